@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, then runs, stopping at the first failure: rustfmt, clippy
+# (native and wasm32), native unit + integration tests (GPU tests on lavapipe), the trunk release build,
+# and the browser end-to-end test (WebGPU and CPU fallback).
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
+
+ensure_rust
+ensure_apt mesa-vulkan-drivers chromium
+ensure_npm
+ensure_trunk
+ensure_wasm_bindgen
+
+step "rustfmt"
+cargo fmt --all -- --check
+
+step "clippy (native)"
+cargo clippy --all-targets -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
+
+step "native unit and integration tests"
+cargo test --all-targets
+
+web_build
+
+step "release wasm size"
+wasm="$(ls "$ROOT"/dist/*_bg.wasm)"
+raw=$(stat -c %s "$wasm")
+gz=$(gzip -9 -c "$wasm" | wc -c)
+awk -v r="$raw" -v g="$gz" 'BEGIN { printf "release wasm: %d bytes (%.2f MiB) raw, %d bytes (%.2f MiB) gzip -9\n", r, r / 1048576, g, g / 1048576 }'
+
+step "browser end-to-end test"
+node "$ROOT/web/e2e.mjs" "$ROOT/dist"

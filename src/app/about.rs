@@ -1,0 +1,56 @@
+//! The About panel: version, compute backend, and the sources every view is built from.
+
+/// The papers and code the app implements, as cited in the views' docs.
+pub const SOURCES: &[(&str, &str)] = &[
+    (
+        "Prakash, He, Goktas, Greenwald — Bilevel Policy Optimization with Nyström Hypergradients (BLPO), AAMAS 2026",
+        "actor–critic as a Stackelberg game, IFT hypergradient, Nyström IHVP, Algorithms 1–2, Figures 1–2",
+    ),
+    (
+        "Yang, Gao, Yuan — Bilevel optimization and hyper-gradient; bilevel RL (slides)",
+        "soft MDPs, bilevel RL, model-based hypergradients, M-SoBiRL",
+    ),
+    (
+        "Yang, Gao, Yuan — Hyper-gradient by Krylov subspace (LancBiO) and bilevel RL (poster)",
+        "IHVP as a quadratic subproblem, dynamic Lanczos with restarts",
+    ),
+    (
+        "Saxena, Aggarwal — Sample Complexity Analysis for Constrained Bilevel RL",
+        "constrained bilevel RL, penalty formulation",
+    ),
+    (
+        "Dash, Ram — Algorithms and analysis of stochastic bilevel optimization (lecture)",
+        "BA, BSA, AID-BiO, TTSA, STABLE, CG, Neumann series, unrolling, value-function penalty",
+    ),
+    (
+        "Zheng et al. — Stackelberg actor–critic, AAAI 2022 (public notebook)",
+        "the one-step actor–critic game of BLPO Figure 1",
+    ),
+    (
+        "Hataya, Yamada — Nyström method for accurate and scalable implicit differentiation, AISTATS 2023",
+        "the Nyström IHVP BLPO uses",
+    ),
+];
+
+/// Shows the About window while `open`.
+pub fn window(ctx: &egui::Context, open: &mut bool, backend: &str) {
+    egui::Window::new("About bilevel-lab")
+        .open(open)
+        .collapsible(false)
+        .resizable(true)
+        .default_width(560.0)
+        .show(ctx, |ui| {
+            ui.label(format!("bilevel-lab {}", env!("CARGO_PKG_VERSION")));
+            ui.label(format!("Compute: {backend}"));
+            ui.add_space(6.0);
+            ui.strong("Built from");
+            egui::ScrollArea::vertical()
+                .max_height(320.0)
+                .show(ui, |ui| {
+                    for (source, what) in SOURCES {
+                        ui.label(format!("•  {source}"));
+                        ui.weak(format!("     {what}"));
+                    }
+                });
+        });
+}

@@ -1,0 +1,70 @@
+//! One palette and one set of line widths for the whole app, in light, dark and projector modes.
+//! The same method has the same color in every view.
+
+use egui::Color32;
+
+/// Everything drawn is styled through this.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Look {
+    pub dark: bool,
+    pub projector: bool,
+}
+
+/// Method and dynamics identities that own a color.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Series {
+    Exact,
+    Nystrom,
+    Cg,
+    Neumann,
+    Lanczos,
+    Identity,
+    Simultaneous,
+    TwoTimescale,
+    Stackelberg,
+    StackelbergRegularized,
+}
+
+impl Look {
+    /// Zoom applied to the whole UI: projector mode makes everything readable from the back of a hall.
+    pub fn zoom(&self) -> f32 {
+        if self.projector { 1.5 } else { 1.0 }
+    }
+
+    /// Plot line width in points.
+    pub fn line_width(&self) -> f32 {
+        if self.projector { 3.5 } else { 1.8 }
+    }
+
+    /// Okabe–Ito colorblind-safe colors, lightened on dark backgrounds.
+    pub fn color(&self, series: Series) -> Color32 {
+        let (light, dark) = match series {
+            Series::Exact => ((0, 0, 0), (235, 235, 235)),
+            Series::Nystrom | Series::Stackelberg => ((0, 114, 178), (86, 180, 233)),
+            Series::Cg | Series::Simultaneous => ((213, 94, 0), (240, 140, 70)),
+            Series::Neumann | Series::TwoTimescale => ((0, 158, 115), (60, 200, 150)),
+            Series::Lanczos | Series::StackelbergRegularized => ((204, 121, 167), (225, 160, 200)),
+            Series::Identity => ((150, 120, 0), (240, 228, 66)),
+        };
+        let (r, g, b) = if self.dark { dark } else { light };
+        Color32::from_rgb(r, g, b)
+    }
+
+    /// Color for errors and divergence messages.
+    pub fn error_color(&self) -> Color32 {
+        if self.dark {
+            Color32::from_rgb(255, 110, 100)
+        } else {
+            Color32::from_rgb(190, 20, 20)
+        }
+    }
+
+    /// Color for passed checks.
+    pub fn ok_color(&self) -> Color32 {
+        if self.dark {
+            Color32::from_rgb(90, 210, 120)
+        } else {
+            Color32::from_rgb(0, 120, 50)
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! The app shell: tabs (mirrored in the URL hash), theme, projector mode, reset, About, status bar.
+
+pub mod about;
+pub mod anchor;
+pub mod look;
+pub mod settings;
+pub mod view;
+pub mod views;
+
+pub use look::{Look, Series};
+pub use view::{View, ViewCtx};
+
+use anchor::Anchor;
+use settings::{Settings, ThemeChoice};
+
+use crate::gpu::{ComputeRuntime, SelfCheck};
+use crate::platform;
+use crate::status::{AppStatus, TabRect};
+
+/// The eframe app.
+pub struct BilevelApp {
+    settings: Settings,
+    views: Vec<Box<dyn View>>,
+    active: usize,
+    runtime: ComputeRuntime,
+    self_check: SelfCheck,
+    show_about: bool,
+    /// A malformed URL or unknown view, shown until dismissed.
+    url_error: Option<String>,
+    /// The hash we last read or wrote, to notice edits of the URL (and Back/Forward).
+    last_hash: Option<String>,
+    published: String,
+    applied_zoom: Option<f32>,
+    /// Tab buttons as last drawn, in CSS pixels (published for browser tests).
+    tab_rects: Vec<TabRect>,
+}
+
+impl BilevelApp {
+    /// Builds the app on eframe's wgpu device (if it can compute) and starts the GPU self-check.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        let settings: Settings = cc
+            .storage
+            .and_then(|s| eframe::get_value(s, settings::KEY))
+            .unwrap_or_default();
+        let runtime = ComputeRuntime::from_render_state(cc.wgpu_render_state.as_ref());
+        Self::with_runtime(&cc.egui_ctx, runtime, settings)
+    }
+
+    /// Builds the app on a given runtime (tests, and the CPU-only case).
+    pub fn with_runtime(
+        ctx: &egui::Context,
+        mut runtime: ComputeRuntime,
+        settings: Settings,
+    ) -> Self {
+        let self_check = SelfCheck::start_default(&mut runtime);
+        let mut app = Self {
+            settings,
+            views: views::all(),
+            active: 0,
+            runtime,
+            self_check,
+            show_about: false,
+            url_error: None,
+            last_hash: None,
+            published: String::new(),
+            applied_zoom: None,
+            tab_rects: Vec::new(),
+        };
+        ctx.set_theme(app.settings.theme.preference());
+        let stored = app.settings.view.clone();
+        if let Some(i) = app.views.iter().position(|v| v.anchor() == stored) {
+            app.active = i;
+        }
+        if let Some(hash) = platform::read_hash() {
+            app.open_link(&hash);
+        }
+        app
+    }
+
+    /// The anchor of the open view.
+    pub fn active_view(&self) -> &'static str {
+        self.views[self.active].anchor()
+    }
+
+    /// The compute runtime (for tests and the status).
+    pub fn runtime(&self) -> &ComputeRuntime {
+        &self.runtime
+    }
+
+    /// The current status record.
+    pub fn status(&self, dark: bool) -> AppStatus {
+        AppStatus {
+            app: AppStatus::APP,
+            version: AppStatus::VERSION,
+            active_view: self.active_view().to_owned(),
+            compute_backend: self.runtime.backend_label(),
+            gpu: self.runtime.has_gpu(),
+            self_check: self.self_check.report().cloned(),
+            last_error: self
+                .url_error
+                .clone()
+                .or_else(|| self.runtime.last_error().map(str::to_owned)),
+            projector: self.settings.projector,
+            dark,
+            tabs: self.tab_rects.clone(),
+        }
+    }
+
+    /// Opens the view and scenario a URL hash names; a malformed hash is reported (status bar and
+    /// status JSON), never fatal.
+    pub fn open_link(&mut self, hash: &str) {
+        self.last_hash = Some(hash.to_owned());
+        let anchor = match Anchor::parse(hash) {
+            Ok(a) if a.view.is_empty() => return,
+            Ok(a) => a,
+            Err(e) => {
+                self.url_error = Some(e);
+                return;
+            }
+        };
+        let Some(index) = self.views.iter().position(|v| v.anchor() == anchor.view) else {
+            let known: Vec<&str> = self.views.iter().map(|v| v.anchor()).collect();
+            self.url_error = Some(format!(
+                "URL names the view `{}`, which does not exist (views: {})",
+                anchor.view,
+                known.join(", ")
+            ));
+            return;
+        };
+        self.active = index;
+        self.settings.view = anchor.view.clone();
+        self.url_error = self.views[index].apply_query(&anchor.query).err();
+    }
+
+    fn select(&mut self, index: usize) {
+        if index != self.active {
+            self.active = index;
+            self.settings.view = self.active_view().to_owned();
+            self.url_error = None;
+            self.write_hash(true);
+        }
+    }
+
+    fn write_hash(&mut self, push: bool) {
+        let view = &self.views[self.active];
+        let hash = Anchor::new(view.anchor(), view.to_query()).to_hash();
+        if self.last_hash.as_deref() != Some(hash.as_str()) {
+            platform::write_hash(&hash, push);
+            self.last_hash = Some(hash);
+        }
+    }
+
+    fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            ui.strong("bilevel-lab");
+            ui.separator();
+            let mut clicked = None;
+            let zoom = ui.ctx().zoom_factor();
+            self.tab_rects.clear();
+            for (i, view) in self.views.iter().enumerate() {
+                let response = ui.selectable_label(i == self.active, view.title());
+                if response.clicked() {
+                    clicked = Some(i);
+                }
+                let r = response.rect;
+                self.tab_rects.push(TabRect {
+                    anchor: view.anchor(),
+                    x: r.min.x * zoom,
+                    y: r.min.y * zoom,
+                    w: r.width() * zoom,
+                    h: r.height() * zoom,
+                });
+            }
+            if let Some(i) = clicked {
+                self.select(i);
+            }
+            ui.separator();
+            if ui
+                .button("Reset view")
+                .on_hover_text("Put this view back to its defaults")
+                .clicked()
+            {
+                self.views[self.active].reset();
+                self.write_hash(false);
+            }
+            ui.separator();
+            let theme = &mut self.settings.theme;
+            let before = *theme;
+            ui.selectable_value(theme, ThemeChoice::System, "System")
+                .on_hover_text("Follow the system theme");
+            ui.selectable_value(theme, ThemeChoice::Light, "Light")
+                .on_hover_text("Light theme");
+            ui.selectable_value(theme, ThemeChoice::Dark, "Dark")
+                .on_hover_text("Dark theme");
+            if *theme != before {
+                ui.ctx().set_theme(theme.preference());
+            }
+            ui.toggle_value(&mut self.settings.projector, "Projector")
+                .on_hover_text("Larger text and thicker lines, for a lecture hall");
+            ui.toggle_value(&mut self.show_about, "About");
+        });
+    }
+
+    fn status_bar_ui(&mut self, ui: &mut egui::Ui, look: Look) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Compute: {}", self.runtime.backend_label()))
+                .on_hover_text("What runs the batch computations");
+            ui.separator();
+            match self.self_check.report() {
+                None => {
+                    ui.label("self-check running…");
+                }
+                Some(r) if r.passed => {
+                    ui.colored_label(
+                        look.ok_color(),
+                        format!("self-check passed, max error {:.1e}", r.max_error),
+                    );
+                }
+                Some(r) => {
+                    ui.colored_label(
+                        look.error_color(),
+                        format!("self-check FAILED, max error {:.1e}", r.max_error),
+                    );
+                }
+            }
+            let error = self
+                .url_error
+                .clone()
+                .or_else(|| self.runtime.last_error().map(str::to_owned));
+            if let Some(error) = error {
+                ui.separator();
+                ui.colored_label(look.error_color(), format!("Error: {error}"));
+                if self.url_error.is_some() && ui.small_button("dismiss").clicked() {
+                    self.url_error = None;
+                }
+            }
+        });
+    }
+}
+
+impl eframe::App for BilevelApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.runtime.poll();
+        self.self_check.poll(&mut self.runtime);
+        if self.self_check.report().is_none() {
+            ui.ctx().request_repaint();
+        }
+        if let Some(hash) = platform::read_hash()
+            && self.last_hash.as_deref() != Some(hash.as_str())
+        {
+            self.open_link(&hash);
+        }
+
+        let look = Look {
+            dark: ui.visuals().dark_mode,
+            projector: self.settings.projector,
+        };
+        if self.applied_zoom != Some(look.zoom()) {
+            ui.ctx().set_zoom_factor(look.zoom());
+            self.applied_zoom = Some(look.zoom());
+        }
+
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
+        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, look));
+        if self.show_about {
+            about::window(
+                ui.ctx(),
+                &mut self.show_about,
+                &self.runtime.backend_label(),
+            );
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            let mut ctx = ViewCtx {
+                runtime: &mut self.runtime,
+                self_check: &mut self.self_check,
+                look,
+            };
+            self.views[self.active].ui(ui, &mut ctx);
+        });
+        self.write_hash(false);
+
+        let json = self.status(look.dark).to_json();
+        if json != self.published {
+            platform::publish_status(&json);
+            self.published = json;
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, settings::KEY, &self.settings);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app() -> BilevelApp {
+        BilevelApp::with_runtime(
+            &egui::Context::default(),
+            ComputeRuntime::cpu("test"),
+            Settings::default(),
+        )
+    }
+
+    #[test]
+    fn links_open_views_and_bad_links_are_named() {
+        let mut app = app();
+        assert_eq!(app.active_view(), "welcome");
+        app.open_link("#compute?batch=64&n=8");
+        assert_eq!(app.active_view(), "compute");
+        assert_eq!(app.status(false).last_error, None);
+        app.open_link("#compute?batch=0");
+        let error = app.status(false).last_error.unwrap_or_default();
+        assert!(
+            error.contains("`batch`") && error.contains("1..=4096"),
+            "{error}"
+        );
+        app.open_link("#nowhere");
+        let error = app.status(false).last_error.unwrap_or_default();
+        assert!(
+            error.contains("`nowhere`") && error.contains("welcome, compute"),
+            "{error}"
+        );
+        app.open_link("#welcome?x=1");
+        let error = app.status(false).last_error.unwrap_or_default();
+        assert!(error.contains("`x`"), "{error}");
+    }
+
+    #[test]
+    fn stored_view_is_reopened_and_status_names_the_cpu_fallback() {
+        let settings = Settings {
+            view: "compute".into(),
+            ..Settings::default()
+        };
+        let mut app = BilevelApp::with_runtime(
+            &egui::Context::default(),
+            ComputeRuntime::cpu("no WebGPU"),
+            settings,
+        );
+        assert_eq!(
+            app.status(true).self_check,
+            None,
+            "reported from the first frame on"
+        );
+        app.self_check.poll(&mut app.runtime);
+        let status = app.status(true);
+        assert_eq!(status.active_view, "compute");
+        assert_eq!(status.compute_backend, "CPU fallback: no WebGPU");
+        assert!(!status.gpu);
+        let json = status.to_json();
+        assert!(
+            json.contains("\"self_check\":{\"ran_on\":\"cpu\""),
+            "{json}"
+        );
+    }
+}

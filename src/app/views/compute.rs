@@ -1,0 +1,136 @@
+//! The compute tab: which backend runs the kernels, the self-check of GPU against CPU, and a batch test
+//! whose size the user chooses.
+
+use web_time::Instant;
+
+use crate::app::{View, ViewCtx};
+use crate::gpu::SelfCheck;
+
+const DEFAULT_BATCH: u32 = 256;
+const DEFAULT_SIZE: u32 = 32;
+
+/// Backend diagnostics.
+pub struct ComputeView {
+    batch: u32,
+    size: u32,
+    started: Option<Instant>,
+    round_trip_ms: Option<f64>,
+}
+
+impl Default for ComputeView {
+    fn default() -> Self {
+        Self {
+            batch: DEFAULT_BATCH,
+            size: DEFAULT_SIZE,
+            started: None,
+            round_trip_ms: None,
+        }
+    }
+}
+
+impl View for ComputeView {
+    fn anchor(&self) -> &'static str {
+        "compute"
+    }
+
+    fn title(&self) -> &'static str {
+        "Compute"
+    }
+
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    fn to_query(&self) -> Vec<(String, String)> {
+        vec![
+            ("batch".into(), self.batch.to_string()),
+            ("n".into(), self.size.to_string()),
+        ]
+    }
+
+    fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
+        for (key, value) in query {
+            let (slot, range) = match key.as_str() {
+                "batch" => (&mut self.batch, 1..=4096),
+                "n" => (&mut self.size, 1..=256),
+                _ => {
+                    return Err(format!(
+                        "URL parameter `{key}`: unknown (allowed: batch, n)"
+                    ));
+                }
+            };
+            match value.parse::<u32>() {
+                Ok(v) if range.contains(&v) => *slot = v,
+                _ => {
+                    return Err(format!(
+                        "URL parameter `{key}`: must be an integer in {}..={}, got `{value}`",
+                        range.start(),
+                        range.end()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        if let (Some(started), Some(_)) = (self.started, ctx.self_check.report()) {
+            self.round_trip_ms = Some(started.elapsed().as_secs_f64() * 1e3);
+            self.started = None;
+        }
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.heading("Compute backend");
+            egui::Grid::new("compute_grid").num_columns(2).spacing([24.0, 6.0]).show(ui, |ui| {
+                ui.label("Backend");
+                ui.strong(ctx.runtime.backend_label());
+                ui.end_row();
+                ui.label("Last GPU error");
+                match ctx.runtime.last_error() {
+                    Some(e) => ui.colored_label(ctx.look.error_color(), e),
+                    None => ui.label("none"),
+                };
+                ui.end_row();
+                ui.label("Self-check");
+                match ctx.self_check.report() {
+                    None => ui.label("running…"),
+                    Some(r) => {
+                        let color = if r.passed { ctx.look.ok_color() } else { ctx.look.error_color() };
+                        ui.colored_label(
+                            color,
+                            format!(
+                                "{} · batched mat-vec {}×({}×{}) on the {} vs the {}: max error {:.2e}",
+                                if r.passed { "passed" } else { "FAILED" },
+                                r.batch,
+                                r.size,
+                                r.size,
+                                r.ran_on.to_uppercase(),
+                                r.against,
+                                r.max_error
+                            ),
+                        )
+                    }
+                };
+                ui.end_row();
+                if let Some(ms) = self.round_trip_ms {
+                    ui.label("Round trip");
+                    ui.label(format!("{ms:.1} ms (submit to readback, polled once per frame)"));
+                    ui.end_row();
+                }
+            });
+            ui.add_space(12.0);
+            ui.strong("Run the check again");
+            ui.add(egui::Slider::new(&mut self.batch, 1..=4096).logarithmic(true).text("matrices in the batch"));
+            ui.add(egui::Slider::new(&mut self.size, 1..=256).logarithmic(true).text("matrix size n"));
+            if ui.button("Run self-check").clicked() {
+                *ctx.self_check = SelfCheck::start(ctx.runtime, self.batch, self.size);
+                self.started = Some(Instant::now());
+                self.round_trip_ms = None;
+            }
+            ui.add_space(8.0);
+            ui.label(
+                "On a GPU the kernel's f32 result is compared with its CPU twin (same arithmetic); on the CPU \
+                 fallback the twin is compared with a float64 reference. Error = max |Δ| / max(1, |reference|).",
+            );
+        });
+    }
+}

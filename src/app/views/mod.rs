@@ -1,0 +1,15 @@
+//! Every view, one file each. Add a view: write `my_view.rs` implementing [`crate::app::View`], add it here
+//! and to [`all`].
+
+pub mod compute;
+pub mod welcome;
+
+use crate::app::View;
+
+/// The tabs, in order.
+pub fn all() -> Vec<Box<dyn View>> {
+    vec![
+        Box::new(welcome::Welcome),
+        Box::new(compute::ComputeView::default()),
+    ]
+}

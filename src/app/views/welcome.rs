@@ -1,0 +1,48 @@
+//! The landing tab: what bilevel-lab is and how to use it in class.
+
+use crate::app::{View, ViewCtx};
+
+/// Landing page.
+pub struct Welcome;
+
+impl View for Welcome {
+    fn anchor(&self) -> &'static str {
+        "welcome"
+    }
+
+    fn title(&self) -> &'static str {
+        "Welcome"
+    }
+
+    fn reset(&mut self) {}
+
+    fn ui(&mut self, ui: &mut egui::Ui, _ctx: &mut ViewCtx<'_>) {
+        egui::ScrollArea::vertical().show(ui, |ui| {
+            ui.set_max_width(760.0);
+            ui.heading("bilevel-lab");
+            ui.label(
+                "Watch bilevel optimization happen. A leader chooses x knowing that a follower answers with \
+                 its best response y*(x); the leader's true gradient — the hypergradient — needs the \
+                 follower's inverse Hessian applied to a vector (an IHVP).",
+            );
+            ui.add_space(8.0);
+            ui.strong("Using it in class");
+            for line in [
+                "Pick a view in the top bar. The URL follows the view, so a link reopens exactly what you see.",
+                "Projector mode (top bar) enlarges text and thickens lines for the back of the hall.",
+                "Reset view puts the current view back to its defaults.",
+                "The status bar shows what computes: WebGPU/Vulkan on a GPU, or the CPU fallback and why.",
+            ] {
+                ui.label(format!("•  {line}"));
+            }
+            ui.add_space(8.0);
+            ui.strong("Views");
+            ui.label("•  Compute — the GPU backend, its self-check against the CPU, and a batch test you can size.");
+            ui.label(
+                "Being built next, from the papers listed under About: the Stackelberg actor–critic game \
+                 (BLPO Fig. 1), the IHVP lab (Nyström, CG, Neumann, Lanczos), a bilevel playground, and \
+                 soft-MDP bilevel RL.",
+            );
+        });
+    }
+}

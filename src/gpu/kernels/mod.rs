@@ -1,0 +1,5 @@
+//! WGSL kernels, each a `.wgsl` file beside the Rust wrapper that holds its CPU twin.
+
+pub mod batched_matvec;
+
+pub use batched_matvec::{BatchedMatvec, MatvecBatch};

@@ -1,0 +1,13 @@
+//! bilevel-lab: watch bilevel optimization happen. See `ARCHITECTURE.md` for the layers.
+
+pub mod app;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod cli;
+pub mod gpu;
+pub mod numerics;
+pub mod platform;
+pub mod status;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use app::BilevelApp;

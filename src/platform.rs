@@ -1,0 +1,47 @@
+//! The few things that differ between the browser and a native window: the URL hash and publishing
+//! the status. Native builds have no URL, so these are no-ops there.
+
+/// The current URL hash, percent-decoded (web), or `None` (native).
+pub fn read_hash() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let hash = web_sys::window()?.location().hash().ok()?;
+        let decoded = js_sys::decode_uri_component(&hash).ok()?;
+        decoded.as_string()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// Writes the URL hash without reloading: `push` adds a history entry (tab changes, so Back works),
+/// otherwise the current entry is replaced (scenario edits).
+pub fn write_hash(hash: &str, push: bool) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+            return;
+        };
+        let result = if push {
+            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash))
+        } else {
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash))
+        };
+        if let Err(e) = result {
+            log::warn!("could not update the URL: {e:?}");
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = (hash, push);
+    }
+}
+
+/// Publishes the status JSON in the page (web); logged at debug level natively.
+pub fn publish_status(json: &str) {
+    #[cfg(target_arch = "wasm32")]
+    crate::web::publish_status(json);
+    #[cfg(not(target_arch = "wasm32"))]
+    log::debug!("status: {json}");
+}

@@ -1,0 +1,42 @@
+//! The machine-readable status published in the page (for the browser tests and for people filing bugs).
+
+use serde::Serialize;
+
+use crate::gpu::SelfCheckReport;
+
+/// Serialized to JSON and published as `window.bilevelStatus` and `<pre id="bilevel-status">`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct AppStatus {
+    pub app: &'static str,
+    pub version: &'static str,
+    pub active_view: String,
+    /// "WebGPU · SwiftShader", "Vulkan · llvmpipe", "CPU fallback: <reason>".
+    pub compute_backend: String,
+    pub gpu: bool,
+    /// `None` while the self-check is still running.
+    pub self_check: Option<SelfCheckReport>,
+    pub last_error: Option<String>,
+    pub projector: bool,
+    pub dark: bool,
+    /// Where each tab button is, in CSS pixels, so browser tests can click the canvas-drawn UI.
+    pub tabs: Vec<TabRect>,
+}
+
+/// A tab button's anchor and rectangle (CSS pixels, top-left origin).
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TabRect {
+    pub anchor: &'static str,
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+}
+
+impl AppStatus {
+    pub const APP: &'static str = "bilevel-lab";
+    pub const VERSION: &'static str = env!("CARGO_PKG_VERSION");
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"status: {e}\"}}"))
+    }
+}

@@ -1,0 +1,112 @@
+//! The browser entry: start eframe on the canvas, replace the loading screen, show a readable message if
+//! the app fails to start or panics, and publish the status JSON.
+
+use wasm_bindgen::JsCast as _;
+use wasm_bindgen::prelude::*;
+
+const CANVAS_ID: &str = "the_canvas_id";
+const STATUS_ID: &str = "bilevel-status";
+
+/// Starts the app (called from `main` on wasm32).
+pub fn start() {
+    eframe::WebLogger::init(log::LevelFilter::Info).ok();
+    wasm_bindgen_futures::spawn_local(async {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            log::error!("no document");
+            return;
+        };
+        let Some(canvas) = document
+            .get_element_by_id(CANVAS_ID)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        else {
+            show_crash(&format!("the page has no canvas with id `{CANVAS_ID}`"));
+            return;
+        };
+        let runner = eframe::WebRunner::new();
+        let started = runner
+            .start(
+                canvas,
+                eframe::WebOptions::default(),
+                Box::new(|cc| Ok(Box::new(crate::BilevelApp::new(cc)))),
+            )
+            .await;
+        match started {
+            Ok(()) => {
+                if let Some(loading) = document.get_element_by_id("loading") {
+                    loading.remove();
+                }
+                watch_for_panic(runner);
+            }
+            Err(e) => show_crash(&format!("the app could not start: {e:?}")),
+        }
+    });
+}
+
+/// Publishes the status as `window.bilevelStatus` (a JSON string) and in `<pre id="bilevel-status">`.
+pub fn publish_status(json: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let _ = js_sys::Reflect::set(&window, &"bilevelStatus".into(), &JsValue::from_str(json));
+    if let Some(el) = window
+        .document()
+        .and_then(|d| d.get_element_by_id(STATUS_ID))
+    {
+        el.set_text_content(Some(json));
+    }
+}
+
+/// Checks once a second whether eframe caught a panic; if so, shows it in the page and in the status.
+fn watch_for_panic(runner: eframe::WebRunner) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let check = Closure::<dyn FnMut()>::new(move || {
+        if let Some(summary) = runner.panic_summary() {
+            let message = summary.message();
+            show_crash(&format!("panic: {message}"));
+            mark_status_panicked(&message);
+        }
+    });
+    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
+        check.as_ref().unchecked_ref(),
+        1000,
+    );
+    check.forget();
+}
+
+fn mark_status_panicked(message: &str) {
+    let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(STATUS_ID))
+    else {
+        return;
+    };
+    let mut status: serde_json::Value = el
+        .text_content()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| serde_json::json!({}));
+    if status.get("panicked").is_some() {
+        return;
+    }
+    status["panicked"] = true.into();
+    status["last_error"] = format!("panic: {message}").into();
+    publish_status(&status.to_string());
+}
+
+/// Replaces the canvas area with a readable error message.
+fn show_crash(message: &str) {
+    log::error!("{message}");
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(loading) = document.get_element_by_id("loading") {
+        loading.remove();
+    }
+    if let Some(text) = document.get_element_by_id("crash_text") {
+        text.set_text_content(Some(message));
+    }
+    if let Some(crash) = document.get_element_by_id("crash") {
+        let _ = crash.remove_attribute("hidden");
+    }
+}

@@ -1,0 +1,188 @@
+//! GPU kernels on a real wgpu adapter (lavapipe on CI), checked against their CPU twins and float64.
+//! No adapter is a failure, never a skip: the test command installs `mesa-vulkan-drivers`.
+
+use std::time::{Duration, Instant};
+
+use bilevel_lab::gpu::job::Kernel as _;
+use bilevel_lab::gpu::kernels::{BatchedMatvec, MatvecBatch};
+use bilevel_lab::gpu::{ComputeRuntime, Computed, GpuError, Job, KernelSpec, Ran, SelfCheck};
+use bilevel_lab::numerics::linalg;
+
+fn gpu_runtime() -> ComputeRuntime {
+    let rt = ComputeRuntime::headless();
+    assert!(
+        rt.has_gpu(),
+        "no GPU adapter ({}); install mesa-vulkan-drivers (lavapipe) — GPU tests never skip",
+        rt.backend_label()
+    );
+    eprintln!("GPU tests on: {}", rt.backend_label());
+    rt
+}
+
+/// Starts a batched mat-vec on the runtime and polls it to completion (as the UI would, frame by frame).
+fn run(rt: &mut ComputeRuntime, input: MatvecBatch) -> Computed<Vec<f32>> {
+    let mut job = Job::<BatchedMatvec>::start(rt, input);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        rt.poll();
+        if let Some(done) = job.poll(rt) {
+            return done;
+        }
+        assert!(Instant::now() < deadline, "GPU job did not finish in 60 s");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn widen(v: &[f32]) -> Vec<f64> {
+    v.iter().map(|&x| f64::from(x)).collect()
+}
+
+#[test]
+fn batched_matvec_matches_cpu_twin_and_f64_for_many_shapes() {
+    let mut rt = gpu_runtime();
+    for (batch, rows, cols, seed) in [
+        (1, 1, 1, 1),
+        (3, 5, 7, 2),
+        (100, 64, 17, 3),
+        (7, 1, 300, 4),
+        (2000, 8, 8, 5),
+    ] {
+        let mut input = SelfCheck::input(batch, rows.max(cols), seed);
+        input.rows = rows;
+        input.cols = cols;
+        input.matrices.truncate((batch * rows * cols) as usize);
+        input.vectors.truncate((batch * cols) as usize);
+        input.matrices.resize((batch * rows * cols) as usize, 0.5);
+        input.vectors.resize((batch * cols) as usize, -0.25);
+        let done = run(&mut rt, input.clone());
+        assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
+        let twin = BatchedMatvec::cpu(&input);
+        let reference = linalg::batched_matvec(
+            batch as usize,
+            rows as usize,
+            cols as usize,
+            &widen(&input.matrices),
+            &widen(&input.vectors),
+        )
+        .unwrap();
+        let vs_twin = linalg::max_scaled_error(&widen(&done.value), &widen(&twin)).unwrap();
+        let vs_f64 = linalg::max_scaled_error(&widen(&done.value), &reference).unwrap();
+        assert!(
+            vs_twin < 1e-5,
+            "{batch}×{rows}×{cols}: GPU vs twin {vs_twin:e}"
+        );
+        assert!(
+            vs_f64 < 1e-5,
+            "{batch}×{rows}×{cols}: GPU vs f64 {vs_f64:e}"
+        );
+    }
+}
+
+#[test]
+fn more_than_65535_workgroups_use_a_2d_grid() {
+    let mut rt = gpu_runtime();
+    // 5 million 1×1 products: 78 125 workgroups of 64, over the 65 535 one-dimensional limit.
+    let batch = 5_000_000u32;
+    let input = MatvecBatch {
+        batch,
+        rows: 1,
+        cols: 1,
+        matrices: (0..batch).map(|i| (i % 1000) as f32).collect(),
+        vectors: (0..batch)
+            .map(|i| if i % 2 == 0 { 1.0 } else { -2.0 })
+            .collect(),
+    };
+    let done = run(&mut rt, input.clone());
+    assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
+    assert_eq!(done.value, BatchedMatvec::cpu(&input));
+}
+
+#[test]
+fn gpu_self_check_passes() {
+    let mut rt = gpu_runtime();
+    let mut check = SelfCheck::start_default(&mut rt);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let report = loop {
+        rt.poll();
+        if let Some(r) = check.poll(&mut rt) {
+            break r.clone();
+        }
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    assert_eq!(report.ran_on, "gpu");
+    assert_eq!(report.against, "cpu twin (f32)");
+    assert!(report.passed && report.max_error < 1e-5, "{report:?}");
+}
+
+#[test]
+fn invalid_wgsl_is_a_message_not_a_panic() {
+    let mut rt = gpu_runtime();
+    let broken = KernelSpec {
+        name: "broken",
+        wgsl: "@compute @workgroup_size(64) fn main() { let x: f32 = undefined_thing; }",
+        entry_point: "main",
+    };
+    rt.poll();
+    let error = rt.kernel_error(&broken);
+    let Some(GpuError::Kernel { kernel, message }) = error else {
+        panic!("expected a kernel error, got {error:?}");
+    };
+    assert_eq!(kernel, "broken");
+    assert!(message.contains("undefined_thing"), "{message}");
+    assert!(rt.last_error().unwrap_or_default().contains("broken"));
+    // The runtime keeps working for valid kernels.
+    assert!(rt.has_gpu());
+    let input = SelfCheck::input(4, 4, 9);
+    let done = run(&mut rt, input.clone());
+    assert_eq!(done.ran_on, Ran::Gpu);
+}
+
+#[test]
+fn buffers_over_the_device_limit_fall_back_to_the_cpu_with_a_message() {
+    let mut rt = gpu_runtime();
+    let limit = rt.storage_buffer_limit().unwrap();
+    // One matrix whose byte size is just over the limit.
+    let cols = (limit / 4 / 1024 + 1) as u32;
+    let input = MatvecBatch {
+        batch: 1,
+        rows: 1024,
+        cols,
+        matrices: vec![1.0; 1024 * cols as usize],
+        vectors: vec![1.0; cols as usize],
+    };
+    let done = run(&mut rt, input);
+    assert_eq!(done.ran_on, Ran::Cpu);
+    assert!(
+        matches!(done.gpu_error, Some(GpuError::TooLarge { .. })),
+        "{:?}",
+        done.gpu_error
+    );
+    assert!(done.value.iter().all(|&v| v == cols as f32));
+    assert!(
+        rt.last_error()
+            .unwrap_or_default()
+            .contains("more than this device allows")
+    );
+}
+
+#[test]
+fn device_loss_switches_to_the_cpu_twins_and_says_so() {
+    let mut rt = gpu_runtime();
+    rt.lose_device();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while rt.has_gpu() {
+        rt.poll();
+        assert!(Instant::now() < deadline, "device loss not noticed");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    assert!(
+        rt.backend_label().starts_with("CPU fallback: device lost"),
+        "{}",
+        rt.backend_label()
+    );
+    let input = SelfCheck::input(3, 3, 1);
+    let done = run(&mut rt, input.clone());
+    assert_eq!(done.ran_on, Ran::Cpu);
+    assert_eq!(done.value, BatchedMatvec::cpu(&input));
+}

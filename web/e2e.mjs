@@ -1,0 +1,148 @@
+// Browser end-to-end test of the release build, in Debian's Chromium driven by playwright-core.
+//   (a) WebGPU on SwiftShader: backend = WebGPU, self-check max error < 1e-5, every tab clicked;
+//   (b) WebGPU unavailable: the CPU fallback is reported and the app works the same;
+//   (c) no request leaves 127.0.0.1;
+//   (d) a screenshot of every tab in both modes, saved to the folder printed at the end.
+// Usage: node web/e2e.mjs DIST_DIR
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serve } from './serve.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const dist = path.resolve(process.argv[2] ?? path.join(here, '..', 'dist'));
+const shots = path.join(here, 'screenshots');
+fs.mkdirSync(shots, { recursive: true });
+
+const CHROMIUM = ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find((p) => fs.existsSync(p));
+const BASE_FLAGS = [
+  '--no-sandbox', '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic',
+];
+const WEBGPU_FLAGS = [
+  '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+const STATUS_TIMEOUT_MS = 180_000;
+
+let passed = 0;
+let failed = 0;
+function check(name, ok, detail = '') {
+  if (ok) {
+    passed += 1;
+    console.log(`  ok   ${name}`);
+  } else {
+    failed += 1;
+    console.log(`  FAIL ${name}${detail ? `: ${detail}` : ''}`);
+  }
+  return ok;
+}
+
+async function status(page) {
+  const text = await page.evaluate(() => window.bilevelStatus ?? null);
+  return text ? JSON.parse(text) : null;
+}
+
+async function waitForStatus(page, predicate, timeout = 20_000) {
+  const start = Date.now();
+  for (;;) {
+    const s = await status(page);
+    if (s && predicate(s)) return s;
+    if (Date.now() - start > timeout) return s;
+    await page.waitForTimeout(100);
+  }
+}
+
+async function runMode(browserFlags, mode, origin) {
+  console.log(`\n[${mode}]`);
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bilevel-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...BASE_FLAGS, ...browserFlags],
+    viewport: { width: 1280, height: 800 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleErrors = [];
+  const foreign = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') consoleErrors.push(msg.text());
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  page.on('request', (req) => {
+    const url = new URL(req.url());
+    if (!['data:', 'blob:'].includes(url.protocol) && url.hostname !== '127.0.0.1') foreign.push(req.url());
+  });
+
+  await page.goto(`${origin}/`);
+  const first = await waitForStatus(page, (s) => s.self_check !== null, STATUS_TIMEOUT_MS);
+  check(`${mode}: status published with a self-check`, first?.self_check, JSON.stringify(first));
+  if (!first?.self_check) {
+    await page.screenshot({ path: path.join(shots, `${mode}-no-status.png`) });
+    await context.close();
+    return;
+  }
+  console.log(`       backend: ${first.compute_backend}; self-check: ${JSON.stringify(first.self_check)}`);
+  if (mode === 'webgpu') {
+    check('webgpu: backend is WebGPU', first.gpu && first.compute_backend.startsWith('WebGPU'), first.compute_backend);
+    check('webgpu: self-check ran on the GPU', first.self_check.ran_on === 'gpu', first.self_check.ran_on);
+    check('webgpu: self-check max error < 1e-5', first.self_check.max_error < 1e-5, String(first.self_check.max_error));
+  } else {
+    check('cpu: CPU fallback reported', !first.gpu && first.compute_backend.startsWith('CPU fallback'), first.compute_backend);
+    check('cpu: self-check passed on the CPU', first.self_check.ran_on === 'cpu' && first.self_check.passed);
+  }
+  check(`${mode}: app version published`, /^\d+\.\d+\.\d+/.test(first.version ?? ''), first.version);
+  check(`${mode}: tabs published`, first.tabs.length >= 2, JSON.stringify(first.tabs));
+
+  // Click every tab by its published rectangle; the URL hash and the status follow.
+  for (const tab of first.tabs) {
+    await page.mouse.click(tab.x + tab.w / 2, tab.y + tab.h / 2);
+    const s = await waitForStatus(page, (st) => st.active_view === tab.anchor);
+    check(`${mode}: click tab ${tab.anchor}`, s?.active_view === tab.anchor, s?.active_view);
+    const hash = await page.evaluate(() => location.hash);
+    check(`${mode}: URL hash follows (${hash})`, hash.startsWith(`#${tab.anchor}`), hash);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(shots, `${mode}-${tab.anchor}.png`) });
+  }
+
+  // Shared links: a view with parameters, an out-of-range parameter, an unknown view. Each is reported in
+  // the status (and the status bar), never a panic.
+  await page.evaluate(() => { location.hash = '#compute?batch=64&n=8'; });
+  let s = await waitForStatus(page, (st) => st.active_view === 'compute' && st.last_error === null);
+  check(`${mode}: link with parameters opens the view`, s?.active_view === 'compute' && s?.last_error === null, JSON.stringify(s?.last_error));
+  await page.evaluate(() => { location.hash = '#compute?batch=99999'; });
+  s = await waitForStatus(page, (st) => (st.last_error ?? '').includes('batch'));
+  check(`${mode}: out-of-range link parameter is named`, (s?.last_error ?? '').includes('`batch`'), s?.last_error);
+  await page.evaluate(() => { location.hash = '#no-such-view'; });
+  s = await waitForStatus(page, (st) => (st.last_error ?? '').includes('does not exist'));
+  check(`${mode}: unknown view in link is reported`, (s?.last_error ?? '').includes('no-such-view'), s?.last_error);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shots, `${mode}-bad-link.png`) });
+
+  const final = await status(page);
+  check(`${mode}: no panic`, !final?.panicked && !(await page.isVisible('#crash')), final?.last_error);
+  check(`${mode}: no console errors`, consoleErrors.length === 0, consoleErrors.join(' | '));
+  check(`${mode}: no request outside 127.0.0.1`, foreign.length === 0, foreign.join(', '));
+  await context.close();
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+
+if (!CHROMIUM) {
+  console.error('e2e: Chromium not found (apt-get install chromium)');
+  process.exit(1);
+}
+const server = await serve(dist, 0);
+const origin = `http://127.0.0.1:${server.address().port}`;
+try {
+  await runMode(WEBGPU_FLAGS, 'webgpu', origin);
+  await runMode([], 'cpu', origin);
+} catch (e) {
+  check('e2e ran to the end', false, e.stack ?? String(e));
+} finally {
+  server.close();
+}
+console.log(`\nscreenshots: ${shots}`);
+console.log(`e2e: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
