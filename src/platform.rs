@@ -45,3 +45,16 @@ pub fn publish_status(json: &str) {
     #[cfg(not(target_arch = "wasm32"))]
     log::debug!("status: {json}");
 }
+
+/// The browser's own name for its WebGPU adapter (`GPUAdapter.info`), which wgpu's WebGPU backend leaves
+/// empty. Resolves to `None` natively or when the browser says nothing.
+pub fn webgpu_adapter_name() -> crate::gpu::pending::Polled<Option<String>> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::gpu::pending::Polled::new(crate::web::webgpu_adapter_name())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        crate::gpu::pending::Polled::new(async { None })
+    }
+}

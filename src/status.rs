@@ -18,14 +18,18 @@ pub struct AppStatus {
     pub last_error: Option<String>,
     pub projector: bool,
     pub dark: bool,
-    /// Where each tab button is, in CSS pixels, so browser tests can click the canvas-drawn UI.
-    pub tabs: Vec<TabRect>,
+    /// Where each tab button is (id = the view's anchor), in CSS pixels, so browser tests can click the
+    /// canvas-drawn UI.
+    pub tabs: Vec<UiRect>,
+    /// The top bar's other controls: "reset", "theme-system", "theme-light", "theme-dark", "projector",
+    /// "about".
+    pub controls: Vec<UiRect>,
 }
 
-/// A tab button's anchor and rectangle (CSS pixels, top-left origin).
+/// A control's id and rectangle (CSS pixels, top-left origin).
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct TabRect {
-    pub anchor: &'static str,
+pub struct UiRect {
+    pub id: &'static str,
     pub x: f32,
     pub y: f32,
     pub w: f32,
@@ -38,5 +42,20 @@ impl AppStatus {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"status: {e}\"}}"))
+    }
+}
+
+impl UiRect {
+    /// The rectangle of a drawn widget, converted from egui points to CSS pixels.
+    pub fn of(id: &'static str, response: &egui::Response) -> Self {
+        let zoom = response.ctx.zoom_factor();
+        let r = response.rect;
+        Self {
+            id,
+            x: r.min.x * zoom,
+            y: r.min.y * zoom,
+            w: r.width() * zoom,
+            h: r.height() * zoom,
+        }
     }
 }

@@ -110,3 +110,42 @@ fn show_crash(message: &str) {
         let _ = crash.remove_attribute("hidden");
     }
 }
+
+/// Asks `navigator.gpu` for an adapter and reads its `info` (description, else vendor and architecture).
+pub async fn webgpu_adapter_name() -> Option<String> {
+    use js_sys::Reflect;
+    let navigator = web_sys::window()?.navigator();
+    let gpu = Reflect::get(&navigator, &"gpu".into())
+        .ok()
+        .filter(|g| !g.is_undefined())?;
+    let request = Reflect::get(&gpu, &"requestAdapter".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let promise = request
+        .call0(&gpu)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    let adapter = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .filter(|a| !a.is_null())?;
+    let info = Reflect::get(&adapter, &"info".into())
+        .ok()
+        .filter(|i| !i.is_undefined())?;
+    let field = |key: &str| {
+        Reflect::get(&info, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    field("description").or_else(|| {
+        let parts: Vec<String> = ["vendor", "architecture", "device"]
+            .into_iter()
+            .filter_map(field)
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    })
+}

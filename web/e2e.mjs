@@ -55,6 +55,14 @@ async function waitForStatus(page, predicate, timeout = 20_000) {
   }
 }
 
+// Clicks a top-bar control by its published rectangle (it moves when projector mode zooms the UI).
+async function clickControl(page, id) {
+  const s = await status(page);
+  const c = s?.controls.find((r) => r.id === id);
+  if (!c) throw new Error(`control ${id} not published`);
+  await page.mouse.click(c.x + c.w / 2, c.y + c.h / 2);
+}
+
 async function runMode(browserFlags, mode, origin) {
   console.log(`\n[${mode}]`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bilevel-e2e-'));
@@ -106,6 +114,26 @@ async function runMode(browserFlags, mode, origin) {
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(shots, `${mode}-${tab.anchor}.png`) });
   }
+
+  // Projector mode, the dark theme and the About panel, each looked at in a screenshot.
+  await clickControl(page, 'projector');
+  let p = await waitForStatus(page, (st) => st.projector);
+  check(`${mode}: projector mode on`, p?.projector === true);
+  const tabHeight = p.tabs[0].h / first.tabs[0].h;
+  check(`${mode}: projector mode enlarges the UI (×${tabHeight.toFixed(2)})`, tabHeight > 1.3, String(tabHeight));
+  await clickControl(page, 'theme-dark');
+  p = await waitForStatus(page, (st) => st.dark);
+  check(`${mode}: dark theme`, p?.dark === true);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shots, `${mode}-projector-dark.png`) });
+  await clickControl(page, 'projector');
+  await clickControl(page, 'theme-light');
+  p = await waitForStatus(page, (st) => !st.projector && !st.dark);
+  check(`${mode}: back to light, normal size`, p && !p.projector && !p.dark);
+  await clickControl(page, 'about');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(shots, `${mode}-about.png`) });
+  await clickControl(page, 'about');
 
   // Shared links: a view with parameters, an out-of-range parameter, an unknown view. Each is reported in
   // the status (and the status bar), never a panic.

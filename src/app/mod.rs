@@ -15,7 +15,7 @@ use settings::{Settings, ThemeChoice};
 
 use crate::gpu::{ComputeRuntime, SelfCheck};
 use crate::platform;
-use crate::status::{AppStatus, TabRect};
+use crate::status::{AppStatus, UiRect};
 
 /// The eframe app.
 pub struct BilevelApp {
@@ -31,8 +31,9 @@ pub struct BilevelApp {
     last_hash: Option<String>,
     published: String,
     applied_zoom: Option<f32>,
-    /// Tab buttons as last drawn, in CSS pixels (published for browser tests).
-    tab_rects: Vec<TabRect>,
+    /// Tab buttons and top-bar controls as last drawn, in CSS pixels (published for browser tests).
+    tab_rects: Vec<UiRect>,
+    control_rects: Vec<UiRect>,
 }
 
 impl BilevelApp {
@@ -65,6 +66,7 @@ impl BilevelApp {
             published: String::new(),
             applied_zoom: None,
             tab_rects: Vec::new(),
+            control_rects: Vec::new(),
         };
         ctx.set_theme(app.settings.theme.preference());
         let stored = app.settings.view.clone();
@@ -103,6 +105,7 @@ impl BilevelApp {
             projector: self.settings.projector,
             dark,
             tabs: self.tab_rects.clone(),
+            controls: self.control_rects.clone(),
         }
     }
 
@@ -151,53 +154,58 @@ impl BilevelApp {
     }
 
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        self.tab_rects.clear();
+        self.control_rects.clear();
         ui.horizontal_wrapped(|ui| {
             ui.strong("bilevel-lab");
             ui.separator();
             let mut clicked = None;
-            let zoom = ui.ctx().zoom_factor();
-            self.tab_rects.clear();
             for (i, view) in self.views.iter().enumerate() {
                 let response = ui.selectable_label(i == self.active, view.title());
                 if response.clicked() {
                     clicked = Some(i);
                 }
-                let r = response.rect;
-                self.tab_rects.push(TabRect {
-                    anchor: view.anchor(),
-                    x: r.min.x * zoom,
-                    y: r.min.y * zoom,
-                    w: r.width() * zoom,
-                    h: r.height() * zoom,
-                });
+                self.tab_rects.push(UiRect::of(view.anchor(), &response));
             }
             if let Some(i) = clicked {
                 self.select(i);
             }
             ui.separator();
-            if ui
+            let reset = ui
                 .button("Reset view")
-                .on_hover_text("Put this view back to its defaults")
-                .clicked()
-            {
+                .on_hover_text("Put this view back to its defaults");
+            self.control_rects.push(UiRect::of("reset", &reset));
+            if reset.clicked() {
                 self.views[self.active].reset();
                 self.write_hash(false);
             }
             ui.separator();
-            let theme = &mut self.settings.theme;
-            let before = *theme;
-            ui.selectable_value(theme, ThemeChoice::System, "System")
-                .on_hover_text("Follow the system theme");
-            ui.selectable_value(theme, ThemeChoice::Light, "Light")
-                .on_hover_text("Light theme");
-            ui.selectable_value(theme, ThemeChoice::Dark, "Dark")
-                .on_hover_text("Dark theme");
-            if *theme != before {
-                ui.ctx().set_theme(theme.preference());
+            let before = self.settings.theme;
+            for (choice, id, text, hint) in [
+                (
+                    ThemeChoice::System,
+                    "theme-system",
+                    "System",
+                    "Follow the system theme",
+                ),
+                (ThemeChoice::Light, "theme-light", "Light", "Light theme"),
+                (ThemeChoice::Dark, "theme-dark", "Dark", "Dark theme"),
+            ] {
+                let response = ui
+                    .selectable_value(&mut self.settings.theme, choice, text)
+                    .on_hover_text(hint);
+                self.control_rects.push(UiRect::of(id, &response));
             }
-            ui.toggle_value(&mut self.settings.projector, "Projector")
+            if self.settings.theme != before {
+                ui.ctx().set_theme(self.settings.theme.preference());
+            }
+            ui.separator();
+            let projector = ui
+                .toggle_value(&mut self.settings.projector, "Projector")
                 .on_hover_text("Larger text and thicker lines, for a lecture hall");
-            ui.toggle_value(&mut self.show_about, "About");
+            self.control_rects.push(UiRect::of("projector", &projector));
+            let about = ui.toggle_value(&mut self.show_about, "About");
+            self.control_rects.push(UiRect::of("about", &about));
         });
     }
 

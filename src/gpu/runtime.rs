@@ -82,6 +82,10 @@ struct Gpu {
 pub struct ComputeRuntime {
     gpu: Option<Gpu>,
     cpu_reason: String,
+    /// The adapter the app draws with, also when it cannot compute (shown in the Compute view).
+    adapter: Option<String>,
+    /// The browser's adapter name, fetched once where wgpu reports none (WebGPU).
+    adapter_name: Option<Polled<Option<String>>>,
     kernels: HashMap<&'static str, KernelState>,
     mailbox: Arc<Mutex<Mailbox>>,
     last_error: Option<String>,
@@ -93,6 +97,8 @@ impl ComputeRuntime {
         Self {
             gpu: None,
             cpu_reason: reason.into(),
+            adapter: None,
+            adapter_name: None,
             kernels: HashMap::new(),
             mailbox: Arc::default(),
             last_error: None,
@@ -121,7 +127,14 @@ impl ComputeRuntime {
             || limits.max_compute_workgroup_size_x < WORKGROUP_SIZE
             || limits.max_compute_invocations_per_workgroup < WORKGROUP_SIZE
         {
-            return Self::cpu(format!("{label} has no compute shaders"));
+            let reason = if info.backend == wgpu::Backend::Gl && cfg!(target_arch = "wasm32") {
+                "no WebGPU in this browser, and WebGL2 cannot run compute shaders".to_owned()
+            } else {
+                format!("{} cannot run compute shaders", adapter_api(&info))
+            };
+            let mut rt = Self::cpu(reason);
+            rt.adapter = Some(label);
+            return rt;
         }
         let mailbox: Arc<Mutex<Mailbox>> = Arc::default();
         let errors = Arc::clone(&mailbox);
@@ -142,14 +155,17 @@ impl ComputeRuntime {
                 );
             }
         });
+        let unnamed = info.name.trim().is_empty() && info.backend == wgpu::Backend::BrowserWebGpu;
         Self {
             gpu: Some(Gpu {
                 device,
                 queue,
-                label,
+                label: label.clone(),
                 limits,
             }),
             cpu_reason: String::new(),
+            adapter: Some(label),
+            adapter_name: unnamed.then(crate::platform::webgpu_adapter_name),
             kernels: HashMap::new(),
             mailbox,
             last_error: None,
@@ -199,6 +215,11 @@ impl ComputeRuntime {
         }
     }
 
+    /// The adapter eframe draws with, e.g. "WebGL2 · ANGLE (…)", also when the CPU computes.
+    pub fn adapter(&self) -> Option<&str> {
+        self.adapter.as_deref()
+    }
+
     /// Largest buffer one kernel binding may use, in bytes (`None` on the CPU).
     pub fn storage_buffer_limit(&self) -> Option<u64> {
         let gpu = self.gpu.as_ref()?;
@@ -243,6 +264,15 @@ impl ComputeRuntime {
     /// Call once per frame: drives wgpu callbacks natively (never blocks), collects errors and device loss,
     /// and finishes kernel validation that completes asynchronously on the web.
     pub fn poll(&mut self) {
+        if let Some(pending) = &mut self.adapter_name
+            && let Some(name) = pending.poll_now()
+        {
+            self.adapter_name = None;
+            if let (Some(name), Some(gpu)) = (name, &mut self.gpu) {
+                gpu.label = format!("WebGPU · {name}");
+                self.adapter = Some(gpu.label.clone());
+            }
+        }
         let Some(gpu) = &self.gpu else { return };
         if let Err(e) = gpu.device.poll(wgpu::PollType::Poll) {
             self.report_error(format!("GPU poll failed: {e}"));
@@ -528,7 +558,16 @@ pub fn workgroup_grid(invocations: u32, max_per_dim: u32) -> Option<(u32, u32)> 
 
 /// "Vulkan · llvmpipe (LLVM 15.0.6, 256 bits)", "WebGPU · SwiftShader".
 pub fn backend_label(info: &wgpu::AdapterInfo) -> String {
-    let api = match info.backend {
+    let name = [&info.name, &info.driver, &info.driver_info]
+        .into_iter()
+        .find(|s| !s.trim().is_empty())
+        .map_or("unknown adapter", |s| s.trim());
+    format!("{} · {name}", adapter_api(info))
+}
+
+/// "WebGPU", "Vulkan", "WebGL2", …
+fn adapter_api(info: &wgpu::AdapterInfo) -> &'static str {
+    match info.backend {
         wgpu::Backend::BrowserWebGpu => "WebGPU",
         wgpu::Backend::Vulkan => "Vulkan",
         wgpu::Backend::Metal => "Metal",
@@ -536,12 +575,7 @@ pub fn backend_label(info: &wgpu::AdapterInfo) -> String {
         wgpu::Backend::Gl if cfg!(target_arch = "wasm32") => "WebGL2",
         wgpu::Backend::Gl => "OpenGL",
         wgpu::Backend::Noop => "no-op",
-    };
-    let name = [&info.name, &info.driver, &info.driver_info]
-        .into_iter()
-        .find(|s| !s.trim().is_empty())
-        .map_or("unknown adapter", |s| s.trim());
-    format!("{api} · {name}")
+    }
 }
 
 #[cfg(test)]

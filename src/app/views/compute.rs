@@ -84,6 +84,13 @@ impl View for ComputeView {
                 ui.label("Backend");
                 ui.strong(ctx.runtime.backend_label());
                 ui.end_row();
+                if let Some(adapter) = ctx.runtime.adapter()
+                    && !ctx.runtime.has_gpu()
+                {
+                    ui.label("Drawing adapter");
+                    ui.label(adapter);
+                    ui.end_row();
+                }
                 ui.label("Last GPU error");
                 match ctx.runtime.last_error() {
                     Some(e) => ui.colored_label(ctx.look.error_color(), e),
