@@ -107,17 +107,17 @@ async function runMode(browserFlags, mode, origin) {
   // Click every tab by its published rectangle; the URL hash and the status follow.
   for (const tab of first.tabs) {
     await page.mouse.click(tab.x + tab.w / 2, tab.y + tab.h / 2);
-    const s = await waitForStatus(page, (st) => st.active_view === tab.anchor);
-    check(`${mode}: click tab ${tab.anchor}`, s?.active_view === tab.anchor, s?.active_view);
+    const s = await waitForStatus(page, (st) => st.active_view === tab.id);
+    check(`${mode}: click tab ${tab.id}`, s?.active_view === tab.id, s?.active_view);
     const hash = await page.evaluate(() => location.hash);
-    check(`${mode}: URL hash follows (${hash})`, hash.startsWith(`#${tab.anchor}`), hash);
+    check(`${mode}: URL hash follows (${hash})`, hash.startsWith(`#${tab.id}`), hash);
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(shots, `${mode}-${tab.anchor}.png`) });
+    await page.screenshot({ path: path.join(shots, `${mode}-${tab.id}.png`) });
   }
 
   // Projector mode, the dark theme and the About panel, each looked at in a screenshot.
   await clickControl(page, 'projector');
-  let p = await waitForStatus(page, (st) => st.projector);
+  let p = await waitForStatus(page, (st) => st.projector && st.tabs[0].h > 1.3 * first.tabs[0].h);
   check(`${mode}: projector mode on`, p?.projector === true);
   const tabHeight = p.tabs[0].h / first.tabs[0].h;
   check(`${mode}: projector mode enlarges the UI (×${tabHeight.toFixed(2)})`, tabHeight > 1.3, String(tabHeight));
