@@ -126,6 +126,11 @@ async function runMode(browserFlags, mode, origin) {
   check(`${mode}: dark theme`, p?.dark === true);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-projector-dark.png`) });
+  // Settings survive a reload (saved about a second after a change).
+  await page.waitForTimeout(2500);
+  await page.reload();
+  p = await waitForStatus(page, (st) => st.self_check !== null && st.dark && st.projector, STATUS_TIMEOUT_MS);
+  check(`${mode}: theme and projector mode persist across a reload`, p?.dark && p?.projector, JSON.stringify(p && [p.dark, p.projector]));
   await clickControl(page, 'projector');
   await clickControl(page, 'theme-light');
   p = await waitForStatus(page, (st) => !st.projector && !st.dark);
@@ -148,6 +153,22 @@ async function runMode(browserFlags, mode, origin) {
   check(`${mode}: unknown view in link is reported`, (s?.last_error ?? '').includes('no-such-view'), s?.last_error);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-bad-link.png`) });
+
+  // A start-up failure shows a readable message instead of a blank page (here: a page without the canvas).
+  if (mode === 'webgpu') {
+    const broken = await context.newPage();
+    await broken.route(`${origin}/`, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.text()).replace(/<canvas[^>]*><\/canvas>/, '');
+      await route.fulfill({ response, body });
+    });
+    await broken.goto(`${origin}/`);
+    await broken.waitForSelector('#crash:not([hidden])', { timeout: 60_000 }).catch(() => null);
+    const text = (await broken.textContent('#crash_text').catch(() => '')) ?? '';
+    check('crash screen names the failure', text.includes('no canvas'), text);
+    await broken.screenshot({ path: path.join(shots, 'crash-screen.png') });
+    await broken.close();
+  }
 
   const final = await status(page);
   check(`${mode}: no panic`, !final?.panicked && !(await page.isVisible('#crash')), final?.last_error);

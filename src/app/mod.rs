@@ -17,6 +17,9 @@ use crate::gpu::{ComputeRuntime, SelfCheck};
 use crate::platform;
 use crate::status::{AppStatus, UiRect};
 
+/// Settings are saved this long after they change.
+const SAVE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The eframe app.
 pub struct BilevelApp {
     settings: Settings,
@@ -31,6 +34,8 @@ pub struct BilevelApp {
     last_hash: Option<String>,
     published: String,
     applied_zoom: Option<f32>,
+    /// The settings as last saved: a change schedules a save (eframe's web save-on-close never fires).
+    saved_settings: Settings,
     /// Tab buttons and top-bar controls as last drawn, in CSS pixels (published for browser tests).
     tab_rects: Vec<UiRect>,
     control_rects: Vec<UiRect>,
@@ -55,6 +60,7 @@ impl BilevelApp {
     ) -> Self {
         let self_check = SelfCheck::start_default(&mut runtime);
         let mut app = Self {
+            saved_settings: settings.clone(),
             settings,
             views: views::all(),
             active: 0,
@@ -287,6 +293,12 @@ impl eframe::App for BilevelApp {
         });
         self.write_hash(false);
 
+        if self.settings != self.saved_settings {
+            // eframe saves in the first frame after `auto_save_interval`; make sure there is one.
+            ui.ctx()
+                .request_repaint_after(SAVE_AFTER + std::time::Duration::from_millis(100));
+        }
+
         let json = self.status(look.dark).to_json();
         if json != self.published {
             platform::publish_status(&json);
@@ -296,6 +308,11 @@ impl eframe::App for BilevelApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, settings::KEY, &self.settings);
+        self.saved_settings = self.settings.clone();
+    }
+
+    fn auto_save_interval(&self) -> std::time::Duration {
+        SAVE_AFTER
     }
 }
 
