@@ -106,6 +106,17 @@ fn show_crash(message: &str) {
     if let Some(text) = document.get_element_by_id("crash_text") {
         text.set_text_content(Some(message));
     }
+    let status = document
+        .get_element_by_id(STATUS_ID)
+        .and_then(|s| s.text_content());
+    if let Some(el) = document.get_element_by_id("crash_status") {
+        let status = status.filter(|s| !s.is_empty());
+        el.set_text_content(Some(
+            status
+                .as_deref()
+                .unwrap_or("(the app had not published a status yet)"),
+        ));
+    }
     if let Some(crash) = document.get_element_by_id("crash") {
         let _ = crash.remove_attribute("hidden");
     }

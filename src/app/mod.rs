@@ -2,6 +2,7 @@
 
 pub mod about;
 pub mod anchor;
+pub mod format;
 pub mod look;
 pub mod settings;
 pub mod view;
@@ -227,13 +228,19 @@ impl BilevelApp {
                 Some(r) if r.passed => {
                     ui.colored_label(
                         look.ok_color(),
-                        format!("self-check passed, max error {:.1e}", r.max_error),
+                        format!(
+                            "self-check passed, max error {}",
+                            format::error(r.max_error)
+                        ),
                     );
                 }
                 Some(r) => {
                     ui.colored_label(
                         look.error_color(),
-                        format!("self-check FAILED, max error {:.1e}", r.max_error),
+                        format!(
+                            "self-check FAILED, max error {}",
+                            format::error(r.max_error)
+                        ),
                     );
                 }
             }

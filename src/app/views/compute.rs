@@ -3,7 +3,7 @@
 
 use web_time::Instant;
 
-use crate::app::{View, ViewCtx};
+use crate::app::{View, ViewCtx, format};
 use crate::gpu::SelfCheck;
 
 const DEFAULT_BATCH: u32 = 256;
@@ -105,14 +105,14 @@ impl View for ComputeView {
                         ui.colored_label(
                             color,
                             format!(
-                                "{} · batched mat-vec {}×({}×{}) on the {} vs the {}: max error {:.2e}",
+                                "{} · batched mat-vec {}×({}×{}) on the {} vs the {}: max error {}",
                                 if r.passed { "passed" } else { "FAILED" },
                                 r.batch,
                                 r.size,
                                 r.size,
                                 r.ran_on.to_uppercase(),
                                 r.against,
-                                r.max_error
+                                format::error(r.max_error)
                             ),
                         )
                     }
