@@ -1,0 +1,221 @@
+//! Lanczos / Krylov IHVP: k steps of the Lanczos process on A = H + αI from q₁ = b/‖b‖ build an orthonormal
+//! basis Q_k of the Krylov subspace K_k(A, b) and the tridiagonal T_k = Q_kᵀ A Q_k; then
+//! v_k = Q_k T_k⁻¹ Q_kᵀ b = ‖b‖ Q_k T_k⁻¹ e₁ (LancBiO poster 002, "Geometric interpretation of AID": the
+//! minimizer of ½vᵀAv − bᵀv over K_k). For SPD A, v_k equals the k-th CG iterate in exact arithmetic.
+//! Optional full reorthogonalization guards against the loss of orthogonality [Paige'80].
+//! Cost: one HVP per step.
+
+use nalgebra::{DMatrix, DVector};
+
+use super::{HessianOperator, IhvpResult, Shifted};
+
+/// An orthonormal Krylov basis and the tridiagonal projection, grown one step at a time.
+#[derive(Clone, Debug, Default)]
+pub struct Krylov {
+    pub basis: Vec<DVector<f64>>,
+    pub alphas: Vec<f64>,
+    /// β₂, β₃, …: `betas[j]` couples q_{j+1} and q_{j+2} (0-based: basis[j] and basis[j+1]).
+    pub betas: Vec<f64>,
+}
+
+impl Krylov {
+    /// Starts from the direction of `start` (must be nonzero).
+    pub fn new(start: &DVector<f64>) -> Self {
+        Self {
+            basis: vec![start / start.norm()],
+            alphas: Vec::new(),
+            betas: Vec::new(),
+        }
+    }
+
+    /// One Lanczos step with the operator `apply` (which may change between steps, as in LancBiO).
+    /// Returns false when the subspace became invariant (β ≈ 0): no new direction was added.
+    pub fn step(
+        &mut self,
+        apply: impl Fn(&DVector<f64>) -> DVector<f64>,
+        reorthogonalize: bool,
+    ) -> bool {
+        let j = self.alphas.len();
+        let Some(q) = self.basis.get(j).cloned() else {
+            return false;
+        };
+        let mut u = apply(&q);
+        if j > 0 {
+            u.axpy(-self.betas[j - 1], &self.basis[j - 1], 1.0);
+        }
+        let alpha = q.dot(&u);
+        u.axpy(-alpha, &q, 1.0);
+        if reorthogonalize {
+            for _ in 0..2 {
+                for qi in &self.basis {
+                    let c = qi.dot(&u);
+                    u.axpy(-c, qi, 1.0);
+                }
+            }
+        }
+        self.alphas.push(alpha);
+        let beta = u.norm();
+        let scale = alpha
+            .abs()
+            .max(self.betas.last().copied().unwrap_or(0.0))
+            .max(1.0);
+        if beta <= 1e-13 * scale || !beta.is_finite() {
+            return false;
+        }
+        self.betas.push(beta);
+        self.basis.push(u / beta);
+        true
+    }
+
+    /// The square tridiagonal T_k (k = steps taken).
+    pub fn tridiagonal(&self) -> DMatrix<f64> {
+        let k = self.alphas.len();
+        DMatrix::from_fn(k, k, |i, j| {
+            if i == j {
+                self.alphas[i]
+            } else if i + 1 == j || j + 1 == i {
+                self.betas[i.min(j)]
+            } else {
+                0.0
+            }
+        })
+    }
+
+    /// The (k+1)×k tridiagonal T̄_k with A Q_k = Q_{k+1} T̄_k (rows for every basis vector present).
+    pub fn extended_tridiagonal(&self) -> DMatrix<f64> {
+        let k = self.alphas.len();
+        let rows = self.basis.len().max(k);
+        DMatrix::from_fn(rows, k, |i, j| {
+            if i == j {
+                self.alphas[i]
+            } else if i == j + 1 || j == i + 1 {
+                self.betas.get(i.min(j)).copied().unwrap_or(0.0)
+            } else {
+                0.0
+            }
+        })
+    }
+
+    /// Q_k y (the first `y.len()` basis vectors).
+    pub fn combine(&self, y: &DVector<f64>) -> DVector<f64> {
+        let mut v = DVector::zeros(self.basis[0].len());
+        for (q, c) in self.basis.iter().zip(y.iter()) {
+            v.axpy(*c, q, 1.0);
+        }
+        v
+    }
+}
+
+/// Lanczos IHVP with `iters` steps (fewer if the Krylov space becomes invariant: then v is exact).
+pub fn lanczos<H: HessianOperator + ?Sized>(
+    h: &H,
+    b: &DVector<f64>,
+    alpha: f64,
+    iters: usize,
+    reorthogonalize: bool,
+) -> IhvpResult {
+    let op = Shifted::new(h, alpha);
+    let b_norm = b.norm();
+    let mut warnings = Vec::new();
+    let mut residual_norms = Vec::new();
+    let mut v = DVector::zeros(b.len());
+    if b_norm == 0.0 || iters == 0 {
+        return IhvpResult {
+            v,
+            iterations: 0,
+            hvp_count: 0,
+            residual_norms,
+            warnings,
+        };
+    }
+    let mut krylov = Krylov::new(b);
+    for _ in 0..iters {
+        let grew = krylov.step(|x| op.apply(x), reorthogonalize);
+        let t = krylov.tridiagonal();
+        let mut e1 = DVector::zeros(t.nrows());
+        e1[0] = b_norm;
+        match t.lu().solve(&e1) {
+            Some(y) if y.iter().all(|c| c.is_finite()) => v = krylov.combine(&y),
+            _ => {
+                warnings.push(format!(
+                    "T_{} is singular: A = H + αI is indefinite on the Krylov subspace; kept the previous iterate",
+                    krylov.alphas.len()
+                ));
+                break;
+            }
+        }
+        residual_norms.push(op.residual_norm(b, &v));
+        if !grew {
+            break;
+        }
+    }
+    if let Some(t_min) = krylov
+        .tridiagonal()
+        .symmetric_eigen()
+        .eigenvalues
+        .iter()
+        .cloned()
+        .reduce(f64::min)
+        && t_min <= 0.0
+    {
+        warnings.push(format!(
+            "T_k has eigenvalue {t_min:.3e} ≤ 0: H + αI is not positive definite"
+        ));
+    }
+    IhvpResult {
+        v,
+        iterations: krylov.alphas.len(),
+        hvp_count: op.hvps(),
+        residual_norms,
+        warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::cg::cg;
+    use super::super::testing::*;
+    use super::*;
+
+    #[test]
+    fn p_steps_solve_spd_systems() {
+        for reorth in [false, true] {
+            let h = spd(12, 1.0, 8.0, 41);
+            let b = vector(12, 42);
+            let r = lanczos(&h, &b, 0.2, 12, reorth);
+            let exact = reference(&h, &b, 0.2);
+            assert!(
+                (&r.v - &exact).norm() < 1e-10 * exact.norm(),
+                "reorth {reorth}"
+            );
+        }
+    }
+
+    #[test]
+    fn iterate_k_equals_cg_iterate_k() {
+        let h = spd(15, 0.5, 20.0, 43);
+        let b = vector(15, 44);
+        for k in 1..=8 {
+            let l = lanczos(&h, &b, 0.1, k, true);
+            let c = cg(&h, &b, 0.1, k, 0.0);
+            assert!((&l.v - &c.v).norm() < 1e-9 * c.v.norm(), "k = {k}");
+            assert!((l.residual_norms[k - 1] - c.residual_norms[k - 1]).abs() < 1e-8);
+        }
+    }
+
+    #[test]
+    fn basis_is_orthonormal_and_projection_tridiagonal() {
+        let h = spd(10, 1.0, 5.0, 45);
+        let b = vector(10, 46);
+        let a = &h + DMatrix::identity(10, 10) * 0.3;
+        let mut k = Krylov::new(&b);
+        for _ in 0..6 {
+            k.step(|x| &a * x, true);
+        }
+        let q = DMatrix::from_columns(&k.basis[..6]);
+        assert!((q.transpose() * &q - DMatrix::identity(6, 6)).norm() < 1e-12);
+        assert!((q.transpose() * &a * &q - k.tridiagonal()).norm() < 1e-10);
+        let q7 = DMatrix::from_columns(&k.basis);
+        assert!((&a * &q - q7 * k.extended_tridiagonal()).norm() < 1e-10);
+    }
+}
