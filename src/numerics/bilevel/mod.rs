@@ -2,6 +2,7 @@
 //!   ∇Φ(x) = ∇ₓf − ∇²ₓᵧg · (∇²ᵧᵧg)⁻¹ ∇ᵧf      (BLPO Eq. 5–9; poster 002, "Hyper-gradient computation").
 //! Convention: ∇²ₓᵧg · v ∈ ℝⁿ is ∇ₓ(∇ᵧg · v) for v ∈ ℝᵐ; ∇²ᵧₓg · u ∈ ℝᵐ is its transpose applied to u ∈ ℝⁿ.
 
+pub mod algorithms;
 pub mod problems;
 
 use nalgebra::DVector;

@@ -12,6 +12,7 @@ pub mod lanczos;
 pub mod neumann;
 pub mod nystrom;
 pub mod nystrom_pcg;
+pub mod spec;
 
 use nalgebra::{DMatrix, DVector};
 

@@ -1,0 +1,60 @@
+//! Double-loop approximate implicit differentiation (BA / AID-BiO, lecture 004; with the Nyström IHVP this
+//! is BLPO Algorithm 1): K warm-started inner steps z ← z − η_y ∇ᵧg(x, z), then
+//!   x⁺ = x − η_x (∇ₓf − ∇²ₓᵧg · v̂),  v̂ ≈ (∇²ᵧᵧg + αI)⁻¹ ∇ᵧf from any IHVP method,
+//! optionally with BLPO's clipping of the implicit correction. Cost: K inner steps + the IHVP's HVPs.
+
+use super::Run;
+use crate::numerics::bilevel::{BilevelProblem, InnerHessian, hypergradient_with};
+use crate::numerics::ihvp::{clip_correction, spec::IhvpSpec};
+
+pub fn step<P: BilevelProblem + ?Sized>(
+    problem: &P,
+    run: &mut Run,
+    outer_lr: f64,
+    inner_lr: f64,
+    inner_steps: usize,
+    ihvp: &IhvpSpec,
+    clip: Option<f64>,
+) {
+    run.inner_steps(problem, inner_lr, inner_steps);
+    implicit_leader_step(problem, run, outer_lr, ihvp, clip);
+}
+
+/// x ← x − η_x (∇ₓf − ∇²ₓᵧg v̂) at the current (x, y); shared by the hypergradient algorithms.
+pub(crate) fn implicit_leader_step<P: BilevelProblem + ?Sized>(
+    problem: &P,
+    run: &mut Run,
+    outer_lr: f64,
+    ihvp: &IhvpSpec,
+    clip: Option<f64>,
+) {
+    let b = problem.grad_y_f(&run.x, &run.y);
+    let hessian = InnerHessian {
+        problem,
+        x: &run.x,
+        y: &run.y,
+    };
+    let v = match ihvp.solve(&hessian, &b) {
+        Ok(r) => {
+            run.hvp_count += r.hvp_count;
+            run.warnings.extend(r.warnings);
+            r.v
+        }
+        Err(e) => {
+            run.warnings
+                .push(format!("IHVP failed: {e}; implicit term dropped"));
+            b * 0.0
+        }
+    };
+    let (mut direction, direct, correction) = hypergradient_with(problem, &run.x, &run.y, &v);
+    if let Some(bound) = clip {
+        let (clipped, was_clipped) = clip_correction(&correction, &direct, bound);
+        if was_clipped {
+            run.warnings
+                .push(format!("implicit correction clipped to {bound}·‖∇ₓf‖"));
+            direction = &direct - clipped;
+        }
+    }
+    run.x -= &direction * outer_lr;
+    run.hypergradient = direction;
+}

@@ -1,0 +1,439 @@
+//! Bilevel algorithms as steppers: [`Run::step`] performs one outer iteration, so a view can run k steps
+//! per frame and a CLI can run them all. Each algorithm lives in its own file.
+//! A non-finite or exploding iterate ends the run with status "diverged at step k" — never a panic.
+
+pub mod alternating;
+pub mod double_loop;
+pub mod simultaneous;
+pub mod ttsa;
+
+use nalgebra::DVector;
+
+use super::BilevelProblem;
+use crate::numerics::ihvp::spec::IhvpSpec;
+
+/// Iterates beyond this norm count as diverged.
+pub const DIVERGENCE_NORM: f64 = 1e12;
+
+/// An algorithm and its parameters, as in scenario files (`"name": "double_loop", …`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AlgorithmSpec {
+    Simultaneous {
+        outer_lr: f64,
+        inner_lr: f64,
+    },
+    Alternating {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+    },
+    DoubleLoop {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        ihvp: IhvpSpec,
+        /// BLPO Sec. 6 clipping bound (‖correction‖ ≤ clip · ‖∇ₓf‖), off when absent.
+        #[serde(default)]
+        clip: Option<f64>,
+    },
+    Ttsa {
+        outer_lr: f64,
+        inner_lr: f64,
+        ihvp: IhvpSpec,
+        /// Step sizes η/(k+1)^p: p for the leader and the follower.
+        #[serde(default)]
+        outer_decay: f64,
+        #[serde(default)]
+        inner_decay: f64,
+    },
+}
+
+impl AlgorithmSpec {
+    /// Checks step sizes and counts; errors name the field and range.
+    pub fn validate(&self, m: usize) -> Result<(), String> {
+        let lr = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{name}: must be a finite number > 0, got {v}"))
+            }
+        };
+        let steps = |v: usize| {
+            if v <= 100_000 {
+                Ok(())
+            } else {
+                Err(format!("inner_steps: must be in 0..=100000, got {v}"))
+            }
+        };
+        match self {
+            Self::Simultaneous { outer_lr, inner_lr } => {
+                lr("outer_lr", *outer_lr).and(lr("inner_lr", *inner_lr))
+            }
+            Self::Alternating {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+            } => {
+                lr("outer_lr", *outer_lr)?;
+                lr("inner_lr", *inner_lr)?;
+                steps(*inner_steps)
+            }
+            Self::DoubleLoop {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                ihvp,
+                clip,
+            } => {
+                lr("outer_lr", *outer_lr)?;
+                lr("inner_lr", *inner_lr)?;
+                steps(*inner_steps)?;
+                if let Some(c) = clip {
+                    lr("clip", *c)?;
+                }
+                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
+            }
+            Self::Ttsa {
+                outer_lr,
+                inner_lr,
+                ihvp,
+                outer_decay,
+                inner_decay,
+            } => {
+                lr("outer_lr", *outer_lr)?;
+                lr("inner_lr", *inner_lr)?;
+                for (name, p) in [("outer_decay", outer_decay), ("inner_decay", inner_decay)] {
+                    if !(0.0..=1.0).contains(p) {
+                        return Err(format!("{name}: must be in 0..=1, got {p}"));
+                    }
+                }
+                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
+            }
+        }
+    }
+}
+
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Diverged { step: usize },
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Ok => write!(f, "ok"),
+            Self::Diverged { step } => write!(f, "diverged at step {step}"),
+        }
+    }
+}
+
+/// The state of one algorithm run: iterate, the last hypergradient estimate, work spent, status.
+#[derive(Clone, Debug)]
+pub struct Run {
+    pub x: DVector<f64>,
+    pub y: DVector<f64>,
+    /// Outer steps taken.
+    pub step: usize,
+    pub status: Status,
+    /// The direction the leader used in the last step (hypergradient estimate or ∇ₓf).
+    pub hypergradient: DVector<f64>,
+    /// Totals over the run.
+    pub inner_iterations: usize,
+    pub hvp_count: usize,
+    /// Warnings of the last step (IHVP problems, clipping).
+    pub warnings: Vec<String>,
+}
+
+impl Run {
+    pub fn new(x0: DVector<f64>, y0: DVector<f64>) -> Self {
+        let n = x0.len();
+        Self {
+            x: x0,
+            y: y0,
+            step: 0,
+            status: Status::Ok,
+            hypergradient: DVector::zeros(n),
+            inner_iterations: 0,
+            hvp_count: 0,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// One outer iteration of `spec` on `problem`; does nothing once diverged.
+    pub fn step<P: BilevelProblem + ?Sized>(&mut self, problem: &P, spec: &AlgorithmSpec) {
+        if self.status != Status::Ok {
+            return;
+        }
+        self.warnings.clear();
+        let k = self.step;
+        match spec {
+            AlgorithmSpec::Simultaneous { outer_lr, inner_lr } => {
+                simultaneous::step(problem, self, *outer_lr, *inner_lr)
+            }
+            AlgorithmSpec::Alternating {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+            } => alternating::step(problem, self, *outer_lr, *inner_lr, *inner_steps),
+            AlgorithmSpec::DoubleLoop {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                ihvp,
+                clip,
+            } => double_loop::step(
+                problem,
+                self,
+                *outer_lr,
+                *inner_lr,
+                *inner_steps,
+                ihvp,
+                *clip,
+            ),
+            AlgorithmSpec::Ttsa {
+                outer_lr,
+                inner_lr,
+                ihvp,
+                outer_decay,
+                inner_decay,
+            } => {
+                let decay = |lr: f64, p: f64| lr / ((k + 1) as f64).powf(p);
+                ttsa::step(
+                    problem,
+                    self,
+                    decay(*outer_lr, *outer_decay),
+                    decay(*inner_lr, *inner_decay),
+                    ihvp,
+                )
+            }
+        }
+        self.step += 1;
+        let finite =
+            |v: &DVector<f64>| v.iter().all(|c| c.is_finite()) && v.norm() < DIVERGENCE_NORM;
+        if !finite(&self.x) || !finite(&self.y) || !self.hypergradient.iter().all(|c| c.is_finite())
+        {
+            self.status = Status::Diverged { step: self.step };
+        }
+    }
+
+    /// `steps` gradient steps on the follower from the current y (warm start): y ← y − η ∇ᵧg(x, y).
+    pub(crate) fn inner_steps<P: BilevelProblem + ?Sized>(
+        &mut self,
+        problem: &P,
+        lr: f64,
+        steps: usize,
+    ) {
+        for _ in 0..steps {
+            let grad = problem.grad_y_g(&self.x, &self.y);
+            self.y -= grad * lr;
+            if !self.y.iter().all(|c| c.is_finite()) {
+                break;
+            }
+        }
+        self.inner_iterations += steps;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::bilevel::problems::{ActorCriticGame, Quadratic};
+    use crate::numerics::ihvp::testing::{spd, vector};
+    use nalgebra::DMatrix;
+
+    fn run<P: BilevelProblem>(
+        p: &P,
+        spec: &AlgorithmSpec,
+        x0: DVector<f64>,
+        y0: DVector<f64>,
+        steps: usize,
+    ) -> Run {
+        spec.validate(p.dims().1).unwrap_or_else(|e| panic!("{e}"));
+        let mut r = Run::new(x0, y0);
+        for _ in 0..steps {
+            r.step(p, spec);
+        }
+        r
+    }
+
+    fn exact() -> IhvpSpec {
+        IhvpSpec::Exact { alpha: 0.0 }
+    }
+
+    #[test]
+    fn toy_simultaneous_goes_to_nash_and_hypergradient_methods_to_stackelberg() {
+        let q = Quadratic::stackelberg_vs_nash();
+        let start = || {
+            (
+                DVector::from_element(1, -1.0),
+                DVector::from_element(1, 3.0),
+            )
+        };
+        let (x0, y0) = start();
+        let sim = run(
+            &q,
+            &AlgorithmSpec::Simultaneous {
+                outer_lr: 0.05,
+                inner_lr: 0.2,
+            },
+            x0,
+            y0,
+            2000,
+        );
+        assert!(
+            (sim.x[0] - 1.0).abs() < 1e-6 && (sim.y[0] - 1.0).abs() < 1e-6,
+            "{} {}",
+            sim.x,
+            sim.y
+        );
+        for spec in [
+            AlgorithmSpec::DoubleLoop {
+                outer_lr: 0.05,
+                inner_lr: 0.2,
+                inner_steps: 10,
+                ihvp: exact(),
+                clip: None,
+            },
+            AlgorithmSpec::DoubleLoop {
+                outer_lr: 0.05,
+                inner_lr: 0.2,
+                inner_steps: 10,
+                ihvp: IhvpSpec::Cg {
+                    alpha: 0.0,
+                    iters: 1,
+                    tol: 0.0,
+                },
+                clip: None,
+            },
+            AlgorithmSpec::Ttsa {
+                outer_lr: 0.05,
+                inner_lr: 0.3,
+                ihvp: exact(),
+                outer_decay: 0.0,
+                inner_decay: 0.0,
+            },
+        ] {
+            let (x0, y0) = start();
+            let r = run(&q, &spec, x0, y0, 3000);
+            assert_eq!(r.status, Status::Ok);
+            assert!(
+                (r.x[0] - 1.5).abs() < 1e-6 && (r.y[0] - 1.5).abs() < 1e-5,
+                "{spec:?}: {} {}",
+                r.x,
+                r.y
+            );
+        }
+        // Alternating play has no implicit term: it goes to the point where ∇ₓf(x, y*(x)) = 0, x = 1.
+        let (x0, y0) = start();
+        let alt = run(
+            &q,
+            &AlgorithmSpec::Alternating {
+                outer_lr: 0.05,
+                inner_lr: 0.2,
+                inner_steps: 20,
+            },
+            x0,
+            y0,
+            2000,
+        );
+        assert!((alt.x[0] - 1.0).abs() < 1e-6, "{}", alt.x);
+    }
+
+    #[test]
+    fn double_loop_reaches_the_closed_form_optimum_of_random_quadratics() {
+        for seed in 0..4 {
+            let (n, m) = (3, 4);
+            let q = Quadratic::new(
+                spd(m, 0.5, 2.0, seed),
+                DMatrix::from_fn(n, m, |i, j| {
+                    ((i * 3 + j) as f64 * 0.7 + seed as f64).sin() * 0.3
+                }),
+                spd(n, 0.5, 1.0, seed + 10),
+                vector(n, seed + 20),
+                vector(m, seed + 30),
+                spd(m, 1.0, 3.0, seed + 40),
+                DMatrix::from_fn(m, n, |i, j| ((i + 2 * j) as f64 + seed as f64).cos() * 0.5),
+                vector(m, seed + 50),
+            )
+            .unwrap();
+            let x_star = q.x_star().unwrap_or_else(|| panic!("convex Φ"));
+            let spec = AlgorithmSpec::DoubleLoop {
+                outer_lr: 0.1,
+                inner_lr: 0.3,
+                inner_steps: 20,
+                ihvp: IhvpSpec::Cg {
+                    alpha: 0.0,
+                    iters: 4,
+                    tol: 0.0,
+                },
+                clip: None,
+            };
+            let r = run(&q, &spec, DVector::zeros(n), DVector::zeros(m), 3000);
+            assert!(
+                (&r.x - &x_star).norm() < 1e-6,
+                "seed {seed}: {} vs {x_star}",
+                r.x
+            );
+            assert_eq!(r.hvp_count, 3000 * 4);
+            assert_eq!(r.inner_iterations, 3000 * 20);
+        }
+    }
+
+    #[test]
+    fn huge_steps_end_in_a_diverged_status_not_a_panic() {
+        let g = ActorCriticGame;
+        let spec = AlgorithmSpec::Simultaneous {
+            outer_lr: 1e3,
+            inner_lr: 1e3,
+        };
+        let r = run(
+            &g,
+            &spec,
+            DVector::from_element(1, -1.0),
+            DVector::from_element(1, 1.0),
+            100,
+        );
+        let Status::Diverged { step } = r.status else {
+            panic!("expected divergence, got {}", r.status)
+        };
+        assert!(step < 100);
+        assert_eq!(r.step, step, "no steps after divergence");
+        assert_eq!(r.status.to_string(), format!("diverged at step {step}"));
+    }
+
+    #[test]
+    fn invalid_parameters_name_the_field() {
+        let spec = AlgorithmSpec::DoubleLoop {
+            outer_lr: 0.1,
+            inner_lr: -1.0,
+            inner_steps: 1,
+            ihvp: exact(),
+            clip: None,
+        };
+        assert_eq!(
+            spec.validate(2).unwrap_err(),
+            "inner_lr: must be a finite number > 0, got -1"
+        );
+        let spec = AlgorithmSpec::DoubleLoop {
+            outer_lr: 0.1,
+            inner_lr: 0.1,
+            inner_steps: 1,
+            ihvp: IhvpSpec::Nystrom {
+                alpha: 1.0,
+                rank: 9,
+                sampling: Default::default(),
+                columns: None,
+                seed: 0,
+                variant: crate::numerics::ihvp::nystrom::NystromVariant::Paper,
+            },
+            clip: None,
+        };
+        assert_eq!(
+            spec.validate(4).unwrap_err(),
+            "ihvp.rank: must be in 1..=4, got 9"
+        );
+    }
+}
