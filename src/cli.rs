@@ -9,6 +9,8 @@ bilevel-lab — watch bilevel optimization happen
 
 USAGE:
     bilevel-lab                 open the app window
+    bilevel-lab run FILE        run a scenario (JSON; FILE = - reads stdin), print the result JSON
+                                (kinds: docs/scenarios.md); invalid input: exit 2, one line on stderr
     bilevel-lab self-check      run the GPU self-check headless, print its JSON report
     bilevel-lab --version       print the version
     bilevel-lab --help          print this help
@@ -27,8 +29,41 @@ pub fn main(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("self-check") => self_check(),
+        Some("run") => match args.get(1) {
+            Some(file) if args.len() == 2 => run_scenario(file),
+            _ => {
+                eprintln!("bilevel-lab: usage: bilevel-lab run FILE   (FILE = - for stdin)");
+                ExitCode::from(2)
+            }
+        },
         Some(other) => {
             eprintln!("bilevel-lab: unknown command `{other}` (see bilevel-lab --help)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_scenario(file: &str) -> ExitCode {
+    let text = if file == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map(|_| s)
+    } else {
+        std::fs::read_to_string(file)
+    };
+    let text = match text {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{file}: cannot read: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match crate::scenario::parse(&text) {
+        Ok(scenario) => {
+            println!("{}", crate::scenario::run(&scenario));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
             ExitCode::from(2)
         }
     }

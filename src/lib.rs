@@ -6,6 +6,7 @@ pub mod cli;
 pub mod gpu;
 pub mod numerics;
 pub mod platform;
+pub mod scenario;
 pub mod status;
 #[cfg(target_arch = "wasm32")]
 pub mod web;

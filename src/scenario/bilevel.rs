@@ -1,0 +1,143 @@
+//! `"kind": "bilevel"`: an algorithm run on a problem, with the trajectory and, where a closed form
+//! exists, the optimum.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::json::{matrix, num, opt, vec, vector};
+use crate::numerics::bilevel::algorithms::{AlgorithmSpec, Run};
+use crate::numerics::bilevel::problems::{ActorCriticGame, Quadratic};
+use crate::numerics::bilevel::{BilevelProblem, phi};
+
+/// Most outer steps one scenario may ask for.
+pub const MAX_STEPS: usize = 100_000;
+
+/// A problem and its parameters, selected by `"name"`.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProblemSpec {
+    Quadratic {
+        #[serde(rename = "A")]
+        a_mat: Vec<Vec<f64>>,
+        #[serde(rename = "B")]
+        b_mat: Vec<Vec<f64>>,
+        #[serde(rename = "E")]
+        e_mat: Vec<Vec<f64>>,
+        a: Vec<f64>,
+        c: Vec<f64>,
+        #[serde(rename = "H")]
+        h_mat: Vec<Vec<f64>>,
+        #[serde(rename = "C")]
+        c_mat: Vec<Vec<f64>>,
+        d: Vec<f64>,
+    },
+    /// f = (x − 1)² + (y − 2)², g = (y − x)².
+    StackelbergVsNash {},
+    /// Zheng et al.'s one-step actor–critic game (leader minimizes −θw).
+    ActorCritic {},
+}
+
+impl ProblemSpec {
+    /// Builds the problem; errors carry the field's path below `problem`.
+    pub fn build(&self) -> Result<Box<dyn BilevelProblem>, String> {
+        Ok(match self {
+            Self::Quadratic {
+                a_mat,
+                b_mat,
+                e_mat,
+                a,
+                c,
+                h_mat,
+                c_mat,
+                d,
+            } => Box::new(Quadratic::new(
+                matrix(a_mat, "A")?,
+                matrix(b_mat, "B")?,
+                matrix(e_mat, "E")?,
+                vector(a, "a")?,
+                vector(c, "c")?,
+                matrix(h_mat, "H")?,
+                matrix(c_mat, "C")?,
+                vector(d, "d")?,
+            )?),
+            Self::StackelbergVsNash {} => Box::new(Quadratic::stackelberg_vs_nash()),
+            Self::ActorCritic {} => Box::new(ActorCriticGame),
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BilevelScenario {
+    pub problem: ProblemSpec,
+    pub algorithm: AlgorithmSpec,
+    pub x0: Vec<f64>,
+    pub y0: Vec<f64>,
+    pub steps: usize,
+}
+
+impl BilevelScenario {
+    pub fn validate(&self) -> Result<(), String> {
+        let problem = self.problem.build().map_err(|e| format!("problem.{e}"))?;
+        let (n, m) = problem.dims();
+        self.algorithm
+            .validate(m)
+            .map_err(|e| format!("algorithm.{e}"))?;
+        if self.x0.len() != n {
+            return Err(format!("x0: must have {n} entries, got {}", self.x0.len()));
+        }
+        if self.y0.len() != m {
+            return Err(format!("y0: must have {m} entries, got {}", self.y0.len()));
+        }
+        vector(&self.x0, "x0")?;
+        vector(&self.y0, "y0")?;
+        if self.steps > MAX_STEPS {
+            return Err(format!(
+                "steps: must be in 0..={MAX_STEPS}, got {}",
+                self.steps
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn run(&self) -> Value {
+        let problem = match self.problem.build() {
+            Ok(p) => p,
+            Err(e) => return json!({ "error": format!("problem.{e}") }),
+        };
+        let mut run = Run::new(
+            nalgebra::DVector::from_column_slice(&self.x0),
+            nalgebra::DVector::from_column_slice(&self.y0),
+        );
+        let mut xs = vec![vec(&run.x)];
+        let mut ys = vec![vec(&run.y)];
+        let mut phis = vec![opt(phi(problem.as_ref(), &run.x))];
+        let mut grad_norms = Vec::new();
+        for _ in 0..self.steps {
+            run.step(problem.as_ref(), &self.algorithm);
+            xs.push(vec(&run.x));
+            ys.push(vec(&run.y));
+            phis.push(opt(phi(problem.as_ref(), &run.x)));
+            grad_norms.push(num(run.hypergradient.norm()));
+            if run.status != crate::numerics::bilevel::algorithms::Status::Ok {
+                break;
+            }
+        }
+        let x_star = problem.x_star();
+        let phi_star = x_star.as_ref().and_then(|x| phi(problem.as_ref(), x));
+        let mut out = json!({
+            "x": xs,
+            "y": ys,
+            "phi": phis,
+            "hypergrad_norm": grad_norms,
+            "inner_iterations": run.inner_iterations,
+            "hvp_count": run.hvp_count,
+            "status": run.status.to_string(),
+        });
+        if let Some(x) = x_star {
+            out["x_star"] = vec(&x);
+            out["phi_star"] = opt(phi_star);
+        }
+        out
+    }
+}

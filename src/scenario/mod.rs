@@ -1,0 +1,75 @@
+//! Scenarios: one JSON document per run, shared by the CLI (and, later, the views' files and links).
+//! Parsing rejects unknown keys and names the offending field by its JSON path and allowed range.
+//! See `docs/scenarios.md` for every kind.
+
+pub mod bilevel;
+pub mod ihvp;
+pub mod json;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// The kinds `"kind"` may name.
+pub const KINDS: &[&str] = &["ihvp", "bilevel"];
+
+/// Every scenario kind.
+#[derive(Debug)]
+pub enum Scenario {
+    Ihvp(ihvp::IhvpScenario),
+    Bilevel(Box<bilevel::BilevelScenario>),
+}
+
+/// Parses and validates a scenario; the error is one line starting with the JSON path.
+/// (`kind` is read by hand: an internally tagged enum would make serde buffer the document and lose
+/// the paths of nested errors.)
+pub fn parse(text: &str) -> Result<Scenario, String> {
+    let mut value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let object = value
+        .as_object_mut()
+        .ok_or("the scenario must be a JSON object")?;
+    let kind = match object.remove("kind") {
+        Some(Value::String(kind)) => kind,
+        Some(other) => {
+            return Err(format!(
+                "kind: must be a string (one of {}), got {other}",
+                KINDS.join(", ")
+            ));
+        }
+        None => return Err(format!("kind: missing (one of {})", KINDS.join(", "))),
+    };
+    let scenario = match kind.as_str() {
+        "ihvp" => Scenario::Ihvp(typed(value)?),
+        "bilevel" => Scenario::Bilevel(Box::new(typed(value)?)),
+        other => {
+            return Err(format!(
+                "kind: must be one of {}, got `{other}`",
+                KINDS.join(", ")
+            ));
+        }
+    };
+    match &scenario {
+        Scenario::Ihvp(s) => s.validate()?,
+        Scenario::Bilevel(s) => s.validate()?,
+    }
+    Ok(scenario)
+}
+
+fn typed<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." || path.is_empty() {
+            inner.to_string()
+        } else {
+            format!("{path}: {inner}")
+        }
+    })
+}
+
+/// Runs a parsed scenario and returns the result document.
+pub fn run(scenario: &Scenario) -> Value {
+    match scenario {
+        Scenario::Ihvp(s) => s.run(),
+        Scenario::Bilevel(s) => s.run(),
+    }
+}

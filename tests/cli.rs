@@ -1,0 +1,157 @@
+//! The headless CLI: `bilevel-lab run FILE|-` answers every documented kind, and rejects bad input with
+//! exit code 2 and one line naming the field.
+
+// A test harness: a failed spawn or read is a test failure, so panicking helpers are right here.
+#![allow(clippy::expect_used)]
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+fn run(json: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_bilevel-lab"))
+        .args(["run", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the CLI");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(json.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("CLI finishes");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn floats(v: &serde_json::Value) -> Vec<f64> {
+    v.as_array()
+        .expect("array")
+        .iter()
+        .map(|x| x.as_f64().expect("number"))
+        .collect()
+}
+
+#[test]
+fn ihvp_kind_runs_every_method_in_order() {
+    let (code, out, err) = run(
+        r#"{"kind": "ihvp", "hessian": [[4, 1, 0], [1, 3, 0.5], [0, 0.5, 2]], "rhs": [1, 2, 3],
+        "methods": [{"method": "exact", "alpha": 0.1}, {"method": "cg", "alpha": 0.1, "iters": 3},
+                    {"method": "neumann", "alpha": 0.1, "iters": 200, "step": 0.2},
+                    {"method": "nystrom", "alpha": 0.1, "rank": 3, "columns": [0, 1, 2]},
+                    {"method": "nystrom", "alpha": 0.1, "rank": 2, "sampling": "diagonal", "seed": 3, "variant": "damped"},
+                    {"method": "lanczos", "alpha": 0.1, "iters": 3}, {"method": "identity", "alpha": 0.1}]}"#,
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON out");
+    let results = doc["results"].as_array().expect("results");
+    let names: Vec<&str> = results
+        .iter()
+        .map(|r| r["method"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "exact", "cg", "neumann", "nystrom", "nystrom", "lanczos", "identity"
+        ]
+    );
+    // Independent 3×3 solve by Cramer's rule.
+    let a = [[4.1, 1.0, 0.0], [1.0, 3.1, 0.5], [0.0, 0.5, 2.1]];
+    let det = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let b = [1.0, 2.0, 3.0];
+    let want: Vec<f64> = (0..3)
+        .map(|j| {
+            let mut m = a;
+            for i in 0..3 {
+                m[i][j] = b[i];
+            }
+            det(m) / det(a)
+        })
+        .collect();
+    for i in [0, 1, 2, 3, 5] {
+        let v = floats(&results[i]["v"]);
+        let err: f64 = v
+            .iter()
+            .zip(&want)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(err < 1e-9, "{}: {v:?} vs {want:?}", names[i]);
+    }
+    assert_eq!(floats(&results[6]["v"]), vec![10.0, 20.0, 30.0]);
+}
+
+#[test]
+fn bilevel_kind_reaches_the_closed_form_optimum() {
+    let (code, out, err) = run(r#"{"kind": "bilevel",
+        "problem": {"name": "quadratic", "A": [[2]], "B": [[0]], "E": [[2]], "a": [-2], "c": [-4],
+                    "H": [[2]], "C": [[2]], "d": [0]},
+        "algorithm": {"name": "double_loop", "outer_lr": 0.05, "inner_lr": 0.2, "inner_steps": 10,
+                      "ihvp": {"method": "cg", "iters": 5, "alpha": 0.0}},
+        "x0": [-1], "y0": [3], "steps": 1500}"#);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON out");
+    assert_eq!(doc["status"], "ok");
+    let xs = doc["x"].as_array().expect("x");
+    assert_eq!(xs.len(), 1501);
+    let last = floats(&xs[1500])[0];
+    assert!((last - floats(&doc["x_star"])[0]).abs() < 1e-8, "{last}");
+    assert_eq!(doc["phi"].as_array().map(Vec::len), Some(1501));
+    assert_eq!(doc["hypergrad_norm"].as_array().map(Vec::len), Some(1500));
+}
+
+#[test]
+fn divergence_is_a_status() {
+    let (code, out, _) = run(r#"{"kind": "bilevel", "problem": {"name": "actor_critic"},
+        "algorithm": {"name": "simultaneous", "outer_lr": 100, "inner_lr": 100}, "x0": [-1], "y0": [1], "steps": 50}"#);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON out");
+    assert!(
+        doc["status"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("diverged at step "),
+        "{}",
+        doc["status"]
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_field() {
+    for (json, expected) in [
+        (
+            r#"{"kind": "ihvp", "hessian": [[1, 0], [0, 1]], "rhs": [1, 1], "methods": [{"method": "cg", "alpha": 0.1, "iters": 2}, {"method": "nystrom", "alpha": 0.1, "rank": 40}]}"#,
+            "methods[1].rank: must be in 1..=2, got 40",
+        ),
+        (
+            r#"{"kind": "ihvp", "hessian": [[1]], "rhs": [1], "methods": [], "extra": 1}"#,
+            "unknown field `extra`",
+        ),
+        (
+            r#"{"kind": "ihvp", "hessian": [[1, 2], [3]], "rhs": [1, 1], "methods": []}"#,
+            "hessian[1]: every row must have 2 entries, got 1",
+        ),
+        (
+            r#"{"kind": "nope"}"#,
+            "kind: must be one of ihvp, bilevel, got `nope`",
+        ),
+        (
+            r#"{"kind": "bilevel", "problem": {"name": "actor_critic"}, "algorithm": {"name": "ttsa", "outer_lr": 0.1, "inner_lr": 0.1, "ihvp": {"method": "cg", "alpha": 0, "iters": 2}, "outer_decay": 2}, "x0": [1], "y0": [1], "steps": 5}"#,
+            "algorithm.outer_decay: must be in 0..=1, got 2",
+        ),
+        ("not json", "invalid JSON"),
+    ] {
+        let (code, out, err) = run(json);
+        assert_eq!(code, 2, "{json}");
+        assert!(out.is_empty());
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(err.contains(expected), "{err} should contain {expected}");
+    }
+}
