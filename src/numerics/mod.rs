@@ -4,3 +4,4 @@
 pub mod bilevel;
 pub mod ihvp;
 pub mod linalg;
+pub mod random;

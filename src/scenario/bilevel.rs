@@ -6,7 +6,9 @@ use serde_json::{Value, json};
 
 use super::json::{matrix, num, opt, vec, vector};
 use crate::numerics::bilevel::algorithms::{AlgorithmSpec, Run};
-use crate::numerics::bilevel::problems::{ActorCriticGame, Quadratic};
+use crate::numerics::bilevel::problems::{
+    ActorCriticGame, HyperCleaning, LancBioSynthetic, Quadratic, RidgeHpo,
+};
 use crate::numerics::bilevel::{BilevelProblem, phi};
 
 /// Most outer steps one scenario may ask for.
@@ -35,6 +37,74 @@ pub enum ProblemSpec {
     StackelbergVsNash {},
     /// Zheng et al.'s one-step actor–critic game (leader minimizes −θw).
     ActorCritic {},
+    /// Per-feature ridge penalties on a seeded synthetic regression set (lecture 004, Eq. 4).
+    RidgeHpo {
+        features: usize,
+        #[serde(default = "default_samples")]
+        samples: usize,
+        #[serde(default = "default_noise")]
+        noise: f64,
+        #[serde(default)]
+        seed: u64,
+    },
+    /// Per-sample weights σ(xᵢ) for logistic regression on partly corrupted labels.
+    HyperCleaning {
+        #[serde(default = "default_samples")]
+        samples: usize,
+        #[serde(default = "default_features")]
+        features: usize,
+        #[serde(default = "default_corrupt")]
+        corrupt: f64,
+        #[serde(default = "default_mu")]
+        mu: f64,
+        #[serde(default)]
+        seed: u64,
+    },
+    /// LancBiO's synthetic problem with G of condition number `condition`.
+    Lancbio {
+        dim: usize,
+        #[serde(default = "default_condition")]
+        condition: f64,
+        #[serde(default = "default_gamma")]
+        gamma: f64,
+        #[serde(default)]
+        seed: u64,
+    },
+}
+
+fn default_samples() -> usize {
+    40
+}
+fn default_noise() -> f64 {
+    0.5
+}
+fn default_features() -> usize {
+    2
+}
+fn default_corrupt() -> f64 {
+    0.3
+}
+fn default_mu() -> f64 {
+    0.1
+}
+fn default_condition() -> f64 {
+    10.0
+}
+fn default_gamma() -> f64 {
+    0.1
+}
+
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    v: T,
+    lo: T,
+    hi: T,
+) -> Result<(), String> {
+    if v >= lo && v <= hi {
+        Ok(())
+    } else {
+        Err(format!("{name}: must be in {lo}..={hi}, got {v}"))
+    }
 }
 
 impl ProblemSpec {
@@ -62,6 +132,45 @@ impl ProblemSpec {
             )?),
             Self::StackelbergVsNash {} => Box::new(Quadratic::stackelberg_vs_nash()),
             Self::ActorCritic {} => Box::new(ActorCriticGame),
+            Self::RidgeHpo {
+                features,
+                samples,
+                noise,
+                seed,
+            } => {
+                in_range("features", *features, 1, 50)?;
+                in_range("samples", *samples, 1, 10_000)?;
+                in_range("noise", *noise, 0.0, 100.0)?;
+                Box::new(RidgeHpo::synthetic(*features, *samples, *noise, *seed))
+            }
+            Self::HyperCleaning {
+                samples,
+                features,
+                corrupt,
+                mu,
+                seed,
+            } => {
+                in_range("samples", *samples, 2, 5_000)?;
+                in_range("features", *features, 1, 50)?;
+                in_range("corrupt", *corrupt, 0.0, 1.0)?;
+                if !(mu.is_finite() && *mu > 0.0) {
+                    return Err(format!("mu: must be a finite number > 0, got {mu}"));
+                }
+                Box::new(HyperCleaning::synthetic(
+                    *samples, *features, *corrupt, *mu, *seed,
+                ))
+            }
+            Self::Lancbio {
+                dim,
+                condition,
+                gamma,
+                seed,
+            } => {
+                in_range("dim", *dim, 1, 500)?;
+                in_range("condition", *condition, 1.0, 1e8)?;
+                in_range("gamma", *gamma, 0.0, 0.99)?;
+                Box::new(LancBioSynthetic::new(*dim, *condition, *gamma, *seed))
+            }
         })
     }
 }

@@ -8,16 +8,10 @@ use nalgebra::{DMatrix, DVector};
 use rand::Rng;
 
 use super::{HessianOperator, IhvpResult, Shifted};
+use crate::numerics::random::gaussian;
 
 /// r ↦ P⁻¹ r.
 type Preconditioner = Box<dyn Fn(&DVector<f64>) -> DVector<f64>>;
-
-/// Gaussian N(0, 1) by Box–Muller (keeps `rand` without `rand_distr`).
-fn gaussian<R: Rng + ?Sized>(rng: &mut R) -> f64 {
-    let u1: f64 = rng.random_range(f64::MIN_POSITIVE..1.0);
-    let u2: f64 = rng.random_range(0.0..1.0);
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-}
 
 /// The randomized Nyström approximation (U, Λ̂) of a PSD operator (FTU 2023, Algorithm 2.1).
 /// `None` when H is not PSD enough for the stabilized Cholesky.

@@ -1,7 +1,14 @@
 //! The bilevel problems, one file each.
 
 pub mod actor_critic;
+pub mod cleaning;
+pub mod data;
+pub mod lancbio_synthetic;
 pub mod quadratic;
+pub mod ridge;
 
 pub use actor_critic::ActorCriticGame;
+pub use cleaning::HyperCleaning;
+pub use lancbio_synthetic::LancBioSynthetic;
 pub use quadratic::Quadratic;
+pub use ridge::RidgeHpo;

@@ -1,0 +1,51 @@
+//! Small seeded synthetic data sets for the learning problems.
+
+use nalgebra::{DMatrix, DVector};
+use rand::{SeedableRng as _, rngs::SmallRng};
+
+pub use crate::numerics::random::gaussian;
+
+/// A regression set: features X (rows = samples), targets y = X w_true + noise, where only the first
+/// half of the features matter (so per-feature penalties have something to find).
+pub fn regression(
+    samples: usize,
+    features: usize,
+    noise: f64,
+    rng: &mut SmallRng,
+) -> (DMatrix<f64>, DVector<f64>) {
+    let w_true = DVector::from_fn(features, |j, _| {
+        if j < features.div_ceil(2) {
+            1.0 + j as f64
+        } else {
+            0.0
+        }
+    });
+    let x = DMatrix::from_fn(samples, features, |_, _| gaussian(rng));
+    let y = &x * w_true + DVector::from_fn(samples, |_, _| noise * gaussian(rng));
+    (x, y)
+}
+
+/// A binary classification set (labels ±1) of two Gaussian blobs in `features` dimensions plus a bias
+/// column; a fraction `corrupt` of the labels is flipped (the first ⌊corrupt·n⌋ samples).
+pub fn blobs(
+    samples: usize,
+    features: usize,
+    corrupt: f64,
+    seed: u64,
+) -> (DMatrix<f64>, DVector<f64>) {
+    let mut rng = SmallRng::seed_from_u64(seed);
+    let labels = DVector::from_fn(samples, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
+    let x = DMatrix::from_fn(samples, features + 1, |i, j| {
+        if j == features {
+            1.0
+        } else {
+            labels[i] * 1.0 + gaussian(&mut rng)
+        }
+    });
+    let flips = (corrupt.clamp(0.0, 1.0) * samples as f64) as usize;
+    let noisy = DVector::from_fn(
+        samples,
+        |i, _| if i < flips { -labels[i] } else { labels[i] },
+    );
+    (x, noisy)
+}
