@@ -4,12 +4,18 @@
 
 pub mod alternating;
 pub mod double_loop;
+pub mod lancbio;
+pub mod momentum;
+pub mod penalty;
 pub mod simultaneous;
+pub mod stable;
 pub mod ttsa;
+pub mod unrolled;
 
 use nalgebra::DVector;
 
 use super::BilevelProblem;
+use crate::numerics::ihvp::lancbio::LancBio;
 use crate::numerics::ihvp::spec::IhvpSpec;
 
 /// Iterates beyond this norm count as diverged.
@@ -47,6 +53,53 @@ pub enum AlgorithmSpec {
         #[serde(default)]
         inner_decay: f64,
     },
+    Stable {
+        outer_lr: f64,
+        inner_lr: f64,
+        ihvp: IhvpSpec,
+    },
+    Momentum {
+        outer_lr: f64,
+        inner_lr: f64,
+        ihvp: IhvpSpec,
+        /// Momentum weights η_u, η_l in [0, 1).
+        #[serde(default = "half")]
+        eta_upper: f64,
+        #[serde(default = "half")]
+        eta_lower: f64,
+    },
+    Unrolled {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        mode: unrolled::Mode,
+    },
+    Penalty {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        rho: f64,
+        #[serde(default)]
+        a1: f64,
+        #[serde(default)]
+        a2: f64,
+    },
+    Lancbio {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        #[serde(default)]
+        alpha: f64,
+        #[serde(default = "ten")]
+        restart_every: usize,
+    },
+}
+
+fn half() -> f64 {
+    0.5
+}
+fn ten() -> usize {
+    10
 }
 
 impl AlgorithmSpec {
@@ -110,8 +163,97 @@ impl AlgorithmSpec {
                 }
                 ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
             }
+            Self::Stable {
+                outer_lr,
+                inner_lr,
+                ihvp,
+            } => {
+                lr("outer_lr", *outer_lr)?;
+                lr("inner_lr", *inner_lr)?;
+                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
+            }
+            Self::Momentum {
+                outer_lr,
+                inner_lr,
+                ihvp,
+                eta_upper,
+                eta_lower,
+            } => {
+                lr("outer_lr", *outer_lr)?;
+                lr("inner_lr", *inner_lr)?;
+                for (name, eta) in [("eta_upper", eta_upper), ("eta_lower", eta_lower)] {
+                    if !(0.0..1.0).contains(eta) {
+                        return Err(format!("{name}: must be in [0, 1), got {eta}"));
+                    }
+                }
+                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
+            }
+            Self::Unrolled {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                ..
+            } => {
+                lr("outer_lr", *outer_lr)?;
+                lr("inner_lr", *inner_lr)?;
+                if *inner_steps > 10_000 {
+                    return Err(format!(
+                        "inner_steps: must be in 0..=10000, got {inner_steps}"
+                    ));
+                }
+                Ok(())
+            }
+            Self::Penalty {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                rho,
+                a1,
+                a2,
+            } => {
+                lr("outer_lr", *outer_lr)?;
+                lr("inner_lr", *inner_lr)?;
+                lr("rho", *rho)?;
+                steps(*inner_steps)?;
+                for (name, a) in [("a1", a1), ("a2", a2)] {
+                    if !(a.is_finite() && *a >= 0.0) {
+                        return Err(format!("{name}: must be a finite number ≥ 0, got {a}"));
+                    }
+                }
+                Ok(())
+            }
+            Self::Lancbio {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                alpha,
+                restart_every,
+            } => {
+                lr("outer_lr", *outer_lr)?;
+                lr("inner_lr", *inner_lr)?;
+                steps(*inner_steps)?;
+                if !(alpha.is_finite() && *alpha >= 0.0) {
+                    return Err(format!("alpha: must be a finite number ≥ 0, got {alpha}"));
+                }
+                if !(1..=m.max(1)).contains(restart_every) {
+                    return Err(format!(
+                        "restart_every: must be in 1..={}, got {restart_every}",
+                        m.max(1)
+                    ));
+                }
+                Ok(())
+            }
         }
     }
+}
+
+/// What some algorithms carry between steps.
+#[derive(Clone, Debug, Default)]
+pub struct Memory {
+    pub momentum: momentum::MomentumState,
+    /// The penalty method's value-function iterate z.
+    pub penalty_z: Option<DVector<f64>>,
+    pub lancbio: Option<LancBio>,
 }
 
 /// Where a run stands.
@@ -145,6 +287,7 @@ pub struct Run {
     pub hvp_count: usize,
     /// Warnings of the last step (IHVP problems, clipping).
     pub warnings: Vec<String>,
+    pub memory: Memory,
 }
 
 impl Run {
@@ -159,6 +302,7 @@ impl Run {
             inner_iterations: 0,
             hvp_count: 0,
             warnings: Vec::new(),
+            memory: Memory::default(),
         }
     }
 
@@ -208,6 +352,78 @@ impl Run {
                     decay(*inner_lr, *inner_decay),
                     ihvp,
                 )
+            }
+            AlgorithmSpec::Stable {
+                outer_lr,
+                inner_lr,
+                ihvp,
+            } => stable::step(problem, self, *outer_lr, *inner_lr, ihvp),
+            AlgorithmSpec::Momentum {
+                outer_lr,
+                inner_lr,
+                ihvp,
+                eta_upper,
+                eta_lower,
+            } => {
+                let mut state = std::mem::take(&mut self.memory.momentum);
+                momentum::step(
+                    problem, self, &mut state, *outer_lr, *inner_lr, *eta_upper, *eta_lower, ihvp,
+                );
+                self.memory.momentum = state;
+            }
+            AlgorithmSpec::Unrolled {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                mode,
+            } => unrolled::step(problem, self, *outer_lr, *inner_lr, *inner_steps, *mode),
+            AlgorithmSpec::Penalty {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                rho,
+                a1,
+                a2,
+            } => {
+                let mut z = self
+                    .memory
+                    .penalty_z
+                    .take()
+                    .unwrap_or_else(|| self.y.clone());
+                penalty::step(
+                    problem,
+                    self,
+                    &mut z,
+                    *outer_lr,
+                    *inner_lr,
+                    *inner_steps,
+                    *rho,
+                    (*a1, *a2),
+                );
+                self.memory.penalty_z = Some(z);
+            }
+            AlgorithmSpec::Lancbio {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                alpha,
+                restart_every,
+            } => {
+                let mut state = self
+                    .memory
+                    .lancbio
+                    .take()
+                    .unwrap_or_else(|| LancBio::new(self.y.len(), *restart_every));
+                lancbio::step(
+                    problem,
+                    self,
+                    &mut state,
+                    *outer_lr,
+                    *inner_lr,
+                    *inner_steps,
+                    *alpha,
+                );
+                self.memory.lancbio = Some(state);
             }
         }
         self.step += 1;
@@ -340,6 +556,119 @@ mod tests {
             2000,
         );
         assert!((alt.x[0] - 1.0).abs() < 1e-6, "{}", alt.x);
+    }
+
+    #[test]
+    fn stable_momentum_unrolled_and_lancbio_reach_the_stackelberg_point() {
+        let q = Quadratic::stackelberg_vs_nash();
+        for (spec, tol) in [
+            (
+                AlgorithmSpec::Stable {
+                    outer_lr: 0.05,
+                    inner_lr: 0.2,
+                    ihvp: exact(),
+                },
+                1e-6,
+            ),
+            (
+                AlgorithmSpec::Momentum {
+                    outer_lr: 0.05,
+                    inner_lr: 0.2,
+                    ihvp: exact(),
+                    eta_upper: 0.5,
+                    eta_lower: 0.5,
+                },
+                1e-6,
+            ),
+            (
+                AlgorithmSpec::Unrolled {
+                    outer_lr: 0.05,
+                    inner_lr: 0.2,
+                    inner_steps: 30,
+                    mode: unrolled::Mode::Reverse,
+                },
+                1e-4,
+            ),
+            (
+                AlgorithmSpec::Lancbio {
+                    outer_lr: 0.05,
+                    inner_lr: 0.2,
+                    inner_steps: 5,
+                    alpha: 0.0,
+                    restart_every: 1,
+                },
+                1e-6,
+            ),
+        ] {
+            let r = run(
+                &q,
+                &spec,
+                DVector::from_element(1, -1.0),
+                DVector::from_element(1, 3.0),
+                3000,
+            );
+            assert_eq!(r.status, Status::Ok, "{spec:?}");
+            assert!((r.x[0] - 1.5).abs() < tol, "{spec:?}: {}", r.x);
+        }
+    }
+
+    #[test]
+    fn momentum_with_exact_gradients_coincides_with_single_loop_aid() {
+        // Eq. 21's correction telescopes when gradients are exact: same iterates as STABLE without the
+        // correction term, i.e. x − α∇̄f and y − β∇ᵧg from the same point.
+        let p = crate::numerics::bilevel::problems::LancBioSynthetic::new(3, 4.0, 0.1, 2);
+        let spec = AlgorithmSpec::Momentum {
+            outer_lr: 0.1,
+            inner_lr: 0.1,
+            ihvp: exact(),
+            eta_upper: 0.9,
+            eta_lower: 0.3,
+        };
+        let mut r = Run::new(vector(3, 1), vector(3, 2));
+        let (mut x, mut y) = (r.x.clone(), r.y.clone());
+        for _ in 0..20 {
+            r.step(&p, &spec);
+            let (grad, _) = crate::numerics::bilevel::exact_hypergradient(&p, &x, &y);
+            let gy = p.grad_y_g(&x, &y);
+            x -= grad * 0.1;
+            y -= gy * 0.1;
+            assert!((&r.x - &x).norm() < 1e-12 && (&r.y - &y).norm() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn penalty_reaches_the_penalized_optimum_which_tends_to_stackelberg() {
+        let q = Quadratic::stackelberg_vs_nash();
+        let mut last_gap = f64::INFINITY;
+        for rho in [1.0, 4.0, 16.0] {
+            let spec = AlgorithmSpec::Penalty {
+                outer_lr: 0.5 / (1.0 + 2.0 * rho),
+                inner_lr: 0.2,
+                inner_steps: 20,
+                rho,
+                a1: 0.0,
+                a2: 0.0,
+            };
+            let r = run(
+                &q,
+                &spec,
+                DVector::from_element(1, 0.0),
+                DVector::from_element(1, 0.0),
+                4000,
+            );
+            // Minimizer of (x−1)² + (y−2)² + ρ(y−x)² (value function of g = (y−x)² is 0).
+            let m = DMatrix::from_row_slice(2, 2, &[1.0 + rho, -rho, -rho, 1.0 + rho]);
+            let want = m.lu().solve(&DVector::from_vec(vec![1.0, 2.0])).unwrap();
+            assert!(
+                (r.x[0] - want[0]).abs() < 1e-6 && (r.y[0] - want[1]).abs() < 1e-6,
+                "ρ = {rho}: {} {}",
+                r.x,
+                r.y
+            );
+            let gap = (r.x[0] - 1.5).abs() + (r.y[0] - 1.5).abs();
+            assert!(gap < last_gap);
+            last_gap = gap;
+        }
     }
 
     #[test]
