@@ -4,6 +4,7 @@
 //! - forward mode: Z_{k+1} = Z_k − η(∇²ᵧᵧg Z_k + ∇²ᵧₓg), Z₀ = 0, ∇F = ∇ₓf + Z_Kᵀ ∇ᵧf (n JVPs per step);
 //! - reverse mode: λ_K = ∇ᵧf(x, y_K); for k = K−1…0: ∇F −= η ∇²ₓᵧg(x, y_k) λ_{k+1},
 //!   λ_k = λ_{k+1} − η ∇²ᵧᵧg(x, y_k) λ_{k+1} (2 products per step, K iterates stored).
+//!
 //! Both give the same number; they differ in cost (forward ∝ n, reverse ∝ memory K).
 
 use nalgebra::{DMatrix, DVector};
