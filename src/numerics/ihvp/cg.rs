@@ -16,36 +16,9 @@ pub fn cg<H: HessianOperator + ?Sized>(
     tol: f64,
 ) -> IhvpResult {
     let op = Shifted::new(h, alpha);
-    let mut v = DVector::zeros(b.len());
-    let mut r = b.clone();
-    let mut d = r.clone();
-    let mut rr = r.dot(&r);
-    let b_norm = b.norm();
-    let mut residual_norms = Vec::with_capacity(iters);
     let mut warnings = Vec::new();
-    let mut iterations = 0;
-    while iterations < iters {
-        if rr.sqrt() <= tol * b_norm || rr == 0.0 {
-            break;
-        }
-        let ad = op.apply(&d);
-        let curvature = d.dot(&ad);
-        if curvature <= 0.0 || !curvature.is_finite() {
-            warnings.push(format!(
-                "non-positive curvature dᵀ(H + αI)d = {curvature:.3e} at iteration {}: H + αI is not positive definite, CG stopped",
-                iterations + 1
-            ));
-            break;
-        }
-        let step = rr / curvature;
-        v.axpy(step, &d, 1.0);
-        r.axpy(-step, &ad, 1.0);
-        let rr_next = r.dot(&r);
-        d = &r + &d * (rr_next / rr);
-        rr = rr_next;
-        iterations += 1;
-        residual_norms.push(rr.sqrt());
-    }
+    let (v, iterations, residual_norms) =
+        preconditioned_cg(&op, b, iters, tol, &|r| r.clone(), "CG", &mut warnings);
     IhvpResult {
         v,
         iterations,
@@ -53,6 +26,48 @@ pub fn cg<H: HessianOperator + ?Sized>(
         residual_norms,
         warnings,
     }
+}
+
+/// Preconditioned CG from 0 on (H + αI) v = b with r ↦ P⁻¹r (the identity gives plain CG). Returns v, the
+/// iterations taken and ‖r‖ after each; stops with a warning on non-positive curvature.
+pub(crate) fn preconditioned_cg<H: HessianOperator + ?Sized>(
+    op: &Shifted<'_, H>,
+    b: &DVector<f64>,
+    iters: usize,
+    tol: f64,
+    precondition: &dyn Fn(&DVector<f64>) -> DVector<f64>,
+    name: &str,
+    warnings: &mut Vec<String>,
+) -> (DVector<f64>, usize, Vec<f64>) {
+    let mut v = DVector::zeros(b.len());
+    let mut r = b.clone();
+    let mut z = precondition(&r);
+    let mut d = z.clone();
+    let mut rz = r.dot(&z);
+    let b_norm = b.norm();
+    let mut residual_norms = Vec::with_capacity(iters.min(1024));
+    let mut iterations = 0;
+    while iterations < iters && r.norm() > tol * b_norm && r.norm() > 0.0 {
+        let ad = op.apply(&d);
+        let curvature = d.dot(&ad);
+        if curvature <= 0.0 || !curvature.is_finite() {
+            warnings.push(format!(
+                "non-positive curvature dᵀ(H + αI)d = {curvature:.3e} at iteration {}: H + αI is not positive definite, {name} stopped",
+                iterations + 1
+            ));
+            break;
+        }
+        let step = rz / curvature;
+        v.axpy(step, &d, 1.0);
+        r.axpy(-step, &ad, 1.0);
+        z = precondition(&r);
+        let rz_next = r.dot(&z);
+        d = &z + &d * (rz_next / rz);
+        rz = rz_next;
+        iterations += 1;
+        residual_norms.push(r.norm());
+    }
+    (v, iterations, residual_norms)
 }
 
 #[cfg(test)]

@@ -72,34 +72,15 @@ pub fn nystrom_pcg<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
             Box::new(|r: &DVector<f64>| r.clone())
         }
     };
-    let mut v = DVector::zeros(b.len());
-    let mut r = b.clone();
-    let mut z = precondition(&r);
-    let mut d = z.clone();
-    let mut rz = r.dot(&z);
-    let b_norm = b.norm();
-    let mut residual_norms = Vec::new();
-    let mut iterations = 0;
-    while iterations < iters && r.norm() > tol * b_norm && r.norm() > 0.0 {
-        let ad = op.apply(&d);
-        let curvature = d.dot(&ad);
-        if curvature <= 0.0 || !curvature.is_finite() {
-            warnings.push(format!(
-                "non-positive curvature {curvature:.3e} at iteration {}: H + αI is not positive definite, PCG stopped",
-                iterations + 1
-            ));
-            break;
-        }
-        let step = rz / curvature;
-        v.axpy(step, &d, 1.0);
-        r.axpy(-step, &ad, 1.0);
-        z = precondition(&r);
-        let rz_next = r.dot(&z);
-        d = &z + &d * (rz_next / rz);
-        rz = rz_next;
-        iterations += 1;
-        residual_norms.push(r.norm());
-    }
+    let (v, iterations, residual_norms) = super::cg::preconditioned_cg(
+        &op,
+        b,
+        iters,
+        tol,
+        &precondition,
+        "Nyström-PCG",
+        &mut warnings,
+    );
     IhvpResult {
         v,
         iterations,

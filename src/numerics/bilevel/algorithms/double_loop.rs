@@ -29,23 +29,8 @@ pub(crate) fn implicit_leader_step<P: BilevelProblem + ?Sized>(
     clip: Option<f64>,
 ) {
     let b = problem.grad_y_f(&run.x, &run.y);
-    let hessian = InnerHessian {
-        problem,
-        x: &run.x,
-        y: &run.y,
-    };
-    let v = match ihvp.solve(&hessian, &b) {
-        Ok(r) => {
-            run.hvp_count += r.hvp_count;
-            run.warnings.extend(r.warnings);
-            r.v
-        }
-        Err(e) => {
-            run.warnings
-                .push(format!("IHVP failed: {e}; implicit term dropped"));
-            b * 0.0
-        }
-    };
+    let (x, y) = (run.x.clone(), run.y.clone());
+    let v = ihvp_at(problem, run, &x, &y, &b, ihvp);
     let (mut direction, direct, correction) = hypergradient_with(problem, &run.x, &run.y, &v);
     if let Some(bound) = clip {
         let (clipped, was_clipped) = clip_correction(&correction, &direct, bound);
@@ -57,4 +42,28 @@ pub(crate) fn implicit_leader_step<P: BilevelProblem + ?Sized>(
     }
     run.x -= &direction * outer_lr;
     run.hypergradient = direction;
+}
+
+/// v̂ ≈ (∇²ᵧᵧg(x, y) + αI)⁻¹ b with the chosen method; HVPs and warnings go to the run. A method that
+/// cannot run (bad parameters) gives v̂ = 0 — the implicit term is dropped — and says so.
+pub(crate) fn ihvp_at<P: BilevelProblem + ?Sized>(
+    problem: &P,
+    run: &mut Run,
+    x: &nalgebra::DVector<f64>,
+    y: &nalgebra::DVector<f64>,
+    b: &nalgebra::DVector<f64>,
+    ihvp: &IhvpSpec,
+) -> nalgebra::DVector<f64> {
+    match ihvp.solve(&InnerHessian { problem, x, y }, b) {
+        Ok(r) => {
+            run.hvp_count += r.hvp_count;
+            run.warnings.extend(r.warnings);
+            r.v
+        }
+        Err(e) => {
+            run.warnings
+                .push(format!("IHVP failed: {e}; implicit term dropped"));
+            b * 0.0
+        }
+    }
 }

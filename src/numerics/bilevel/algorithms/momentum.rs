@@ -7,8 +7,8 @@
 
 use nalgebra::DVector;
 
-use super::Run;
-use crate::numerics::bilevel::{BilevelProblem, InnerHessian, hypergradient_with};
+use super::{Run, double_loop::ihvp_at};
+use crate::numerics::bilevel::{BilevelProblem, hypergradient_with};
 use crate::numerics::ihvp::spec::IhvpSpec;
 
 /// Momentum buffers and the previous gradients.
@@ -48,25 +48,7 @@ pub fn step<P: BilevelProblem + ?Sized>(
 ) {
     let (x, y) = (run.x.clone(), run.y.clone());
     let b = problem.grad_y_f(&x, &y);
-    let v = match ihvp.solve(
-        &InnerHessian {
-            problem,
-            x: &x,
-            y: &y,
-        },
-        &b,
-    ) {
-        Ok(r) => {
-            run.hvp_count += r.hvp_count;
-            run.warnings.extend(r.warnings);
-            r.v
-        }
-        Err(e) => {
-            run.warnings
-                .push(format!("IHVP failed: {e}; implicit term dropped"));
-            b * 0.0
-        }
-    };
+    let v = ihvp_at(problem, run, &x, &y, &b, ihvp);
     let upper_now = hypergradient_with(problem, &x, &y, &v).0;
     let lower_now = problem.grad_y_g(&x, &y);
     let h_l = recurse(

@@ -4,8 +4,11 @@
 //!   y⁺ = y − η_y ∇ᵧg − (∇²ᵧᵧg)⁻¹ ∇²ᵧₓg (x⁺ − x),        all at (x, y).
 //! Cost: 1 inner step + two IHVPs.
 
-use super::{Run, double_loop::implicit_leader_step};
-use crate::numerics::bilevel::{BilevelProblem, InnerHessian};
+use super::{
+    Run,
+    double_loop::{ihvp_at, implicit_leader_step},
+};
+use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::ihvp::spec::IhvpSpec;
 
 pub fn step<P: BilevelProblem + ?Sized>(
@@ -19,23 +22,7 @@ pub fn step<P: BilevelProblem + ?Sized>(
     let grad_y = problem.grad_y_g(&x, &y);
     implicit_leader_step(problem, run, outer_lr, ihvp, None);
     let moved = problem.jvp_yx_g(&x, &y, &(&run.x - &x));
-    let correction = match ihvp.solve(
-        &InnerHessian {
-            problem,
-            x: &x,
-            y: &y,
-        },
-        &moved,
-    ) {
-        Ok(r) => {
-            run.hvp_count += r.hvp_count;
-            r.v
-        }
-        Err(e) => {
-            run.warnings.push(format!("correction term dropped: {e}"));
-            moved * 0.0
-        }
-    };
+    let correction = ihvp_at(problem, run, &x, &y, &moved, ihvp);
     run.y = &y - grad_y * inner_lr - correction;
     run.inner_iterations += 1;
 }
