@@ -103,6 +103,37 @@ fn ten() -> usize {
 }
 
 impl AlgorithmSpec {
+    /// (outer_lr, inner_lr): every algorithm has both.
+    pub fn rates(&self) -> (f64, f64) {
+        match self {
+            Self::Simultaneous { outer_lr, inner_lr }
+            | Self::Alternating {
+                outer_lr, inner_lr, ..
+            }
+            | Self::DoubleLoop {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Ttsa {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Stable {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Momentum {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Unrolled {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Penalty {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Lancbio {
+                outer_lr, inner_lr, ..
+            } => (*outer_lr, *inner_lr),
+        }
+    }
+
     /// Checks step sizes and counts; errors name the field and range.
     pub fn validate(&self, m: usize) -> Result<(), String> {
         let lr = |name: &str, v: f64| {
@@ -119,28 +150,18 @@ impl AlgorithmSpec {
                 Err(format!("inner_steps: must be in 0..=100000, got {v}"))
             }
         };
+        let (outer, inner) = self.rates();
+        lr("outer_lr", outer)?;
+        lr("inner_lr", inner)?;
         match self {
-            Self::Simultaneous { outer_lr, inner_lr } => {
-                lr("outer_lr", *outer_lr).and(lr("inner_lr", *inner_lr))
-            }
-            Self::Alternating {
-                outer_lr,
-                inner_lr,
-                inner_steps,
-            } => {
-                lr("outer_lr", *outer_lr)?;
-                lr("inner_lr", *inner_lr)?;
-                steps(*inner_steps)
-            }
+            Self::Simultaneous { .. } => Ok(()),
+            Self::Alternating { inner_steps, .. } => steps(*inner_steps),
             Self::DoubleLoop {
-                outer_lr,
-                inner_lr,
                 inner_steps,
                 ihvp,
                 clip,
+                ..
             } => {
-                lr("outer_lr", *outer_lr)?;
-                lr("inner_lr", *inner_lr)?;
                 steps(*inner_steps)?;
                 if let Some(c) = clip {
                     lr("clip", *c)?;
@@ -148,14 +169,11 @@ impl AlgorithmSpec {
                 ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
             }
             Self::Ttsa {
-                outer_lr,
-                inner_lr,
                 ihvp,
                 outer_decay,
                 inner_decay,
+                ..
             } => {
-                lr("outer_lr", *outer_lr)?;
-                lr("inner_lr", *inner_lr)?;
                 for (name, p) in [("outer_decay", outer_decay), ("inner_decay", inner_decay)] {
                     if !(0.0..=1.0).contains(p) {
                         return Err(format!("{name}: must be in 0..=1, got {p}"));
@@ -163,24 +181,13 @@ impl AlgorithmSpec {
                 }
                 ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
             }
-            Self::Stable {
-                outer_lr,
-                inner_lr,
-                ihvp,
-            } => {
-                lr("outer_lr", *outer_lr)?;
-                lr("inner_lr", *inner_lr)?;
-                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
-            }
+            Self::Stable { ihvp, .. } => ihvp.validate(m).map_err(|e| format!("ihvp.{e}")),
             Self::Momentum {
-                outer_lr,
-                inner_lr,
                 ihvp,
                 eta_upper,
                 eta_lower,
+                ..
             } => {
-                lr("outer_lr", *outer_lr)?;
-                lr("inner_lr", *inner_lr)?;
                 for (name, eta) in [("eta_upper", eta_upper), ("eta_lower", eta_lower)] {
                     if !(0.0..1.0).contains(eta) {
                         return Err(format!("{name}: must be in [0, 1), got {eta}"));
@@ -188,14 +195,7 @@ impl AlgorithmSpec {
                 }
                 ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
             }
-            Self::Unrolled {
-                outer_lr,
-                inner_lr,
-                inner_steps,
-                ..
-            } => {
-                lr("outer_lr", *outer_lr)?;
-                lr("inner_lr", *inner_lr)?;
+            Self::Unrolled { inner_steps, .. } => {
                 if *inner_steps > 10_000 {
                     return Err(format!(
                         "inner_steps: must be in 0..=10000, got {inner_steps}"
@@ -204,15 +204,12 @@ impl AlgorithmSpec {
                 Ok(())
             }
             Self::Penalty {
-                outer_lr,
-                inner_lr,
                 inner_steps,
                 rho,
                 a1,
                 a2,
+                ..
             } => {
-                lr("outer_lr", *outer_lr)?;
-                lr("inner_lr", *inner_lr)?;
                 lr("rho", *rho)?;
                 steps(*inner_steps)?;
                 for (name, a) in [("a1", a1), ("a2", a2)] {
@@ -223,14 +220,11 @@ impl AlgorithmSpec {
                 Ok(())
             }
             Self::Lancbio {
-                outer_lr,
-                inner_lr,
                 inner_steps,
                 alpha,
                 restart_every,
+                ..
             } => {
-                lr("outer_lr", *outer_lr)?;
-                lr("inner_lr", *inner_lr)?;
                 steps(*inner_steps)?;
                 if !(alpha.is_finite() && *alpha >= 0.0) {
                     return Err(format!("alpha: must be a finite number ≥ 0, got {alpha}"));
