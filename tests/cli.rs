@@ -140,7 +140,7 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
         ),
         (
             r#"{"kind": "nope"}"#,
-            "kind: must be one of ihvp, bilevel, got `nope`",
+            "kind: must be one of ihvp, bilevel, game, got `nope`",
         ),
         (
             r#"{"kind": "bilevel", "problem": {"name": "actor_critic"}, "algorithm": {"name": "ttsa", "outer_lr": 0.1, "inner_lr": 0.1, "ihvp": {"method": "cg", "alpha": 0, "iters": 2}, "outer_decay": 2}, "x0": [1], "y0": [1], "steps": 5}"#,
@@ -154,4 +154,25 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
         assert_eq!(err.trim_end().lines().count(), 1, "{err}");
         assert!(err.contains(expected), "{err} should contain {expected}");
     }
+}
+
+#[test]
+fn game_kind_reproduces_blpo_figure_1() {
+    let game = |dynamics: &str, reg: f64| {
+        let (code, out, err) = run(&format!(
+            r#"{{"kind": "game", "dynamics": "{dynamics}", "reg": {reg}, "actor_lr": 0.01, "critic_lr": 0.01,
+                "critic_steps": 1, "start": [-1.0, 1.0], "steps": 50000, "record_every": 100}}"#
+        ));
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("JSON out")
+    };
+    let sim = game("simultaneous", 0.0);
+    assert_eq!(sim["theta"].as_array().map(Vec::len), Some(501));
+    assert!(sim["theta_sign_changes"].as_u64().unwrap_or(0) > 10);
+    let st = game("stackelberg", 0.0);
+    assert_eq!(st["theta_sign_changes"], 0);
+    let reg = game("stackelberg", 0.04);
+    let last = |d: &serde_json::Value| floats(&d["distance"]).last().copied().unwrap_or(f64::NAN);
+    assert!(last(&reg) * 3.0 < last(&st) && last(&st) < last(&sim));
+    assert_eq!(st["status"], "ok");
 }

@@ -3,6 +3,7 @@
 //! See `docs/scenarios.md` for every kind.
 
 pub mod bilevel;
+pub mod game;
 pub mod ihvp;
 pub mod json;
 
@@ -10,13 +11,14 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The kinds `"kind"` may name.
-pub const KINDS: &[&str] = &["ihvp", "bilevel"];
+pub const KINDS: &[&str] = &["ihvp", "bilevel", "game"];
 
 /// Every scenario kind.
 #[derive(Debug)]
 pub enum Scenario {
     Ihvp(ihvp::IhvpScenario),
     Bilevel(Box<bilevel::BilevelScenario>),
+    Game(game::GameScenario),
 }
 
 /// Parses and validates a scenario; the error is one line starting with the JSON path.
@@ -40,6 +42,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
     let scenario = match kind.as_str() {
         "ihvp" => Scenario::Ihvp(typed(value)?),
         "bilevel" => Scenario::Bilevel(Box::new(typed(value)?)),
+        "game" => Scenario::Game(typed(value)?),
         other => {
             return Err(format!(
                 "kind: must be one of {}, got `{other}`",
@@ -50,6 +53,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
     match &scenario {
         Scenario::Ihvp(s) => s.validate()?,
         Scenario::Bilevel(s) => s.validate()?,
+        Scenario::Game(s) => s.validate()?,
     }
     Ok(scenario)
 }
@@ -71,5 +75,6 @@ pub fn run(scenario: &Scenario) -> Value {
     match scenario {
         Scenario::Ihvp(s) => s.run(),
         Scenario::Bilevel(s) => s.run(),
+        Scenario::Game(s) => s.run(),
     }
 }

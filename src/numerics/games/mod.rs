@@ -1,0 +1,3 @@
+//! Games played by gradient dynamics.
+
+pub mod actor_critic;
