@@ -186,3 +186,52 @@ fn device_loss_switches_to_the_cpu_twins_and_says_so() {
     assert_eq!(done.ran_on, Ran::Cpu);
     assert_eq!(done.value, BatchedMatvec::cpu(&input));
 }
+
+#[test]
+fn convergence_map_matches_its_cpu_twin() {
+    use bilevel_lab::gpu::kernels::{ConvergenceMap, MapRequest};
+    use bilevel_lab::numerics::games::actor_critic::{Dynamics, GameParams};
+    let mut rt = gpu_runtime();
+    for (dynamics, reg, critic_steps) in [
+        (Dynamics::Simultaneous, 0.0, 1),
+        (Dynamics::Stackelberg, 0.0, 1),
+        (Dynamics::Stackelberg, 0.04, 3),
+    ] {
+        let req = MapRequest {
+            nx: 64,
+            ny: 48,
+            steps: 2000,
+            window: [-1.0, 1.0, -1.0, 1.0],
+            game: GameParams {
+                dynamics,
+                reg,
+                actor_lr: 0.01,
+                critic_lr: 0.01,
+                critic_steps,
+            },
+        };
+        let mut job = Job::<ConvergenceMap>::start(&mut rt, req.clone());
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let done = loop {
+            rt.poll();
+            if let Some(done) = job.poll(&mut rt) {
+                break done;
+            }
+            assert!(Instant::now() < deadline, "convergence map did not finish");
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
+        let twin = ConvergenceMap::cpu(&req);
+        assert_eq!(done.value.len(), twin.len());
+        let worst = done
+            .value
+            .iter()
+            .zip(&twin)
+            .map(|(g, c)| (g - c).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst < 1e-3,
+            "{dynamics:?} λ={reg} K={critic_steps}: max |Δ log10 distance| = {worst}"
+        );
+    }
+}

@@ -1,5 +1,7 @@
 //! WGSL kernels, each a `.wgsl` file beside the Rust wrapper that holds its CPU twin.
 
 pub mod batched_matvec;
+pub mod convergence_map;
 
 pub use batched_matvec::{BatchedMatvec, MatvecBatch};
+pub use convergence_map::{ConvergenceMap, MapRequest};

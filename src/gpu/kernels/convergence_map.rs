@@ -1,0 +1,227 @@
+//! The convergence map of the actor–critic game (issue 4): for every start point of a grid, log₁₀ of the
+//! distance to the equilibrium (0, 0) after T steps of the panel's dynamics
+//! (`numerics::games::actor_critic`), all start points at once on the GPU.
+
+use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::runtime::KernelSpec;
+use crate::numerics::games::actor_critic::{Dynamics, GameParams};
+
+/// Output value of a start point whose run left |θ|, |w| ≤ 1e12 ("infinitely far").
+pub const DIVERGED: f32 = 1000.0;
+const LIMIT: f32 = 1e12;
+
+/// The grid and the dynamics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MapRequest {
+    pub nx: u32,
+    pub ny: u32,
+    pub steps: u32,
+    /// [θ_min, θ_max, w_min, w_max].
+    pub window: [f32; 4],
+    pub game: GameParams,
+}
+
+impl MapRequest {
+    /// Checks sizes and parameters (the GPU path and the twin refuse the same inputs).
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=4096).contains(&self.nx) || !(1..=4096).contains(&self.ny) {
+            return Err(format!(
+                "grid {}×{}: each side must be in 1..=4096",
+                self.nx, self.ny
+            ));
+        }
+        let [t0, t1, w0, w1] = self.window;
+        if !(t0 < t1 && w0 < w1) || self.window.iter().any(|v| !v.is_finite()) {
+            return Err(format!(
+                "window {:?}: needs θ_min < θ_max and w_min < w_max, finite",
+                self.window
+            ));
+        }
+        if self.game.critic_steps == 0 {
+            return Err("critic_steps: must be ≥ 1".to_owned());
+        }
+        Ok(())
+    }
+
+    /// Start point (θ, w) of cell (ix, iy): cell centres, row 0 at the top (largest w).
+    pub fn start(&self, ix: u32, iy: u32) -> (f32, f32) {
+        let [t0, t1, w0, w1] = self.window;
+        (
+            t0 + (t1 - t0) * (ix as f32 + 0.5) / self.nx as f32,
+            w1 - (w1 - w0) * (iy as f32 + 0.5) / self.ny as f32,
+        )
+    }
+}
+
+fn critic_gradient(theta: f32, w: f32) -> f32 {
+    2.0 * theta * (theta * w + theta * theta / 5.0)
+}
+
+fn actor_direction(theta: f32, w: f32, stackelberg: bool, reg: f32) -> f32 {
+    if !stackelberg {
+        return w;
+    }
+    let denom = 2.0 * theta * theta + reg;
+    let implicit_term = if reg == 0.0 || denom == 0.0 {
+        2.0 * w + 0.6 * theta
+    } else {
+        theta * theta * (4.0 * w + 1.2 * theta) / denom
+    };
+    w - implicit_term
+}
+
+/// The convergence-map kernel (`convergence_map.wgsl`).
+pub struct ConvergenceMap;
+
+impl Kernel for ConvergenceMap {
+    type Input = MapRequest;
+    type Output = Vec<f32>;
+    const SPEC: KernelSpec = KernelSpec {
+        name: "convergence_map",
+        wgsl: include_str!("convergence_map.wgsl"),
+        entry_point: "main",
+    };
+
+    /// CPU twin, row-major (iy, ix). Invalid requests give an empty map.
+    fn cpu(req: &MapRequest) -> Vec<f32> {
+        if req.validate().is_err() {
+            return Vec::new();
+        }
+        let stackelberg = req.game.dynamics == Dynamics::Stackelberg;
+        let (actor_lr, critic_lr, reg) = (
+            req.game.actor_lr as f32,
+            req.game.critic_lr as f32,
+            req.game.reg as f32,
+        );
+        let mut out = Vec::with_capacity((req.nx * req.ny) as usize);
+        for iy in 0..req.ny {
+            for ix in 0..req.nx {
+                let (mut theta, mut w) = req.start(ix, iy);
+                let mut value = None;
+                for _ in 0..req.steps {
+                    if req.game.critic_steps <= 1 {
+                        let d = actor_direction(theta, w, stackelberg, reg);
+                        let g = critic_gradient(theta, w);
+                        theta += actor_lr * d;
+                        w -= critic_lr * g;
+                    } else {
+                        for _ in 0..req.game.critic_steps {
+                            w -= critic_lr * critic_gradient(theta, w);
+                        }
+                        theta += actor_lr * actor_direction(theta, w, stackelberg, reg);
+                    }
+                    if !(theta.abs() <= LIMIT && w.abs() <= LIMIT) {
+                        value = Some(DIVERGED);
+                        break;
+                    }
+                }
+                out.push(value.unwrap_or_else(|| {
+                    (theta * theta + w * w).sqrt().max(1e-30).log2() * std::f32::consts::LOG10_2
+                }));
+            }
+        }
+        out
+    }
+
+    fn encode(req: &MapRequest) -> Result<Encoded, String> {
+        req.validate()?;
+        let mut params = Vec::with_capacity(64);
+        let stackelberg = u32::from(req.game.dynamics == Dynamics::Stackelberg);
+        for u in [
+            req.nx,
+            req.ny,
+            req.steps,
+            req.game.critic_steps as u32,
+            stackelberg,
+            0,
+            0,
+            0,
+        ] {
+            params.extend_from_slice(&u.to_le_bytes());
+        }
+        let [t0, t1, w0, w1] = req.window;
+        let floats = [
+            t0,
+            t1,
+            w0,
+            w1,
+            req.game.actor_lr as f32,
+            req.game.critic_lr as f32,
+            req.game.reg as f32,
+            0.0,
+        ];
+        for f in floats {
+            params.extend_from_slice(&f.to_le_bytes());
+        }
+        let cells = req.nx * req.ny;
+        Ok(Encoded {
+            params,
+            inputs: Vec::new(),
+            output_bytes: u64::from(cells) * 4,
+            invocations: cells,
+        })
+    }
+
+    fn decode(req: &MapRequest, bytes: &[u8]) -> Result<Vec<f32>, String> {
+        f32s_from_bytes(bytes, (req.nx * req.ny) as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::games::actor_critic::simulate;
+
+    #[test]
+    fn cpu_twin_matches_the_float64_dynamics() {
+        for dynamics in [Dynamics::Simultaneous, Dynamics::Stackelberg] {
+            let req = MapRequest {
+                nx: 5,
+                ny: 4,
+                steps: 500,
+                window: [-1.0, 1.0, -1.0, 1.0],
+                game: GameParams {
+                    dynamics,
+                    reg: 0.04,
+                    actor_lr: 0.01,
+                    critic_lr: 0.01,
+                    critic_steps: 2,
+                },
+            };
+            let map = ConvergenceMap::cpu(&req);
+            for iy in 0..4 {
+                for ix in 0..5 {
+                    let (t, w) = req.start(ix, iy);
+                    let tr = simulate((f64::from(t), f64::from(w)), &req.game, 500, 500);
+                    let want = tr.theta[1].hypot(tr.w[1]).log10();
+                    let got = f64::from(map[(iy * 5 + ix) as usize]);
+                    assert!(
+                        (got - want).abs() < 1e-3,
+                        "{dynamics:?} ({ix}, {iy}): {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn divergence_and_bad_requests() {
+        let mut req = MapRequest {
+            nx: 2,
+            ny: 2,
+            steps: 1000,
+            window: [-1.0, 1.0, -1.0, 1.0],
+            game: GameParams {
+                dynamics: Dynamics::Simultaneous,
+                reg: 0.0,
+                actor_lr: 50.0,
+                critic_lr: 50.0,
+                critic_steps: 1,
+            },
+        };
+        assert!(ConvergenceMap::cpu(&req).iter().all(|&v| v == DIVERGED));
+        req.window = [1.0, -1.0, 0.0, 1.0];
+        assert!(ConvergenceMap::encode(&req).is_err());
+        assert!(ConvergenceMap::cpu(&req).is_empty());
+    }
+}
