@@ -3,14 +3,21 @@
 //! | file | what |
 //! | --- | --- |
 //! | `runtime.rs` | device (eframe's or its own), kernel cache, dispatch, limits, errors, device loss |
+//! | `adapter.rs`, `limits.rs` | adapter names; buffer-size checks and workgroup grids |
+//! | `error.rs` | `GpuError`: why GPU work could not run |
+//! | `readback.rs` | `GpuJob`: an in-flight dispatch's error scope and readback |
 //! | `job.rs` | `Kernel` (WGSL kernel + CPU twin) and `Job` (async result, CPU fallback) |
 //! | `pending.rs` | futures polled once per frame with a no-op waker |
 //! | `kernels/` | one `.wgsl` + wrapper per kernel |
 //! | `self_check.rs` | the start-up check of GPU against CPU |
 
+pub mod adapter;
+pub mod error;
 pub mod job;
 pub mod kernels;
+pub mod limits;
 pub mod pending;
+pub mod readback;
 pub mod runtime;
 pub mod self_check;
 

@@ -7,7 +7,13 @@ use std::sync::{Arc, Mutex};
 
 use wgpu::util::DeviceExt as _;
 
+use super::adapter::adapter_api;
+pub use super::adapter::backend_label;
+pub use super::error::GpuError;
+use super::limits::check_size;
+pub use super::limits::workgroup_grid;
 use super::pending::Polled;
+pub use super::readback::GpuJob;
 
 /// Smallest storage-buffer count a kernel of ours binds (inputs + output).
 const MIN_STORAGE_BUFFERS: u32 = 4;
@@ -21,41 +27,6 @@ pub struct KernelSpec {
     pub wgsl: &'static str,
     pub entry_point: &'static str,
 }
-
-/// Why a GPU dispatch could not run. Each is shown to the user, never panicked on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum GpuError {
-    /// The runtime is on the CPU twins.
-    NoDevice(String),
-    /// A WGSL kernel failed to compile or validate.
-    Kernel { kernel: String, message: String },
-    /// A buffer would exceed the device's limits.
-    TooLarge {
-        what: String,
-        bytes: u64,
-        limit: u64,
-    },
-    /// Validation error, map failure or device loss while a dispatch was in flight.
-    Dispatch(String),
-}
-
-impl std::fmt::Display for GpuError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NoDevice(reason) => write!(f, "no GPU compute device: {reason}"),
-            Self::Kernel { kernel, message } => {
-                write!(f, "WGSL kernel `{kernel}` failed: {message}")
-            }
-            Self::TooLarge { what, bytes, limit } => write!(
-                f,
-                "{what} needs {bytes} bytes, more than this device allows ({limit} bytes)"
-            ),
-            Self::Dispatch(message) => write!(f, "GPU dispatch failed: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for GpuError {}
 
 /// Messages that wgpu delivers from callbacks (uncaptured errors, device loss).
 #[derive(Default)]
@@ -491,106 +462,9 @@ impl ComputeRuntime {
     }
 }
 
-/// An in-flight dispatch: its validation scope and its readback, both polled per frame.
-pub struct GpuJob {
-    kernel: &'static str,
-    staging: wgpu::Buffer,
-    mapped: Arc<Mutex<Option<Result<(), String>>>>,
-    scope: Polled<Option<wgpu::Error>>,
-    scope_result: Option<Option<String>>,
-}
-
-impl GpuJob {
-    /// Non-blocking: `None` while in flight, then the output bytes or the error, once.
-    pub fn poll(&mut self) -> Option<Result<Vec<u8>, GpuError>> {
-        if self.scope_result.is_none() {
-            self.scope_result = self.scope.poll_now().map(|e| e.map(|e| e.to_string()));
-        }
-        if let Some(Some(message)) = &self.scope_result {
-            return Some(Err(GpuError::Dispatch(format!(
-                "{}: {message}",
-                self.kernel
-            ))));
-        }
-        let mapped = match self.mapped.lock() {
-            Ok(mut slot) => slot.take(),
-            Err(_) => Some(Err("readback state poisoned".to_owned())),
-        };
-        match mapped? {
-            Err(message) => Some(Err(GpuError::Dispatch(format!(
-                "{}: readback failed: {message}",
-                self.kernel
-            )))),
-            Ok(()) => {
-                let bytes = match self.staging.slice(..).get_mapped_range() {
-                    Ok(view) => Ok(view.to_vec()),
-                    Err(e) => Err(GpuError::Dispatch(format!("{}: {e}", self.kernel))),
-                };
-                self.staging.unmap();
-                Some(bytes)
-            }
-        }
-    }
-}
-
-fn check_size(what: &str, bytes: u64, limit: u64) -> Result<(), GpuError> {
-    if bytes > limit {
-        Err(GpuError::TooLarge {
-            what: what.to_owned(),
-            bytes,
-            limit,
-        })
-    } else {
-        Ok(())
-    }
-}
-
-/// Workgroups (x, y) covering `invocations` threads with at most `max_per_dim` groups per dimension.
-/// Kernels recover the flat index as `gid.x + gid.y * num_workgroups.x * WORKGROUP_SIZE`.
-pub fn workgroup_grid(invocations: u32, max_per_dim: u32) -> Option<(u32, u32)> {
-    let groups = invocations.div_ceil(WORKGROUP_SIZE).max(1);
-    if groups <= max_per_dim {
-        return Some((groups, 1));
-    }
-    let y = groups.div_ceil(max_per_dim);
-    (y <= max_per_dim).then_some((max_per_dim, y))
-}
-
-/// "Vulkan · llvmpipe (LLVM 15.0.6, 256 bits)", "WebGPU · SwiftShader".
-pub fn backend_label(info: &wgpu::AdapterInfo) -> String {
-    let name = [&info.name, &info.driver, &info.driver_info]
-        .into_iter()
-        .find(|s| !s.trim().is_empty())
-        .map_or("unknown adapter", |s| s.trim());
-    format!("{} · {name}", adapter_api(info))
-}
-
-/// "WebGPU", "Vulkan", "WebGL2", …
-fn adapter_api(info: &wgpu::AdapterInfo) -> &'static str {
-    match info.backend {
-        wgpu::Backend::BrowserWebGpu => "WebGPU",
-        wgpu::Backend::Vulkan => "Vulkan",
-        wgpu::Backend::Metal => "Metal",
-        wgpu::Backend::Dx12 => "DX12",
-        wgpu::Backend::Gl if cfg!(target_arch = "wasm32") => "WebGL2",
-        wgpu::Backend::Gl => "OpenGL",
-        wgpu::Backend::Noop => "no-op",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn workgroup_grid_covers_all_invocations() {
-        assert_eq!(workgroup_grid(1, 65535), Some((1, 1)));
-        assert_eq!(workgroup_grid(64, 65535), Some((1, 1)));
-        assert_eq!(workgroup_grid(65, 65535), Some((2, 1)));
-        let (x, y) = workgroup_grid(512 * 512 * 64, 65535).unwrap_or((0, 0));
-        assert!(u64::from(x) * u64::from(y) * 64 >= 512 * 512 * 64);
-        assert_eq!(workgroup_grid(u32::MAX, 10), None);
-    }
 
     #[test]
     fn cpu_runtime_names_its_reason_and_refuses_dispatch() {

@@ -1,0 +1,224 @@
+//! An algorithm with its parameters, as chosen in a view or a scenario file, and their validation.
+
+use super::unrolled;
+use crate::numerics::ihvp::spec::IhvpSpec;
+
+/// An algorithm and its parameters, as in scenario files (`"name": "double_loop", …`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AlgorithmSpec {
+    Simultaneous {
+        outer_lr: f64,
+        inner_lr: f64,
+    },
+    Alternating {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+    },
+    DoubleLoop {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        ihvp: IhvpSpec,
+        /// BLPO Sec. 6 clipping bound (‖correction‖ ≤ clip · ‖∇ₓf‖), off when absent.
+        #[serde(default)]
+        clip: Option<f64>,
+    },
+    Ttsa {
+        outer_lr: f64,
+        inner_lr: f64,
+        ihvp: IhvpSpec,
+        /// Step sizes η/(k+1)^p: p for the leader and the follower.
+        #[serde(default)]
+        outer_decay: f64,
+        #[serde(default)]
+        inner_decay: f64,
+    },
+    Stable {
+        outer_lr: f64,
+        inner_lr: f64,
+        ihvp: IhvpSpec,
+    },
+    Momentum {
+        outer_lr: f64,
+        inner_lr: f64,
+        ihvp: IhvpSpec,
+        /// Momentum weights η_u, η_l in [0, 1).
+        #[serde(default = "half")]
+        eta_upper: f64,
+        #[serde(default = "half")]
+        eta_lower: f64,
+    },
+    Unrolled {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        mode: unrolled::Mode,
+    },
+    Penalty {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        rho: f64,
+        #[serde(default)]
+        a1: f64,
+        #[serde(default)]
+        a2: f64,
+    },
+    Lancbio {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        #[serde(default)]
+        alpha: f64,
+        #[serde(default = "ten")]
+        restart_every: usize,
+    },
+}
+
+fn half() -> f64 {
+    0.5
+}
+fn ten() -> usize {
+    10
+}
+
+impl AlgorithmSpec {
+    /// (outer_lr, inner_lr): every algorithm has both.
+    pub fn rates(&self) -> (f64, f64) {
+        match self {
+            Self::Simultaneous { outer_lr, inner_lr }
+            | Self::Alternating {
+                outer_lr, inner_lr, ..
+            }
+            | Self::DoubleLoop {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Ttsa {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Stable {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Momentum {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Unrolled {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Penalty {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Lancbio {
+                outer_lr, inner_lr, ..
+            } => (*outer_lr, *inner_lr),
+        }
+    }
+
+    /// Checks step sizes and counts; errors name the field and range.
+    pub fn validate(&self, m: usize) -> Result<(), String> {
+        let lr = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{name}: must be a finite number > 0, got {v}"))
+            }
+        };
+        let steps = |v: usize| {
+            if v <= 100_000 {
+                Ok(())
+            } else {
+                Err(format!("inner_steps: must be in 0..=100000, got {v}"))
+            }
+        };
+        let (outer, inner) = self.rates();
+        lr("outer_lr", outer)?;
+        lr("inner_lr", inner)?;
+        match self {
+            Self::Simultaneous { .. } => Ok(()),
+            Self::Alternating { inner_steps, .. } => steps(*inner_steps),
+            Self::DoubleLoop {
+                inner_steps,
+                ihvp,
+                clip,
+                ..
+            } => {
+                steps(*inner_steps)?;
+                if let Some(c) = clip {
+                    lr("clip", *c)?;
+                }
+                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
+            }
+            Self::Ttsa {
+                ihvp,
+                outer_decay,
+                inner_decay,
+                ..
+            } => {
+                for (name, p) in [("outer_decay", outer_decay), ("inner_decay", inner_decay)] {
+                    if !(0.0..=1.0).contains(p) {
+                        return Err(format!("{name}: must be in 0..=1, got {p}"));
+                    }
+                }
+                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
+            }
+            Self::Stable { ihvp, .. } => ihvp.validate(m).map_err(|e| format!("ihvp.{e}")),
+            Self::Momentum {
+                ihvp,
+                eta_upper,
+                eta_lower,
+                ..
+            } => {
+                for (name, eta) in [("eta_upper", eta_upper), ("eta_lower", eta_lower)] {
+                    if !(0.0..1.0).contains(eta) {
+                        return Err(format!("{name}: must be in [0, 1), got {eta}"));
+                    }
+                }
+                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
+            }
+            Self::Unrolled { inner_steps, .. } => {
+                if *inner_steps > 10_000 {
+                    return Err(format!(
+                        "inner_steps: must be in 0..=10000, got {inner_steps}"
+                    ));
+                }
+                Ok(())
+            }
+            Self::Penalty {
+                inner_steps,
+                rho,
+                a1,
+                a2,
+                ..
+            } => {
+                lr("rho", *rho)?;
+                steps(*inner_steps)?;
+                for (name, a) in [("a1", a1), ("a2", a2)] {
+                    if !(a.is_finite() && *a >= 0.0) {
+                        return Err(format!("{name}: must be a finite number ≥ 0, got {a}"));
+                    }
+                }
+                Ok(())
+            }
+            Self::Lancbio {
+                inner_steps,
+                alpha,
+                restart_every,
+                ..
+            } => {
+                steps(*inner_steps)?;
+                if !(alpha.is_finite() && *alpha >= 0.0) {
+                    return Err(format!("alpha: must be a finite number ≥ 0, got {alpha}"));
+                }
+                if !(1..=m.max(1)).contains(restart_every) {
+                    return Err(format!(
+                        "restart_every: must be in 1..={}, got {restart_every}",
+                        m.max(1)
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
