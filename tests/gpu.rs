@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use bilevel_lab::gpu::job::Kernel as _;
+use bilevel_lab::gpu::job::Kernel;
 use bilevel_lab::gpu::kernels::{BatchedMatvec, MatvecBatch};
 use bilevel_lab::gpu::{ComputeRuntime, Computed, GpuError, Job, KernelSpec, Ran, SelfCheck};
 use bilevel_lab::numerics::linalg;
@@ -19,18 +19,32 @@ fn gpu_runtime() -> ComputeRuntime {
     rt
 }
 
-/// Starts a batched mat-vec on the runtime and polls it to completion (as the UI would, frame by frame).
-fn run(rt: &mut ComputeRuntime, input: MatvecBatch) -> Computed<Vec<f32>> {
-    let mut job = Job::<BatchedMatvec>::start(rt, input);
-    let deadline = Instant::now() + Duration::from_secs(60);
+/// Starts a kernel job on the runtime and polls it to completion (as the UI would, frame by frame),
+/// failing after `seconds`.
+fn run_kernel<K: Kernel>(
+    rt: &mut ComputeRuntime,
+    input: K::Input,
+    seconds: u64,
+) -> Computed<K::Output> {
+    let mut job = Job::<K>::start(rt, input);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
     loop {
         rt.poll();
         if let Some(done) = job.poll(rt) {
             return done;
         }
-        assert!(Instant::now() < deadline, "GPU job did not finish in 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "{} did not finish in {seconds} s",
+            K::SPEC.name
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
+}
+
+/// A batched mat-vec run to completion.
+fn run(rt: &mut ComputeRuntime, input: MatvecBatch) -> Computed<Vec<f32>> {
+    run_kernel::<BatchedMatvec>(rt, input, 60)
 }
 
 fn widen(v: &[f32]) -> Vec<f64> {
@@ -210,16 +224,7 @@ fn convergence_map_matches_its_cpu_twin() {
                 critic_steps,
             },
         };
-        let mut job = Job::<ConvergenceMap>::start(&mut rt, req.clone());
-        let deadline = Instant::now() + Duration::from_secs(120);
-        let done = loop {
-            rt.poll();
-            if let Some(done) = job.poll(&mut rt) {
-                break done;
-            }
-            assert!(Instant::now() < deadline, "convergence map did not finish");
-            std::thread::sleep(Duration::from_millis(1));
-        };
+        let done = run_kernel::<ConvergenceMap>(&mut rt, req.clone(), 120);
         assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
         let twin = ConvergenceMap::cpu(&req);
         assert_eq!(done.value.len(), twin.len());
