@@ -1,6 +1,46 @@
-//! Random draws from a passed-in, seeded RNG (never a global one).
+//! Random draws from a passed-in, seeded RNG (never a global one), and the seeded generator itself.
 
-use rand::Rng;
+use rand::{Rng, RngCore, SeedableRng};
+
+/// SplitMix64 (Steele, Lea & Flood 2014; Vigna's reference constants): the same stream for the same seed
+/// on every platform. `rand`'s `SmallRng` is a different algorithm on 32-bit targets (wasm32) than on
+/// 64-bit ones, so a seed in a shared link would replay differently in the browser and in the CLI.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeededRng(u64);
+
+impl RngCore for SeededRng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(8) {
+            let bytes = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
+    }
+}
+
+impl SeedableRng for SeededRng {
+    type Seed = [u8; 8];
+
+    fn from_seed(seed: Self::Seed) -> Self {
+        Self(u64::from_le_bytes(seed))
+    }
+
+    /// The seed is the generator's state, as in the reference implementation.
+    fn seed_from_u64(state: u64) -> Self {
+        Self(state)
+    }
+}
 
 /// A standard normal N(0, 1) draw by Box–Muller (keeps `rand` without `rand_distr`).
 pub fn gaussian<R: Rng + ?Sized>(rng: &mut R) -> f64 {
@@ -12,6 +52,15 @@ pub fn gaussian<R: Rng + ?Sized>(rng: &mut R) -> f64 {
 #[cfg(test)]
 mod tests {
     use rand::{SeedableRng as _, rngs::SmallRng};
+
+    #[test]
+    fn seeded_rng_is_the_reference_splitmix64() {
+        use rand::{RngCore as _, SeedableRng as _};
+        // First outputs of Vigna's splitmix64.c for the state 1234567.
+        let mut rng = super::SeededRng::seed_from_u64(1_234_567);
+        assert_eq!(rng.next_u64(), 6_457_827_717_110_365_317);
+        assert_eq!(rng.next_u64(), 3_203_168_211_198_807_973);
+    }
 
     #[test]
     fn gaussian_moments() {

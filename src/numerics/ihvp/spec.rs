@@ -2,7 +2,7 @@
 //! that runs it. Field names are the scenario JSON's (`"method": "cg", "iters": 20, …`).
 
 use nalgebra::DVector;
-use rand::rngs::SmallRng;
+use crate::numerics::random::SeededRng;
 
 use super::nystrom::{ColumnSampling, NystromVariant};
 use super::{HessianOperator, IhvpResult};
@@ -179,7 +179,7 @@ impl IhvpSpec {
                     (None, Sampling::Uniform) => ColumnSampling::Uniform,
                     (None, Sampling::Diagonal) => ColumnSampling::SquaredDiagonal,
                 };
-                let mut rng = SmallRng::seed_from_u64(*seed);
+                let mut rng = SeededRng::seed_from_u64(*seed);
                 super::nystrom::nystrom(h, b, *alpha, *rank, &sampling, *variant, &mut rng)?
             }
             Self::NystromPcg {
@@ -189,7 +189,7 @@ impl IhvpSpec {
                 tol,
                 seed,
             } => {
-                let mut rng = SmallRng::seed_from_u64(*seed);
+                let mut rng = SeededRng::seed_from_u64(*seed);
                 super::nystrom_pcg::nystrom_pcg(h, b, *alpha, *rank, *iters, *tol, &mut rng)
             }
             Self::Lanczos {

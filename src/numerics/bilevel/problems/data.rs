@@ -1,7 +1,9 @@
 //! Small seeded synthetic data sets for the learning problems.
 
 use nalgebra::{DMatrix, DVector};
-use rand::{SeedableRng as _, rngs::SmallRng};
+use rand::SeedableRng as _;
+
+use crate::numerics::random::SeededRng;
 
 pub use crate::numerics::random::gaussian;
 
@@ -11,7 +13,7 @@ pub fn regression(
     samples: usize,
     features: usize,
     noise: f64,
-    rng: &mut SmallRng,
+    rng: &mut SeededRng,
 ) -> (DMatrix<f64>, DVector<f64>) {
     let w_true = DVector::from_fn(features, |j, _| {
         if j < features.div_ceil(2) {
@@ -33,7 +35,7 @@ pub fn blobs(
     corrupt: f64,
     seed: u64,
 ) -> (DMatrix<f64>, DVector<f64>) {
-    let mut rng = SmallRng::seed_from_u64(seed);
+    let mut rng = SeededRng::seed_from_u64(seed);
     let labels = DVector::from_fn(samples, |i, _| if i % 2 == 0 { 1.0 } else { -1.0 });
     let x = DMatrix::from_fn(samples, features + 1, |i, j| {
         if j == features {

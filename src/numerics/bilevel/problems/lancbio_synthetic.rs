@@ -5,7 +5,9 @@
 //! convex in y (the log-sum-exp term is convex, γ sin is bounded by γ in curvature).
 
 use nalgebra::{DMatrix, DVector};
-use rand::{Rng as _, SeedableRng as _, rngs::SmallRng};
+use rand::{Rng as _, SeedableRng as _};
+
+use crate::numerics::random::SeededRng;
 
 use super::data::gaussian;
 use crate::numerics::bilevel::BilevelProblem;
@@ -23,7 +25,7 @@ pub struct LancBioSynthetic {
 impl LancBioSynthetic {
     /// Dimension n, condition number κ ≥ 1 of G, γ ∈ [0, 1), seeded.
     pub fn new(dim: usize, condition: f64, gamma: f64, seed: u64) -> Self {
-        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut rng = SeededRng::seed_from_u64(seed);
         let q = DMatrix::from_fn(dim, dim, |_, _| gaussian(&mut rng))
             .qr()
             .q();

@@ -5,7 +5,9 @@
 //! y*(x) = (XᵀX/N + 2 diag(x²))⁻¹ Xᵀt/N in closed form.
 
 use nalgebra::{DMatrix, DVector};
-use rand::{SeedableRng as _, rngs::SmallRng};
+use rand::SeedableRng as _;
+
+use crate::numerics::random::SeededRng;
 
 use super::data::regression;
 use crate::numerics::bilevel::BilevelProblem;
@@ -22,7 +24,7 @@ pub struct RidgeHpo {
 impl RidgeHpo {
     /// `features` penalties, `samples` training and validation samples each, label noise `noise`.
     pub fn synthetic(features: usize, samples: usize, noise: f64, seed: u64) -> Self {
-        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut rng = SeededRng::seed_from_u64(seed);
         let (train_x, train_t) = regression(samples, features, noise, &mut rng);
         let (val_x, val_t) = regression(samples, features, noise, &mut rng);
         Self {
