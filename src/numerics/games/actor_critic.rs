@@ -36,14 +36,53 @@ pub fn critic_gradient(theta: f64, w: f64) -> f64 {
     2.0 * theta * (theta * w + theta * theta / 5.0)
 }
 
+/// The derivatives one step uses, at one iterate: exact (this file) or sampled
+/// ([`super::stochastic`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Derivatives {
+    /// ∂θf₁, the actor's direct gradient.
+    pub d_theta_f1: f64,
+    /// ∂wf₁, how the actor's objective moves with the critic.
+    pub d_w_f1: f64,
+    /// ∂wf₂, the critic's gradient.
+    pub d_w_f2: f64,
+    /// ∂²wwf₂, the critic's curvature (2θ² in the deterministic game: zero at θ = 0).
+    pub d_ww_f2: f64,
+    /// ∂²θwf₂, the mixed second derivative.
+    pub d_theta_w_f2: f64,
+    /// The implicit term at λ = 0 in closed, cancelled form where one exists (2w + 0.6θ).
+    pub cancelled_implicit: Option<f64>,
+}
+
+impl Derivatives {
+    /// The exact derivatives of the deterministic game at (θ, w) (seeds README).
+    pub fn exact(theta: f64, w: f64) -> Self {
+        Self {
+            d_theta_f1: w,
+            d_w_f1: theta,
+            d_w_f2: critic_gradient(theta, w),
+            d_ww_f2: 2.0 * theta * theta,
+            d_theta_w_f2: 4.0 * theta * w + 1.2 * theta * theta,
+            cancelled_implicit: Some(2.0 * w + 0.6 * theta),
+        }
+    }
+
+    /// The implicit correction ∂²θwf₂ (∂²wwf₂ + λ)⁻¹ ∂wf₁ (BLPO Eq. 5–6 in one dimension). At λ = 0 the
+    /// cancelled form is used where there is one; a vanishing denominator without one gives 0 (no
+    /// curvature, no correction).
+    pub fn implicit(&self, reg: f64) -> f64 {
+        let denom = self.d_ww_f2 + reg;
+        match self.cancelled_implicit {
+            Some(c) if reg == 0.0 || denom == 0.0 => c,
+            _ if denom <= 0.0 => 0.0,
+            _ => self.d_theta_w_f2 / denom * self.d_w_f1,
+        }
+    }
+}
+
 /// ∂²θwf₂ / (∂²wwf₂ + λ) · ∂wf₁ = θ²(4w + 1.2θ) / (2θ² + λ), guarded at θ = λ = 0.
 pub fn implicit_term(theta: f64, w: f64, reg: f64) -> f64 {
-    let denom = 2.0 * theta * theta + reg;
-    if reg == 0.0 || denom == 0.0 {
-        2.0 * w + 0.6 * theta
-    } else {
-        theta * theta * (4.0 * w + 1.2 * theta) / denom
-    }
+    Derivatives::exact(theta, w).implicit(reg)
 }
 
 /// The actor's ascent direction at (θ, w).
@@ -54,26 +93,116 @@ pub fn actor_direction(theta: f64, w: f64, p: &GameParams) -> f64 {
     }
 }
 
-/// One actor step (with its K critic steps).
-pub fn step(theta: f64, w: f64, p: &GameParams) -> (f64, f64) {
-    if p.critic_steps <= 1 {
-        let d = actor_direction(theta, w, p);
-        (
-            theta + p.actor_lr * d,
-            w - p.critic_lr * critic_gradient(theta, w),
-        )
+/// Every term of one actor step (for "explain this step").
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StepTerms {
+    /// The iterate the step starts from.
+    pub start: (f64, f64),
+    /// The critic the actor's step sees: w itself (K = 1) or w after K warm-started critic steps.
+    pub critic_seen: f64,
+    /// The derivatives at (θ, critic_seen).
+    pub at: Derivatives,
+    /// ∂wf₂ of the first critic step (at the start iterate).
+    pub first_critic_gradient: f64,
+    /// The implicit correction (0 for simultaneous play).
+    pub implicit: f64,
+    /// ∂θf₁ − implicit: the direction the actor steps along.
+    pub actor_direction: f64,
+    /// The iterate after the step.
+    pub next: (f64, f64),
+}
+
+/// One actor step with its K critic steps, the derivatives coming from `derivatives(θ, w)` (exact or
+/// sampled: the stochastic game draws fresh samples per call).
+pub fn step_terms(
+    theta: f64,
+    w: f64,
+    p: &GameParams,
+    mut derivatives: impl FnMut(f64, f64) -> Derivatives,
+) -> StepTerms {
+    let (at, first_critic_gradient, critic_seen, w_next) = if p.critic_steps <= 1 {
+        let at = derivatives(theta, w);
+        (at, at.d_w_f2, w, w - p.critic_lr * at.d_w_f2)
     } else {
-        let mut w = w;
+        let mut v = w;
+        let mut first = None;
         for _ in 0..p.critic_steps {
-            w -= p.critic_lr * critic_gradient(theta, w);
+            let g = derivatives(theta, v).d_w_f2;
+            first.get_or_insert(g);
+            v -= p.critic_lr * g;
         }
-        (theta + p.actor_lr * actor_direction(theta, w, p), w)
+        (derivatives(theta, v), first.unwrap_or(0.0), v, v)
+    };
+    let implicit = match p.dynamics {
+        Dynamics::Simultaneous => 0.0,
+        Dynamics::Stackelberg => at.implicit(p.reg),
+    };
+    let actor_direction = at.d_theta_f1 - implicit;
+    StepTerms {
+        start: (theta, w),
+        critic_seen,
+        at,
+        first_critic_gradient,
+        implicit,
+        actor_direction,
+        next: (theta + p.actor_lr * actor_direction, w_next),
     }
+}
+
+/// One actor step (with its K critic steps) of the deterministic game.
+pub fn step(theta: f64, w: f64, p: &GameParams) -> (f64, f64) {
+    step_terms(theta, w, p, Derivatives::exact).next
 }
 
 /// The critic's best response w*(θ) = −θ/5.
 pub fn best_response(theta: f64) -> f64 {
     -theta / 5.0
+}
+
+/// One trajectory being stepped: its iterate, step count, sign changes of θ, and the step at which it
+/// diverged (left |θ|, |w| ≤ 1e12 or became NaN), after which it stays put.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Walker {
+    pub theta: f64,
+    pub w: f64,
+    pub steps: usize,
+    pub theta_sign_changes: usize,
+    pub diverged_at: Option<usize>,
+}
+
+impl Walker {
+    pub fn new(start: (f64, f64)) -> Self {
+        Self {
+            theta: start.0,
+            w: start.1,
+            steps: 0,
+            theta_sign_changes: 0,
+            diverged_at: None,
+        }
+    }
+
+    /// Takes one step to `next` (from [`step`] or [`step_terms`]); false once diverged.
+    pub fn accept(&mut self, next: (f64, f64)) -> bool {
+        if self.diverged_at.is_some() {
+            return false;
+        }
+        let (t, v) = next;
+        self.steps += 1;
+        if t.signum() != self.theta.signum() && self.theta != 0.0 && t != 0.0 {
+            self.theta_sign_changes += 1;
+        }
+        (self.theta, self.w) = (t, v);
+        if !(t.is_finite() && v.is_finite()) || t.abs().max(v.abs()) > 1e12 {
+            self.diverged_at = Some(self.steps);
+            return false;
+        }
+        true
+    }
+
+    /// Distance to the equilibrium (0, 0).
+    pub fn distance(&self) -> f64 {
+        self.theta.hypot(self.w)
+    }
 }
 
 /// A recorded trajectory: states every `record_every` steps (step 0 included), sign changes of θ, and
@@ -94,31 +223,24 @@ pub fn simulate(
     record_every: usize,
 ) -> Trajectory {
     let every = record_every.max(1);
-    let (mut theta, mut w) = start;
-    let mut out = Trajectory {
-        theta: vec![theta],
-        w: vec![w],
-        theta_sign_changes: 0,
-        diverged_at: None,
-    };
+    let mut walker = Walker::new(start);
+    let (mut theta, mut w) = (vec![start.0], vec![start.1]);
     for k in 1..=steps {
-        let (t, v) = step(theta, w, p);
-        if t.signum() != theta.signum() && theta != 0.0 && t != 0.0 {
-            out.theta_sign_changes += 1;
+        let ok = walker.accept(step(walker.theta, walker.w, p));
+        if !ok || k % every == 0 || k == steps {
+            theta.push(walker.theta);
+            w.push(walker.w);
         }
-        (theta, w) = (t, v);
-        if !(theta.is_finite() && w.is_finite()) || theta.abs().max(w.abs()) > 1e12 {
-            out.diverged_at = Some(k);
-            out.theta.push(theta);
-            out.w.push(w);
+        if !ok {
             break;
         }
-        if k % every == 0 || k == steps {
-            out.theta.push(theta);
-            out.w.push(w);
-        }
     }
-    out
+    Trajectory {
+        theta,
+        w,
+        theta_sign_changes: walker.theta_sign_changes,
+        diverged_at: walker.diverged_at,
+    }
 }
 
 #[cfg(test)]
@@ -253,5 +375,39 @@ mod tests {
         };
         let tr = simulate((-1.0, 1.0), &p, 1000, 10);
         assert!(tr.diverged_at.is_some_and(|k| k < 1000));
+        assert!(
+            !tr.theta
+                .last()
+                .is_some_and(|t| t.is_finite() && t.abs() < 1e12)
+        );
+    }
+
+    #[test]
+    fn step_terms_add_up_to_the_step() {
+        for dynamics in [Dynamics::Simultaneous, Dynamics::Stackelberg] {
+            for k in [1, 4] {
+                let p = GameParams {
+                    dynamics,
+                    reg: 0.04,
+                    actor_lr: 0.02,
+                    critic_lr: 0.05,
+                    critic_steps: k,
+                };
+                let t = step_terms(0.7, -0.3, &p, Derivatives::exact);
+                let mut w = -0.3;
+                for _ in 0..k {
+                    w -= 0.05 * 2.0 * 0.7 * (0.7 * w + 0.49 / 5.0);
+                }
+                assert!((t.critic_seen - if k == 1 { -0.3 } else { w }).abs() < 1e-15);
+                assert!((t.next.1 - w).abs() < 1e-15);
+                let implicit = if dynamics == Dynamics::Simultaneous {
+                    0.0
+                } else {
+                    0.49 * (4.0 * t.critic_seen + 0.84) / (0.98 + 0.04)
+                };
+                assert!((t.implicit - implicit).abs() < 1e-14, "{t:?}");
+                assert!((t.next.0 - (0.7 + 0.02 * (t.critic_seen - implicit))).abs() < 1e-14);
+            }
+        }
     }
 }

@@ -1,3 +1,4 @@
 //! Games played by gradient dynamics.
 
 pub mod actor_critic;
+pub mod stochastic;

@@ -1,8 +1,8 @@
 //! One IHVP method with its parameters, as chosen in a view or a scenario file, and a single entry point
 //! that runs it. Field names are the scenario JSON's (`"method": "cg", "iters": 20, …`).
 
-use nalgebra::DVector;
 use crate::numerics::random::SeededRng;
+use nalgebra::DVector;
 
 use super::nystrom::{ColumnSampling, NystromVariant};
 use super::{HessianOperator, IhvpResult};
