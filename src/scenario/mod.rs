@@ -6,6 +6,8 @@ pub mod bilevel;
 pub mod game;
 pub mod ihvp;
 pub mod json;
+pub mod query;
+pub mod stackelberg;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;

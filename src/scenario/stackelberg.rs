@@ -1,0 +1,363 @@
+//! The Stackelberg actor–critic view's state (issue 4): the four panels' dynamics, the shared sliders, the
+//! start points and the seed. One serde struct with defaults, shared by the URL hash and the JSON export.
+
+use serde::{Deserialize, Serialize};
+
+use super::query::Validate;
+use crate::numerics::games::actor_critic::{Dynamics, GameParams};
+use crate::numerics::games::stochastic::StochasticActor;
+
+/// A panel's dynamics, as BLPO Figure 1 names them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Simultaneous gradient play, δ₂ as set.
+    Simultaneous,
+    /// Simultaneous play with the critic faster: δ₂ · ratio.
+    TwoTimescale,
+    /// Stackelberg (implicit correction) with ridge λ on ∂²wwf₂.
+    StackelbergRidge,
+    /// Stackelberg without ridge (λ = 0, guarded where ∂²wwf₂ = 2θ² vanishes).
+    Stackelberg,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 4] = [
+        Rule::Simultaneous,
+        Rule::TwoTimescale,
+        Rule::StackelbergRidge,
+        Rule::Stackelberg,
+    ];
+
+    /// Short name for legends.
+    pub fn label(self) -> &'static str {
+        match self {
+            Rule::Simultaneous => "simultaneous",
+            Rule::TwoTimescale => "two-timescale",
+            Rule::StackelbergRidge => "Stackelberg, ridge λ",
+            Rule::Stackelberg => "Stackelberg, λ = 0",
+        }
+    }
+}
+
+/// One panel: its dynamics, whether its critic is nested (K steps per actor step), whether its
+/// convergence map is shown.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PanelSpec {
+    pub rule: Rule,
+    pub nested: bool,
+    pub map: bool,
+}
+
+impl Default for PanelSpec {
+    fn default() -> Self {
+        Self {
+            rule: Rule::Simultaneous,
+            nested: false,
+            map: false,
+        }
+    }
+}
+
+/// Everything a shared link restores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StackelbergState {
+    /// Actor step δ₁.
+    pub actor_lr: f64,
+    /// Critic step δ₂.
+    pub critic_lr: f64,
+    /// Two-timescale ratio: the two-timescale critic steps with δ₂ · ratio.
+    pub ttsa_ratio: f64,
+    /// Ridge λ of the regularized Stackelberg panel.
+    pub reg: f64,
+    /// K critic steps per actor step in nested panels.
+    pub critic_steps: usize,
+    /// Start point (θ, w).
+    pub start: [f64; 2],
+    /// More start points, stepped alongside.
+    pub extra_starts: Vec<[f64; 2]>,
+    /// Phase-portrait window [θ_min, θ_max, w_min, w_max].
+    pub window: [f64; 4],
+    /// Actor steps per frame while playing.
+    pub steps_per_frame: usize,
+    /// Playing stops at this step.
+    pub horizon: usize,
+    /// T, steps per start point of the convergence map.
+    pub map_steps: usize,
+    /// Convergence-map grid side (map_size² start points).
+    pub map_size: usize,
+    /// Stochastic variant: tanh-squashed Gaussian actor.
+    pub stochastic: bool,
+    /// Entropy weight β of the stochastic actor.
+    pub entropy: f64,
+    /// Sampled actions per step of the stochastic actor.
+    pub samples: usize,
+    /// Seed of the stochastic actor's samples.
+    pub seed: u64,
+    pub panels: [PanelSpec; 4],
+}
+
+impl Default for StackelbergState {
+    /// Zheng et al. 2022 / BLPO Figure 1: δ₁ = δ₂ = 0.01 from (−1, 1), λ = 0.04 and λ = 0.
+    fn default() -> Self {
+        Self {
+            actor_lr: 0.01,
+            critic_lr: 0.01,
+            ttsa_ratio: 5.0,
+            reg: 0.04,
+            critic_steps: 10,
+            start: [-1.0, 1.0],
+            extra_starts: Vec::new(),
+            window: [-1.0, 1.0, -1.0, 1.0],
+            steps_per_frame: 100,
+            horizon: 50_000,
+            map_steps: 2000,
+            map_size: 128,
+            stochastic: false,
+            entropy: 0.2,
+            samples: 3,
+            seed: 0,
+            panels: Rule::ALL.map(|rule| PanelSpec {
+                rule,
+                ..PanelSpec::default()
+            }),
+        }
+    }
+}
+
+/// A named starting configuration.
+pub struct Preset {
+    pub name: &'static str,
+    pub hint: &'static str,
+    pub state: fn() -> StackelbergState,
+}
+
+/// The presets, first the paper's.
+pub const PRESETS: [Preset; 4] = [
+    Preset {
+        name: "Zheng et al. 2022 / BLPO Fig. 1",
+        hint: "δ₁ = δ₂ = 0.01 from (−1, 1); simultaneous, two-timescale, Stackelberg with λ = 0.04 and λ = 0",
+        state: StackelbergState::default,
+    },
+    Preset {
+        name: "Two timescales",
+        hint: "The critic 20× faster than the actor: closer to its best response, and still circling",
+        state: || StackelbergState {
+            ttsa_ratio: 20.0,
+            panels: [
+                (Rule::Simultaneous, false),
+                (Rule::TwoTimescale, false),
+                (Rule::TwoTimescale, true),
+                (Rule::StackelbergRidge, false),
+            ]
+            .map(|(rule, nested)| PanelSpec {
+                rule,
+                nested,
+                map: false,
+            }),
+            critic_steps: 5,
+            ..StackelbergState::default()
+        },
+    },
+    Preset {
+        name: "Nested critic",
+        hint: "K = 10 critic steps per actor step (BLPO's nesting) under simultaneous and Stackelberg play",
+        state: || StackelbergState {
+            panels: [
+                (Rule::Simultaneous, false),
+                (Rule::Simultaneous, true),
+                (Rule::StackelbergRidge, true),
+                (Rule::Stackelberg, true),
+            ]
+            .map(|(rule, nested)| PanelSpec {
+                rule,
+                nested,
+                map: false,
+            }),
+            ..StackelbergState::default()
+        },
+    },
+    Preset {
+        name: "Stochastic actor",
+        hint: "tanh-squashed Gaussian actor, entropy 0.2, 3 sampled actions per step (Zheng's notebook)",
+        state: || StackelbergState {
+            stochastic: true,
+            horizon: 2000,
+            ..StackelbergState::default()
+        },
+    },
+];
+
+impl StackelbergState {
+    /// The dynamics of panel `rule` (with or without the nested critic).
+    pub fn params(&self, panel: &PanelSpec) -> GameParams {
+        let (dynamics, critic_lr, reg) = match panel.rule {
+            Rule::Simultaneous => (Dynamics::Simultaneous, self.critic_lr, 0.0),
+            Rule::TwoTimescale => (
+                Dynamics::Simultaneous,
+                self.critic_lr * self.ttsa_ratio,
+                0.0,
+            ),
+            Rule::StackelbergRidge => (Dynamics::Stackelberg, self.critic_lr, self.reg),
+            Rule::Stackelberg => (Dynamics::Stackelberg, self.critic_lr, 0.0),
+        };
+        GameParams {
+            dynamics,
+            reg,
+            actor_lr: self.actor_lr,
+            critic_lr,
+            critic_steps: if panel.nested { self.critic_steps } else { 1 },
+        }
+    }
+
+    /// The stochastic actor, when the variant is on.
+    pub fn actor(&self) -> Option<StochasticActor> {
+        self.stochastic.then_some(StochasticActor {
+            entropy: self.entropy,
+            samples: self.samples,
+        })
+    }
+
+    /// Every start point: the main one first.
+    pub fn starts(&self) -> Vec<(f64, f64)> {
+        std::iter::once(self.start)
+            .chain(self.extra_starts.iter().copied())
+            .map(|[t, w]| (t, w))
+            .collect()
+    }
+}
+
+/// Most extra start points.
+pub const MAX_EXTRA_STARTS: usize = 8;
+
+/// Slider ranges, shared by the controls and the validation.
+pub mod range {
+    pub const LR: (f64, f64) = (1e-4, 2.0);
+    pub const TTSA_RATIO: (f64, f64) = (1.0, 100.0);
+    pub const REG: (f64, f64) = (0.0, 1.0);
+    pub const CRITIC_STEPS: (usize, usize) = (1, 100);
+    pub const STEPS_PER_FRAME: (usize, usize) = (1, 5000);
+    pub const HORIZON: (usize, usize) = (1, 1_000_000);
+    pub const MAP_STEPS: (usize, usize) = (1, 10_000);
+    pub const MAP_SIZE: (usize, usize) = (16, 512);
+    pub const ENTROPY: (f64, f64) = (0.0, 2.0);
+    pub const SAMPLES: (usize, usize) = (1, 1000);
+    pub const WINDOW: f64 = 100.0;
+}
+
+fn check_f64(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), String> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("`{name}`: must be in {lo}..={hi}, got {v}"))
+    }
+}
+
+fn check_usize(name: &str, v: usize, (lo, hi): (usize, usize)) -> Result<(), String> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("`{name}`: must be in {lo}..={hi}, got {v}"))
+    }
+}
+
+impl Validate for StackelbergState {
+    fn validate(&self) -> Result<(), String> {
+        check_f64("actor_lr", self.actor_lr, range::LR)?;
+        check_f64("critic_lr", self.critic_lr, range::LR)?;
+        check_f64("ttsa_ratio", self.ttsa_ratio, range::TTSA_RATIO)?;
+        check_f64("reg", self.reg, range::REG)?;
+        check_f64("entropy", self.entropy, range::ENTROPY)?;
+        check_usize("critic_steps", self.critic_steps, range::CRITIC_STEPS)?;
+        check_usize(
+            "steps_per_frame",
+            self.steps_per_frame,
+            range::STEPS_PER_FRAME,
+        )?;
+        check_usize("horizon", self.horizon, range::HORIZON)?;
+        check_usize("map_steps", self.map_steps, range::MAP_STEPS)?;
+        check_usize("map_size", self.map_size, range::MAP_SIZE)?;
+        check_usize("samples", self.samples, range::SAMPLES)?;
+        let [t0, t1, w0, w1] = self.window;
+        let limit = (-range::WINDOW, range::WINDOW);
+        for (i, v) in self.window.iter().enumerate() {
+            check_f64(&format!("window[{i}]"), *v, limit)?;
+        }
+        if !(t0 < t1 && w0 < w1) {
+            return Err(format!(
+                "`window`: needs θ_min < θ_max and w_min < w_max, got {:?}",
+                self.window
+            ));
+        }
+        for (i, v) in self.start.iter().enumerate() {
+            check_f64(&format!("start[{i}]"), *v, limit)?;
+        }
+        if self.extra_starts.len() > MAX_EXTRA_STARTS {
+            return Err(format!(
+                "`extra_starts`: at most {MAX_EXTRA_STARTS} points, got {}",
+                self.extra_starts.len()
+            ));
+        }
+        for (i, p) in self.extra_starts.iter().enumerate() {
+            for (j, v) in p.iter().enumerate() {
+                check_f64(&format!("extra_starts[{i}][{j}]"), *v, limit)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::query::{from_query, to_query};
+
+    #[test]
+    fn presets_are_valid_and_links_round_trip() {
+        for preset in &PRESETS {
+            let state = (preset.state)();
+            assert_eq!(state.validate(), Ok(()), "{}", preset.name);
+            assert_eq!(from_query(&to_query(&state)), Ok(state), "{}", preset.name);
+        }
+        let state = StackelbergState {
+            extra_starts: vec![[0.5, 0.25], [-0.125, 0.75]],
+            seed: 42,
+            actor_lr: 0.013,
+            ..StackelbergState::default()
+        };
+        assert_eq!(from_query(&to_query(&state)), Ok(state));
+    }
+
+    #[test]
+    fn bad_links_name_the_field_and_range() {
+        let q = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
+        let e = from_query::<StackelbergState>(&q("reg", "5"))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("`reg`") && e.contains("0..=1"), "{e}");
+        let e = from_query::<StackelbergState>(&q("panels.2.rule", "cyclic"))
+            .err()
+            .unwrap_or_default();
+        assert!(
+            e.contains("`panels.2.rule`") && e.contains("stackelberg_ridge"),
+            "{e}"
+        );
+        let e = from_query::<StackelbergState>(&q("window", "1,-1,-1,1"))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("`window`"), "{e}");
+    }
+
+    #[test]
+    fn panels_map_to_the_papers_dynamics() {
+        let s = StackelbergState::default();
+        let p: Vec<GameParams> = s.panels.iter().map(|p| s.params(p)).collect();
+        assert_eq!(p[0].dynamics, Dynamics::Simultaneous);
+        assert_eq!(p[1].critic_lr, 0.05);
+        assert_eq!((p[2].dynamics, p[2].reg), (Dynamics::Stackelberg, 0.04));
+        assert_eq!((p[3].dynamics, p[3].reg), (Dynamics::Stackelberg, 0.0));
+        assert!(p.iter().all(|q| q.critic_steps == 1 && q.actor_lr == 0.01));
+    }
+}
