@@ -12,6 +12,17 @@ pub trait Kernel {
     /// The CPU twin: same arithmetic (f32, same summation order) as the WGSL kernel.
     fn cpu(input: &Self::Input) -> Self::Output;
 
+    /// How many parts the twin splits into (e.g. grid rows), so a [`Job`] can time-slice it across frames;
+    /// running every part in order must give [`Kernel::cpu`]'s result.
+    fn cpu_parts(_input: &Self::Input) -> usize {
+        1
+    }
+
+    /// Runs part `part` of the twin into `acc` (`None` before the first part).
+    fn cpu_part(input: &Self::Input, _part: usize, acc: &mut Option<Self::Output>) {
+        *acc = Some(Self::cpu(input));
+    }
+
     /// Buffers for [`ComputeRuntime::dispatch`]; `Err` for inputs the kernel cannot take.
     fn encode(input: &Self::Input) -> Result<Encoded, String>;
 
@@ -41,11 +52,24 @@ pub struct Computed<T> {
     pub gpu_error: Option<GpuError>,
 }
 
-/// A kernel run: in flight on the GPU, or already finished on the CPU. Poll it once per frame.
+/// Time the CPU twin may take per frame before yielding to drawing.
+const CPU_SLICE: std::time::Duration = std::time::Duration::from_millis(8);
+
+/// A kernel run: in flight on the GPU, or on the CPU twin time-sliced across polls. Poll it once per
+/// frame.
 pub struct Job<K: Kernel> {
     input: Option<K::Input>,
     gpu: Option<GpuJob>,
-    done: Option<Computed<K::Output>>,
+    cpu: Option<CpuWork<K>>,
+}
+
+/// The twin's progress: next part, parts done so far, and why it runs on the CPU.
+struct CpuWork<K: Kernel> {
+    input: K::Input,
+    next: usize,
+    parts: usize,
+    acc: Option<K::Output>,
+    gpu_error: Option<GpuError>,
 }
 
 impl<K: Kernel> Job<K> {
@@ -71,7 +95,7 @@ impl<K: Kernel> Job<K> {
             Ok(gpu) => Self {
                 input: Some(input),
                 gpu: Some(gpu),
-                done: None,
+                cpu: None,
             },
             Err(e) => {
                 runtime.report_error(&e);
@@ -80,16 +104,18 @@ impl<K: Kernel> Job<K> {
         }
     }
 
-    /// Runs the CPU twin now.
+    /// Runs on the CPU twin (time-sliced by [`Job::poll`]).
     pub fn cpu(input: K::Input) -> Self {
         Self::finished_on_cpu(input, None)
     }
 
     fn finished_on_cpu(input: K::Input, gpu_error: Option<GpuError>) -> Self {
         Self {
-            done: Some(Computed {
-                value: K::cpu(&input),
-                ran_on: Ran::Cpu,
+            cpu: Some(CpuWork {
+                parts: K::cpu_parts(&input),
+                input,
+                next: 0,
+                acc: None,
                 gpu_error,
             }),
             input: None,
@@ -97,36 +123,62 @@ impl<K: Kernel> Job<K> {
         }
     }
 
-    /// Non-blocking. Returns the result once; a GPU failure is reported to the runtime and answered by
-    /// the CPU twin.
+    /// Non-blocking: on the GPU it checks the readback; on the CPU it runs twin parts for at most
+    /// ~8 ms (always at least one). Returns the result once; a GPU failure is reported to the runtime
+    /// and answered by the twin.
     pub fn poll(&mut self, runtime: &mut ComputeRuntime) -> Option<Computed<K::Output>> {
-        if let Some(done) = self.done.take() {
-            return Some(done);
+        if let Some(work) = self.cpu.as_mut() {
+            let began = web_time::Instant::now();
+            while work.next < work.parts {
+                K::cpu_part(&work.input, work.next, &mut work.acc);
+                work.next += 1;
+                if began.elapsed() > CPU_SLICE {
+                    break;
+                }
+            }
+            if work.next < work.parts {
+                return None;
+            }
+            let work = self.cpu.take()?;
+            let value = match work.acc {
+                Some(v) => v,
+                None => K::cpu(&work.input),
+            };
+            return Some(Computed {
+                value,
+                ran_on: Ran::Cpu,
+                gpu_error: work.gpu_error,
+            });
         }
         let bytes = self.gpu.as_mut()?.poll()?;
         self.gpu = None;
         let input = self.input.take()?;
         let decoded = bytes.and_then(|b| K::decode(&input, &b).map_err(GpuError::Dispatch));
-        Some(match decoded {
-            Ok(value) => Computed {
+        match decoded {
+            Ok(value) => Some(Computed {
                 value,
                 ran_on: Ran::Gpu,
                 gpu_error: None,
-            },
+            }),
             Err(e) => {
                 runtime.report_error(&e);
-                Computed {
-                    value: K::cpu(&input),
-                    ran_on: Ran::Cpu,
-                    gpu_error: Some(e),
-                }
+                *self = Self::finished_on_cpu(input, Some(e));
+                self.poll(runtime)
             }
-        })
+        }
+    }
+
+    /// Share of the work done, 0..=1 (the GPU reports only 0 until its result arrives).
+    pub fn progress(&self) -> f32 {
+        match &self.cpu {
+            Some(w) if w.parts > 0 => w.next as f32 / w.parts as f32,
+            _ => 0.0,
+        }
     }
 
     /// True until the result has been taken.
     pub fn is_pending(&self) -> bool {
-        self.done.is_some() || self.gpu.is_some()
+        self.cpu.is_some() || self.gpu.is_some()
     }
 }
 

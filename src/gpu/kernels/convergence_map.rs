@@ -84,43 +84,55 @@ impl Kernel for ConvergenceMap {
 
     /// CPU twin, row-major (iy, ix). Invalid requests give an empty map.
     fn cpu(req: &MapRequest) -> Vec<f32> {
-        if req.validate().is_err() {
-            return Vec::new();
+        let mut acc = None;
+        for row in 0..Self::cpu_parts(req) {
+            Self::cpu_part(req, row, &mut acc);
         }
+        acc.unwrap_or_default()
+    }
+
+    /// One part per grid row, so the twin can be time-sliced on the UI thread.
+    fn cpu_parts(req: &MapRequest) -> usize {
+        if req.validate().is_err() {
+            0
+        } else {
+            req.ny as usize
+        }
+    }
+
+    fn cpu_part(req: &MapRequest, row: usize, acc: &mut Option<Vec<f32>>) {
+        let out = acc.get_or_insert_with(|| Vec::with_capacity((req.nx * req.ny) as usize));
         let stackelberg = req.game.dynamics == Dynamics::Stackelberg;
         let (actor_lr, critic_lr, reg) = (
             req.game.actor_lr as f32,
             req.game.critic_lr as f32,
             req.game.reg as f32,
         );
-        let mut out = Vec::with_capacity((req.nx * req.ny) as usize);
-        for iy in 0..req.ny {
-            for ix in 0..req.nx {
-                let (mut theta, mut w) = req.start(ix, iy);
-                let mut value = None;
-                for _ in 0..req.steps {
-                    if req.game.critic_steps <= 1 {
-                        let d = actor_direction(theta, w, stackelberg, reg);
-                        let g = critic_gradient(theta, w);
-                        theta += actor_lr * d;
-                        w -= critic_lr * g;
-                    } else {
-                        for _ in 0..req.game.critic_steps {
-                            w -= critic_lr * critic_gradient(theta, w);
-                        }
-                        theta += actor_lr * actor_direction(theta, w, stackelberg, reg);
+        let iy = row as u32;
+        for ix in 0..req.nx {
+            let (mut theta, mut w) = req.start(ix, iy);
+            let mut value = None;
+            for _ in 0..req.steps {
+                if req.game.critic_steps <= 1 {
+                    let d = actor_direction(theta, w, stackelberg, reg);
+                    let g = critic_gradient(theta, w);
+                    theta += actor_lr * d;
+                    w -= critic_lr * g;
+                } else {
+                    for _ in 0..req.game.critic_steps {
+                        w -= critic_lr * critic_gradient(theta, w);
                     }
-                    if !(theta.abs() <= LIMIT && w.abs() <= LIMIT) {
-                        value = Some(DIVERGED);
-                        break;
-                    }
+                    theta += actor_lr * actor_direction(theta, w, stackelberg, reg);
                 }
-                out.push(value.unwrap_or_else(|| {
-                    (theta * theta + w * w).sqrt().max(1e-30).log2() * std::f32::consts::LOG10_2
-                }));
+                if !(theta.abs() <= LIMIT && w.abs() <= LIMIT) {
+                    value = Some(DIVERGED);
+                    break;
+                }
             }
+            out.push(value.unwrap_or_else(|| {
+                (theta * theta + w * w).sqrt().max(1e-30).log2() * std::f32::consts::LOG10_2
+            }));
         }
-        out
     }
 
     fn encode(req: &MapRequest) -> Result<Encoded, String> {
@@ -202,6 +214,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_time_sliced_twin_equals_the_whole_twin() {
+        let req = MapRequest {
+            nx: 48,
+            ny: 40,
+            steps: 3000,
+            window: [-1.0, 1.0, -0.5, 1.5],
+            game: GameParams {
+                dynamics: Dynamics::Stackelberg,
+                reg: 0.0,
+                actor_lr: 0.01,
+                critic_lr: 0.01,
+                critic_steps: 1,
+            },
+        };
+        let mut runtime = crate::gpu::ComputeRuntime::cpu("test");
+        let mut job = crate::gpu::Job::<ConvergenceMap>::start(&mut runtime, req.clone());
+        let mut polls = 0;
+        let done = loop {
+            polls += 1;
+            if let Some(done) = job.poll(&mut runtime) {
+                break done;
+            }
+            assert!(job.progress() > 0.0 && job.progress() < 1.0);
+        };
+        assert_eq!(done.value, ConvergenceMap::cpu(&req));
+        assert_eq!(done.value.len(), 48 * 40);
+        assert!(polls >= 1 && !job.is_pending());
     }
 
     #[test]
