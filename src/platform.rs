@@ -58,3 +58,23 @@ pub fn webgpu_adapter_name() -> crate::gpu::pending::Polled<Option<String>> {
         crate::gpu::pending::Polled::new(async { None })
     }
 }
+
+/// Hands a file to the user: a browser download (web), or a file in the current directory (native).
+/// Returns where it went, for the status line.
+pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<String, String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::web::download(name, mime, bytes)?;
+        Ok(format!("downloaded {name}"))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _ = mime;
+        let path = std::env::current_dir()
+            .map_err(|e| format!("no current directory: {e}"))?
+            .join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        Ok(format!("saved {}", path.display()))
+    }
+}

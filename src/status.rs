@@ -21,9 +21,11 @@ pub struct AppStatus {
     /// Where each tab button is (id = the view's anchor), in CSS pixels, so browser tests can click the
     /// canvas-drawn UI.
     pub tabs: Vec<UiRect>,
-    /// The top bar's other controls: "reset", "theme-system", "theme-light", "theme-dark", "projector",
-    /// "about".
+    /// The top bar's other controls ("reset", "theme-system", "theme-light", "theme-dark", "projector",
+    /// "about"), then the open view's ("play", "step", "panel-0", …).
     pub controls: Vec<UiRect>,
+    /// The open view's state in numbers (e.g. the step and each panel's distance to the equilibrium).
+    pub view: serde_json::Value,
 }
 
 /// A control's id and rectangle (CSS pixels, top-left origin).

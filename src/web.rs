@@ -160,3 +160,35 @@ pub async fn webgpu_adapter_name() -> Option<String> {
         (!parts.is_empty()).then(|| parts.join(" "))
     })
 }
+
+/// Starts a browser download of `bytes` (a Blob URL on a temporary `<a download>`).
+pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
+    let fail = |what: &str, e: JsValue| format!("download {name}: {what} failed ({e:?})");
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| format!("download {name}: no document"))?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|e| fail("Blob", e))?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| fail("URL", e))?;
+    let anchor: web_sys::HtmlAnchorElement = document
+        .create_element("a")
+        .map_err(|e| fail("<a>", e))?
+        .dyn_into()
+        .map_err(|_| format!("download {name}: <a> is not an anchor"))?;
+    anchor.set_href(&url);
+    anchor.set_download(name);
+    anchor.click();
+    // The download reads the Blob asynchronously: release its URL a while later, not now.
+    let release = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(release.unchecked_ref(), 30_000)
+            .map_err(|e| fail("setTimeout", e))?;
+    }
+    Ok(())
+}

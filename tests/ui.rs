@@ -70,3 +70,47 @@ fn projector_mode_zooms_the_ui() {
     assert!(harness.state().status(true).projector);
     assert_eq!(harness.ctx.zoom_factor(), 1.5);
 }
+
+/// The Stackelberg view opened from a link (BLPO Fig. 1 preset at step 20 000, all four convergence maps
+/// on): the panels tell the paper's story, the maps come from the GPU, the Step button steps.
+#[test]
+fn stackelberg_view_from_a_link_shows_the_papers_story() {
+    let mut harness = Harness::builder()
+        .with_size([1500.0, 1000.0])
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(|cc| BilevelApp::new(cc));
+    harness.state_mut().open_link(
+        "#stackelberg?step=20000&map_size=64&map_steps=1000&panels.0.map=true&panels.1.map=true\
+         &panels.2.map=true&panels.3.map=true",
+    );
+    let view = |h: &Harness<'static, BilevelApp>| h.state().status(false).view;
+    let mut maps_done = false;
+    for _ in 0..600 {
+        harness.step();
+        let v = view(&harness);
+        maps_done = v["panels"]
+            .as_array()
+            .is_some_and(|p| p.iter().all(|p| p["map"]["ran_on"] == "gpu"));
+        if v["step"] == 20_000 && maps_done {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let v = view(&harness);
+    assert_eq!(v["step"], 20_000, "{v}");
+    assert!(maps_done, "all four maps from the GPU: {v}");
+    let panels = v["panels"].as_array().cloned().unwrap_or_default();
+    let crossings = |i: usize| panels[i]["theta_sign_changes"].as_u64().unwrap_or(0);
+    let distance = |i: usize| panels[i]["distance"].as_f64().unwrap_or(f64::NAN);
+    assert!(crossings(0) >= 4, "simultaneous play cycles: {v}");
+    assert_eq!(crossings(3), 0, "Stackelberg (λ = 0) does not: {v}");
+    assert!(distance(2) < distance(3), "the ridge helps: {v}");
+    harness.snapshot("stackelberg");
+    harness.get_by_label("Step").click();
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert_eq!(view(&harness)["step"], 20_001);
+    assert_eq!(harness.state().status(false).last_error, None);
+}

@@ -11,8 +11,47 @@ pub fn error(x: f64) -> String {
     }
 }
 
+/// A model quantity with 4 significant digits: plain between 10⁻³ and 10⁴, scientific outside.
+pub fn num(x: f64) -> String {
+    let a = x.abs();
+    if x == 0.0 {
+        "0".to_owned()
+    } else if !x.is_finite() {
+        format!("{x}")
+    } else if (1e-3..1e4).contains(&a) {
+        let decimals = (3 - a.log10().floor() as i32).clamp(0, 6) as usize;
+        format!("{x:.decimals$}")
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+/// A step count with thousands separators: 50,000.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(super::num(-1.0), "-1.000");
+        assert_eq!(super::num(0.012345), "0.01235");
+        assert_eq!(super::num(1234.6), "1235");
+        assert_eq!(super::num(3.2e-7), "3.200e-7");
+        assert_eq!(super::num(0.0), "0");
+        assert_eq!(super::count(50_000), "50,000");
+        assert_eq!(super::count(999), "999");
+    }
+
     #[test]
     fn errors_read_well() {
         assert_eq!(super::error(0.0), "0 (bit-identical)");

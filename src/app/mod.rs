@@ -7,9 +7,10 @@ pub mod look;
 pub mod settings;
 pub mod view;
 pub mod views;
+pub mod widgets;
 
 pub use look::{Look, Series};
-pub use view::{View, ViewCtx};
+pub use view::{View, ViewCtx, ViewReport};
 
 use anchor::Anchor;
 use settings::{Settings, ThemeChoice};
@@ -40,6 +41,8 @@ pub struct BilevelApp {
     /// Tab buttons and top-bar controls as last drawn, in CSS pixels (published for browser tests).
     tab_rects: Vec<UiRect>,
     control_rects: Vec<UiRect>,
+    /// What the open view reported in its last frame.
+    view_report: ViewReport,
 }
 
 impl BilevelApp {
@@ -74,8 +77,10 @@ impl BilevelApp {
             applied_zoom: None,
             tab_rects: Vec::new(),
             control_rects: Vec::new(),
+            view_report: ViewReport::default(),
         };
         ctx.set_theme(app.settings.theme.preference());
+        ctx.set_fonts(fonts());
         let stored = app.settings.view.clone();
         if let Some(i) = app.views.iter().position(|v| v.anchor() == stored) {
             app.active = i;
@@ -112,7 +117,13 @@ impl BilevelApp {
             projector: self.settings.projector,
             dark,
             tabs: self.tab_rects.clone(),
-            controls: self.control_rects.clone(),
+            controls: self
+                .control_rects
+                .iter()
+                .chain(&self.view_report.controls)
+                .cloned()
+                .collect(),
+            view: serde_json::Value::Object(self.view_report.values.clone()),
         }
     }
 
@@ -259,6 +270,18 @@ impl BilevelApp {
     }
 }
 
+/// egui's bundled fonts, with Hack behind Ubuntu-Light in proportional text: Ubuntu-Light lacks some
+/// math symbols the views write (‖, ←, ∈, ⁻¹), Hack has them.
+fn fonts() -> egui::FontDefinitions {
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !family.iter().any(|f| f == "Hack")
+    {
+        family.push("Hack".to_owned());
+    }
+    fonts
+}
+
 impl eframe::App for BilevelApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.runtime.poll();
@@ -290,11 +313,13 @@ impl eframe::App for BilevelApp {
                 &self.runtime.backend_label(),
             );
         }
+        self.view_report = ViewReport::default();
         egui::CentralPanel::default().show(ui, |ui| {
             let mut ctx = ViewCtx {
                 runtime: &mut self.runtime,
                 self_check: &mut self.self_check,
                 look,
+                report: &mut self.view_report,
             };
             self.views[self.active].ui(ui, &mut ctx);
         });
@@ -351,9 +376,20 @@ mod tests {
         app.open_link("#nowhere");
         let error = app.status(false).last_error.unwrap_or_default();
         assert!(
-            error.contains("`nowhere`") && error.contains("welcome, compute"),
+            error.contains("`nowhere`") && error.contains("welcome, stackelberg, compute"),
             "{error}"
         );
+        app.open_link("#stackelberg?reg=5&step=10");
+        let error = app.status(false).last_error.unwrap_or_default();
+        assert!(
+            error.contains("`reg`") && error.contains("0..=1"),
+            "{error}"
+        );
+        app.open_link("#stackelberg?reg=0.5&panels.1.rule=stackelberg&step=10");
+        assert_eq!(app.status(false).last_error, None);
+        let query = app.views[app.active].to_query();
+        assert!(query.contains(&("reg".into(), "0.5".into())), "{query:?}");
+        assert!(query.contains(&("step".into(), "10".into())), "{query:?}");
         app.open_link("#welcome?x=1");
         let error = app.status(false).last_error.unwrap_or_default();
         assert!(error.contains("`x`"), "{error}");

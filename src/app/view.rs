@@ -3,12 +3,34 @@
 
 use crate::app::look::Look;
 use crate::gpu::{ComputeRuntime, SelfCheck};
+use crate::status::UiRect;
 
 /// What a view may use while drawing.
 pub struct ViewCtx<'a> {
     pub runtime: &'a mut ComputeRuntime,
     pub self_check: &'a mut SelfCheck,
     pub look: Look,
+    /// Where the view reports its controls and numbers for the status JSON (browser tests, bug reports).
+    pub report: &'a mut ViewReport,
+}
+
+/// A view's controls (CSS-pixel rectangles) and its state in numbers, rebuilt every frame.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ViewReport {
+    pub controls: Vec<UiRect>,
+    pub values: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ViewReport {
+    /// Publishes a control's rectangle under `id`.
+    pub fn control(&mut self, id: &'static str, response: &egui::Response) {
+        self.controls.push(UiRect::of(id, response));
+    }
+
+    /// Publishes a value.
+    pub fn value(&mut self, key: &str, value: impl Into<serde_json::Value>) {
+        self.values.insert(key.to_owned(), value.into());
+    }
 }
 
 /// One tab of the app.

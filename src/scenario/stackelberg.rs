@@ -212,6 +212,24 @@ impl StackelbergState {
         }
     }
 
+    /// A panel's name with its numbers: "two-timescale, δ₂ × 5", "Stackelberg, λ = 0.04, K = 10".
+    pub fn panel_label(&self, panel: usize) -> String {
+        let Some(spec) = self.panels.get(panel) else {
+            return String::new();
+        };
+        let base = match spec.rule {
+            Rule::Simultaneous => "simultaneous".to_owned(),
+            Rule::TwoTimescale => format!("two-timescale, δ₂ × {}", self.ttsa_ratio),
+            Rule::StackelbergRidge => format!("Stackelberg, λ = {}", self.reg),
+            Rule::Stackelberg => "Stackelberg, λ = 0".to_owned(),
+        };
+        if spec.nested {
+            format!("{base}, K = {}", self.critic_steps)
+        } else {
+            base
+        }
+    }
+
     /// The stochastic actor, when the variant is on.
     pub fn actor(&self) -> Option<StochasticActor> {
         self.stochastic.then_some(StochasticActor {

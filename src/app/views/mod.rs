@@ -2,6 +2,7 @@
 //! and to [`all`].
 
 pub mod compute;
+pub mod stackelberg;
 pub mod welcome;
 
 use crate::app::View;
@@ -10,6 +11,7 @@ use crate::app::View;
 pub fn all() -> Vec<Box<dyn View>> {
     vec![
         Box::new(welcome::Welcome),
+        Box::new(stackelberg::StackelbergView::default()),
         Box::new(compute::ComputeView::default()),
     ]
 }

@@ -37,11 +37,15 @@ impl View for Welcome {
             }
             ui.add_space(8.0);
             ui.strong("Views");
+            ui.label(
+                "•  Stackelberg game — the one-step actor–critic game of BLPO Fig. 1: simultaneous and \
+                 two-timescale play circle the equilibrium, Stackelberg play (with the implicit correction) \
+                 walks to it. Four panels in lockstep, convergence maps on the GPU, every term of a step.",
+            );
             ui.label("•  Compute — the GPU backend, its self-check against the CPU, and a batch test you can size.");
             ui.label(
-                "Being built next, from the papers listed under About: the Stackelberg actor–critic game \
-                 (BLPO Fig. 1), the IHVP lab (Nyström, CG, Neumann, Lanczos), a bilevel playground, and \
-                 soft-MDP bilevel RL.",
+                "Being built next, from the papers listed under About: the IHVP lab (Nyström, CG, Neumann, \
+                 Lanczos), a bilevel playground, and soft-MDP bilevel RL.",
             );
         });
     }

@@ -1,0 +1,484 @@
+//! The Stackelberg actor–critic view (issue 4; BLPO Figure 1, Zheng et al. 2022): four phase portraits
+//! stepped in lockstep from the same start, convergence maps on the GPU, live curves, the update rules
+//! and every term of the next step. State: [`StackelbergState`] (URL hash, JSON export).
+
+mod controls;
+mod curves;
+mod explain;
+mod maps;
+mod model;
+mod phase;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use web_time::Instant;
+
+use crate::app::widgets::{RunAction, colormap, export, run_controls_ui};
+use crate::app::{Series, View, ViewCtx, format};
+use crate::gpu::Ran;
+use crate::gpu::kernels::convergence_map::MapRequest;
+use crate::platform;
+use crate::scenario::query::{from_query, to_query};
+use crate::scenario::stackelberg::{MAX_EXTRA_STARTS, Rule, StackelbergState};
+use curves::CurveStyle;
+use maps::MapSlot;
+use model::{RunKey, Runs};
+use phase::{Gesture, MapLayer, Portrait};
+
+/// Stepping may take this long per frame; the rest waits for the next frame (the UI never blocks).
+const STEP_BUDGET: Duration = Duration::from_millis(10);
+const PANEL_IDS: [&str; 4] = ["panel-0", "panel-1", "panel-2", "panel-3"];
+
+/// The view.
+pub struct StackelbergView {
+    state: StackelbergState,
+    runs: Runs,
+    /// Step the runs should reach (play advances it; a settings change replays up to it).
+    target: usize,
+    playing: bool,
+    maps: [MapSlot; 4],
+    explain_panel: usize,
+    /// Result of the last export, shown under the toolbar.
+    message: Option<Result<String, String>>,
+    /// A screenshot requested for the PNG export, delivered by egui's callback.
+    screenshot: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
+    panels_rect: Option<egui::Rect>,
+}
+
+impl Default for StackelbergView {
+    fn default() -> Self {
+        let state = StackelbergState::default();
+        Self {
+            runs: Runs::new(RunKey::of(&state)),
+            state,
+            target: 0,
+            playing: false,
+            maps: Default::default(),
+            explain_panel: 2,
+            message: None,
+            screenshot: Arc::default(),
+            panels_rect: None,
+        }
+    }
+}
+
+fn series(rule: Rule) -> Series {
+    match rule {
+        Rule::Simultaneous => Series::Simultaneous,
+        Rule::TwoTimescale => Series::TwoTimescale,
+        Rule::StackelbergRidge => Series::StackelbergRegularized,
+        Rule::Stackelberg => Series::Stackelberg,
+    }
+}
+
+impl View for StackelbergView {
+    fn anchor(&self) -> &'static str {
+        "stackelberg"
+    }
+
+    fn title(&self) -> &'static str {
+        "Stackelberg game"
+    }
+
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    fn to_query(&self) -> Vec<(String, String)> {
+        let mut q = to_query(&self.state);
+        if !self.playing {
+            // Only while paused: the hash must not be rewritten every frame.
+            q.push(("step".into(), self.target.to_string()));
+        }
+        q
+    }
+
+    fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
+        let (step, rest): (Vec<_>, Vec<_>) = query.iter().cloned().partition(|(k, _)| k == "step");
+        let state: StackelbergState = from_query(&rest)?;
+        let target = match step.last() {
+            None => 0,
+            Some((_, v)) => match v.parse::<usize>() {
+                Ok(k) if k <= state.horizon => k,
+                _ => {
+                    return Err(format!(
+                        "URL parameter `step`: must be an integer in 0..={}, got `{v}`",
+                        state.horizon
+                    ));
+                }
+            },
+        };
+        self.state = state;
+        self.target = target;
+        self.playing = false;
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        self.collect_screenshot(ui);
+        let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
+        self.advance(ui, action);
+        self.report(ctx);
+
+        egui::Panel::left("stackelberg-controls")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| controls::controls_ui(ui, &mut self.state));
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                self.panels_ui(ui, ctx);
+                ui.add_space(6.0);
+                self.curves_ui(ui, ctx);
+                ui.add_space(6.0);
+                self.explain_ui(ui);
+            });
+        });
+    }
+}
+
+impl StackelbergView {
+    fn styles(&self, look: crate::app::Look) -> Vec<CurveStyle> {
+        (0..4)
+            .map(|i| CurveStyle {
+                name: format!(
+                    "({}) {}",
+                    ["a", "b", "c", "d"][i],
+                    self.state.panel_label(i)
+                ),
+                color: look.color(series(self.state.panels[i].rule)),
+                dashed: self.state.panels[i].nested,
+            })
+            .collect()
+    }
+
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
+        let action = run_controls_ui(ui, &mut self.playing, ctx.report);
+        ui.label(format!(
+            "step {} of {}",
+            format::count(self.runs.step),
+            format::count(self.state.horizon)
+        ));
+        if self.runs.step < self.target {
+            ui.spinner();
+        }
+        ui.separator();
+        ui.label("Export");
+        let csv = ui
+            .button("CSV")
+            .on_hover_text("Every panel's trajectories (recorded states)");
+        ctx.report.control("export-csv", &csv);
+        if csv.clicked() {
+            self.message = Some(platform::save_file(
+                "stackelberg.csv",
+                "text/csv",
+                self.csv().as_bytes(),
+            ));
+        }
+        let json = ui
+            .button("JSON")
+            .on_hover_text("The settings and every trajectory");
+        ctx.report.control("export-json", &json);
+        if json.clicked() {
+            self.message = Some(platform::save_file(
+                "stackelberg.json",
+                "application/json",
+                self.json().as_bytes(),
+            ));
+        }
+        let png = ui
+            .button("PNG")
+            .on_hover_text("The four panels as an image");
+        ctx.report.control("export-png", &png);
+        if png.clicked() {
+            let slot = Arc::clone(&self.screenshot);
+            let repaint = ui.ctx().clone();
+            ui.ctx().request_screenshot(move |image| {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(image);
+                }
+                repaint.request_repaint();
+            });
+        }
+        match &self.message {
+            Some(Ok(m)) => {
+                ui.label(m);
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ctx.look.error_color(), e);
+            }
+            None => {}
+        }
+        action
+    }
+
+    fn collect_screenshot(&mut self, ui: &egui::Ui) {
+        let image = self.screenshot.lock().ok().and_then(|mut s| s.take());
+        if let (Some(image), Some(rect)) = (image, self.panels_rect) {
+            let ppp = ui.ctx().pixels_per_point();
+            self.message = Some(export::png_of_region(&image, rect, ppp).and_then(|bytes| {
+                platform::save_file("stackelberg-panels.png", "image/png", &bytes)
+            }));
+        }
+    }
+
+    /// Restarts on a settings change (replaying to the same step), plays, and steps within the budget.
+    fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
+        let key = RunKey::of(&self.state);
+        if action == RunAction::Reset {
+            self.target = 0;
+            self.runs = Runs::new(key);
+        } else if key != self.runs.key {
+            self.runs = Runs::new(key);
+        }
+        if action == RunAction::Step {
+            self.target = self.runs.step + 1;
+        }
+        if self.playing {
+            self.target = (self.target + self.state.steps_per_frame)
+                .min(self.state.horizon.max(self.runs.step));
+            if self.target >= self.state.horizon {
+                self.playing = false;
+            }
+        }
+        let began = Instant::now();
+        while self.runs.step < self.target {
+            let chunk = (self.target - self.runs.step).min(64);
+            for _ in 0..chunk {
+                self.runs.step_once();
+            }
+            if began.elapsed() > STEP_BUDGET {
+                break;
+            }
+        }
+        if self.playing || self.runs.step < self.target {
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn report(&self, ctx: &mut ViewCtx<'_>) {
+        ctx.report.value("step", self.runs.step);
+        ctx.report.value("playing", self.playing);
+        let panels: Vec<serde_json::Value> = (0..4)
+            .filter_map(|i| {
+                let track = self.runs.main(i)?;
+                let w = &track.walker;
+                Some(serde_json::json!({
+                    "rule": self.state.panels[i].rule,
+                    "theta": w.theta, "w": w.w, "distance": w.distance(),
+                    "theta_sign_changes": w.theta_sign_changes,
+                    "diverged_at": w.diverged_at,
+                    "map": self.maps[i].shown.as_ref().map(|s| serde_json::json!({
+                        "ran_on": if s.ran_on == Ran::Gpu { "gpu" } else { "cpu" },
+                        "size": s.request.nx, "steps": s.request.steps, "seconds": s.seconds,
+                    })),
+                }))
+            })
+            .collect();
+        ctx.report.value("panels", panels);
+        ctx.report.value("starts", self.state.starts().len());
+    }
+
+    fn panels_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        let look = ctx.look;
+        let gap = 10.0;
+        // Each plot's width includes its axes; four plots and three gaps fill the row.
+        let size = ((ui.available_width() - 3.0 * gap - 2.0) / 4.0).clamp(140.0, 520.0);
+        let [t0, t1, w0, w1] = self.state.window;
+        let mut range: Option<(f32, f32)> = None;
+        for (i, slot) in self.maps.iter_mut().enumerate() {
+            let spec = self.state.panels[i];
+            if !spec.map {
+                slot.clear();
+                continue;
+            }
+            let want = MapRequest {
+                nx: self.state.map_size as u32,
+                ny: self.state.map_size as u32,
+                steps: self.state.map_steps as u32,
+                window: [t0 as f32, t1 as f32, w0 as f32, w1 as f32],
+                game: self.state.params(&spec),
+            };
+            if slot.update(&want, ctx.runtime) {
+                ui.ctx().request_repaint();
+            }
+            if let Some(r) = slot.shown.as_ref().and_then(maps::Shown::range) {
+                range = Some(range.map_or(r, |(lo, hi)| (lo.min(r.0), hi.max(r.1))));
+            }
+        }
+        let range = range.map(|(lo, hi)| {
+            (
+                lo.floor().max(-8.0),
+                hi.ceil().min(3.0).max(lo.floor() + 1.0),
+            )
+        });
+        let styles = self.styles(look);
+        let mut gesture = Gesture::None;
+        let response = ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = gap;
+            for i in 0..4 {
+                let spec = self.state.panels[i];
+                let params = self.state.params(&spec);
+                let color = look.color(series(spec.rule));
+                ui.vertical(|ui| {
+                    ui.set_width(size);
+                    ui.colored_label(color, egui::RichText::new(&styles[i].name).strong());
+                    let map = match (&mut self.maps[i].shown, range) {
+                        (Some(shown), Some(range)) => {
+                            let window = shown.request.window.map(f64::from);
+                            let texture = shown.texture(ui.ctx(), range, PANEL_IDS[i]);
+                            Some(MapLayer { texture, window })
+                        }
+                        _ => None,
+                    };
+                    let tracks = self.runs.tracks.get(i).map(Vec::as_slice).unwrap_or(&[]);
+                    let portrait = Portrait {
+                        id: i,
+                        size,
+                        window: self.state.window,
+                        params: &params,
+                        tracks,
+                        color,
+                        map,
+                        look,
+                    };
+                    let (r, g) = portrait.ui(ui);
+                    ctx.report.control(PANEL_IDS[i], &r);
+                    if g != Gesture::None {
+                        gesture = g;
+                    }
+                    self.status_line_ui(ui, i, look);
+                });
+            }
+        });
+        self.panels_rect = Some(response.response.rect);
+        match gesture {
+            Gesture::MoveStart(p) => self.state.start = p,
+            Gesture::AddStart(p) if self.state.extra_starts.len() < MAX_EXTRA_STARTS => {
+                self.state.extra_starts.push(p)
+            }
+            Gesture::AddStart(_) => {
+                self.message = Some(Err(format!(
+                    "at most {MAX_EXTRA_STARTS} added start points; clear them in the side panel"
+                )));
+            }
+            Gesture::None => {}
+        }
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Drag the ring to move the start; click to add a start point. Arrows: direction of one step. Dashed: the critic's best response w*(θ) = −θ/5.");
+        });
+        if let Some(range) = range {
+            colormap::color_bar_ui(
+                ui,
+                range,
+                "log₁₀ distance to (0, 0) after T steps",
+                "diverged",
+            );
+        }
+    }
+
+    fn status_line_ui(&self, ui: &mut egui::Ui, i: usize, look: crate::app::Look) {
+        let Some(track) = self.runs.main(i) else {
+            return;
+        };
+        let w = &track.walker;
+        match w.diverged_at {
+            Some(k) => {
+                ui.colored_label(
+                    look.error_color(),
+                    format!("diverged at step {}", format::count(k)),
+                );
+            }
+            None => {
+                ui.label(format!(
+                    "distance {}  ·  θ crossed 0: {}×",
+                    format::num(w.distance()),
+                    w.theta_sign_changes
+                ));
+            }
+        }
+        if let Some(slot) = self.maps.get(i) {
+            if let Some(p) = slot.progress() {
+                ui.label(format!("map: computing… {:.0}%", 100.0 * p));
+            } else if let Some(s) = &slot.shown {
+                let on = if s.ran_on == Ran::Gpu { "GPU" } else { "CPU" };
+                ui.label(format!(
+                    "map {0}², T = {1}: {on}, {2:.2} s",
+                    s.request.nx, s.request.steps, s.seconds
+                ))
+                .on_hover_text(format!(
+                    "{:.0}% of the start points diverged",
+                    100.0 * s.diverged_share()
+                ));
+            }
+        }
+    }
+
+    fn curves_ui(&self, ui: &mut egui::Ui, ctx: &ViewCtx<'_>) {
+        let styles = self.styles(ctx.look);
+        curves::curves_ui(ui, &self.runs, &styles, ctx.look, 200.0);
+        curves::table_ui(ui, &self.runs, &styles, ctx.look);
+    }
+
+    fn explain_ui(&mut self, ui: &mut egui::Ui) {
+        ui.strong("Update rules");
+        explain::rules_ui(ui, self.state.stochastic);
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            ui.strong("Explain this step:");
+            for (i, name) in ["(a)", "(b)", "(c)", "(d)"].iter().enumerate() {
+                ui.selectable_value(&mut self.explain_panel, i, *name);
+            }
+        });
+        let spec = self.state.panels[self.explain_panel];
+        if let Some(terms) = self.runs.explain(self.explain_panel) {
+            explain::step_ui(ui, self.runs.step, &self.state.params(&spec), &terms);
+        }
+    }
+
+    fn csv(&self) -> String {
+        let rows = self.runs.tracks.iter().enumerate().flat_map(|(p, tracks)| {
+            tracks.iter().enumerate().flat_map(move |(s, track)| {
+                track.history.points.iter().map(move |&(k, t, w)| {
+                    vec![
+                        p.to_string(),
+                        s.to_string(),
+                        k.to_string(),
+                        t.to_string(),
+                        w.to_string(),
+                    ]
+                })
+            })
+        });
+        export::csv(&["panel", "start", "step", "theta", "w"], rows)
+    }
+
+    fn json(&self) -> String {
+        let tracks: Vec<serde_json::Value> = self
+            .runs
+            .tracks
+            .iter()
+            .map(|tracks| {
+                serde_json::Value::Array(
+                    tracks
+                        .iter()
+                        .map(|t| {
+                            serde_json::json!({
+                                "step": t.history.points.iter().map(|p| p.0).collect::<Vec<_>>(),
+                                "theta": t.history.points.iter().map(|p| crate::scenario::json::num(p.1)).collect::<Vec<_>>(),
+                                "w": t.history.points.iter().map(|p| crate::scenario::json::num(p.2)).collect::<Vec<_>>(),
+                                "theta_sign_changes": t.walker.theta_sign_changes,
+                                "status": t.walker.diverged_at.map_or_else(|| "ok".to_owned(), |k| format!("diverged at step {k}")),
+                            })
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        let doc = serde_json::json!({ "settings": &self.state, "step": self.runs.step, "panels": tracks });
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}

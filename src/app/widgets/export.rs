@@ -1,0 +1,82 @@
+//! Exports: CSV text, PNG of a screen region (from egui's screenshot), handed to the user by
+//! [`crate::platform::save_file`].
+
+use egui::ColorImage;
+
+/// A CSV document: header and rows, numbers in Rust's shortest round-trip form.
+pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+    let mut out = header.join(",");
+    out.push('\n');
+    for row in rows {
+        out.push_str(&row.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The part of a screenshot inside `rect` (egui points; `pixels_per_point` converts) as PNG bytes.
+pub fn png_of_region(
+    image: &ColorImage,
+    rect: egui::Rect,
+    pixels_per_point: f32,
+) -> Result<Vec<u8>, String> {
+    let [w, h] = image.size;
+    let px = |v: f32, max: usize| ((v * pixels_per_point).round().max(0.0) as usize).min(max);
+    let (x0, x1) = (px(rect.left(), w), px(rect.right(), w));
+    let (y0, y1) = (px(rect.top(), h), px(rect.bottom(), h));
+    if x1 <= x0 || y1 <= y0 {
+        return Err(format!(
+            "nothing to export: region {rect:?} is outside the {w}×{h} screenshot"
+        ));
+    }
+    let mut rgba = Vec::with_capacity((x1 - x0) * (y1 - y0) * 4);
+    for y in y0..y1 {
+        for p in &image.pixels[y * w + x0..y * w + x1] {
+            rgba.extend_from_slice(&p.to_srgba_unmultiplied());
+        }
+    }
+    png_bytes(x1 - x0, y1 - y0, &rgba)
+}
+
+fn png_bytes(width: usize, height: usize, rgba: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width as u32, height as u32);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| format!("PNG: {e}"))?;
+    writer
+        .write_image_data(rgba)
+        .map_err(|e| format!("PNG: {e}"))?;
+    writer.finish().map_err(|e| format!("PNG: {e}"))?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_png_round_trip() {
+        assert_eq!(
+            csv(&["a", "b"], [vec!["1".into(), "0.5".into()]]),
+            "a,b\n1,0.5\n"
+        );
+        let mut image = ColorImage::filled([4, 3], egui::Color32::WHITE);
+        image.pixels[4 + 1] = egui::Color32::from_rgb(10, 20, 30);
+        let rect = egui::Rect::from_min_max(egui::pos2(0.5, 0.5), egui::pos2(1.5, 1.5));
+        let bytes = png_of_region(&image, rect, 2.0).unwrap_or_default();
+        let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+        let mut reader = decoder.read_info().expect("a PNG");
+        let mut buf = vec![0; reader.output_buffer_size().unwrap_or(0)];
+        let info = reader.next_frame(&mut buf).expect("a frame");
+        assert_eq!((info.width, info.height), (2, 2));
+        assert_eq!(
+            &buf[0..3],
+            &[10, 20, 30],
+            "pixel (1, 1) is the region's first"
+        );
+        assert_eq!(&buf[4..7], &[255, 255, 255]);
+        let far = egui::Rect::from_min_max(egui::pos2(10.0, 10.0), egui::pos2(20.0, 20.0));
+        assert!(png_of_region(&image, far, 1.0).is_err());
+    }
+}

@@ -1,0 +1,62 @@
+//! A labelled slider for one model parameter: symbol, what it is, unit, and the formula it enters in a
+//! tooltip (so a student can hover and see where δ₁ goes).
+
+use std::ops::RangeInclusive;
+
+/// What a slider sets.
+#[derive(Clone, Copy)]
+pub struct Param<'a> {
+    /// The symbol as the paper writes it, e.g. "δ₁".
+    pub symbol: &'a str,
+    /// Plain words, e.g. "actor step".
+    pub what: &'a str,
+    /// Unit suffix ("" when dimensionless).
+    pub unit: &'a str,
+    /// Where it enters, e.g. "θ ← θ + δ₁ ∂θf₁".
+    pub formula: &'a str,
+    /// Logarithmic slider.
+    pub log: bool,
+}
+
+impl Param<'_> {
+    fn slider<'v, N: egui::emath::Numeric>(
+        &self,
+        value: &'v mut N,
+        range: RangeInclusive<N>,
+    ) -> egui::Slider<'v> {
+        egui::Slider::new(value, range)
+            .logarithmic(self.log)
+            .text(format!("{}  {}", self.symbol, self.what))
+            .suffix(self.unit)
+            .clamping(egui::SliderClamping::Always)
+    }
+
+    fn hint(&self) -> String {
+        if self.unit.is_empty() {
+            self.formula.to_owned()
+        } else {
+            format!("{}\nunit: {}", self.formula, self.unit.trim())
+        }
+    }
+}
+
+/// A float parameter; returns the slider's response (`changed()` when moved).
+pub fn param_f64(
+    ui: &mut egui::Ui,
+    value: &mut f64,
+    (lo, hi): (f64, f64),
+    p: Param<'_>,
+) -> egui::Response {
+    let slider = p.slider(value, lo..=hi).max_decimals(6);
+    ui.add(slider).on_hover_text(p.hint())
+}
+
+/// An integer parameter.
+pub fn param_usize(
+    ui: &mut egui::Ui,
+    value: &mut usize,
+    (lo, hi): (usize, usize),
+    p: Param<'_>,
+) -> egui::Response {
+    ui.add(p.slider(value, lo..=hi)).on_hover_text(p.hint())
+}
