@@ -50,8 +50,12 @@ impl AppStatus {
 impl UiRect {
     /// The rectangle of a drawn widget, converted from egui points to CSS pixels.
     pub fn of(id: &'static str, response: &egui::Response) -> Self {
-        let zoom = response.ctx.zoom_factor();
-        let r = response.rect;
+        Self::at(id, &response.ctx, response.rect)
+    }
+
+    /// A rectangle in egui points, converted to CSS pixels.
+    pub fn at(id: &'static str, ctx: &egui::Context, r: egui::Rect) -> Self {
+        let zoom = ctx.zoom_factor();
         Self {
             id,
             x: r.min.x * zoom,

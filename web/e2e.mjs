@@ -2,7 +2,8 @@
 //   (a) WebGPU on SwiftShader: backend = WebGPU, self-check max error < 1e-5, every tab clicked;
 //   (b) WebGPU unavailable: the CPU fallback is reported and the app works the same;
 //   (c) no request leaves 127.0.0.1;
-//   (d) a screenshot of every tab in both modes, saved to the folder printed at the end.
+//   (d) a screenshot of every tab in both modes, saved to the folder printed at the end;
+//   (e) each view's own checks (e2e-<view>.mjs).
 // Usage: node web/e2e.mjs DIST_DIR
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
+import { stackelbergChecks } from './e2e-stackelberg.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.argv[2] ?? path.join(here, '..', 'dist'));
@@ -153,6 +155,8 @@ async function runMode(browserFlags, mode, origin) {
   check(`${mode}: unknown view in link is reported`, (s?.last_error ?? '').includes('no-such-view'), s?.last_error);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-bad-link.png`) });
+
+  await stackelbergChecks(page, mode, { check, status, waitForStatus, shots });
 
   // A start-up failure shows a readable message instead of a blank page (here: a page without the canvas).
   if (mode === 'webgpu') {

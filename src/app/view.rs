@@ -27,6 +27,15 @@ impl ViewReport {
         self.controls.push(UiRect::of(id, response));
     }
 
+    /// Publishes a spot that is not a widget (e.g. a draggable marker) as a small square around `pos`.
+    pub fn spot(&mut self, id: &'static str, ctx: &egui::Context, pos: egui::Pos2) {
+        self.controls.push(UiRect::at(
+            id,
+            ctx,
+            egui::Rect::from_center_size(pos, egui::vec2(4.0, 4.0)),
+        ));
+    }
+
     /// Publishes a value.
     pub fn value(&mut self, key: &str, value: impl Into<serde_json::Value>) {
         self.values.insert(key.to_owned(), value.into());

@@ -9,6 +9,11 @@ use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 /// Output value of a start point whose run left |θ|, |w| ≤ 1e12 ("infinitely far").
 pub const DIVERGED: f32 = 1000.0;
 const LIMIT: f32 = 1e12;
+/// Step evaluations per time slice of the CPU twin (a few milliseconds).
+const PART_WORK: f64 = 1.0e6;
+/// Most step evaluations one map may take (≈ seconds on a discrete GPU, minutes on the CPU twin); larger
+/// requests are refused with this reason rather than risk the browser's GPU watchdog.
+pub const MAX_WORK: f64 = 2.0e10;
 
 /// The grid and the dynamics.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,7 +45,28 @@ impl MapRequest {
         if self.game.critic_steps == 0 {
             return Err("critic_steps: must be ≥ 1".to_owned());
         }
+        if self.work() > MAX_WORK {
+            return Err(format!(
+                "{:.1e} step evaluations (grid² × T × K) is over the limit of {MAX_WORK:.0e}: lower the grid, T or K",
+                self.work()
+            ));
+        }
         Ok(())
+    }
+
+    /// Step evaluations of the whole map: cells × T × (K + 1 when nested).
+    pub fn work(&self) -> f64 {
+        let per_step = if self.game.critic_steps <= 1 {
+            1
+        } else {
+            self.game.critic_steps + 1
+        };
+        f64::from(self.nx) * f64::from(self.ny) * f64::from(self.steps) * per_step as f64
+    }
+
+    fn cells_per_part(&self) -> usize {
+        let per_cell = (f64::from(self.steps) * self.game.critic_steps.max(1) as f64).max(1.0);
+        ((PART_WORK / per_cell) as usize).max(1)
     }
 
     /// Start point (θ, w) of cell (ix, iy): cell centres, row 0 at the top (largest w).
@@ -91,16 +117,17 @@ impl Kernel for ConvergenceMap {
         acc.unwrap_or_default()
     }
 
-    /// One part per grid row, so the twin can be time-sliced on the UI thread.
+    /// Parts of about [`PART_WORK`] step evaluations (whole start points, row-major), so the twin can be
+    /// time-sliced on the UI thread whatever T and K are.
     fn cpu_parts(req: &MapRequest) -> usize {
         if req.validate().is_err() {
             0
         } else {
-            req.ny as usize
+            (req.nx as usize * req.ny as usize).div_ceil(req.cells_per_part())
         }
     }
 
-    fn cpu_part(req: &MapRequest, row: usize, acc: &mut Option<Vec<f32>>) {
+    fn cpu_part(req: &MapRequest, part: usize, acc: &mut Option<Vec<f32>>) {
         let out = acc.get_or_insert_with(|| Vec::with_capacity((req.nx * req.ny) as usize));
         let stackelberg = req.game.dynamics == Dynamics::Stackelberg;
         let (actor_lr, critic_lr, reg) = (
@@ -108,8 +135,13 @@ impl Kernel for ConvergenceMap {
             req.game.critic_lr as f32,
             req.game.reg as f32,
         );
-        let iy = row as u32;
-        for ix in 0..req.nx {
+        let cells = req.nx as usize * req.ny as usize;
+        let first = part * req.cells_per_part();
+        for cell in first..(first + req.cells_per_part()).min(cells) {
+            let (ix, iy) = (
+                (cell % req.nx as usize) as u32,
+                (cell / req.nx as usize) as u32,
+            );
             let (mut theta, mut w) = req.start(ix, iy);
             let mut value = None;
             for _ in 0..req.steps {
@@ -262,6 +294,10 @@ mod tests {
             },
         };
         assert!(ConvergenceMap::cpu(&req).iter().all(|&v| v == DIVERGED));
+        let mut huge = req.clone();
+        (huge.nx, huge.ny, huge.steps, huge.game.critic_steps) = (512, 512, 10_000, 100);
+        let err = huge.validate().err().unwrap_or_default();
+        assert!(err.contains("over the limit"), "{err}");
         req.window = [1.0, -1.0, 0.0, 1.0];
         assert!(ConvergenceMap::encode(&req).is_err());
         assert!(ConvergenceMap::cpu(&req).is_empty());

@@ -21,6 +21,8 @@ pub struct Shown {
 pub struct MapSlot {
     job: Option<(MapRequest, Job<ConvergenceMap>, Instant)>,
     pub shown: Option<Shown>,
+    /// Why the wanted map is not computed (too large).
+    pub refused: Option<String>,
 }
 
 impl MapSlot {
@@ -39,8 +41,9 @@ impl MapSlot {
             });
             self.job = None;
         }
+        self.refused = want.validate().err();
         let current = self.shown.as_ref().is_some_and(|s| &s.request == want);
-        if self.job.is_none() && !current {
+        if self.job.is_none() && !current && self.refused.is_none() {
             let job = Job::start(runtime, want.clone());
             self.job = Some((want.clone(), job, Instant::now()));
         }

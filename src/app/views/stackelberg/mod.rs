@@ -29,6 +29,7 @@ use phase::{Gesture, MapLayer, Portrait};
 /// Stepping may take this long per frame; the rest waits for the next frame (the UI never blocks).
 const STEP_BUDGET: Duration = Duration::from_millis(10);
 const PANEL_IDS: [&str; 4] = ["panel-0", "panel-1", "panel-2", "panel-3"];
+const START_IDS: [&str; 4] = ["start-0", "start-1", "start-2", "start-3"];
 
 /// The view.
 pub struct StackelbergView {
@@ -231,7 +232,8 @@ impl StackelbergView {
         if action == RunAction::Reset {
             self.target = 0;
             self.runs = Runs::new(key);
-        } else if key != self.runs.key {
+        } else if key != self.runs.key || self.runs.step > self.target {
+            // New settings, or a link asking for an earlier step: replay from step 0.
             self.runs = Runs::new(key);
         }
         if action == RunAction::Step {
@@ -280,6 +282,8 @@ impl StackelbergView {
             .collect();
         ctx.report.value("panels", panels);
         ctx.report.value("starts", self.state.starts().len());
+        ctx.report.value("start", self.state.start.to_vec());
+        ctx.report.value("target", self.target);
     }
 
     fn panels_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
@@ -345,8 +349,11 @@ impl StackelbergView {
                         map,
                         look,
                     };
-                    let (r, g) = portrait.ui(ui);
+                    let (r, g, marker) = portrait.ui(ui);
                     ctx.report.control(PANEL_IDS[i], &r);
+                    if let Some(pos) = marker {
+                        ctx.report.spot(START_IDS[i], ui.ctx(), pos);
+                    }
                     if g != Gesture::None {
                         gesture = g;
                     }
@@ -401,7 +408,9 @@ impl StackelbergView {
             }
         }
         if let Some(slot) = self.maps.get(i) {
-            if let Some(p) = slot.progress() {
+            if let Some(why) = &slot.refused {
+                ui.colored_label(look.error_color(), format!("map not computed: {why}"));
+            } else if let Some(p) = slot.progress() {
                 ui.label(format!("map: computing… {:.0}%", 100.0 * p));
             } else if let Some(s) = &slot.shown {
                 let on = if s.ran_on == Ran::Gpu { "GPU" } else { "CPU" };

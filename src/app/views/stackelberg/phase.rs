@@ -43,7 +43,8 @@ const FIELD: usize = 13;
 const GRAB: f32 = 14.0;
 
 impl Portrait<'_> {
-    pub fn ui(&self, ui: &mut egui::Ui) -> (egui::Response, Gesture) {
+    /// Draws the portrait; returns its response, the gesture, and where the start marker is on screen.
+    pub fn ui(&self, ui: &mut egui::Ui) -> (egui::Response, Gesture, Option<egui::Pos2>) {
         let [t0, t1, w0, w1] = self.window;
         let start = self
             .tracks
@@ -110,8 +111,9 @@ impl Portrait<'_> {
             [p.x.clamp(t0, t1), p.y.clamp(w0, w1)]
         };
         if r.drag_started()
-            && let (Some(pos), Some(s)) = (r.interact_pointer_pos(), start)
+            && let (Some(pos), Some(s)) = (ui.input(|i| i.pointer.press_origin()), start)
         {
+            // Where the press began, not where the drag was recognized (a few points later).
             let grabbed = t
                 .position_from_point(&PlotPoint::new(s[0], s[1]))
                 .distance(pos)
@@ -131,7 +133,8 @@ impl Portrait<'_> {
         if r.drag_stopped() {
             ui.data_mut(|d| d.remove::<bool>(grab_id));
         }
-        (r, gesture)
+        let marker = start.map(|s| t.position_from_point(&PlotPoint::new(s[0], s[1])));
+        (r, gesture, marker)
     }
 
     fn neutral(&self, alpha: u8) -> Color32 {

@@ -1,0 +1,106 @@
+// Browser checks of the Stackelberg view (issue 4), run by e2e.mjs in both modes:
+// play/pause/step, dragging the start point and adding one, the convergence map's backend, links that
+// restore the exact view (and bad ones named), divergence shown and survived, CSV/PNG/JSON downloads, and
+// screenshots of the paper's preset at step 50 000.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export async function stackelbergChecks(page, mode, t) {
+  const { check, status, waitForStatus, shots } = t;
+  const control = async (id) => (await status(page))?.controls.find((r) => r.id === id);
+  const click = async (id) => {
+    const c = await control(id);
+    if (!c) throw new Error(`control ${id} not published`);
+    await page.mouse.click(c.x + c.w / 2, c.y + c.h / 2);
+  };
+  const view = (s) => s?.view ?? {};
+
+  // The paper's preset from a link at step 50 000, all four maps on (a small grid keeps SwiftShader quick).
+  const maps = [0, 1, 2, 3].map((i) => `panels.${i}.map=true`).join('&');
+  await page.evaluate((m) => { location.hash = `#stackelberg?step=50000&map_size=64&map_steps=1000&${m}`; }, maps);
+  const want = mode === 'webgpu' ? 'gpu' : 'cpu';
+  let s = await waitForStatus(
+    page,
+    (st) => view(st).step === 50000 && (view(st).panels ?? []).every((p) => p.map?.ran_on === want),
+    120_000,
+  );
+  const panels = view(s).panels ?? [];
+  check(`${mode}: stackelberg link replays to step 50 000`, view(s).step === 50000, JSON.stringify(view(s).step));
+  check(`${mode}: all four convergence maps on the ${want.toUpperCase()}`, panels.length === 4 && panels.every((p) => p.map?.ran_on === want),
+    JSON.stringify(panels.map((p) => p.map)));
+  check(`${mode}: simultaneous play keeps circling (θ crossed 0 more than 10 times)`, panels[0]?.theta_sign_changes > 10,
+    String(panels[0]?.theta_sign_changes));
+  check(`${mode}: Stackelberg λ = 0 never crosses θ = 0, λ = 0.04 ends several times closer`,
+    panels[3]?.theta_sign_changes === 0 && panels[2]?.distance * 3 < panels[3]?.distance,
+    JSON.stringify(panels.map((p) => [p.theta_sign_changes, p.distance])));
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-50000.png`) });
+
+  // Play, pause, step.
+  await page.evaluate(() => { location.hash = '#stackelberg'; });
+  s = await waitForStatus(page, (st) => st.active_view === 'stackelberg' && view(st).step === 0);
+  await click('play');
+  s = await waitForStatus(page, (st) => view(st).step >= 2000, 30_000);
+  check(`${mode}: Play runs (step ${view(s).step})`, view(s).step >= 2000 && view(s).playing, JSON.stringify(view(s).step));
+  await click('play');
+  s = await waitForStatus(page, (st) => !view(st).playing);
+  const paused = view(s).step;
+  await click('step');
+  s = await waitForStatus(page, (st) => view(st).step === paused + 1);
+  check(`${mode}: Pause, then Step takes exactly one step`, view(s).step === paused + 1, `${paused} → ${view(s).step}`);
+  const hash = await page.evaluate(() => location.hash);
+  check(`${mode}: paused view's link carries its step`, hash.includes(`step=${paused + 1}`), hash);
+
+  // Drag the start point of panel (d); click to add a start point in panel (a).
+  const start = await control('start-3');
+  await page.mouse.move(start.x + start.w / 2, start.y + start.h / 2);
+  await page.mouse.down();
+  await page.mouse.move(start.x + 40, start.y + 50, { steps: 8 });
+  await page.mouse.up();
+  s = await waitForStatus(page, (st) => view(st).start?.[0] > -0.95);
+  check(`${mode}: dragging the ring moves the start point`, view(s).start?.[0] > -0.95 && view(s).start?.[1] < 0.95,
+    JSON.stringify(view(s).start));
+  const panel = await control('panel-0');
+  await page.mouse.click(panel.x + panel.w * 0.7, panel.y + panel.h * 0.6);
+  s = await waitForStatus(page, (st) => view(st).starts === 2);
+  check(`${mode}: a click adds a start point`, view(s).starts === 2, JSON.stringify(view(s).starts));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-dragged.png`) });
+
+  // Exports arrive as downloads with the right content.
+  for (const [id, name, test] of [
+    ['export-csv', 'stackelberg.csv', (b) => b.toString('utf8').startsWith('panel,start,step,theta,w\n')],
+    ['export-json', 'stackelberg.json', (b) => JSON.parse(b.toString('utf8')).settings?.actor_lr === 0.01],
+    ['export-png', 'stackelberg-panels.png', (b) => b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 10_000],
+  ]) {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }).catch(() => null), click(id)]);
+    let ok = false;
+    let detail = 'no download';
+    if (download) {
+      const file = await download.path();
+      const bytes = file ? fs.readFileSync(file) : Buffer.alloc(0);
+      ok = download.suggestedFilename() === name && test(bytes);
+      detail = `${download.suggestedFilename()}, ${bytes.length} bytes`;
+      if (id === 'export-png' && file) fs.copyFileSync(file, path.join(shots, `${mode}-export-panels.png`));
+    }
+    check(`${mode}: ${id} downloads ${name}`, ok, detail);
+  }
+
+  // A link restores the exact view; a bad one is named; diverging settings are shown and survived.
+  await page.evaluate(() => { location.hash = '#stackelberg?reg=0.1&seed=7&stochastic=true&step=300'; });
+  s = await waitForStatus(page, (st) => view(st).step === 300 && st.last_error === null);
+  const again = await page.evaluate(() => location.hash);
+  check(`${mode}: stochastic link restores step and settings`, view(s).step === 300 && again.includes('reg=0.1') && again.includes('seed=7'), again);
+  await page.evaluate(() => { location.hash = '#stackelberg?reg=abc'; });
+  s = await waitForStatus(page, (st) => (st.last_error ?? '').includes('reg'));
+  check(`${mode}: bad stackelberg link names the parameter`, (s?.last_error ?? '').includes('`reg`'), s?.last_error);
+  await page.evaluate(() => { location.hash = '#stackelberg?actor_lr=2&critic_lr=2&step=3000'; });
+  s = await waitForStatus(page, (st) => view(st).step === 3000);
+  const diverged = (view(s).panels ?? []).filter((p) => p.diverged_at !== null);
+  check(`${mode}: huge steps show "diverged at step k"`, diverged.length > 0, JSON.stringify((view(s).panels ?? []).map((p) => p.diverged_at)));
+  await click('step');
+  s = await waitForStatus(page, (st) => view(st).step === 3001);
+  check(`${mode}: the app keeps working after divergence`, view(s).step === 3001, JSON.stringify(view(s).step));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-diverged.png`) });
+}
