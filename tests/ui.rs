@@ -114,3 +114,53 @@ fn stackelberg_view_from_a_link_shows_the_papers_story() {
     assert_eq!(view(&harness)["step"], 20_001);
     assert_eq!(harness.state().status(false).last_error, None);
 }
+
+/// Dragging the ring of a portrait moves the start point; a click elsewhere adds one.
+#[test]
+fn dragging_the_start_point_moves_it() {
+    let mut harness = Harness::builder()
+        .with_size([1500.0, 1000.0])
+        .wgpu()
+        .build_eframe(|cc| BilevelApp::new(cc));
+    harness.state_mut().open_link("#stackelberg");
+    harness.run_steps(3);
+    let rect = |h: &Harness<'static, BilevelApp>, id: &str| {
+        let s = h.state().status(false);
+        let r = s
+            .controls
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+            .expect("published");
+        egui::pos2(r.x + r.w / 2.0, r.y + r.h / 2.0)
+    };
+    let from = rect(&harness, "start-3");
+    let pointer = |h: &mut Harness<'static, BilevelApp>, pos: egui::Pos2, pressed: Option<bool>| {
+        h.event(egui::Event::PointerMoved(pos));
+        if let Some(pressed) = pressed {
+            h.event(egui::Event::PointerButton {
+                pos,
+                button: egui::PointerButton::Primary,
+                pressed,
+                modifiers: egui::Modifiers::NONE,
+            });
+        }
+        h.step();
+    };
+    pointer(&mut harness, from, Some(true));
+    for k in 1..=8 {
+        let pos = from + egui::vec2(5.0 * k as f32, 6.0 * k as f32);
+        pointer(&mut harness, pos, None);
+    }
+    pointer(&mut harness, from + egui::vec2(40.0, 48.0), Some(false));
+    harness.run_steps(2);
+    let start = harness.state().status(false).view["start"].clone();
+    let theta = start[0].as_f64().unwrap_or(-1.0);
+    let w = start[1].as_f64().unwrap_or(1.0);
+    assert!(theta > -0.9 && w < 0.9, "start moved: {start}");
+    let panel = rect(&harness, "panel-0");
+    pointer(&mut harness, panel, Some(true));
+    pointer(&mut harness, panel, Some(false));
+    harness.run_steps(2);
+    assert_eq!(harness.state().status(false).view["starts"], 2);
+}

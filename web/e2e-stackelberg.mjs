@@ -87,10 +87,12 @@ export async function stackelbergChecks(page, mode, t) {
   }
 
   // A link restores the exact view; a bad one is named; diverging settings are shown and survived.
-  await page.evaluate(() => { location.hash = '#stackelberg?reg=0.1&seed=7&stochastic=true&step=300'; });
-  s = await waitForStatus(page, (st) => view(st).step === 300 && st.last_error === null);
+  await page.evaluate(() => { location.hash = '#stackelberg?reg=0.1&seed=7&stochastic=true&horizon=2000&step=2000'; });
+  s = await waitForStatus(page, (st) => view(st).step === 2000 && st.last_error === null);
   const again = await page.evaluate(() => location.hash);
-  check(`${mode}: stochastic link restores step and settings`, view(s).step === 300 && again.includes('reg=0.1') && again.includes('seed=7'), again);
+  check(`${mode}: stochastic link restores step and settings`, view(s).step === 2000 && again.includes('reg=0.1') && again.includes('seed=7'), again);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-stochastic.png`) });
   await page.evaluate(() => { location.hash = '#stackelberg?reg=abc'; });
   s = await waitForStatus(page, (st) => (st.last_error ?? '').includes('reg'));
   check(`${mode}: bad stackelberg link names the parameter`, (s?.last_error ?? '').includes('`reg`'), s?.last_error);

@@ -65,7 +65,12 @@ impl Portrait<'_> {
             .x_axis_label("θ (actor)")
             .y_axis_label("w (critic)");
         let response = plot.show(ui, |pui| {
-            pui.set_plot_bounds(PlotBounds::from_min_max([t0, w0], [t1, w1]));
+            // A 3% margin keeps markers on the window's edge visible and grabbable.
+            let (mt, mw) = (0.03 * (t1 - t0), 0.03 * (w1 - w0));
+            pui.set_plot_bounds(PlotBounds::from_min_max(
+                [t0 - mt, w0 - mw],
+                [t1 + mt, w1 + mw],
+            ));
             if let Some(map) = &self.map {
                 let [a0, a1, b0, b1] = map.window;
                 pui.image(PlotImage::new(
