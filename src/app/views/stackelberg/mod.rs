@@ -246,9 +246,19 @@ impl StackelbergView {
                 self.playing = false;
             }
         }
+        // Steps between clock reads: ~2·10⁴ derivative evaluations (all tracks, K critic steps, samples).
+        let per_step = self.state.starts().len()
+            * 4
+            * (self.state.critic_steps + 1)
+            * if self.state.stochastic {
+                self.state.samples
+            } else {
+                1
+            };
+        let chunk_size = (20_000 / per_step.max(1)).clamp(1, 256);
         let began = Instant::now();
         while self.runs.step < self.target {
-            let chunk = (self.target - self.runs.step).min(64);
+            let chunk = (self.target - self.runs.step).min(chunk_size);
             for _ in 0..chunk {
                 self.runs.step_once();
             }
