@@ -15,9 +15,14 @@ pub use view::{View, ViewCtx, ViewReport};
 use anchor::Anchor;
 use settings::{Settings, ThemeChoice};
 
+use web_time::Instant;
+
 use crate::gpu::{ComputeRuntime, SelfCheck};
 use crate::platform;
 use crate::status::{AppStatus, UiRect};
+
+/// The URL hash is rewritten at most this often.
+const HASH_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Settings are saved this long after they change.
 const SAVE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
@@ -43,6 +48,8 @@ pub struct BilevelApp {
     control_rects: Vec<UiRect>,
     /// What the open view reported in its last frame.
     view_report: ViewReport,
+    /// When the URL hash was last written.
+    hash_written: Option<Instant>,
 }
 
 impl BilevelApp {
@@ -78,6 +85,7 @@ impl BilevelApp {
             tab_rects: Vec::new(),
             control_rects: Vec::new(),
             view_report: ViewReport::default(),
+            hash_written: None,
         };
         ctx.set_theme(app.settings.theme.preference());
         ctx.set_fonts(fonts());
@@ -168,6 +176,20 @@ impl BilevelApp {
         if self.last_hash.as_deref() != Some(hash.as_str()) {
             platform::write_hash(&hash, push);
             self.last_hash = Some(hash);
+            self.hash_written = Some(Instant::now());
+        }
+    }
+
+    /// The per-frame hash update, at most every [`HASH_EVERY`] (browsers throttle `history.replaceState`
+    /// when a slider drag would call it every frame); the last state is written once the drag pauses.
+    fn sync_hash(&mut self, ctx: &egui::Context) {
+        let wait = self.hash_written.map_or(std::time::Duration::ZERO, |t| {
+            HASH_EVERY.saturating_sub(t.elapsed())
+        });
+        if wait.is_zero() {
+            self.write_hash(false);
+        } else {
+            ctx.request_repaint_after(wait);
         }
     }
 
@@ -323,7 +345,7 @@ impl eframe::App for BilevelApp {
             };
             self.views[self.active].ui(ui, &mut ctx);
         });
-        self.write_hash(false);
+        self.sync_hash(ui.ctx());
 
         if self.settings != self.saved_settings {
             // eframe saves in the first frame after `auto_save_interval`; make sure there is one.
