@@ -127,6 +127,15 @@ impl Default for StackelbergState {
     }
 }
 
+/// A panel without its map, from (rule, nested).
+fn panel((rule, nested): (Rule, bool)) -> PanelSpec {
+    PanelSpec {
+        rule,
+        nested,
+        map: false,
+    }
+}
+
 /// A named starting configuration.
 pub struct Preset {
     pub name: &'static str,
@@ -152,11 +161,7 @@ pub const PRESETS: [Preset; 4] = [
                 (Rule::TwoTimescale, true),
                 (Rule::StackelbergRidge, false),
             ]
-            .map(|(rule, nested)| PanelSpec {
-                rule,
-                nested,
-                map: false,
-            }),
+            .map(panel),
             critic_steps: 5,
             ..StackelbergState::default()
         },
@@ -171,11 +176,7 @@ pub const PRESETS: [Preset; 4] = [
                 (Rule::StackelbergRidge, true),
                 (Rule::Stackelberg, true),
             ]
-            .map(|(rule, nested)| PanelSpec {
-                rule,
-                nested,
-                map: false,
-            }),
+            .map(panel),
             ..StackelbergState::default()
         },
     },

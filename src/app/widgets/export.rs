@@ -3,6 +3,22 @@
 
 use egui::ColorImage;
 
+/// A button that hands a file to the user when clicked (its rectangle published as `id`); the result
+/// says where the file went or why it could not be saved.
+pub fn file_button(
+    ui: &mut egui::Ui,
+    report: &mut crate::app::ViewReport,
+    (id, label, hint): (&'static str, &str, &str),
+    (name, mime): (&str, &str),
+    contents: impl FnOnce() -> String,
+) -> Option<Result<String, String>> {
+    let button = ui.button(label).on_hover_text(hint);
+    report.control(id, &button);
+    button
+        .clicked()
+        .then(|| crate::platform::save_file(name, mime, contents().as_bytes()))
+}
+
 /// A CSV document: header and rows, numbers in Rust's shortest round-trip form.
 pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut out = header.join(",");

@@ -168,27 +168,27 @@ impl StackelbergView {
         }
         ui.separator();
         ui.label("Export");
-        let csv = ui
-            .button("CSV")
-            .on_hover_text("Every panel's trajectories (recorded states)");
-        ctx.report.control("export-csv", &csv);
-        if csv.clicked() {
-            self.message = Some(platform::save_file(
-                "stackelberg.csv",
-                "text/csv",
-                self.csv().as_bytes(),
-            ));
-        }
-        let json = ui
-            .button("JSON")
-            .on_hover_text("The settings and every trajectory");
-        ctx.report.control("export-json", &json);
-        if json.clicked() {
-            self.message = Some(platform::save_file(
-                "stackelberg.json",
-                "application/json",
-                self.json().as_bytes(),
-            ));
+        let files = [
+            (
+                (
+                    "export-csv",
+                    "CSV",
+                    "Every panel's trajectories (recorded states)",
+                ),
+                ("stackelberg.csv", "text/csv"),
+                true,
+            ),
+            (
+                ("export-json", "JSON", "The settings and every trajectory"),
+                ("stackelberg.json", "application/json"),
+                false,
+            ),
+        ];
+        for (button, file, is_csv) in files {
+            let contents = || if is_csv { self.csv() } else { self.json() };
+            if let Some(result) = export::file_button(ui, ctx.report, button, file, contents) {
+                self.message = Some(result);
+            }
         }
         let png = ui
             .button("PNG")
