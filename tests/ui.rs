@@ -106,6 +106,7 @@ fn stackelberg_view_from_a_link_shows_the_papers_story() {
     assert!(crossings(0) >= 4, "simultaneous play cycles: {v}");
     assert_eq!(crossings(3), 0, "Stackelberg (λ = 0) does not: {v}");
     assert!(distance(2) < distance(3), "the ridge helps: {v}");
+    harness.step(); // the toolbar draws the step count before stepping: one more frame shows 20 000
     harness.snapshot("stackelberg");
     harness.get_by_label("Step").click();
     for _ in 0..3 {

@@ -425,11 +425,12 @@ impl StackelbergView {
             } else if let Some(s) = &slot.shown {
                 let on = if s.ran_on == Ran::Gpu { "GPU" } else { "CPU" };
                 ui.label(format!(
-                    "map {0}², T = {1}: {on}, {2:.2} s",
-                    s.request.nx, s.request.steps, s.seconds
+                    "map {0}², T = {1}: {on}",
+                    s.request.nx, s.request.steps
                 ))
                 .on_hover_text(format!(
-                    "{:.0}% of the start points diverged",
+                    "computed in {:.2} s; {:.0}% of the start points diverged",
+                    s.seconds,
                     100.0 * s.diverged_share()
                 ));
             }
