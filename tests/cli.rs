@@ -140,11 +140,19 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
         ),
         (
             r#"{"kind": "nope"}"#,
-            "kind: must be one of ihvp, bilevel, game, got `nope`",
+            "kind: must be one of ihvp, ihvp_study, bilevel, game, got `nope`",
         ),
         (
             r#"{"kind": "bilevel", "problem": {"name": "actor_critic"}, "algorithm": {"name": "ttsa", "outer_lr": 0.1, "inner_lr": 0.1, "ihvp": {"method": "cg", "alpha": 0, "iters": 2}, "outer_decay": 2}, "x0": [1], "y0": [1], "steps": 5}"#,
             "algorithm.outer_decay: must be in 0..=1, got 2",
+        ),
+        (
+            r#"{"kind": "ihvp_study", "family": "networks", "hidden": 0, "methods": [], "alphas": [1]}"#,
+            "hidden: must be in 1..=64, got 0",
+        ),
+        (
+            r#"{"kind": "ihvp_study", "family": "spectrum", "dim": 8, "methods": [{"method": "nystrom", "rank": 2}], "alphas": [1, 0]}"#,
+            "methods[0].alpha: the Nyström IHVP needs α > 0, got 0 (at α = 0 from alphas)",
         ),
         ("not json", "invalid JSON"),
     ] {
@@ -175,4 +183,55 @@ fn game_kind_reproduces_blpo_figure_1() {
     let last = |d: &serde_json::Value| floats(&d["distance"]).last().copied().unwrap_or(f64::NAN);
     assert!(last(&reg) * 3.0 < last(&st) && last(&st) < last(&sim));
     assert_eq!(st["status"], "ok");
+}
+
+#[test]
+fn ihvp_study_kind_summarizes_errors_per_alpha_and_method() {
+    let (code, out, err) = run(
+        r#"{"kind": "ihvp_study", "family": "spectrum", "instances": 6, "dim": 16, "outliers": 2,
+            "condition": 100, "negative_share": 0.5, "seed": 3,
+            "methods": [{"method": "exact"}, {"method": "cg", "iters": 16},
+                        {"method": "nystrom", "rank": 16, "variant": "pinv"}, {"method": "identity"}],
+            "alphas": [0.001, 1.0]}"#,
+    );
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        (doc["instances"].as_u64(), doc["dim"].as_u64()),
+        (Some(6), Some(16))
+    );
+    let small = &doc["alphas"][0];
+    assert_eq!(
+        small["indefinite_share"], 1.0,
+        "half the bulk is negative and α is tiny"
+    );
+    assert_eq!(
+        doc["alphas"][1]["indefinite_share"], 0.0,
+        "α = 1 shifts past every eigenvalue"
+    );
+    for per_alpha in doc["alphas"].as_array().cloned().unwrap_or_default() {
+        let methods = per_alpha["methods"].as_array().cloned().unwrap_or_default();
+        let names: Vec<&str> = methods
+            .iter()
+            .filter_map(|m| m["method"].as_str())
+            .collect();
+        assert_eq!(names, ["exact", "cg", "nystrom", "identity"]);
+        let definite = per_alpha["indefinite_share"] == 0.0;
+        for m in &methods[..3] {
+            // Exact and Nyström with every column solve exactly; CG in p steps only when H + αI ≻ 0.
+            if m["method"] == "cg" && !definite {
+                continue;
+            }
+            assert!(m["max"].as_f64().unwrap_or(1.0) < 1e-6, "{m}");
+            let q = |k: &str| m[k].as_f64().unwrap_or(f64::NAN);
+            assert!(
+                q("q25") <= q("median") && q("median") <= q("q75") && q("q75") <= q("max"),
+                "{m}"
+            );
+        }
+        assert!(
+            methods[3]["median"].as_f64().unwrap_or(0.0) > 0.1,
+            "b/α is far off"
+        );
+    }
 }

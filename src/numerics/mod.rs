@@ -5,4 +5,5 @@ pub mod bilevel;
 pub mod games;
 pub mod ihvp;
 pub mod linalg;
+pub mod nets;
 pub mod random;

@@ -5,6 +5,7 @@
 pub mod bilevel;
 pub mod game;
 pub mod ihvp;
+pub mod ihvp_study;
 pub mod json;
 pub mod query;
 pub mod stackelberg;
@@ -13,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The kinds `"kind"` may name.
-pub const KINDS: &[&str] = &["ihvp", "bilevel", "game"];
+pub const KINDS: &[&str] = &["ihvp", "ihvp_study", "bilevel", "game"];
 
 /// Every scenario kind.
 #[derive(Debug)]
@@ -21,6 +22,7 @@ pub enum Scenario {
     Ihvp(ihvp::IhvpScenario),
     Bilevel(Box<bilevel::BilevelScenario>),
     Game(game::GameScenario),
+    IhvpStudy(Box<ihvp_study::StudyScenario>),
 }
 
 /// Parses and validates a scenario; the error is one line starting with the JSON path.
@@ -45,6 +47,10 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         "ihvp" => Scenario::Ihvp(typed(value)?),
         "bilevel" => Scenario::Bilevel(Box::new(typed(value)?)),
         "game" => Scenario::Game(typed(value)?),
+        "ihvp_study" => {
+            ihvp_study::fill_alphas(&mut value);
+            Scenario::IhvpStudy(Box::new(typed(value)?))
+        }
         other => {
             return Err(format!(
                 "kind: must be one of {}, got `{other}`",
@@ -56,6 +62,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         Scenario::Ihvp(s) => s.validate()?,
         Scenario::Bilevel(s) => s.validate()?,
         Scenario::Game(s) => s.validate()?,
+        Scenario::IhvpStudy(s) => s.validate()?,
     }
     Ok(scenario)
 }
@@ -78,5 +85,6 @@ pub fn run(scenario: &Scenario) -> Value {
         Scenario::Ihvp(s) => s.run(),
         Scenario::Bilevel(s) => s.run(),
         Scenario::Game(s) => s.run(),
+        Scenario::IhvpStudy(s) => s.run(),
     }
 }

@@ -13,6 +13,7 @@ pub mod neumann;
 pub mod nystrom;
 pub mod nystrom_pcg;
 pub mod spec;
+pub mod study;
 
 use nalgebra::{DMatrix, DVector};
 

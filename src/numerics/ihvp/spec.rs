@@ -151,6 +151,24 @@ impl IhvpSpec {
         }
     }
 
+    /// The same method at ridge `alpha`, its random draws (Nyström columns, sketches) shifted by `draw`
+    /// so a batch of instances gets independent draws that still replay from the spec's seed.
+    pub fn at(&self, alpha: f64, draw: u64) -> Self {
+        let mut spec = self.clone();
+        match &mut spec {
+            Self::Exact { alpha: a }
+            | Self::Cg { alpha: a, .. }
+            | Self::Neumann { alpha: a, .. }
+            | Self::Lanczos { alpha: a, .. }
+            | Self::Identity { alpha: a } => *a = alpha,
+            Self::Nystrom { alpha: a, seed, .. } | Self::NystromPcg { alpha: a, seed, .. } => {
+                *a = alpha;
+                *seed = seed.wrapping_add(draw);
+            }
+        }
+        spec
+    }
+
     /// Runs the method. Randomized methods draw from `rng` unless they carry their own seed (then the
     /// result is reproducible on its own).
     pub fn solve<H: HessianOperator + ?Sized>(

@@ -1,0 +1,260 @@
+//! IHVP error studies over batches of Hessians (BLPO Sec. 3, Figure 2; issue 5): the Hessian families,
+//! the relative error ‖v̂ − v‖/‖v‖ of each method against the exact (H + αI)⁻¹b, and the summary the
+//! paper's figure reads (mean, median, interquartile range, max, share with error > 1).
+
+use nalgebra::{DMatrix, DVector};
+use rand::SeedableRng as _;
+
+use super::spec::IhvpSpec;
+use crate::numerics::nets::{Curvature, Data, Mlp};
+use crate::numerics::random::{SeededRng, gaussian};
+
+/// One problem of a batch: H (symmetric) and b.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    pub h: DMatrix<f64>,
+    pub b: DVector<f64>,
+}
+
+/// Small tanh networks d_in–h–1, each trained by full-batch gradient descent on its own seeded
+/// regression set; H = the Hessian (or Gauss–Newton part) of the training loss at the trained weights,
+/// b = the gradient of a validation loss there.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Networks {
+    pub inputs: usize,
+    pub hidden: usize,
+    pub samples: usize,
+    pub train_steps: usize,
+    pub lr: f64,
+    pub hessian: Curvature,
+}
+
+impl Default for Networks {
+    fn default() -> Self {
+        Self {
+            inputs: 4,
+            hidden: 8,
+            samples: 32,
+            train_steps: 300,
+            lr: 0.1,
+            hessian: Curvature::Full,
+        }
+    }
+}
+
+/// A bulk of small eigenvalues plus a few large outliers (the spectrum shape BLPO Sec. 6 cites), in a
+/// random eigenbasis: outliers log-spaced in [0.1, 1], the bulk log-uniform in [1/κ, 10/κ] with a share of
+/// it negated; b ~ N(0, I).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Spectrum {
+    pub dim: usize,
+    pub outliers: usize,
+    pub condition: f64,
+    pub negative_share: f64,
+}
+
+impl Default for Spectrum {
+    fn default() -> Self {
+        Self {
+            dim: 64,
+            outliers: 5,
+            condition: 1e4,
+            negative_share: 0.0,
+        }
+    }
+}
+
+impl Networks {
+    pub fn mlp(&self) -> Mlp {
+        Mlp {
+            inputs: self.inputs,
+            hidden: self.hidden,
+        }
+    }
+
+    /// Instance `index` of the batch drawn from `seed`.
+    pub fn instance(&self, seed: u64, index: usize) -> Instance {
+        let mut rng =
+            SeededRng::seed_from_u64(seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let net = self.mlp();
+        let train = Data::regression(self.samples, self.inputs, 0.1, &mut rng);
+        let valid = Data::regression(self.samples, self.inputs, 0.1, &mut rng);
+        let mut p = net.init(&mut rng);
+        net.train(&mut p, &train, self.lr, self.train_steps);
+        Instance {
+            h: net.hessian(&p, &train, self.hessian),
+            b: net.gradient(&p, &valid),
+        }
+    }
+}
+
+impl Spectrum {
+    /// The eigenvalues, largest first.
+    pub fn eigenvalues(&self) -> Vec<f64> {
+        let k = self.outliers.min(self.dim);
+        let bulk = self.dim - k;
+        let kappa = self.condition.max(1.0);
+        let mut eig: Vec<f64> = (0..k)
+            .map(|i| 10f64.powf(-(i as f64) / (k.max(2) - 1) as f64))
+            .collect();
+        let negatives = (self.negative_share.clamp(0.0, 1.0) * bulk as f64).round() as usize;
+        eig.extend((0..bulk).map(|i| {
+            let t = if bulk > 1 {
+                i as f64 / (bulk - 1) as f64
+            } else {
+                0.0
+            };
+            let v = (10.0 / kappa).min(1.0) * (1.0 / 10f64.min(kappa)).powf(t);
+            if i >= bulk - negatives { -v } else { v }
+        }));
+        eig
+    }
+
+    /// Instance `index` of the batch drawn from `seed`: Q diag(λ) Qᵀ with Q from the QR of a Gaussian.
+    pub fn instance(&self, seed: u64, index: usize) -> Instance {
+        let mut rng =
+            SeededRng::seed_from_u64(seed ^ (index as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+        let g = DMatrix::from_fn(self.dim, self.dim, |_, _| gaussian(&mut rng));
+        let q = g.qr().q();
+        let lambda = DMatrix::from_diagonal(&DVector::from_vec(self.eigenvalues()));
+        let h = &q * lambda * q.transpose();
+        Instance {
+            h: (&h + h.transpose()) * 0.5,
+            b: DVector::from_fn(self.dim, |_, _| gaussian(&mut rng)),
+        }
+    }
+}
+
+/// ‖v̂ − v‖ / ‖v‖ of `spec` at ridge `alpha` against the exact solve; infinity when the method fails or
+/// H + αI is singular.
+pub fn relative_error(instance: &Instance, spec: &IhvpSpec, alpha: f64, draw: u64) -> f64 {
+    let p = instance.h.nrows();
+    let a = &instance.h + DMatrix::identity(p, p) * alpha;
+    let Some(exact) = a.lu().solve(&instance.b) else {
+        return f64::INFINITY;
+    };
+    match spec.at(alpha, draw).solve(&instance.h, &instance.b) {
+        Ok(r) => {
+            let e = (&r.v - &exact).norm() / exact.norm().max(f64::MIN_POSITIVE);
+            if e.is_nan() { f64::INFINITY } else { e }
+        }
+        Err(_) => f64::INFINITY,
+    }
+}
+
+/// Whether H + αI has a negative eigenvalue.
+pub fn indefinite(instance: &Instance, alpha: f64) -> bool {
+    instance.h.clone().symmetric_eigenvalues().min() + alpha < 0.0
+}
+
+/// The summary of one method's errors over a batch.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ErrorStats {
+    pub mean: f64,
+    pub median: f64,
+    pub q25: f64,
+    pub q75: f64,
+    pub max: f64,
+    pub frac_above_1: f64,
+}
+
+/// Quantile by linear interpolation between order statistics (type 7, as NumPy's default).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let x = q * (sorted.len() - 1) as f64;
+    let (i, f) = (x.floor() as usize, x - x.floor());
+    match sorted.get(i + 1) {
+        Some(next) if f > 0.0 => sorted[i] + f * (next - sorted[i]),
+        _ => sorted[i],
+    }
+}
+
+impl ErrorStats {
+    pub fn of(errors: &[f64]) -> Self {
+        let mut sorted = errors.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        let n = sorted.len().max(1) as f64;
+        Self {
+            mean: sorted.iter().sum::<f64>() / n,
+            median: quantile(&sorted, 0.5),
+            q25: quantile(&sorted, 0.25),
+            q75: quantile(&sorted, 0.75),
+            max: sorted.last().copied().unwrap_or(f64::NAN),
+            frac_above_1: sorted.iter().filter(|e| **e > 1.0).count() as f64 / n,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::ihvp::nystrom::NystromVariant;
+    use crate::numerics::ihvp::spec::Sampling;
+
+    #[test]
+    fn quantiles_and_stats_by_hand() {
+        let s = ErrorStats::of(&[4.0, 1.0, 3.0, 2.0, 0.5]);
+        assert_eq!((s.median, s.q25, s.q75, s.max), (2.0, 1.0, 3.0, 4.0));
+        assert!((s.mean - 2.1).abs() < 1e-15);
+        assert!((s.frac_above_1 - 0.6).abs() < 1e-15);
+        assert_eq!(quantile(&[0.0, 10.0], 0.25), 2.5);
+    }
+
+    #[test]
+    fn spectrum_family_has_the_asked_eigenvalues() {
+        let fam = Spectrum {
+            dim: 20,
+            outliers: 3,
+            condition: 1e3,
+            negative_share: 0.25,
+        };
+        let inst = fam.instance(1, 0);
+        let mut want = fam.eigenvalues();
+        want.sort_by(f64::total_cmp);
+        let got = inst.h.clone().symmetric_eigenvalues();
+        let mut got: Vec<f64> = got.iter().copied().collect();
+        got.sort_by(f64::total_cmp);
+        for (g, w) in got.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-12, "{g} vs {w}");
+        }
+        assert_eq!(want.iter().filter(|v| **v < 0.0).count(), 4);
+        assert!((want[want.len() - 1] - 1.0).abs() < 1e-15);
+        assert!(indefinite(&inst, 0.0) && !indefinite(&inst, 0.02));
+        assert_ne!(fam.instance(1, 0).h, fam.instance(1, 1).h);
+    }
+
+    #[test]
+    fn exact_is_exact_and_networks_are_mostly_indefinite() {
+        let fam = Networks::default();
+        let inst = fam.instance(0, 0);
+        assert_eq!(inst.h.nrows(), 49);
+        let exact = IhvpSpec::Exact { alpha: 0.0 };
+        assert!(relative_error(&inst, &exact, 1.0, 0) < 1e-10);
+        let nys_all = IhvpSpec::Nystrom {
+            alpha: 0.0,
+            rank: 49,
+            sampling: Sampling::Uniform,
+            columns: None,
+            seed: 0,
+            variant: NystromVariant::Pinv,
+        };
+        let e = relative_error(&inst, &nys_all, 1.0, 3);
+        assert!(e < 1e-6, "Nyström with every column is exact: {e}");
+        let indefinite_share = (0..8)
+            .filter(|&i| indefinite(&fam.instance(0, i), 0.0))
+            .count();
+        assert!(
+            indefinite_share >= 4,
+            "{indefinite_share} of 8 full Hessians indefinite"
+        );
+        let gn = Networks {
+            hessian: Curvature::GaussNewton,
+            ..fam
+        };
+        assert!(!indefinite(&gn.instance(0, 0), 1e-9));
+    }
+}

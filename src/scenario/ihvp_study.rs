@@ -1,0 +1,273 @@
+//! `"kind": "ihvp_study"`: IHVP error statistics over a batch of Hessians (BLPO Figure 2; issue 5).
+//! Per α and method: mean, median, q25, q75, max and the share of relative errors above 1, and the share of
+//! instances whose H + αI is indefinite. A method's own `alpha` may be left out: each entry of `alphas` is
+//! used in turn.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::json::{matrix, num, vector};
+use crate::numerics::ihvp::spec::IhvpSpec;
+use crate::numerics::ihvp::study::{
+    ErrorStats, Instance, Networks, Spectrum, indefinite, relative_error,
+};
+use crate::numerics::nets::Curvature;
+
+/// Which Hessians.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FamilyName {
+    Networks,
+    Spectrum,
+    Given,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StudyScenario {
+    pub family: FamilyName,
+    /// Batch size (networks or spectrum instances).
+    #[serde(default = "hundred", alias = "networks")]
+    pub instances: usize,
+    #[serde(default)]
+    pub seed: u64,
+    // networks
+    #[serde(default = "four")]
+    pub inputs: usize,
+    #[serde(default = "eight")]
+    pub hidden: usize,
+    #[serde(default = "thirty_two")]
+    pub samples: usize,
+    #[serde(default = "three_hundred")]
+    pub train_steps: usize,
+    #[serde(default = "lr")]
+    pub lr: f64,
+    #[serde(default = "full")]
+    pub hessian: Curvature,
+    // spectrum
+    #[serde(default = "sixty_four")]
+    pub dim: usize,
+    #[serde(default = "five")]
+    pub outliers: usize,
+    #[serde(default = "condition")]
+    pub condition: f64,
+    #[serde(default)]
+    pub negative_share: f64,
+    // given
+    #[serde(default)]
+    pub matrix: Option<Vec<Vec<f64>>>,
+    #[serde(default)]
+    pub rhs: Option<Vec<f64>>,
+    pub methods: Vec<IhvpSpec>,
+    pub alphas: Vec<f64>,
+}
+
+fn hundred() -> usize {
+    100
+}
+fn four() -> usize {
+    4
+}
+fn five() -> usize {
+    5
+}
+fn eight() -> usize {
+    8
+}
+fn thirty_two() -> usize {
+    32
+}
+fn sixty_four() -> usize {
+    64
+}
+fn three_hundred() -> usize {
+    300
+}
+fn lr() -> f64 {
+    0.1
+}
+fn full() -> Curvature {
+    Curvature::Full
+}
+fn condition() -> f64 {
+    1e4
+}
+
+/// Most instances × dimension² one study may ask for.
+const MAX_WORK: usize = 1000 * 256 * 256;
+
+/// Gives methods without `alpha` a placeholder (the study sets α from `alphas`).
+pub fn fill_alphas(value: &mut Value) {
+    if let Some(methods) = value.get_mut("methods").and_then(Value::as_array_mut) {
+        for m in methods.iter_mut().filter_map(Value::as_object_mut) {
+            m.entry("alpha").or_insert(json!(0.0));
+        }
+    }
+}
+
+impl StudyScenario {
+    fn networks(&self) -> Networks {
+        Networks {
+            inputs: self.inputs,
+            hidden: self.hidden,
+            samples: self.samples,
+            train_steps: self.train_steps,
+            lr: self.lr,
+            hessian: self.hessian,
+        }
+    }
+
+    fn spectrum(&self) -> Spectrum {
+        Spectrum {
+            dim: self.dim,
+            outliers: self.outliers,
+            condition: self.condition,
+            negative_share: self.negative_share,
+        }
+    }
+
+    fn dim(&self) -> usize {
+        match self.family {
+            FamilyName::Networks => self.networks().mlp().params(),
+            FamilyName::Spectrum => self.dim,
+            FamilyName::Given => self.matrix.as_ref().map_or(0, Vec::len),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        let range = |name: &str, v: usize, lo: usize, hi: usize| {
+            if (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(format!("{name}: must be in {lo}..={hi}, got {v}"))
+            }
+        };
+        match self.family {
+            FamilyName::Networks => {
+                range("inputs", self.inputs, 1, 32)?;
+                range("hidden", self.hidden, 1, 64)?;
+                range("samples", self.samples, 1, 4096)?;
+                range("train_steps", self.train_steps, 0, 100_000)?;
+                if !(self.lr.is_finite() && self.lr > 0.0) {
+                    return Err(format!("lr: must be a finite number > 0, got {}", self.lr));
+                }
+            }
+            FamilyName::Spectrum => {
+                range("dim", self.dim, 1, 512)?;
+                range("outliers", self.outliers, 0, self.dim)?;
+                if !(self.condition.is_finite() && self.condition >= 1.0) {
+                    return Err(format!(
+                        "condition: must be a finite number ≥ 1, got {}",
+                        self.condition
+                    ));
+                }
+                if !(0.0..=1.0).contains(&self.negative_share) {
+                    return Err(format!(
+                        "negative_share: must be in 0..=1, got {}",
+                        self.negative_share
+                    ));
+                }
+            }
+            FamilyName::Given => {
+                let m = self
+                    .matrix
+                    .as_ref()
+                    .ok_or("matrix: missing (family \"given\")")?;
+                let h = matrix(m, "matrix")?;
+                if !h.is_square() || h.nrows() == 0 {
+                    return Err(format!(
+                        "matrix: must be a non-empty square matrix, got {}×{}",
+                        h.nrows(),
+                        h.ncols()
+                    ));
+                }
+                let b = self.rhs.as_ref().ok_or("rhs: missing (family \"given\")")?;
+                if b.len() != h.nrows() {
+                    return Err(format!(
+                        "rhs: must have {} entries, got {}",
+                        h.nrows(),
+                        b.len()
+                    ));
+                }
+                vector(b, "rhs")?;
+            }
+        }
+        if self.family != FamilyName::Given {
+            range("instances", self.instances, 1, 1000)?;
+        }
+        let p = self.dim();
+        if self.instances.saturating_mul(p * p) > MAX_WORK {
+            return Err(format!(
+                "instances: {} instances of dimension {p} is over the limit",
+                self.instances
+            ));
+        }
+        if self.alphas.is_empty() {
+            return Err("alphas: give at least one".to_owned());
+        }
+        for (i, a) in self.alphas.iter().enumerate() {
+            if !(a.is_finite() && *a >= 0.0) {
+                return Err(format!("alphas[{i}]: must be a finite number ≥ 0, got {a}"));
+            }
+        }
+        for (i, m) in self.methods.iter().enumerate() {
+            for &alpha in &self.alphas {
+                m.at(alpha, 0)
+                    .validate(p)
+                    .map_err(|e| format!("methods[{i}].{e} (at α = {alpha} from alphas)"))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn instances(&self) -> Vec<Instance> {
+        match self.family {
+            FamilyName::Networks => (0..self.instances)
+                .map(|i| self.networks().instance(self.seed, i))
+                .collect(),
+            FamilyName::Spectrum => (0..self.instances)
+                .map(|i| self.spectrum().instance(self.seed, i))
+                .collect(),
+            FamilyName::Given => {
+                let (Some(m), Some(b)) = (&self.matrix, &self.rhs) else {
+                    return Vec::new();
+                };
+                match (matrix(m, "matrix"), vector(b, "rhs")) {
+                    (Ok(h), Ok(b)) => vec![Instance { h, b }],
+                    _ => Vec::new(),
+                }
+            }
+        }
+    }
+
+    pub fn run(&self) -> Value {
+        let batch = self.instances();
+        let per_alpha: Vec<Value> = self
+            .alphas
+            .iter()
+            .map(|&alpha| {
+                let indefinite_share =
+                    batch.iter().filter(|i| indefinite(i, alpha)).count() as f64 / batch.len().max(1) as f64;
+                let methods: Vec<Value> = self
+                    .methods
+                    .iter()
+                    .map(|m| {
+                        let errors: Vec<f64> = batch
+                            .iter()
+                            .enumerate()
+                            .map(|(i, inst)| relative_error(inst, m, alpha, i as u64))
+                            .collect();
+                        let s = ErrorStats::of(&errors);
+                        json!({
+                            "method": m.name(),
+                            "mean": num(s.mean), "median": num(s.median), "q25": num(s.q25),
+                            "q75": num(s.q75), "max": num(s.max), "frac_above_1": num(s.frac_above_1),
+                        })
+                    })
+                    .collect();
+                json!({"alpha": alpha, "indefinite_share": indefinite_share, "methods": methods})
+            })
+            .collect();
+        json!({"instances": batch.len(), "dim": self.dim(), "alphas": per_alpha})
+    }
+}
