@@ -48,6 +48,8 @@ export async function stackelbergChecks(page, mode, t) {
   await click('step');
   s = await waitForStatus(page, (st) => view(st).step === paused + 1);
   check(`${mode}: Pause, then Step takes exactly one step`, view(s).step === paused + 1, `${paused} → ${view(s).step}`);
+  // The hash is rewritten at most every 250 ms.
+  await page.waitForFunction((k) => location.hash.includes(`step=${k}`), paused + 1, { timeout: 5_000 }).catch(() => null);
   const hash = await page.evaluate(() => location.hash);
   check(`${mode}: paused view's link carries its step`, hash.includes(`step=${paused + 1}`), hash);
 
