@@ -185,7 +185,13 @@ impl StackelbergView {
             ),
         ];
         for (button, file, is_csv) in files {
-            let contents = || if is_csv { self.csv() } else { self.json() };
+            let contents = || {
+                if is_csv {
+                    self.runs.csv()
+                } else {
+                    self.runs.json(&self.state)
+                }
+            };
             if let Some(result) = export::file_button(ui, ctx.report, button, file, contents) {
                 self.message = Some(result);
             }
@@ -457,48 +463,5 @@ impl StackelbergView {
         if let Some(terms) = self.runs.explain(self.explain_panel) {
             explain::step_ui(ui, self.runs.step, &self.state.params(&spec), &terms);
         }
-    }
-
-    fn csv(&self) -> String {
-        let rows = self.runs.tracks.iter().enumerate().flat_map(|(p, tracks)| {
-            tracks.iter().enumerate().flat_map(move |(s, track)| {
-                track.history.points.iter().map(move |&(k, t, w)| {
-                    vec![
-                        p.to_string(),
-                        s.to_string(),
-                        k.to_string(),
-                        t.to_string(),
-                        w.to_string(),
-                    ]
-                })
-            })
-        });
-        export::csv(&["panel", "start", "step", "theta", "w"], rows)
-    }
-
-    fn json(&self) -> String {
-        let tracks: Vec<serde_json::Value> = self
-            .runs
-            .tracks
-            .iter()
-            .map(|tracks| {
-                serde_json::Value::Array(
-                    tracks
-                        .iter()
-                        .map(|t| {
-                            serde_json::json!({
-                                "step": t.history.points.iter().map(|p| p.0).collect::<Vec<_>>(),
-                                "theta": t.history.points.iter().map(|p| crate::scenario::json::num(p.1)).collect::<Vec<_>>(),
-                                "w": t.history.points.iter().map(|p| crate::scenario::json::num(p.2)).collect::<Vec<_>>(),
-                                "theta_sign_changes": t.walker.theta_sign_changes,
-                                "status": t.walker.diverged_at.map_or_else(|| "ok".to_owned(), |k| format!("diverged at step {k}")),
-                            })
-                        })
-                        .collect(),
-                )
-            })
-            .collect();
-        let doc = serde_json::json!({ "settings": &self.state, "step": self.runs.step, "panels": tracks });
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 }

@@ -1,14 +1,16 @@
 //! The live runs behind the Stackelberg view: for each panel and each start point a
 //! [`Walker`] of the game's dynamics (`numerics::games`), stepped in lockstep, with a thinned history for
-//! drawing and export. No drawing here.
+//! drawing and export (CSV, JSON). No drawing here.
 
 use rand::SeedableRng as _;
 
+use crate::app::widgets::export;
 use crate::numerics::games::actor_critic::{
     Derivatives, GameParams, StepTerms, Walker, step_terms,
 };
 use crate::numerics::games::stochastic::StochasticActor;
 use crate::numerics::random::SeededRng;
+use crate::scenario::json::num;
 use crate::scenario::stackelberg::StackelbergState;
 
 /// Most points a history keeps; past that, every other point is dropped and the stride doubles.
@@ -143,6 +145,52 @@ impl Runs {
     }
 }
 
+impl Runs {
+    /// Every recorded state as CSV: panel, start, step, θ, w.
+    pub fn csv(&self) -> String {
+        let rows = self.tracks.iter().enumerate().flat_map(|(p, tracks)| {
+            tracks.iter().enumerate().flat_map(move |(s, track)| {
+                track.history.points.iter().map(move |&(k, t, w)| {
+                    vec![
+                        p.to_string(),
+                        s.to_string(),
+                        k.to_string(),
+                        t.to_string(),
+                        w.to_string(),
+                    ]
+                })
+            })
+        });
+        export::csv(&["panel", "start", "step", "theta", "w"], rows)
+    }
+
+    /// The settings and every trajectory as JSON (non-finite numbers as strings).
+    pub fn json(&self, state: &StackelbergState) -> String {
+        let tracks: Vec<serde_json::Value> = self
+            .tracks
+            .iter()
+            .map(|tracks| {
+                tracks
+                    .iter()
+                    .map(|t| {
+                        let h = &t.history.points;
+                        serde_json::json!({
+                            "step": h.iter().map(|p| p.0).collect::<Vec<_>>(),
+                            "theta": h.iter().map(|p| num(p.1)).collect::<Vec<_>>(),
+                            "w": h.iter().map(|p| num(p.2)).collect::<Vec<_>>(),
+                            "theta_sign_changes": t.walker.theta_sign_changes,
+                            "status": t.walker.diverged_at
+                                .map_or_else(|| "ok".to_owned(), |k| format!("diverged at step {k}")),
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let doc = serde_json::json!({ "settings": state, "step": self.step, "panels": tracks });
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}
+
 fn advance(track: &mut Track, params: &GameParams, actor: Option<&StochasticActor>) -> StepTerms {
     let (theta, w) = (track.walker.theta, track.walker.w);
     match actor {
@@ -199,5 +247,25 @@ mod tests {
         runs.step_once();
         let w = &runs.tracks[2][0].walker;
         assert_eq!(terms, Some((w.theta, w.w)));
+    }
+
+    #[test]
+    fn exports_hold_every_recorded_state() {
+        let state = StackelbergState::default();
+        let mut runs = Runs::new(RunKey::of(&state));
+        for _ in 0..10 {
+            runs.step_once();
+        }
+        let csv = runs.csv();
+        assert!(csv.starts_with("panel,start,step,theta,w\n"));
+        assert_eq!(csv.lines().count(), 1 + 4 * 11);
+        let doc: serde_json::Value = serde_json::from_str(&runs.json(&state)).unwrap_or_default();
+        assert_eq!(doc["step"], 10);
+        assert_eq!(doc["settings"]["reg"], 0.04);
+        assert_eq!(doc["panels"][3][0]["theta_sign_changes"], 0);
+        assert_eq!(
+            doc["panels"][0][0]["theta"].as_array().map(Vec::len),
+            Some(11)
+        );
     }
 }
