@@ -240,3 +240,79 @@ fn convergence_map_matches_its_cpu_twin() {
         );
     }
 }
+
+/// CG and Neumann on batches of small-network Hessians (p = 49) and synthetic spectra (p = 128, the
+/// kernel's largest): the GPU equals its CPU twin within f32 tolerance.
+#[test]
+fn iterative_ihvps_match_their_cpu_twin() {
+    use bilevel_lab::gpu::kernels::{IhvpIterative, Iterative, IterativeBatch};
+    use bilevel_lab::numerics::ihvp::study::{Networks, Spectrum};
+    let mut rt = gpu_runtime();
+    let flatten = |instances: &[bilevel_lab::numerics::ihvp::study::Instance]| {
+        let hessians: Vec<f32> = instances
+            .iter()
+            .flat_map(|i| {
+                i.h.transpose()
+                    .iter()
+                    .map(|&v| v as f32)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let rhs: Vec<f32> = instances
+            .iter()
+            .flat_map(|i| i.b.iter().map(|&v| v as f32).collect::<Vec<_>>())
+            .collect();
+        (hessians, rhs)
+    };
+    let nets: Vec<_> = (0..40)
+        .map(|i| Networks::default().instance(1, i))
+        .collect();
+    let spectra: Vec<_> = (0..12)
+        .map(|i| {
+            Spectrum {
+                dim: 128,
+                outliers: 4,
+                condition: 100.0,
+                negative_share: 0.0,
+            }
+            .instance(2, i)
+        })
+        .collect();
+    for (name, instances, alpha) in [("networks", &nets, 1.0f32), ("spectra", &spectra, 0.01)] {
+        let (hessians, rhs) = flatten(instances);
+        let dim = instances[0].b.len() as u32;
+        for method in [
+            Iterative::Cg {
+                iters: 30,
+                tol: 0.0,
+            },
+            Iterative::Neumann {
+                terms: 50,
+                step: 0.5,
+            },
+        ] {
+            let input = IterativeBatch {
+                method,
+                alpha,
+                dim,
+                hessians: hessians.clone(),
+                rhs: rhs.clone(),
+            };
+            let done = run_kernel::<IhvpIterative>(&mut rt, input.clone(), 60);
+            assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
+            let twin = IhvpIterative::cpu(&input);
+            assert_eq!(done.value.len(), twin.len());
+            let scale = twin.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+            let worst = done
+                .value
+                .iter()
+                .zip(&twin)
+                .map(|(g, c)| (g - c).abs())
+                .fold(0.0f32, f32::max);
+            assert!(
+                worst <= 1e-4 * scale.max(1.0),
+                "{name} {method:?}: max |GPU − twin| = {worst} (scale {scale})"
+            );
+        }
+    }
+}

@@ -2,6 +2,8 @@
 
 pub mod batched_matvec;
 pub mod convergence_map;
+pub mod ihvp_iterative;
 
 pub use batched_matvec::{BatchedMatvec, MatvecBatch};
 pub use convergence_map::{ConvergenceMap, MapRequest};
+pub use ihvp_iterative::{IhvpIterative, Iterative, IterativeBatch};

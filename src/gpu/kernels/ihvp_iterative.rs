@@ -1,0 +1,355 @@
+//! Batched CG and Neumann IHVPs over N explicit Hessians (p ≤ 128), one workgroup per instance
+//! (`ihvp_iterative.wgsl`) — the iterative half of the IHVP lab's GPU batch (issue 5). The CPU twin below
+//! follows the kernel's arithmetic: rows in order, dot products as 64 per-thread partials summed by the
+//! same tree, stopping as a zero step. The float64 references are `numerics::ihvp::{cg, neumann}`.
+
+use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::runtime::KernelSpec;
+
+const THREADS: usize = 64;
+/// Largest Hessian the kernel's workgroup memory holds.
+pub const MAX_DIM: u32 = 128;
+
+/// Which iterative method.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Iterative {
+    /// Conjugate gradients: at most `iters` steps, stopping at ‖r‖ ≤ tol·‖b‖ or non-positive curvature.
+    Cg { iters: u32, tol: f32 },
+    /// Neumann series with `terms` ≥ 1 terms and step η.
+    Neumann { terms: u32, step: f32 },
+}
+
+/// N row-major p × p Hessians and N right-hand sides, one ridge α for all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IterativeBatch {
+    pub method: Iterative,
+    pub alpha: f32,
+    pub dim: u32,
+    pub hessians: Vec<f32>,
+    pub rhs: Vec<f32>,
+}
+
+impl IterativeBatch {
+    /// Instances in the batch.
+    pub fn count(&self) -> usize {
+        self.rhs.len() / (self.dim.max(1) as usize)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_DIM).contains(&self.dim) {
+            return Err(format!("dim: must be in 1..={MAX_DIM}, got {}", self.dim));
+        }
+        let p = self.dim as usize;
+        let n = self.count();
+        if n == 0 || self.rhs.len() != n * p {
+            return Err(format!(
+                "rhs: expected a positive multiple of {p} entries, got {}",
+                self.rhs.len()
+            ));
+        }
+        if self.hessians.len() != n * p * p {
+            return Err(format!(
+                "hessians: expected {} entries, got {}",
+                n * p * p,
+                self.hessians.len()
+            ));
+        }
+        if n > 65_535 * 64 {
+            return Err(format!(
+                "{n} instances: at most {} per dispatch",
+                65_535 * 64
+            ));
+        }
+        if !self.alpha.is_finite() {
+            return Err(format!("alpha: must be finite, got {}", self.alpha));
+        }
+        match self.method {
+            Iterative::Cg { iters, .. } | Iterative::Neumann { terms: iters, .. }
+                if iters > 100_000 =>
+            {
+                Err(format!("iterations: at most 100000, got {iters}"))
+            }
+            Iterative::Neumann { terms: 0, .. } => Err("terms: must be ≥ 1".to_owned()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The kernel.
+pub struct IhvpIterative;
+
+/// Σ a[i]·b[i] as the kernel sums it: per-thread partials (row t, then t + 64), then a tree.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut red = [0.0f32; THREADS];
+    for (t, slot) in red.iter_mut().enumerate() {
+        let mut partial = 0.0f32;
+        for i in [t, t + THREADS] {
+            if i < a.len() {
+                partial += a[i] * b[i];
+            }
+        }
+        *slot = partial;
+    }
+    let mut stride = THREADS / 2;
+    while stride > 0 {
+        for t in 0..stride {
+            red[t] += red[t + stride];
+        }
+        stride /= 2;
+    }
+    red[0]
+}
+
+/// (H + αI)·d, each row summed in order.
+fn apply(h: &[f32], alpha: f32, d: &[f32], out: &mut [f32]) {
+    let p = d.len();
+    for i in 0..p {
+        let mut acc = 0.0f32;
+        for j in 0..p {
+            acc += h[i * p + j] * d[j];
+        }
+        out[i] = acc + alpha * d[i];
+    }
+}
+
+fn solve_one(method: Iterative, alpha: f32, h: &[f32], b: &[f32]) -> Vec<f32> {
+    let p = b.len();
+    let mut ad = vec![0.0f32; p];
+    match method {
+        Iterative::Neumann { terms, step } => {
+            let mut term = b.to_vec();
+            let mut sum = b.to_vec();
+            for _ in 1..terms {
+                apply(h, alpha, &term, &mut ad);
+                for i in 0..p {
+                    term[i] -= step * ad[i];
+                    sum[i] += term[i];
+                }
+            }
+            sum.iter().map(|s| step * s).collect()
+        }
+        Iterative::Cg { iters, tol } => {
+            let (mut x, mut r, mut d) = (vec![0.0f32; p], b.to_vec(), b.to_vec());
+            let mut rs = dot(&r, &r);
+            let threshold = tol * tol * rs;
+            let mut running = rs > 0.0;
+            for _ in 0..iters {
+                apply(h, alpha, &d, &mut ad);
+                let curvature = dot(&d, &ad);
+                let active = running && curvature > 0.0 && rs > threshold;
+                let step = if active { rs / curvature } else { 0.0 };
+                for i in 0..p {
+                    x[i] += step * d[i];
+                    r[i] -= step * ad[i];
+                }
+                let rs_next = dot(&r, &r);
+                let beta = if active { rs_next / rs } else { 0.0 };
+                if active {
+                    for i in 0..p {
+                        d[i] = r[i] + beta * d[i];
+                    }
+                    rs = rs_next;
+                }
+                running = active;
+            }
+            x
+        }
+    }
+}
+
+impl Kernel for IhvpIterative {
+    type Input = IterativeBatch;
+    type Output = Vec<f32>;
+    const SPEC: KernelSpec = KernelSpec {
+        name: "ihvp_iterative",
+        wgsl: include_str!("ihvp_iterative.wgsl"),
+        entry_point: "main",
+    };
+
+    /// CPU twin: N × p solutions, row-major. Invalid batches give an empty result.
+    fn cpu(input: &IterativeBatch) -> Vec<f32> {
+        let mut acc = None;
+        for part in 0..Self::cpu_parts(input) {
+            Self::cpu_part(input, part, &mut acc);
+        }
+        acc.unwrap_or_default()
+    }
+
+    /// One part per instance.
+    fn cpu_parts(input: &IterativeBatch) -> usize {
+        if input.validate().is_err() {
+            0
+        } else {
+            input.count()
+        }
+    }
+
+    fn cpu_part(input: &IterativeBatch, i: usize, acc: &mut Option<Vec<f32>>) {
+        let p = input.dim as usize;
+        let out = acc.get_or_insert_with(|| Vec::with_capacity(input.rhs.len()));
+        let h = &input.hessians[i * p * p..(i + 1) * p * p];
+        let b = &input.rhs[i * p..(i + 1) * p];
+        out.extend(solve_one(input.method, input.alpha, h, b));
+    }
+
+    fn encode(input: &IterativeBatch) -> Result<Encoded, String> {
+        input.validate()?;
+        let (method, iters, tol, step) = match input.method {
+            Iterative::Cg { iters, tol } => (0u32, iters, tol, 0.0f32),
+            Iterative::Neumann { terms, step } => (1u32, terms, 0.0f32, step),
+        };
+        let n = input.count() as u32;
+        let mut params = Vec::with_capacity(32);
+        for u in [n, input.dim, method, iters] {
+            params.extend_from_slice(&u.to_le_bytes());
+        }
+        for f in [input.alpha, tol, step, 0.0] {
+            params.extend_from_slice(&f.to_le_bytes());
+        }
+        Ok(Encoded {
+            params,
+            inputs: vec![
+                bytemuck::cast_slice(&input.hessians).to_vec(),
+                bytemuck::cast_slice(&input.rhs).to_vec(),
+            ],
+            output_bytes: input.rhs.len() as u64 * 4,
+            invocations: n * THREADS as u32,
+        })
+    }
+
+    fn decode(input: &IterativeBatch, bytes: &[u8]) -> Result<Vec<f32>, String> {
+        f32s_from_bytes(bytes, input.rhs.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::ihvp::testing::{spd, vector};
+    use crate::numerics::ihvp::{cg, neumann};
+
+    fn batch(
+        method: Iterative,
+        p: usize,
+        n: usize,
+        alpha: f64,
+    ) -> (
+        IterativeBatch,
+        Vec<(nalgebra::DMatrix<f64>, nalgebra::DVector<f64>)>,
+    ) {
+        let problems: Vec<_> = (0..n)
+            .map(|s| (spd(p, 0.5, 4.0, s as u64), vector(p, 100 + s as u64)))
+            .collect();
+        let hessians = problems
+            .iter()
+            .flat_map(|(h, _)| h.transpose().iter().map(|&v| v as f32).collect::<Vec<_>>())
+            .collect();
+        let rhs = problems
+            .iter()
+            .flat_map(|(_, b)| b.iter().map(|&v| v as f32).collect::<Vec<_>>())
+            .collect();
+        (
+            IterativeBatch {
+                method,
+                alpha: alpha as f32,
+                dim: p as u32,
+                hessians,
+                rhs,
+            },
+            problems,
+        )
+    }
+
+    #[test]
+    fn twin_matches_the_float64_methods() {
+        for p in [5, 70, 128] {
+            for (method, reference) in [
+                (
+                    Iterative::Cg {
+                        iters: 15,
+                        tol: 0.0,
+                    },
+                    0,
+                ),
+                (
+                    Iterative::Neumann {
+                        terms: 40,
+                        step: 0.2,
+                    },
+                    1,
+                ),
+            ] {
+                let (input, problems) = batch(method, p, 3, 0.3);
+                let got = IhvpIterative::cpu(&input);
+                assert_eq!(got.len(), 3 * p);
+                for (k, (h, b)) in problems.iter().enumerate() {
+                    let want = if reference == 0 {
+                        cg::cg(h, b, 0.3, 15, 0.0).v
+                    } else {
+                        neumann::neumann(h, b, 0.3, 40, 0.2, false).v
+                    };
+                    let err = (0..p)
+                        .map(|i| (f64::from(got[k * p + i]) - want[i]).abs())
+                        .fold(0.0, f64::max);
+                    assert!(
+                        err < 1e-4 * want.amax().max(1.0),
+                        "p = {p} {method:?}: {err}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cg_stops_at_the_tolerance_and_on_negative_curvature() {
+        let (mut input, _) = batch(
+            Iterative::Cg {
+                iters: 200,
+                tol: 1e-3,
+            },
+            20,
+            1,
+            0.3,
+        );
+        let loose = IhvpIterative::cpu(&input);
+        input.method = Iterative::Cg {
+            iters: 200,
+            tol: 0.0,
+        };
+        let tight = IhvpIterative::cpu(&input);
+        let diff = loose
+            .iter()
+            .zip(&tight)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(diff > 0.0 && diff < 1e-2, "{diff}");
+        // H = −I: the first curvature is negative, CG takes no step.
+        let neg = IterativeBatch {
+            method: Iterative::Cg { iters: 5, tol: 0.0 },
+            alpha: 0.0,
+            dim: 2,
+            hessians: vec![-1.0, 0.0, 0.0, -1.0],
+            rhs: vec![1.0, 2.0],
+        };
+        assert_eq!(IhvpIterative::cpu(&neg), vec![0.0, 0.0]);
+    }
+
+    #[test]
+    fn bad_batches_are_refused() {
+        let (mut input, _) = batch(
+            Iterative::Neumann {
+                terms: 0,
+                step: 0.1,
+            },
+            4,
+            2,
+            0.1,
+        );
+        assert!(IhvpIterative::encode(&input).is_err());
+        input.method = Iterative::Cg { iters: 3, tol: 0.0 };
+        input.hessians.pop();
+        assert!(input.validate().is_err_and(|e| e.contains("hessians")));
+        input.dim = 200;
+        assert!(input.validate().is_err_and(|e| e.contains("dim")));
+    }
+}
