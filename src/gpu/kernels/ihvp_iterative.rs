@@ -228,15 +228,9 @@ mod tests {
     use crate::numerics::ihvp::testing::{spd, vector};
     use crate::numerics::ihvp::{cg, neumann};
 
-    fn batch(
-        method: Iterative,
-        p: usize,
-        n: usize,
-        alpha: f64,
-    ) -> (
-        IterativeBatch,
-        Vec<(nalgebra::DMatrix<f64>, nalgebra::DVector<f64>)>,
-    ) {
+    type Problem = (nalgebra::DMatrix<f64>, nalgebra::DVector<f64>);
+
+    fn batch(method: Iterative, p: usize, n: usize, alpha: f64) -> (IterativeBatch, Vec<Problem>) {
         let problems: Vec<_> = (0..n)
             .map(|s| (spd(p, 0.5, 4.0, s as u64), vector(p, 100 + s as u64)))
             .collect();
