@@ -14,6 +14,8 @@ USAGE:
     bilevel-lab self-check      run the GPU self-check headless, print its JSON report
     bilevel-lab bench [N T]     time the convergence map (N×N starts, T steps; default 128 2000) on the
                                 GPU and on its CPU twin in one run, print JSON with the ratio
+    bilevel-lab bench-ihvp [N P]  time a batch of N IHVPs (p = P; default 1000 64; CG and Neumann) in
+                                float64, on the f32 CPU twin and on the GPU, print JSON with the ratios
     bilevel-lab --version       print the version
     bilevel-lab --help          print this help
 ";
@@ -35,10 +37,27 @@ pub fn main(args: &[String]) -> ExitCode {
             let number =
                 |i: usize, default: u32| args.get(i).map_or(Ok(default), |a| a.parse::<u32>());
             match (number(1, 128), number(2, 2000)) {
-                (Ok(n), Ok(t)) if (1..=4096).contains(&n) && t <= 1_000_000 => bench(n, t),
+                (Ok(n), Ok(t)) if (1..=4096).contains(&n) && t <= 1_000_000 => {
+                    crate::bench::convergence_map(n, t)
+                }
                 _ => {
                     eprintln!(
                         "bilevel-lab: usage: bilevel-lab bench [N T]  (N in 1..=4096, T ≤ 1000000)"
+                    );
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some("bench-ihvp") => {
+            let number =
+                |i: usize, default: u32| args.get(i).map_or(Ok(default), |a| a.parse::<u32>());
+            match (number(1, 1000), number(2, 64)) {
+                (Ok(n), Ok(p)) if (1..=100_000).contains(&n) && (1..=128).contains(&p) => {
+                    crate::bench::ihvp_batch(n as usize, p as usize)
+                }
+                _ => {
+                    eprintln!(
+                        "bilevel-lab: usage: bilevel-lab bench-ihvp [N P]  (N in 1..=100000, P in 1..=128)"
                     );
                     ExitCode::from(2)
                 }
@@ -109,66 +128,6 @@ fn self_check() -> ExitCode {
 
 /// Times the convergence map on the GPU (submit to readback, after one warm-up run that compiles the
 /// kernel) and on the CPU twin (single thread), and checks that both agree.
-fn bench(n: u32, steps: u32) -> ExitCode {
-    use crate::gpu::kernels::{ConvergenceMap, MapRequest};
-    use crate::gpu::{Job, Kernel as _, Ran};
-    use crate::numerics::games::actor_critic::{Dynamics, GameParams};
-    use std::time::Instant;
-    let req = MapRequest {
-        nx: n,
-        ny: n,
-        steps,
-        window: [-1.0, 1.0, -1.0, 1.0],
-        game: GameParams {
-            dynamics: Dynamics::Stackelberg,
-            reg: 0.04,
-            actor_lr: 0.01,
-            critic_lr: 0.01,
-            critic_steps: 1,
-        },
-    };
-    let mut runtime = ComputeRuntime::headless();
-    let run_gpu = |runtime: &mut ComputeRuntime| {
-        let started = Instant::now();
-        let mut job = Job::<ConvergenceMap>::start(runtime, req.clone());
-        loop {
-            runtime.poll();
-            if let Some(done) = job.poll(runtime) {
-                return (done, started.elapsed().as_secs_f64());
-            }
-            std::thread::yield_now();
-        }
-    };
-    let _warm_up = run_gpu(&mut runtime);
-    let (gpu, gpu_s) = run_gpu(&mut runtime);
-    let started = Instant::now();
-    let cpu = ConvergenceMap::cpu(&req);
-    let cpu_s = started.elapsed().as_secs_f64();
-    let max_diff = gpu
-        .value
-        .iter()
-        .zip(&cpu)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0f32, f32::max);
-    let json = serde_json::json!({
-        "benchmark": "convergence_map",
-        "grid": [n, n],
-        "steps": steps,
-        "compute_backend": runtime.backend_label(),
-        "ran_on": if gpu.ran_on == Ran::Gpu { "gpu" } else { "cpu" },
-        "gpu_seconds": gpu_s,
-        "cpu_twin_seconds": cpu_s,
-        "cpu_over_gpu": cpu_s / gpu_s,
-        "max_abs_diff_log10": max_diff,
-    });
-    println!("{json}");
-    if gpu.ran_on == Ran::Gpu {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
 fn run_window() -> ExitCode {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()

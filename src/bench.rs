@@ -1,0 +1,173 @@
+//! Native benchmarks, run by hand (`bilevel-lab bench`, `bilevel-lab bench-ihvp`), never by CI: each times
+//! the GPU and the CPU in one run and prints JSON with the ratios and the machine's backend.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use crate::gpu::kernels::{ConvergenceMap, IhvpIterative, Iterative, IterativeBatch, MapRequest};
+use crate::gpu::{ComputeRuntime, Computed, Job, Kernel, Ran};
+use crate::numerics::games::actor_critic::{Dynamics, GameParams};
+use crate::numerics::ihvp::study::Spectrum;
+use crate::numerics::ihvp::{cg, neumann};
+
+/// Runs a job to completion (polling the device), returning it and the wall time.
+fn run_gpu<K: Kernel>(runtime: &mut ComputeRuntime, input: &K::Input) -> (Computed<K::Output>, f64)
+where
+    K::Input: Clone,
+{
+    let started = Instant::now();
+    let mut job = Job::<K>::start(runtime, input.clone());
+    loop {
+        runtime.poll();
+        if let Some(done) = job.poll(runtime) {
+            return (done, started.elapsed().as_secs_f64());
+        }
+        std::thread::yield_now();
+    }
+}
+
+/// `bilevel-lab bench [N T]`: the convergence map (N² starts × T steps) on the GPU and its CPU twin.
+pub fn convergence_map(n: u32, steps: u32) -> ExitCode {
+    let req = MapRequest {
+        nx: n,
+        ny: n,
+        steps,
+        window: [-1.0, 1.0, -1.0, 1.0],
+        game: GameParams {
+            dynamics: Dynamics::Stackelberg,
+            reg: 0.04,
+            actor_lr: 0.01,
+            critic_lr: 0.01,
+            critic_steps: 1,
+        },
+    };
+    let mut runtime = ComputeRuntime::headless();
+    let _warm_up = run_gpu::<ConvergenceMap>(&mut runtime, &req);
+    let (gpu, gpu_s) = run_gpu::<ConvergenceMap>(&mut runtime, &req);
+    let started = Instant::now();
+    let cpu = ConvergenceMap::cpu(&req);
+    let cpu_s = started.elapsed().as_secs_f64();
+    let max_diff = gpu
+        .value
+        .iter()
+        .zip(&cpu)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    let json = serde_json::json!({
+        "benchmark": "convergence_map",
+        "grid": [n, n],
+        "steps": steps,
+        "compute_backend": runtime.backend_label(),
+        "ran_on": if gpu.ran_on == Ran::Gpu { "gpu" } else { "cpu" },
+        "gpu_seconds": gpu_s,
+        "cpu_twin_seconds": cpu_s,
+        "cpu_over_gpu": cpu_s / gpu_s,
+        "max_abs_diff_log10": max_diff,
+    });
+    println!("{json}");
+    if gpu.ran_on == Ran::Gpu {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `bilevel-lab bench-ihvp [N P]`: N synthetic-spectrum Hessians (p = P, κ = 100) at α = 0.01, CG (30
+/// steps) and Neumann (50 terms, η = 0.5): float64 (`numerics::ihvp`), the f32 CPU twin and the GPU kernel.
+pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
+    let family = Spectrum {
+        dim: p,
+        outliers: 4.min(p),
+        condition: 100.0,
+        negative_share: 0.0,
+    };
+    let instances: Vec<_> = (0..n).map(|i| family.instance(0, i)).collect();
+    let hessians: Vec<f32> = instances
+        .iter()
+        .flat_map(|i| {
+            i.h.transpose()
+                .iter()
+                .map(|&v| v as f32)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let rhs: Vec<f32> = instances
+        .iter()
+        .flat_map(|i| i.b.iter().map(|&v| v as f32).collect::<Vec<_>>())
+        .collect();
+    let alpha = 0.01;
+    let mut runtime = ComputeRuntime::headless();
+    let mut results = Vec::new();
+    let mut all_on_gpu = true;
+    for method in [
+        Iterative::Cg {
+            iters: 30,
+            tol: 0.0,
+        },
+        Iterative::Neumann {
+            terms: 50,
+            step: 0.5,
+        },
+    ] {
+        let input = IterativeBatch {
+            method,
+            alpha: alpha as f32,
+            dim: p as u32,
+            hessians: hessians.clone(),
+            rhs: rhs.clone(),
+        };
+        let _warm_up = run_gpu::<IhvpIterative>(&mut runtime, &input);
+        let (gpu, gpu_s) = run_gpu::<IhvpIterative>(&mut runtime, &input);
+        all_on_gpu &= gpu.ran_on == Ran::Gpu;
+        let started = Instant::now();
+        let twin = IhvpIterative::cpu(&input);
+        let twin_s = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let f64s: Vec<_> = instances
+            .iter()
+            .map(|i| match method {
+                Iterative::Cg { iters, .. } => cg::cg(&i.h, &i.b, alpha, iters as usize, 0.0).v,
+                Iterative::Neumann { terms, step } => {
+                    neumann::neumann(&i.h, &i.b, alpha, terms as usize, f64::from(step), false).v
+                }
+            })
+            .collect();
+        let f64_s = started.elapsed().as_secs_f64();
+        let rel = |got: &[f32]| {
+            let mut worst = 0.0f64;
+            for (k, want) in f64s.iter().enumerate() {
+                let diff: f64 = (0..p)
+                    .map(|i| (f64::from(got[k * p + i]) - want[i]).powi(2))
+                    .sum::<f64>()
+                    .sqrt();
+                worst = worst.max(diff / want.norm().max(f64::MIN_POSITIVE));
+            }
+            worst
+        };
+        results.push(serde_json::json!({
+            "method": match method { Iterative::Cg { .. } => "cg_30", Iterative::Neumann { .. } => "neumann_50" },
+            "ran_on": if gpu.ran_on == Ran::Gpu { "gpu" } else { "cpu" },
+            "gpu_seconds": gpu_s,
+            "cpu_f32_twin_seconds": twin_s,
+            "cpu_f64_seconds": f64_s,
+            "f64_over_gpu": f64_s / gpu_s,
+            "twin_over_gpu": twin_s / gpu_s,
+            "max_rel_diff_gpu_vs_f64": rel(&gpu.value),
+            "max_rel_diff_twin_vs_f64": rel(&twin),
+        }));
+    }
+    let json = serde_json::json!({
+        "benchmark": "ihvp_batch",
+        "instances": n,
+        "dim": p,
+        "alpha": alpha,
+        "compute_backend": runtime.backend_label(),
+        "methods": results,
+    });
+    println!("{json}");
+    if all_on_gpu {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
