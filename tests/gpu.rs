@@ -302,6 +302,10 @@ fn iterative_ihvps_match_their_cpu_twin() {
             assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
             let twin = IhvpIterative::cpu(&input);
             assert_eq!(done.value.len(), twin.len());
+            assert!(
+                twin.iter().chain(&done.value).all(|v| v.is_finite()),
+                "{name} {method:?}"
+            );
             let scale = twin.iter().fold(0.0f32, |m, v| m.max(v.abs()));
             let worst = done
                 .value
@@ -313,6 +317,83 @@ fn iterative_ihvps_match_their_cpu_twin() {
                 worst <= 1e-4 * scale.max(1.0),
                 "{name} {method:?}: max |GPU − twin| = {worst} (scale {scale})"
             );
+        }
+    }
+}
+
+/// The Nyström (Woodbury) kernel on small-network Hessians (p = 49, q = 10) and on p = 128, q = 32 (the
+/// kernel's largest), paper and damped variants: GPU equals its CPU twin within f32 tolerance.
+#[test]
+fn nystrom_ihvps_match_their_cpu_twin() {
+    use bilevel_lab::gpu::kernels::{IhvpNystrom, NystromBatch};
+    use bilevel_lab::numerics::ihvp::study::{Instance, Networks, Spectrum};
+    let mut rt = gpu_runtime();
+    let nets: Vec<Instance> = (0..40)
+        .map(|i| Networks::default().instance(3, i))
+        .collect();
+    let spectra: Vec<Instance> = (0..8)
+        .map(|i| {
+            Spectrum {
+                dim: 128,
+                outliers: 6,
+                condition: 100.0,
+                negative_share: 0.0,
+            }
+            .instance(4, i)
+        })
+        .collect();
+    for (name, instances, rank, alpha) in [
+        ("networks", &nets, 10u32, 1.0f32),
+        ("spectra", &spectra, 32, 0.05),
+    ] {
+        let p = instances[0].b.len();
+        let hessians: Vec<f32> = instances
+            .iter()
+            .flat_map(|i| {
+                i.h.transpose()
+                    .iter()
+                    .map(|&v| v as f32)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let rhs: Vec<f32> = instances
+            .iter()
+            .flat_map(|i| i.b.iter().map(|&v| v as f32).collect::<Vec<_>>())
+            .collect();
+        // Distinct columns per instance: stride 3 (coprime with 49 and 128), shifted by the instance.
+        let columns: Vec<u32> = (0..instances.len())
+            .flat_map(|k| (0..rank).map(move |i| (i * 3 + k as u32) % p as u32))
+            .collect();
+        for damped in [false, true] {
+            let input = NystromBatch {
+                alpha,
+                damped,
+                dim: p as u32,
+                rank,
+                hessians: hessians.clone(),
+                rhs: rhs.clone(),
+                columns: columns.clone(),
+            };
+            let done = run_kernel::<IhvpNystrom>(&mut rt, input.clone(), 60);
+            assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
+            let twin = IhvpNystrom::cpu(&input);
+            assert_eq!(done.value.len(), twin.len());
+            assert!(
+                twin.iter().chain(&done.value).all(|v| v.is_finite()),
+                "{name}: a singular core"
+            );
+            for (k, (g, c)) in done.value.chunks(p).zip(twin.chunks(p)).enumerate() {
+                let scale = c.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+                let worst = g
+                    .iter()
+                    .zip(c)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(0.0f32, f32::max);
+                assert!(
+                    worst <= 1e-3 * scale.max(1.0),
+                    "{name} damped={damped} instance {k}: max |GPU − twin| = {worst} (scale {scale})"
+                );
+            }
         }
     }
 }

@@ -1,0 +1,301 @@
+//! Batched Nyström IHVPs over N explicit Hessians (p ≤ 128, q ≤ 32), one workgroup per instance
+//! (`ihvp_nystrom.wgsl`) — the Woodbury half of the IHVP lab's GPU batch (issue 5). Variants `paper` and
+//! `damped` of `numerics::ihvp::nystrom` (the pseudo-inverse variant needs an eigendecomposition and runs
+//! on the CPU). The columns are chosen on the CPU (uniform or ∝ diag², seeded) and passed in.
+
+use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::runtime::KernelSpec;
+
+const THREADS: u32 = 64;
+/// Largest Hessian and rank the kernel's workgroup memory holds.
+pub const MAX_DIM: u32 = 128;
+pub const MAX_RANK: u32 = 32;
+/// What the kernel writes for an instance whose q×q system had a zero pivot (decoded as NaN).
+const SINGULAR: f32 = 3.0e38;
+
+/// N row-major p × p Hessians, N right-hand sides, N × q column indices, one ridge α > 0.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NystromBatch {
+    pub alpha: f32,
+    pub damped: bool,
+    pub dim: u32,
+    pub rank: u32,
+    pub hessians: Vec<f32>,
+    pub rhs: Vec<f32>,
+    pub columns: Vec<u32>,
+}
+
+impl NystromBatch {
+    pub fn count(&self) -> usize {
+        self.rhs.len() / (self.dim.max(1) as usize)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_DIM).contains(&self.dim) {
+            return Err(format!("dim: must be in 1..={MAX_DIM}, got {}", self.dim));
+        }
+        if !(1..=MAX_RANK.min(self.dim)).contains(&self.rank) {
+            return Err(format!(
+                "rank: must be in 1..={}, got {}",
+                MAX_RANK.min(self.dim),
+                self.rank
+            ));
+        }
+        let (p, q, n) = (self.dim as usize, self.rank as usize, self.count());
+        if n == 0 || self.rhs.len() != n * p || self.hessians.len() != n * p * p {
+            return Err(format!(
+                "hessians/rhs: shapes do not match {n} instances of dimension {p}"
+            ));
+        }
+        if self.columns.len() != n * q || self.columns.iter().any(|&c| c >= self.dim) {
+            return Err(format!("columns: expected {} indices below {p}", n * q));
+        }
+        if n > 65_535 * 64 {
+            return Err(format!(
+                "{n} instances: at most {} per dispatch",
+                65_535 * 64
+            ));
+        }
+        if !(self.alpha.is_finite() && self.alpha > 0.0) {
+            return Err(format!(
+                "alpha: the Nyström IHVP needs α > 0, got {}",
+                self.alpha
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The kernel.
+pub struct IhvpNystrom;
+
+fn solve_one(input: &NystromBatch, h: &[f32], b: &[f32], cols: &[u32]) -> Vec<f32> {
+    let p = b.len();
+    let q = cols.len();
+    let w = q + 1;
+    let cols: Vec<usize> = cols.iter().map(|&c| c as usize).collect();
+    let mut s = vec![0.0f32; q * w];
+    for (e, slot) in s.iter_mut().enumerate() {
+        let (i, k) = (e / w, e % w);
+        let row_i = &h[cols[i] * p..(cols[i] + 1) * p];
+        let mut acc = 0.0f32;
+        if k < q {
+            let row_k = &h[cols[k] * p..(cols[k] + 1) * p];
+            for j in 0..p {
+                acc += row_i[j] * row_k[j];
+            }
+            let mut core = row_i[cols[k]];
+            if input.damped && i == k {
+                core += 1.0;
+            }
+            *slot = core + acc / input.alpha;
+        } else {
+            for j in 0..p {
+                acc += row_i[j] * b[j];
+            }
+            *slot = acc;
+        }
+    }
+    let mut singular = false;
+    for c in 0..q {
+        let (mut pivot, mut best) = (c, s[c * w + c].abs());
+        for r in c + 1..q {
+            if s[r * w + c].abs() > best {
+                best = s[r * w + c].abs();
+                pivot = r;
+            }
+        }
+        singular |= best == 0.0;
+        if pivot != c {
+            for k in c..w {
+                s.swap(c * w + k, pivot * w + k);
+            }
+        }
+        for r in c + 1..q {
+            let f = s[r * w + c] / s[c * w + c];
+            for k in c..w {
+                s[r * w + k] -= f * s[c * w + k];
+            }
+        }
+    }
+    if singular {
+        return vec![f32::NAN; p];
+    }
+    let mut z = vec![0.0f32; q];
+    for i in (0..q).rev() {
+        let mut acc = s[i * w + q];
+        for k in i + 1..q {
+            acc -= s[i * w + k] * z[k];
+        }
+        z[i] = acc / s[i * w + i];
+    }
+    let a2 = input.alpha * input.alpha;
+    (0..p)
+        .map(|j| {
+            let mut acc = 0.0f32;
+            for i in 0..q {
+                acc += h[j * p + cols[i]] * z[i];
+            }
+            b[j] / input.alpha - acc / a2
+        })
+        .collect()
+}
+
+impl Kernel for IhvpNystrom {
+    type Input = NystromBatch;
+    type Output = Vec<f32>;
+    const SPEC: KernelSpec = KernelSpec {
+        name: "ihvp_nystrom",
+        wgsl: include_str!("ihvp_nystrom.wgsl"),
+        entry_point: "main",
+    };
+
+    /// CPU twin: N × p solutions (NaN rows for singular instances). Invalid batches give an empty result.
+    fn cpu(input: &NystromBatch) -> Vec<f32> {
+        let mut acc = None;
+        for part in 0..Self::cpu_parts(input) {
+            Self::cpu_part(input, part, &mut acc);
+        }
+        acc.unwrap_or_default()
+    }
+
+    fn cpu_parts(input: &NystromBatch) -> usize {
+        if input.validate().is_err() {
+            0
+        } else {
+            input.count()
+        }
+    }
+
+    fn cpu_part(input: &NystromBatch, i: usize, acc: &mut Option<Vec<f32>>) {
+        let (p, q) = (input.dim as usize, input.rank as usize);
+        let out = acc.get_or_insert_with(|| Vec::with_capacity(input.rhs.len()));
+        out.extend(solve_one(
+            input,
+            &input.hessians[i * p * p..(i + 1) * p * p],
+            &input.rhs[i * p..(i + 1) * p],
+            &input.columns[i * q..(i + 1) * q],
+        ));
+    }
+
+    fn encode(input: &NystromBatch) -> Result<Encoded, String> {
+        input.validate()?;
+        let n = input.count() as u32;
+        let mut params = Vec::with_capacity(32);
+        for u in [n, input.dim, input.rank, u32::from(input.damped)] {
+            params.extend_from_slice(&u.to_le_bytes());
+        }
+        for f in [input.alpha, 0.0, 0.0, 0.0] {
+            params.extend_from_slice(&f.to_le_bytes());
+        }
+        Ok(Encoded {
+            params,
+            inputs: vec![
+                bytemuck::cast_slice(&input.hessians).to_vec(),
+                bytemuck::cast_slice(&input.rhs).to_vec(),
+                bytemuck::cast_slice(&input.columns).to_vec(),
+            ],
+            output_bytes: input.rhs.len() as u64 * 4,
+            invocations: n * THREADS,
+        })
+    }
+
+    fn decode(input: &NystromBatch, bytes: &[u8]) -> Result<Vec<f32>, String> {
+        let mut v = f32s_from_bytes(bytes, input.rhs.len())?;
+        for x in &mut v {
+            if *x == SINGULAR {
+                *x = f32::NAN;
+            }
+        }
+        Ok(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, nystrom};
+    use crate::numerics::ihvp::testing::{spd, vector};
+    use crate::numerics::random::SeededRng;
+    use rand::SeedableRng as _;
+
+    #[test]
+    fn twin_matches_the_float64_method() {
+        for (p, q) in [(6, 3), (49, 10), (128, 32)] {
+            for (damped, variant) in [
+                (false, NystromVariant::Paper),
+                (true, NystromVariant::Damped),
+            ] {
+                let h = spd(p, 0.5, 4.0, p as u64);
+                let b = vector(p, 7);
+                let cols: Vec<usize> = (0..q).map(|i| (i * 7 + 1) % p).collect();
+                let mut uniq = cols.clone();
+                uniq.sort_unstable();
+                uniq.dedup();
+                let q = uniq.len();
+                let want = nystrom(
+                    &h,
+                    &b,
+                    2.0,
+                    q,
+                    &ColumnSampling::Given(uniq.clone()),
+                    variant,
+                    &mut SeededRng::seed_from_u64(0),
+                )
+                .map(|r| r.v)
+                .unwrap_or_else(|e| panic!("{e}"));
+                let input = NystromBatch {
+                    alpha: 2.0,
+                    damped,
+                    dim: p as u32,
+                    rank: q as u32,
+                    hessians: h.transpose().iter().map(|&v| v as f32).collect(),
+                    rhs: b.iter().map(|&v| v as f32).collect(),
+                    columns: uniq.iter().map(|&c| c as u32).collect(),
+                };
+                let got = IhvpNystrom::cpu(&input);
+                let err = (0..p)
+                    .map(|i| (f64::from(got[i]) - want[i]).abs())
+                    .fold(0.0, f64::max);
+                assert!(
+                    err < 1e-4 * want.amax().max(1.0),
+                    "p = {p}, q = {q}, damped = {damped}: {err}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_singular_core_gives_nan_and_bad_batches_are_refused() {
+        // H = 0, paper variant: S = 0, singular.
+        let input = NystromBatch {
+            alpha: 1.0,
+            damped: false,
+            dim: 3,
+            rank: 2,
+            hessians: vec![0.0; 9],
+            rhs: vec![1.0, 2.0, 3.0],
+            columns: vec![0, 2],
+        };
+        assert!(IhvpNystrom::cpu(&input).iter().all(|v| v.is_nan()));
+        let damped = NystromBatch {
+            damped: true,
+            ..input.clone()
+        };
+        assert_eq!(
+            IhvpNystrom::cpu(&damped),
+            vec![1.0, 2.0, 3.0],
+            "b/α when H = 0"
+        );
+        let bad = NystromBatch {
+            columns: vec![0, 3],
+            ..input.clone()
+        };
+        assert!(bad.validate().is_err_and(|e| e.contains("columns")));
+        let bad = NystromBatch {
+            alpha: 0.0,
+            ..input
+        };
+        assert!(IhvpNystrom::encode(&bad).is_err());
+    }
+}
