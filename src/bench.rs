@@ -7,7 +7,7 @@ use std::time::Instant;
 use crate::gpu::kernels::{ConvergenceMap, IhvpIterative, Iterative, IterativeBatch, MapRequest};
 use crate::gpu::{ComputeRuntime, Computed, Job, Kernel, Ran};
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
-use crate::numerics::ihvp::study::Spectrum;
+use crate::numerics::ihvp::study::{Spectrum, f32_buffers};
 use crate::numerics::ihvp::{cg, neumann};
 
 /// Runs a job to completion (polling the device), returning it and the wall time.
@@ -82,19 +82,7 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
         negative_share: 0.0,
     };
     let instances: Vec<_> = (0..n).map(|i| family.instance(0, i)).collect();
-    let hessians: Vec<f32> = instances
-        .iter()
-        .flat_map(|i| {
-            i.h.transpose()
-                .iter()
-                .map(|&v| v as f32)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    let rhs: Vec<f32> = instances
-        .iter()
-        .flat_map(|i| i.b.iter().map(|&v| v as f32).collect::<Vec<_>>())
-        .collect();
+    let (hessians, rhs) = f32_buffers(&instances);
     let alpha = 0.01;
     let mut runtime = ComputeRuntime::headless();
     let mut results = Vec::new();

@@ -246,24 +246,8 @@ fn convergence_map_matches_its_cpu_twin() {
 #[test]
 fn iterative_ihvps_match_their_cpu_twin() {
     use bilevel_lab::gpu::kernels::{IhvpIterative, Iterative, IterativeBatch};
-    use bilevel_lab::numerics::ihvp::study::{Networks, Spectrum};
+    use bilevel_lab::numerics::ihvp::study::{Networks, Spectrum, f32_buffers};
     let mut rt = gpu_runtime();
-    let flatten = |instances: &[bilevel_lab::numerics::ihvp::study::Instance]| {
-        let hessians: Vec<f32> = instances
-            .iter()
-            .flat_map(|i| {
-                i.h.transpose()
-                    .iter()
-                    .map(|&v| v as f32)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let rhs: Vec<f32> = instances
-            .iter()
-            .flat_map(|i| i.b.iter().map(|&v| v as f32).collect::<Vec<_>>())
-            .collect();
-        (hessians, rhs)
-    };
     let nets: Vec<_> = (0..40)
         .map(|i| Networks::default().instance(1, i))
         .collect();
@@ -279,7 +263,7 @@ fn iterative_ihvps_match_their_cpu_twin() {
         })
         .collect();
     for (name, instances, alpha) in [("networks", &nets, 1.0f32), ("spectra", &spectra, 0.01)] {
-        let (hessians, rhs) = flatten(instances);
+        let (hessians, rhs) = f32_buffers(instances);
         let dim = instances[0].b.len() as u32;
         for method in [
             Iterative::Cg {
@@ -326,7 +310,7 @@ fn iterative_ihvps_match_their_cpu_twin() {
 #[test]
 fn nystrom_ihvps_match_their_cpu_twin() {
     use bilevel_lab::gpu::kernels::{IhvpNystrom, NystromBatch};
-    use bilevel_lab::numerics::ihvp::study::{Instance, Networks, Spectrum};
+    use bilevel_lab::numerics::ihvp::study::{Instance, Networks, Spectrum, f32_buffers};
     let mut rt = gpu_runtime();
     let nets: Vec<Instance> = (0..40)
         .map(|i| Networks::default().instance(3, i))
@@ -347,19 +331,7 @@ fn nystrom_ihvps_match_their_cpu_twin() {
         ("spectra", &spectra, 32, 0.05),
     ] {
         let p = instances[0].b.len();
-        let hessians: Vec<f32> = instances
-            .iter()
-            .flat_map(|i| {
-                i.h.transpose()
-                    .iter()
-                    .map(|&v| v as f32)
-                    .collect::<Vec<_>>()
-            })
-            .collect();
-        let rhs: Vec<f32> = instances
-            .iter()
-            .flat_map(|i| i.b.iter().map(|&v| v as f32).collect::<Vec<_>>())
-            .collect();
+        let (hessians, rhs) = f32_buffers(instances);
         // Distinct columns per instance: stride 3 (coprime with 49 and 128), shifted by the instance.
         let columns: Vec<u32> = (0..instances.len())
             .flat_map(|k| (0..rank).map(move |i| (i * 3 + k as u32) % p as u32))

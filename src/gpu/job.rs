@@ -30,6 +30,15 @@ pub trait Kernel {
     fn decode(input: &Self::Input, bytes: &[u8]) -> Result<Self::Output, String>;
 }
 
+/// The whole twin by its parts, in order: the `cpu` of every kernel that splits its twin.
+pub fn cpu_by_parts<K: Kernel>(input: &K::Input) -> Option<K::Output> {
+    let mut acc = None;
+    for part in 0..K::cpu_parts(input) {
+        K::cpu_part(input, part, &mut acc);
+    }
+    acc
+}
+
 /// Bytes and sizes of one dispatch.
 pub struct Encoded {
     pub params: Vec<u8>,

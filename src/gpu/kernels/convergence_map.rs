@@ -2,7 +2,7 @@
 //! distance to the equilibrium (0, 0) after T steps of the panel's dynamics
 //! (`numerics::games::actor_critic`), all start points at once on the GPU.
 
-use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::job::{Encoded, Kernel, cpu_by_parts, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 
@@ -110,11 +110,7 @@ impl Kernel for ConvergenceMap {
 
     /// CPU twin, row-major (iy, ix). Invalid requests give an empty map.
     fn cpu(req: &MapRequest) -> Vec<f32> {
-        let mut acc = None;
-        for row in 0..Self::cpu_parts(req) {
-            Self::cpu_part(req, row, &mut acc);
-        }
-        acc.unwrap_or_default()
+        cpu_by_parts::<Self>(req).unwrap_or_default()
     }
 
     /// Parts of about [`PART_WORK`] step evaluations (whole start points, row-major), so the twin can be

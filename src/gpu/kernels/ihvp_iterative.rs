@@ -3,7 +3,7 @@
 //! follows the kernel's arithmetic: rows in order, dot products as 64 per-thread partials summed by the
 //! same tree, stopping as a zero step. The float64 references are `numerics::ihvp::{cg, neumann}`.
 
-use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::job::{Encoded, Kernel, cpu_by_parts, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 
 const THREADS: usize = 64;
@@ -168,11 +168,7 @@ impl Kernel for IhvpIterative {
 
     /// CPU twin: N × p solutions, row-major. Invalid batches give an empty result.
     fn cpu(input: &IterativeBatch) -> Vec<f32> {
-        let mut acc = None;
-        for part in 0..Self::cpu_parts(input) {
-            Self::cpu_part(input, part, &mut acc);
-        }
-        acc.unwrap_or_default()
+        cpu_by_parts::<Self>(input).unwrap_or_default()
     }
 
     /// One part per instance.

@@ -3,7 +3,7 @@
 //! `damped` of `numerics::ihvp::nystrom` (the pseudo-inverse variant needs an eigendecomposition and runs
 //! on the CPU). The columns are chosen on the CPU (uniform or ∝ diag², seeded) and passed in.
 
-use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::job::{Encoded, Kernel, cpu_by_parts, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 
 const THREADS: u32 = 64;
@@ -152,11 +152,7 @@ impl Kernel for IhvpNystrom {
 
     /// CPU twin: N × p solutions (NaN rows for singular instances). Invalid batches give an empty result.
     fn cpu(input: &NystromBatch) -> Vec<f32> {
-        let mut acc = None;
-        for part in 0..Self::cpu_parts(input) {
-            Self::cpu_part(input, part, &mut acc);
-        }
-        acc.unwrap_or_default()
+        cpu_by_parts::<Self>(input).unwrap_or_default()
     }
 
     fn cpu_parts(input: &NystromBatch) -> usize {

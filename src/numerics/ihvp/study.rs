@@ -127,6 +127,24 @@ impl Spectrum {
     }
 }
 
+/// A batch as row-major f32 buffers (the GPU kernels' layout): all Hessians, then all right-hand sides.
+pub fn f32_buffers(batch: &[Instance]) -> (Vec<f32>, Vec<f32>) {
+    let hessians = batch
+        .iter()
+        .flat_map(|i| {
+            i.h.transpose()
+                .iter()
+                .map(|&v| v as f32)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let rhs = batch
+        .iter()
+        .flat_map(|i| i.b.iter().map(|&v| v as f32).collect::<Vec<_>>())
+        .collect();
+    (hessians, rhs)
+}
+
 /// ‖v̂ − v‖ / ‖v‖ of `spec` at ridge `alpha` against the exact solve; infinity when the method fails or
 /// H + αI is singular.
 pub fn relative_error(instance: &Instance, spec: &IhvpSpec, alpha: f64, draw: u64) -> f64 {
