@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::gpu::kernels::{ConvergenceMap, IhvpIterative, Iterative, IterativeBatch, MapRequest};
+use crate::gpu::kernels::{
+    ConvergenceMap, HessianBatch, IhvpIterative, Iterative, IterativeBatch, MapRequest,
+};
 use crate::gpu::{ComputeRuntime, Computed, Job, Kernel, Ran};
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 use crate::numerics::ihvp::study::{Spectrum, f32_buffers};
@@ -83,6 +85,11 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
     };
     let instances: Vec<_> = (0..n).map(|i| family.instance(0, i)).collect();
     let (hessians, rhs) = f32_buffers(&instances);
+    let batch = HessianBatch {
+        dim: p as u32,
+        hessians,
+        rhs,
+    };
     let alpha = 0.01;
     let mut runtime = ComputeRuntime::headless();
     let mut results = Vec::new();
@@ -100,9 +107,7 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
         let input = IterativeBatch {
             method,
             alpha: alpha as f32,
-            dim: p as u32,
-            hessians: hessians.clone(),
-            rhs: rhs.clone(),
+            batch: batch.clone(),
         };
         let _warm_up = run_gpu::<IhvpIterative>(&mut runtime, &input);
         let (gpu, gpu_s) = run_gpu::<IhvpIterative>(&mut runtime, &input);

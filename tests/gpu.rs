@@ -245,23 +245,10 @@ fn convergence_map_matches_its_cpu_twin() {
 /// kernel's largest): the GPU equals its CPU twin within f32 tolerance.
 #[test]
 fn iterative_ihvps_match_their_cpu_twin() {
-    use bilevel_lab::gpu::kernels::{IhvpIterative, Iterative, IterativeBatch};
-    use bilevel_lab::numerics::ihvp::study::{Networks, Spectrum, f32_buffers};
+    use bilevel_lab::gpu::kernels::{HessianBatch, IhvpIterative, Iterative, IterativeBatch};
+    use bilevel_lab::numerics::ihvp::study::f32_buffers;
     let mut rt = gpu_runtime();
-    let nets: Vec<_> = (0..40)
-        .map(|i| Networks::default().instance(1, i))
-        .collect();
-    let spectra: Vec<_> = (0..12)
-        .map(|i| {
-            Spectrum {
-                dim: 128,
-                outliers: 4,
-                condition: 100.0,
-                negative_share: 0.0,
-            }
-            .instance(2, i)
-        })
-        .collect();
+    let (nets, spectra) = ihvp_batches(1);
     for (name, instances, alpha) in [("networks", &nets, 1.0f32), ("spectra", &spectra, 0.01)] {
         let (hessians, rhs) = f32_buffers(instances);
         let dim = instances[0].b.len() as u32;
@@ -278,9 +265,11 @@ fn iterative_ihvps_match_their_cpu_twin() {
             let input = IterativeBatch {
                 method,
                 alpha,
-                dim,
-                hessians: hessians.clone(),
-                rhs: rhs.clone(),
+                batch: HessianBatch {
+                    dim,
+                    hessians: hessians.clone(),
+                    rhs: rhs.clone(),
+                },
             };
             let done = run_kernel::<IhvpIterative>(&mut rt, input.clone(), 60);
             assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
@@ -309,23 +298,10 @@ fn iterative_ihvps_match_their_cpu_twin() {
 /// kernel's largest), paper and damped variants: GPU equals its CPU twin within f32 tolerance.
 #[test]
 fn nystrom_ihvps_match_their_cpu_twin() {
-    use bilevel_lab::gpu::kernels::{IhvpNystrom, NystromBatch};
-    use bilevel_lab::numerics::ihvp::study::{Instance, Networks, Spectrum, f32_buffers};
+    use bilevel_lab::gpu::kernels::{HessianBatch, IhvpNystrom, NystromBatch};
+    use bilevel_lab::numerics::ihvp::study::f32_buffers;
     let mut rt = gpu_runtime();
-    let nets: Vec<Instance> = (0..40)
-        .map(|i| Networks::default().instance(3, i))
-        .collect();
-    let spectra: Vec<Instance> = (0..8)
-        .map(|i| {
-            Spectrum {
-                dim: 128,
-                outliers: 6,
-                condition: 100.0,
-                negative_share: 0.0,
-            }
-            .instance(4, i)
-        })
-        .collect();
+    let (nets, spectra) = ihvp_batches(3);
     for (name, instances, rank, alpha) in [
         ("networks", &nets, 10u32, 1.0f32),
         ("spectra", &spectra, 32, 0.05),
@@ -340,11 +316,13 @@ fn nystrom_ihvps_match_their_cpu_twin() {
             let input = NystromBatch {
                 alpha,
                 damped,
-                dim: p as u32,
                 rank,
-                hessians: hessians.clone(),
-                rhs: rhs.clone(),
                 columns: columns.clone(),
+                batch: HessianBatch {
+                    dim: p as u32,
+                    hessians: hessians.clone(),
+                    rhs: rhs.clone(),
+                },
             };
             let done = run_kernel::<IhvpNystrom>(&mut rt, input.clone(), 60);
             assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
@@ -374,23 +352,10 @@ fn nystrom_ihvps_match_their_cpu_twin() {
 /// GPU equals its CPU twin within f32 tolerance.
 #[test]
 fn lanczos_ihvps_match_their_cpu_twin() {
-    use bilevel_lab::gpu::kernels::{IhvpLanczos, LanczosBatch};
-    use bilevel_lab::numerics::ihvp::study::{Instance, Networks, Spectrum, f32_buffers};
+    use bilevel_lab::gpu::kernels::{HessianBatch, IhvpLanczos, LanczosBatch};
+    use bilevel_lab::numerics::ihvp::study::f32_buffers;
     let mut rt = gpu_runtime();
-    let nets: Vec<Instance> = (0..40)
-        .map(|i| Networks::default().instance(5, i))
-        .collect();
-    let spectra: Vec<Instance> = (0..8)
-        .map(|i| {
-            Spectrum {
-                dim: 128,
-                outliers: 6,
-                condition: 100.0,
-                negative_share: 0.0,
-            }
-            .instance(6, i)
-        })
-        .collect();
+    let (nets, spectra) = ihvp_batches(5);
     for (name, instances, alpha, steps) in [
         ("networks", &nets, 1.0f32, 10u32),
         ("spectra", &spectra, 0.05, 24),
@@ -400,9 +365,11 @@ fn lanczos_ihvps_match_their_cpu_twin() {
         let input = LanczosBatch {
             alpha,
             steps,
-            dim: instances[0].b.len() as u32,
-            hessians,
-            rhs,
+            batch: HessianBatch {
+                dim: instances[0].b.len() as u32,
+                hessians,
+                rhs,
+            },
         };
         let done = run_kernel::<IhvpLanczos>(&mut rt, input.clone(), 60);
         assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
@@ -424,4 +391,27 @@ fn lanczos_ihvps_match_their_cpu_twin() {
             "{name} k = {steps}: max |GPU − twin| = {worst} (scale {scale})"
         );
     }
+}
+
+/// IHVP test batches: 40 small-network Hessians (p = 49) and 8 synthetic spectra at the kernels' largest
+/// size (p = 128, 6 outliers, κ = 100), drawn from `seed`.
+fn ihvp_batches(
+    seed: u64,
+) -> (
+    Vec<bilevel_lab::numerics::ihvp::study::Instance>,
+    Vec<bilevel_lab::numerics::ihvp::study::Instance>,
+) {
+    use bilevel_lab::numerics::ihvp::study::{Networks, Spectrum};
+    let spectrum = Spectrum {
+        dim: 128,
+        outliers: 6,
+        condition: 100.0,
+        negative_share: 0.0,
+    };
+    (
+        (0..40)
+            .map(|i| Networks::default().instance(seed, i))
+            .collect(),
+        (0..8).map(|i| spectrum.instance(seed + 1, i)).collect(),
+    )
 }

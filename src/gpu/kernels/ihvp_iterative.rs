@@ -3,12 +3,11 @@
 //! follows the kernel's arithmetic: rows in order, dot products as 64 per-thread partials summed by the
 //! same tree, stopping as a zero step. The float64 references are `numerics::ihvp::{cg, neumann}`.
 
-use crate::gpu::job::{Encoded, Kernel, cpu_by_parts, f32s_from_bytes};
+use super::hessian_batch::{
+    HessianBatch, decode_solutions, shifted_matvec as apply, tree_dot as dot,
+};
+use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
 use crate::gpu::runtime::KernelSpec;
-
-const THREADS: usize = 64;
-/// Largest Hessian the kernel's workgroup memory holds.
-pub const MAX_DIM: u32 = 128;
 
 /// Which iterative method.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -19,47 +18,17 @@ pub enum Iterative {
     Neumann { terms: u32, step: f32 },
 }
 
-/// N row-major p × p Hessians and N right-hand sides, one ridge α for all.
+/// A batch of Hessians, the method and one ridge α for all.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IterativeBatch {
     pub method: Iterative,
     pub alpha: f32,
-    pub dim: u32,
-    pub hessians: Vec<f32>,
-    pub rhs: Vec<f32>,
+    pub batch: HessianBatch,
 }
 
 impl IterativeBatch {
-    /// Instances in the batch.
-    pub fn count(&self) -> usize {
-        self.rhs.len() / (self.dim.max(1) as usize)
-    }
-
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=MAX_DIM).contains(&self.dim) {
-            return Err(format!("dim: must be in 1..={MAX_DIM}, got {}", self.dim));
-        }
-        let p = self.dim as usize;
-        let n = self.count();
-        if n == 0 || self.rhs.len() != n * p {
-            return Err(format!(
-                "rhs: expected a positive multiple of {p} entries, got {}",
-                self.rhs.len()
-            ));
-        }
-        if self.hessians.len() != n * p * p {
-            return Err(format!(
-                "hessians: expected {} entries, got {}",
-                n * p * p,
-                self.hessians.len()
-            ));
-        }
-        if n > 65_535 * 64 {
-            return Err(format!(
-                "{n} instances: at most {} per dispatch",
-                65_535 * 64
-            ));
-        }
+        self.batch.validate()?;
         if !self.alpha.is_finite() {
             return Err(format!("alpha: must be finite, got {}", self.alpha));
         }
@@ -77,40 +46,6 @@ impl IterativeBatch {
 
 /// The kernel.
 pub struct IhvpIterative;
-
-/// Σ a[i]·b[i] as the kernel sums it: per-thread partials (row t, then t + 64), then a tree.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut red = [0.0f32; THREADS];
-    for (t, slot) in red.iter_mut().enumerate() {
-        let mut partial = 0.0f32;
-        for i in [t, t + THREADS] {
-            if i < a.len() {
-                partial += a[i] * b[i];
-            }
-        }
-        *slot = partial;
-    }
-    let mut stride = THREADS / 2;
-    while stride > 0 {
-        for t in 0..stride {
-            red[t] += red[t + stride];
-        }
-        stride /= 2;
-    }
-    red[0]
-}
-
-/// (H + αI)·d, each row summed in order.
-fn apply(h: &[f32], alpha: f32, d: &[f32], out: &mut [f32]) {
-    let p = d.len();
-    for i in 0..p {
-        let mut acc = 0.0f32;
-        for j in 0..p {
-            acc += h[i * p + j] * d[j];
-        }
-        out[i] = acc + alpha * d[i];
-    }
-}
 
 fn solve_one(method: Iterative, alpha: f32, h: &[f32], b: &[f32]) -> Vec<f32> {
     let p = b.len();
@@ -176,15 +111,13 @@ impl Kernel for IhvpIterative {
         if input.validate().is_err() {
             0
         } else {
-            input.count()
+            input.batch.count()
         }
     }
 
     fn cpu_part(input: &IterativeBatch, i: usize, acc: &mut Option<Vec<f32>>) {
-        let p = input.dim as usize;
-        let out = acc.get_or_insert_with(|| Vec::with_capacity(input.rhs.len()));
-        let h = &input.hessians[i * p * p..(i + 1) * p * p];
-        let b = &input.rhs[i * p..(i + 1) * p];
+        let out = acc.get_or_insert_with(|| Vec::with_capacity(input.batch.rhs.len()));
+        let (h, b) = input.batch.instance(i);
         out.extend(solve_one(input.method, input.alpha, h, b));
     }
 
@@ -194,9 +127,9 @@ impl Kernel for IhvpIterative {
             Iterative::Cg { iters, tol } => (0u32, iters, tol, 0.0f32),
             Iterative::Neumann { terms, step } => (1u32, terms, 0.0f32, step),
         };
-        let n = input.count() as u32;
+        let n = input.batch.count() as u32;
         let mut params = Vec::with_capacity(32);
-        for u in [n, input.dim, method, iters] {
+        for u in [n, input.batch.dim, method, iters] {
             params.extend_from_slice(&u.to_le_bytes());
         }
         for f in [input.alpha, tol, step, 0.0] {
@@ -204,17 +137,14 @@ impl Kernel for IhvpIterative {
         }
         Ok(Encoded {
             params,
-            inputs: vec![
-                bytemuck::cast_slice(&input.hessians).to_vec(),
-                bytemuck::cast_slice(&input.rhs).to_vec(),
-            ],
-            output_bytes: input.rhs.len() as u64 * 4,
-            invocations: n * THREADS as u32,
+            inputs: input.batch.buffers(),
+            output_bytes: input.batch.rhs.len() as u64 * 4,
+            invocations: input.batch.invocations(),
         })
     }
 
     fn decode(input: &IterativeBatch, bytes: &[u8]) -> Result<Vec<f32>, String> {
-        f32s_from_bytes(bytes, input.rhs.len())
+        decode_solutions(bytes, input.batch.rhs.len())
     }
 }
 
@@ -242,9 +172,11 @@ mod tests {
             IterativeBatch {
                 method,
                 alpha: alpha as f32,
-                dim: p as u32,
-                hessians,
-                rhs,
+                batch: HessianBatch {
+                    dim: p as u32,
+                    hessians,
+                    rhs,
+                },
             },
             problems,
         )
@@ -317,9 +249,11 @@ mod tests {
         let neg = IterativeBatch {
             method: Iterative::Cg { iters: 5, tol: 0.0 },
             alpha: 0.0,
-            dim: 2,
-            hessians: vec![-1.0, 0.0, 0.0, -1.0],
-            rhs: vec![1.0, 2.0],
+            batch: HessianBatch {
+                dim: 2,
+                hessians: vec![-1.0, 0.0, 0.0, -1.0],
+                rhs: vec![1.0, 2.0],
+            },
         };
         assert_eq!(IhvpIterative::cpu(&neg), vec![0.0, 0.0]);
     }
@@ -337,9 +271,9 @@ mod tests {
         );
         assert!(IhvpIterative::encode(&input).is_err());
         input.method = Iterative::Cg { iters: 3, tol: 0.0 };
-        input.hessians.pop();
+        input.batch.hessians.pop();
         assert!(input.validate().is_err_and(|e| e.contains("hessians")));
-        input.dim = 200;
+        input.batch.dim = 200;
         assert!(input.validate().is_err_and(|e| e.contains("dim")));
     }
 }

@@ -2,50 +2,28 @@
 //! two passes so no Krylov basis is stored (`ihvp_lanczos.wgsl`). The float64 reference is
 //! `numerics::ihvp::lanczos` without reorthogonalization; the twin below follows the kernel's arithmetic.
 
-use crate::gpu::job::{Encoded, Kernel, cpu_by_parts, f32s_from_bytes};
+use super::hessian_batch::{HessianBatch, decode_solutions, shifted_matvec, tree_dot as dot};
+use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
 use crate::gpu::runtime::KernelSpec;
 
-const THREADS: usize = 64;
-/// Largest Hessian and step count the kernel's workgroup memory holds.
-pub const MAX_DIM: u32 = 128;
+/// Most Lanczos steps the kernel's workgroup memory holds.
 pub const MAX_STEPS: u32 = 64;
-const SINGULAR: f32 = 3.0e38;
 
-/// N row-major p × p Hessians and N right-hand sides, k Lanczos steps on H + αI.
+/// A batch of Hessians and k Lanczos steps on H + αI.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LanczosBatch {
     pub alpha: f32,
     pub steps: u32,
-    pub dim: u32,
-    pub hessians: Vec<f32>,
-    pub rhs: Vec<f32>,
+    pub batch: HessianBatch,
 }
 
 impl LanczosBatch {
-    pub fn count(&self) -> usize {
-        self.rhs.len() / (self.dim.max(1) as usize)
-    }
-
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=MAX_DIM).contains(&self.dim) {
-            return Err(format!("dim: must be in 1..={MAX_DIM}, got {}", self.dim));
-        }
+        self.batch.validate()?;
         if !(1..=MAX_STEPS).contains(&self.steps) {
             return Err(format!(
                 "steps: must be in 1..={MAX_STEPS}, got {}",
                 self.steps
-            ));
-        }
-        let (p, n) = (self.dim as usize, self.count());
-        if n == 0 || self.rhs.len() != n * p || self.hessians.len() != n * p * p {
-            return Err(format!(
-                "hessians/rhs: shapes do not match {n} instances of dimension {p}"
-            ));
-        }
-        if n > 65_535 * 64 {
-            return Err(format!(
-                "{n} instances: at most {} per dispatch",
-                65_535 * 64
             ));
         }
         if !self.alpha.is_finite() {
@@ -57,26 +35,6 @@ impl LanczosBatch {
 
 /// The kernel.
 pub struct IhvpLanczos;
-
-/// Σ a[i]·b[i] as the kernel sums it (64 per-thread partials, then a tree).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut red = [0.0f32; THREADS];
-    for (t, slot) in red.iter_mut().enumerate() {
-        for i in [t, t + THREADS] {
-            if i < a.len() {
-                *slot += a[i] * b[i];
-            }
-        }
-    }
-    let mut stride = THREADS / 2;
-    while stride > 0 {
-        for t in 0..stride {
-            red[t] += red[t + stride];
-        }
-        stride /= 2;
-    }
-    red[0]
-}
 
 /// The three-term recurrence, shared by both passes: w = A q_cur − αⱼ q_cur − β_{j−1} q_prev, then the
 /// pair shifts to (q_cur, w/βⱼ). With `measure`, αⱼ and βⱼ are computed first.
@@ -90,15 +48,8 @@ struct Recurrence<'a> {
 impl Recurrence<'_> {
     fn advance(&mut self, j: usize, alphas: &mut [f32], betas: &mut [f32], measure: bool) {
         let p = self.q_cur.len();
-        let mut w: Vec<f32> = (0..p)
-            .map(|i| {
-                let mut acc = 0.0f32;
-                for k in 0..p {
-                    acc += self.h[i * p + k] * self.q_cur[k];
-                }
-                acc + self.alpha * self.q_cur[i]
-            })
-            .collect();
+        let mut w = vec![0.0f32; p];
+        shifted_matvec(self.h, self.alpha, &self.q_cur, &mut w);
         if measure {
             alphas[j] = dot(&self.q_cur, &w);
         }
@@ -196,26 +147,21 @@ impl Kernel for IhvpLanczos {
         if input.validate().is_err() {
             0
         } else {
-            input.count()
+            input.batch.count()
         }
     }
 
     fn cpu_part(input: &LanczosBatch, i: usize, acc: &mut Option<Vec<f32>>) {
-        let p = input.dim as usize;
-        let out = acc.get_or_insert_with(|| Vec::with_capacity(input.rhs.len()));
-        out.extend(solve_one(
-            input.alpha,
-            input.steps as usize,
-            &input.hessians[i * p * p..(i + 1) * p * p],
-            &input.rhs[i * p..(i + 1) * p],
-        ));
+        let out = acc.get_or_insert_with(|| Vec::with_capacity(input.batch.rhs.len()));
+        let (h, b) = input.batch.instance(i);
+        out.extend(solve_one(input.alpha, input.steps as usize, h, b));
     }
 
     fn encode(input: &LanczosBatch) -> Result<Encoded, String> {
         input.validate()?;
-        let n = input.count() as u32;
+        let n = input.batch.count() as u32;
         let mut params = Vec::with_capacity(32);
-        for u in [n, input.dim, input.steps, 0] {
+        for u in [n, input.batch.dim, input.steps, 0] {
             params.extend_from_slice(&u.to_le_bytes());
         }
         for f in [input.alpha, 0.0, 0.0, 0.0] {
@@ -223,23 +169,14 @@ impl Kernel for IhvpLanczos {
         }
         Ok(Encoded {
             params,
-            inputs: vec![
-                bytemuck::cast_slice(&input.hessians).to_vec(),
-                bytemuck::cast_slice(&input.rhs).to_vec(),
-            ],
-            output_bytes: input.rhs.len() as u64 * 4,
-            invocations: n * THREADS as u32,
+            inputs: input.batch.buffers(),
+            output_bytes: input.batch.rhs.len() as u64 * 4,
+            invocations: input.batch.invocations(),
         })
     }
 
     fn decode(input: &LanczosBatch, bytes: &[u8]) -> Result<Vec<f32>, String> {
-        let mut v = f32s_from_bytes(bytes, input.rhs.len())?;
-        for x in &mut v {
-            if *x == SINGULAR {
-                *x = f32::NAN;
-            }
-        }
-        Ok(v)
+        decode_solutions(bytes, input.batch.rhs.len())
     }
 }
 
@@ -258,9 +195,11 @@ mod tests {
             let input = LanczosBatch {
                 alpha: 0.3,
                 steps: k as u32,
-                dim: p as u32,
-                hessians: h.transpose().iter().map(|&v| v as f32).collect(),
-                rhs: b.iter().map(|&v| v as f32).collect(),
+                batch: HessianBatch {
+                    dim: p as u32,
+                    hessians: h.transpose().iter().map(|&v| v as f32).collect(),
+                    rhs: b.iter().map(|&v| v as f32).collect(),
+                },
             };
             let got = IhvpLanczos::cpu(&input);
             let err = (0..p)
@@ -276,9 +215,11 @@ mod tests {
         let input = LanczosBatch {
             alpha: 1.0,
             steps: 4,
-            dim: 2,
-            hessians: vec![3.0, 0.0, 0.0, 5.0],
-            rhs: vec![2.0, 0.0],
+            batch: HessianBatch {
+                dim: 2,
+                hessians: vec![3.0, 0.0, 0.0, 5.0],
+                rhs: vec![2.0, 0.0],
+            },
         };
         assert_eq!(IhvpLanczos::cpu(&input), vec![0.5, 0.0]);
         let bad = LanczosBatch {
@@ -286,7 +227,8 @@ mod tests {
             ..input.clone()
         };
         assert!(bad.validate().is_err_and(|e| e.contains("steps")));
-        let bad = LanczosBatch { dim: 3, ..input };
+        let mut bad = input;
+        bad.batch.dim = 3;
         assert!(IhvpLanczos::encode(&bad).is_err());
     }
 }

@@ -3,57 +3,39 @@
 //! `damped` of `numerics::ihvp::nystrom` (the pseudo-inverse variant needs an eigendecomposition and runs
 //! on the CPU). The columns are chosen on the CPU (uniform or ∝ diag², seeded) and passed in.
 
-use crate::gpu::job::{Encoded, Kernel, cpu_by_parts, f32s_from_bytes};
+use super::hessian_batch::{HessianBatch, decode_solutions};
+use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
 use crate::gpu::runtime::KernelSpec;
 
-const THREADS: u32 = 64;
-/// Largest Hessian and rank the kernel's workgroup memory holds.
-pub const MAX_DIM: u32 = 128;
+/// Largest rank the kernel's workgroup memory holds.
 pub const MAX_RANK: u32 = 32;
-/// What the kernel writes for an instance whose q×q system had a zero pivot (decoded as NaN).
-const SINGULAR: f32 = 3.0e38;
 
-/// N row-major p × p Hessians, N right-hand sides, N × q column indices, one ridge α > 0.
+/// A batch of Hessians, N × q column indices, one ridge α > 0.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NystromBatch {
     pub alpha: f32,
     pub damped: bool,
-    pub dim: u32,
     pub rank: u32,
-    pub hessians: Vec<f32>,
-    pub rhs: Vec<f32>,
     pub columns: Vec<u32>,
+    pub batch: HessianBatch,
 }
 
 impl NystromBatch {
-    pub fn count(&self) -> usize {
-        self.rhs.len() / (self.dim.max(1) as usize)
-    }
-
     pub fn validate(&self) -> Result<(), String> {
-        if !(1..=MAX_DIM).contains(&self.dim) {
-            return Err(format!("dim: must be in 1..={MAX_DIM}, got {}", self.dim));
-        }
-        if !(1..=MAX_RANK.min(self.dim)).contains(&self.rank) {
+        self.batch.validate()?;
+        let dim = self.batch.dim;
+        if !(1..=MAX_RANK.min(dim)).contains(&self.rank) {
             return Err(format!(
                 "rank: must be in 1..={}, got {}",
-                MAX_RANK.min(self.dim),
+                MAX_RANK.min(dim),
                 self.rank
             ));
         }
-        let (p, q, n) = (self.dim as usize, self.rank as usize, self.count());
-        if n == 0 || self.rhs.len() != n * p || self.hessians.len() != n * p * p {
+        let n = self.batch.count();
+        if self.columns.len() != n * self.rank as usize || self.columns.iter().any(|&c| c >= dim) {
             return Err(format!(
-                "hessians/rhs: shapes do not match {n} instances of dimension {p}"
-            ));
-        }
-        if self.columns.len() != n * q || self.columns.iter().any(|&c| c >= self.dim) {
-            return Err(format!("columns: expected {} indices below {p}", n * q));
-        }
-        if n > 65_535 * 64 {
-            return Err(format!(
-                "{n} instances: at most {} per dispatch",
-                65_535 * 64
+                "columns: expected {} indices below {dim}",
+                n * self.rank as usize
             ));
         }
         if !(self.alpha.is_finite() && self.alpha > 0.0) {
@@ -159,26 +141,22 @@ impl Kernel for IhvpNystrom {
         if input.validate().is_err() {
             0
         } else {
-            input.count()
+            input.batch.count()
         }
     }
 
     fn cpu_part(input: &NystromBatch, i: usize, acc: &mut Option<Vec<f32>>) {
-        let (p, q) = (input.dim as usize, input.rank as usize);
-        let out = acc.get_or_insert_with(|| Vec::with_capacity(input.rhs.len()));
-        out.extend(solve_one(
-            input,
-            &input.hessians[i * p * p..(i + 1) * p * p],
-            &input.rhs[i * p..(i + 1) * p],
-            &input.columns[i * q..(i + 1) * q],
-        ));
+        let q = input.rank as usize;
+        let out = acc.get_or_insert_with(|| Vec::with_capacity(input.batch.rhs.len()));
+        let (h, b) = input.batch.instance(i);
+        out.extend(solve_one(input, h, b, &input.columns[i * q..(i + 1) * q]));
     }
 
     fn encode(input: &NystromBatch) -> Result<Encoded, String> {
         input.validate()?;
-        let n = input.count() as u32;
+        let n = input.batch.count() as u32;
         let mut params = Vec::with_capacity(32);
-        for u in [n, input.dim, input.rank, u32::from(input.damped)] {
+        for u in [n, input.batch.dim, input.rank, u32::from(input.damped)] {
             params.extend_from_slice(&u.to_le_bytes());
         }
         for f in [input.alpha, 0.0, 0.0, 0.0] {
@@ -186,24 +164,18 @@ impl Kernel for IhvpNystrom {
         }
         Ok(Encoded {
             params,
-            inputs: vec![
-                bytemuck::cast_slice(&input.hessians).to_vec(),
-                bytemuck::cast_slice(&input.rhs).to_vec(),
-                bytemuck::cast_slice(&input.columns).to_vec(),
-            ],
-            output_bytes: input.rhs.len() as u64 * 4,
-            invocations: n * THREADS,
+            inputs: {
+                let mut buffers = input.batch.buffers();
+                buffers.push(bytemuck::cast_slice(&input.columns).to_vec());
+                buffers
+            },
+            output_bytes: input.batch.rhs.len() as u64 * 4,
+            invocations: input.batch.invocations(),
         })
     }
 
     fn decode(input: &NystromBatch, bytes: &[u8]) -> Result<Vec<f32>, String> {
-        let mut v = f32s_from_bytes(bytes, input.rhs.len())?;
-        for x in &mut v {
-            if *x == SINGULAR {
-                *x = f32::NAN;
-            }
-        }
-        Ok(v)
+        decode_solutions(bytes, input.batch.rhs.len())
     }
 }
 
@@ -243,11 +215,13 @@ mod tests {
                 let input = NystromBatch {
                     alpha: 2.0,
                     damped,
-                    dim: p as u32,
                     rank: q as u32,
-                    hessians: h.transpose().iter().map(|&v| v as f32).collect(),
-                    rhs: b.iter().map(|&v| v as f32).collect(),
                     columns: uniq.iter().map(|&c| c as u32).collect(),
+                    batch: HessianBatch {
+                        dim: p as u32,
+                        hessians: h.transpose().iter().map(|&v| v as f32).collect(),
+                        rhs: b.iter().map(|&v| v as f32).collect(),
+                    },
                 };
                 let got = IhvpNystrom::cpu(&input);
                 let err = (0..p)
@@ -267,11 +241,13 @@ mod tests {
         let input = NystromBatch {
             alpha: 1.0,
             damped: false,
-            dim: 3,
             rank: 2,
-            hessians: vec![0.0; 9],
-            rhs: vec![1.0, 2.0, 3.0],
             columns: vec![0, 2],
+            batch: HessianBatch {
+                dim: 3,
+                hessians: vec![0.0; 9],
+                rhs: vec![1.0, 2.0, 3.0],
+            },
         };
         assert!(IhvpNystrom::cpu(&input).iter().all(|v| v.is_nan()));
         let damped = NystromBatch {

@@ -2,12 +2,14 @@
 
 pub mod batched_matvec;
 pub mod convergence_map;
+pub mod hessian_batch;
 pub mod ihvp_iterative;
 pub mod ihvp_lanczos;
 pub mod ihvp_nystrom;
 
 pub use batched_matvec::{BatchedMatvec, MatvecBatch};
 pub use convergence_map::{ConvergenceMap, MapRequest};
+pub use hessian_batch::HessianBatch;
 pub use ihvp_iterative::{IhvpIterative, Iterative, IterativeBatch};
 pub use ihvp_lanczos::{IhvpLanczos, LanczosBatch};
 pub use ihvp_nystrom::{IhvpNystrom, NystromBatch};
