@@ -192,7 +192,7 @@ fn ihvp_study_kind_summarizes_errors_per_alpha_and_method() {
             "condition": 100, "negative_share": 0.5, "seed": 3,
             "methods": [{"method": "exact"}, {"method": "cg", "iters": 16},
                         {"method": "nystrom", "rank": 16, "variant": "pinv"}, {"method": "identity"}],
-            "alphas": [0.001, 1.0]}"#,
+            "alphas": [0.001, 1.0], "budgets": [1, 16, 99]}"#,
     );
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use super::json::{matrix, num, vector};
 use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::study::{
-    ErrorStats, Instance, Networks, Spectrum, indefinite, relative_error,
+    ErrorStats, Instance, Networks, Spectrum, batch_errors, cost_curve, indefinite,
 };
 use crate::numerics::nets::Curvature;
 
@@ -60,6 +60,9 @@ pub struct StudyScenario {
     pub rhs: Option<Vec<f64>>,
     pub methods: Vec<IhvpSpec>,
     pub alphas: Vec<f64>,
+    /// Optional work budgets (iterations, or Nyström's rank): adds each method's error-vs-cost curve.
+    #[serde(default)]
+    pub budgets: Vec<usize>,
 }
 
 fn hundred() -> usize {
@@ -202,6 +205,9 @@ impl StudyScenario {
                 self.instances
             ));
         }
+        if let Some(k) = self.budgets.iter().find(|&&k| !(1..=10_000).contains(&k)) {
+            return Err(format!("budgets: each must be in 1..=10000, got {k}"));
+        }
         if self.alphas.is_empty() {
             return Err("alphas: give at least one".to_owned());
         }
@@ -252,17 +258,20 @@ impl StudyScenario {
                     .methods
                     .iter()
                     .map(|m| {
-                        let errors: Vec<f64> = batch
-                            .iter()
-                            .enumerate()
-                            .map(|(i, inst)| relative_error(inst, m, alpha, i as u64))
-                            .collect();
+                        let errors = batch_errors(&batch, m, alpha);
                         let s = ErrorStats::of(&errors);
-                        json!({
+                        let mut out = json!({
                             "method": m.name(),
                             "mean": num(s.mean), "median": num(s.median), "q25": num(s.q25),
                             "q75": num(s.q75), "max": num(s.max), "frac_above_1": num(s.frac_above_1),
-                        })
+                        });
+                        if !self.budgets.is_empty() {
+                            out["cost_curve"] = cost_curve(&batch, m, alpha, &self.budgets)
+                                .into_iter()
+                                .map(|(k, c)| json!({"budget": k, "median": num(c.median), "q25": num(c.q25), "q75": num(c.q75)}))
+                                .collect();
+                        }
+                        out
                     })
                     .collect();
                 json!({"alpha": alpha, "indefinite_share": indefinite_share, "methods": methods})

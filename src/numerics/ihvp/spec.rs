@@ -169,6 +169,25 @@ impl IhvpSpec {
         spec
     }
 
+    /// The same method with its work budget set to `budget`: iterations for CG, Neumann (terms), Lanczos
+    /// and Nyström-PCG, the rank for Nyström (given columns are dropped so the rank can change). `None` for
+    /// methods without a budget (exact, identity).
+    pub fn with_budget(&self, budget: usize) -> Option<Self> {
+        let mut spec = self.clone();
+        match &mut spec {
+            Self::Cg { iters, .. }
+            | Self::Neumann { iters, .. }
+            | Self::Lanczos { iters, .. }
+            | Self::NystromPcg { iters, .. } => *iters = budget,
+            Self::Nystrom { rank, columns, .. } => {
+                *rank = budget;
+                *columns = None;
+            }
+            Self::Exact { .. } | Self::Identity { .. } => return None,
+        }
+        Some(spec)
+    }
+
     /// Runs the method. Randomized methods draw from `rng` unless they carry their own seed (then the
     /// result is reproducible on its own).
     pub fn solve<H: HessianOperator + ?Sized>(

@@ -167,6 +167,59 @@ pub fn indefinite(instance: &Instance, alpha: f64) -> bool {
     instance.h.clone().symmetric_eigenvalues().min() + alpha < 0.0
 }
 
+/// The relative errors of `spec` at ridge `alpha` over a batch (instance i draws with offset i).
+pub fn batch_errors(batch: &[Instance], spec: &IhvpSpec, alpha: f64) -> Vec<f64> {
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| relative_error(inst, spec, alpha, i as u64))
+        .collect()
+}
+
+/// Error against cost (issue 5, "error vs cost"): the batch's error statistics of `spec` at each budget
+/// (iterations, or Nyström's rank). Budgets a method cannot take (rank > p) are skipped.
+pub fn cost_curve(
+    batch: &[Instance],
+    spec: &IhvpSpec,
+    alpha: f64,
+    budgets: &[usize],
+) -> Vec<(usize, ErrorStats)> {
+    let p = batch.first().map_or(0, |i| i.b.len());
+    budgets
+        .iter()
+        .filter_map(|&k| {
+            let s = spec.with_budget(k)?;
+            s.at(alpha, 0).validate(p).ok()?;
+            Some((k, ErrorStats::of(&batch_errors(batch, &s, alpha))))
+        })
+        .collect()
+}
+
+/// The regime map (issue 5): median error of `spec` over a grid, rows = `alphas`, columns = `budgets`
+/// (NaN where the method cannot take the budget).
+pub fn regime_map(
+    batch: &[Instance],
+    spec: &IhvpSpec,
+    alphas: &[f64],
+    budgets: &[usize],
+) -> Vec<Vec<f64>> {
+    alphas
+        .iter()
+        .map(|&alpha| {
+            let curve = cost_curve(batch, spec, alpha, budgets);
+            budgets
+                .iter()
+                .map(|k| {
+                    curve
+                        .iter()
+                        .find(|(b, _)| b == k)
+                        .map_or(f64::NAN, |(_, s)| s.median)
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The summary of one method's errors over a batch.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ErrorStats {
@@ -212,6 +265,40 @@ mod tests {
     use super::*;
     use crate::numerics::ihvp::nystrom::NystromVariant;
     use crate::numerics::ihvp::spec::Sampling;
+
+    #[test]
+    fn cost_curves_fall_to_exact_and_the_regime_map_follows_them() {
+        let fam = Spectrum {
+            dim: 12,
+            outliers: 2,
+            condition: 50.0,
+            negative_share: 0.0,
+        };
+        let batch: Vec<Instance> = (0..6).map(|i| fam.instance(9, i)).collect();
+        let cg = IhvpSpec::Cg {
+            alpha: 0.0,
+            iters: 1,
+            tol: 0.0,
+        };
+        let curve = cost_curve(&batch, &cg, 0.01, &[1, 4, 12]);
+        let medians: Vec<f64> = curve.iter().map(|(_, s)| s.median).collect();
+        assert!(medians[0] > medians[1] && medians[2] < 1e-5, "{medians:?}");
+        let nys = IhvpSpec::Nystrom {
+            alpha: 0.0,
+            rank: 3,
+            sampling: Sampling::Uniform,
+            columns: Some(vec![0, 1, 2]),
+            seed: 0,
+            variant: NystromVariant::Pinv,
+        };
+        let curve = cost_curve(&batch, &nys, 0.5, &[2, 12, 40]);
+        assert_eq!(curve.len(), 2, "rank 40 > p is skipped");
+        assert!(curve[1].1.max < 1e-6, "every column: exact");
+        let map = regime_map(&batch, &cg, &[0.01, 1.0], &[1, 12]);
+        assert_eq!(map.len(), 2);
+        assert!(map[1][0] < map[0][0], "a larger ridge helps one CG step");
+        assert_eq!(IhvpSpec::Exact { alpha: 0.0 }.with_budget(3), None);
+    }
 
     #[test]
     fn quantiles_and_stats_by_hand() {
