@@ -14,6 +14,7 @@ pub mod nystrom;
 pub mod nystrom_pcg;
 pub mod spec;
 pub mod study;
+pub mod study_run;
 
 use nalgebra::{DMatrix, DVector};
 

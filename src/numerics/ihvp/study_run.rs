@@ -1,0 +1,130 @@
+//! An IHVP study as a stepper (issue 5): one Hessian per [`StudyRun::step`] — draw it, solve it exactly,
+//! run every method on it — so a view can spread a batch over frames (a few instances per frame) and show
+//! the histograms filling in, and the CLI can run it to the end. Same draws and errors as
+//! [`super::study::batch_errors`].
+
+use super::spec::IhvpSpec;
+use super::study::{ErrorStats, Instance, Networks, Spectrum, indefinite, relative_error};
+
+/// Where the Hessians come from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Family {
+    Networks(Networks),
+    Spectrum(Spectrum),
+    Given(Instance),
+}
+
+impl Family {
+    /// Instance `index` of the batch drawn from `seed` (the given matrix for every index).
+    pub fn instance(&self, seed: u64, index: usize) -> Instance {
+        match self {
+            Family::Networks(n) => n.instance(seed, index),
+            Family::Spectrum(s) => s.instance(seed, index),
+            Family::Given(i) => i.clone(),
+        }
+    }
+}
+
+/// A study in progress.
+#[derive(Clone, Debug)]
+pub struct StudyRun {
+    pub family: Family,
+    pub seed: u64,
+    pub size: usize,
+    pub alpha: f64,
+    pub methods: Vec<IhvpSpec>,
+    /// errors[m][i]: relative error of method m on instance i (infinite where it failed).
+    pub errors: Vec<Vec<f64>>,
+    /// How many of the instances so far have an indefinite H + αI.
+    pub indefinite: usize,
+    /// The instances drawn so far (kept for close-ups and GPU batches).
+    pub instances: Vec<Instance>,
+}
+
+impl StudyRun {
+    pub fn new(family: Family, seed: u64, size: usize, alpha: f64, methods: Vec<IhvpSpec>) -> Self {
+        let errors = vec![Vec::with_capacity(size); methods.len()];
+        Self {
+            family,
+            seed,
+            size,
+            alpha,
+            methods,
+            errors,
+            indefinite: 0,
+            instances: Vec::with_capacity(size),
+        }
+    }
+
+    /// Instances done.
+    pub fn done(&self) -> usize {
+        self.instances.len()
+    }
+
+    pub fn finished(&self) -> bool {
+        self.done() >= self.size
+    }
+
+    /// Draws, solves and scores the next instance; false once the batch is complete.
+    pub fn step(&mut self) -> bool {
+        if self.finished() {
+            return false;
+        }
+        let i = self.done();
+        let inst = self.family.instance(self.seed, i);
+        if indefinite(&inst, self.alpha) {
+            self.indefinite += 1;
+        }
+        for (m, spec) in self.methods.iter().enumerate() {
+            self.errors[m].push(relative_error(&inst, spec, self.alpha, i as u64));
+        }
+        self.instances.push(inst);
+        true
+    }
+
+    /// Runs to the end.
+    pub fn finish(&mut self) {
+        while self.step() {}
+    }
+
+    /// Each method's statistics over the instances done so far.
+    pub fn stats(&self) -> Vec<ErrorStats> {
+        self.errors.iter().map(|e| ErrorStats::of(e)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::ihvp::study::batch_errors;
+
+    #[test]
+    fn stepping_equals_the_batch_evaluation() {
+        let fam = Spectrum {
+            dim: 10,
+            outliers: 2,
+            condition: 30.0,
+            negative_share: 0.3,
+        };
+        let methods = vec![
+            IhvpSpec::Cg {
+                alpha: 0.0,
+                iters: 4,
+                tol: 0.0,
+            },
+            IhvpSpec::Identity { alpha: 0.0 },
+        ];
+        let mut run = StudyRun::new(Family::Spectrum(fam.clone()), 7, 5, 0.01, methods.clone());
+        assert!(run.step() && run.done() == 1 && !run.finished());
+        run.finish();
+        assert!(run.finished() && !run.step());
+        let batch: Vec<Instance> = (0..5).map(|i| fam.instance(7, i)).collect();
+        for (m, spec) in methods.iter().enumerate() {
+            assert_eq!(run.errors[m], batch_errors(&batch, spec, 0.01));
+        }
+        let want = batch.iter().filter(|i| indefinite(i, 0.01)).count();
+        assert_eq!(run.indefinite, want);
+        assert!(want > 0, "30% of the bulk is negative");
+        assert_eq!(run.stats().len(), 2);
+    }
+}
