@@ -165,3 +165,26 @@ fn dragging_the_start_point_moves_it() {
     harness.run_steps(2);
     assert_eq!(harness.state().status(false).view["starts"], 2);
 }
+
+/// The IHVP lab from a link: a batch of 30 small-network Hessians fills in over frames; every method gets
+/// its statistics, and the picture is the snapshot.
+#[test]
+fn ihvp_lab_fills_its_histograms_over_frames() {
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(|cc| BilevelApp::new(cc));
+    harness.state_mut().open_link("#ihvp?size=30&alpha=1");
+    let mut frames = 0;
+    while harness.state().status(false).view["done"] != 30 && frames < 500 {
+        harness.step();
+        frames += 1;
+    }
+    let status = harness.state().status(false);
+    assert_eq!(status.view["done"], 30, "{}", status.view);
+    assert!(frames > 1, "the batch is spread over frames");
+    assert_eq!(status.last_error, None);
+    harness.step();
+    harness.snapshot("ihvp");
+}

@@ -398,7 +398,7 @@ mod tests {
         app.open_link("#nowhere");
         let error = app.status(false).last_error.unwrap_or_default();
         assert!(
-            error.contains("`nowhere`") && error.contains("welcome, stackelberg, compute"),
+            error.contains("`nowhere`") && error.contains("welcome, stackelberg, ihvp, compute"),
             "{error}"
         );
         app.open_link("#stackelberg?reg=5&step=10");

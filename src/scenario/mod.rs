@@ -5,6 +5,7 @@
 pub mod bilevel;
 pub mod game;
 pub mod ihvp;
+pub mod ihvp_lab;
 pub mod ihvp_study;
 pub mod json;
 pub mod query;

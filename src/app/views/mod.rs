@@ -2,6 +2,7 @@
 //! and to [`all`].
 
 pub mod compute;
+pub mod ihvp_lab;
 pub mod stackelberg;
 pub mod welcome;
 
@@ -12,6 +13,7 @@ pub fn all() -> Vec<Box<dyn View>> {
     vec![
         Box::new(welcome::Welcome),
         Box::new(stackelberg::StackelbergView::default()),
+        Box::new(ihvp_lab::IhvpLabView::default()),
         Box::new(compute::ComputeView::default()),
     ]
 }

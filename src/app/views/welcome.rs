@@ -42,10 +42,15 @@ impl View for Welcome {
                  two-timescale play circle the equilibrium, Stackelberg play (with the implicit correction) \
                  walks to it. Four panels in lockstep, convergence maps on the GPU, every term of a step.",
             );
+            ui.label(
+                "•  IHVP lab — how accurate are Nyström, CG, Neumann and Lanczos on a batch of Hessians of \
+                 small networks or synthetic spectra (BLPO Fig. 2)? Error histograms and their statistics.",
+            );
             ui.label("•  Compute — the GPU backend, its self-check against the CPU, and a batch test you can size.");
             ui.label(
-                "Being built next, from the papers listed under About: the IHVP lab (Nyström, CG, Neumann, \
-                 Lanczos), a bilevel playground, and soft-MDP bilevel RL.",
+                "Being built next, from the papers listed under About: more of the IHVP lab (GPU batches, \
+                 error vs cost, spectra, Nyström close-up, regime map), a bilevel playground, and soft-MDP \
+                 bilevel RL.",
             );
         });
     }
