@@ -166,8 +166,8 @@ fn dragging_the_start_point_moves_it() {
     assert_eq!(harness.state().status(false).view["starts"], 2);
 }
 
-/// The IHVP lab from a link: a batch of 30 small-network Hessians fills in over frames; every method gets
-/// its statistics, and the picture is the snapshot.
+/// The IHVP lab from a link: a batch of 30 small-network Hessians fills in over frames, then the same batch
+/// runs through the four f32 GPU kernels; every method gets its statistics, and the picture is the snapshot.
 #[test]
 fn ihvp_lab_fills_its_histograms_over_frames() {
     let mut harness = Harness::builder()
@@ -177,12 +177,14 @@ fn ihvp_lab_fills_its_histograms_over_frames() {
         .build_eframe(|cc| BilevelApp::new(cc));
     harness.state_mut().open_link("#ihvp?size=30&alpha=1");
     let mut frames = 0;
-    while harness.state().status(false).view["done"] != 30 && frames < 500 {
+    while harness.state().status(false).view["f32_done"] != 4 && frames < 2000 {
         harness.step();
         frames += 1;
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
     let status = harness.state().status(false);
     assert_eq!(status.view["done"], 30, "{}", status.view);
+    assert_eq!(status.view["f32_done"], 4, "all four f32 batches back: {}", status.view);
     assert!(frames > 1, "the batch is spread over frames");
     assert_eq!(status.last_error, None);
     harness.step();

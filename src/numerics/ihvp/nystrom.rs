@@ -110,6 +110,18 @@ pub fn nystrom<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
     })
 }
 
+/// The columns [`nystrom`] draws for this `h`, rank, sampling and RNG state — for batched GPU solves that
+/// must use the same draw as the float64 reference.
+pub fn sample_columns<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
+    h: &H,
+    rank: usize,
+    sampling: &ColumnSampling,
+    rng: &mut R,
+) -> Result<Vec<usize>, String> {
+    let op = Shifted::new(h, 0.0);
+    choose_columns(h, &op, rank, sampling, rng, &mut Vec::new())
+}
+
 fn choose_columns<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
     h: &H,
     op: &Shifted<'_, H>,

@@ -3,6 +3,7 @@
 //! exact (H + αI)⁻¹b in float64, filled in over frames (a few Hessians per frame), with the statistics the
 //! paper's figure reads. State: [`IhvpLabState`] (URL hash).
 
+mod gpu;
 mod histogram;
 
 use std::time::Duration;
@@ -31,6 +32,8 @@ const METHODS: [(&str, Series); 4] = [
 pub struct IhvpLabView {
     state: IhvpLabState,
     run: StudyRun,
+    /// The same batch in f32 on the GPU kernels (or their twins), once the float64 study is complete.
+    f32s: Option<gpu::F32Batch>,
     /// Time spent on the batch so far.
     seconds: f64,
 }
@@ -50,6 +53,7 @@ impl Default for IhvpLabView {
         let state = IhvpLabState::default();
         Self {
             run: study(&state),
+            f32s: None,
             state,
             seconds: 0.0,
         }
@@ -80,6 +84,20 @@ impl View for IhvpLabView {
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.advance(ui);
+        if self.run.finished() {
+            let f32s = self
+                .f32s
+                .get_or_insert_with(|| gpu::F32Batch::start(&self.run, ctx.runtime));
+            if f32s.poll(ctx.runtime) {
+                ui.ctx().request_repaint();
+            }
+            let done = f32s
+                .results
+                .iter()
+                .filter(|r| matches!(r, Ok(Some(_))))
+                .count();
+            ctx.report.value("f32_done", done);
+        }
         ctx.report.value("done", self.run.done());
         ctx.report.value("size", self.run.size);
         egui::Panel::left("ihvp-controls")
@@ -104,6 +122,7 @@ impl IhvpLabView {
                 != (self.run.seed, self.run.size, self.run.alpha)
         {
             self.run = fresh;
+            self.f32s = None;
             self.seconds = 0.0;
         }
         let began = Instant::now();
@@ -157,21 +176,55 @@ impl IhvpLabView {
         histogram::histogram_ui(ui, &series, 320.0, look.line_width());
         ui.label("Bars: how many Hessians reach each error. Solid line: median; dashed: mean (pulled right by the worst cases).");
         ui.add_space(6.0);
+        self.stats_ui(ui, ctx, &stats);
+    }
+
+    fn stats_ui(
+        &self,
+        ui: &mut egui::Ui,
+        ctx: &ViewCtx<'_>,
+        stats: &[crate::numerics::ihvp::study::ErrorStats],
+    ) {
+        let look = ctx.look;
         egui::Grid::new("ihvp-stats")
-            .num_columns(7)
+            .num_columns(9)
             .striped(true)
             .spacing([18.0, 4.0])
             .show(ui, |ui| {
                 for h in ["method", "mean", "median", "q25", "q75", "max", "error > 1"] {
                     ui.strong(h);
                 }
+                ui.strong("f32 median").on_hover_text(
+                    "The same method in f32 — the batched WGSL kernel on the GPU, or its CPU twin — \
+                     against the exact float64 solve: where f32 itself limits the accuracy",
+                );
+                ui.strong("f32 ran on");
                 ui.end_row();
-                for ((name, s), st) in METHODS.iter().zip(&stats) {
+                for (m, ((name, s), st)) in METHODS.iter().zip(stats).enumerate() {
                     ui.colored_label(look.color(*s), *name);
                     for v in [st.mean, st.median, st.q25, st.q75, st.max] {
                         ui.label(format::num(v));
                     }
                     ui.label(format!("{:.0}%", 100.0 * st.frac_above_1));
+                    match self.f32s.as_ref().and_then(|f| f.results.get(m)) {
+                        None => {
+                            ui.label("after float64");
+                            ui.label("");
+                        }
+                        Some(Ok(None)) => {
+                            ui.spinner();
+                            ui.label("");
+                        }
+                        Some(Ok(Some(r))) => {
+                            ui.label(format::num(r.stats.median));
+                            let on = if r.ran_on == crate::gpu::Ran::Gpu { "GPU" } else { "CPU twin" };
+                            ui.label(on).on_hover_text(format!("{:.3} s for the batch", r.seconds));
+                        }
+                        Some(Err(why)) => {
+                            ui.label("–").on_hover_text(why);
+                            ui.label("");
+                        }
+                    }
                     ui.end_row();
                 }
             });
