@@ -184,7 +184,11 @@ fn ihvp_lab_fills_its_histograms_over_frames() {
     }
     let status = harness.state().status(false);
     assert_eq!(status.view["done"], 30, "{}", status.view);
-    assert_eq!(status.view["f32_done"], 4, "all four f32 batches back: {}", status.view);
+    assert_eq!(
+        status.view["f32_done"], 4,
+        "all four f32 batches back: {}",
+        status.view
+    );
     assert!(frames > 1, "the batch is spread over frames");
     assert_eq!(status.last_error, None);
     harness.step();
