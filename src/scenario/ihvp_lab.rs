@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::query::Validate;
+use super::query::{Validate, check_f64, check_usize};
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
 use crate::numerics::ihvp::study::{Networks, Spectrum};
@@ -138,22 +138,6 @@ impl IhvpLabState {
                 reorthogonalize: false,
             },
         ]
-    }
-}
-
-fn check_f64(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), String> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(format!("`{name}`: must be in {lo}..={hi}, got {v}"))
-    }
-}
-
-fn check_usize(name: &str, v: usize, (lo, hi): (usize, usize)) -> Result<(), String> {
-    if (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(format!("`{name}`: must be in {lo}..={hi}, got {v}"))
     }
 }
 

@@ -12,6 +12,24 @@ pub trait Validate {
     fn validate(&self) -> Result<(), String>;
 }
 
+/// `Ok` when `v` is finite and in lo..=hi, else an error naming the field and the range (for `Validate`).
+pub fn check_f64(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), String> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("`{name}`: must be in {lo}..={hi}, got {v}"))
+    }
+}
+
+/// `Ok` when `v` is in lo..=hi, else an error naming the field and the range (for `Validate`).
+pub fn check_usize(name: &str, v: usize, (lo, hi): (usize, usize)) -> Result<(), String> {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(format!("`{name}`: must be in {lo}..={hi}, got {v}"))
+    }
+}
+
 /// The state as `key=value` pairs, in the struct's field order.
 pub fn to_query<T: Serialize>(state: &T) -> Vec<(String, String)> {
     let mut out = Vec::new();

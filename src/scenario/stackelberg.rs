@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::query::Validate;
+use super::query::{Validate, check_f64, check_usize};
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 use crate::numerics::games::stochastic::StochasticActor;
 
@@ -264,22 +264,6 @@ pub mod range {
     pub const ENTROPY: (f64, f64) = (0.0, 2.0);
     pub const SAMPLES: (usize, usize) = (1, 1000);
     pub const WINDOW: f64 = 100.0;
-}
-
-fn check_f64(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), String> {
-    if v.is_finite() && (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(format!("`{name}`: must be in {lo}..={hi}, got {v}"))
-    }
-}
-
-fn check_usize(name: &str, v: usize, (lo, hi): (usize, usize)) -> Result<(), String> {
-    if (lo..=hi).contains(&v) {
-        Ok(())
-    } else {
-        Err(format!("`{name}`: must be in {lo}..={hi}, got {v}"))
-    }
 }
 
 impl Validate for StackelbergState {
