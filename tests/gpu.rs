@@ -271,25 +271,8 @@ fn iterative_ihvps_match_their_cpu_twin() {
                     rhs: rhs.clone(),
                 },
             };
-            let done = run_kernel::<IhvpIterative>(&mut rt, input.clone(), 60);
-            assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
-            let twin = IhvpIterative::cpu(&input);
-            assert_eq!(done.value.len(), twin.len());
-            assert!(
-                twin.iter().chain(&done.value).all(|v| v.is_finite()),
-                "{name} {method:?}"
-            );
-            let scale = twin.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-            let worst = done
-                .value
-                .iter()
-                .zip(&twin)
-                .map(|(g, c)| (g - c).abs())
-                .fold(0.0f32, f32::max);
-            assert!(
-                worst <= 1e-4 * scale.max(1.0),
-                "{name} {method:?}: max |GPU − twin| = {worst} (scale {scale})"
-            );
+            let what = format!("{name} {method:?}");
+            assert_gpu_matches_twin::<IhvpIterative>(&mut rt, input, 1e-4, None, &what);
         }
     }
 }
@@ -324,26 +307,8 @@ fn nystrom_ihvps_match_their_cpu_twin() {
                     rhs: rhs.clone(),
                 },
             };
-            let done = run_kernel::<IhvpNystrom>(&mut rt, input.clone(), 60);
-            assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
-            let twin = IhvpNystrom::cpu(&input);
-            assert_eq!(done.value.len(), twin.len());
-            assert!(
-                twin.iter().chain(&done.value).all(|v| v.is_finite()),
-                "{name}: a singular core"
-            );
-            for (k, (g, c)) in done.value.chunks(p).zip(twin.chunks(p)).enumerate() {
-                let scale = c.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-                let worst = g
-                    .iter()
-                    .zip(c)
-                    .map(|(a, b)| (a - b).abs())
-                    .fold(0.0f32, f32::max);
-                assert!(
-                    worst <= 1e-3 * scale.max(1.0),
-                    "{name} damped={damped} instance {k}: max |GPU − twin| = {worst} (scale {scale})"
-                );
-            }
+            let what = format!("{name} damped={damped}");
+            assert_gpu_matches_twin::<IhvpNystrom>(&mut rt, input, 1e-3, Some(p), &what);
         }
     }
 }
@@ -371,25 +336,8 @@ fn lanczos_ihvps_match_their_cpu_twin() {
                 rhs,
             },
         };
-        let done = run_kernel::<IhvpLanczos>(&mut rt, input.clone(), 60);
-        assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
-        let twin = IhvpLanczos::cpu(&input);
-        assert_eq!(done.value.len(), twin.len());
-        assert!(
-            twin.iter().chain(&done.value).all(|v| v.is_finite()),
-            "{name} k = {steps}"
-        );
-        let scale = twin.iter().fold(0.0f32, |m, v| m.max(v.abs()));
-        let worst = done
-            .value
-            .iter()
-            .zip(&twin)
-            .map(|(g, c)| (g - c).abs())
-            .fold(0.0f32, f32::max);
-        assert!(
-            worst <= 1e-3 * scale.max(1.0),
-            "{name} k = {steps}: max |GPU − twin| = {worst} (scale {scale})"
-        );
+        let what = format!("{name} k = {steps}");
+        assert_gpu_matches_twin::<IhvpLanczos>(&mut rt, input, 1e-3, None, &what);
     }
 }
 
@@ -414,4 +362,40 @@ fn ihvp_batches(
             .collect(),
         (0..8).map(|i| spectrum.instance(seed + 1, i)).collect(),
     )
+}
+
+/// Runs `input` on the GPU (no fallback allowed) and on the CPU twin; asserts equal lengths, finite
+/// values, and max |GPU − twin| ≤ `tol` · max(1, max |twin|) within each `chunk` (an instance; the whole
+/// output when `None`).
+fn assert_gpu_matches_twin<K>(
+    rt: &mut ComputeRuntime,
+    input: K::Input,
+    tol: f32,
+    chunk: Option<usize>,
+    what: &str,
+) where
+    K: Kernel<Output = Vec<f32>>,
+    K::Input: Clone,
+{
+    let done = run_kernel::<K>(rt, input.clone(), 60);
+    assert_eq!(done.ran_on, Ran::Gpu, "{what}: {:?}", done.gpu_error);
+    let twin = K::cpu(&input);
+    assert_eq!(done.value.len(), twin.len(), "{what}");
+    assert!(
+        twin.iter().chain(&done.value).all(|v| v.is_finite()),
+        "{what}: non-finite values"
+    );
+    let size = chunk.unwrap_or(twin.len()).max(1);
+    for (k, (g, c)) in done.value.chunks(size).zip(twin.chunks(size)).enumerate() {
+        let scale = c.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let worst = g
+            .iter()
+            .zip(c)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst <= tol * scale.max(1.0),
+            "{what} (part {k}): max |GPU − twin| = {worst} (scale {scale})"
+        );
+    }
 }
