@@ -6,6 +6,7 @@
 //! (BLPO Eq. 5–9; lecture 004, AID-BiO).
 
 pub mod cg;
+pub mod closeup;
 pub mod exact;
 pub mod lancbio;
 pub mod lanczos;
@@ -15,6 +16,7 @@ pub mod nystrom_pcg;
 pub mod spec;
 pub mod study;
 pub mod study_run;
+pub mod sweep;
 
 use nalgebra::{DMatrix, DVector};
 

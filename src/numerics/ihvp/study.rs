@@ -6,6 +6,7 @@ use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng as _;
 
 use super::spec::IhvpSpec;
+use super::sweep::Sweep;
 use crate::numerics::nets::{Curvature, Data, Mlp};
 use crate::numerics::random::{SeededRng, gaussian};
 
@@ -145,20 +146,38 @@ pub fn f32_buffers(batch: &[Instance]) -> (Vec<f32>, Vec<f32>) {
     (hessians, rhs)
 }
 
-/// ‖v̂ − v‖ / ‖v‖ of `spec` at ridge `alpha` against the exact solve; infinity when the method fails or
-/// H + αI is singular.
-pub fn relative_error(instance: &Instance, spec: &IhvpSpec, alpha: f64, draw: u64) -> f64 {
+/// The exact (H + αI)⁻¹b by LU, or `None` when H + αI is singular.
+pub fn exact_solution(instance: &Instance, alpha: f64) -> Option<DVector<f64>> {
     let p = instance.h.nrows();
-    let a = &instance.h + DMatrix::identity(p, p) * alpha;
-    let Some(exact) = a.lu().solve(&instance.b) else {
-        return f64::INFINITY;
-    };
+    (&instance.h + DMatrix::identity(p, p) * alpha)
+        .lu()
+        .solve(&instance.b)
+}
+
+/// ‖v̂ − v‖ / ‖v‖ of `spec` at ridge `alpha` (draw `draw`) against a known exact solution `exact`;
+/// infinity when the method fails or its result is not a number.
+pub fn error_against(
+    instance: &Instance,
+    spec: &IhvpSpec,
+    alpha: f64,
+    draw: u64,
+    exact: &DVector<f64>,
+) -> f64 {
     match spec.at(alpha, draw).solve(&instance.h, &instance.b) {
         Ok(r) => {
-            let e = (&r.v - &exact).norm() / exact.norm().max(f64::MIN_POSITIVE);
+            let e = (&r.v - exact).norm() / exact.norm().max(f64::MIN_POSITIVE);
             if e.is_nan() { f64::INFINITY } else { e }
         }
         Err(_) => f64::INFINITY,
+    }
+}
+
+/// ‖v̂ − v‖ / ‖v‖ of `spec` at ridge `alpha` against the exact solve; infinity when the method fails or
+/// H + αI is singular.
+pub fn relative_error(instance: &Instance, spec: &IhvpSpec, alpha: f64, draw: u64) -> f64 {
+    match exact_solution(instance, alpha) {
+        Some(exact) => error_against(instance, spec, alpha, draw, &exact),
+        None => f64::INFINITY,
     }
 }
 
@@ -184,15 +203,14 @@ pub fn cost_curve(
     alpha: f64,
     budgets: &[usize],
 ) -> Vec<(usize, ErrorStats)> {
-    let p = batch.first().map_or(0, |i| i.b.len());
-    budgets
-        .iter()
-        .filter_map(|&k| {
-            let s = spec.with_budget(k)?;
-            s.at(alpha, 0).validate(p).ok()?;
-            Some((k, ErrorStats::of(&batch_errors(batch, &s, alpha))))
-        })
-        .collect()
+    let mut sweep = Sweep::new(
+        batch.to_vec(),
+        vec![spec.clone()],
+        vec![alpha],
+        budgets.to_vec(),
+    );
+    sweep.finish();
+    sweep.curve(0, 0)
 }
 
 /// The regime map (issue 5): median error of `spec` over a grid, rows = `alphas`, columns = `budgets`
@@ -203,21 +221,14 @@ pub fn regime_map(
     alphas: &[f64],
     budgets: &[usize],
 ) -> Vec<Vec<f64>> {
-    alphas
-        .iter()
-        .map(|&alpha| {
-            let curve = cost_curve(batch, spec, alpha, budgets);
-            budgets
-                .iter()
-                .map(|k| {
-                    curve
-                        .iter()
-                        .find(|(b, _)| b == k)
-                        .map_or(f64::NAN, |(_, s)| s.median)
-                })
-                .collect()
-        })
-        .collect()
+    let mut sweep = Sweep::new(
+        batch.to_vec(),
+        vec![spec.clone()],
+        alphas.to_vec(),
+        budgets.to_vec(),
+    );
+    sweep.finish();
+    sweep.medians(0)
 }
 
 /// The summary of one method's errors over a batch.
@@ -361,5 +372,67 @@ mod tests {
             ..fam
         };
         assert!(!indefinite(&gn.instance(0, 0), 1e-9));
+    }
+
+    /// Median errors (Nyström, CG) at one α and one equal budget (q columns = k iterations = that many
+    /// HVPs) over the first `n` instances of a family.
+    fn head_to_head(batch: &[Instance], alpha: f64, budget: usize) -> (f64, f64) {
+        let nys = IhvpSpec::Nystrom {
+            alpha: 0.0,
+            rank: budget,
+            sampling: Sampling::Uniform,
+            columns: None,
+            seed: 0,
+            variant: NystromVariant::Paper,
+        };
+        let cg = IhvpSpec::Cg {
+            alpha: 0.0,
+            iters: budget,
+            tol: 0.0,
+        };
+        let median = |spec: &IhvpSpec| cost_curve(batch, spec, alpha, &[budget])[0].1.median;
+        (median(&nys), median(&cg))
+    }
+
+    #[test]
+    fn cg_beats_nystrom_by_orders_on_trained_network_hessians_at_alpha_1() {
+        // Full Hessians of 20 trained 4–8–1 networks (p = 49), α = 1, 8 HVPs each: CG's Krylov space
+        // resolves the few large eigenvalues and α does the rest; 8 random columns miss most directions.
+        let fam = Networks::default();
+        let batch: Vec<Instance> = (0..20).map(|i| fam.instance(0, i)).collect();
+        let (nys, cg) = head_to_head(&batch, 1.0, 8);
+        assert!(cg < 1e-5 && nys > 0.05, "CG {cg:.1e}, Nyström {nys:.1e}");
+    }
+
+    #[test]
+    fn nystrom_beats_cg_when_q_matches_a_few_outliers_over_a_tiny_bulk() {
+        // p = 64, 5 outliers in [0.1, 1] over a bulk in [1e-6, 1e-5], α = 0.01, 5 HVPs each: 5 columns
+        // span the outliers' range almost exactly and the bulk is far below α; 5 CG steps must also
+        // place a root near the bulk cluster at α, and fall short.
+        let fam = Spectrum {
+            dim: 64,
+            outliers: 5,
+            condition: 1e6,
+            negative_share: 0.0,
+        };
+        let batch: Vec<Instance> = (0..20).map(|i| fam.instance(0, i)).collect();
+        let (nys, cg) = head_to_head(&batch, 0.01, 5);
+        assert!(nys * 5.0 < cg, "Nyström {nys:.1e}, CG {cg:.1e}");
+        // With one HVP more CG is exact: the regime is narrow.
+        let (_, cg8) = head_to_head(&batch, 0.01, 8);
+        assert!(cg8 < nys * 1e-3, "CG at 8 HVPs {cg8:.1e}");
+    }
+
+    #[test]
+    fn nystrom_is_exact_once_q_reaches_the_rank_of_a_gauss_newton_hessian() {
+        // Gauss–Newton JᵀJ/N of a 4–8–1 network on N = 32 samples has rank ≤ 32 < p = 49: 32 columns span
+        // its range and Nyström is exact up to rounding, while 32 CG steps at α = 1e-3 are not.
+        let fam = Networks {
+            hessian: Curvature::GaussNewton,
+            ..Networks::default()
+        };
+        let batch: Vec<Instance> = (0..12).map(|i| fam.instance(0, i)).collect();
+        let (nys, cg) = head_to_head(&batch, 1e-3, 32);
+        assert!(nys < 1e-6 && cg > 1e-5, "Nyström {nys:.1e}, CG {cg:.1e}");
     }
 }

@@ -4,7 +4,7 @@
 //! [`super::study::batch_errors`].
 
 use super::spec::IhvpSpec;
-use super::study::{ErrorStats, Instance, Networks, Spectrum, indefinite, relative_error};
+use super::study::{ErrorStats, Instance, Networks, Spectrum, relative_error};
 
 /// Where the Hessians come from.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +39,8 @@ pub struct StudyRun {
     pub indefinite: usize,
     /// The instances drawn so far (kept for close-ups and GPU batches).
     pub instances: Vec<Instance>,
+    /// Each instance's eigenvalues of H, ascending (for the spectrum plots).
+    pub spectra: Vec<Vec<f64>>,
 }
 
 impl StudyRun {
@@ -53,6 +55,7 @@ impl StudyRun {
             errors,
             indefinite: 0,
             instances: Vec::with_capacity(size),
+            spectra: Vec::with_capacity(size),
         }
     }
 
@@ -72,9 +75,18 @@ impl StudyRun {
         }
         let i = self.done();
         let inst = self.family.instance(self.seed, i);
-        if indefinite(&inst, self.alpha) {
+        let mut eig: Vec<f64> = inst
+            .h
+            .clone()
+            .symmetric_eigenvalues()
+            .iter()
+            .copied()
+            .collect();
+        eig.sort_by(f64::total_cmp);
+        if eig.first().is_some_and(|l| l + self.alpha < 0.0) {
             self.indefinite += 1;
         }
+        self.spectra.push(eig);
         for (m, spec) in self.methods.iter().enumerate() {
             self.errors[m].push(relative_error(&inst, spec, self.alpha, i as u64));
         }
@@ -96,7 +108,7 @@ impl StudyRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::numerics::ihvp::study::batch_errors;
+    use crate::numerics::ihvp::study::{batch_errors, indefinite};
 
     #[test]
     fn stepping_equals_the_batch_evaluation() {
@@ -126,5 +138,7 @@ mod tests {
         assert_eq!(run.indefinite, want);
         assert!(want > 0, "30% of the bulk is negative");
         assert_eq!(run.stats().len(), 2);
+        assert_eq!(run.spectra.len(), 5);
+        assert!(run.spectra[0].windows(2).all(|w| w[0] <= w[1]), "ascending");
     }
 }

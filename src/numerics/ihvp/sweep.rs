@@ -1,0 +1,165 @@
+//! A sweep of IHVP methods over ridges α and work budgets on one batch of Hessians, as a stepper (issue 5:
+//! "error vs cost" and the regime map). One [`Sweep::step`] takes one (α, instance) pair: one exact LU
+//! solve, then every method at every budget against it — so a view spreads the sweep over frames and the
+//! batch functions [`super::study::cost_curve`] and [`super::study::regime_map`] run it to the end.
+//! Instance i uses draw i, as in [`super::study::batch_errors`].
+
+use super::spec::IhvpSpec;
+use super::study::{ErrorStats, Instance, error_against, exact_solution};
+
+/// A sweep in progress.
+#[derive(Clone, Debug)]
+pub struct Sweep {
+    instances: Vec<Instance>,
+    pub methods: Vec<IhvpSpec>,
+    pub alphas: Vec<f64>,
+    pub budgets: Vec<usize>,
+    /// errors[a][m][k][i]: method m at ridge alphas[a] and budget budgets[k] on instance i; empty where
+    /// the method cannot take the budget (a rank above p; exact and identity have no budget).
+    errors: Vec<Vec<Vec<Vec<f64>>>>,
+    /// (α, instance) pairs done, α-major.
+    next: usize,
+}
+
+impl Sweep {
+    pub fn new(
+        instances: Vec<Instance>,
+        methods: Vec<IhvpSpec>,
+        alphas: Vec<f64>,
+        budgets: Vec<usize>,
+    ) -> Self {
+        let errors = vec![vec![vec![Vec::new(); budgets.len()]; methods.len()]; alphas.len()];
+        Self {
+            instances,
+            methods,
+            alphas,
+            budgets,
+            errors,
+            next: 0,
+        }
+    }
+
+    /// (pairs done, pairs in all).
+    pub fn progress(&self) -> (usize, usize) {
+        (self.next, self.alphas.len() * self.instances.len())
+    }
+
+    pub fn finished(&self) -> bool {
+        let (done, all) = self.progress();
+        done >= all
+    }
+
+    /// The method at `budget`, if it can take it at dimension p.
+    fn budgeted(spec: &IhvpSpec, budget: usize, alpha: f64, p: usize) -> Option<IhvpSpec> {
+        let s = spec.with_budget(budget)?;
+        s.at(alpha, 0).validate(p).ok()?;
+        Some(s)
+    }
+
+    /// Scores every method and budget on the next (α, instance); false once the sweep is complete.
+    pub fn step(&mut self) -> bool {
+        if self.finished() {
+            return false;
+        }
+        let n = self.instances.len();
+        let (a, i) = (self.next / n, self.next % n);
+        let alpha = self.alphas[a];
+        let inst = &self.instances[i];
+        let exact = exact_solution(inst, alpha);
+        for (m, spec) in self.methods.iter().enumerate() {
+            for (k, &budget) in self.budgets.iter().enumerate() {
+                let Some(s) = Self::budgeted(spec, budget, alpha, inst.b.len()) else {
+                    continue;
+                };
+                let e = exact.as_ref().map_or(f64::INFINITY, |x| {
+                    error_against(inst, &s, alpha, i as u64, x)
+                });
+                self.errors[a][m][k].push(e);
+            }
+        }
+        self.next += 1;
+        true
+    }
+
+    /// Runs to the end.
+    pub fn finish(&mut self) {
+        while self.step() {}
+    }
+
+    /// Method m's statistics per budget at ridge index a, over the instances done so far (budgets the
+    /// method cannot take are left out).
+    pub fn curve(&self, a: usize, m: usize) -> Vec<(usize, ErrorStats)> {
+        self.budgets
+            .iter()
+            .zip(&self.errors[a][m])
+            .filter(|(_, e)| !e.is_empty())
+            .map(|(&k, e)| (k, ErrorStats::of(e)))
+            .collect()
+    }
+
+    /// Method m's median error over the grid: rows = α, columns = budgets (NaN where nothing was scored).
+    pub fn medians(&self, m: usize) -> Vec<Vec<f64>> {
+        self.errors
+            .iter()
+            .map(|per_method| {
+                per_method[m]
+                    .iter()
+                    .map(|e| {
+                        if e.is_empty() {
+                            f64::NAN
+                        } else {
+                            ErrorStats::of(e).median
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::ihvp::study::{Spectrum, batch_errors};
+
+    #[test]
+    fn a_sweep_cell_equals_the_batch_errors_of_the_budgeted_method() {
+        let fam = Spectrum {
+            dim: 10,
+            outliers: 2,
+            condition: 100.0,
+            negative_share: 0.0,
+        };
+        let batch: Vec<Instance> = (0..4).map(|i| fam.instance(3, i)).collect();
+        let cg = IhvpSpec::Cg {
+            alpha: 0.0,
+            iters: 1,
+            tol: 0.0,
+        };
+        let nys = IhvpSpec::Nystrom {
+            alpha: 0.0,
+            rank: 1,
+            sampling: crate::numerics::ihvp::spec::Sampling::Uniform,
+            columns: None,
+            seed: 5,
+            variant: crate::numerics::ihvp::nystrom::NystromVariant::Paper,
+        };
+        let mut sweep = Sweep::new(
+            batch.clone(),
+            vec![cg.clone(), nys.clone()],
+            vec![0.1, 1.0],
+            vec![3, 20],
+        );
+        assert_eq!(sweep.progress(), (0, 8));
+        assert!(sweep.step());
+        sweep.finish();
+        assert!(sweep.finished() && !sweep.step());
+        let want = batch_errors(&batch, &cg.with_budget(20).unwrap_or(cg.clone()), 1.0);
+        assert_eq!(sweep.curve(1, 0)[1].1, ErrorStats::of(&want));
+        let want = batch_errors(&batch, &nys.with_budget(3).unwrap_or(nys.clone()), 0.1);
+        assert_eq!(sweep.curve(0, 1), vec![(3, ErrorStats::of(&want))]);
+        let medians = sweep.medians(1);
+        assert!(medians[0][1].is_nan(), "rank 20 > p = 10 is not scored");
+        assert_eq!(medians[0][0], ErrorStats::of(&want).median);
+    }
+}
