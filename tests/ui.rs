@@ -194,3 +194,142 @@ fn ihvp_lab_fills_its_histograms_over_frames() {
     harness.step();
     harness.snapshot("ihvp");
 }
+
+/// Steps until the view reports `key` = `want` (or 3000 frames); returns the frames taken.
+fn step_until(harness: &mut Harness<'_, BilevelApp>, key: &str, want: &serde_json::Value) -> usize {
+    let mut frames = 0;
+    while &harness.state().status(false).view[key] != want && frames < 3000 {
+        harness.step();
+        frames += 1;
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    frames
+}
+
+/// The "Nyström wins" regime (5 outliers over a bulk at 1e-6, α = 0.01): the regime map, swept over
+/// frames, has cells where Nyström's median beats CG's at equal HVPs, and cells where CG wins.
+#[test]
+fn ihvp_lab_regime_map_shows_where_each_method_wins() {
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(|cc| BilevelApp::new(cc));
+    harness.state_mut().open_link(
+        "#ihvp?family=spectrum&dim=64&outliers=5&condition=1000000&alpha=0.01&rank=5&cg_iters=5\
+         &size=12&section=regimes",
+    );
+    step_until(&mut harness, "done", &12.into());
+    harness.step();
+    let all = harness.state().status(false).view["sweep_all"].clone();
+    assert_eq!(all, 13 * 12, "13 ridges × 12 Hessians");
+    let frames = step_until(&mut harness, "sweep_done", &all);
+    assert!(frames > 1, "the sweep is spread over frames");
+    let status = harness.state().status(false);
+    let wins = status.view["nystrom_wins"].as_u64().unwrap_or(0);
+    // 13 α × 7 budgets (≤ p = 64) = 91 cells.
+    assert!(wins > 0 && wins < 91, "Nyström wins {wins} of 91 cells");
+    assert_eq!(status.last_error, None);
+    harness.step();
+    harness.snapshot("ihvp-regimes");
+}
+
+/// Error vs cost, the spectrum and the Nyström close-up on a small batch of network Hessians.
+#[test]
+fn ihvp_lab_cost_spectrum_and_closeup_sections_render() {
+    let mut harness = Harness::builder()
+        .with_size([1400.0, 900.0])
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(|cc| BilevelApp::new(cc));
+    harness
+        .state_mut()
+        .open_link("#ihvp?size=12&alpha=0.1&section=cost");
+    step_until(&mut harness, "done", &12.into());
+    harness.step();
+    let all = harness.state().status(false).view["sweep_all"].clone();
+    assert_eq!(all, 12, "one α × 12 Hessians");
+    step_until(&mut harness, "sweep_done", &all);
+    harness.step();
+    harness.snapshot("ihvp-cost");
+    harness
+        .state_mut()
+        .open_link("#ihvp?size=12&alpha=0.1&section=spectrum&instance=2");
+    for _ in 0..3 {
+        harness.step();
+    }
+    harness.snapshot("ihvp-spectrum");
+    harness
+        .state_mut()
+        .open_link("#ihvp?size=12&alpha=0.1&section=closeup&instance=2");
+    harness.step();
+    step_until(&mut harness, "sweep_done", &128.into());
+    harness.step();
+    assert_eq!(harness.state().status(false).last_error, None);
+    harness.snapshot("ihvp-closeup");
+}
+
+/// Non-ASCII characters inside string literals of a Rust source (comments skipped): a small lexer that
+/// knows line comments, escapes, char literals and lifetimes.
+fn literal_chars(src: &str) -> Vec<char> {
+    let chars: Vec<char> = src.chars().collect();
+    let (mut out, mut i, mut in_str) = (Vec::new(), 0, false);
+    while i < chars.len() {
+        let c = chars[i];
+        if in_str {
+            match c {
+                '\\' => i += 1,
+                '"' => in_str = false,
+                c if !c.is_ascii() => out.push(c),
+                _ => {}
+            }
+        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
+            while i < chars.len() && chars[i] != '\n' {
+                i += 1;
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if c == '\'' {
+            // 'x' or '\n' is a char literal; 'a without a closing quote is a lifetime.
+            if chars.get(i + 1) == Some(&'\\') {
+                i += 3;
+            } else if chars.get(i + 2) == Some(&'\'') {
+                i += 2;
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Every character the UI can show (string literals under src/app, tooltips included) has a glyph in
+/// the app's fonts: a missing one renders as an empty box in the browser, or as nothing (combining
+/// marks like the hat of v̂).
+#[test]
+fn every_ui_string_has_glyphs_in_the_app_fonts() {
+    let mut harness = harness();
+    harness.step();
+    let mut files = vec![std::path::PathBuf::from("src/app")];
+    let mut missing = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            for entry in std::fs::read_dir(&path).into_iter().flatten().flatten() {
+                files.push(entry.path());
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let src = std::fs::read_to_string(&path).unwrap_or_default();
+            for c in literal_chars(&src) {
+                let ok = harness.ctx.fonts_mut(|f| {
+                    f.has_glyph(&egui::FontId::proportional(14.0), c)
+                        && f.has_glyph(&egui::FontId::monospace(14.0), c)
+                });
+                if !ok {
+                    missing.push(format!("{c:?} (U+{:04X}) in {}", c as u32, path.display()));
+                }
+            }
+        }
+    }
+    missing.dedup();
+    assert!(missing.is_empty(), "no glyph for: {missing:#?}");
+    assert_eq!(literal_chars(r#"let s = "α"; // β"#), vec!['α']);
+}

@@ -19,6 +19,7 @@ pub enum Series {
     Neumann,
     Lanczos,
     Identity,
+    NystromPcg,
     Simultaneous,
     TwoTimescale,
     Stackelberg,
@@ -45,6 +46,7 @@ impl Look {
             Series::Neumann | Series::TwoTimescale => ((0, 158, 115), (60, 200, 150)),
             Series::Lanczos | Series::StackelbergRegularized => ((204, 121, 167), (225, 160, 200)),
             Series::Identity => ((150, 120, 0), (240, 228, 66)),
+            Series::NystromPcg => ((230, 159, 0), (240, 175, 40)),
         };
         let (r, g, b) = if self.dark { dark } else { light };
         Color32::from_rgb(r, g, b)

@@ -1,12 +1,14 @@
-//! The IHVP lab view's state (issue 5): the Hessian family, the batch, α and every method's knobs. One
-//! serde struct with defaults, shared by the URL hash and exports.
+//! The IHVP lab view's state (issue 5): the Hessian family, the batch, α and every method's knobs, the
+//! section shown and the instance looked at. One serde struct with defaults, shared by the URL hash and
+//! exports; the presets; the check of a user's own matrix.
 
 use serde::{Deserialize, Serialize};
 
-use super::query::{Validate, check_f64, check_usize};
+use super::json::{matrix, vector};
+use super::query::{Preset, Validate, check_f64, check_usize};
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
-use crate::numerics::ihvp::study::{Networks, Spectrum};
+use crate::numerics::ihvp::study::{Instance, Networks, Spectrum};
 use crate::numerics::ihvp::study_run::Family;
 use crate::numerics::nets::Curvature;
 
@@ -16,6 +18,49 @@ use crate::numerics::nets::Curvature;
 pub enum FamilyKind {
     Networks,
     Spectrum,
+    /// The user's own `matrix` and `rhs` (the batch: that matrix under N Nyström column draws).
+    Given,
+}
+
+/// What the results panel shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Histograms,
+    Cost,
+    Spectrum,
+    Closeup,
+    Regimes,
+}
+
+impl Section {
+    pub const ALL: [(Section, &'static str, &'static str); 5] = [
+        (
+            Section::Histograms,
+            "Histograms",
+            "error of every method over the batch (BLPO Fig. 2)",
+        ),
+        (
+            Section::Cost,
+            "Error vs cost",
+            "median and interquartile band against the number of Hessian-vector products",
+        ),
+        (
+            Section::Spectrum,
+            "Spectrum",
+            "eigenvalues of one Hessian and of the whole batch, with −α marked",
+        ),
+        (
+            Section::Closeup,
+            "Nyström up close",
+            "the sampled columns, H against H_q, and the error of each sampling rule",
+        ),
+        (
+            Section::Regimes,
+            "Regime map",
+            "median error of Nyström and CG over α × budget: where does each win?",
+        ),
+    ];
 }
 
 /// Everything a shared link restores.
@@ -42,6 +87,17 @@ pub struct IhvpLabState {
     pub neumann_terms: usize,
     pub neumann_step: f64,
     pub lanczos_steps: usize,
+    /// Also show the identity IHVP b/α (Lorraine et al.'s baseline).
+    pub identity: bool,
+    /// Also show Nyström-preconditioned CG (rank q, k iterations).
+    pub pcg: bool,
+    /// The user's own H (family `given`), rows; symmetric, at most 128 × 128.
+    pub matrix: Vec<Vec<f64>>,
+    /// The user's own b (family `given`).
+    pub rhs: Vec<f64>,
+    pub section: Section,
+    /// The instance shown in the spectrum and the close-up (0-based).
+    pub instance: usize,
 }
 
 impl Default for IhvpLabState {
@@ -67,9 +123,144 @@ impl Default for IhvpLabState {
             neumann_terms: 50,
             neumann_step: 0.1,
             lanczos_steps: 10,
+            identity: false,
+            pcg: false,
+            matrix: EXAMPLE_MATRIX.iter().map(|r| r.to_vec()).collect(),
+            rhs: vec![1.0, 1.0, 1.0, 1.0],
+            section: Section::Histograms,
+            instance: 0,
         }
     }
 }
+
+/// The `given` family's starting matrix: two large eigen-directions coupled to two tiny ones.
+const EXAMPLE_MATRIX: [[f64; 4]; 4] = [
+    [1.0, 0.3, 0.0, 0.001],
+    [0.3, 0.5, 0.002, 0.0],
+    [0.0, 0.002, 0.001, 0.0],
+    [0.001, 0.0, 0.0, 0.0001],
+];
+
+/// The largest matrix the lab takes (the GPU kernels' limit).
+pub const MAX_DIM: usize = 128;
+
+/// Checks a user's H and b: square, finite, symmetric (to 1e-9 of its largest entry), 1..=128 rows,
+/// b of matching length. Errors name the field (`matrix[2]`, `rhs`).
+pub fn given_instance(rows: &[Vec<f64>], rhs: &[f64]) -> Result<Instance, String> {
+    let h = matrix(rows, "matrix")?;
+    if !h.is_square() || h.nrows() == 0 || h.nrows() > MAX_DIM {
+        return Err(format!(
+            "matrix: must be square with 1..={MAX_DIM} rows, got {}×{}",
+            h.nrows(),
+            h.ncols()
+        ));
+    }
+    let scale = h.amax().max(f64::MIN_POSITIVE);
+    let p = h.nrows();
+    for i in 0..p {
+        for j in 0..i {
+            if (h[(i, j)] - h[(j, i)]).abs() > 1e-9 * scale {
+                return Err(format!(
+                    "matrix: must be symmetric, but matrix[{i}][{j}] = {} and matrix[{j}][{i}] = {}",
+                    h[(i, j)],
+                    h[(j, i)]
+                ));
+            }
+        }
+    }
+    if rhs.len() != p {
+        return Err(format!("rhs: must have {p} entries, got {}", rhs.len()));
+    }
+    let b = vector(rhs, "rhs")?;
+    Ok(Instance {
+        h: (&h + h.transpose()) * 0.5,
+        b,
+    })
+}
+
+/// Reads pasted JSON `{"hessian": [[…], …], "rhs": […]}` (`matrix` is taken for `hessian`) into the
+/// state's `matrix` and `rhs`, after checking them.
+pub fn parse_pasted(text: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>), String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Pasted {
+        #[serde(alias = "matrix")]
+        hessian: Vec<Vec<f64>>,
+        rhs: Vec<f64>,
+    }
+    let p: Pasted = serde_json::from_str(text).map_err(|e| format!("JSON: {e}"))?;
+    given_instance(&p.hessian, &p.rhs)?;
+    Ok((p.hessian, p.rhs))
+}
+
+/// The presets: BLPO Figure 2 as far as the paper states it, then one regime for each winner.
+pub const PRESETS: [Preset<IhvpLabState>; 5] = [
+    Preset {
+        name: "BLPO Figure 2",
+        hint: "100 small networks, α = 50 (the paper's α), rank 10 and CG 20 iterations (BLPO's code \
+               defaults); the paper does not state the networks, their data, which Hessian, the rank, \
+               the sampling rule or CG's iterations for the figure",
+        state: || IhvpLabState {
+            alpha: 50.0,
+            ..IhvpLabState::default()
+        },
+    },
+    Preset {
+        name: "CG wins: trained networks, α = 1",
+        hint: "8 HVPs each: CG reaches ~1e-7, 8 random Nyström columns ~0.3",
+        state: || IhvpLabState {
+            rank: 8,
+            cg_iters: 8,
+            section: Section::Cost,
+            ..IhvpLabState::default()
+        },
+    },
+    Preset {
+        name: "Nyström wins: 5 outliers over a tiny bulk",
+        hint: "p = 64, κ = 10⁶, α = 0.01, q = k = 5: five columns span the outliers; five CG steps fall \
+               short (one more outlier-free step later CG is exact)",
+        state: || IhvpLabState {
+            family: FamilyKind::Spectrum,
+            dim: 64,
+            outliers: 5,
+            condition: 1e6,
+            alpha: 0.01,
+            rank: 5,
+            cg_iters: 5,
+            lanczos_steps: 5,
+            neumann_terms: 5,
+            neumann_step: 1.0,
+            section: Section::Regimes,
+            ..IhvpLabState::default()
+        },
+    },
+    Preset {
+        name: "Nyström exact: Gauss–Newton of rank 32",
+        hint: "JᵀJ/N on 32 samples has rank ≤ 32 < p = 49: 32 columns make Nyström exact, 32 CG steps at \
+               α = 10⁻³ are not",
+        state: || IhvpLabState {
+            hessian: Curvature::GaussNewton,
+            alpha: 1e-3,
+            rank: 32,
+            cg_iters: 32,
+            lanczos_steps: 32,
+            ..IhvpLabState::default()
+        },
+    },
+    Preset {
+        name: "Your own matrix",
+        hint: "paste {\"hessian\": [[…]], \"rhs\": […]}; the batch is that matrix under N Nyström draws",
+        state: || IhvpLabState {
+            family: FamilyKind::Given,
+            alpha: 0.01,
+            rank: 2,
+            cg_iters: 2,
+            lanczos_steps: 2,
+            section: Section::Closeup,
+            ..IhvpLabState::default()
+        },
+    },
+];
 
 /// Slider ranges, shared by the controls and the validation.
 pub mod range {
@@ -99,6 +290,11 @@ impl IhvpLabState {
                 condition: self.condition,
                 negative_share: self.negative_share,
             }),
+            FamilyKind::Given => match given_instance(&self.matrix, &self.rhs) {
+                Ok(i) => Family::Given(i),
+                // Unreachable for a validated state; an empty spectrum family keeps it total.
+                Err(_) => Family::Spectrum(Spectrum::default()),
+            },
         }
     }
 
@@ -107,13 +303,15 @@ impl IhvpLabState {
         match self.family {
             FamilyKind::Networks => self.hidden * self.inputs + 2 * self.hidden + 1,
             FamilyKind::Spectrum => self.dim,
+            FamilyKind::Given => self.matrix.len().max(1),
         }
     }
 
-    /// The four compared methods, in the app's order: Nyström, CG, Neumann, Lanczos.
+    /// The compared methods, in the app's order: Nyström, CG, Neumann, Lanczos, then identity and
+    /// Nyström-PCG when switched on.
     pub fn methods(&self) -> Vec<IhvpSpec> {
         let alpha = self.alpha;
-        vec![
+        let mut methods = vec![
             IhvpSpec::Nystrom {
                 alpha,
                 rank: self.rank.min(self.dim()),
@@ -137,12 +335,30 @@ impl IhvpLabState {
                 iters: self.lanczos_steps,
                 reorthogonalize: false,
             },
-        ]
+        ];
+        if self.identity {
+            methods.push(IhvpSpec::Identity { alpha });
+        }
+        if self.pcg {
+            methods.push(IhvpSpec::NystromPcg {
+                alpha,
+                rank: self.rank.min(self.dim()),
+                iters: self.cg_iters,
+                tol: 0.0,
+                seed: self.seed,
+            });
+        }
+        methods
     }
 }
 
 impl Validate for IhvpLabState {
     fn validate(&self) -> Result<(), String> {
+        if self.family == FamilyKind::Given {
+            // `matrix[2]: …` → `` `matrix[2]`: … `` like the other fields.
+            given_instance(&self.matrix, &self.rhs)
+                .map_err(|e| format!("`{}", e.replacen(':', "`:", 1)))?;
+        }
         check_usize("size", self.size, range::SIZE)?;
         check_usize("inputs", self.inputs, range::INPUTS)?;
         check_usize("hidden", self.hidden, range::HIDDEN)?;
@@ -156,6 +372,7 @@ impl Validate for IhvpLabState {
         check_usize("neumann_terms", self.neumann_terms, range::ITERS)?;
         check_f64("neumann_step", self.neumann_step, range::STEP)?;
         check_usize("lanczos_steps", self.lanczos_steps, range::ITERS)?;
+        check_usize("instance", self.instance, (0, self.size - 1))?;
         Ok(())
     }
 }
@@ -188,5 +405,56 @@ mod tests {
             assert_eq!(spec.name(), name);
             assert_eq!(spec.validate(49), Ok(()));
         }
+    }
+
+    #[test]
+    fn presets_are_valid_and_round_trip_through_links() {
+        for preset in &PRESETS {
+            let state = (preset.state)();
+            assert_eq!(state.validate(), Ok(()), "{}", preset.name);
+            assert_eq!(from_query(&to_query(&state)), Ok(state), "{}", preset.name);
+        }
+        let given = (PRESETS[4].state)();
+        assert_eq!(given.dim(), 4);
+        assert!(matches!(given.family(), Family::Given(ref i) if i.b.len() == 4));
+        let with_extras = IhvpLabState {
+            identity: true,
+            pcg: true,
+            ..IhvpLabState::default()
+        };
+        let names: Vec<&str> = with_extras.methods().iter().map(IhvpSpec::name).collect();
+        assert_eq!(names[4..], ["identity", "nystrom_pcg"]);
+    }
+
+    #[test]
+    fn a_pasted_matrix_is_checked_and_errors_name_the_field() {
+        let ok = parse_pasted(r#"{"hessian": [[2, 1], [1, 3]], "rhs": [1, 0]}"#);
+        assert_eq!(
+            ok,
+            Ok((vec![vec![2.0, 1.0], vec![1.0, 3.0]], vec![1.0, 0.0]))
+        );
+        let alias = parse_pasted(r#"{"matrix": [[2]], "rhs": [1]}"#);
+        assert!(alias.is_ok());
+        let err = |t: &str| parse_pasted(t).err().unwrap_or_default();
+        assert!(err(r#"{"hessian": [[2, 1], [0, 3]], "rhs": [1, 0]}"#).contains("symmetric"));
+        assert!(err(r#"{"hessian": [[2, 1], [1]], "rhs": [1, 0]}"#).starts_with("matrix[1]"));
+        assert!(err(r#"{"hessian": [[2, 1], [1, 3]], "rhs": [1]}"#).starts_with("rhs:"));
+        assert!(err(r#"{"hessian": [[2, 1], [1, 3]]"#).starts_with("JSON:"));
+        // From a link: the same check, the parameter named.
+        let q = vec![
+            ("family".to_owned(), "given".to_owned()),
+            ("matrix".to_owned(), "1,2;3,4".to_owned()),
+            ("rhs".to_owned(), "1,1".to_owned()),
+        ];
+        let e = from_query::<IhvpLabState>(&q).err().unwrap_or_default();
+        assert!(e.contains("`matrix`") && e.contains("symmetric"), "{e}");
+        let q = vec![
+            ("family".to_owned(), "given".to_owned()),
+            ("matrix".to_owned(), "1,2;2,4".to_owned()),
+            ("rhs".to_owned(), "1,1".to_owned()),
+            ("rank".to_owned(), "2".to_owned()),
+        ];
+        let state = from_query::<IhvpLabState>(&q);
+        assert!(state.as_ref().is_ok_and(|s| s.dim() == 2), "{state:?}");
     }
 }

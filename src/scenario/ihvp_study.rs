@@ -6,7 +6,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::json::{matrix, num, vector};
+use super::ihvp_lab::given_instance;
+use super::json::num;
 use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::study::{
     ErrorStats, Instance, Networks, Spectrum, batch_errors, cost_curve, indefinite,
@@ -176,23 +177,8 @@ impl StudyScenario {
                     .matrix
                     .as_ref()
                     .ok_or("matrix: missing (family \"given\")")?;
-                let h = matrix(m, "matrix")?;
-                if !h.is_square() || h.nrows() == 0 {
-                    return Err(format!(
-                        "matrix: must be a non-empty square matrix, got {}×{}",
-                        h.nrows(),
-                        h.ncols()
-                    ));
-                }
                 let b = self.rhs.as_ref().ok_or("rhs: missing (family \"given\")")?;
-                if b.len() != h.nrows() {
-                    return Err(format!(
-                        "rhs: must have {} entries, got {}",
-                        h.nrows(),
-                        b.len()
-                    ));
-                }
-                vector(b, "rhs")?;
+                given_instance(m, b)?;
             }
         }
         if self.family != FamilyName::Given {
@@ -234,15 +220,10 @@ impl StudyScenario {
             FamilyName::Spectrum => (0..self.instances)
                 .map(|i| self.spectrum().instance(self.seed, i))
                 .collect(),
-            FamilyName::Given => {
-                let (Some(m), Some(b)) = (&self.matrix, &self.rhs) else {
-                    return Vec::new();
-                };
-                match (matrix(m, "matrix"), vector(b, "rhs")) {
-                    (Ok(h), Ok(b)) => vec![Instance { h, b }],
-                    _ => Vec::new(),
-                }
-            }
+            FamilyName::Given => match (&self.matrix, &self.rhs) {
+                (Some(m), Some(b)) => given_instance(m, b).into_iter().collect(),
+                _ => Vec::new(),
+            },
         }
     }
 

@@ -12,6 +12,13 @@ pub trait Validate {
     fn validate(&self) -> Result<(), String>;
 }
 
+/// A named starting configuration of a view's state `S`, with a one-line hint.
+pub struct Preset<S> {
+    pub name: &'static str,
+    pub hint: &'static str,
+    pub state: fn() -> S,
+}
+
 /// `Ok` when `v` is finite and in lo..=hi, else an error naming the field and the range (for `Validate`).
 pub fn check_f64(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), String> {
     if v.is_finite() && (lo..=hi).contains(&v) {

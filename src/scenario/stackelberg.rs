@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::query::{Validate, check_f64, check_usize};
+use super::query::{Preset, Validate, check_f64, check_usize};
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 use crate::numerics::games::stochastic::StochasticActor;
 
@@ -136,15 +136,8 @@ fn panel((rule, nested): (Rule, bool)) -> PanelSpec {
     }
 }
 
-/// A named starting configuration.
-pub struct Preset {
-    pub name: &'static str,
-    pub hint: &'static str,
-    pub state: fn() -> StackelbergState,
-}
-
 /// The presets, first the paper's.
-pub const PRESETS: [Preset; 4] = [
+pub const PRESETS: [Preset<StackelbergState>; 4] = [
     Preset {
         name: "Zheng et al. 2022 / BLPO Fig. 1",
         hint: "δ₁ = δ₂ = 0.01 from (−1, 1); simultaneous, two-timescale, Stackelberg with λ = 0.04 and λ = 0",

@@ -27,6 +27,19 @@ pub fn viridis(t: f32) -> Color32 {
     Color32::from_rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
+/// Blue–white–orange for signed values t ∈ [−1, 1] (clamped): negative blue, zero white, positive
+/// orange — colorblind-safe (Okabe–Ito hues) and symmetric, for matrices like H and H − H_q.
+pub fn diverging(t: f32) -> Color32 {
+    let t = if t.is_nan() { 0.0 } else { t.clamp(-1.0, 1.0) };
+    let (end, a) = if t < 0.0 {
+        ((0.0, 90.0, 170.0), -t)
+    } else {
+        ((215.0, 110.0, 0.0), t)
+    };
+    let mix = |e: f32| (255.0 + (e - 255.0) * a).round() as u8;
+    Color32::from_rgb(mix(end.0), mix(end.1), mix(end.2))
+}
+
 /// Shown for cells whose value is `special` (e.g. diverged runs).
 pub const SPECIAL: Color32 = Color32::from_rgb(200, 30, 30);
 
@@ -48,7 +61,8 @@ pub fn grid_image(
     ColorImage::new([nx, ny], pixels)
 }
 
-/// A horizontal color bar from `lo` to `hi` with end labels and a caption, and the special color's swatch.
+/// A horizontal color bar from `lo` to `hi` with end labels and a caption, and the special color's swatch
+/// (none when `special` is empty).
 pub fn color_bar_ui(ui: &mut egui::Ui, (lo, hi): (f32, f32), caption: &str, special: &str) {
     ui.horizontal(|ui| {
         // `+ 0.0` turns −0.0 into 0.0.
@@ -70,9 +84,11 @@ pub fn color_bar_ui(ui: &mut egui::Ui, (lo, hi): (f32, f32), caption: &str, spec
         }
         ui.label(format!("{:.1}", hi + 0.0));
         ui.label(caption);
-        let (swatch, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
-        ui.painter().rect_filled(swatch, 0.0, SPECIAL);
-        ui.label(special);
+        if !special.is_empty() {
+            let (swatch, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+            ui.painter().rect_filled(swatch, 0.0, SPECIAL);
+            ui.label(special);
+        }
     });
 }
 
@@ -89,5 +105,8 @@ mod tests {
         assert_eq!(img.pixels[0], viridis(0.0));
         assert_eq!(img.pixels[2], SPECIAL);
         assert_eq!(img.pixels[3], SPECIAL, "NaN is not a value");
+        assert_eq!(diverging(0.0), Color32::WHITE);
+        assert_eq!(diverging(-1.0), Color32::from_rgb(0, 90, 170));
+        assert_eq!(diverging(3.0), Color32::from_rgb(215, 110, 0));
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod colormap;
 pub mod export;
+pub mod heatmap;
 pub mod param;
 pub mod run_controls;
 

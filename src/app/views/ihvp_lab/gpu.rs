@@ -4,7 +4,6 @@
 //! shows where f32 itself limits the accuracy.
 
 use nalgebra::{DMatrix, DVector};
-use rand::SeedableRng as _;
 use web_time::Instant;
 
 use crate::gpu::kernels::{
@@ -12,11 +11,11 @@ use crate::gpu::kernels::{
     NystromBatch, ihvp_lanczos, ihvp_nystrom,
 };
 use crate::gpu::{ComputeRuntime, Job, Ran};
-use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, sample_columns};
-use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
+use crate::numerics::ihvp::closeup::drawn_columns;
+use crate::numerics::ihvp::nystrom::NystromVariant;
+use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::study::{ErrorStats, f32_buffers};
 use crate::numerics::ihvp::study_run::StudyRun;
-use crate::numerics::random::SeededRng;
 
 /// One method's f32 batch in flight.
 enum Pending {
@@ -96,25 +95,18 @@ impl F32Batch {
                         },
                     )))
                 }
-                IhvpSpec::Nystrom {
-                    rank,
-                    sampling,
-                    seed,
-                    variant,
-                    ..
-                } if *variant != NystromVariant::Pinv && *rank as u32 <= ihvp_nystrom::MAX_RANK => {
-                    let sampling = match sampling {
-                        Sampling::Uniform => ColumnSampling::Uniform,
-                        Sampling::Diagonal => ColumnSampling::SquaredDiagonal,
-                    };
-                    // The float64 study drew instance i's columns from seed + i (IhvpSpec::at).
+                IhvpSpec::Nystrom { rank, variant, .. }
+                    if *variant != NystromVariant::Pinv
+                        && *rank as u32 <= ihvp_nystrom::MAX_RANK =>
+                {
+                    // The float64 study drew instance i's columns as draw i (IhvpSpec::at).
                     let columns: Result<Vec<u32>, String> = run
                         .instances
                         .iter()
                         .enumerate()
                         .map(|(i, inst)| {
-                            let mut rng = SeededRng::seed_from_u64(seed.wrapping_add(i as u64));
-                            sample_columns(&inst.h, *rank, &sampling, &mut rng)
+                            drawn_columns(spec, &inst.h, i as u64)
+                                .unwrap_or_else(|| Err("not a Nyström method".to_owned()))
                                 .map(|c| c.into_iter().map(|j| j as u32).collect::<Vec<_>>())
                         })
                         .collect::<Result<Vec<_>, _>>()
@@ -212,6 +204,7 @@ fn relative_errors(values: &[f32], exact: &[DVector<f64>]) -> Vec<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::numerics::ihvp::spec::Sampling;
     use crate::numerics::ihvp::study::Spectrum;
     use crate::numerics::ihvp::study_run::Family;
 

@@ -4,7 +4,9 @@
 use egui::Color32;
 use egui_plot::{Bar, BarChart, Legend, LineStyle, Plot, VLine};
 
+use crate::app::Look;
 use crate::numerics::ihvp::study::ErrorStats;
+use crate::numerics::ihvp::study_run::StudyRun;
 
 /// Bins of log₁₀ error: [LO, HI] in steps of WIDTH; smaller errors fall in the first bin, larger (and
 /// failures) in the last.
@@ -38,12 +40,50 @@ pub fn bins(errors: &[f64]) -> Vec<usize> {
     counts
 }
 
-pub fn histogram_ui(ui: &mut egui::Ui, series: &[Series<'_>], height: f32, line_width: f32) {
-    Plot::new("ihvp-histogram")
+/// The batch's histograms, one per method of the study, with how to read them.
+pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, look: Look) {
+    let stats = run.stats();
+    let series: Vec<Series<'_>> = run
+        .methods
+        .iter()
+        .zip(&run.errors)
+        .zip(&stats)
+        .map(|((spec, errors), stats)| {
+            let (name, s) = super::label(spec);
+            Series {
+                name,
+                color: look.color(s),
+                errors,
+                stats,
+            }
+        })
+        .collect();
+    histogram_ui(
+        ui,
+        ("ihvp-histogram", "Hessians"),
+        &series,
+        320.0,
+        look.line_width(),
+    );
+    ui.label(
+        "Bars: how many Hessians reach each error. Solid line: median; dashed: mean (pulled right by \
+         the worst cases).",
+    );
+}
+
+/// Overlaid histograms of `series` (also used for the close-up's sampling rules).
+pub fn histogram_ui(
+    ui: &mut egui::Ui,
+    (id, counted): (&str, &str),
+    series: &[Series<'_>],
+    height: f32,
+    line_width: f32,
+) {
+    Plot::new(id)
         .height(height)
         .legend(Legend::default())
-        .x_axis_label("log₁₀ relative error ‖v̂ − v‖ / ‖v‖")
-        .y_axis_label("Hessians")
+        .x_axis_label("log₁₀ relative error ‖approx − exact‖ / ‖exact‖")
+        .y_axis_label(counted)
         .allow_scroll(false)
         .show(ui, |pui| {
             for s in series {
