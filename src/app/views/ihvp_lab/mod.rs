@@ -131,6 +131,17 @@ impl View for IhvpLabView {
                 .filter(|r| matches!(r, Ok(Some(_))))
                 .count();
             ctx.report.value("f32_done", done);
+            let ran_on: Vec<&str> = f32s
+                .results
+                .iter()
+                .map(|r| match r {
+                    Ok(Some(r)) if r.ran_on == crate::gpu::Ran::Gpu => "gpu",
+                    Ok(Some(_)) => "cpu",
+                    Ok(None) => "pending",
+                    Err(_) => "none",
+                })
+                .collect();
+            ctx.report.value("f32_ran_on", ran_on);
             if self.sections_step(deadline) {
                 ui.ctx().request_repaint();
             }

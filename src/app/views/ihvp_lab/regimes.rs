@@ -159,7 +159,7 @@ pub fn section_ui(ui: &mut egui::Ui, sweep: Option<&Sweep>, look: Look, report: 
             ),
             ("CG (k = budget)", &cg_log, &scale, &text_log, &h_cg),
             (
-                "Winner, by how many times",
+                "Winner: blue Nyström, orange CG",
                 &ratios,
                 &winner,
                 &text_ratio,
