@@ -4,13 +4,19 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use nalgebra::DVector;
+use rand::SeedableRng as _;
+
 use crate::gpu::kernels::{
-    ConvergenceMap, HessianBatch, IhvpIterative, Iterative, IterativeBatch, MapRequest,
+    ConvergenceMap, HessianBatch, IhvpIterative, IhvpLanczos, IhvpNystrom, Iterative,
+    IterativeBatch, LanczosBatch, MapRequest, NystromBatch,
 };
 use crate::gpu::{ComputeRuntime, Computed, Job, Kernel, Ran};
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
+use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, sample_columns};
 use crate::numerics::ihvp::study::{Spectrum, f32_buffers};
-use crate::numerics::ihvp::{cg, neumann};
+use crate::numerics::ihvp::{cg, lanczos, neumann, nystrom};
+use crate::numerics::random::SeededRng;
 
 /// Runs a job to completion (polling the device), returning it and the wall time.
 fn run_gpu<K: Kernel>(runtime: &mut ComputeRuntime, input: &K::Input) -> (Computed<K::Output>, f64)
@@ -74,8 +80,58 @@ pub fn convergence_map(n: u32, steps: u32) -> ExitCode {
     }
 }
 
-/// `bilevel-lab bench-ihvp [N P]`: N synthetic-spectrum Hessians (p = P, κ = 100) at α = 0.01, CG (30
-/// steps) and Neumann (50 terms, η = 0.5): float64 (`numerics::ihvp`), the f32 CPU twin and the GPU kernel.
+/// One method's row of the IHVP benchmark: the GPU kernel (after a warm-up run), its f32 CPU twin and the
+/// float64 method, timed in one run, with the worst relative difference of each f32 result to float64.
+fn time_ihvp<K: Kernel<Output = Vec<f32>>>(
+    runtime: &mut ComputeRuntime,
+    name: &str,
+    input: &K::Input,
+    float64: impl Fn() -> Vec<DVector<f64>>,
+) -> (serde_json::Value, bool)
+where
+    K::Input: Clone,
+{
+    let _warm_up = run_gpu::<K>(runtime, input);
+    let (gpu, gpu_s) = run_gpu::<K>(runtime, input);
+    let started = Instant::now();
+    let twin = K::cpu(input);
+    let twin_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let f64s = float64();
+    let f64_s = started.elapsed().as_secs_f64();
+    let rel = |got: &[f32]| {
+        let mut worst = 0.0f64;
+        for (k, want) in f64s.iter().enumerate() {
+            let p = want.len();
+            let diff: f64 = (0..p)
+                .map(|i| {
+                    (f64::from(got.get(k * p + i).copied().unwrap_or(f32::NAN)) - want[i]).powi(2)
+                })
+                .sum::<f64>()
+                .sqrt();
+            worst = worst.max(diff / want.norm().max(f64::MIN_POSITIVE));
+        }
+        worst
+    };
+    let on_gpu = gpu.ran_on == Ran::Gpu;
+    let row = serde_json::json!({
+        "method": name,
+        "ran_on": if on_gpu { "gpu" } else { "cpu" },
+        "gpu_seconds": gpu_s,
+        "cpu_f32_twin_seconds": twin_s,
+        "cpu_f64_seconds": f64_s,
+        "f64_over_gpu": f64_s / gpu_s,
+        "twin_over_gpu": twin_s / gpu_s,
+        "max_rel_diff_gpu_vs_f64": rel(&gpu.value),
+        "max_rel_diff_twin_vs_f64": rel(&twin),
+    });
+    (row, on_gpu)
+}
+
+/// `bilevel-lab bench-ihvp [N P]`: N synthetic-spectrum Hessians (p = P, κ = 100) at α = 0.01, every
+/// batched IHVP kernel — CG (30 steps), Neumann (50 terms, η = 0.5), Lanczos (30 steps), Nyström (rank
+/// min(16, P), uniform columns, paper variant) — timed as float64 (`numerics::ihvp`), the f32 CPU twin and
+/// the GPU kernel.
 pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
     let family = Spectrum {
         dim: p,
@@ -92,70 +148,107 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
     };
     let alpha = 0.01;
     let mut runtime = ComputeRuntime::headless();
-    let mut results = Vec::new();
+    let mut rows = Vec::new();
     let mut all_on_gpu = true;
-    for method in [
-        Iterative::Cg {
+    let mut push = |(row, on_gpu): (serde_json::Value, bool)| {
+        all_on_gpu &= on_gpu;
+        rows.push(row);
+    };
+    let iterative = |method| IterativeBatch {
+        method,
+        alpha: alpha as f32,
+        batch: batch.clone(),
+    };
+    push(time_ihvp::<IhvpIterative>(
+        &mut runtime,
+        "cg_30",
+        &iterative(Iterative::Cg {
             iters: 30,
             tol: 0.0,
+        }),
+        || {
+            instances
+                .iter()
+                .map(|i| cg::cg(&i.h, &i.b, alpha, 30, 0.0).v)
+                .collect()
         },
-        Iterative::Neumann {
+    ));
+    push(time_ihvp::<IhvpIterative>(
+        &mut runtime,
+        "neumann_50",
+        &iterative(Iterative::Neumann {
             terms: 50,
             step: 0.5,
+        }),
+        || {
+            instances
+                .iter()
+                .map(|i| neumann::neumann(&i.h, &i.b, alpha, 50, 0.5, false).v)
+                .collect()
         },
-    ] {
-        let input = IterativeBatch {
-            method,
+    ));
+    push(time_ihvp::<IhvpLanczos>(
+        &mut runtime,
+        "lanczos_30",
+        &LanczosBatch {
             alpha: alpha as f32,
+            steps: 30,
             batch: batch.clone(),
-        };
-        let _warm_up = run_gpu::<IhvpIterative>(&mut runtime, &input);
-        let (gpu, gpu_s) = run_gpu::<IhvpIterative>(&mut runtime, &input);
-        all_on_gpu &= gpu.ran_on == Ran::Gpu;
-        let started = Instant::now();
-        let twin = IhvpIterative::cpu(&input);
-        let twin_s = started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let f64s: Vec<_> = instances
-            .iter()
-            .map(|i| match method {
-                Iterative::Cg { iters, .. } => cg::cg(&i.h, &i.b, alpha, iters as usize, 0.0).v,
-                Iterative::Neumann { terms, step } => {
-                    neumann::neumann(&i.h, &i.b, alpha, terms as usize, f64::from(step), false).v
-                }
-            })
-            .collect();
-        let f64_s = started.elapsed().as_secs_f64();
-        let rel = |got: &[f32]| {
-            let mut worst = 0.0f64;
-            for (k, want) in f64s.iter().enumerate() {
-                let diff: f64 = (0..p)
-                    .map(|i| (f64::from(got[k * p + i]) - want[i]).powi(2))
-                    .sum::<f64>()
-                    .sqrt();
-                worst = worst.max(diff / want.norm().max(f64::MIN_POSITIVE));
-            }
-            worst
-        };
-        results.push(serde_json::json!({
-            "method": match method { Iterative::Cg { .. } => "cg_30", Iterative::Neumann { .. } => "neumann_50" },
-            "ran_on": if gpu.ran_on == Ran::Gpu { "gpu" } else { "cpu" },
-            "gpu_seconds": gpu_s,
-            "cpu_f32_twin_seconds": twin_s,
-            "cpu_f64_seconds": f64_s,
-            "f64_over_gpu": f64_s / gpu_s,
-            "twin_over_gpu": twin_s / gpu_s,
-            "max_rel_diff_gpu_vs_f64": rel(&gpu.value),
-            "max_rel_diff_twin_vs_f64": rel(&twin),
-        }));
-    }
+        },
+        || {
+            instances
+                .iter()
+                .map(|i| lanczos::lanczos(&i.h, &i.b, alpha, 30, false).v)
+                .collect()
+        },
+    ));
+    let rank = 16.min(p);
+    let columns: Vec<Vec<usize>> = (0..n)
+        .map(|i| {
+            let mut rng = SeededRng::seed_from_u64(i as u64);
+            sample_columns(&instances[i].h, rank, &ColumnSampling::Uniform, &mut rng)
+                .unwrap_or_else(|_| (0..rank).collect())
+        })
+        .collect();
+    push(time_ihvp::<IhvpNystrom>(
+        &mut runtime,
+        "nystrom_16",
+        &NystromBatch {
+            alpha: alpha as f32,
+            damped: false,
+            rank: rank as u32,
+            columns: columns.iter().flatten().map(|&j| j as u32).collect(),
+            batch: batch.clone(),
+        },
+        || {
+            instances
+                .iter()
+                .zip(&columns)
+                .map(|(i, cols)| {
+                    let given = ColumnSampling::Given(cols.clone());
+                    let mut rng = SeededRng::seed_from_u64(0);
+                    nystrom::nystrom(
+                        &i.h,
+                        &i.b,
+                        alpha,
+                        rank,
+                        &given,
+                        NystromVariant::Paper,
+                        &mut rng,
+                    )
+                    .map(|r| r.v)
+                    .unwrap_or_else(|_| DVector::from_element(p, f64::NAN))
+                })
+                .collect()
+        },
+    ));
     let json = serde_json::json!({
         "benchmark": "ihvp_batch",
         "instances": n,
         "dim": p,
         "alpha": alpha,
         "compute_backend": runtime.backend_label(),
-        "methods": results,
+        "methods": rows,
     });
     println!("{json}");
     if all_on_gpu {
