@@ -6,6 +6,15 @@ use bilevel_lab::BilevelApp;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 
+/// A light-theme app of `size` (points) on the wgpu renderer, for snapshots of a view.
+fn light(size: [f32; 2]) -> Harness<'static, BilevelApp> {
+    Harness::builder()
+        .with_size(size)
+        .with_theme(egui::Theme::Light)
+        .wgpu()
+        .build_eframe(|cc| BilevelApp::new(cc))
+}
+
 fn harness() -> Harness<'static, BilevelApp> {
     let mut harness = Harness::builder()
         .with_size([1100.0, 640.0])
@@ -75,11 +84,7 @@ fn projector_mode_zooms_the_ui() {
 /// on): the panels tell the paper's story, the maps come from the GPU, the Step button steps.
 #[test]
 fn stackelberg_view_from_a_link_shows_the_papers_story() {
-    let mut harness = Harness::builder()
-        .with_size([1500.0, 1000.0])
-        .with_theme(egui::Theme::Light)
-        .wgpu()
-        .build_eframe(|cc| BilevelApp::new(cc));
+    let mut harness = light([1500.0, 1000.0]);
     harness.state_mut().open_link(
         "#stackelberg?step=20000&map_size=64&map_steps=1000&panels.0.map=true&panels.1.map=true\
          &panels.2.map=true&panels.3.map=true",
@@ -170,11 +175,7 @@ fn dragging_the_start_point_moves_it() {
 /// runs through the four f32 GPU kernels; every method gets its statistics, and the picture is the snapshot.
 #[test]
 fn ihvp_lab_fills_its_histograms_over_frames() {
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_theme(egui::Theme::Light)
-        .wgpu()
-        .build_eframe(|cc| BilevelApp::new(cc));
+    let mut harness = light([1400.0, 900.0]);
     harness.state_mut().open_link("#ihvp?size=30&alpha=1");
     let mut frames = 0;
     while harness.state().status(false).view["f32_done"] != 4 && frames < 2000 {
@@ -210,11 +211,7 @@ fn step_until(harness: &mut Harness<'_, BilevelApp>, key: &str, want: &serde_jso
 /// frames, has cells where Nyström's median beats CG's at equal HVPs, and cells where CG wins.
 #[test]
 fn ihvp_lab_regime_map_shows_where_each_method_wins() {
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_theme(egui::Theme::Light)
-        .wgpu()
-        .build_eframe(|cc| BilevelApp::new(cc));
+    let mut harness = light([1400.0, 900.0]);
     harness.state_mut().open_link(
         "#ihvp?family=spectrum&dim=64&outliers=5&condition=1000000&alpha=0.01&rank=5&cg_iters=5\
          &size=12&section=regimes",
@@ -237,11 +234,7 @@ fn ihvp_lab_regime_map_shows_where_each_method_wins() {
 /// Error vs cost, the spectrum and the Nyström close-up on a small batch of network Hessians.
 #[test]
 fn ihvp_lab_cost_spectrum_and_closeup_sections_render() {
-    let mut harness = Harness::builder()
-        .with_size([1400.0, 900.0])
-        .with_theme(egui::Theme::Light)
-        .wgpu()
-        .build_eframe(|cc| BilevelApp::new(cc));
+    let mut harness = light([1400.0, 900.0]);
     harness
         .state_mut()
         .open_link("#ihvp?size=12&alpha=0.1&section=cost");

@@ -63,15 +63,17 @@ pub fn heatmap_ui(ui: &mut egui::Ui, map: &HeatMap<'_>, size: Vec2) -> egui::Res
             cell,
         )
     };
+    let value = |r: usize, c: usize| {
+        map.values
+            .get(r * map.cols + c)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
     let painter = ui.painter_at(outer);
     let mut mesh = Mesh::default();
     for r in 0..map.rows {
         for c in 0..map.cols {
-            let v = map
-                .values
-                .get(r * map.cols + c)
-                .copied()
-                .unwrap_or(f64::NAN);
+            let v = value(r, c);
             mesh.add_colored_rect(cell_rect(r, c), (map.color)(v));
         }
     }
@@ -84,11 +86,7 @@ pub fn heatmap_ui(ui: &mut egui::Ui, map: &HeatMap<'_>, size: Vec2) -> egui::Res
     {
         for r in 0..map.rows {
             for c in 0..map.cols {
-                let v = map
-                    .values
-                    .get(r * map.cols + c)
-                    .copied()
-                    .unwrap_or(f64::NAN);
+                let v = value(r, c);
                 let fill = (map.color)(v);
                 // Dark text on light cells, light text on dark ones.
                 let luma = 0.299 * f32::from(fill.r())
@@ -148,11 +146,7 @@ pub fn heatmap_ui(ui: &mut egui::Ui, map: &HeatMap<'_>, size: Vec2) -> egui::Res
     {
         let c = (((pos.x - grid.left()) / cell.x) as usize).min(map.cols - 1);
         let r = (((pos.y - grid.top()) / cell.y) as usize).min(map.rows - 1);
-        let v = map
-            .values
-            .get(r * map.cols + c)
-            .copied()
-            .unwrap_or(f64::NAN);
+        let v = value(r, c);
         painter.rect_stroke(
             cell_rect(r, c),
             0.0,

@@ -1,11 +1,13 @@
-//! Widgets every view shares: parameter sliders with a unit and a formula tooltip, run controls, the
+//! Widgets every view shares: the preset picker, parameter sliders with a unit and a formula tooltip, run controls, the
 //! color map and its legend, export of files and images. Views build from these instead of copying them.
 
 pub mod colormap;
 pub mod export;
 pub mod heatmap;
 pub mod param;
+pub mod preset;
 pub mod run_controls;
 
 pub use param::{Param, param_f64, param_usize};
+pub use preset::preset_picker;
 pub use run_controls::{RunAction, run_controls_ui};

@@ -1,7 +1,7 @@
 //! The IHVP lab's side panel: presets, the Hessian family (with the paste box for the user's own matrix),
 //! α and every method's knobs. Every slider carries its formula.
 
-use crate::app::widgets::{Param, param_f64, param_usize};
+use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::Sampling;
 use crate::numerics::nets::Curvature;
@@ -35,27 +35,10 @@ pub fn controls_ui(
     paste: &mut String,
     paste_error: &mut Option<String>,
 ) {
-    ui.horizontal(|ui| {
-        let label = ui.label("Preset");
-        egui::ComboBox::from_id_salt("ihvp-preset")
-            .selected_text("choose…")
-            .width(170.0)
-            .show_ui(ui, |ui| {
-                for preset in &PRESETS {
-                    if ui
-                        .selectable_label(false, preset.name)
-                        .on_hover_text(preset.hint)
-                        .clicked()
-                    {
-                        *s = (preset.state)();
-                        *paste = pasted_text(s);
-                        *paste_error = None;
-                    }
-                }
-            })
-            .response
-            .labelled_by(label.id);
-    });
+    if preset_picker(ui, "ihvp-preset", &PRESETS, s) {
+        *paste = pasted_text(s);
+        *paste_error = None;
+    }
     ui.separator();
     ui.strong("Hessians");
     ui.horizontal_wrapped(|ui| {

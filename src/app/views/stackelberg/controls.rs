@@ -1,30 +1,12 @@
 //! The Stackelberg view's side panel: presets, step sizes, λ, K, the stochastic actor, the convergence
 //! map, the window and the panels' dynamics. Every slider carries its unit and formula.
 
-use crate::app::widgets::{Param, param_f64, param_usize};
+use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
 use crate::scenario::stackelberg::{PRESETS, Rule, StackelbergState, range};
 
 /// Draws the controls into `state`.
 pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
-    ui.horizontal(|ui| {
-        let label = ui.label("Preset");
-        egui::ComboBox::from_id_salt("stackelberg-preset")
-            .selected_text("choose…")
-            .width(170.0)
-            .show_ui(ui, |ui| {
-                for preset in &PRESETS {
-                    if ui
-                        .selectable_label(false, preset.name)
-                        .on_hover_text(preset.hint)
-                        .clicked()
-                    {
-                        *state = (preset.state)();
-                    }
-                }
-            })
-            .response
-            .labelled_by(label.id);
-    });
+    preset_picker(ui, "stackelberg-preset", &PRESETS, state);
     ui.separator();
     ui.strong("Dynamics");
     let lr = |symbol, what, formula| Param {
