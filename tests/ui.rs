@@ -194,6 +194,17 @@ fn ihvp_lab_fills_its_histograms_over_frames() {
     assert_eq!(status.last_error, None);
     harness.step();
     harness.snapshot("ihvp");
+    // A settings change restarts the batch; the complete one stays up until the new one is done.
+    harness.state_mut().open_link("#ihvp?size=30&alpha=2");
+    harness.step();
+    let view = harness.state().status(false).view;
+    assert_eq!(view["showing_previous"], true, "{view}");
+    step_until(&mut harness, "done", &30.into());
+    harness.step();
+    assert_eq!(
+        harness.state().status(false).view["showing_previous"],
+        false
+    );
 }
 
 /// Steps until the view reports `key` = `want` (or 3000 frames); returns the frames taken.

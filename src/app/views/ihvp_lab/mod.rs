@@ -53,6 +53,8 @@ fn step_until(sweep: &mut Sweep, deadline: Instant) -> bool {
 pub struct IhvpLabView {
     state: IhvpLabState,
     run: StudyRun,
+    /// The last complete batch (with its f32 batch and seconds), shown while a new one fills in.
+    previous: Option<(StudyRun, Option<gpu::F32Batch>, f64)>,
     /// The same batch in f32 on the GPU kernels (or their twins), once the float64 study is complete.
     f32s: Option<gpu::F32Batch>,
     /// Seconds spent on the float64 batch so far.
@@ -80,6 +82,7 @@ impl Default for IhvpLabView {
         let state = IhvpLabState::default();
         Self {
             run: study(&state),
+            previous: None,
             f32s: None,
             seconds: 0.0,
             cost: None,
@@ -154,6 +157,8 @@ impl View for IhvpLabView {
         ctx.report.value("size", self.run.size);
         ctx.report
             .value("section", format!("{:?}", self.state.section));
+        let showing_previous = self.previous.is_some() && !self.run.finished();
+        ctx.report.value("showing_previous", showing_previous);
         egui::Panel::left("ihvp-controls")
             .resizable(true)
             .default_size(300.0)
@@ -186,7 +191,10 @@ impl IhvpLabView {
             || (fresh.seed, fresh.size, fresh.alpha)
                 != (self.run.seed, self.run.size, self.run.alpha)
         {
-            self.run = fresh;
+            let old = std::mem::replace(&mut self.run, fresh);
+            if old.finished() {
+                self.previous = Some((old, self.f32s.take(), self.seconds));
+            }
             self.f32s = None;
             self.seconds = 0.0;
             self.cost = None;
@@ -290,11 +298,24 @@ impl IhvpLabView {
         ui.separator();
         let look = ctx.look;
         match self.state.section {
-            Section::Histograms => {
-                histogram::section_ui(ui, &self.run, look);
-                ui.add_space(6.0);
-                table::stats_ui(ui, &self.run, self.f32s.as_ref(), self.seconds, look);
-            }
+            Section::Histograms => match &self.previous {
+                // The last complete batch stays up until the new one is done.
+                Some((previous, f32s, seconds)) if !self.run.finished() => {
+                    ui.label(format!(
+                        "Showing the previous settings' batch until the new one is complete ({} of {}).",
+                        self.run.done(),
+                        self.run.size
+                    ));
+                    histogram::section_ui(ui, previous, look);
+                    ui.add_space(6.0);
+                    table::stats_ui(ui, previous, f32s.as_ref(), *seconds, look);
+                }
+                _ => {
+                    histogram::section_ui(ui, &self.run, look);
+                    ui.add_space(6.0);
+                    table::stats_ui(ui, &self.run, self.f32s.as_ref(), self.seconds, look);
+                }
+            },
             Section::Cost => cost::section_ui(ui, self.cost.as_ref(), &self.run, look),
             Section::Spectrum => spectrum::section_ui(ui, &self.run, &mut self.state, look),
             Section::Closeup => {
