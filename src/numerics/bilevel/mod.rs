@@ -3,6 +3,7 @@
 //! Convention: ∇²ₓᵧg · v ∈ ℝⁿ is ∇ₓ(∇ᵧg · v) for v ∈ ℝᵐ; ∇²ᵧₓg · u ∈ ℝᵐ is its transpose applied to u ∈ ℝⁿ.
 
 pub mod algorithms;
+pub mod lockstep;
 pub mod problems;
 
 use nalgebra::DVector;
