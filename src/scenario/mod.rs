@@ -8,6 +8,7 @@ pub mod ihvp;
 pub mod ihvp_lab;
 pub mod ihvp_study;
 pub mod json;
+pub mod playground;
 pub mod query;
 pub mod stackelberg;
 

@@ -1,0 +1,517 @@
+//! The bilevel playground's state (issue 6): the problem and its parameters, up to four runs (algorithm +
+//! IHVP method each), the shared knobs they read, the start point and the step to replay to. One serde
+//! struct with defaults, shared by the URL hash and exports; it builds the problem through the CLI's
+//! `ProblemSpec` and each run's `AlgorithmSpec`, so a link and a scenario file mean the same thing.
+
+use serde::{Deserialize, Serialize};
+
+use super::bilevel::ProblemSpec;
+use super::query::{Preset, Validate, check_f64, check_usize};
+use crate::numerics::bilevel::BilevelProblem;
+use crate::numerics::bilevel::algorithms::AlgorithmSpec;
+use crate::numerics::bilevel::algorithms::unrolled::Mode;
+use crate::numerics::ihvp::nystrom::NystromVariant;
+use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
+
+/// The problems of the numerics core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// f = (x − 1)² + (y − 2)², g = (y − x)²: Nash (1, 1) ≠ Stackelberg (1.5, 1.5).
+    Toy,
+    /// Zheng et al.'s one-step actor–critic game.
+    ActorCritic,
+    /// Per-feature ridge penalties (lecture 004).
+    RidgeHpo,
+    /// Data hyper-cleaning: per-sample weights.
+    HyperCleaning,
+    /// LancBiO's synthetic problem with an ill-conditioned inner Hessian.
+    Lancbio,
+}
+
+impl ProblemKind {
+    pub const ALL: [(ProblemKind, &'static str); 5] = [
+        (ProblemKind::Toy, "1-D toy: Nash ≠ Stackelberg"),
+        (ProblemKind::ActorCritic, "one-step actor–critic"),
+        (ProblemKind::RidgeHpo, "ridge-regression HPO"),
+        (ProblemKind::HyperCleaning, "data hyper-cleaning"),
+        (ProblemKind::Lancbio, "LancBiO synthetic"),
+    ];
+}
+
+/// The algorithms of the numerics core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlgoKind {
+    Simultaneous,
+    Alternating,
+    DoubleLoop,
+    Ttsa,
+    Stable,
+    Momentum,
+    Unrolled,
+    Penalty,
+    Lancbio,
+}
+
+impl AlgoKind {
+    pub const ALL: [(AlgoKind, &'static str, &'static str); 9] = [
+        (
+            AlgoKind::Simultaneous,
+            "simultaneous",
+            "x ← x − η∇ₓf, y ← y − β∇ᵧg: ignores how y* moves",
+        ),
+        (
+            AlgoKind::Alternating,
+            "alternating",
+            "K inner steps, then x ← x − η∇ₓf",
+        ),
+        (
+            AlgoKind::DoubleLoop,
+            "double loop (AID-BiO)",
+            "K inner steps, then the IFT hypergradient",
+        ),
+        (
+            AlgoKind::Ttsa,
+            "TTSA",
+            "one inner step, the IFT hypergradient, decaying step sizes",
+        ),
+        (
+            AlgoKind::Stable,
+            "STABLE",
+            "one inner step with a correction for the moving x",
+        ),
+        (
+            AlgoKind::Momentum,
+            "momentum",
+            "moving averages of both levels' directions",
+        ),
+        (
+            AlgoKind::Unrolled,
+            "unrolled",
+            "differentiate through K inner steps (reverse mode)",
+        ),
+        (
+            AlgoKind::Penalty,
+            "penalty",
+            "value-function penalty ρ(g − min g)",
+        ),
+        (
+            AlgoKind::Lancbio,
+            "LancBiO",
+            "Lanczos-subspace IHVP carried across steps",
+        ),
+    ];
+
+    /// Whether the algorithm uses the chosen IHVP method.
+    pub fn uses_ihvp(self) -> bool {
+        matches!(
+            self,
+            AlgoKind::DoubleLoop | AlgoKind::Ttsa | AlgoKind::Stable | AlgoKind::Momentum
+        )
+    }
+}
+
+/// The IHVP method of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IhvpKind {
+    Exact,
+    Cg,
+    Neumann,
+    Nystrom,
+    Lanczos,
+    Identity,
+}
+
+impl IhvpKind {
+    pub const ALL: [(IhvpKind, &'static str); 6] = [
+        (IhvpKind::Exact, "exact"),
+        (IhvpKind::Cg, "CG"),
+        (IhvpKind::Neumann, "Neumann"),
+        (IhvpKind::Nystrom, "Nyström"),
+        (IhvpKind::Lanczos, "Lanczos"),
+        (IhvpKind::Identity, "identity"),
+    ];
+}
+
+/// One of the four runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunChoice {
+    pub on: bool,
+    pub algorithm: AlgoKind,
+    pub ihvp: IhvpKind,
+}
+
+impl Default for RunChoice {
+    fn default() -> Self {
+        Self {
+            on: true,
+            algorithm: AlgoKind::DoubleLoop,
+            ihvp: IhvpKind::Exact,
+        }
+    }
+}
+
+/// Everything a shared link restores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlaygroundState {
+    pub problem: ProblemKind,
+    /// Ridge HPO: features (= dim x = dim y).
+    pub features: usize,
+    /// Hyper-cleaning: training samples (= dim x).
+    pub samples: usize,
+    /// LancBiO: dimension and the inner Hessian's condition number.
+    pub dim: usize,
+    pub condition: f64,
+    pub seed: u64,
+    pub runs: [RunChoice; 4],
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub inner_steps: usize,
+    /// IHVP: ridge α, Nyström rank q, iterations k (CG, Neumann, Lanczos), Neumann step, sampling.
+    pub alpha: f64,
+    pub rank: usize,
+    pub iters: usize,
+    pub neumann_step: f64,
+    pub sampling: Sampling,
+    /// BLPO Sec. 6 clipping bound on the implicit correction (0: off).
+    pub clip: f64,
+    /// TTSA's step-size decay exponents.
+    pub outer_decay: f64,
+    pub inner_decay: f64,
+    /// Momentum weight (both levels) and the penalty weight ρ.
+    pub eta: f64,
+    pub rho: f64,
+    /// Start: every coordinate of x₀ and of y₀.
+    pub start: [f64; 2],
+    pub steps_per_frame: usize,
+    pub stop_at: usize,
+    /// Replay to this step when opened (0: start paused at 0 and play).
+    pub step: usize,
+}
+
+impl Default for PlaygroundState {
+    fn default() -> Self {
+        let run = |algorithm, ihvp| RunChoice {
+            on: true,
+            algorithm,
+            ihvp,
+        };
+        Self {
+            problem: ProblemKind::Toy,
+            features: 2,
+            samples: 40,
+            dim: 10,
+            condition: 100.0,
+            seed: 0,
+            runs: [
+                run(AlgoKind::Simultaneous, IhvpKind::Exact),
+                run(AlgoKind::DoubleLoop, IhvpKind::Exact),
+                run(AlgoKind::DoubleLoop, IhvpKind::Nystrom),
+                run(AlgoKind::Ttsa, IhvpKind::Cg),
+            ],
+            outer_lr: 0.05,
+            inner_lr: 0.2,
+            inner_steps: 10,
+            alpha: 0.01,
+            rank: 1,
+            iters: 5,
+            neumann_step: 0.2,
+            sampling: Sampling::Uniform,
+            clip: 0.0,
+            outer_decay: 0.0,
+            inner_decay: 0.0,
+            eta: 0.5,
+            rho: 10.0,
+            start: [-1.0, 2.0],
+            steps_per_frame: 5,
+            stop_at: 2000,
+            step: 0,
+        }
+    }
+}
+
+/// Slider ranges, shared by the controls and the validation.
+pub mod range {
+    pub const FEATURES: (usize, usize) = (1, 8);
+    pub const SAMPLES: (usize, usize) = (4, 200);
+    pub const DIM: (usize, usize) = (1, 50);
+    pub const CONDITION: (f64, f64) = (1.0, 1e6);
+    pub const LR: (f64, f64) = (1e-5, 10.0);
+    pub const INNER_STEPS: (usize, usize) = (1, 200);
+    pub const ALPHA: (f64, f64) = (0.0, 100.0);
+    pub const ITERS: (usize, usize) = (1, 200);
+    pub const STEP: (f64, f64) = (1e-4, 2.0);
+    pub const CLIP: (f64, f64) = (0.0, 100.0);
+    pub const DECAY: (f64, f64) = (0.0, 1.0);
+    pub const ETA: (f64, f64) = (0.0, 0.99);
+    pub const RHO: (f64, f64) = (0.01, 1e4);
+    pub const START: (f64, f64) = (-10.0, 10.0);
+    pub const STEPS_PER_FRAME: (usize, usize) = (1, 1000);
+    pub const STOP_AT: (usize, usize) = (1, 20_000);
+}
+
+impl PlaygroundState {
+    /// The problem as the CLI's scenario would name it.
+    pub fn problem_spec(&self) -> Result<ProblemSpec, String> {
+        let json = match self.problem {
+            ProblemKind::Toy => serde_json::json!({"name": "stackelberg_vs_nash"}),
+            ProblemKind::ActorCritic => serde_json::json!({"name": "actor_critic"}),
+            ProblemKind::RidgeHpo => {
+                serde_json::json!({"name": "ridge_hpo", "features": self.features, "seed": self.seed})
+            }
+            ProblemKind::HyperCleaning => {
+                serde_json::json!({"name": "hyper_cleaning", "samples": self.samples, "seed": self.seed})
+            }
+            ProblemKind::Lancbio => serde_json::json!({"name": "lancbio", "dim": self.dim,
+                "condition": self.condition, "seed": self.seed}),
+        };
+        serde_json::from_value(json).map_err(|e| format!("problem: {e}"))
+    }
+
+    pub fn build_problem(&self) -> Result<Box<dyn BilevelProblem>, String> {
+        self.problem_spec()?.build()
+    }
+
+    /// The IHVP method of kind `kind` with the shared knobs, for inner dimension m.
+    pub fn ihvp(&self, kind: IhvpKind, m: usize) -> IhvpSpec {
+        let alpha = self.alpha;
+        match kind {
+            IhvpKind::Exact => IhvpSpec::Exact { alpha },
+            IhvpKind::Cg => IhvpSpec::Cg {
+                alpha,
+                iters: self.iters,
+                tol: 0.0,
+            },
+            IhvpKind::Neumann => IhvpSpec::Neumann {
+                alpha,
+                iters: self.iters,
+                step: self.neumann_step,
+            },
+            IhvpKind::Nystrom => IhvpSpec::Nystrom {
+                alpha,
+                rank: self.rank.clamp(1, m.max(1)),
+                sampling: self.sampling,
+                columns: None,
+                seed: self.seed,
+                variant: NystromVariant::Paper,
+            },
+            IhvpKind::Lanczos => IhvpSpec::Lanczos {
+                alpha,
+                iters: self.iters,
+                reorthogonalize: true,
+            },
+            IhvpKind::Identity => IhvpSpec::Identity { alpha },
+        }
+    }
+
+    /// Run `choice` as an algorithm spec, for inner dimension m.
+    pub fn algorithm(&self, choice: &RunChoice, m: usize) -> AlgorithmSpec {
+        let (outer_lr, inner_lr, inner_steps) = (self.outer_lr, self.inner_lr, self.inner_steps);
+        let ihvp = self.ihvp(choice.ihvp, m);
+        match choice.algorithm {
+            AlgoKind::Simultaneous => AlgorithmSpec::Simultaneous { outer_lr, inner_lr },
+            AlgoKind::Alternating => AlgorithmSpec::Alternating {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+            },
+            AlgoKind::DoubleLoop => AlgorithmSpec::DoubleLoop {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                ihvp,
+                clip: (self.clip > 0.0).then_some(self.clip),
+            },
+            AlgoKind::Ttsa => AlgorithmSpec::Ttsa {
+                outer_lr,
+                inner_lr,
+                ihvp,
+                outer_decay: self.outer_decay,
+                inner_decay: self.inner_decay,
+            },
+            AlgoKind::Stable => AlgorithmSpec::Stable {
+                outer_lr,
+                inner_lr,
+                ihvp,
+            },
+            AlgoKind::Momentum => AlgorithmSpec::Momentum {
+                outer_lr,
+                inner_lr,
+                ihvp,
+                eta_upper: self.eta,
+                eta_lower: self.eta,
+            },
+            AlgoKind::Unrolled => AlgorithmSpec::Unrolled {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                mode: Mode::Reverse,
+            },
+            AlgoKind::Penalty => AlgorithmSpec::Penalty {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                rho: self.rho,
+                a1: 0.0,
+                a2: 0.0,
+            },
+            AlgoKind::Lancbio => AlgorithmSpec::Lancbio {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                alpha: self.alpha,
+                restart_every: 10.min(m).max(1),
+            },
+        }
+    }
+}
+
+impl Validate for PlaygroundState {
+    fn validate(&self) -> Result<(), String> {
+        check_usize("features", self.features, range::FEATURES)?;
+        check_usize("samples", self.samples, range::SAMPLES)?;
+        check_usize("dim", self.dim, range::DIM)?;
+        check_f64("condition", self.condition, range::CONDITION)?;
+        check_f64("outer_lr", self.outer_lr, range::LR)?;
+        check_f64("inner_lr", self.inner_lr, range::LR)?;
+        check_usize("inner_steps", self.inner_steps, range::INNER_STEPS)?;
+        check_f64("alpha", self.alpha, range::ALPHA)?;
+        check_usize("iters", self.iters, range::ITERS)?;
+        check_f64("neumann_step", self.neumann_step, range::STEP)?;
+        check_f64("clip", self.clip, range::CLIP)?;
+        check_f64("outer_decay", self.outer_decay, range::DECAY)?;
+        check_f64("inner_decay", self.inner_decay, range::DECAY)?;
+        check_f64("eta", self.eta, range::ETA)?;
+        check_f64("rho", self.rho, range::RHO)?;
+        check_f64("start.0", self.start[0], range::START)?;
+        check_f64("start.1", self.start[1], range::START)?;
+        check_usize(
+            "steps_per_frame",
+            self.steps_per_frame,
+            range::STEPS_PER_FRAME,
+        )?;
+        check_usize("stop_at", self.stop_at, range::STOP_AT)?;
+        check_usize("step", self.step, (0, self.stop_at))?;
+        let problem = self.build_problem().map_err(|e| format!("`{e}"))?;
+        let (_, m) = problem.dims();
+        check_usize("rank", self.rank, (1, m))?;
+        for (i, run) in self.runs.iter().enumerate().filter(|(_, r)| r.on) {
+            self.algorithm(run, m).validate(m).map_err(|e| {
+                format!("`runs.{i}`: {e} (α = 0 leaves Nyström and identity undefined)")
+            })?;
+            if run.algorithm.uses_ihvp() {
+                self.ihvp(run.ihvp, m)
+                    .validate(m)
+                    .map_err(|e| format!("`runs.{i}.ihvp`: {e}"))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The presets.
+pub const PRESETS: [Preset<PlaygroundState>; 3] = [
+    Preset {
+        name: "Nash ≠ Stackelberg",
+        hint: "the 1-D toy: simultaneous play goes to the Nash point (1, 1), the hypergradient runs to \
+               the Stackelberg point (1.5, 1.5)",
+        state: PlaygroundState::default,
+    },
+    Preset {
+        name: "Ill-conditioned inner problem: CG vs Nyström",
+        hint: "LancBiO's synthetic problem with κ = 10⁴: double loop with exact, CG (5 steps), Nyström \
+               (rank 5) and LancBiO",
+        state: || {
+            let run = |algorithm, ihvp| RunChoice {
+                on: true,
+                algorithm,
+                ihvp,
+            };
+            PlaygroundState {
+                problem: ProblemKind::Lancbio,
+                condition: 1e4,
+                runs: [
+                    run(AlgoKind::DoubleLoop, IhvpKind::Exact),
+                    run(AlgoKind::DoubleLoop, IhvpKind::Cg),
+                    run(AlgoKind::DoubleLoop, IhvpKind::Nystrom),
+                    run(AlgoKind::Lancbio, IhvpKind::Exact),
+                ],
+                rank: 5,
+                start: [1.0, 0.0],
+                outer_lr: 0.1,
+                inner_lr: 0.5,
+                ..PlaygroundState::default()
+            }
+        },
+    },
+    Preset {
+        name: "Unrolling depth vs exact",
+        hint: "ridge HPO with 2 features: unrolled (K = 3), alternating (ignores y*'s dependence), the \
+               exact hypergradient and TTSA",
+        state: || {
+            let run = |algorithm, ihvp| RunChoice {
+                on: true,
+                algorithm,
+                ihvp,
+            };
+            PlaygroundState {
+                problem: ProblemKind::RidgeHpo,
+                runs: [
+                    run(AlgoKind::Unrolled, IhvpKind::Exact),
+                    run(AlgoKind::Alternating, IhvpKind::Exact),
+                    run(AlgoKind::DoubleLoop, IhvpKind::Exact),
+                    run(AlgoKind::Ttsa, IhvpKind::Cg),
+                ],
+                inner_steps: 3,
+                start: [1.0, 0.0],
+                outer_lr: 0.05,
+                inner_lr: 0.5,
+                ..PlaygroundState::default()
+            }
+        },
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::query::{from_query, to_query};
+
+    #[test]
+    fn presets_are_valid_links_round_trip_and_errors_name_the_field() {
+        for preset in &PRESETS {
+            let state = (preset.state)();
+            assert_eq!(state.validate(), Ok(()), "{}", preset.name);
+            assert_eq!(from_query(&to_query(&state)), Ok(state), "{}", preset.name);
+        }
+        let q = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
+        let e = from_query::<PlaygroundState>(&q("outer_lr", "50"))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("`outer_lr`"), "{e}");
+        let e = from_query::<PlaygroundState>(&q("runs.2.algorithm", "newton"))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("runs.2.algorithm"), "{e}");
+        let e = from_query::<PlaygroundState>(&q("alpha", "0"))
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("`runs.2") && e.contains("alpha"), "{e}");
+        // Every algorithm with every IHVP method builds a valid spec on the toy (α > 0).
+        let s = PlaygroundState::default();
+        for (a, _, _) in AlgoKind::ALL {
+            for (i, _) in IhvpKind::ALL {
+                let choice = RunChoice {
+                    on: true,
+                    algorithm: a,
+                    ihvp: i,
+                };
+                assert_eq!(s.algorithm(&choice, 1).validate(1), Ok(()), "{a:?} {i:?}");
+            }
+        }
+    }
+}
