@@ -337,3 +337,30 @@ fn every_ui_string_has_glyphs_in_the_app_fonts() {
     assert!(missing.is_empty(), "no glyph for: {missing:#?}");
     assert_eq!(literal_chars(r#"let s = "α"; // β"#), vec!['α']);
 }
+
+/// The bilevel playground's "Nash ≠ Stackelberg" default from a link replayed to step 2000: simultaneous
+/// play sits at the Nash point (1, 1), the exact-hypergradient double loop at the Stackelberg x* = 1.5.
+#[test]
+fn playground_toy_shows_nash_and_stackelberg() {
+    let mut harness = light([1500.0, 1000.0]);
+    harness.state_mut().open_link("#playground?step=2000");
+    step_until(&mut harness, "step", &2000.into());
+    // The landscape fills over a few frames.
+    for _ in 0..40 {
+        harness.step();
+    }
+    let status = harness.state().status(false);
+    assert_eq!(status.last_error, None);
+    let runs = status.view["runs"].as_array().cloned().unwrap_or_default();
+    let x = |i: usize| runs[i]["x"][0].as_f64().unwrap_or(f64::NAN);
+    let y = |i: usize| runs[i]["y"][0].as_f64().unwrap_or(f64::NAN);
+    assert!(
+        (x(0) - 1.0).abs() < 1e-4 && (y(0) - 1.0).abs() < 1e-4,
+        "{runs:?}"
+    );
+    assert!(
+        (x(1) - 1.5).abs() < 1e-4 && (y(1) - 1.5).abs() < 1e-3,
+        "{runs:?}"
+    );
+    harness.snapshot("playground");
+}

@@ -210,13 +210,13 @@ impl Default for PlaygroundState {
             runs: [
                 run(AlgoKind::Simultaneous, IhvpKind::Exact),
                 run(AlgoKind::DoubleLoop, IhvpKind::Exact),
-                run(AlgoKind::DoubleLoop, IhvpKind::Nystrom),
-                run(AlgoKind::Ttsa, IhvpKind::Cg),
+                run(AlgoKind::Alternating, IhvpKind::Exact),
+                run(AlgoKind::Unrolled, IhvpKind::Exact),
             ],
             outer_lr: 0.05,
             inner_lr: 0.2,
             inner_steps: 10,
-            alpha: 0.01,
+            alpha: 0.0,
             rank: 1,
             iters: 5,
             neumann_step: 0.2,
@@ -417,8 +417,8 @@ impl Validate for PlaygroundState {
 pub const PRESETS: [Preset<PlaygroundState>; 3] = [
     Preset {
         name: "Nash ≠ Stackelberg",
-        hint: "the 1-D toy: simultaneous play goes to the Nash point (1, 1), the hypergradient runs to \
-               the Stackelberg point (1.5, 1.5)",
+        hint: "the 1-D toy: simultaneous and alternating play go to the Nash point (1, 1), the exact \
+               hypergradient (α = 0) and unrolling to the Stackelberg point (1.5, 1.5)",
         state: PlaygroundState::default,
     },
     Preset {
@@ -441,6 +441,7 @@ pub const PRESETS: [Preset<PlaygroundState>; 3] = [
                     run(AlgoKind::Lancbio, IhvpKind::Exact),
                 ],
                 rank: 5,
+                alpha: 0.01,
                 start: [1.0, 0.0],
                 outer_lr: 0.1,
                 inner_lr: 0.5,
@@ -497,12 +498,17 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(e.contains("runs.2.algorithm"), "{e}");
-        let e = from_query::<PlaygroundState>(&q("alpha", "0"))
+        let mut nys = q("runs.2.ihvp", "nystrom");
+        nys.extend(q("runs.2.algorithm", "double_loop"));
+        let e = from_query::<PlaygroundState>(&nys)
             .err()
             .unwrap_or_default();
         assert!(e.contains("`runs.2") && e.contains("alpha"), "{e}");
         // Every algorithm with every IHVP method builds a valid spec on the toy (α > 0).
-        let s = PlaygroundState::default();
+        let s = PlaygroundState {
+            alpha: 0.01,
+            ..PlaygroundState::default()
+        };
         for (a, _, _) in AlgoKind::ALL {
             for (i, _) in IhvpKind::ALL {
                 let choice = RunChoice {

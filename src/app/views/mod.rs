@@ -3,6 +3,7 @@
 
 pub mod compute;
 pub mod ihvp_lab;
+pub mod playground;
 pub mod stackelberg;
 pub mod welcome;
 
@@ -14,6 +15,7 @@ pub fn all() -> Vec<Box<dyn View>> {
         Box::new(welcome::Welcome),
         Box::new(stackelberg::StackelbergView::default()),
         Box::new(ihvp_lab::IhvpLabView::default()),
+        Box::new(playground::PlaygroundView::default()),
         Box::new(compute::ComputeView::default()),
     ]
 }

@@ -34,6 +34,10 @@ pub trait BilevelProblem {
     fn x_star(&self) -> Option<DVector<f64>> {
         None
     }
+    /// The Nash point of simultaneous play (∇ₓf = 0 and ∇ᵧg = 0), where known in closed form.
+    fn nash(&self) -> Option<(DVector<f64>, DVector<f64>)> {
+        None
+    }
 }
 
 /// ∇²ᵧᵧg at a point, as an operator for the IHVP methods.

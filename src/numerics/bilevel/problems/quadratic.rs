@@ -178,6 +178,9 @@ impl BilevelProblem for Quadratic {
         let (p, q) = self.phi_quadratic()?;
         Some(-p.cholesky()?.solve(&q))
     }
+    fn nash(&self) -> Option<(DVector<f64>, DVector<f64>)> {
+        self.nash_point()
+    }
 }
 
 #[cfg(test)]

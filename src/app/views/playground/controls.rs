@@ -1,0 +1,249 @@
+//! The playground's side panel: presets, the problem and its parameters, the four runs (algorithm and
+//! IHVP method each), the shared step sizes and IHVP knobs, the start, speed and horizon.
+
+use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
+use crate::numerics::ihvp::spec::Sampling;
+use crate::scenario::playground::{
+    AlgoKind, IhvpKind, PRESETS, PlaygroundState, ProblemKind, range,
+};
+
+fn p(symbol: &'static str, what: &'static str, formula: &'static str, log: bool) -> Param<'static> {
+    Param {
+        symbol,
+        what,
+        unit: "",
+        formula,
+        log,
+    }
+}
+
+pub fn controls_ui(ui: &mut egui::Ui, s: &mut PlaygroundState) {
+    preset_picker(ui, "playground-preset", &PRESETS, s);
+    ui.separator();
+    ui.strong("Problem");
+    ui.horizontal(|ui| {
+        let label = ui.label("problem");
+        let current = ProblemKind::ALL
+            .iter()
+            .find(|(k, _)| *k == s.problem)
+            .map_or("?", |(_, n)| n);
+        egui::ComboBox::from_id_salt("playground-problem")
+            .selected_text(current)
+            .width(190.0)
+            .show_ui(ui, |ui| {
+                for (k, name) in ProblemKind::ALL {
+                    ui.selectable_value(&mut s.problem, k, name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    match s.problem {
+        ProblemKind::RidgeHpo => {
+            param_usize(
+                ui,
+                &mut s.features,
+                range::FEATURES,
+                p(
+                    "n",
+                    "features",
+                    "one ridge weight per feature; 2 draws Φ over the x plane",
+                    false,
+                ),
+            );
+        }
+        ProblemKind::HyperCleaning => {
+            param_usize(
+                ui,
+                &mut s.samples,
+                range::SAMPLES,
+                p(
+                    "n",
+                    "training samples",
+                    "one weight σ(x_i) per sample",
+                    true,
+                ),
+            );
+        }
+        ProblemKind::Lancbio => {
+            param_usize(
+                ui,
+                &mut s.dim,
+                range::DIM,
+                p("d", "dimension", "x, y ∈ R^d", false),
+            );
+            param_f64(
+                ui,
+                &mut s.condition,
+                range::CONDITION,
+                p("κ", "inner condition number", "of the inner Hessian", true),
+            );
+        }
+        ProblemKind::Toy | ProblemKind::ActorCritic => {}
+    }
+    ui.separator();
+    ui.strong("Runs");
+    for i in 0..4 {
+        let run = &mut s.runs[i];
+        ui.horizontal(|ui| {
+            let on = ui.checkbox(&mut run.on, ["(a)", "(b)", "(c)", "(d)"][i]);
+            let algo = AlgoKind::ALL
+                .iter()
+                .find(|(k, _, _)| *k == run.algorithm)
+                .map_or("?", |(_, n, _)| n);
+            egui::ComboBox::from_id_salt(("playground-algo", i))
+                .selected_text(algo)
+                .width(150.0)
+                .show_ui(ui, |ui| {
+                    for (k, name, hint) in AlgoKind::ALL {
+                        ui.selectable_value(&mut run.algorithm, k, name)
+                            .on_hover_text(hint);
+                    }
+                })
+                .response
+                .labelled_by(on.id);
+            if run.algorithm.uses_ihvp() {
+                let ihvp = IhvpKind::ALL
+                    .iter()
+                    .find(|(k, _)| *k == run.ihvp)
+                    .map_or("?", |(_, n)| n);
+                egui::ComboBox::from_id_salt(("playground-ihvp", i))
+                    .selected_text(ihvp)
+                    .width(80.0)
+                    .show_ui(ui, |ui| {
+                        for (k, name) in IhvpKind::ALL {
+                            ui.selectable_value(&mut run.ihvp, k, name);
+                        }
+                    })
+                    .response
+                    .labelled_by(on.id);
+            }
+        });
+    }
+    ui.separator();
+    ui.strong("Step sizes");
+    param_f64(
+        ui,
+        &mut s.outer_lr,
+        range::LR,
+        p("η", "outer step", "x ← x − η · direction", true),
+    );
+    param_f64(
+        ui,
+        &mut s.inner_lr,
+        range::LR,
+        p("β", "inner step", "y ← y − β ∇_y g", true),
+    );
+    param_usize(
+        ui,
+        &mut s.inner_steps,
+        range::INNER_STEPS,
+        p(
+            "K",
+            "inner steps",
+            "per outer step (double loop, alternating, unrolled, penalty)",
+            true,
+        ),
+    );
+    param_f64(
+        ui,
+        &mut s.outer_decay,
+        range::DECAY,
+        p("a", "TTSA outer decay", "η_k = η / (k + 1)^a", false),
+    );
+    param_f64(
+        ui,
+        &mut s.inner_decay,
+        range::DECAY,
+        p("b", "TTSA inner decay", "β_k = β / (k + 1)^b", false),
+    );
+    param_f64(
+        ui,
+        &mut s.eta,
+        range::ETA,
+        p(
+            "",
+            "momentum weight",
+            "d ← (1 − w) d + w · new direction",
+            false,
+        ),
+    );
+    param_f64(
+        ui,
+        &mut s.rho,
+        range::RHO,
+        p("ρ", "penalty weight", "f + ρ (g − min g)", true),
+    );
+    ui.separator();
+    ui.strong("IHVP");
+    param_f64(
+        ui,
+        &mut s.alpha,
+        range::ALPHA,
+        p("α", "ridge", "(∇²_yy g + αI)⁻¹ ∇_y f", false),
+    );
+    param_usize(
+        ui,
+        &mut s.rank,
+        (1, 64),
+        p("q", "Nyström rank", "columns of ∇²_yy g sampled", false),
+    );
+    param_usize(
+        ui,
+        &mut s.iters,
+        range::ITERS,
+        p("k", "iterations", "CG, Neumann, Lanczos", true),
+    );
+    param_f64(
+        ui,
+        &mut s.neumann_step,
+        range::STEP,
+        p("", "Neumann step", "v = η Σ (I − η(H + αI))^j b", true),
+    );
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut s.sampling, Sampling::Uniform, "uniform columns");
+        ui.selectable_value(&mut s.sampling, Sampling::Diagonal, "∝ diag²");
+    });
+    param_f64(
+        ui,
+        &mut s.clip,
+        range::CLIP,
+        p(
+            "",
+            "clip (0: off)",
+            "‖correction‖ ≤ clip · ‖∇_x f‖ (BLPO Sec. 6), double loop",
+            false,
+        ),
+    );
+    ui.horizontal(|ui| {
+        let label = ui.label("seed");
+        ui.add(egui::DragValue::new(&mut s.seed).range(0..=u32::MAX as u64))
+            .labelled_by(label.id);
+    });
+    ui.separator();
+    ui.strong("Start and speed");
+    param_f64(
+        ui,
+        &mut s.start[0],
+        range::START,
+        p("x₀", "start of x", "every coordinate", false),
+    );
+    param_f64(
+        ui,
+        &mut s.start[1],
+        range::START,
+        p("y₀", "start of y", "every coordinate", false),
+    );
+    param_usize(
+        ui,
+        &mut s.steps_per_frame,
+        range::STEPS_PER_FRAME,
+        p("", "steps per frame", "while playing", true),
+    );
+    param_usize(
+        ui,
+        &mut s.stop_at,
+        range::STOP_AT,
+        p("", "stop at step", "Play stops here", true),
+    );
+}

@@ -1,0 +1,307 @@
+//! The bilevel playground (issue 6): one problem, up to four algorithm runs from one start stepped in
+//! lockstep, each in its fixed color. The picture (the (x, y) plane for 1-D problems with f's level bands,
+//! y*(x), the Nash and Stackelberg points; Φ over the x plane for 2-D leaders), live training curves, and
+//! every term of the IFT hypergradient at the selected run's iterate. State: [`PlaygroundState`] (URL).
+
+mod controls;
+mod curves;
+mod explain;
+mod picture;
+
+use std::time::Duration;
+
+use nalgebra::DVector;
+use web_time::Instant;
+
+use crate::app::widgets::{RunAction, run_controls_ui};
+use crate::app::{Look, Series, View, ViewCtx, format};
+use crate::numerics::bilevel::algorithms::Status;
+use crate::numerics::bilevel::lockstep::Lockstep;
+use crate::scenario::playground::{AlgoKind, IhvpKind, PlaygroundState};
+use crate::scenario::query::{Validate, from_query, to_query};
+
+/// Work per frame.
+const STEP_BUDGET: Duration = Duration::from_millis(12);
+
+/// Run i's color, the same in the picture, the curves and the tables.
+pub fn run_color(look: Look, i: usize) -> egui::Color32 {
+    let series = [
+        Series::Simultaneous,
+        Series::Stackelberg,
+        Series::TwoTimescale,
+        Series::StackelbergRegularized,
+    ];
+    look.color(series[i % 4])
+}
+
+/// Run i's label: "(a) double loop (AID-BiO) · CG".
+pub fn run_label(state: &PlaygroundState, i: usize) -> String {
+    let r = &state.runs[i];
+    let algo = AlgoKind::ALL
+        .iter()
+        .find(|(k, _, _)| *k == r.algorithm)
+        .map_or("?", |(_, name, _)| name);
+    let letter = ["a", "b", "c", "d"][i % 4];
+    if r.algorithm.uses_ihvp() {
+        let ihvp = IhvpKind::ALL
+            .iter()
+            .find(|(k, _)| *k == r.ihvp)
+            .map_or("?", |(_, name)| name);
+        format!("({letter}) {algo} · {ihvp}")
+    } else {
+        format!("({letter}) {algo}")
+    }
+}
+
+/// The state without what does not change the runs (speed, stop, replay step).
+fn run_key(s: &PlaygroundState) -> PlaygroundState {
+    PlaygroundState {
+        steps_per_frame: 0,
+        stop_at: 0,
+        step: 0,
+        ..s.clone()
+    }
+}
+
+/// The lockstep runs of a state (only the runs switched on; `index` maps them back to 0..4).
+pub struct Model {
+    key: PlaygroundState,
+    pub lock: Lockstep,
+    pub index: Vec<usize>,
+}
+
+impl Model {
+    fn new(state: &PlaygroundState) -> Result<Self, String> {
+        state.validate()?;
+        let problem = state.build_problem()?;
+        let (n, m) = problem.dims();
+        let index: Vec<usize> = (0..4).filter(|&i| state.runs[i].on).collect();
+        let specs = index
+            .iter()
+            .map(|&i| state.algorithm(&state.runs[i], m))
+            .collect();
+        let x0 = DVector::from_element(n, state.start[0]);
+        let y0 = DVector::from_element(m, state.start[1]);
+        Ok(Self {
+            key: run_key(state),
+            lock: Lockstep::new(problem, specs, &x0, &y0),
+            index,
+        })
+    }
+}
+
+/// The view.
+pub struct PlaygroundView {
+    state: PlaygroundState,
+    model: Result<Model, String>,
+    playing: bool,
+    /// Step the runs are heading for.
+    target: usize,
+    /// The run explained below the curves (0..4).
+    selected: usize,
+    landscape: picture::Landscape,
+}
+
+impl Default for PlaygroundView {
+    fn default() -> Self {
+        let state = PlaygroundState::default();
+        Self {
+            model: Model::new(&state),
+            state,
+            playing: false,
+            target: 0,
+            selected: 1,
+            landscape: picture::Landscape::default(),
+        }
+    }
+}
+
+impl View for PlaygroundView {
+    fn anchor(&self) -> &'static str {
+        "playground"
+    }
+
+    fn title(&self) -> &'static str {
+        "Bilevel playground"
+    }
+
+    fn reset(&mut self) {
+        *self = Self::default();
+    }
+
+    fn to_query(&self) -> Vec<(String, String)> {
+        let mut state = self.state.clone();
+        state.step = if self.playing { 0 } else { self.steps() };
+        to_query(&state)
+    }
+
+    fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
+        self.state = from_query(query)?;
+        self.target = self.state.step;
+        self.playing = false;
+        Ok(())
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        let action = ui
+            .horizontal_wrapped(|ui| {
+                let a = run_controls_ui(ui, &mut self.playing, ctx.report);
+                ui.label(format!(
+                    "step {} of {}",
+                    format::count(self.steps()),
+                    format::count(self.state.stop_at)
+                ));
+                if self.steps() < self.target {
+                    ui.spinner();
+                }
+                a
+            })
+            .inner;
+        self.advance(ui, action);
+        self.report(ctx);
+        egui::Panel::left("playground-controls")
+            .resizable(true)
+            .default_size(300.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .show(ui, |ui| controls::controls_ui(ui, &mut self.state));
+            });
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical().show(ui, |ui| self.results_ui(ui, ctx.look));
+        });
+    }
+}
+
+impl PlaygroundView {
+    fn steps(&self) -> usize {
+        self.model.as_ref().map_or(0, |m| m.lock.step_count())
+    }
+
+    /// Rebuilds on a settings change, then steps towards the target within the frame budget.
+    fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
+        let stale = match &self.model {
+            Ok(m) => m.key != run_key(&self.state),
+            Err(_) => true,
+        };
+        if action == RunAction::Reset || stale {
+            if action == RunAction::Reset {
+                self.target = 0;
+            }
+            self.model = Model::new(&self.state);
+            self.landscape = picture::Landscape::default();
+        }
+        let Ok(model) = &mut self.model else {
+            self.playing = false;
+            return;
+        };
+        if action == RunAction::Step {
+            self.target = model.lock.step_count() + 1;
+        }
+        if self.playing {
+            self.target = (self.target.max(model.lock.step_count()) + self.state.steps_per_frame)
+                .min(self.state.stop_at);
+            if self.target >= self.state.stop_at {
+                self.playing = false;
+            }
+        }
+        let began = Instant::now();
+        while model.lock.step_count() < self.target && began.elapsed() < STEP_BUDGET {
+            let before = model.lock.step_count();
+            model.lock.step();
+            if model.lock.step_count() == before {
+                // Every run has diverged: nothing moves any more.
+                self.target = before;
+                self.playing = false;
+            }
+        }
+        if self.playing || model.lock.step_count() < self.target {
+            ui.ctx().request_repaint();
+        }
+    }
+
+    fn report(&self, ctx: &mut ViewCtx<'_>) {
+        ctx.report.value("step", self.steps());
+        ctx.report.value("playing", self.playing);
+        let Ok(model) = &self.model else { return };
+        let runs: Vec<serde_json::Value> = model
+            .index
+            .iter()
+            .zip(&model.lock.runs)
+            .map(|(&i, t)| {
+                serde_json::json!({
+                    "run": i,
+                    "x": t.run.x.iter().copied().collect::<Vec<f64>>(),
+                    "y": t.run.y.iter().copied().collect::<Vec<f64>>(),
+                    "status": t.run.status.to_string(),
+                    "phi": t.metrics.last().map(|m| m.phi),
+                })
+            })
+            .collect();
+        ctx.report.value("runs", runs);
+    }
+
+    fn results_ui(&mut self, ui: &mut egui::Ui, look: Look) {
+        let model = match &self.model {
+            Ok(m) => m,
+            Err(why) => {
+                ui.colored_label(look.error_color(), why);
+                return;
+            }
+        };
+        status_ui(ui, &self.state, model, look);
+        ui.add_space(4.0);
+        let wide = ui.available_width() > 900.0;
+        let side = if wide {
+            (ui.available_width() * 0.45).min(560.0)
+        } else {
+            ui.available_width()
+        };
+        let draw = |ui: &mut egui::Ui, landscape: &mut picture::Landscape| {
+            picture::picture_ui(ui, &self.state, model, landscape, look, side);
+        };
+        if wide {
+            ui.horizontal_top(|ui| {
+                ui.vertical(|ui| {
+                    ui.set_max_width(side);
+                    draw(ui, &mut self.landscape)
+                });
+                ui.vertical(|ui| curves::curves_ui(ui, &self.state, model, look));
+            });
+        } else {
+            draw(ui, &mut self.landscape);
+            curves::curves_ui(ui, &self.state, model, look);
+        }
+        ui.add_space(6.0);
+        explain::explain_ui(ui, &self.state, model, &mut self.selected, look);
+        if !self.landscape.finished() {
+            ui.ctx().request_repaint();
+        }
+    }
+}
+
+/// One line per run: its label in its color, where it is, its status ("diverged at step k" in red).
+fn status_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look: Look) {
+    egui::Grid::new("playground-status")
+        .num_columns(5)
+        .spacing([16.0, 2.0])
+        .show(ui, |ui| {
+            for h in ["run", "Φ(x)", "‖∇Φ(x)‖", "HVPs", "status"] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (&i, t) in model.index.iter().zip(&model.lock.runs) {
+                ui.colored_label(run_color(look, i), run_label(state, i));
+                let m = t.metrics.last();
+                ui.label(m.map_or("–".to_owned(), |m| format::num(m.phi)));
+                ui.label(m.map_or("–".to_owned(), |m| format::error(m.grad_norm)));
+                ui.label(format::count(t.run.hvp_count));
+                match t.run.status {
+                    Status::Ok => ui.label("ok"),
+                    Status::Diverged { .. } => {
+                        ui.colored_label(look.error_color(), t.run.status.to_string())
+                    }
+                };
+                ui.end_row();
+            }
+        });
+}
