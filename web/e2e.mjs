@@ -13,6 +13,7 @@ import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
 import { stackelbergChecks } from './e2e-stackelberg.mjs';
 import { ihvpChecks } from './e2e-ihvp.mjs';
+import { playgroundChecks } from './e2e-playground.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.argv[2] ?? path.join(here, '..', 'dist'));
@@ -159,6 +160,7 @@ async function runMode(browserFlags, mode, origin) {
 
   await stackelbergChecks(page, mode, { check, status, waitForStatus, shots });
   await ihvpChecks(page, mode, { check, status, waitForStatus, shots });
+  await playgroundChecks(page, mode, { check, status, waitForStatus, shots });
 
   // A start-up failure shows a readable message instead of a blank page (here: a page without the canvas).
   if (mode === 'webgpu') {

@@ -1,0 +1,43 @@
+// Browser checks of the bilevel playground (issue 6), run by e2e.mjs in both modes: the 1-D toy from a
+// link replays to step 2000 with simultaneous play at the Nash point and the exact hypergradient at the
+// Stackelberg point; a huge step size diverges one run ("diverged at step k") while the page keeps
+// working; a 2-D leader draws Φ over the x plane. Screenshots of each.
+import path from 'node:path';
+
+export async function playgroundChecks(page, mode, t) {
+  const { check, waitForStatus, shots } = t;
+  const view = (s) => s?.view ?? {};
+  const shot = async (name) => {
+    await page.waitForTimeout(600);
+    await page.screenshot({ path: path.join(shots, `${mode}-playground-${name}.png`) });
+  };
+  const runs = (s) => view(s).runs ?? [];
+
+  await page.evaluate(() => { location.hash = '#playground?step=2000'; });
+  let s = await waitForStatus(page, (st) => st.active_view === 'playground' && view(st).step === 2000, 60_000);
+  const [sim, exact] = runs(s);
+  check(`${mode}: playground replays the toy to step 2000`, view(s).step === 2000, JSON.stringify(view(s).step));
+  check(`${mode}: simultaneous play ends at the Nash point (1, 1)`,
+    Math.abs(sim?.x?.[0] - 1) < 1e-4 && Math.abs(sim?.y?.[0] - 1) < 1e-4, JSON.stringify(sim));
+  check(`${mode}: the exact hypergradient ends at the Stackelberg point x* = 1.5`,
+    Math.abs(exact?.x?.[0] - 1.5) < 1e-4, JSON.stringify(exact));
+  await shot('toy');
+
+  // Divergence: run (a) with a huge outer step; the others go on and the page answers.
+  await page.evaluate(() => { location.hash = '#playground?outer_lr=9&runs.1.on=false&runs.2.on=false&runs.3.on=false&step=300'; });
+  s = await waitForStatus(page, (st) => (runs(st)[0]?.status ?? '').startsWith('diverged'), 60_000);
+  check(`${mode}: a huge step size shows "diverged at step k"`, (runs(s)[0]?.status ?? '').startsWith('diverged at step'),
+    JSON.stringify(runs(s)[0]?.status));
+  await shot('diverged');
+  await page.evaluate(() => { location.hash = '#playground?step=50'; });
+  s = await waitForStatus(page, (st) => view(st).step === 50 && runs(st).length === 4, 30_000);
+  check(`${mode}: the playground keeps working after divergence`, view(s).step === 50 && s?.last_error === null,
+    JSON.stringify([view(s).step, s?.last_error]));
+
+  // A 2-D leader: ridge HPO with 2 features, Φ over the x plane.
+  await page.evaluate(() => { location.hash = '#playground?problem=ridge_hpo&features=2&start=1,0&step=300'; });
+  s = await waitForStatus(page, (st) => view(st).step === 300, 60_000);
+  check(`${mode}: ridge HPO (2-D x) runs from a link`, view(s).step === 300 && runs(s).every((r) => r.status === 'ok'),
+    JSON.stringify(runs(s).map((r) => r.status)));
+  await shot('ridge');
+}
