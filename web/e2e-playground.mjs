@@ -3,9 +3,15 @@
 // Stackelberg point; a huge step size diverges one run ("diverged at step k") while the page keeps
 // working; a 2-D leader draws Φ over the x plane. Screenshots of each.
 import path from 'node:path';
+import { checkDownloads } from './e2e-downloads.mjs';
 
 export async function playgroundChecks(page, mode, t) {
-  const { check, waitForStatus, shots } = t;
+  const { check, status, waitForStatus, shots } = t;
+  const click = async (id) => {
+    const c = (await status(page))?.controls.find((r) => r.id === id);
+    if (!c) throw new Error(`control ${id} not published`);
+    await page.mouse.click(c.x + c.w / 2, c.y + c.h / 2);
+  };
   const view = (s) => s?.view ?? {};
   const shot = async (name) => {
     await page.waitForTimeout(600);
@@ -22,6 +28,12 @@ export async function playgroundChecks(page, mode, t) {
   check(`${mode}: the exact hypergradient ends at the Stackelberg point x* = 1.5`,
     Math.abs(exact?.x?.[0] - 1.5) < 1e-4, JSON.stringify(exact));
   await shot('toy');
+  await checkDownloads(page, mode, { check, click, shots }, [
+    ['export-csv', 'playground.csv', (b) => b.toString('utf8').startsWith('run,step,x,y,phi,grad_norm,inner_error,direction_error,hvps\n')
+      && b.toString('utf8').split('\n').length > 4 * 2000],
+    ['export-json', 'playground.json', (b) => JSON.parse(b.toString('utf8')).runs?.length === 4],
+    ['export-png', 'playground.png', (b) => b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 10_000],
+  ]);
 
   // Divergence: run (a) with a huge outer step; the others go on and the page answers.
   await page.evaluate(() => { location.hash = '#playground?outer_lr=9&runs.1.on=false&runs.2.on=false&runs.3.on=false&step=300'; });

@@ -2,8 +2,8 @@
 // play/pause/step, dragging the start point and adding one, the convergence map's backend, links that
 // restore the exact view (and bad ones named), divergence shown and survived, CSV/PNG/JSON downloads, and
 // screenshots of the paper's preset at step 50 000.
-import fs from 'node:fs';
 import path from 'node:path';
+import { checkDownloads } from './e2e-downloads.mjs';
 
 export async function stackelbergChecks(page, mode, t) {
   const { check, status, waitForStatus, shots } = t;
@@ -70,23 +70,11 @@ export async function stackelbergChecks(page, mode, t) {
   await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-dragged.png`) });
 
   // Exports arrive as downloads with the right content.
-  for (const [id, name, test] of [
+  await checkDownloads(page, mode, { check, click, shots }, [
     ['export-csv', 'stackelberg.csv', (b) => b.toString('utf8').startsWith('panel,start,step,theta,w\n')],
     ['export-json', 'stackelberg.json', (b) => JSON.parse(b.toString('utf8')).settings?.actor_lr === 0.01],
     ['export-png', 'stackelberg-panels.png', (b) => b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 10_000],
-  ]) {
-    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }).catch(() => null), click(id)]);
-    let ok = false;
-    let detail = 'no download';
-    if (download) {
-      const file = await download.path();
-      const bytes = file ? fs.readFileSync(file) : Buffer.alloc(0);
-      ok = download.suggestedFilename() === name && test(bytes);
-      detail = `${download.suggestedFilename()}, ${bytes.length} bytes`;
-      if (id === 'export-png' && file) fs.copyFileSync(file, path.join(shots, `${mode}-export-panels.png`));
-    }
-    check(`${mode}: ${id} downloads ${name}`, ok, detail);
-  }
+  ]);
 
   // A link restores the exact view; a bad one is named; diverging settings are shown and survived.
   await page.evaluate(() => { location.hash = '#stackelberg?reg=0.1&seed=7&stochastic=true&horizon=2000&step=2000'; });

@@ -1,6 +1,8 @@
 //! Exports: CSV text, PNG of a screen region (from egui's screenshot), handed to the user by
 //! [`crate::platform::save_file`].
 
+use std::sync::{Arc, Mutex};
+
 use egui::ColorImage;
 
 /// A button that hands a file to the user when clicked (its rectangle published as `id`); the result
@@ -94,5 +96,50 @@ mod tests {
         assert_eq!(&buf[4..7], &[255, 255, 255]);
         let far = egui::Rect::from_min_max(egui::pos2(10.0, 10.0), egui::pos2(20.0, 20.0));
         assert!(png_of_region(&image, far, 1.0).is_err());
+    }
+}
+
+/// A PNG of one region of the view: a button asks egui for a screenshot, and the next frame crops it to
+/// the region (set by the view each frame) and hands the file to the user.
+#[derive(Default)]
+pub struct RegionPng {
+    /// Delivered by egui's screenshot callback.
+    shot: Arc<Mutex<Option<Arc<ColorImage>>>>,
+    /// The region, in points, as laid out this frame.
+    pub rect: Option<egui::Rect>,
+}
+
+impl RegionPng {
+    /// The "PNG" button (published as `id`).
+    pub fn button_ui(
+        &self,
+        ui: &mut egui::Ui,
+        report: &mut crate::app::ViewReport,
+        id: &'static str,
+        hint: &str,
+    ) {
+        let png = ui.button("PNG").on_hover_text(hint);
+        report.control(id, &png);
+        if png.clicked() {
+            let slot = Arc::clone(&self.shot);
+            let repaint = ui.ctx().clone();
+            ui.ctx().request_screenshot(move |image| {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(image);
+                }
+                repaint.request_repaint();
+            });
+        }
+    }
+
+    /// Once the screenshot has arrived: crops, encodes and saves it as `name`; the result says where the
+    /// file went or why not.
+    pub fn collect(&self, ctx: &egui::Context, name: &str) -> Option<Result<String, String>> {
+        let image = self.shot.lock().ok().and_then(|mut s| s.take())?;
+        let rect = self.rect?;
+        Some(
+            png_of_region(&image, rect, ctx.pixels_per_point())
+                .and_then(|bytes| crate::platform::save_file(name, "image/png", &bytes)),
+        )
     }
 }

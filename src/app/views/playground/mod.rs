@@ -6,6 +6,7 @@
 mod controls;
 mod curves;
 mod explain;
+mod export;
 mod picture;
 
 use std::time::Duration;
@@ -100,6 +101,9 @@ pub struct PlaygroundView {
     /// The run explained below the curves (0..4).
     selected: usize,
     landscape: picture::Landscape,
+    /// The PNG export of the picture and curves, and the last export's outcome.
+    png: crate::app::widgets::export::RegionPng,
+    message: Option<Result<String, String>>,
 }
 
 impl Default for PlaygroundView {
@@ -112,6 +116,8 @@ impl Default for PlaygroundView {
             target: 0,
             selected: 1,
             landscape: picture::Landscape::default(),
+            png: Default::default(),
+            message: None,
         }
     }
 }
@@ -154,9 +160,14 @@ impl View for PlaygroundView {
                 if self.steps() < self.target {
                     ui.spinner();
                 }
+                ui.separator();
+                self.export_ui(ui, ctx);
                 a
             })
             .inner;
+        if let Some(result) = self.png.collect(ui.ctx(), "playground.png") {
+            self.message = Some(result);
+        }
         self.advance(ui, action);
         self.report(ctx);
         egui::Panel::left("playground-controls")
@@ -173,6 +184,55 @@ impl View for PlaygroundView {
 }
 
 impl PlaygroundView {
+    /// CSV, JSON and PNG buttons and the last export's outcome.
+    fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        use crate::app::widgets::export::file_button;
+        ui.label("Export");
+        if let Ok(model) = &self.model {
+            let state = &self.state;
+            let csv = file_button(
+                ui,
+                ctx.report,
+                (
+                    "export-csv",
+                    "CSV",
+                    "Every run's iterates and numbers, step by step",
+                ),
+                ("playground.csv", "text/csv"),
+                || export::runs_csv(state, model),
+            );
+            let json = file_button(
+                ui,
+                ctx.report,
+                (
+                    "export-json",
+                    "JSON",
+                    "The settings and every run's numbers",
+                ),
+                ("playground.json", "application/json"),
+                || export::runs_json(state, model),
+            );
+            if let Some(result) = csv.or(json) {
+                self.message = Some(result);
+            }
+        }
+        self.png.button_ui(
+            ui,
+            ctx.report,
+            "export-png",
+            "The picture and the curves as an image",
+        );
+        match &self.message {
+            Some(Ok(m)) => {
+                ui.label(m);
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ctx.look.error_color(), e);
+            }
+            None => {}
+        }
+    }
+
     fn steps(&self) -> usize {
         self.model.as_ref().map_or(0, |m| m.lock.step_count())
     }
@@ -259,18 +319,25 @@ impl PlaygroundView {
         let draw = |ui: &mut egui::Ui, landscape: &mut picture::Landscape| {
             picture::picture_ui(ui, &self.state, model, landscape, look, side);
         };
-        if wide {
+        let figure = if wide {
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
                     ui.set_max_width(side);
                     draw(ui, &mut self.landscape)
                 });
                 ui.vertical(|ui| curves::curves_ui(ui, &self.state, model, look));
-            });
+            })
+            .response
+            .rect
         } else {
-            draw(ui, &mut self.landscape);
-            curves::curves_ui(ui, &self.state, model, look);
-        }
+            ui.vertical(|ui| {
+                draw(ui, &mut self.landscape);
+                curves::curves_ui(ui, &self.state, model, look);
+            })
+            .response
+            .rect
+        };
+        self.png.rect = Some(figure);
         ui.add_space(6.0);
         explain::explain_ui(ui, &self.state, model, &mut self.selected, look);
         if !self.landscape.finished() {

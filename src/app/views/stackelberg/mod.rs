@@ -9,7 +9,6 @@ mod maps;
 mod model;
 mod phase;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use web_time::Instant;
@@ -18,7 +17,6 @@ use crate::app::widgets::{RunAction, colormap, export, run_controls_ui};
 use crate::app::{Series, View, ViewCtx, format};
 use crate::gpu::Ran;
 use crate::gpu::kernels::convergence_map::MapRequest;
-use crate::platform;
 use crate::scenario::query::{from_query, to_query};
 use crate::scenario::stackelberg::{MAX_EXTRA_STARTS, Rule, StackelbergState};
 use curves::CurveStyle;
@@ -42,9 +40,8 @@ pub struct StackelbergView {
     explain_panel: usize,
     /// Result of the last export, shown under the toolbar.
     message: Option<Result<String, String>>,
-    /// A screenshot requested for the PNG export, delivered by egui's callback.
-    screenshot: Arc<Mutex<Option<Arc<egui::ColorImage>>>>,
-    panels_rect: Option<egui::Rect>,
+    /// The PNG export of the four panels.
+    png: export::RegionPng,
 }
 
 impl Default for StackelbergView {
@@ -58,8 +55,7 @@ impl Default for StackelbergView {
             maps: Default::default(),
             explain_panel: 2,
             message: None,
-            screenshot: Arc::default(),
-            panels_rect: None,
+            png: export::RegionPng::default(),
         }
     }
 }
@@ -196,20 +192,8 @@ impl StackelbergView {
                 self.message = Some(result);
             }
         }
-        let png = ui
-            .button("PNG")
-            .on_hover_text("The four panels as an image");
-        ctx.report.control("export-png", &png);
-        if png.clicked() {
-            let slot = Arc::clone(&self.screenshot);
-            let repaint = ui.ctx().clone();
-            ui.ctx().request_screenshot(move |image| {
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(image);
-                }
-                repaint.request_repaint();
-            });
-        }
+        self.png
+            .button_ui(ui, ctx.report, "export-png", "The four panels as an image");
         match &self.message {
             Some(Ok(m)) => {
                 ui.label(m);
@@ -223,12 +207,8 @@ impl StackelbergView {
     }
 
     fn collect_screenshot(&mut self, ui: &egui::Ui) {
-        let image = self.screenshot.lock().ok().and_then(|mut s| s.take());
-        if let (Some(image), Some(rect)) = (image, self.panels_rect) {
-            let ppp = ui.ctx().pixels_per_point();
-            self.message = Some(export::png_of_region(&image, rect, ppp).and_then(|bytes| {
-                platform::save_file("stackelberg-panels.png", "image/png", &bytes)
-            }));
+        if let Some(result) = self.png.collect(ui.ctx(), "stackelberg-panels.png") {
+            self.message = Some(result);
         }
     }
 
@@ -377,7 +357,7 @@ impl StackelbergView {
                 });
             }
         });
-        self.panels_rect = Some(response.response.rect);
+        self.png.rect = Some(response.response.rect);
         match gesture {
             Gesture::MoveStart(p) => self.state.start = p,
             Gesture::AddStart(p) if self.state.extra_starts.len() < MAX_EXTRA_STARTS => {
