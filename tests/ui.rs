@@ -364,3 +364,43 @@ fn playground_toy_shows_nash_and_stackelberg() {
     );
     harness.snapshot("playground");
 }
+
+/// "IHVP at this iterate" on LancBiO's synthetic problem (κ = 100): 256 Nyström draws come back from the
+/// GPU kernel (lavapipe) and are set beside CG, Neumann and Lanczos; no run diverges.
+#[test]
+fn playground_samples_nystrom_draws_at_an_iterate() {
+    let mut harness = light([1500.0, 1300.0]);
+    harness.state_mut().open_link(
+        "#playground?problem=lancbio&condition=100&alpha=0.01&rank=5&runs.2.ihvp=nystrom\
+         &runs.2.algorithm=double_loop&inner_lr=0.015&inner_steps=50&start=1,0&step=20",
+    );
+    step_until(&mut harness, "step", &20.into());
+    let s = harness.state().status(false);
+    let c = s
+        .controls
+        .iter()
+        .find(|c| c.id == "sample-draws")
+        .cloned()
+        .expect("published");
+    harness.event(egui::Event::PointerMoved(egui::pos2(
+        c.x + c.w / 2.0,
+        c.y + c.h / 2.0,
+    )));
+    for pressed in [true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: egui::pos2(c.x + c.w / 2.0, c.y + c.h / 2.0),
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.step();
+    }
+    step_until(&mut harness, "draws_done", &256.into());
+    let status = harness.state().status(false);
+    let runs = status.view["runs"].as_array().cloned().unwrap_or_default();
+    assert!(runs.iter().all(|r| r["status"] == "ok"), "{runs:?}");
+    assert_eq!(status.view["draws_done"], 256, "{}", status.view);
+    assert_eq!(status.last_error, None);
+    harness.step();
+    harness.snapshot("playground-draws");
+}

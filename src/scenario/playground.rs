@@ -423,8 +423,8 @@ pub const PRESETS: [Preset<PlaygroundState>; 3] = [
     },
     Preset {
         name: "Ill-conditioned inner problem: CG vs Nyström",
-        hint: "LancBiO's synthetic problem with κ = 10⁴: double loop with exact, CG (5 steps), Nyström \
-               (rank 5) and LancBiO",
+        hint: "LancBiO's synthetic problem, inner Hessian with κ = 100 (so β < 2/κ): double loop with \
+               exact, CG (5 steps) and Nyström (rank 5) IHVPs, and LancBiO",
         state: || {
             let run = |algorithm, ihvp| RunChoice {
                 on: true,
@@ -433,7 +433,7 @@ pub const PRESETS: [Preset<PlaygroundState>; 3] = [
             };
             PlaygroundState {
                 problem: ProblemKind::Lancbio,
-                condition: 1e4,
+                condition: 100.0,
                 runs: [
                     run(AlgoKind::DoubleLoop, IhvpKind::Exact),
                     run(AlgoKind::DoubleLoop, IhvpKind::Cg),
@@ -443,8 +443,9 @@ pub const PRESETS: [Preset<PlaygroundState>; 3] = [
                 rank: 5,
                 alpha: 0.01,
                 start: [1.0, 0.0],
-                outer_lr: 0.1,
-                inner_lr: 0.5,
+                outer_lr: 0.05,
+                inner_lr: 0.015,
+                inner_steps: 50,
                 ..PlaygroundState::default()
             }
         },

@@ -4,6 +4,7 @@
 pub mod colormap;
 pub mod export;
 pub mod heatmap;
+pub mod histogram;
 pub mod param;
 pub mod preset;
 pub mod run_controls;

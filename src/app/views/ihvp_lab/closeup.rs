@@ -6,9 +6,9 @@ use egui::Color32;
 use nalgebra::DVector;
 use web_time::Instant;
 
-use super::histogram::{Series, histogram_ui};
 use crate::app::widgets::colormap::diverging;
 use crate::app::widgets::heatmap::{HeatMap, heatmap_ui};
+use crate::app::widgets::histogram::{Series, histogram_ui};
 use crate::app::{Look, format};
 use crate::numerics::ihvp::closeup::{drawn_columns, nystrom_approximation, with_sampling};
 use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};

@@ -1,44 +1,8 @@
-//! Overlaid histograms of log₁₀ relative error, one per method in its color, with the median (solid) and
-//! mean (dashed) marked — how BLPO Figure 2 reads the batch.
-
-use egui::Color32;
-use egui_plot::{Bar, BarChart, Legend, LineStyle, Plot, VLine};
+//! The IHVP lab's histogram section: the batch's error histograms, one per method of the study.
 
 use crate::app::Look;
-use crate::numerics::ihvp::study::ErrorStats;
+use crate::app::widgets::histogram::{Series, histogram_ui};
 use crate::numerics::ihvp::study_run::StudyRun;
-
-/// Bins of log₁₀ error: [LO, HI] in steps of WIDTH; smaller errors fall in the first bin, larger (and
-/// failures) in the last.
-const LO: f64 = -16.0;
-const HI: f64 = 2.0;
-const WIDTH: f64 = 0.5;
-
-/// One method's histogram.
-pub struct Series<'a> {
-    pub name: &'a str,
-    pub color: Color32,
-    pub errors: &'a [f64],
-    pub stats: &'a ErrorStats,
-}
-
-/// Counts per bin (bin k covers [LO + k·WIDTH, LO + (k+1)·WIDTH)).
-pub fn bins(errors: &[f64]) -> Vec<usize> {
-    let n = ((HI - LO) / WIDTH) as usize;
-    let mut counts = vec![0; n];
-    for &e in errors {
-        let x = if e > 0.0 && e.is_finite() {
-            e.log10()
-        } else if e == 0.0 {
-            LO
-        } else {
-            HI
-        };
-        let k = (((x - LO) / WIDTH).floor().max(0.0) as usize).min(n - 1);
-        counts[k] += 1;
-    }
-    counts
-}
 
 /// The batch's histograms, one per method of the study, with how to read them.
 pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, look: Look) {
@@ -69,67 +33,4 @@ pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, look: Look) {
         "Bars: how many Hessians reach each error. Solid line: median; dashed: mean (pulled right by \
          the worst cases).",
     );
-}
-
-/// Overlaid histograms of `series` (also used for the close-up's sampling rules).
-pub fn histogram_ui(
-    ui: &mut egui::Ui,
-    (id, counted): (&str, &str),
-    series: &[Series<'_>],
-    height: f32,
-    line_width: f32,
-) {
-    Plot::new(id)
-        .height(height)
-        .legend(Legend::default())
-        .x_axis_label("log₁₀ relative error ‖approx − exact‖ / ‖exact‖")
-        .y_axis_label(counted)
-        .allow_scroll(false)
-        .show(ui, |pui| {
-            for s in series {
-                let bars: Vec<Bar> = bins(s.errors)
-                    .into_iter()
-                    .enumerate()
-                    .filter(|(_, c)| *c > 0)
-                    .map(|(k, c)| {
-                        Bar::new(LO + (k as f64 + 0.5) * WIDTH, c as f64).width(WIDTH * 0.9)
-                    })
-                    .collect();
-                let [r, g, b, _] = s.color.to_array();
-                pui.bar_chart(
-                    BarChart::new(s.name, bars)
-                        .color(Color32::from_rgba_unmultiplied(r, g, b, 110)),
-                );
-                for (value, style) in [
-                    (s.stats.median, LineStyle::Solid),
-                    (s.stats.mean, LineStyle::dashed_dense()),
-                ] {
-                    if value > 0.0 && value.is_finite() {
-                        pui.vline(
-                            // Unnamed: the legend lists methods only (solid = median, dashed = mean).
-                            VLine::new("", value.log10().clamp(LO, HI))
-                                .color(s.color)
-                                .width(line_width)
-                                .style(style),
-                        );
-                    }
-                }
-            }
-        });
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn errors_land_in_their_bins_and_failures_in_the_last() {
-        let counts = super::bins(&[1e-20, 0.0, 1e-3, 0.0011, 50.0, f64::INFINITY, f64::NAN]);
-        assert_eq!(counts[0], 2, "below the range and exact zeros");
-        assert_eq!(
-            counts[(13.0 / 0.5) as usize],
-            2,
-            "1e-3 and 1.1e-3 share [−3, −2.5)"
-        );
-        assert_eq!(counts[counts.len() - 1], 3, "50, inf and NaN");
-        assert_eq!(counts.iter().sum::<usize>(), 7);
-    }
 }

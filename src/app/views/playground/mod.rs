@@ -5,6 +5,7 @@
 
 mod controls;
 mod curves;
+mod draws;
 mod explain;
 mod export;
 mod picture;
@@ -101,6 +102,8 @@ pub struct PlaygroundView {
     /// The run explained below the curves (0..4).
     selected: usize,
     landscape: picture::Landscape,
+    /// Nyström draws at the selected run's iterate, when asked for.
+    draws: Option<draws::Draws>,
     /// The PNG export of the picture and curves, and the last export's outcome.
     png: crate::app::widgets::export::RegionPng,
     message: Option<Result<String, String>>,
@@ -116,6 +119,7 @@ impl Default for PlaygroundView {
             target: 0,
             selected: 1,
             landscape: picture::Landscape::default(),
+            draws: None,
             png: Default::default(),
             message: None,
         }
@@ -178,7 +182,7 @@ impl View for PlaygroundView {
                     .show(ui, |ui| controls::controls_ui(ui, &mut self.state));
             });
         egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.results_ui(ui, ctx.look));
+            egui::ScrollArea::vertical().show(ui, |ui| self.results_ui(ui, ctx));
         });
     }
 }
@@ -233,6 +237,41 @@ impl PlaygroundView {
         }
     }
 
+    /// "IHVP at this iterate": the button, the batch in flight, its histogram.
+    fn draws_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        let Ok(model) = &self.model else { return };
+        let Some(pos) = model.index.iter().position(|&i| i == self.selected) else {
+            return;
+        };
+        let label = run_label(&self.state, self.selected);
+        ui.horizontal(|ui| {
+            ui.strong("IHVP at this iterate");
+            let button = ui.button("Sample draws here").on_hover_text(
+                "256 Nyström column draws (rank q, α) at the selected run's iterate, one GPU batch",
+            );
+            ctx.report.control("sample-draws", &button);
+            if button.clicked() {
+                self.draws = Some(draws::Draws::start(
+                    ctx.runtime,
+                    &self.state,
+                    model,
+                    pos,
+                    self.selected,
+                ));
+            }
+        });
+        if let Some(d) = &mut self.draws
+            && d.poll(ctx.runtime, model.lock.problem.as_ref())
+        {
+            ui.ctx().request_repaint();
+        }
+        if let Some(d) = &self.draws {
+            ctx.report
+                .value("draws_done", d.errors().map_or(0, <[f64]>::len));
+        }
+        draws::draws_ui(ui, self.draws.as_ref(), &label, ctx.look);
+    }
+
     fn steps(&self) -> usize {
         self.model.as_ref().map_or(0, |m| m.lock.step_count())
     }
@@ -249,6 +288,7 @@ impl PlaygroundView {
             }
             self.model = Model::new(&self.state);
             self.landscape = picture::Landscape::default();
+            self.draws = None;
         }
         let Ok(model) = &mut self.model else {
             self.playing = false;
@@ -300,7 +340,8 @@ impl PlaygroundView {
         ctx.report.value("runs", runs);
     }
 
-    fn results_ui(&mut self, ui: &mut egui::Ui, look: Look) {
+    fn results_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        let look = ctx.look;
         let model = match &self.model {
             Ok(m) => m,
             Err(why) => {
@@ -340,6 +381,8 @@ impl PlaygroundView {
         self.png.rect = Some(figure);
         ui.add_space(6.0);
         explain::explain_ui(ui, &self.state, model, &mut self.selected, look);
+        ui.add_space(6.0);
+        self.draws_ui(ui, ctx);
         if !self.landscape.finished() {
             ui.ctx().request_repaint();
         }
