@@ -78,6 +78,10 @@ fn projector_mode_zooms_the_ui() {
     harness.run();
     assert!(harness.state().status(true).projector);
     assert_eq!(harness.ctx.zoom_factor(), 1.5);
+    // The top bar wraps at this zoom; its second row still answers clicks.
+    harness.get_by_label("Dark").click();
+    harness.run();
+    assert!(harness.state().status(true).dark, "Dark clicked in projector mode");
 }
 
 /// The Stackelberg view opened from a link (BLPO Fig. 1 preset at step 20 000, all four convergence maps

@@ -125,6 +125,8 @@ async function runMode(browserFlags, mode, origin) {
   check(`${mode}: projector mode on`, p?.projector === true);
   const tabHeight = p.tabs[0].h / first.tabs[0].h;
   check(`${mode}: projector mode enlarges the UI (×${tabHeight.toFixed(2)})`, tabHeight > 1.3, String(tabHeight));
+  // The zoomed top bar wraps to a second row; let its layout settle before clicking there.
+  await page.waitForTimeout(500);
   await clickControl(page, 'theme-dark');
   p = await waitForStatus(page, (st) => st.dark);
   check(`${mode}: dark theme`, p?.dark === true);
