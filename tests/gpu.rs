@@ -399,3 +399,33 @@ fn assert_gpu_matches_twin<K>(
         );
     }
 }
+
+/// The playground's ridge-HPO landscape (issue 6): Φ on a 256² grid from the GPU equals its CPU twin
+/// within f32 tolerance, for 2 and 5 features (coordinates 2.. held at the base point).
+#[test]
+fn ridge_landscape_matches_its_cpu_twin() {
+    use bilevel_lab::gpu::kernels::{LandscapeRequest, RidgeLandscape};
+    use bilevel_lab::numerics::bilevel::problems::ridge::RidgeHpo;
+    use nalgebra::DVector;
+    let mut rt = gpu_runtime();
+    for features in [2, 5] {
+        let problem = RidgeHpo::synthetic(features, 40, 0.5, 1);
+        let base = DVector::from_element(features, 0.5);
+        let req = LandscapeRequest::new(&problem, &base, [-2.0, 2.0, -2.0, 2.0], 256, 256);
+        let done = run_kernel::<RidgeLandscape>(&mut rt, req.clone(), 120);
+        assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
+        let twin = RidgeLandscape::cpu(&req);
+        assert_eq!(done.value.len(), 256 * 256);
+        let worst = done
+            .value
+            .iter()
+            .zip(&twin)
+            .map(|(g, c)| (g - c).abs() / c.abs().max(1.0))
+            .fold(0.0f32, f32::max);
+        assert!(
+            worst < 1e-5,
+            "{features} features: max relative |Δ| = {worst}"
+        );
+        assert!(done.value.iter().all(|v| v.is_finite()));
+    }
+}

@@ -81,7 +81,10 @@ fn projector_mode_zooms_the_ui() {
     // The top bar wraps at this zoom; its second row still answers clicks.
     harness.get_by_label("Dark").click();
     harness.run();
-    assert!(harness.state().status(true).dark, "Dark clicked in projector mode");
+    assert!(
+        harness.state().status(true).dark,
+        "Dark clicked in projector mode"
+    );
 }
 
 /// The Stackelberg view opened from a link (BLPO Fig. 1 preset at step 20 000, all four convergence maps
@@ -407,4 +410,21 @@ fn playground_samples_nystrom_draws_at_an_iterate() {
     assert_eq!(status.last_error, None);
     harness.step();
     harness.snapshot("playground-draws");
+}
+
+/// Ridge HPO with two features: Φ over the x plane comes from the GPU kernel (256², lavapipe) and the runs'
+/// x-trajectories are drawn on it.
+#[test]
+fn playground_ridge_landscape_comes_from_the_gpu() {
+    let mut harness = light([1500.0, 1000.0]);
+    harness
+        .state_mut()
+        .open_link("#playground?problem=ridge_hpo&features=2&start=1,0&step=300");
+    step_until(&mut harness, "landscape_ran_on", &"gpu".into());
+    step_until(&mut harness, "step", &300.into());
+    let status = harness.state().status(false);
+    assert_eq!(status.view["landscape_ran_on"], "gpu", "{}", status.view);
+    assert_eq!(status.last_error, None);
+    harness.step();
+    harness.snapshot("playground-ridge");
 }

@@ -108,6 +108,25 @@ fn in_range<T: PartialOrd + std::fmt::Display>(
 }
 
 impl ProblemSpec {
+    /// The ridge-HPO problem, checked, when this is one (the playground's GPU landscape needs its data).
+    pub fn ridge(&self) -> Option<Result<RidgeHpo, String>> {
+        let Self::RidgeHpo {
+            features,
+            samples,
+            noise,
+            seed,
+        } = self
+        else {
+            return None;
+        };
+        Some((|| {
+            in_range("features", *features, 1, 50)?;
+            in_range("samples", *samples, 1, 10_000)?;
+            in_range("noise", *noise, 0.0, 100.0)?;
+            Ok(RidgeHpo::synthetic(*features, *samples, *noise, *seed))
+        })())
+    }
+
     /// Builds the problem; errors carry the field's path below `problem`.
     pub fn build(&self) -> Result<Box<dyn BilevelProblem>, String> {
         Ok(match self {
@@ -132,17 +151,7 @@ impl ProblemSpec {
             )?),
             Self::StackelbergVsNash {} => Box::new(Quadratic::stackelberg_vs_nash()),
             Self::ActorCritic {} => Box::new(ActorCriticGame),
-            Self::RidgeHpo {
-                features,
-                samples,
-                noise,
-                seed,
-            } => {
-                in_range("features", *features, 1, 50)?;
-                in_range("samples", *samples, 1, 10_000)?;
-                in_range("noise", *noise, 0.0, 100.0)?;
-                Box::new(RidgeHpo::synthetic(*features, *samples, *noise, *seed))
-            }
+            Self::RidgeHpo { .. } => Box::new(self.ridge().ok_or("problem: not ridge_hpo")??),
             Self::HyperCleaning {
                 samples,
                 features,

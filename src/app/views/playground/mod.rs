@@ -322,6 +322,14 @@ impl PlaygroundView {
     fn report(&self, ctx: &mut ViewCtx<'_>) {
         ctx.report.value("step", self.steps());
         ctx.report.value("playing", self.playing);
+        ctx.report.value(
+            "landscape_ran_on",
+            match self.landscape.ran_on {
+                Some(crate::gpu::Ran::Gpu) => "gpu",
+                Some(crate::gpu::Ran::Cpu) => "cpu",
+                None => "",
+            },
+        );
         let Ok(model) = &self.model else { return };
         let runs: Vec<serde_json::Value> = model
             .index
@@ -357,8 +365,10 @@ impl PlaygroundView {
         } else {
             ui.available_width()
         };
-        let draw = |ui: &mut egui::Ui, landscape: &mut picture::Landscape| {
-            picture::picture_ui(ui, &self.state, model, landscape, look, side);
+        let state = &self.state;
+        let runtime = &mut *ctx.runtime;
+        let mut draw = |ui: &mut egui::Ui, landscape: &mut picture::Landscape| {
+            picture::picture_ui(ui, (state, model), landscape, runtime, look, side);
         };
         let figure = if wide {
             ui.horizontal_top(|ui| {

@@ -1,8 +1,9 @@
 //! The playground's picture. For a 1-D leader and follower: the (x, y) plane with f's level bands, the
 //! best-response curve y*(x), the Nash point (simultaneous play's fixed point) and the Stackelberg point
 //! (x*, y*(x*)), and every run's trajectory (x_k, y_k). For a 2-D leader: Φ(x) = f(x, y*(x)) over the x
-//! plane (y* solved at every grid point) with the runs' x-trajectories. The grid is filled a few rows per
-//! frame on the CPU.
+//! plane (y* solved at every grid point) with the runs' x-trajectories. For ridge HPO the 256² grid is one
+//! WGSL dispatch (`RidgeLandscape`, its CPU twin time-sliced where WebGPU is missing); other problems fill
+//! a 96² grid a few rows per frame on the CPU in float64.
 
 use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 use nalgebra::DVector;
@@ -11,12 +12,15 @@ use web_time::Instant;
 use super::{Model, run_color, run_label};
 use crate::app::Look;
 use crate::app::widgets::colormap::viridis;
+use crate::gpu::kernels::{LandscapeRequest, RidgeLandscape};
+use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::bilevel::lockstep::best_response;
 use crate::scenario::playground::PlaygroundState;
 
-/// Grid side of the landscape.
+/// Grid side of the landscape filled on the CPU in float64, and of the GPU's.
 const SIDE: usize = 96;
+const GPU_SIDE: usize = 256;
 /// Level bands of the landscape's colors.
 const BANDS: f32 = 14.0;
 
@@ -36,12 +40,17 @@ pub struct Landscape {
     /// [x0, x1, y0, y1] (for `Phi`: x₁ range, x₂ range).
     window: [f64; 4],
     values: Vec<f64>,
+    /// Grid side (SIDE, or GPU_SIDE for the kernel).
+    side: usize,
+    /// The ridge kernel in flight, and where the finished grid ran.
+    job: Option<Box<Job<RidgeLandscape>>>,
+    pub ran_on: Option<Ran>,
     texture: Option<egui::TextureHandle>,
 }
 
 impl Landscape {
     pub fn finished(&self) -> bool {
-        self.kind.is_none() || self.values.len() >= SIDE * SIDE
+        self.kind.is_none() || (self.side > 0 && self.values.len() >= self.side * self.side)
     }
 
     fn start(kind: Kind, window: [f64; 4]) -> Self {
@@ -49,20 +58,50 @@ impl Landscape {
             kind: Some(kind),
             window,
             values: Vec::with_capacity(SIDE * SIDE),
+            side: SIDE,
+            job: None,
+            ran_on: None,
             texture: None,
+        }
+    }
+
+    /// The same landscape from the ridge kernel (one dispatch, or its time-sliced twin).
+    fn start_ridge(
+        window: [f64; 4],
+        runtime: &mut ComputeRuntime,
+        request: LandscapeRequest,
+    ) -> Self {
+        Self {
+            side: GPU_SIDE,
+            job: Some(Box::new(Job::start(runtime, request))),
+            ..Self::start(Kind::Phi, window)
+        }
+    }
+
+    /// Collects the kernel's grid when it is back.
+    fn poll(&mut self, runtime: &mut ComputeRuntime) {
+        let Some(job) = &mut self.job else { return };
+        if let Some(done) = job.poll(runtime) {
+            self.values = done.value.iter().map(|&v| f64::from(v)).collect();
+            self.values.resize(self.side * self.side, f64::NAN);
+            self.ran_on = Some(done.ran_on);
+            self.job = None;
         }
     }
 
     /// Grid point (i, j) (column i, row j from the top) in problem coordinates.
     fn point(&self, i: usize, j: usize) -> (f64, f64) {
         let [a0, a1, b0, b1] = self.window;
-        let t = (i as f64 + 0.5) / SIDE as f64;
-        let s = (j as f64 + 0.5) / SIDE as f64;
+        let t = (i as f64 + 0.5) / self.side as f64;
+        let s = (j as f64 + 0.5) / self.side as f64;
         (a0 + (a1 - a0) * t, b1 - (b1 - b0) * s)
     }
 
     /// Fills cells until 8 ms have passed.
     fn fill(&mut self, problem: &dyn BilevelProblem) {
+        if self.job.is_some() {
+            return;
+        }
         let began = Instant::now();
         let m = problem.dims().1;
         let mut guess = DVector::zeros(m);
@@ -113,7 +152,7 @@ impl Landscape {
                     }
                 })
                 .collect();
-            let image = egui::ColorImage::new([SIDE, SIDE], pixels);
+            let image = egui::ColorImage::new([self.side, self.side], pixels);
             self.texture = Some(ctx.load_texture(
                 "playground-landscape",
                 image,
@@ -150,9 +189,9 @@ fn window(points: &[(f64, f64)]) -> [f64; 4] {
 
 pub fn picture_ui(
     ui: &mut egui::Ui,
-    state: &PlaygroundState,
-    model: &Model,
+    (state, model): (&PlaygroundState, &Model),
     landscape: &mut Landscape,
+    runtime: &mut ComputeRuntime,
     look: Look,
     side: f32,
 ) {
@@ -190,8 +229,22 @@ pub fn picture_ui(
                 Kind::Phi => (p.0[0], p.0[1]),
             });
         }
-        *landscape = Landscape::start(kind, window(&pts));
+        let window = window(&pts);
+        let ridge = state
+            .problem_spec()
+            .ok()
+            .and_then(|p| p.ridge())
+            .and_then(Result::ok);
+        *landscape = match (kind, ridge) {
+            (Kind::Phi, Some(ridge)) => {
+                let request =
+                    LandscapeRequest::new(&ridge, &x0, window, GPU_SIDE as u32, GPU_SIDE as u32);
+                Landscape::start_ridge(window, runtime, request)
+            }
+            _ => Landscape::start(kind, window),
+        };
     }
+    landscape.poll(runtime);
     landscape.fill(problem);
     let texture = landscape.texture(ui.ctx()).map(|t| t.id());
     let [a0, a1, b0, b1] = landscape.window;
@@ -208,8 +261,20 @@ pub fn picture_ui(
         _ => (
             "x₁",
             "x₂",
-            "Bands: levels of Φ(x) = f(x, y*(x)), y* solved at every grid point. Lines: the runs' x \
-             iterates. ◆ x*.",
+            match landscape.ran_on {
+                Some(Ran::Gpu) => {
+                    "Bands: levels of Φ(x) = f(x, y*(x)), y* solved at each of 256² grid points on the GPU. \
+                     Lines: the runs' x iterates. ◆ x*."
+                }
+                Some(Ran::Cpu) => {
+                    "Bands: levels of Φ(x) = f(x, y*(x)), y* solved at each of 256² grid points (the GPU \
+                     kernel's CPU twin). Lines: the runs' x iterates. ◆ x*."
+                }
+                None => {
+                    "Bands: levels of Φ(x) = f(x, y*(x)), y* solved at every grid point. Lines: the runs' \
+                     x iterates. ◆ x*."
+                }
+            },
         ),
     };
     Plot::new("playground-picture")
