@@ -428,3 +428,41 @@ fn playground_ridge_landscape_comes_from_the_gpu() {
     harness.step();
     harness.snapshot("playground-ridge");
 }
+
+/// The editable quadratic (2-D leader, 2-D follower, H as given): Φ over the x plane filled on the CPU,
+/// the exact double loop ends at x* = −P⁻¹q.
+#[test]
+fn playground_quadratic_reaches_its_closed_form_optimum() {
+    use bilevel_lab::numerics::bilevel::BilevelProblem as _;
+    use bilevel_lab::scenario::playground::{PlaygroundState, ProblemKind};
+    let mut harness = light([1500.0, 1000.0]);
+    harness
+        .state_mut()
+        .open_link("#playground?problem=quadratic&condition=1&step=1500");
+    step_until(&mut harness, "step", &1500.into());
+    for _ in 0..60 {
+        harness.step();
+    }
+    let status = harness.state().status(false);
+    assert_eq!(status.last_error, None);
+    let state = PlaygroundState {
+        problem: ProblemKind::Quadratic,
+        condition: 1.0,
+        ..PlaygroundState::default()
+    };
+    let x_star = state
+        .build_problem()
+        .ok()
+        .and_then(|p| p.x_star())
+        .unwrap_or_default();
+    let run = &status.view["runs"][1];
+    for i in 0..2 {
+        let got = run["x"][i].as_f64().unwrap_or(f64::NAN);
+        assert!(
+            (got - x_star[i]).abs() < 1e-6,
+            "x[{i}] = {got} vs x* = {}",
+            x_star[i]
+        );
+    }
+    harness.snapshot("playground-quadratic");
+}

@@ -27,15 +27,18 @@ pub enum ProblemKind {
     HyperCleaning,
     /// LancBiO's synthetic problem with an ill-conditioned inner Hessian.
     Lancbio,
+    /// The quadratic problem with the state's own matrices (editable; the CLI's `quadratic`).
+    Quadratic,
 }
 
 impl ProblemKind {
-    pub const ALL: [(ProblemKind, &'static str); 5] = [
+    pub const ALL: [(ProblemKind, &'static str); 6] = [
         (ProblemKind::Toy, "1-D toy: Nash ≠ Stackelberg"),
         (ProblemKind::ActorCritic, "one-step actor–critic"),
         (ProblemKind::RidgeHpo, "ridge-regression HPO"),
         (ProblemKind::HyperCleaning, "data hyper-cleaning"),
         (ProblemKind::Lancbio, "LancBiO synthetic"),
+        (ProblemKind::Quadratic, "quadratic (editable)"),
     ];
 }
 
@@ -135,6 +138,67 @@ impl IhvpKind {
     ];
 }
 
+/// The quadratic problem's data, named as in the CLI (`A`, `B`, …; see `problems::quadratic`):
+/// f = ½ yᵀAy + xᵀBy + aᵀx + cᵀy + ½ xᵀEx, g = ½ yᵀHy − yᵀ(Cx + d).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuadraticData {
+    #[serde(rename = "A")]
+    pub a_mat: Vec<Vec<f64>>,
+    #[serde(rename = "B")]
+    pub b_mat: Vec<Vec<f64>>,
+    #[serde(rename = "E")]
+    pub e_mat: Vec<Vec<f64>>,
+    pub a: Vec<f64>,
+    pub c: Vec<f64>,
+    #[serde(rename = "H")]
+    pub h_mat: Vec<Vec<f64>>,
+    #[serde(rename = "C")]
+    pub c_mat: Vec<Vec<f64>>,
+    pub d: Vec<f64>,
+}
+
+impl Default for QuadraticData {
+    /// x, y ∈ ℝ²: the follower tracks a rotated, stretched copy of x; the leader wants y near (1, 1)
+    /// and x small.
+    fn default() -> Self {
+        Self {
+            a_mat: vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+            b_mat: vec![vec![0.0, 0.0], vec![0.0, 0.0]],
+            e_mat: vec![vec![0.2, 0.0], vec![0.0, 0.2]],
+            a: vec![0.0, 0.0],
+            c: vec![-1.0, -1.0],
+            h_mat: vec![vec![2.0, 1.0], vec![1.0, 2.0]],
+            c_mat: vec![vec![1.0, 0.5], vec![-0.5, 1.0]],
+            d: vec![0.0, 0.0],
+        }
+    }
+}
+
+/// H with its eigenvalue spread set to κ: same eigenvectors and largest eigenvalue λ₁, the others
+/// log-spaced down to λ₁/κ (issue 6's conditioning slider). κ ≤ 1 or a non-square H: unchanged.
+pub fn condition_to(h: &[Vec<f64>], kappa: f64) -> Vec<Vec<f64>> {
+    let m = h.len();
+    if kappa <= 1.0 || m < 2 || h.iter().any(|r| r.len() != m) {
+        return h.to_vec();
+    }
+    let mat = nalgebra::DMatrix::from_fn(m, m, |i, j| 0.5 * (h[i][j] + h[j][i]));
+    let eig = mat.symmetric_eigen();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&i, &j| eig.eigenvalues[j].total_cmp(&eig.eigenvalues[i]));
+    let top = eig.eigenvalues[order[0]].abs().max(f64::MIN_POSITIVE);
+    let mut lambda = nalgebra::DVector::zeros(m);
+    for (rank, &i) in order.iter().enumerate() {
+        lambda[i] = top * kappa.powf(-(rank as f64) / (m - 1) as f64);
+    }
+    let out = &eig.eigenvectors
+        * nalgebra::DMatrix::from_diagonal(&lambda)
+        * eig.eigenvectors.transpose();
+    (0..m)
+        .map(|i| (0..m).map(|j| out[(i, j)]).collect())
+        .collect()
+}
+
 /// One of the four runs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -163,9 +227,11 @@ pub struct PlaygroundState {
     pub features: usize,
     /// Hyper-cleaning: training samples (= dim x).
     pub samples: usize,
-    /// LancBiO: dimension and the inner Hessian's condition number.
+    /// LancBiO: dimension and the inner Hessian's condition number (quadratic: H's spread, 1 = as given).
     pub dim: usize,
     pub condition: f64,
+    /// The quadratic problem's matrices.
+    pub quadratic: QuadraticData,
     pub seed: u64,
     pub runs: [RunChoice; 4],
     pub outer_lr: f64,
@@ -206,6 +272,7 @@ impl Default for PlaygroundState {
             samples: 40,
             dim: 10,
             condition: 100.0,
+            quadratic: QuadraticData::default(),
             seed: 0,
             runs: [
                 run(AlgoKind::Simultaneous, IhvpKind::Exact),
@@ -268,8 +335,58 @@ impl PlaygroundState {
             }
             ProblemKind::Lancbio => serde_json::json!({"name": "lancbio", "dim": self.dim,
                 "condition": self.condition, "seed": self.seed}),
+            ProblemKind::Quadratic => {
+                let q = &self.quadratic;
+                serde_json::json!({"name": "quadratic", "A": q.a_mat, "B": q.b_mat, "E": q.e_mat,
+                    "a": q.a, "c": q.c, "H": condition_to(&q.h_mat, self.condition), "C": q.c_mat, "d": q.d})
+            }
         };
         serde_json::from_value(json).map_err(|e| format!("problem: {e}"))
+    }
+
+    /// Takes the CLI's `problem` JSON (`{"name": "quadratic", "A": …}` or any other problem by name and
+    /// parameters) into this state; errors name the field.
+    pub fn load_problem(&mut self, text: &str) -> Result<(), String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("problem JSON: {e}"))?;
+        let spec: ProblemSpec =
+            serde_json::from_value(value.clone()).map_err(|e| format!("problem: {e}"))?;
+        spec.build()?;
+        let mut next = self.clone();
+        match &spec {
+            ProblemSpec::Quadratic { .. } => {
+                next.problem = ProblemKind::Quadratic;
+                let mut fields = value.clone();
+                if let Some(map) = fields.as_object_mut() {
+                    map.remove("name");
+                }
+                next.quadratic =
+                    serde_json::from_value(fields).map_err(|e| format!("problem: {e}"))?;
+                next.condition = 1.0;
+            }
+            ProblemSpec::StackelbergVsNash {} => next.problem = ProblemKind::Toy,
+            ProblemSpec::ActorCritic {} => next.problem = ProblemKind::ActorCritic,
+            ProblemSpec::RidgeHpo { features, seed, .. } => {
+                next.problem = ProblemKind::RidgeHpo;
+                (next.features, next.seed) = (*features, *seed);
+            }
+            ProblemSpec::HyperCleaning { samples, seed, .. } => {
+                next.problem = ProblemKind::HyperCleaning;
+                (next.samples, next.seed) = (*samples, *seed);
+            }
+            ProblemSpec::Lancbio {
+                dim,
+                condition,
+                seed,
+                ..
+            } => {
+                next.problem = ProblemKind::Lancbio;
+                (next.dim, next.condition, next.seed) = (*dim, *condition, *seed);
+            }
+        }
+        next.validate()?;
+        *self = next;
+        Ok(())
     }
 
     pub fn build_problem(&self) -> Result<Box<dyn BilevelProblem>, String> {
@@ -376,6 +493,11 @@ impl Validate for PlaygroundState {
         check_usize("samples", self.samples, range::SAMPLES)?;
         check_usize("dim", self.dim, range::DIM)?;
         check_f64("condition", self.condition, range::CONDITION)?;
+        if self.problem == ProblemKind::Quadratic {
+            let (n, m) = (self.quadratic.a.len(), self.quadratic.c.len());
+            check_usize("quadratic.a (x's dimension)", n, (1, 8))?;
+            check_usize("quadratic.c (y's dimension)", m, (1, 8))?;
+        }
         check_f64("outer_lr", self.outer_lr, range::LR)?;
         check_f64("inner_lr", self.inner_lr, range::LR)?;
         check_usize("inner_steps", self.inner_steps, range::INNER_STEPS)?;
@@ -520,5 +642,61 @@ mod tests {
                 assert_eq!(s.algorithm(&choice, 1).validate(1), Ok(()), "{a:?} {i:?}");
             }
         }
+    }
+
+    #[test]
+    fn the_conditioning_slider_sets_h_s_spread_and_keeps_its_eigenvectors() {
+        let h = vec![vec![2.0, 1.0], vec![1.0, 2.0]];
+        let out = condition_to(&h, 100.0);
+        let m = nalgebra::DMatrix::from_fn(2, 2, |i, j| out[i][j]);
+        let mut eig: Vec<f64> = m.symmetric_eigenvalues().iter().copied().collect();
+        eig.sort_by(f64::total_cmp);
+        assert!(
+            (eig[1] - 3.0).abs() < 1e-12 && (eig[0] - 0.03).abs() < 1e-12,
+            "{eig:?}"
+        );
+        // The top eigenvector (1, 1)/√2 is kept.
+        let v = &m * nalgebra::DVector::from_vec(vec![1.0, 1.0]);
+        assert!((v[0] - 3.0).abs() < 1e-12 && (v[1] - 3.0).abs() < 1e-12);
+        assert_eq!(condition_to(&h, 1.0), h);
+    }
+
+    #[test]
+    fn a_pasted_problem_is_loaded_or_named_and_the_quadratic_round_trips_through_a_link() {
+        let mut s = PlaygroundState::default();
+        let toy_like = r#"{"name": "quadratic", "A": [[2]], "B": [[0]], "E": [[2]], "a": [-2],
+            "c": [-4], "H": [[2]], "C": [[2]], "d": [0]}"#;
+        assert_eq!(s.load_problem(toy_like), Ok(()));
+        assert_eq!(s.problem, ProblemKind::Quadratic);
+        assert_eq!(s.quadratic.h_mat, vec![vec![2.0]]);
+        assert_eq!(from_query(&to_query(&s)), Ok(s.clone()));
+        let e = s
+            .load_problem(r#"{"name": "quadratic", "A": [[1]], "B": [[0]], "E": [[1]], "a": [0], "c": [0], "H": [[-1]], "C": [[1]], "d": [0]}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains('H') && e.contains("positive definite"), "{e}");
+        assert_eq!(
+            s.problem,
+            ProblemKind::Quadratic,
+            "a failed load changes nothing"
+        );
+        assert_eq!(
+            s.load_problem(r#"{"name": "ridge_hpo", "features": 3}"#),
+            Ok(())
+        );
+        assert_eq!((s.problem, s.features), (ProblemKind::RidgeHpo, 3));
+        let e = s
+            .load_problem(r#"{"name": "newton"}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("problem:"), "{e}");
+        // The default quadratic has a 2-D leader and builds.
+        let q = PlaygroundState {
+            problem: ProblemKind::Quadratic,
+            condition: 1.0,
+            ..PlaygroundState::default()
+        };
+        assert_eq!(q.validate(), Ok(()));
+        assert_eq!(q.build_problem().map(|p| p.dims()), Ok((2, 2)));
     }
 }

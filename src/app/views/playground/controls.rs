@@ -17,7 +17,30 @@ fn p(symbol: &'static str, what: &'static str, formula: &'static str, log: bool)
     }
 }
 
-pub fn controls_ui(ui: &mut egui::Ui, s: &mut PlaygroundState) {
+/// The current problem as the CLI's `problem` JSON (what the paste box starts from).
+pub fn problem_text(s: &PlaygroundState) -> String {
+    s.problem_spec()
+        .ok()
+        .and_then(|_| {
+            let q = &s.quadratic;
+            (s.problem == ProblemKind::Quadratic).then(|| {
+                serde_json::json!({"name": "quadratic", "A": q.a_mat, "B": q.b_mat, "E": q.e_mat,
+                    "a": q.a, "c": q.c, "H": q.h_mat, "C": q.c_mat, "d": q.d})
+                .to_string()
+            })
+        })
+        .unwrap_or_else(|| {
+            r#"{"name": "quadratic", "A": [[1]], "B": [[0]], "E": [[0.2]], "a": [0], "c": [-1], "H": [[2]], "C": [[1]], "d": [0]}"#
+                .to_owned()
+        })
+}
+
+pub fn controls_ui(
+    ui: &mut egui::Ui,
+    s: &mut PlaygroundState,
+    paste: &mut String,
+    paste_error: &mut Option<String>,
+) {
     preset_picker(ui, "playground-preset", &PRESETS, s);
     ui.separator();
     ui.strong("Problem");
@@ -79,8 +102,41 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut PlaygroundState) {
                 p("κ", "inner condition number", "of the inner Hessian", true),
             );
         }
+        ProblemKind::Quadratic => {
+            param_f64(
+                ui,
+                &mut s.condition,
+                range::CONDITION,
+                p(
+                    "κ",
+                    "condition of H",
+                    "H's eigenvalues log-spaced from λ_max/κ to λ_max (1: H as given)",
+                    true,
+                ),
+            );
+        }
         ProblemKind::Toy | ProblemKind::ActorCritic => {}
     }
+    egui::CollapsingHeader::new("Load a problem (the CLI's JSON)")
+        .id_salt("playground-load")
+        .show(ui, |ui| {
+            ui.add(
+                egui::TextEdit::multiline(paste)
+                    .desired_rows(4)
+                    .desired_width(f32::INFINITY)
+                    .font(egui::TextStyle::Monospace),
+            );
+            if ui
+                .button("Use this problem")
+                .on_hover_text("any `problem` of a `bilevel` scenario (docs/scenarios.md), e.g. a quadratic with your matrices")
+                .clicked()
+            {
+                *paste_error = s.load_problem(paste).err();
+            }
+            if let Some(e) = paste_error {
+                ui.colored_label(ui.visuals().error_fg_color, e.as_str());
+            }
+        });
     ui.separator();
     ui.strong("Runs");
     for i in 0..4 {

@@ -104,6 +104,9 @@ pub struct PlaygroundView {
     landscape: picture::Landscape,
     /// Nyström draws at the selected run's iterate, when asked for.
     draws: Option<draws::Draws>,
+    /// The "load a problem" paste box and its last error.
+    paste: String,
+    paste_error: Option<String>,
     /// The PNG export of the picture and curves, and the last export's outcome.
     png: crate::app::widgets::export::RegionPng,
     message: Option<Result<String, String>>,
@@ -114,6 +117,8 @@ impl Default for PlaygroundView {
         let state = PlaygroundState::default();
         Self {
             model: Model::new(&state),
+            paste: controls::problem_text(&state),
+            paste_error: None,
             state,
             playing: false,
             target: 0,
@@ -178,8 +183,14 @@ impl View for PlaygroundView {
             .resizable(true)
             .default_size(300.0)
             .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .show(ui, |ui| controls::controls_ui(ui, &mut self.state));
+                egui::ScrollArea::vertical().show(ui, |ui| {
+                    controls::controls_ui(
+                        ui,
+                        &mut self.state,
+                        &mut self.paste,
+                        &mut self.paste_error,
+                    )
+                });
             });
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| self.results_ui(ui, ctx));
