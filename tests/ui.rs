@@ -433,7 +433,6 @@ fn playground_ridge_landscape_comes_from_the_gpu() {
 /// the exact double loop ends at x* = −P⁻¹q.
 #[test]
 fn playground_quadratic_reaches_its_closed_form_optimum() {
-    use bilevel_lab::numerics::bilevel::BilevelProblem as _;
     use bilevel_lab::scenario::playground::{PlaygroundState, ProblemKind};
     let mut harness = light([1500.0, 1000.0]);
     harness
