@@ -400,21 +400,39 @@ fn assert_gpu_matches_twin<K>(
     }
 }
 
-/// The playground's ridge-HPO landscape (issue 6): Φ on a 256² grid from the GPU equals its CPU twin
-/// within f32 tolerance, for 2 and 5 features (coordinates 2.. held at the base point).
+/// The playground's landscape (issue 6): Φ on a 256² grid from the GPU equals its CPU twin within f32
+/// tolerance — ridge HPO with 2 and 5 features (coordinates 2.. held at the base point) and the quadratic
+/// problem of the playground's default.
 #[test]
-fn ridge_landscape_matches_its_cpu_twin() {
-    use bilevel_lab::gpu::kernels::{LandscapeRequest, RidgeLandscape};
+fn phi_landscape_matches_its_cpu_twin() {
+    use bilevel_lab::gpu::kernels::{LandscapeRequest, LinearInner, PhiLandscape};
     use bilevel_lab::numerics::bilevel::problems::ridge::RidgeHpo;
+    use bilevel_lab::scenario::playground::{PlaygroundState, ProblemKind};
     use nalgebra::DVector;
     let mut rt = gpu_runtime();
-    for features in [2, 5] {
-        let problem = RidgeHpo::synthetic(features, 40, 0.5, 1);
-        let base = DVector::from_element(features, 0.5);
+    let quadratic = PlaygroundState {
+        problem: ProblemKind::Quadratic,
+        condition: 10.0,
+        ..PlaygroundState::default()
+    };
+    let quadratic = quadratic
+        .problem_spec()
+        .ok()
+        .and_then(|p| p.quadratic())
+        .and_then(Result::ok)
+        .map(|q| LinearInner::quadratic(&q))
+        .expect("the default quadratic builds");
+    let cases = [
+        (LinearInner::ridge(&RidgeHpo::synthetic(2, 40, 0.5, 1)), 2),
+        (LinearInner::ridge(&RidgeHpo::synthetic(5, 40, 0.5, 1)), 5),
+        (quadratic, 2),
+    ];
+    for (features, (problem, n)) in cases.into_iter().enumerate() {
+        let base = DVector::from_element(n, 0.5);
         let req = LandscapeRequest::new(&problem, &base, [-2.0, 2.0, -2.0, 2.0], 256, 256);
-        let done = run_kernel::<RidgeLandscape>(&mut rt, req.clone(), 120);
+        let done = run_kernel::<PhiLandscape>(&mut rt, req.clone(), 120);
         assert_eq!(done.ran_on, Ran::Gpu, "{:?}", done.gpu_error);
-        let twin = RidgeLandscape::cpu(&req);
+        let twin = PhiLandscape::cpu(&req);
         assert_eq!(done.value.len(), 256 * 256);
         let worst = done
             .value

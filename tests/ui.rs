@@ -429,7 +429,7 @@ fn playground_ridge_landscape_comes_from_the_gpu() {
     harness.snapshot("playground-ridge");
 }
 
-/// The editable quadratic (2-D leader, 2-D follower, H as given): Φ over the x plane filled on the CPU,
+/// The editable quadratic (2-D leader, 2-D follower, H as given): Φ over the x plane from the GPU kernel,
 /// the exact double loop ends at x* = −P⁻¹q.
 #[test]
 fn playground_quadratic_reaches_its_closed_form_optimum() {
@@ -444,6 +444,7 @@ fn playground_quadratic_reaches_its_closed_form_optimum() {
     }
     let status = harness.state().status(false);
     assert_eq!(status.last_error, None);
+    assert_eq!(status.view["landscape_ran_on"], "gpu");
     let state = PlaygroundState {
         problem: ProblemKind::Quadratic,
         condition: 1.0,

@@ -127,19 +127,23 @@ impl ProblemSpec {
         })())
     }
 
-    /// Builds the problem; errors carry the field's path below `problem`.
-    pub fn build(&self) -> Result<Box<dyn BilevelProblem>, String> {
-        Ok(match self {
-            Self::Quadratic {
-                a_mat,
-                b_mat,
-                e_mat,
-                a,
-                c,
-                h_mat,
-                c_mat,
-                d,
-            } => Box::new(Quadratic::new(
+    /// The quadratic problem, checked, when this is one.
+    pub fn quadratic(&self) -> Option<Result<Quadratic, String>> {
+        let Self::Quadratic {
+            a_mat,
+            b_mat,
+            e_mat,
+            a,
+            c,
+            h_mat,
+            c_mat,
+            d,
+        } = self
+        else {
+            return None;
+        };
+        Some((|| {
+            Quadratic::new(
                 matrix(a_mat, "A")?,
                 matrix(b_mat, "B")?,
                 matrix(e_mat, "E")?,
@@ -148,7 +152,14 @@ impl ProblemSpec {
                 matrix(h_mat, "H")?,
                 matrix(c_mat, "C")?,
                 vector(d, "d")?,
-            )?),
+            )
+        })())
+    }
+
+    /// Builds the problem; errors carry the field's path below `problem`.
+    pub fn build(&self) -> Result<Box<dyn BilevelProblem>, String> {
+        Ok(match self {
+            Self::Quadratic { .. } => Box::new(self.quadratic().ok_or("problem: not quadratic")??),
             Self::StackelbergVsNash {} => Box::new(Quadratic::stackelberg_vs_nash()),
             Self::ActorCritic {} => Box::new(ActorCriticGame),
             Self::RidgeHpo { .. } => Box::new(self.ridge().ok_or("problem: not ridge_hpo")??),

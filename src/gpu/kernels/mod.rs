@@ -6,7 +6,7 @@ pub mod hessian_batch;
 pub mod ihvp_iterative;
 pub mod ihvp_lanczos;
 pub mod ihvp_nystrom;
-pub mod ridge_landscape;
+pub mod phi_landscape;
 
 pub use batched_matvec::{BatchedMatvec, MatvecBatch};
 pub use convergence_map::{ConvergenceMap, MapRequest};
@@ -14,4 +14,4 @@ pub use hessian_batch::HessianBatch;
 pub use ihvp_iterative::{IhvpIterative, Iterative, IterativeBatch};
 pub use ihvp_lanczos::{IhvpLanczos, LanczosBatch};
 pub use ihvp_nystrom::{IhvpNystrom, NystromBatch};
-pub use ridge_landscape::{LandscapeRequest, RidgeLandscape};
+pub use phi_landscape::{LandscapeRequest, LinearInner, PhiLandscape};

@@ -1,9 +1,9 @@
 //! The playground's picture. For a 1-D leader and follower: the (x, y) plane with f's level bands, the
 //! best-response curve y*(x), the Nash point (simultaneous play's fixed point) and the Stackelberg point
 //! (x*, y*(x*)), and every run's trajectory (x_k, y_k). For a 2-D leader: Φ(x) = f(x, y*(x)) over the x
-//! plane (y* solved at every grid point) with the runs' x-trajectories. For ridge HPO the 256² grid is one
-//! WGSL dispatch (`RidgeLandscape`, its CPU twin time-sliced where WebGPU is missing); other problems fill
-//! a 96² grid a few rows per frame on the CPU in float64.
+//! plane (y* solved at every grid point) with the runs' x-trajectories. For ridge HPO and the quadratic
+//! problem the 256² grid is one WGSL dispatch (`PhiLandscape`, its CPU twin time-sliced where WebGPU is
+//! missing); other problems fill a 96² grid a few rows per frame on the CPU in float64.
 
 use egui_plot::{Line, MarkerShape, Plot, PlotImage, PlotPoint, Points};
 use nalgebra::DVector;
@@ -12,7 +12,7 @@ use web_time::Instant;
 use super::{Model, run_color, run_label};
 use crate::app::Look;
 use crate::app::widgets::colormap::viridis;
-use crate::gpu::kernels::{LandscapeRequest, RidgeLandscape};
+use crate::gpu::kernels::{LandscapeRequest, LinearInner, PhiLandscape};
 use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::bilevel::lockstep::best_response;
@@ -43,7 +43,7 @@ pub struct Landscape {
     /// Grid side (SIDE, or GPU_SIDE for the kernel).
     side: usize,
     /// The ridge kernel in flight, and where the finished grid ran.
-    job: Option<Box<Job<RidgeLandscape>>>,
+    job: Option<Box<Job<PhiLandscape>>>,
     pub ran_on: Option<Ran>,
     texture: Option<egui::TextureHandle>,
 }
@@ -65,8 +65,8 @@ impl Landscape {
         }
     }
 
-    /// The same landscape from the ridge kernel (one dispatch, or its time-sliced twin).
-    fn start_ridge(
+    /// The same landscape from the Φ kernel (one dispatch, or its time-sliced twin).
+    fn start_gpu(
         window: [f64; 4],
         runtime: &mut ComputeRuntime,
         request: LandscapeRequest,
@@ -230,16 +230,19 @@ pub fn picture_ui(
             });
         }
         let window = window(&pts);
-        let ridge = state
-            .problem_spec()
-            .ok()
-            .and_then(|p| p.ridge())
-            .and_then(Result::ok);
-        *landscape = match (kind, ridge) {
-            (Kind::Phi, Some(ridge)) => {
-                let request =
-                    LandscapeRequest::new(&ridge, &x0, window, GPU_SIDE as u32, GPU_SIDE as u32);
-                Landscape::start_ridge(window, runtime, request)
+        // Ridge HPO and the quadratic problem have the kernel's form; others fill on the CPU.
+        let spec = state.problem_spec().ok();
+        let inner = spec.as_ref().and_then(|p| {
+            p.ridge()
+                .map(|r| r.map(|r| LinearInner::ridge(&r)))
+                .or_else(|| p.quadratic().map(|q| q.map(|q| LinearInner::quadratic(&q))))
+                .and_then(Result::ok)
+        });
+        *landscape = match (kind, inner) {
+            (Kind::Phi, Some(inner)) if n <= 8 && m <= 8 => {
+                let side = GPU_SIDE as u32;
+                let request = LandscapeRequest::new(&inner, &x0, window, side, side);
+                Landscape::start_gpu(window, runtime, request)
             }
             _ => Landscape::start(kind, window),
         };
