@@ -51,5 +51,9 @@ export async function playgroundChecks(page, mode, t) {
   s = await waitForStatus(page, (st) => view(st).step === 300, 60_000);
   check(`${mode}: ridge HPO (2-D x) runs from a link`, view(s).step === 300 && runs(s).every((r) => r.status === 'ok'),
     JSON.stringify(runs(s).map((r) => r.status)));
+  const want = mode === 'webgpu' ? 'gpu' : 'cpu';
+  s = await waitForStatus(page, (st) => view(st).landscape_ran_on !== '', 60_000);
+  check(`${mode}: the Φ landscape came from the ${want.toUpperCase()}`, view(s).landscape_ran_on === want && s?.last_error === null,
+    JSON.stringify([view(s).landscape_ran_on, s?.last_error]));
   await shot('ridge');
 }

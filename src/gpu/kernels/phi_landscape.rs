@@ -272,8 +272,16 @@ impl Kernel for PhiLandscape {
         })
     }
 
+    /// The kernel marks cells where A(x) is not positive definite with f32::MAX (WGSL has no NaN
+    /// constant); here they become NaN, as in the twin.
     fn decode(req: &LandscapeRequest, bytes: &[u8]) -> Result<Vec<f32>, String> {
-        f32s_from_bytes(bytes, (req.nx * req.ny) as usize)
+        let mut out = f32s_from_bytes(bytes, (req.nx * req.ny) as usize)?;
+        for v in &mut out {
+            if *v == f32::MAX {
+                *v = f32::NAN;
+            }
+        }
+        Ok(out)
     }
 }
 

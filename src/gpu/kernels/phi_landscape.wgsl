@@ -7,6 +7,8 @@
 // Ridge HPO and the quadratic problem are both of this form (phi_landscape.rs maps them). One invocation
 // per cell, n, m ≤ 8. CPU twin: phi_landscape.rs (same f32 arithmetic, same order).
 
+const NOT_PD: f32 = 3.40282347e38;
+
 struct Params {
     n: u32,
     m: u32,
@@ -69,7 +71,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             }
             if (i == j) {
                 if (!(sum > 0.0)) {
-                    out[cell] = bitcast<f32>(0x7fc00000u);
+                    // A is not positive definite here. WGSL has no NaN constant (Chrome's compiler
+                    // rejects one), so the largest f32 marks the cell; decode turns it into NaN.
+                    out[cell] = NOT_PD;
                     return;
                 }
                 l[i * 8u + i] = sqrt(sum);
