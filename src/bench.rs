@@ -257,3 +257,61 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
         ExitCode::FAILURE
     }
 }
+
+/// `bilevel-lab bench-landscape [S F]`: the playground's Φ landscape of ridge HPO with F features on an
+/// S × S grid — float64 (`numerics::bilevel::phi` per cell), the f32 CPU twin and the GPU kernel — with the
+/// worst relative difference of each f32 grid to float64.
+pub fn landscape(side: u32, features: usize) -> ExitCode {
+    use crate::gpu::kernels::{LandscapeRequest, LinearInner, PhiLandscape};
+    use crate::numerics::bilevel::phi;
+    use crate::numerics::bilevel::problems::ridge::RidgeHpo;
+    let problem = RidgeHpo::synthetic(features, 40, 0.5, 0);
+    let base = DVector::from_element(features, 0.5);
+    let window = [-2.0, 2.0, -2.0, 2.0];
+    let req = LandscapeRequest::new(&LinearInner::ridge(&problem), &base, window, side, side);
+    let mut runtime = ComputeRuntime::headless();
+    let _warm_up = run_gpu::<PhiLandscape>(&mut runtime, &req);
+    let (gpu, gpu_s) = run_gpu::<PhiLandscape>(&mut runtime, &req);
+    let started = Instant::now();
+    let twin = PhiLandscape::cpu(&req);
+    let twin_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let s = f64::from(side);
+    let f64s: Vec<f64> = (0..side * side)
+        .map(|k| {
+            let (ix, iy) = (f64::from(k % side), f64::from(k / side));
+            let mut x = base.clone();
+            x[0] = -2.0 + 4.0 * (ix + 0.5) / s;
+            x[1] = 2.0 - 4.0 * (iy + 0.5) / s;
+            phi(&problem, &x).unwrap_or(f64::NAN)
+        })
+        .collect();
+    let f64_s = started.elapsed().as_secs_f64();
+    let rel = |got: &[f32]| {
+        got.iter()
+            .zip(&f64s)
+            .map(|(g, w)| (f64::from(*g) - w).abs() / w.abs().max(1.0))
+            .fold(0.0f64, f64::max)
+    };
+    let on_gpu = gpu.ran_on == Ran::Gpu;
+    let json = serde_json::json!({
+        "benchmark": "phi_landscape",
+        "grid": [side, side],
+        "features": features,
+        "compute_backend": runtime.backend_label(),
+        "ran_on": if on_gpu { "gpu" } else { "cpu" },
+        "gpu_seconds": gpu_s,
+        "cpu_f32_twin_seconds": twin_s,
+        "cpu_f64_seconds": f64_s,
+        "twin_over_gpu": twin_s / gpu_s,
+        "f64_over_gpu": f64_s / gpu_s,
+        "max_rel_diff_gpu_vs_f64": rel(&gpu.value),
+        "max_rel_diff_twin_vs_f64": rel(&twin),
+    });
+    println!("{json}");
+    if on_gpu {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -14,8 +14,10 @@ USAGE:
     bilevel-lab self-check      run the GPU self-check headless, print its JSON report
     bilevel-lab bench [N T]     time the convergence map (N×N starts, T steps; default 128 2000) on the
                                 GPU and on its CPU twin in one run, print JSON with the ratio
-    bilevel-lab bench-ihvp [N P]  time a batch of N IHVPs (p = P; default 1000 64; CG and Neumann) in
-                                float64, on the f32 CPU twin and on the GPU, print JSON with the ratios
+    bilevel-lab bench-ihvp [N P]  time a batch of N IHVPs (p = P; default 1000 64; CG, Neumann, Lanczos,
+                                Nyström) in float64, on the f32 CPU twin and on the GPU, print the ratios
+    bilevel-lab bench-landscape [S F]  time the playground's Φ landscape (S×S grid, ridge HPO with F
+                                features; default 256 2) in float64, on the f32 twin and on the GPU
     bilevel-lab --version       print the version
     bilevel-lab --help          print this help
 ";
@@ -58,6 +60,21 @@ pub fn main(args: &[String]) -> ExitCode {
                 _ => {
                     eprintln!(
                         "bilevel-lab: usage: bilevel-lab bench-ihvp [N P]  (N in 1..=100000, P in 1..=128)"
+                    );
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some("bench-landscape") => {
+            let number =
+                |i: usize, default: u32| args.get(i).map_or(Ok(default), |a| a.parse::<u32>());
+            match (number(1, 256), number(2, 2)) {
+                (Ok(side), Ok(f)) if (1..=1024).contains(&side) && (2..=8).contains(&f) => {
+                    crate::bench::landscape(side, f as usize)
+                }
+                _ => {
+                    eprintln!(
+                        "bilevel-lab: usage: bilevel-lab bench-landscape [S F]  (S in 1..=1024, F in 2..=8)"
                     );
                     ExitCode::from(2)
                 }
