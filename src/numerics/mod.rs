@@ -7,3 +7,4 @@ pub mod ihvp;
 pub mod linalg;
 pub mod nets;
 pub mod random;
+pub mod rl;

@@ -1,0 +1,6 @@
+//! Bilevel reinforcement learning on tabular soft MDPs (issue 7; seeds 001 and 002): the MDP and soft
+//! value iteration (`mdp.rs`), the leader's objectives and the exact model-based hypergradient
+//! (`hypergradient.rs`).
+
+pub mod hypergradient;
+pub mod mdp;
