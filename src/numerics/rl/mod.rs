@@ -3,4 +3,5 @@
 //! (`hypergradient.rs`).
 
 pub mod hypergradient;
+pub mod m_sobirl;
 pub mod mdp;
