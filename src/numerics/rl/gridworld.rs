@@ -1,0 +1,219 @@
+//! Gridworlds as soft MDPs (issue 7's editor and presets): rows × cols cells, walls, goal and trap cells,
+//! four moves (up, right, down, left) that slip to a random other move with probability `slip`; moving
+//! into a wall or off the grid stays put; goal and trap cells are absorbing. State s = row·cols + col
+//! (walls stay states, unreachable, so a cell index is its state). Also the feature maps of r(x) = Φx.
+
+use nalgebra::{DMatrix, DVector};
+
+use super::mdp::SoftMdp;
+
+/// The four moves, in action order.
+pub const MOVES: [(i64, i64, &str); 4] = [
+    (-1, 0, "up"),
+    (0, 1, "right"),
+    (1, 0, "down"),
+    (0, -1, "left"),
+];
+
+/// A gridworld layout.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Gridworld {
+    pub rows: usize,
+    pub cols: usize,
+    pub slip: f64,
+    /// Cells (row, col).
+    pub walls: Vec<[usize; 2]>,
+    pub goals: Vec<[usize; 2]>,
+    pub traps: Vec<[usize; 2]>,
+    /// Start cell (ρ is its indicator).
+    pub start: [usize; 2],
+}
+
+impl Default for Gridworld {
+    fn default() -> Self {
+        Self {
+            rows: 5,
+            cols: 5,
+            slip: 0.1,
+            walls: vec![[1, 1], [2, 1], [3, 3]],
+            goals: vec![[0, 4]],
+            traps: vec![[2, 3]],
+            start: [4, 0],
+        }
+    }
+}
+
+/// Largest side the editor and the CLI take.
+pub const MAX_SIDE: usize = 32;
+
+impl Gridworld {
+    pub fn index(&self, [r, c]: [usize; 2]) -> usize {
+        r * self.cols + c
+    }
+
+    /// Checks the layout; errors name the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(1..=MAX_SIDE).contains(&self.rows) || !(1..=MAX_SIDE).contains(&self.cols) {
+            return Err(format!(
+                "rows, cols: each must be in 1..={MAX_SIDE}, got {}×{}",
+                self.rows, self.cols
+            ));
+        }
+        if !(self.slip.is_finite() && (0.0..=1.0).contains(&self.slip)) {
+            return Err(format!("slip: must be in 0..=1, got {}", self.slip));
+        }
+        for (name, cells) in [
+            ("walls", &self.walls),
+            ("goals", &self.goals),
+            ("traps", &self.traps),
+        ] {
+            if let Some((i, c)) = cells
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c[0] >= self.rows || c[1] >= self.cols)
+            {
+                return Err(format!("{name}[{i}]: ({}, {}) is off the grid", c[0], c[1]));
+            }
+        }
+        if self.start[0] >= self.rows
+            || self.start[1] >= self.cols
+            || self.walls.contains(&self.start)
+        {
+            return Err("start: must be a free cell on the grid".to_owned());
+        }
+        Ok(())
+    }
+
+    fn blocked(&self, r: i64, c: i64) -> bool {
+        r < 0
+            || c < 0
+            || r >= self.rows as i64
+            || c >= self.cols as i64
+            || self.walls.contains(&[r as usize, c as usize])
+    }
+
+    /// The soft MDP of this layout (4 actions).
+    pub fn mdp(&self, gamma: f64, tau: f64) -> Result<SoftMdp, String> {
+        self.validate()?;
+        let (n, a) = (self.rows * self.cols, MOVES.len());
+        let mut p = DMatrix::zeros(n * a, n);
+        for r in 0..self.rows {
+            for c in 0..self.cols {
+                let s = r * self.cols + c;
+                let absorbing = self.goals.contains(&[r, c])
+                    || self.traps.contains(&[r, c])
+                    || self.walls.contains(&[r, c]);
+                for (k, _) in MOVES.iter().enumerate() {
+                    if absorbing {
+                        p[(s * a + k, s)] = 1.0;
+                        continue;
+                    }
+                    for (j, (dr, dc, _)) in MOVES.iter().enumerate() {
+                        let prob = if j == k {
+                            1.0 - self.slip
+                        } else {
+                            self.slip / (a - 1) as f64
+                        };
+                        let (nr, nc) = (r as i64 + dr, c as i64 + dc);
+                        let t = if self.blocked(nr, nc) {
+                            s
+                        } else {
+                            nr as usize * self.cols + nc as usize
+                        };
+                        p[(s * a + k, t)] += prob;
+                    }
+                }
+            }
+        }
+        let mut rho = DVector::zeros(n);
+        rho[self.index(self.start)] = 1.0;
+        SoftMdp::new(n, a, p, gamma, tau, rho)
+    }
+
+    /// A reward per state (reaching goal +1, trap −1, each step −0.02), as a state–action vector.
+    pub fn true_reward(&self) -> DVector<f64> {
+        let a = MOVES.len();
+        DVector::from_fn(self.rows * self.cols * a, |i, _| {
+            let s = i / a;
+            let cell = [s / self.cols, s % self.cols];
+            if self.goals.contains(&cell) {
+                1.0
+            } else if self.traps.contains(&cell) {
+                -1.0
+            } else {
+                -0.02
+            }
+        })
+    }
+}
+
+/// Φ with one feature per state (r_sa = x_s): (S·A) × S.
+pub fn state_features(states: usize, actions: usize) -> DMatrix<f64> {
+    DMatrix::from_fn(states * actions, states, |i, s| {
+        if i / actions == s { 1.0 } else { 0.0 }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
+
+    #[test]
+    fn the_default_gridworld_is_a_valid_mdp_with_absorbing_goals() {
+        let g = Gridworld::default();
+        let mdp = g.mdp(0.9, 0.1).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!((mdp.states, mdp.actions), (25, 4));
+        let goal = g.index([0, 4]);
+        for k in 0..4 {
+            assert_eq!(mdp.p[(goal * 4 + k, goal)], 1.0);
+        }
+        // From the start, "up" moves up with probability 0.9 (+ slips).
+        let start = g.index([4, 0]);
+        assert!((mdp.p[(start * 4, g.index([3, 0]))] - 0.9).abs() < 1e-12);
+        let bad = Gridworld {
+            walls: vec![[7, 0]],
+            ..Gridworld::default()
+        };
+        assert!(
+            bad.validate()
+                .err()
+                .unwrap_or_default()
+                .starts_with("walls[0]")
+        );
+    }
+
+    #[test]
+    fn the_exact_hypergradient_matches_finite_differences_on_a_gridworld() {
+        let g = Gridworld::default();
+        let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
+        let expert = mdp.solve(&g.true_reward());
+        // Demonstrations: the expert's most likely action in a few states.
+        let demos: Vec<(usize, usize)> = [20usize, 15, 10, 5, 0, 1, 2, 3]
+            .iter()
+            .map(|&s| {
+                let a = (0..4)
+                    .max_by(|&i, &j| expert.pi[s * 4 + i].total_cmp(&expert.pi[s * 4 + j]))
+                    .unwrap_or(0);
+                (s, a)
+            })
+            .collect();
+        let problem = BilevelRl {
+            features: state_features(25, 4),
+            mdp,
+            upper: Upper::ExpertNll { demos, l2: 0.01 },
+        };
+        let x = DVector::from_fn(25, |s, _| 0.1 * ((s * 3 % 7) as f64 - 3.0));
+        let (exact, _) = problem.hypergradient(&x);
+        let h = 1e-5;
+        let fd = DVector::from_fn(25, |i, _| {
+            let (mut p, mut m) = (x.clone(), x.clone());
+            p[i] += h;
+            m[i] -= h;
+            (problem.phi(&p) - problem.phi(&m)) / (2.0 * h)
+        });
+        let rel = (&exact - &fd).norm() / fd.norm();
+        assert!(rel < 1e-6, "rel {rel:.1e}");
+    }
+}
