@@ -10,13 +10,14 @@ pub mod ihvp_study;
 pub mod json;
 pub mod playground;
 pub mod query;
+pub mod soft_mdp;
 pub mod stackelberg;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The kinds `"kind"` may name.
-pub const KINDS: &[&str] = &["ihvp", "ihvp_study", "bilevel", "game"];
+pub const KINDS: &[&str] = &["ihvp", "ihvp_study", "bilevel", "game", "soft_mdp"];
 
 /// Every scenario kind.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ pub enum Scenario {
     Bilevel(Box<bilevel::BilevelScenario>),
     Game(game::GameScenario),
     IhvpStudy(Box<ihvp_study::StudyScenario>),
+    SoftMdp(Box<soft_mdp::SoftMdpScenario>),
 }
 
 /// Parses and validates a scenario; the error is one line starting with the JSON path.
@@ -53,6 +55,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
             ihvp_study::fill_alphas(&mut value);
             Scenario::IhvpStudy(Box::new(typed(value)?))
         }
+        "soft_mdp" => Scenario::SoftMdp(Box::new(typed(value)?)),
         other => {
             return Err(format!(
                 "kind: must be one of {}, got `{other}`",
@@ -65,6 +68,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         Scenario::Bilevel(s) => s.validate()?,
         Scenario::Game(s) => s.validate()?,
         Scenario::IhvpStudy(s) => s.validate()?,
+        Scenario::SoftMdp(s) => s.validate()?,
     }
     Ok(scenario)
 }
@@ -88,5 +92,6 @@ pub fn run(scenario: &Scenario) -> Value {
         Scenario::Bilevel(s) => s.run(),
         Scenario::Game(s) => s.run(),
         Scenario::IhvpStudy(s) => s.run(),
+        Scenario::SoftMdp(s) => s.run(),
     }
 }
