@@ -15,6 +15,8 @@ use crate::numerics::bilevel::problems::ridge::RidgeHpo;
 pub const MAX_DIM: usize = 8;
 /// Largest grid side.
 pub const MAX_SIDE: u32 = 1024;
+/// The kernel's mark for cells where A(x) is not positive definite (`NOT_PD` in the WGSL).
+const NOT_PD: f32 = 3e38;
 
 /// The problem in the kernel's form (float64; see the WGSL header):
 /// A(x) = H₀ + 2·mask·diag(x²), y* = A⁻¹(r₀ + Cx), Φ = ½y*ᵀVy* + sᵀy* + xᵀBy* + aᵀx + ½xᵀEx + c₀.
@@ -272,12 +274,12 @@ impl Kernel for PhiLandscape {
         })
     }
 
-    /// The kernel marks cells where A(x) is not positive definite with f32::MAX (WGSL has no NaN
-    /// constant); here they become NaN, as in the twin.
+    /// The kernel marks cells where A(x) is not positive definite with 3e38 (WGSL has no NaN constant);
+    /// here they become NaN, as in the twin.
     fn decode(req: &LandscapeRequest, bytes: &[u8]) -> Result<Vec<f32>, String> {
         let mut out = f32s_from_bytes(bytes, (req.nx * req.ny) as usize)?;
         for v in &mut out {
-            if *v == f32::MAX {
+            if *v >= NOT_PD {
                 *v = f32::NAN;
             }
         }

@@ -7,7 +7,7 @@
 // Ridge HPO and the quadratic problem are both of this form (phi_landscape.rs maps them). One invocation
 // per cell, n, m ≤ 8. CPU twin: phi_landscape.rs (same f32 arithmetic, same order).
 
-const NOT_PD: f32 = 3.40282347e38;
+const NOT_PD: f32 = 3e38;
 
 struct Params {
     n: u32,
@@ -71,8 +71,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
             }
             if (i == j) {
                 if (!(sum > 0.0)) {
-                    // A is not positive definite here. WGSL has no NaN constant (Chrome's compiler
-                    // rejects one), so the largest f32 marks the cell; decode turns it into NaN.
+                    // A is not positive definite here. WGSL has no NaN constant and Chrome's compiler
+                    // rejects literals beyond f32's range (even 3.40282347e38), so 3e38 marks the cell;
+                    // decode turns it into NaN.
                     out[cell] = NOT_PD;
                     return;
                 }
