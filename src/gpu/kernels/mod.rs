@@ -7,6 +7,7 @@ pub mod ihvp_iterative;
 pub mod ihvp_lanczos;
 pub mod ihvp_nystrom;
 pub mod phi_landscape;
+pub mod soft_vi;
 
 pub use batched_matvec::{BatchedMatvec, MatvecBatch};
 pub use convergence_map::{ConvergenceMap, MapRequest};
@@ -15,3 +16,4 @@ pub use ihvp_iterative::{IhvpIterative, Iterative, IterativeBatch};
 pub use ihvp_lanczos::{IhvpLanczos, LanczosBatch};
 pub use ihvp_nystrom::{IhvpNystrom, NystromBatch};
 pub use phi_landscape::{LandscapeRequest, LinearInner, PhiLandscape};
+pub use soft_vi::{SoftVi, SoftViBatch};
