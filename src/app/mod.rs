@@ -398,7 +398,8 @@ mod tests {
         app.open_link("#nowhere");
         let error = app.status(false).last_error.unwrap_or_default();
         assert!(
-            error.contains("`nowhere`") && error.contains("welcome, stackelberg, ihvp, compute"),
+            error.contains("`nowhere`")
+                && error.contains("welcome, stackelberg, ihvp, playground, compute"),
             "{error}"
         );
         app.open_link("#stackelberg?reg=5&step=10");
