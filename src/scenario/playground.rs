@@ -218,6 +218,15 @@ impl Default for RunChoice {
     }
 }
 
+/// A run switched on with this algorithm and IHVP method.
+fn run(algorithm: AlgoKind, ihvp: IhvpKind) -> RunChoice {
+    RunChoice {
+        on: true,
+        algorithm,
+        ihvp,
+    }
+}
+
 /// Everything a shared link restores.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -261,11 +270,6 @@ pub struct PlaygroundState {
 
 impl Default for PlaygroundState {
     fn default() -> Self {
-        let run = |algorithm, ihvp| RunChoice {
-            on: true,
-            algorithm,
-            ihvp,
-        };
         Self {
             problem: ProblemKind::Toy,
             features: 2,
@@ -547,55 +551,41 @@ pub const PRESETS: [Preset<PlaygroundState>; 3] = [
         name: "Ill-conditioned inner problem: CG vs Nyström",
         hint: "LancBiO's synthetic problem, inner Hessian with κ = 100 (so β < 2/κ): double loop with \
                exact, CG (5 steps) and Nyström (rank 5) IHVPs, and LancBiO",
-        state: || {
-            let run = |algorithm, ihvp| RunChoice {
-                on: true,
-                algorithm,
-                ihvp,
-            };
-            PlaygroundState {
-                problem: ProblemKind::Lancbio,
-                condition: 100.0,
-                runs: [
-                    run(AlgoKind::DoubleLoop, IhvpKind::Exact),
-                    run(AlgoKind::DoubleLoop, IhvpKind::Cg),
-                    run(AlgoKind::DoubleLoop, IhvpKind::Nystrom),
-                    run(AlgoKind::Lancbio, IhvpKind::Exact),
-                ],
-                rank: 5,
-                alpha: 0.01,
-                start: [1.0, 0.0],
-                outer_lr: 0.05,
-                inner_lr: 0.015,
-                inner_steps: 50,
-                ..PlaygroundState::default()
-            }
+        state: || PlaygroundState {
+            problem: ProblemKind::Lancbio,
+            condition: 100.0,
+            runs: [
+                run(AlgoKind::DoubleLoop, IhvpKind::Exact),
+                run(AlgoKind::DoubleLoop, IhvpKind::Cg),
+                run(AlgoKind::DoubleLoop, IhvpKind::Nystrom),
+                run(AlgoKind::Lancbio, IhvpKind::Exact),
+            ],
+            rank: 5,
+            alpha: 0.01,
+            start: [1.0, 0.0],
+            outer_lr: 0.05,
+            inner_lr: 0.015,
+            inner_steps: 50,
+            ..PlaygroundState::default()
         },
     },
     Preset {
         name: "Unrolling depth vs exact",
         hint: "ridge HPO with 2 features: unrolled (K = 3), alternating (ignores y*'s dependence), the \
                exact hypergradient and TTSA",
-        state: || {
-            let run = |algorithm, ihvp| RunChoice {
-                on: true,
-                algorithm,
-                ihvp,
-            };
-            PlaygroundState {
-                problem: ProblemKind::RidgeHpo,
-                runs: [
-                    run(AlgoKind::Unrolled, IhvpKind::Exact),
-                    run(AlgoKind::Alternating, IhvpKind::Exact),
-                    run(AlgoKind::DoubleLoop, IhvpKind::Exact),
-                    run(AlgoKind::Ttsa, IhvpKind::Cg),
-                ],
-                inner_steps: 3,
-                start: [1.0, 0.0],
-                outer_lr: 0.05,
-                inner_lr: 0.5,
-                ..PlaygroundState::default()
-            }
+        state: || PlaygroundState {
+            problem: ProblemKind::RidgeHpo,
+            runs: [
+                run(AlgoKind::Unrolled, IhvpKind::Exact),
+                run(AlgoKind::Alternating, IhvpKind::Exact),
+                run(AlgoKind::DoubleLoop, IhvpKind::Exact),
+                run(AlgoKind::Ttsa, IhvpKind::Cg),
+            ],
+            inner_steps: 3,
+            start: [1.0, 0.0],
+            outer_lr: 0.05,
+            inner_lr: 0.5,
+            ..PlaygroundState::default()
         },
     },
 ];

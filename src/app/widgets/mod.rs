@@ -5,10 +5,12 @@ pub mod colormap;
 pub mod export;
 pub mod heatmap;
 pub mod histogram;
+pub mod layout;
 pub mod param;
 pub mod preset;
 pub mod run_controls;
 
+pub use layout::controls_and_results;
 pub use param::{Param, param_f64, param_usize};
 pub use preset::preset_picker;
 pub use run_controls::{RunAction, run_controls_ui};

@@ -159,22 +159,13 @@ impl View for IhvpLabView {
             .value("section", format!("{:?}", self.state.section));
         let showing_previous = self.previous.is_some() && !self.run.finished();
         ctx.report.value("showing_previous", showing_previous);
-        egui::Panel::left("ihvp-controls")
-            .resizable(true)
-            .default_size(300.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    controls::controls_ui(
-                        ui,
-                        &mut self.state,
-                        &mut self.paste,
-                        &mut self.paste_error,
-                    )
-                });
-            });
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.results_ui(ui, ctx));
-        });
+        crate::app::widgets::controls_and_results(
+            ui,
+            "ihvp-controls",
+            self,
+            |ui, v| controls::controls_ui(ui, &mut v.state, &mut v.paste, &mut v.paste_error),
+            |ui, v| v.results_ui(ui, ctx),
+        );
     }
 }
 

@@ -179,22 +179,13 @@ impl View for PlaygroundView {
         }
         self.advance(ui, action);
         self.report(ctx);
-        egui::Panel::left("playground-controls")
-            .resizable(true)
-            .default_size(300.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| {
-                    controls::controls_ui(
-                        ui,
-                        &mut self.state,
-                        &mut self.paste,
-                        &mut self.paste_error,
-                    )
-                });
-            });
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| self.results_ui(ui, ctx));
-        });
+        crate::app::widgets::controls_and_results(
+            ui,
+            "playground-controls",
+            self,
+            |ui, v| controls::controls_ui(ui, &mut v.state, &mut v.paste, &mut v.paste_error),
+            |ui, v| v.results_ui(ui, ctx),
+        );
     }
 }
 

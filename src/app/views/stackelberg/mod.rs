@@ -118,22 +118,19 @@ impl View for StackelbergView {
         self.advance(ui, action);
         self.report(ctx);
 
-        egui::Panel::left("stackelberg-controls")
-            .resizable(true)
-            .default_size(300.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical()
-                    .show(ui, |ui| controls::controls_ui(ui, &mut self.state));
-            });
-        egui::CentralPanel::default().show(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                self.panels_ui(ui, ctx);
+        crate::app::widgets::controls_and_results(
+            ui,
+            "stackelberg-controls",
+            self,
+            |ui, v| controls::controls_ui(ui, &mut v.state),
+            |ui, v| {
+                v.panels_ui(ui, ctx);
                 ui.add_space(6.0);
-                self.curves_ui(ui, ctx);
+                v.curves_ui(ui, ctx);
                 ui.add_space(6.0);
-                self.explain_ui(ui);
-            });
-        });
+                v.explain_ui(ui);
+            },
+        );
     }
 }
 
