@@ -2,6 +2,7 @@
 //! value iteration (`mdp.rs`), the leader's objectives and the exact model-based hypergradient
 //! (`hypergradient.rs`).
 
+pub mod baselines;
 pub mod gridworld;
 pub mod hypergradient;
 pub mod m_sobirl;
