@@ -134,6 +134,30 @@ impl BilevelRl {
         self.upper.value(&self.mdp, x, &self.follower(x).pi)
     }
 
+    /// f(x, softmax(Q/τ)): φ from a Q computed elsewhere (e.g. the GPU's batched soft value iteration).
+    pub fn phi_from_q(&self, x: &DVector<f64>, q: &DVector<f64>) -> f64 {
+        self.upper.value(&self.mdp, x, &self.mdp.policy(q))
+    }
+
+    /// The leader's points on a side × side grid over coordinates (i, j) of `base` in `window`
+    /// [a0, a1] × [b0, b1] (row 0 on top), row-major — for φ landscapes.
+    pub fn grid_points(
+        base: &DVector<f64>,
+        (i, j): (usize, usize),
+        [a0, a1, b0, b1]: [f64; 4],
+        side: usize,
+    ) -> Vec<DVector<f64>> {
+        (0..side * side)
+            .map(|k| {
+                let (c, r) = ((k % side) as f64, (k / side) as f64);
+                let mut x = base.clone();
+                x[i] = a0 + (a1 - a0) * (c + 0.5) / side as f64;
+                x[j] = b1 - (b1 - b0) * (r + 0.5) / side as f64;
+                x
+            })
+            .collect()
+    }
+
     /// The exact hypergradient at x (module docs) with the follower's solution it used.
     pub fn hypergradient(&self, x: &DVector<f64>) -> (DVector<f64>, SoftSolution) {
         let sol = self.follower(x);
@@ -240,6 +264,18 @@ mod tests {
             },
             3,
         );
+    }
+
+    #[test]
+    fn phi_from_the_follower_s_q_is_phi_and_grid_points_cover_the_window() {
+        let (problem, x) = random_problem(Upper::Synthetic, 5);
+        let q = problem.follower(&x).q;
+        assert!((problem.phi_from_q(&x, &q) - problem.phi(&x)).abs() < 1e-14);
+        let pts = BilevelRl::grid_points(&x, (0, 2), [-1.0, 1.0, 0.0, 2.0], 4);
+        assert_eq!(pts.len(), 16);
+        assert_eq!((pts[0][0], pts[0][2]), (-0.75, 1.75), "top left");
+        assert_eq!((pts[15][0], pts[15][2]), (0.75, 0.25), "bottom right");
+        assert_eq!(pts[5][1], x[1], "other coordinates stay");
     }
 
     #[test]
