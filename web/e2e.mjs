@@ -14,6 +14,7 @@ import { serve } from './serve.mjs';
 import { stackelbergChecks } from './e2e-stackelberg.mjs';
 import { ihvpChecks } from './e2e-ihvp.mjs';
 import { playgroundChecks } from './e2e-playground.mjs';
+import { softRlChecks } from './e2e-soft-rl.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.argv[2] ?? path.join(here, '..', 'dist'));
@@ -163,6 +164,7 @@ async function runMode(browserFlags, mode, origin) {
   await stackelbergChecks(page, mode, { check, status, waitForStatus, shots });
   await ihvpChecks(page, mode, { check, status, waitForStatus, shots });
   await playgroundChecks(page, mode, { check, status, waitForStatus, shots });
+  await softRlChecks(page, mode, { check, status, waitForStatus, shots });
 
   // A start-up failure shows a readable message instead of a blank page (here: a page without the canvas).
   if (mode === 'webgpu') {

@@ -399,7 +399,7 @@ mod tests {
         let error = app.status(false).last_error.unwrap_or_default();
         assert!(
             error.contains("`nowhere`")
-                && error.contains("welcome, stackelberg, ihvp, playground, compute"),
+                && error.contains("welcome, stackelberg, ihvp, playground, soft_rl, compute"),
             "{error}"
         );
         app.open_link("#stackelberg?reg=5&step=10");

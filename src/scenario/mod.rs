@@ -11,6 +11,7 @@ pub mod json;
 pub mod playground;
 pub mod query;
 pub mod soft_mdp;
+pub mod soft_rl;
 pub mod stackelberg;
 
 use serde::de::DeserializeOwned;

@@ -4,6 +4,7 @@
 pub mod compute;
 pub mod ihvp_lab;
 pub mod playground;
+pub mod soft_rl;
 pub mod stackelberg;
 pub mod welcome;
 
@@ -16,6 +17,7 @@ pub fn all() -> Vec<Box<dyn View>> {
         Box::new(stackelberg::StackelbergView::default()),
         Box::new(ihvp_lab::IhvpLabView::default()),
         Box::new(playground::PlaygroundView::default()),
+        Box::new(soft_rl::SoftRlView::default()),
         Box::new(compute::ComputeView::default()),
     ]
 }

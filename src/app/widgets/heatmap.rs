@@ -1,6 +1,7 @@
 //! A heat map of a small matrix (up to a few hundred cells a side) painted as one mesh: cell colors from a
-//! function, optional text in each cell, axis labels, marked columns, and the hovered cell's value in a
-//! tooltip. Used for H against H_q and for the regime maps.
+//! function, optional text in each cell, axis labels, marked columns, the hovered cell's value in a
+//! tooltip; it senses clicks (the gridworld editor). Used for H against H_q, the regime maps and the
+//! gridworlds.
 
 use egui::{Color32, Mesh, Rect, Sense, Vec2, pos2, vec2};
 
@@ -27,7 +28,7 @@ const MARK_H: f32 = 9.0;
 
 /// Draws the map into a `size` area (labels included) and returns its response.
 pub fn heatmap_ui(ui: &mut egui::Ui, map: &HeatMap<'_>, size: Vec2) -> egui::Response {
-    let (outer, response) = ui.allocate_exact_size(size, Sense::hover());
+    let (outer, response) = ui.allocate_exact_size(size, Sense::click());
     let left = if map.row_labels.is_empty() {
         0.0
     } else {

@@ -1,0 +1,141 @@
+//! The gridworld pictures: a per-state value as a heat map (viridis, walls dark, goal ◎, trap ×, start ●)
+//! with the follower's policy drawn as four arrows per cell (length ∝ π(a|s)); the same grid is the editor
+//! (a click applies the tool to the cell).
+
+use egui::{Color32, Pos2, Stroke, pos2, vec2};
+
+use crate::app::widgets::colormap::viridis;
+use crate::app::widgets::heatmap::{HeatMap, heatmap_ui};
+use crate::app::{Look, format};
+use crate::numerics::rl::gridworld::{Gridworld, MOVES};
+
+/// One picture: a title, a value per state, and optionally π to draw as arrows.
+pub struct Picture<'a> {
+    pub title: &'a str,
+    pub values: &'a [f64],
+    pub pi: Option<&'a [f64]>,
+}
+
+/// Draws the picture `side` points wide; returns the clicked cell, if any.
+pub fn grid_ui(
+    ui: &mut egui::Ui,
+    grid: &Gridworld,
+    picture: &Picture<'_>,
+    side: f32,
+    look: Look,
+) -> Option<[usize; 2]> {
+    let (rows, cols) = (grid.rows, grid.cols);
+    let free: Vec<f64> = picture
+        .values
+        .iter()
+        .enumerate()
+        .filter(|(s, _)| !grid.walls.contains(&[s / cols, s % cols]))
+        .map(|(_, v)| *v)
+        .filter(|v| v.is_finite())
+        .collect();
+    let lo = free.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = free.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = (hi - lo).max(1e-12);
+    let wall = if look.dark {
+        Color32::from_gray(20)
+    } else {
+        Color32::from_gray(60)
+    };
+    let walls: Vec<bool> = (0..rows * cols)
+        .map(|s| grid.walls.contains(&[s / cols, s % cols]))
+        .collect();
+    let values: Vec<f64> = picture
+        .values
+        .iter()
+        .zip(&walls)
+        .map(|(v, w)| if *w { f64::NAN } else { *v })
+        .collect();
+    let color = |v: f64| {
+        if v.is_nan() {
+            wall
+        } else {
+            viridis(((v - lo) / span) as f32)
+        }
+    };
+    let hover = |r: usize, c: usize, v: f64| {
+        if v.is_nan() {
+            format!("({r}, {c}): wall")
+        } else {
+            format!("({r}, {c}): {}", format::num(v))
+        }
+    };
+    ui.vertical(|ui| {
+        ui.strong(picture.title);
+        ui.label(format!("{} … {}", format::num(lo), format::num(hi)));
+        let height = side * rows as f32 / cols as f32;
+        let response = heatmap_ui(
+            ui,
+            &HeatMap {
+                values: &values,
+                rows,
+                cols,
+                color: &color,
+                cell_text: None,
+                hover: &hover,
+                col_labels: &[],
+                row_labels: &[],
+                marked_cols: &[],
+            },
+            vec2(side, height),
+        );
+        let rect = response.rect;
+        let cell = vec2(rect.width() / cols as f32, rect.height() / rows as f32);
+        let center = |[r, c]: [usize; 2]| -> Pos2 {
+            pos2(
+                rect.left() + (c as f32 + 0.5) * cell.x,
+                rect.top() + (r as f32 + 0.5) * cell.y,
+            )
+        };
+        let painter = ui.painter_at(rect);
+        let ink = Color32::WHITE;
+        let outline = Stroke::new(1.5, Color32::BLACK);
+        let radius = cell.x.min(cell.y) * 0.3;
+        for &g in &grid.goals {
+            painter.circle_stroke(center(g), radius, Stroke::new(2.5, ink));
+            painter.circle_stroke(center(g), radius * 0.45, Stroke::new(2.5, ink));
+        }
+        for &t in &grid.traps {
+            let p = center(t);
+            let d = radius * 0.8;
+            for (a, b) in [(vec2(-d, -d), vec2(d, d)), (vec2(-d, d), vec2(d, -d))] {
+                painter.line_segment([p + a, p + b], outline);
+                painter.line_segment([p + a, p + b], Stroke::new(2.0, ink));
+            }
+        }
+        painter.circle(center(grid.start), radius * 0.5, ink, outline);
+        if let Some(pi) = picture.pi {
+            let arrow = Stroke::new((cell.x * 0.06).clamp(1.0, 2.5), Color32::from_gray(245));
+            for (s, is_wall) in walls.iter().enumerate() {
+                let cell_rc = [s / cols, s % cols];
+                if *is_wall || grid.goals.contains(&cell_rc) || grid.traps.contains(&cell_rc) {
+                    continue;
+                }
+                let p = center(cell_rc);
+                for (a, (dr, dc, _)) in MOVES.iter().enumerate() {
+                    let len = pi.get(s * MOVES.len() + a).copied().unwrap_or(0.0) as f32 * 0.45;
+                    if len < 0.04 {
+                        continue;
+                    }
+                    let tip = p + vec2(*dc as f32 * cell.x * len, *dr as f32 * cell.y * len);
+                    painter.arrow(p, tip - p, arrow);
+                }
+            }
+        }
+        let clicked = response
+            .clicked()
+            .then(|| response.interact_pointer_pos())
+            .flatten();
+        clicked.and_then(|pos| {
+            let c = ((pos.x - rect.left()) / cell.x).floor();
+            let r = ((pos.y - rect.top()) / cell.y).floor();
+            (c >= 0.0 && r >= 0.0 && (r as usize) < rows && (c as usize) < cols)
+                .then_some([r as usize, c as usize])
+        })
+    })
+    .inner
+}
