@@ -19,6 +19,7 @@ use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::rl::baselines::{Alternating, ExactHgd};
 use crate::numerics::rl::hypergradient::BilevelRl;
 use crate::numerics::rl::m_sobirl::MSoBiRl;
+use crate::numerics::rl::mdp::SoftSolution;
 use crate::scenario::query::{Validate, from_query, to_query};
 use crate::scenario::soft_rl::SoftRlState;
 
@@ -43,6 +44,8 @@ struct Model {
     history: [Vec<Point>; 3],
     /// The step at which a run's iterate stopped being finite.
     diverged: [Option<usize>; 3],
+    /// Each run's follower at its current x (drawn every frame, computed once per step).
+    followers: [Option<SoftSolution>; 3],
 }
 
 /// The state without what does not change the runs.
@@ -69,6 +72,7 @@ impl Model {
             problem,
             history: [Vec::new(), Vec::new(), Vec::new()],
             diverged: [None; 3],
+            followers: [None, None, None],
         };
         m.record();
         Ok(m)
@@ -90,6 +94,7 @@ impl Model {
             }
             let (grad, sol) = self.problem.hypergradient(x);
             let phi = self.problem.upper.value(&self.problem.mdp, x, &sol.pi);
+            self.followers[k] = Some(sol);
             let err = if k == 0 {
                 (&estimate - &grad).norm() / grad.norm().max(1e-300)
             } else {
