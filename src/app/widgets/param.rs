@@ -18,6 +18,19 @@ pub struct Param<'a> {
     pub log: bool,
 }
 
+impl<'a> Param<'a> {
+    /// A dimensionless parameter (most sliders): symbol, what it is, where it enters, log scale or not.
+    pub fn new(symbol: &'a str, what: &'a str, formula: &'a str, log: bool) -> Self {
+        Self {
+            symbol,
+            what,
+            unit: "",
+            formula,
+            log,
+        }
+    }
+}
+
 impl Param<'_> {
     fn slider<'v, N: egui::emath::Numeric>(
         &self,

@@ -13,20 +13,11 @@ pub fn pasted_text(s: &IhvpLabState) -> String {
 }
 
 fn plain(symbol: &'static str, what: &'static str, formula: &'static str) -> Param<'static> {
-    Param {
-        symbol,
-        what,
-        unit: "",
-        formula,
-        log: false,
-    }
+    Param::new(symbol, what, formula, false)
 }
 
 fn log(symbol: &'static str, what: &'static str, formula: &'static str) -> Param<'static> {
-    Param {
-        log: true,
-        ..plain(symbol, what, formula)
-    }
+    Param::new(symbol, what, formula, true)
 }
 
 pub fn controls_ui(

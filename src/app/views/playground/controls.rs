@@ -7,16 +7,6 @@ use crate::scenario::playground::{
     AlgoKind, IhvpKind, PRESETS, PlaygroundState, ProblemKind, range,
 };
 
-fn p(symbol: &'static str, what: &'static str, formula: &'static str, log: bool) -> Param<'static> {
-    Param {
-        symbol,
-        what,
-        unit: "",
-        formula,
-        log,
-    }
-}
-
 /// The current problem as the CLI's `problem` JSON (what the paste box starts from).
 pub fn problem_text(s: &PlaygroundState) -> String {
     s.problem_spec()
@@ -67,7 +57,7 @@ pub fn controls_ui(
                 ui,
                 &mut s.features,
                 range::FEATURES,
-                p(
+                Param::new(
                     "n",
                     "features",
                     "one ridge weight per feature; 2 draws Φ over the x plane",
@@ -80,7 +70,7 @@ pub fn controls_ui(
                 ui,
                 &mut s.samples,
                 range::SAMPLES,
-                p(
+                Param::new(
                     "n",
                     "training samples",
                     "one weight σ(x_i) per sample",
@@ -93,13 +83,13 @@ pub fn controls_ui(
                 ui,
                 &mut s.dim,
                 range::DIM,
-                p("d", "dimension", "x, y ∈ R^d", false),
+                Param::new("d", "dimension", "x, y ∈ R^d", false),
             );
             param_f64(
                 ui,
                 &mut s.condition,
                 range::CONDITION,
-                p("κ", "inner condition number", "of the inner Hessian", true),
+                Param::new("κ", "inner condition number", "of the inner Hessian", true),
             );
         }
         ProblemKind::Quadratic => {
@@ -107,7 +97,7 @@ pub fn controls_ui(
                 ui,
                 &mut s.condition,
                 range::CONDITION,
-                p(
+                Param::new(
                     "κ",
                     "condition of H",
                     "H's eigenvalues log-spaced from λ_max/κ to λ_max (1: H as given)",
@@ -182,19 +172,19 @@ pub fn controls_ui(
         ui,
         &mut s.outer_lr,
         range::LR,
-        p("η", "outer step", "x ← x − η · direction", true),
+        Param::new("η", "outer step", "x ← x − η · direction", true),
     );
     param_f64(
         ui,
         &mut s.inner_lr,
         range::LR,
-        p("β", "inner step", "y ← y − β ∇_y g", true),
+        Param::new("β", "inner step", "y ← y − β ∇_y g", true),
     );
     param_usize(
         ui,
         &mut s.inner_steps,
         range::INNER_STEPS,
-        p(
+        Param::new(
             "K",
             "inner steps",
             "per outer step (double loop, alternating, unrolled, penalty)",
@@ -205,19 +195,19 @@ pub fn controls_ui(
         ui,
         &mut s.outer_decay,
         range::DECAY,
-        p("a", "TTSA outer decay", "η_k = η / (k + 1)^a", false),
+        Param::new("a", "TTSA outer decay", "η_k = η / (k + 1)^a", false),
     );
     param_f64(
         ui,
         &mut s.inner_decay,
         range::DECAY,
-        p("b", "TTSA inner decay", "β_k = β / (k + 1)^b", false),
+        Param::new("b", "TTSA inner decay", "β_k = β / (k + 1)^b", false),
     );
     param_f64(
         ui,
         &mut s.eta,
         range::ETA,
-        p(
+        Param::new(
             "",
             "momentum weight",
             "d ← (1 − w) d + w · new direction",
@@ -228,7 +218,7 @@ pub fn controls_ui(
         ui,
         &mut s.rho,
         range::RHO,
-        p("ρ", "penalty weight", "f + ρ (g − min g)", true),
+        Param::new("ρ", "penalty weight", "f + ρ (g − min g)", true),
     );
     ui.separator();
     ui.strong("IHVP");
@@ -236,25 +226,25 @@ pub fn controls_ui(
         ui,
         &mut s.alpha,
         range::ALPHA,
-        p("α", "ridge", "(∇²_yy g + αI)⁻¹ ∇_y f", false),
+        Param::new("α", "ridge", "(∇²_yy g + αI)⁻¹ ∇_y f", false),
     );
     param_usize(
         ui,
         &mut s.rank,
         (1, 64),
-        p("q", "Nyström rank", "columns of ∇²_yy g sampled", false),
+        Param::new("q", "Nyström rank", "columns of ∇²_yy g sampled", false),
     );
     param_usize(
         ui,
         &mut s.iters,
         range::ITERS,
-        p("k", "iterations", "CG, Neumann, Lanczos", true),
+        Param::new("k", "iterations", "CG, Neumann, Lanczos", true),
     );
     param_f64(
         ui,
         &mut s.neumann_step,
         range::STEP,
-        p("", "Neumann step", "v = η Σ (I − η(H + αI))^j b", true),
+        Param::new("", "Neumann step", "v = η Σ (I − η(H + αI))^j b", true),
     );
     ui.horizontal(|ui| {
         ui.selectable_value(&mut s.sampling, Sampling::Uniform, "uniform columns");
@@ -264,7 +254,7 @@ pub fn controls_ui(
         ui,
         &mut s.clip,
         range::CLIP,
-        p(
+        Param::new(
             "",
             "clip (0: off)",
             "‖correction‖ ≤ clip · ‖∇_x f‖ (BLPO Sec. 6), double loop",
@@ -282,24 +272,24 @@ pub fn controls_ui(
         ui,
         &mut s.start[0],
         range::START,
-        p("x₀", "start of x", "every coordinate", false),
+        Param::new("x₀", "start of x", "every coordinate", false),
     );
     param_f64(
         ui,
         &mut s.start[1],
         range::START,
-        p("y₀", "start of y", "every coordinate", false),
+        Param::new("y₀", "start of y", "every coordinate", false),
     );
     param_usize(
         ui,
         &mut s.steps_per_frame,
         range::STEPS_PER_FRAME,
-        p("", "steps per frame", "while playing", true),
+        Param::new("", "steps per frame", "while playing", true),
     );
     param_usize(
         ui,
         &mut s.stop_at,
         range::STOP_AT,
-        p("", "stop at step", "Play stops here", true),
+        Param::new("", "stop at step", "Play stops here", true),
     );
 }

@@ -4,27 +4,22 @@
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
 use crate::scenario::soft_rl::{Leader, PRESETS, SoftRlState, Tool, range};
 
-fn p(symbol: &'static str, what: &'static str, formula: &'static str, log: bool) -> Param<'static> {
-    Param {
-        symbol,
-        what,
-        unit: "",
-        formula,
-        log,
-    }
-}
-
 pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
     preset_picker(ui, "soft-rl-preset", &PRESETS, s);
     ui.separator();
     ui.strong("Gridworld");
     let (mut rows, mut cols) = (s.grid.rows, s.grid.cols);
-    param_usize(ui, &mut rows, range::SIDE, p("", "rows", "up to 32", false));
+    param_usize(
+        ui,
+        &mut rows,
+        range::SIDE,
+        Param::new("", "rows", "up to 32", false),
+    );
     param_usize(
         ui,
         &mut cols,
         range::SIDE,
-        p("", "columns", "up to 32", false),
+        Param::new("", "columns", "up to 32", false),
     );
     if (rows, cols) != (s.grid.rows, s.grid.cols) {
         s.grid.rows = rows;
@@ -40,7 +35,7 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
         ui,
         &mut s.grid.slip,
         (0.0, 1.0),
-        p("", "slip", "probability of a random other move", false),
+        Param::new("", "slip", "probability of a random other move", false),
     );
     ui.horizontal_wrapped(|ui| {
         ui.label("click edits:");
@@ -59,13 +54,13 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
         ui,
         &mut s.gamma,
         range::GAMMA,
-        p("γ", "discount", "V = E Σ γ^t (r + τ H(π))", false),
+        Param::new("γ", "discount", "V = E Σ γ^t (r + τ H(π))", false),
     );
     param_f64(
         ui,
         &mut s.tau,
         range::TAU,
-        p("τ", "temperature", "π* = softmax(Q*/τ)", true),
+        Param::new("τ", "temperature", "π* = softmax(Q*/τ)", true),
     );
     ui.separator();
     ui.strong("Leader");
@@ -82,7 +77,7 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             ui,
             &mut s.demos,
             range::DEMOS,
-            p(
+            Param::new(
                 "",
                 "expert trajectories",
                 "drawn from π* of the true reward",
@@ -93,14 +88,14 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             ui,
             &mut s.horizon,
             range::HORIZON,
-            p("", "trajectory length", "steps per trajectory", true),
+            Param::new("", "trajectory length", "steps per trajectory", true),
         );
     }
     param_f64(
         ui,
         &mut s.l2,
         range::L2,
-        p("", "ℓ₂ on x", "+ (l2/2)‖x‖²", false),
+        Param::new("", "ℓ₂ on x", "+ (l2/2)‖x‖²", false),
     );
     ui.horizontal(|ui| {
         let label = ui.label("seed");
@@ -113,19 +108,19 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
         ui,
         &mut s.beta,
         range::STEP,
-        p("β", "outer step", "x ← x − β · direction (all three)", true),
+        Param::new("β", "outer step", "x ← x − β · direction (all three)", true),
     );
     param_f64(
         ui,
         &mut s.xi,
         range::STEP,
-        p("ξ", "M-SoBiRL w step", "w ← w − ξ(A^T A w − A^T b)", true),
+        Param::new("ξ", "M-SoBiRL w step", "w ← w − ξ(A^T A w − A^T b)", true),
     );
     param_usize(
         ui,
         &mut s.bellman_steps,
         range::BELLMAN,
-        p(
+        Param::new(
             "N",
             "Bellman steps",
             "per outer step (M-SoBiRL, alternating)",
@@ -136,12 +131,12 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
         ui,
         &mut s.steps_per_frame,
         range::STEPS_PER_FRAME,
-        p("", "steps per frame", "while playing", true),
+        Param::new("", "steps per frame", "while playing", true),
     );
     param_usize(
         ui,
         &mut s.stop_at,
         range::STOP_AT,
-        p("", "stop at step", "Play stops here", true),
+        Param::new("", "stop at step", "Play stops here", true),
     );
 }
