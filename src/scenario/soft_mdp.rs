@@ -266,7 +266,7 @@ impl SoftMdpScenario {
             "V": vec(&sol.v),
             "Q": vec(&sol.q),
             "pi": vec(&sol.pi),
-            "phi": num(problem.upper.value(&problem.mdp, &x, &sol.pi)),
+            "phi": num(problem.f(&x, &sol.pi)),
             "hypergradient": vec(&grad),
             "residual": num(sol.residual),
         });

@@ -55,8 +55,8 @@ impl Alternating {
             self.q = problem.mdp.bellman(&r, &self.q);
         }
         self.pi = problem.mdp.policy(&self.q);
-        let (gx, gpi) = problem.upper.gradients(&problem.mdp, &self.x, &self.pi);
-        let direct = problem.features.transpose() * self.pi.component_mul(&gpi) / problem.mdp.tau;
+        let (gx, gpi) = problem.f_gradients(&self.x, &self.pi);
+        let direct = problem.features.tr_mul(&self.pi.component_mul(&gpi)) / problem.mdp.tau;
         self.x -= (gx + direct) * beta;
         self.step += 1;
     }

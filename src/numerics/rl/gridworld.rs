@@ -216,4 +216,35 @@ mod tests {
         let rel = (&exact - &fd).norm() / fd.norm();
         assert!(rel < 1e-6, "rel {rel:.1e}");
     }
+
+    #[test]
+    fn on_a_32_by_32_grid_the_sparse_hypergradient_matches_a_directional_difference() {
+        // S = 1024 > 128: every policy-evaluation solve takes the sparse fixed-point path.
+        let g = Gridworld {
+            rows: 32,
+            cols: 32,
+            walls: (0..28).map(|c| [16, c]).collect(),
+            goals: vec![[0, 31]],
+            traps: vec![[20, 10]],
+            start: [31, 0],
+            slip: 0.1,
+        };
+        let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
+        let problem = BilevelRl {
+            features: state_features(1024, 4),
+            mdp,
+            upper: Upper::Shaping {
+                true_reward: g.true_reward(),
+                true_tau: 0.0,
+                l2: 0.01,
+            },
+        };
+        let x = DVector::from_fn(1024, |s, _| 0.05 * ((s * 5 % 11) as f64 - 5.0));
+        let v = DVector::from_fn(1024, |s, _| ((s * 7 % 13) as f64 - 6.0) / 6.0);
+        let (exact, _) = problem.hypergradient(&x);
+        let h = 1e-5;
+        let fd = (problem.phi(&(&x + &v * h)) - problem.phi(&(&x - &v * h))) / (2.0 * h);
+        let rel = (exact.dot(&v) - fd).abs() / fd.abs();
+        assert!(rel < 1e-6, "∇φ·v {} vs {fd} (rel {rel:.1e})", exact.dot(&v));
+    }
 }

@@ -19,26 +19,64 @@ use super::mdp::{SoftMdp, SoftSolution};
 pub enum Upper {
     /// Inverse RL: f = −(1/N) Σ log π(a|s) over demonstrated (s, a) pairs.
     ExpertNll { demos: Vec<(usize, usize)>, l2: f64 },
-    /// Reward shaping: f = −ρᵀ V̄^π, the soft value of π under a "true" reward and temperature.
+    /// Reward shaping: f = −ρᵀ V̄^π, the soft value of π under a "true" reward and temperature (with
+    /// `true_tau` = 0, the plain discounted return — a trajectory expectation, so model-free SoBiRL applies).
     Shaping {
         true_reward: DVector<f64>,
         true_tau: f64,
         l2: f64,
     },
+    /// RLHF-style preferences (seed 001, "RL from human feedback"): two clips (s, a) drawn independently
+    /// from the follower's discounted occupancy d^π, a label y ~ Bernoulli(σ(r̄_1 − r̄_2)) from the hidden
+    /// true reward r̄ (Bradley–Terry), and the reward model r(x)'s logistic loss
+    /// l = −y log σ(r_1 − r_2) − (1 − y) log σ(r_2 − r_1). In expectation
+    /// f = Σ_ij d_i d_j L_ij(x),  L_ij = −p_ij log σ(Δ_ij) − (1 − p_ij) log σ(−Δ_ij),
+    /// Δ_ij = r_i(x) − r_j(x), p_ij = σ(r̄_i − r̄_j).
+    Preferences { true_reward: DVector<f64>, l2: f64 },
     /// The authors' synthetic objective f = ½‖x‖² + ½‖π‖².
     Synthetic,
 }
 
+/// σ(z) = 1/(1 + e^−z), and log σ(z), computed stably.
+pub fn sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// log σ(z) = −log(1 + e^−z), stably.
+pub fn log_sigmoid(z: f64) -> f64 {
+    if z >= 0.0 {
+        -(-z).exp().ln_1p()
+    } else {
+        z - z.exp().ln_1p()
+    }
+}
+
+/// Largest S·A the preference objective takes: it sums over all (S·A)² pairs of clips.
+pub const PREFERENCE_PAIRS: usize = 1024;
+
 impl Upper {
-    fn l2(&self) -> f64 {
+    pub fn l2(&self) -> f64 {
         match self {
-            Upper::ExpertNll { l2, .. } | Upper::Shaping { l2, .. } => *l2,
+            Upper::ExpertNll { l2, .. }
+            | Upper::Shaping { l2, .. }
+            | Upper::Preferences { l2, .. } => *l2,
             Upper::Synthetic => 1.0,
         }
     }
 
-    /// f(x, π).
-    pub fn value(&self, mdp: &SoftMdp, x: &DVector<f64>, pi: &DVector<f64>) -> f64 {
+    /// f(x, π) given r = r(x).
+    pub fn value(
+        &self,
+        mdp: &SoftMdp,
+        x: &DVector<f64>,
+        r: &DVector<f64>,
+        pi: &DVector<f64>,
+    ) -> f64 {
         let reg = 0.5 * self.l2() * x.norm_squared();
         reg + match self {
             Upper::ExpertNll { demos, .. } => {
@@ -54,18 +92,26 @@ impl Upper {
                 true_tau,
                 ..
             } => -mdp.rho.dot(&mdp.policy_value(pi, true_reward, *true_tau)),
+            Upper::Preferences { true_reward, .. } => {
+                let d = mdp.occupancy(pi);
+                let (ld, _) = preference_sums(r, true_reward, &d);
+                d.dot(&ld)
+            }
             Upper::Synthetic => 0.5 * pi.norm_squared(),
         }
     }
 
-    /// (∇ₓf, ∇_π f), π's entries taken as free coordinates.
+    /// (∇ₓf through the regularizer, ∂f/∂r, ∇_π f), π's entries taken as free coordinates; the chain rule
+    /// through r = Φx is the caller's ([`BilevelRl::f_gradients`]).
     pub fn gradients(
         &self,
         mdp: &SoftMdp,
         x: &DVector<f64>,
+        r: &DVector<f64>,
         pi: &DVector<f64>,
-    ) -> (DVector<f64>, DVector<f64>) {
+    ) -> (DVector<f64>, DVector<f64>, DVector<f64>) {
         let gx = x * self.l2();
+        let mut gr = DVector::zeros(pi.len());
         let gpi = match self {
             Upper::ExpertNll { demos, .. } => {
                 let n = demos.len().max(1) as f64;
@@ -80,25 +126,44 @@ impl Upper {
                 true_reward,
                 true_tau,
                 ..
-            } => {
-                // ∂(ρᵀV̄)/∂π_sa = μ_s (r̄_sa − τ̄ log π_sa − τ̄ + γ (P V̄)_sa), μ = (I − γP_πᵀ)⁻¹ ρ.
-                let v = mdp.policy_value(pi, true_reward, *true_tau);
-                let pv = &mdp.p * &v;
-                let m = DMatrix::identity(mdp.states, mdp.states)
-                    - mdp.transition_under(pi).transpose() * mdp.gamma;
-                let mu = m
-                    .lu()
-                    .solve(&mdp.rho)
-                    .unwrap_or_else(|| DVector::from_element(mdp.states, f64::NAN));
-                DVector::from_fn(pi.len(), |i, _| {
-                    let s = i / mdp.actions;
-                    -mu[s] * (true_reward[i] - true_tau * pi[i].ln() - true_tau + mdp.gamma * pv[i])
-                })
+            } => -mdp.policy_value_gradient(pi, true_reward, *true_tau).1,
+            Upper::Preferences { true_reward, .. } => {
+                let d = mdp.occupancy(pi);
+                let (ld, slope) = preference_sums(r, true_reward, &d);
+                // ∂f/∂r_i = 2 d_i Σ_j d_j (σ(Δ_ij) − p_ij); ∂f/∂d = 2 L d, chained through d(π).
+                gr = d.component_mul(&slope) * 2.0;
+                mdp.occupancy_pullback(pi, &(ld * 2.0))
             }
             Upper::Synthetic => pi.clone(),
         };
-        (gx, gpi)
+        (gx, gr, gpi)
     }
+}
+
+/// (L d, Σ_j d_j (σ(Δ_ij) − p_ij)) for the preference objective, over all pairs.
+fn preference_sums(
+    r: &DVector<f64>,
+    true_reward: &DVector<f64>,
+    d: &DVector<f64>,
+) -> (DVector<f64>, DVector<f64>) {
+    let n = r.len();
+    let mut ld = DVector::zeros(n);
+    let mut slope = DVector::zeros(n);
+    for i in 0..n {
+        let (mut acc, mut acc_slope) = (0.0, 0.0);
+        for j in 0..n {
+            if d[j] == 0.0 {
+                continue;
+            }
+            let delta = r[i] - r[j];
+            let p = sigmoid(true_reward[i] - true_reward[j]);
+            acc -= d[j] * (p * log_sigmoid(delta) + (1.0 - p) * log_sigmoid(-delta));
+            acc_slope += d[j] * (sigmoid(delta) - p);
+        }
+        ld[i] = acc;
+        slope[i] = acc_slope;
+    }
+    (ld, slope)
 }
 
 /// U = E − γP ((S·A) × S).
@@ -108,6 +173,18 @@ pub fn u_matrix(mdp: &SoftMdp) -> DMatrix<f64> {
         u[(i, i / mdp.actions)] += 1.0;
     }
     u
+}
+
+/// Uᵀ v for v over pairs: (Uᵀv)_s = Σ_a v_sa − γ Σ_(s',a') P_s'a's v_s'a' (sparse).
+pub fn u_transpose_times(mdp: &SoftMdp, v: &DVector<f64>) -> DVector<f64> {
+    let mut out = DVector::zeros(mdp.states);
+    for (i, vi) in v.iter().enumerate() {
+        out[i / mdp.actions] += vi;
+        for &(t, p) in mdp.row(i) {
+            out[t] -= mdp.gamma * p * vi;
+        }
+    }
+    out
 }
 
 /// The bilevel RL problem: an MDP, reward features and the leader's objective.
@@ -129,14 +206,37 @@ impl BilevelRl {
         self.mdp.solve(&self.reward(x))
     }
 
+    /// f(x, π).
+    pub fn f(&self, x: &DVector<f64>, pi: &DVector<f64>) -> f64 {
+        self.upper.value(&self.mdp, x, &self.reward(x), pi)
+    }
+
+    /// (∇ₓf, ∇_π f) at (x, π), with ∇ₓf = l2·x + Φᵀ ∂f/∂r.
+    pub fn f_gradients(&self, x: &DVector<f64>, pi: &DVector<f64>) -> (DVector<f64>, DVector<f64>) {
+        let (gx, gr, gpi) = self.upper.gradients(&self.mdp, x, &self.reward(x), pi);
+        (gx + self.features.tr_mul(&gr), gpi)
+    }
+
     /// φ(x) = f(x, π*(x)).
     pub fn phi(&self, x: &DVector<f64>) -> f64 {
-        self.upper.value(&self.mdp, x, &self.follower(x).pi)
+        self.f(x, &self.follower(x).pi)
     }
 
     /// f(x, softmax(Q/τ)): φ from a Q computed elsewhere (e.g. the GPU's batched soft value iteration).
     pub fn phi_from_q(&self, x: &DVector<f64>, q: &DVector<f64>) -> f64 {
-        self.upper.value(&self.mdp, x, &self.mdp.policy(q))
+        self.f(x, &self.mdp.policy(q))
+    }
+
+    /// Checks what the objective needs of the problem's size; the error names the field.
+    pub fn check(&self) -> Result<(), String> {
+        let pairs = self.mdp.states * self.mdp.actions;
+        if matches!(self.upper, Upper::Preferences { .. }) && pairs > PREFERENCE_PAIRS {
+            return Err(format!(
+                "upper: the preference objective sums over all pairs of clips: at most \
+                 {PREFERENCE_PAIRS} state–action pairs, got {pairs}"
+            ));
+        }
+        Ok(())
     }
 
     /// The leader's points on a side × side grid over coordinates (i, j) of `base` in `window`
@@ -175,31 +275,37 @@ impl BilevelRl {
     ) -> DVector<f64> {
         let mdp = &self.mdp;
         let tau = mdp.tau;
-        let (gx, gpi) = self.upper.gradients(mdp, x, pi);
+        let (gx, gpi) = self.f_gradients(x, pi);
         let dg = pi.component_mul(&gpi);
-        let direct = self.features.transpose() * &dg / tau;
+        let direct = self.features.tr_mul(&dg) / tau;
         let w = match w {
             Some(w) => w.clone(),
             None => self.w_exact(pi, &gpi),
         };
-        let through_v = (mdp.averaging(pi) * &self.features).transpose() * w / tau;
+        // (ΠΦ)ᵀ w = Φᵀ (Πᵀ w), (Πᵀ w)_sa = π_sa w_s.
+        let pi_w = DVector::from_fn(pi.len(), |i, _| pi[i] * w[i / mdp.actions]);
+        let through_v = self.features.tr_mul(&pi_w) / tau;
         gx + direct - through_v
     }
 
-    /// b = Uᵀ diag(π) g and A = (I − γP_π)ᵀ, the linear system M-SoBiRL's w tracks.
-    pub fn w_system(&self, pi: &DVector<f64>, gpi: &DVector<f64>) -> (DMatrix<f64>, DVector<f64>) {
-        let mdp = &self.mdp;
-        let a = (DMatrix::identity(mdp.states, mdp.states) - mdp.transition_under(pi) * mdp.gamma)
-            .transpose();
-        let b = u_matrix(mdp).transpose() * pi.component_mul(gpi);
-        (a, b)
+    /// b = Uᵀ diag(π) g, the right-hand side of the system A w = b, A = (I − γP_π)ᵀ, that M-SoBiRL's w
+    /// tracks.
+    pub fn w_rhs(&self, pi: &DVector<f64>, gpi: &DVector<f64>) -> DVector<f64> {
+        u_transpose_times(&self.mdp, &pi.component_mul(gpi))
+    }
+
+    /// A w = (I − γP_π)ᵀ w.
+    pub fn apply_a(&self, pi: &DVector<f64>, w: &DVector<f64>) -> DVector<f64> {
+        w - self.mdp.p_pi_transpose_times(pi, w) * self.mdp.gamma
+    }
+
+    /// Aᵀ v = (I − γP_π) v.
+    pub fn apply_a_transpose(&self, pi: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
+        v - self.mdp.p_pi_times(pi, v) * self.mdp.gamma
     }
 
     fn w_exact(&self, pi: &DVector<f64>, gpi: &DVector<f64>) -> DVector<f64> {
-        let (a, b) = self.w_system(pi, gpi);
-        a.lu()
-            .solve(&b)
-            .unwrap_or_else(|| DVector::from_element(self.mdp.states, f64::NAN))
+        self.mdp.solve_policy(pi, &self.w_rhs(pi, gpi), true)
     }
 }
 
@@ -264,6 +370,48 @@ mod tests {
             },
             3,
         );
+        let mut rng = SeededRng::seed_from_u64(10);
+        check(
+            Upper::Shaping {
+                true_reward: DVector::from_fn(15, |_, _| gaussian(&mut rng)),
+                true_tau: 0.0,
+                l2: 0.2,
+            },
+            6,
+        );
+        check(
+            Upper::Preferences {
+                true_reward: DVector::from_fn(15, |_, _| gaussian(&mut rng)),
+                l2: 0.05,
+            },
+            7,
+        );
+    }
+
+    #[test]
+    fn the_preference_objective_is_the_expected_bradley_terry_loss_of_two_sampled_clips() {
+        // Enumerate the (S·A)² clip pairs and both labels directly: d_i d_j (p_ij l(y = 1) + …).
+        let mut rng = SeededRng::seed_from_u64(3);
+        let truth = DVector::from_fn(15, |_, _| gaussian(&mut rng));
+        let (problem, x) = random_problem(
+            Upper::Preferences {
+                true_reward: truth.clone(),
+                l2: 0.0,
+            },
+            8,
+        );
+        let pi = problem.follower(&x).pi;
+        let d = problem.mdp.occupancy(&pi);
+        let r = problem.reward(&x);
+        let mut expected = 0.0;
+        for i in 0..15 {
+            for j in 0..15 {
+                let p = 1.0 / (1.0 + (truth[j] - truth[i]).exp());
+                let s = 1.0 / (1.0 + (r[j] - r[i]).exp());
+                expected += d[i] * d[j] * -(p * s.ln() + (1.0 - p) * (1.0 - s).ln());
+            }
+        }
+        assert!((problem.f(&x, &pi) - expected).abs() < 1e-12);
     }
 
     #[test]
@@ -283,8 +431,8 @@ mod tests {
         // The γP∇V* term matters: replacing U = E − γP by E changes the hypergradient measurably.
         let (problem, x) = random_problem(Upper::Synthetic, 4);
         let sol = problem.follower(&x);
-        let (_, gpi) = problem.upper.gradients(&problem.mdp, &x, &sol.pi);
-        let (a, _) = problem.w_system(&sol.pi, &gpi);
+        let (_, gpi) = problem.f_gradients(&x, &sol.pi);
+        let a = (DMatrix::identity(5, 5) - problem.mdp.transition_under(&sol.pi) * 0.8).transpose();
         let mut e = DMatrix::zeros(15, 5);
         for i in 0..15 {
             e[(i, i / 3)] = 1.0;

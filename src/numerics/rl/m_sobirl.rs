@@ -41,10 +41,10 @@ impl MSoBiRl {
 
     /// One outer step with outer step size β, w step size ξ and N Bellman steps.
     pub fn step(&mut self, problem: &BilevelRl, beta: f64, xi: f64, bellman_steps: usize) {
-        let (_, gpi) = problem.upper.gradients(&problem.mdp, &self.x, &self.pi);
-        let (a, b) = problem.w_system(&self.pi, &gpi);
-        let residual = &a * &self.w - b;
-        self.w -= a.transpose() * residual * xi;
+        let (_, gpi) = problem.f_gradients(&self.x, &self.pi);
+        let b = problem.w_rhs(&self.pi, &gpi);
+        let residual = problem.apply_a(&self.pi, &self.w) - b;
+        self.w -= problem.apply_a_transpose(&self.pi, &residual) * xi;
         self.estimate = problem.hypergradient_at(&self.x, &self.pi, Some(&self.w));
         self.x -= &self.estimate * beta;
         let r = problem.reward(&self.x);

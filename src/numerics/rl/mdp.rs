@@ -23,7 +23,14 @@ pub struct SoftMdp {
     pub tau: f64,
     /// Initial distribution over states.
     pub rho: DVector<f64>,
+    /// The non-zeros of each row of P, (next state, probability): a gridworld row has at most 5, so the
+    /// Bellman operator and policy evaluation on a 32 × 32 grid cost O(S·A) per sweep, not O(S²·A).
+    rows: Vec<Vec<(usize, f64)>>,
 }
+
+/// Above this many states, policy-evaluation systems are solved by fixed-point iteration on the sparse
+/// rows of P (a γ-contraction) instead of a dense LU.
+const DENSE_STATES: usize = 128;
 
 /// The entropy-regularized optimum for one reward: V*, Q*, π* and how soft value iteration got there.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,14 +89,116 @@ impl SoftMdp {
                 "initial: must be {states} non-negative numbers summing to 1"
             ));
         }
-        Ok(Self {
+        Ok(Self::assemble(states, actions, p, gamma, tau, rho))
+    }
+
+    fn assemble(
+        states: usize,
+        actions: usize,
+        p: DMatrix<f64>,
+        gamma: f64,
+        tau: f64,
+        rho: DVector<f64>,
+    ) -> Self {
+        let rows = (0..p.nrows())
+            .map(|i| {
+                (0..p.ncols())
+                    .filter(|&t| p[(i, t)] != 0.0)
+                    .map(|t| (t, p[(i, t)]))
+                    .collect()
+            })
+            .collect();
+        Self {
             states,
             actions,
             p,
             gamma,
             tau,
             rho,
+            rows,
+        }
+    }
+
+    /// The non-zeros (next state, probability) of row s·A + a of P.
+    pub fn row(&self, i: usize) -> &[(usize, f64)] {
+        &self.rows[i]
+    }
+
+    /// P v ((S·A) vector), on the sparse rows.
+    pub fn p_times(&self, v: &DVector<f64>) -> DVector<f64> {
+        DVector::from_iterator(
+            self.rows.len(),
+            self.rows
+                .iter()
+                .map(|row| row.iter().map(|&(t, p)| p * v[t]).sum::<f64>()),
+        )
+    }
+
+    /// P_π v (S vector).
+    pub fn p_pi_times(&self, pi: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
+        let pv = self.p_times(v);
+        DVector::from_fn(self.states, |s, _| {
+            (0..self.actions)
+                .map(|a| pi[s * self.actions + a] * pv[s * self.actions + a])
+                .sum()
         })
+    }
+
+    /// P_πᵀ v (S vector).
+    pub fn p_pi_transpose_times(&self, pi: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
+        let mut out = DVector::zeros(self.states);
+        for (i, row) in self.rows.iter().enumerate() {
+            let w = pi[i] * v[i / self.actions];
+            if w != 0.0 {
+                for &(t, p) in row {
+                    out[t] += w * p;
+                }
+            }
+        }
+        out
+    }
+
+    /// Solves (I − γP_π) z = b, or (I − γP_π)ᵀ z = b with `transpose`: a dense LU for small S, else the
+    /// fixed point z = b + γP_π z (‖γP_π‖∞ = γ, so it converges like γᵏ) to 1e-14 relative. NaN where
+    /// the system is singular.
+    pub fn solve_policy(
+        &self,
+        pi: &DVector<f64>,
+        b: &DVector<f64>,
+        transpose: bool,
+    ) -> DVector<f64> {
+        if self.states <= DENSE_STATES {
+            let m = DMatrix::identity(self.states, self.states)
+                - self.transition_under(pi) * self.gamma;
+            let m = if transpose { m.transpose() } else { m };
+            return m
+                .lu()
+                .solve(b)
+                .unwrap_or_else(|| DVector::from_element(self.states, f64::NAN));
+        }
+        let apply = |z: &DVector<f64>| {
+            if transpose {
+                self.p_pi_transpose_times(pi, z)
+            } else {
+                self.p_pi_times(pi, z)
+            }
+        };
+        // γ^k ≤ 1e-16 relative after k = ln(1e-16)/ln γ sweeps; a residual test stops earlier.
+        let cap = if self.gamma > 0.0 {
+            ((1e-16f64).ln() / self.gamma.ln()).ceil() as usize + 2
+        } else {
+            1
+        };
+        let mut z = b.clone();
+        for _ in 0..cap {
+            let next = b + apply(&z) * self.gamma;
+            let change = (&next - &z).amax();
+            z = next;
+            if change <= 1e-14 * z.amax().max(1e-300) || !change.is_finite() {
+                break;
+            }
+        }
+        z
     }
 
     /// A random MDP (the authors' synthetic setting draws one): each row of P uniform in [0, 1) normalized,
@@ -103,14 +212,14 @@ impl SoftMdp {
             let total = row.sum();
             row /= total;
         }
-        Self {
+        Self::assemble(
             states,
             actions,
             p,
             gamma,
             tau,
-            rho: DVector::from_element(states, 1.0 / states as f64),
-        }
+            DVector::from_element(states, 1.0 / states as f64),
+        )
     }
 
     /// V_s = τ log Σ_a exp(Q_sa/τ), computed stably.
@@ -138,7 +247,7 @@ impl SoftMdp {
 
     /// The soft Bellman operator T(Q) for reward r.
     pub fn bellman(&self, r: &DVector<f64>, q: &DVector<f64>) -> DVector<f64> {
-        r + (&self.p * self.soft_value(q)) * self.gamma
+        r + self.p_times(&self.soft_value(q)) * self.gamma
     }
 
     /// Soft value iteration from `q0` until ‖T(Q) − Q‖∞ ≤ tol (at most `max_iter` sweeps); T is a
@@ -185,14 +294,6 @@ impl SoftMdp {
         })
     }
 
-    /// Π (S × S·A): Π[s, s·A + a] = π_sa, so that (Π x)_s = Σ_a π_sa x_sa.
-    pub fn averaging(&self, pi: &DVector<f64>) -> DMatrix<f64> {
-        let a = self.actions;
-        DMatrix::from_fn(self.states, self.states * a, |s, i| {
-            if i / a == s { pi[i] } else { 0.0 }
-        })
-    }
-
     /// The soft value of policy π under reward r and temperature τ:
     /// V^π = (I − γP_π)⁻¹ Σ_a π_sa (r_sa − τ log π_sa).
     pub fn policy_value(&self, pi: &DVector<f64>, r: &DVector<f64>, tau: f64) -> DVector<f64> {
@@ -200,23 +301,62 @@ impl SoftMdp {
             let entropy = if pi[i] > 0.0 { tau * pi[i].ln() } else { 0.0 };
             r[i] - entropy
         });
-        let m =
-            DMatrix::identity(self.states, self.states) - self.transition_under(pi) * self.gamma;
-        let rhs = self.averaging(pi) * per_pair;
-        m.lu()
-            .solve(&rhs)
-            .unwrap_or_else(|| DVector::from_element(self.states, f64::NAN))
+        let rhs = self.average(pi, &per_pair);
+        self.solve_policy(pi, &rhs, false)
+    }
+
+    /// (ρᵀV^π, ∂(ρᵀV^π)/∂π) for the soft value of π under reward r and temperature τ, π's entries taken
+    /// as free coordinates: ∂/∂π_sa = μ_s (r_sa − τ log π_sa − τ + γ (P V^π)_sa), μ = (I − γP_πᵀ)⁻¹ρ
+    /// (the policy-gradient theorem before the softmax chain rule). τ = 0 gives the plain return.
+    pub fn policy_value_gradient(
+        &self,
+        pi: &DVector<f64>,
+        r: &DVector<f64>,
+        tau: f64,
+    ) -> (f64, DVector<f64>) {
+        let v = self.policy_value(pi, r, tau);
+        let pv = self.p_times(&v);
+        let mu = self.visitation(pi);
+        let grad = DVector::from_fn(pi.len(), |i, _| {
+            let entropy = if tau > 0.0 {
+                tau * pi[i].ln() + tau
+            } else {
+                0.0
+            };
+            mu[i / self.actions] * (r[i] - entropy + self.gamma * pv[i])
+        });
+        (self.rho.dot(&v), grad)
+    }
+
+    /// The pull-back of a gradient g over the occupancy d(π) (d_sa = (1 − γ)μ_s π_sa) to π:
+    /// ∂(gᵀd)/∂π_sa = μ_s ((1 − γ) g_sa + γ (P z)_sa),  z = (I − γP_π)⁻¹ h,  h_s = (1 − γ) Σ_a π_sa g_sa
+    /// (from dμ = γ(I − γP_πᵀ)⁻¹ dP_πᵀ μ).
+    pub fn occupancy_pullback(&self, pi: &DVector<f64>, g: &DVector<f64>) -> DVector<f64> {
+        let mu = self.visitation(pi);
+        let h = self.average(pi, g) * (1.0 - self.gamma);
+        let pz = self.p_times(&self.solve_policy(pi, &h, false));
+        DVector::from_fn(pi.len(), |i, _| {
+            mu[i / self.actions] * ((1.0 - self.gamma) * g[i] + self.gamma * pz[i])
+        })
+    }
+
+    /// (Π v)_s = Σ_a π_sa v_sa.
+    pub fn average(&self, pi: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
+        let a = self.actions;
+        DVector::from_fn(self.states, |s, _| {
+            (0..a).map(|k| pi[s * a + k] * v[s * a + k]).sum()
+        })
+    }
+
+    /// The discounted state visitation μ = (I − γP_πᵀ)⁻¹ ρ (sums to 1/(1 − γ)).
+    pub fn visitation(&self, pi: &DVector<f64>) -> DVector<f64> {
+        self.solve_policy(pi, &self.rho, true)
     }
 
     /// The normalized discounted state–action occupancy d_sa = (1 − γ) μ_s π_sa with
     /// μ = (I − γP_πᵀ)⁻¹ ρ.
     pub fn occupancy(&self, pi: &DVector<f64>) -> DVector<f64> {
-        let m = DMatrix::identity(self.states, self.states)
-            - self.transition_under(pi).transpose() * self.gamma;
-        let mu = m
-            .lu()
-            .solve(&self.rho)
-            .unwrap_or_else(|| DVector::from_element(self.states, f64::NAN));
+        let mu = self.visitation(pi);
         DVector::from_fn(pi.len(), |i, _| {
             (1.0 - self.gamma) * mu[i / self.actions] * pi[i]
         })
@@ -250,6 +390,39 @@ mod tests {
         assert!(v_u.iter().zip(sol.v.iter()).all(|(u, o)| u <= &(o + 1e-12)));
         // Occupancy: a distribution over pairs.
         assert!((mdp.occupancy(&sol.pi).sum() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_sparse_fixed_point_solves_agree_with_dense_lu_beyond_128_states() {
+        let mdp = SoftMdp::random(150, 3, 0.9, 0.5, 4);
+        let mut rng = SeededRng::seed_from_u64(5);
+        let pi = mdp.policy(&DVector::from_fn(450, |_, _| rng.random_range(-1.0..1.0)));
+        let b = DVector::from_fn(150, |_, _| rng.random_range(-1.0..1.0));
+        let m = DMatrix::identity(150, 150) - mdp.transition_under(&pi) * 0.9;
+        for transpose in [false, true] {
+            let dense = if transpose { m.transpose() } else { m.clone() };
+            let exact = dense.lu().solve(&b).unwrap_or_default();
+            let z = mdp.solve_policy(&pi, &b, transpose);
+            assert!(
+                (&z - &exact).amax() < 1e-11 * exact.amax(),
+                "transpose {transpose}: {:.1e}",
+                (&z - &exact).amax()
+            );
+        }
+        // The pull-back through the occupancy equals central differences of gᵀd(π).
+        let g = DVector::from_fn(450, |_, _| rng.random_range(-1.0..1.0));
+        let pull = mdp.occupancy_pullback(&pi, &g);
+        for i in [0usize, 17, 448] {
+            let (mut p, mut q) = (pi.clone(), pi.clone());
+            p[i] += 1e-6;
+            q[i] -= 1e-6;
+            let fd = (g.dot(&mdp.occupancy(&p)) - g.dot(&mdp.occupancy(&q))) / 2e-6;
+            assert!(
+                (fd - pull[i]).abs() < 1e-7 * (1.0 + fd.abs()),
+                "{i}: {fd} vs {}",
+                pull[i]
+            );
+        }
     }
 
     #[test]

@@ -93,7 +93,7 @@ impl Model {
                 continue;
             }
             let (grad, sol) = self.problem.hypergradient(x);
-            let phi = self.problem.upper.value(&self.problem.mdp, x, &sol.pi);
+            let phi = self.problem.f(x, &sol.pi);
             self.followers[k] = Some(sol);
             let err = if k == 0 {
                 (&estimate - &grad).norm() / grad.norm().max(1e-300)
