@@ -7,3 +7,4 @@ pub mod gridworld;
 pub mod hypergradient;
 pub mod m_sobirl;
 pub mod mdp;
+pub mod sobirl;
