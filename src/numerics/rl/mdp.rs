@@ -237,6 +237,19 @@ impl SoftMdp {
         })
     }
 
+    /// π_sa = softmax_a(θ_sa) per state (logits, no temperature).
+    pub fn policy_from_logits(&self, logits: &DVector<f64>) -> DVector<f64> {
+        let a = self.actions;
+        DVector::from_fn(self.states * a, |i, _| {
+            let s = i / a;
+            let max = (0..a)
+                .map(|k| logits[s * a + k])
+                .fold(f64::NEG_INFINITY, f64::max);
+            let total: f64 = (0..a).map(|k| (logits[s * a + k] - max).exp()).sum();
+            (logits[i] - max).exp() / total
+        })
+    }
+
     /// π_sa = softmax_a(Q_sa/τ).
     pub fn policy(&self, q: &DVector<f64>) -> DVector<f64> {
         let v = self.soft_value(q);

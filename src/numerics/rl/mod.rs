@@ -7,4 +7,5 @@ pub mod gridworld;
 pub mod hypergradient;
 pub mod m_sobirl;
 pub mod mdp;
+pub mod penalty;
 pub mod sobirl;

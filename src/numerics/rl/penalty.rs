@@ -1,0 +1,276 @@
+//! Penalty methods: PBRL (Shen et al., named in seed 001's baselines) and its constrained form CBSO
+//! (seed 003, Saxena & Aggarwal, after Kwon et al.'s penalty reformulation).
+//!
+//! With the follower's objective h(x, π) = −ρᵀV^π_{r(x),τ} (+ λ_c max(0, J_c(π) − b) for a cost budget
+//! J_c(π) = ρᵀV^π_{c,0} ≤ b, the constraint handled by an exact penalty), the bilevel problem becomes
+//!
+//!   min_{x, θ} f(x, π_θ) + λ (h(x, π_θ) − min_θ' h(x, π_θ')),
+//!
+//! a value-gap penalty: λ → ∞ recovers the bilevel solution, a finite λ is off by O(1/λ). Per step:
+//! - θ' (the follower alone) takes N soft Bellman steps on the penalized reward r(x) − λ_c 1[J_c(π_θ') > b] c,
+//!   the subgradient of the budget's penalty (Clarke: the indicator picks the active piece);
+//! - θ (the leader's copy, softmax logits) takes one natural policy-gradient step with step ξ on f/λ + h;
+//! - x ← x − β (∇ₓf(x, π_θ) + λ (∇ₓh(x, π_θ) − ∇ₓh(x, π_θ'))),  ∇ₓh(x, π) = −Φᵀ m^π,
+//!   m^π_sa = μ_s π_sa the unnormalized discounted occupancy (V^π is linear in r).
+//!
+//! Without a budget this is PBRL; with one, CBSO.
+
+use nalgebra::DVector;
+
+use super::hypergradient::BilevelRl;
+use super::mdp::SoftMdp;
+
+/// A cost per state–action pair and a budget on its expected discounted total J_c(π) = ρᵀV^π_c.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Budget {
+    pub cost: DVector<f64>,
+    pub budget: f64,
+    /// λ_c, the weight of max(0, J_c − b) in the follower's objective.
+    pub weight: f64,
+}
+
+impl Budget {
+    /// J_c(π).
+    pub fn expected_cost(&self, mdp: &SoftMdp, pi: &DVector<f64>) -> f64 {
+        mdp.rho.dot(&mdp.policy_value(pi, &self.cost, 0.0))
+    }
+
+    /// max(0, J_c(π) − b).
+    pub fn violation(&self, mdp: &SoftMdp, pi: &DVector<f64>) -> f64 {
+        (self.expected_cost(mdp, pi) - self.budget).max(0.0)
+    }
+}
+
+/// PBRL / CBSO state.
+#[derive(Clone, Debug)]
+pub struct Penalty {
+    pub x: DVector<f64>,
+    /// The follower's Q (θ'), and its policy.
+    pub q: DVector<f64>,
+    pub pi: DVector<f64>,
+    /// The leader's copy: logits θ and π_θ.
+    pub logits: DVector<f64>,
+    pub pi_leader: DVector<f64>,
+    pub step: usize,
+}
+
+impl Penalty {
+    pub fn new(problem: &BilevelRl, x0: DVector<f64>) -> Self {
+        let n = problem.mdp.states * problem.mdp.actions;
+        let zeros = DVector::zeros(n);
+        let uniform = problem.mdp.policy(&zeros);
+        Self {
+            x: x0,
+            q: zeros.clone(),
+            pi: uniform.clone(),
+            logits: zeros,
+            pi_leader: uniform,
+            step: 0,
+        }
+    }
+
+    /// ∇_π h(x, π) for the follower's objective (with the budget's subgradient where it is violated).
+    fn follower_gradient(
+        problem: &BilevelRl,
+        r: &DVector<f64>,
+        pi: &DVector<f64>,
+        budget: Option<&Budget>,
+    ) -> DVector<f64> {
+        let mdp = &problem.mdp;
+        let mut g = -mdp.policy_value_gradient(pi, r, mdp.tau).1;
+        if let Some(b) = budget
+            && b.violation(mdp, pi) > 0.0
+        {
+            g += mdp.policy_value_gradient(pi, &b.cost, 0.0).1 * b.weight;
+        }
+        g
+    }
+
+    /// −Φᵀ m^π = ∇ₓh(x, π).
+    fn x_gradient_of_h(problem: &BilevelRl, pi: &DVector<f64>) -> DVector<f64> {
+        let mdp = &problem.mdp;
+        let mu = mdp.visitation(pi);
+        let m = DVector::from_fn(pi.len(), |i, _| mu[i / mdp.actions] * pi[i]);
+        -problem.features.tr_mul(&m)
+    }
+
+    /// One step: penalty weight λ, outer step β, the leader's natural policy-gradient step ξ, N Bellman
+    /// steps.
+    pub fn step(
+        &mut self,
+        problem: &BilevelRl,
+        budget: Option<&Budget>,
+        lambda: f64,
+        beta: f64,
+        xi: f64,
+        bellman_steps: usize,
+    ) {
+        let mdp = &problem.mdp;
+        let r = problem.reward(&self.x);
+        for _ in 0..bellman_steps {
+            let reward = match budget {
+                Some(b) if b.violation(mdp, &self.pi) > 0.0 => &r - &b.cost * b.weight,
+                _ => r.clone(),
+            };
+            self.q = mdp.bellman(&reward, &self.q);
+            self.pi = mdp.policy(&self.q);
+        }
+        let (gx_f, gpi_f) = problem.f_gradients(&self.x, &self.pi_leader);
+        let g_pi = gpi_f / lambda + Self::follower_gradient(problem, &r, &self.pi_leader, budget);
+        let g_x = gx_f
+            + (Self::x_gradient_of_h(problem, &self.pi_leader)
+                - Self::x_gradient_of_h(problem, &self.pi))
+                * lambda;
+        // A natural policy-gradient step: the softmax Fisher block of state s is μ_s (diag π − ππᵀ), so the
+        // preconditioned step is g_sa/μ_s centered per state (μ floored at 1e-6 of its largest entry).
+        let mu = mdp.visitation(&self.pi_leader);
+        let floor = 1e-6 * mu.amax();
+        let scaled = DVector::from_fn(g_pi.len(), |i, _| g_pi[i] / mu[i / mdp.actions].max(floor));
+        let centered = DVector::from_fn(g_pi.len(), |i, _| {
+            let s = i / mdp.actions;
+            let mean: f64 = (0..mdp.actions)
+                .map(|a| self.pi_leader[s * mdp.actions + a] * scaled[s * mdp.actions + a])
+                .sum();
+            scaled[i] - mean
+        });
+        self.logits -= centered * xi;
+        self.pi_leader = mdp.policy_from_logits(&self.logits);
+        self.x -= g_x * beta;
+        self.step += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::random::{SeededRng, gaussian};
+    use crate::numerics::rl::baselines::ExactHgd;
+    use crate::numerics::rl::gridworld::{Gridworld, state_features};
+    use crate::numerics::rl::hypergradient::Upper;
+    use nalgebra::DMatrix;
+    use rand::SeedableRng as _;
+
+    /// ∂/∂θ of a function of π = softmax(θ) per state, from its gradient g in π:
+    /// π_sa (g_sa − Σ_a' π_sa' g_sa').
+    fn softmax_pullback(actions: usize, pi: &DVector<f64>, g: &DVector<f64>) -> DVector<f64> {
+        DVector::from_fn(pi.len(), |i, _| {
+            let s = i / actions;
+            let mean: f64 = (0..actions)
+                .map(|a| pi[s * actions + a] * g[s * actions + a])
+                .sum();
+            pi[i] * (g[i] - mean)
+        })
+    }
+
+    #[test]
+    fn the_pieces_match_finite_differences() {
+        let mdp = SoftMdp::random(4, 3, 0.8, 0.5, 21);
+        let mut rng = SeededRng::seed_from_u64(22);
+        let features = DMatrix::from_fn(12, 3, |_, _| gaussian(&mut rng));
+        let problem = BilevelRl {
+            mdp,
+            features,
+            upper: Upper::Synthetic,
+        };
+        let logits = DVector::from_fn(12, |_, _| gaussian(&mut rng));
+        let x = DVector::from_fn(3, |_, _| gaussian(&mut rng));
+        let h = |x: &DVector<f64>, logits: &DVector<f64>| {
+            let pi = problem.mdp.policy_from_logits(logits);
+            -problem
+                .mdp
+                .rho
+                .dot(&problem.mdp.policy_value(&pi, &problem.reward(x), 0.5))
+        };
+        let pi = problem.mdp.policy_from_logits(&logits);
+        let gx = Penalty::x_gradient_of_h(&problem, &pi);
+        let r = problem.reward(&x);
+        let gtheta = softmax_pullback(3, &pi, &Penalty::follower_gradient(&problem, &r, &pi, None));
+        let e = 1e-6;
+        for i in 0..3 {
+            let mut p = x.clone();
+            p[i] += e;
+            let mut m = x.clone();
+            m[i] -= e;
+            let fd = (h(&p, &logits) - h(&m, &logits)) / (2.0 * e);
+            assert!((fd - gx[i]).abs() < 1e-7, "x {i}: {fd} vs {}", gx[i]);
+        }
+        for i in [0usize, 5, 11] {
+            let mut p = logits.clone();
+            p[i] += e;
+            let mut m = logits.clone();
+            m[i] -= e;
+            let fd = (h(&x, &p) - h(&x, &m)) / (2.0 * e);
+            assert!(
+                (fd - gtheta[i]).abs() < 1e-7,
+                "θ {i}: {fd} vs {}",
+                gtheta[i]
+            );
+        }
+    }
+
+    /// Reward shaping on the default 5 × 5 grid.
+    fn shaping() -> (BilevelRl, Gridworld) {
+        let g = Gridworld::default();
+        let mdp = g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}"));
+        let problem = BilevelRl {
+            features: state_features(25, 4),
+            mdp,
+            upper: Upper::Shaping {
+                true_reward: g.true_reward(),
+                true_tau: 0.0,
+                l2: 0.05,
+            },
+        };
+        (problem, g)
+    }
+
+    #[test]
+    fn pbrl_decreases_phi_and_cbso_keeps_the_follower_within_its_budget() {
+        let (problem, _) = shaping();
+        let x0 = DVector::zeros(25);
+        let phi0 = problem.phi(&x0);
+        let mut exact = ExactHgd::new(x0.clone());
+        for _ in 0..100 {
+            exact.step(&problem, 0.5);
+        }
+        let best = problem.phi(&exact.x);
+        let mut pbrl = Penalty::new(&problem, x0.clone());
+        for _ in 0..300 {
+            pbrl.step(&problem, None, 10.0, 0.2, 0.3, 10);
+        }
+        let phi = problem.phi(&pbrl.x);
+        assert!(
+            phi0 - phi > 0.8 * (phi0 - best),
+            "PBRL φ {phi0} → {phi}; exact descent {best}"
+        );
+
+        // Cost 1 per step in the top row (the short way to the goal); exact descent's follower takes it.
+        let cost = DVector::from_fn(100, |i, _| if i / 4 < 4 { 1.0 } else { 0.0 });
+        let free = problem.follower(&exact.x).pi;
+        let spent = Budget {
+            cost: cost.clone(),
+            budget: 0.0,
+            weight: 0.0,
+        }
+        .expected_cost(&problem.mdp, &free);
+        let budget = Budget {
+            cost,
+            budget: 0.5 * spent,
+            weight: 5.0,
+        };
+        let mut cbso = Penalty::new(&problem, x0);
+        let mut late = 0.0;
+        for k in 0..300 {
+            cbso.step(&problem, Some(&budget), 10.0, 0.2, 0.3, 10);
+            if k >= 250 {
+                late += budget.violation(&problem.mdp, &cbso.pi) / 50.0;
+            }
+        }
+        assert!(
+            budget.violation(&problem.mdp, &free) > 0.1 && late < 1e-3,
+            "budget {:.3}: exact descent's follower spends {spent:.3}, CBSO's {:.3}",
+            budget.budget,
+            budget.expected_cost(&problem.mdp, &cbso.pi)
+        );
+    }
+}
