@@ -1,0 +1,460 @@
+//! Bilevel RL algorithms run side by side from one x₀ on one problem (the view's four runs, the CLI's
+//! iterates): each run's per-step numbers against the exact follower π*(x_k) — φ(x_k), ‖∇φ(x_k)‖, the
+//! relative error of the direction it stepped along, the lower-level residual
+//! max_s ‖π_k(·|s) − π*(x_k)(·|s)‖₁, and with a cost budget the violation max(0, J_c(π_k) − b) — and the
+//! step at which it stopped being finite. Work is cut into one run's step at a time, so a caller can
+//! time-slice it.
+
+use nalgebra::DVector;
+use serde::{Deserialize, Serialize};
+
+use super::baselines::Alternating;
+use super::hypergradient::BilevelRl;
+use super::m_sobirl::MSoBiRl;
+use super::mdp::SoftSolution;
+use super::penalty::{Budget, Penalty};
+use super::sobirl::{SoBiRl, model_free_check};
+
+/// The algorithms of seed 001's comparison (and CBSO of seed 003).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    MSobirl,
+    Sobirl,
+    StocSobirl,
+    Exact,
+    Alternating,
+    Pbrl,
+    Cbso,
+}
+
+impl Algorithm {
+    pub const ALL: [Algorithm; 7] = [
+        Algorithm::MSobirl,
+        Algorithm::Sobirl,
+        Algorithm::StocSobirl,
+        Algorithm::Exact,
+        Algorithm::Alternating,
+        Algorithm::Pbrl,
+        Algorithm::Cbso,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::MSobirl => "M-SoBiRL",
+            Algorithm::Sobirl => "SoBiRL (model-free)",
+            Algorithm::StocSobirl => "Stoc-SoBiRL",
+            Algorithm::Exact => "exact hypergradient",
+            Algorithm::Alternating => "alternating (DRLHF)",
+            Algorithm::Pbrl => "penalty (PBRL)",
+            Algorithm::Cbso => "constrained (CBSO)",
+        }
+    }
+
+    /// What one step does, for tooltips.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Algorithm::MSobirl => {
+                "one w step (ξ), x ← x − β∇̂φ(x, π, w), N soft Bellman steps: model-based, first-order"
+            }
+            Algorithm::Sobirl => {
+                "N soft Bellman steps, then x ← x − β∇̃φ from M sampled trajectories (no P, no solves)"
+            }
+            Algorithm::StocSobirl => {
+                "SoBiRL with momentum h = ∇̄φ_k + (1 − µ)(h − ∇̄φ(same samples; x_(k−1), π_(k−1)))"
+            }
+            Algorithm::Exact => "the follower solved to 1e-13, x ← x − β∇φ(x): the reference",
+            Algorithm::Alternating => {
+                "N soft Bellman steps, then a reward step that ignores how π* moves with x"
+            }
+            Algorithm::Pbrl => {
+                "value-gap penalty λ(h(x, π_θ) − min h): a leader's policy copy by natural policy gradient (ξ_π)"
+            }
+            Algorithm::Cbso => {
+                "PBRL with the cost budget in the follower's objective (exact penalty λ_c)"
+            }
+        }
+    }
+}
+
+/// The step sizes and sample counts of all runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub beta: f64,
+    pub xi: f64,
+    pub bellman_steps: usize,
+    pub samples: usize,
+    pub momentum: f64,
+    pub lambda: f64,
+    pub policy_lr: f64,
+    pub seed: u64,
+}
+
+/// One step's numbers of a run (NaN where they do not apply).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub phi: f64,
+    pub grad_norm: f64,
+    pub estimate_error: f64,
+    pub residual: f64,
+    pub violation: f64,
+}
+
+enum Runner {
+    MSobirl(MSoBiRl),
+    Sobirl(SoBiRl),
+    Exact(DVector<f64>),
+    Alternating(Alternating),
+    Penalty(Penalty),
+}
+
+/// One algorithm's run.
+pub struct Run {
+    pub algorithm: Algorithm,
+    runner: Runner,
+    pub history: Vec<Point>,
+    /// The step at which the iterate stopped being finite.
+    pub diverged: Option<usize>,
+    /// Why the run cannot go (e.g. SoBiRL on an objective that is not a trajectory expectation).
+    pub unavailable: Option<String>,
+    /// π*(x_k) and friends at the current iterate, and ∇φ(x_k).
+    pub follower: Option<SoftSolution>,
+    grad: Option<DVector<f64>>,
+}
+
+impl Run {
+    pub fn x(&self) -> &DVector<f64> {
+        match &self.runner {
+            Runner::MSobirl(r) => &r.x,
+            Runner::Sobirl(r) => &r.x,
+            Runner::Exact(x) => x,
+            Runner::Alternating(r) => &r.x,
+            Runner::Penalty(r) => &r.x,
+        }
+    }
+
+    /// The policy the run carries (its follower's), or π*(x) for exact descent.
+    pub fn policy(&self) -> Option<&DVector<f64>> {
+        match &self.runner {
+            Runner::MSobirl(r) => Some(&r.pi),
+            Runner::Sobirl(r) => Some(&r.pi),
+            Runner::Exact(_) => self.follower.as_ref().map(|f| &f.pi),
+            Runner::Alternating(r) => Some(&r.pi),
+            Runner::Penalty(r) => Some(&r.pi),
+        }
+    }
+
+    /// Whether the run steps.
+    pub fn active(&self) -> bool {
+        self.diverged.is_none() && self.unavailable.is_none()
+    }
+}
+
+/// Runs on one problem.
+pub struct Lockstep {
+    pub problem: BilevelRl,
+    pub budget: Option<Budget>,
+    pub runs: Vec<Run>,
+    /// Outer steps every active run has taken.
+    pub step: usize,
+    /// The next run to step in the current round.
+    cursor: usize,
+}
+
+impl Lockstep {
+    pub fn new(
+        problem: BilevelRl,
+        budget: Option<Budget>,
+        algorithms: &[Algorithm],
+        x0: &DVector<f64>,
+        settings: &Settings,
+    ) -> Self {
+        let runs = algorithms
+            .iter()
+            .map(|&algorithm| {
+                let x = x0.clone();
+                let runner = match algorithm {
+                    Algorithm::MSobirl => Runner::MSobirl(MSoBiRl::new(&problem, x)),
+                    Algorithm::Sobirl => {
+                        Runner::Sobirl(SoBiRl::new(&problem, x, 1.0, settings.seed))
+                    }
+                    Algorithm::StocSobirl => {
+                        Runner::Sobirl(SoBiRl::new(&problem, x, settings.momentum, settings.seed))
+                    }
+                    Algorithm::Exact => Runner::Exact(x),
+                    Algorithm::Alternating => Runner::Alternating(Alternating::new(&problem, x)),
+                    Algorithm::Pbrl | Algorithm::Cbso => Runner::Penalty(Penalty::new(&problem, x)),
+                };
+                let unavailable = match algorithm {
+                    Algorithm::Sobirl | Algorithm::StocSobirl => {
+                        model_free_check(&problem.upper).err()
+                    }
+                    Algorithm::Cbso if budget.is_none() => {
+                        Some("CBSO needs a cost budget: switch the constraint on".to_owned())
+                    }
+                    _ => None,
+                };
+                Run {
+                    algorithm,
+                    runner,
+                    history: Vec::new(),
+                    diverged: None,
+                    unavailable,
+                    follower: None,
+                    grad: None,
+                }
+            })
+            .collect();
+        let mut lock = Self {
+            problem,
+            budget,
+            runs,
+            step: 0,
+            cursor: 0,
+        };
+        for k in 0..lock.runs.len() {
+            lock.record(k, None);
+        }
+        lock
+    }
+
+    /// Steps the next run of the current round; returns true when the round (one outer step of every
+    /// active run) is complete.
+    pub fn work(&mut self, s: &Settings) -> bool {
+        while self.cursor < self.runs.len() && !self.runs[self.cursor].active() {
+            self.cursor += 1;
+        }
+        if self.cursor < self.runs.len() {
+            let k = self.cursor;
+            let direction = self.step_run(k, s);
+            self.record(k, direction);
+            self.cursor += 1;
+        }
+        if self.cursor >= self.runs.len() {
+            self.cursor = 0;
+            self.step += 1;
+            return true;
+        }
+        false
+    }
+
+    /// One whole outer step of every run.
+    pub fn round(&mut self, s: &Settings) {
+        while !self.work(s) {}
+    }
+
+    /// Steps run k; returns the direction it stepped along when it is an estimate of ∇φ(x_k).
+    fn step_run(&mut self, k: usize, s: &Settings) -> Option<DVector<f64>> {
+        let problem = &self.problem;
+        let budget = self.budget.as_ref();
+        let run = &mut self.runs[k];
+        match &mut run.runner {
+            Runner::MSobirl(r) => {
+                r.step(problem, s.beta, s.xi, s.bellman_steps);
+                Some(r.estimate.clone())
+            }
+            Runner::Sobirl(r) => match r.step(problem, s.beta, s.bellman_steps, s.samples) {
+                Ok(()) => Some(r.estimate.clone()),
+                Err(why) => {
+                    run.unavailable = Some(why);
+                    None
+                }
+            },
+            Runner::Exact(x) => {
+                if let Some(g) = &run.grad {
+                    *x -= g * s.beta;
+                }
+                None
+            }
+            Runner::Alternating(r) => {
+                r.step(problem, s.beta, s.bellman_steps);
+                None
+            }
+            Runner::Penalty(r) => {
+                let b = if run.algorithm == Algorithm::Cbso {
+                    budget
+                } else {
+                    None
+                };
+                r.step(problem, b, s.lambda, s.beta, s.policy_lr, s.bellman_steps);
+                None
+            }
+        }
+    }
+
+    /// Solves the follower at run k's x (warm-started from its last Q), records its numbers and catches
+    /// divergence. `direction` was computed at the previous x, whose ∇φ is the run's cached grad.
+    fn record(&mut self, k: usize, direction: Option<DVector<f64>>) {
+        let step = self.runs[k].history.len();
+        let x = self.runs[k].x().clone();
+        if x.iter().any(|v| !v.is_finite()) {
+            let run = &mut self.runs[k];
+            run.diverged.get_or_insert(step);
+            run.history.push(Point {
+                phi: f64::NAN,
+                grad_norm: f64::NAN,
+                estimate_error: f64::NAN,
+                residual: f64::NAN,
+                violation: f64::NAN,
+            });
+            return;
+        }
+        let problem = &self.problem;
+        let warm = self.runs[k].follower.as_ref().map(|f| f.q.clone());
+        let zeros = DVector::zeros(problem.mdp.states * problem.mdp.actions);
+        let sol = problem.mdp.solve_from(
+            &problem.reward(&x),
+            warm.as_ref().unwrap_or(&zeros),
+            1e-12,
+            100_000,
+        );
+        let grad = problem.hypergradient_at(&x, &sol.pi, None);
+        let phi = problem.f(&x, &sol.pi);
+        let run = &self.runs[k];
+        let estimate_error = match (&direction, &run.grad) {
+            (Some(d), Some(g)) => (d - g).norm() / g.norm().max(1e-300),
+            _ => f64::NAN,
+        };
+        let pi = match &run.runner {
+            Runner::Exact(_) => &sol.pi,
+            _ => run.policy().unwrap_or(&sol.pi),
+        };
+        let a = problem.mdp.actions;
+        let residual = (0..problem.mdp.states)
+            .map(|s| {
+                (0..a)
+                    .map(|j| (pi[s * a + j] - sol.pi[s * a + j]).abs())
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max);
+        let violation = self
+            .budget
+            .as_ref()
+            .map_or(f64::NAN, |b| b.violation(&problem.mdp, pi));
+        let point = Point {
+            phi,
+            grad_norm: grad.norm(),
+            estimate_error,
+            residual,
+            violation,
+        };
+        let run = &mut self.runs[k];
+        if !(phi.is_finite() && point.grad_norm.is_finite()) {
+            run.diverged.get_or_insert(step);
+        }
+        run.history.push(point);
+        run.follower = Some(sol);
+        run.grad = Some(grad);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::rl::baselines::ExactHgd;
+    use crate::numerics::rl::gridworld::{Gridworld, state_features};
+    use crate::numerics::rl::hypergradient::Upper;
+
+    fn settings() -> Settings {
+        Settings {
+            beta: 0.2,
+            xi: 0.5,
+            bellman_steps: 10,
+            samples: 16,
+            momentum: 0.3,
+            lambda: 10.0,
+            policy_lr: 0.3,
+            seed: 1,
+        }
+    }
+
+    #[test]
+    fn the_exact_run_is_exact_descent_and_every_algorithm_records_each_step() {
+        let g = Gridworld::default();
+        let problem = BilevelRl {
+            features: state_features(25, 4),
+            mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
+            upper: Upper::Shaping {
+                true_reward: g.true_reward(),
+                true_tau: 0.0,
+                l2: 0.05,
+            },
+        };
+        let x0 = DVector::zeros(25);
+        let budget = Budget {
+            cost: DVector::from_element(100, 0.1),
+            budget: 0.3,
+            weight: 2.0,
+        };
+        let mut lock = Lockstep::new(
+            problem.clone(),
+            Some(budget),
+            &Algorithm::ALL,
+            &x0,
+            &settings(),
+        );
+        let mut reference = ExactHgd::new(x0);
+        for _ in 0..20 {
+            lock.round(&settings());
+            reference.step(&problem, 0.2);
+        }
+        let exact = &lock.runs[3];
+        assert_eq!(exact.algorithm, Algorithm::Exact);
+        assert!((exact.x() - &reference.x).amax() < 1e-9);
+        for run in &lock.runs {
+            assert_eq!(run.history.len(), 21, "{}", run.algorithm.name());
+            assert!(
+                run.active(),
+                "{}: {:?}",
+                run.algorithm.name(),
+                run.unavailable
+            );
+            let last = run.history[20];
+            assert!(last.phi.is_finite() && last.violation >= 0.0);
+        }
+        assert!(lock.runs[0].history[20].estimate_error.is_finite());
+        assert!(exact.history[20].residual < 1e-9);
+    }
+
+    #[test]
+    fn model_free_runs_on_a_non_trajectory_objective_say_why_and_diverging_runs_are_caught() {
+        let g = Gridworld::default();
+        let problem = BilevelRl {
+            features: state_features(25, 4),
+            mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
+            upper: Upper::ExpertNll {
+                demos: vec![(20, 0), (15, 0)],
+                l2: 0.0,
+            },
+        };
+        let s = Settings {
+            beta: 1e300,
+            ..settings()
+        };
+        let mut lock = Lockstep::new(
+            problem,
+            None,
+            &[Algorithm::Sobirl, Algorithm::Cbso, Algorithm::Exact],
+            &DVector::zeros(25),
+            &s,
+        );
+        for _ in 0..5 {
+            lock.round(&s);
+        }
+        assert!(
+            lock.runs[0]
+                .unavailable
+                .as_deref()
+                .unwrap_or("")
+                .contains("trajectory")
+        );
+        assert!(
+            lock.runs[1]
+                .unavailable
+                .as_deref()
+                .unwrap_or("")
+                .contains("budget")
+        );
+        assert!(lock.runs[2].diverged.is_some(), "β = 1e300 must diverge");
+    }
+}
