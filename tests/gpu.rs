@@ -465,6 +465,7 @@ fn soft_value_iteration_matches_its_cpu_twin() {
             walls: vec![[1, 1], [2, 1]],
             start: [side - 1, 0],
             slip: 0.1,
+            costs: Vec::new(),
         };
         let mdp = g.mdp(0.95, 0.1).unwrap_or_else(|e| panic!("{e}"));
         let rs: Vec<_> = (0..rewards)

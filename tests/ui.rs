@@ -493,3 +493,84 @@ fn soft_rl_view_learns_a_reward_from_demonstrations() {
     harness.step();
     harness.snapshot("soft-rl");
 }
+
+/// The link of a bilevel RL preset, with extra pairs.
+fn soft_rl_link(preset: usize, extra: &str) -> String {
+    use bilevel_lab::scenario::query::to_query;
+    use bilevel_lab::scenario::soft_rl::PRESETS;
+    let pairs: Vec<String> = to_query(&(PRESETS[preset].state)())
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    format!("#soft_rl?{}&{extra}", pairs.join("&"))
+}
+
+/// The CBSO preset: the follower of the constrained run keeps its expected cost within the budget, exact
+/// descent's follower (which ignores the budget) goes over; the pictures show the cost cells.
+#[test]
+fn soft_rl_cbso_keeps_the_budget_the_unconstrained_runs_break() {
+    let mut harness = light([1500.0, 1100.0]);
+    harness
+        .state_mut()
+        .open_link(&soft_rl_link(3, "stop_at=150&steps_per_frame=20"));
+    harness.step();
+    harness.get_by_label("Play").click();
+    step_until(&mut harness, "step", &150.into());
+    let status = harness.state().status(false);
+    assert_eq!(status.last_error, None);
+    let runs = status.view["runs"].as_array().cloned().unwrap_or_default();
+    let get = |r: usize, k: &str| runs[r][k].as_f64().unwrap_or(f64::NAN);
+    assert_eq!(runs[0]["algorithm"], "constrained (CBSO)");
+    assert!(get(0, "violation") < 1e-3, "{runs:?}");
+    assert!(get(1, "violation") > 0.05, "{runs:?}");
+    harness.step();
+    harness.snapshot("soft-rl-cbso");
+}
+
+/// The authors' random MDP (S = 10, A = 5, γ = 0.5, τ = 0.01, f = ½‖x‖² + ½‖π‖²): M-SoBiRL decreases φ and
+/// its direction approaches the exact hypergradient; a 32 × 32 maze runs its first steps.
+#[test]
+fn soft_rl_random_mdp_preset_and_a_32_by_32_maze() {
+    let mut harness = light([1500.0, 1100.0]);
+    harness
+        .state_mut()
+        .open_link(&soft_rl_link(4, "stop_at=300&steps_per_frame=50"));
+    let mut phi0 = f64::NAN;
+    for _ in 0..50 {
+        harness.step();
+        phi0 = harness.state().status(false).view["runs"][0]["phi"]
+            .as_f64()
+            .unwrap_or(f64::NAN);
+        if phi0.is_finite() {
+            break;
+        }
+    }
+    harness.get_by_label("Play").click();
+    step_until(&mut harness, "step", &300.into());
+    let status = harness.state().status(false);
+    assert_eq!(status.last_error, None);
+    let run = &status.view["runs"][0];
+    assert_eq!(run["algorithm"], "M-SoBiRL");
+    let phi = run["phi"].as_f64().unwrap_or(f64::NAN);
+    assert!(phi < phi0, "φ {phi0} → {phi}");
+    assert!(
+        run["estimate_error"].as_f64().unwrap_or(f64::NAN) < 1e-2,
+        "{run}"
+    );
+    harness.step();
+    harness.snapshot("soft-rl-random");
+
+    harness
+        .state_mut()
+        .open_link(&soft_rl_link(6, "stop_at=3&steps_per_frame=1"));
+    harness.step();
+    harness.get_by_label("Play").click();
+    step_until(&mut harness, "step", &3.into());
+    let status = harness.state().status(false);
+    assert_eq!(status.view["states"], 1024);
+    for run in status.view["runs"].as_array().cloned().unwrap_or_default() {
+        assert_eq!(run["status"], "ok", "{run}");
+    }
+    harness.step();
+    harness.snapshot("soft-rl-32");
+}

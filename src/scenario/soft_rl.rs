@@ -1,26 +1,83 @@
-//! The soft-MDP bilevel RL view's state (issue 7): the gridworld, γ, τ, the leader (inverse RL from
-//! expert demonstrations, or reward shaping against the hidden true reward), the step sizes of M-SoBiRL,
-//! exact hypergradient descent and the alternating baseline, and the cell-editing tool. One serde struct
-//! with defaults (URL hash), and the problem it builds.
+//! The soft-MDP bilevel RL view's state (issue 7): the environment (a gridworld with its editor, or a
+//! seeded random MDP), γ, τ, the leader (inverse RL from expert or hand-drawn demonstrations, reward
+//! shaping, RLHF-style preferences, the authors' synthetic objective), four runs (any of the seven
+//! algorithms) with their step sizes, and an optional cost budget (CBSO). One serde struct with defaults
+//! (URL hash), and the problem it builds.
 
-use nalgebra::DVector;
+use nalgebra::{DMatrix, DVector};
 use rand::{Rng as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
 
 use super::query::{Preset, Validate, check_f64, check_usize};
-use crate::numerics::random::SeededRng;
-use crate::numerics::rl::gridworld::{Gridworld, state_features};
-use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
+use crate::numerics::random::{SeededRng, gaussian};
+use crate::numerics::rl::gridworld::{Gridworld, MOVES, state_features};
+use crate::numerics::rl::hypergradient::{BilevelRl, PREFERENCE_PAIRS, Upper};
+use crate::numerics::rl::lockstep::{Algorithm, Settings};
 use crate::numerics::rl::mdp::SoftMdp;
+use crate::numerics::rl::penalty::Budget;
+
+/// Where the MDP comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Env {
+    Gridworld,
+    /// `SoftMdp::random`: rows of P uniform and normalized, ρ uniform; r(x) = τ·x with one coordinate
+    /// per state–action pair (x in units of τ, so π* responds to x at the same scale for any τ).
+    Random,
+}
+
+/// The random MDP's size and seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RandomSpec {
+    pub states: usize,
+    pub actions: usize,
+    pub seed: u64,
+}
+
+impl Default for RandomSpec {
+    fn default() -> Self {
+        Self {
+            states: 10,
+            actions: 5,
+            seed: 0,
+        }
+    }
+}
 
 /// The leader's objective.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Leader {
-    /// Negative log-likelihood of demonstrations drawn from the expert (π* of the hidden true reward).
+    /// Negative log-likelihood of demonstrations.
     InverseRl,
-    /// The soft value of the follower's policy under the hidden true reward.
+    /// The discounted return of the follower's policy under the hidden true reward.
     Shaping,
+    /// Bradley–Terry preferences between clips of the follower's behaviour, labelled by the true reward.
+    Preferences,
+    /// The authors' ½‖x‖² + ½‖π‖².
+    Synthetic,
+}
+
+impl Leader {
+    pub fn name(self) -> &'static str {
+        match self {
+            Leader::InverseRl => "inverse RL",
+            Leader::Shaping => "reward shaping",
+            Leader::Preferences => "preferences (RLHF)",
+            Leader::Synthetic => "synthetic ½‖x‖² + ½‖π‖²",
+        }
+    }
+}
+
+/// Where inverse RL's demonstrations come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DemoSource {
+    /// Trajectories of π* of the hidden true reward, seeded.
+    Expert,
+    /// The path drawn on the grid, cell by cell.
+    Drawn,
 }
 
 /// What a click on the editor grid does.
@@ -31,30 +88,68 @@ pub enum Tool {
     Goal,
     Trap,
     Start,
+    Cost,
+    /// Extends the drawn demonstration to the clicked neighbour cell.
+    Draw,
+}
+
+/// One of the four runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunSlot {
+    pub on: bool,
+    pub algorithm: Algorithm,
+}
+
+impl Default for RunSlot {
+    fn default() -> Self {
+        Self {
+            on: true,
+            algorithm: Algorithm::Exact,
+        }
+    }
+}
+
+const fn slot(on: bool, algorithm: Algorithm) -> RunSlot {
+    RunSlot { on, algorithm }
 }
 
 /// Everything a shared link restores.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SoftRlState {
+    pub env: Env,
     pub grid: Gridworld,
+    pub random: RandomSpec,
     pub gamma: f64,
     pub tau: f64,
     pub leader: Leader,
+    pub demos_from: DemoSource,
+    /// The hand-drawn demonstration: a path of neighbouring cells.
+    pub drawn: Vec<[usize; 2]>,
     /// Expert trajectories and their length (inverse RL).
     pub demos: usize,
     pub horizon: usize,
     pub seed: u64,
     pub l2: f64,
-    /// Outer step β (all three runs), M-SoBiRL's w step ξ (its w-iteration contracts for
-    /// ξ < 2/λ_max(AᵀA); λ_max ≤ (1 + γ)², so ξ < 2/(1 + γ)² is always safe) and Bellman steps N per
-    /// outer step.
+    pub runs: [RunSlot; 4],
+    /// Outer step β (all runs); M-SoBiRL's w step ξ (its w-iteration contracts for
+    /// ξ < 2/λ_max(AᵀA); λ_max ≤ (1 + γ)², so ξ < 2/(1 + γ)² is always safe); Bellman steps N per outer
+    /// step; SoBiRL's samples M; Stoc-SoBiRL's momentum weight µ; the penalty methods' λ and policy step.
     pub beta: f64,
     pub xi: f64,
     pub bellman_steps: usize,
+    pub samples: usize,
+    pub momentum: f64,
+    pub lambda: f64,
+    pub policy_lr: f64,
+    /// The cost budget: J_c(π) = ρᵀV^π_c ≤ budget, weight λ_c in CBSO's follower objective.
+    pub constraint: bool,
+    pub budget: f64,
+    pub cost_weight: f64,
     pub steps_per_frame: usize,
     pub stop_at: usize,
-    /// The run whose grids are drawn (0 M-SoBiRL, 1 exact, 2 alternating).
+    /// The run whose pictures are drawn.
     pub shown: usize,
     pub tool: Tool,
 }
@@ -62,17 +157,34 @@ pub struct SoftRlState {
 impl Default for SoftRlState {
     fn default() -> Self {
         Self {
+            env: Env::Gridworld,
             grid: Gridworld::default(),
+            random: RandomSpec::default(),
             gamma: 0.6,
             tau: 0.3,
             leader: Leader::InverseRl,
+            demos_from: DemoSource::Expert,
+            drawn: Vec::new(),
             demos: 20,
             horizon: 12,
             seed: 0,
             l2: 0.01,
+            runs: [
+                slot(true, Algorithm::MSobirl),
+                slot(true, Algorithm::Exact),
+                slot(true, Algorithm::Alternating),
+                slot(false, Algorithm::Pbrl),
+            ],
             beta: 0.3,
             xi: 1.0,
             bellman_steps: 20,
+            samples: 32,
+            momentum: 0.3,
+            lambda: 10.0,
+            policy_lr: 0.3,
+            constraint: false,
+            budget: 0.3,
+            cost_weight: 5.0,
             steps_per_frame: 1,
             stop_at: 300,
             shown: 0,
@@ -83,9 +195,9 @@ impl Default for SoftRlState {
 
 /// Slider ranges.
 pub mod range {
-    /// The view steps three exact solves per frame on the CPU: it takes grids up to 12 × 12 until its
-    /// time-sliced / GPU path lands (the numerics and the CLI take up to 32 × 32).
-    pub const SIDE: (usize, usize) = (2, 12);
+    pub const SIDE: (usize, usize) = (2, 32);
+    pub const STATES: (usize, usize) = (2, 200);
+    pub const ACTIONS: (usize, usize) = (2, 10);
     pub const GAMMA: (f64, f64) = (0.0, 0.99);
     pub const TAU: (f64, f64) = (0.01, 10.0);
     pub const DEMOS: (usize, usize) = (1, 500);
@@ -93,75 +205,213 @@ pub mod range {
     pub const L2: (f64, f64) = (0.0, 10.0);
     pub const STEP: (f64, f64) = (1e-4, 10.0);
     pub const BELLMAN: (usize, usize) = (1, 500);
+    pub const SAMPLES: (usize, usize) = (1, 1000);
+    pub const MOMENTUM: (f64, f64) = (0.01, 1.0);
+    pub const LAMBDA: (f64, f64) = (0.1, 1000.0);
+    pub const BUDGET: (f64, f64) = (0.0, 100.0);
+    pub const COST_WEIGHT: (f64, f64) = (0.0, 100.0);
     pub const STEPS_PER_FRAME: (usize, usize) = (1, 100);
     pub const STOP_AT: (usize, usize) = (1, 5000);
+    /// Longest hand-drawn path.
+    pub const DRAWN: usize = 400;
+}
+
+/// Inverse-CDF draw from weights that sum to 1.
+fn draw(weights: impl Iterator<Item = f64>, rng: &mut SeededRng) -> usize {
+    let u: f64 = rng.random_range(0.0..1.0);
+    let mut acc = 0.0;
+    let mut last = 0;
+    for (k, w) in weights.enumerate() {
+        acc += w;
+        last = k;
+        if u < acc {
+            return k;
+        }
+    }
+    last
 }
 
 impl SoftRlState {
     pub fn mdp(&self) -> Result<SoftMdp, String> {
-        self.grid
-            .mdp(self.gamma, self.tau)
-            .map_err(|e| format!("`grid.{e}"))
+        match self.env {
+            Env::Gridworld => self
+                .grid
+                .mdp(self.gamma, self.tau)
+                .map_err(|e| format!("`grid.{e}")),
+            Env::Random => Ok(SoftMdp::random(
+                self.random.states,
+                self.random.actions,
+                self.gamma,
+                self.tau,
+                self.random.seed,
+            )),
+        }
     }
 
-    /// `demos` trajectories of `horizon` steps from the start cell under the expert's policy (π* of the
-    /// true reward), drawn with `seed`: their (state, action) pairs.
-    pub fn demonstrations(&self, mdp: &SoftMdp) -> Vec<(usize, usize)> {
-        let expert = mdp.solve(&self.grid.true_reward()).pi;
-        let mut rng = SeededRng::seed_from_u64(self.seed);
-        let start = self.grid.index(self.grid.start);
-        let draw = |weights: &mut dyn Iterator<Item = f64>, rng: &mut SeededRng| {
-            let u: f64 = rng.random_range(0.0..1.0);
-            let mut acc = 0.0;
-            let mut last = 0;
-            for (k, w) in weights.enumerate() {
-                acc += w;
-                last = k;
-                if u < acc {
-                    return k;
-                }
+    /// The hidden true reward per state–action pair: the gridworld's (goal +1, trap −1, step −0.02), or
+    /// seeded standard normals for a random MDP.
+    pub fn true_reward(&self) -> DVector<f64> {
+        match self.env {
+            Env::Gridworld => self.grid.true_reward(),
+            Env::Random => {
+                let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x7275);
+                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
+                    gaussian(&mut rng)
+                })
             }
-            last
-        };
+        }
+    }
+
+    /// The constraint's cost: 1 per step in the gridworld's cost cells, or seeded uniforms in [0, 1).
+    pub fn cost(&self) -> DVector<f64> {
+        match self.env {
+            Env::Gridworld => self.grid.cost(),
+            Env::Random => {
+                let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x636f);
+                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
+                    rng.random_range(0.0..1.0)
+                })
+            }
+        }
+    }
+
+    /// `demos` trajectories of `horizon` steps from ρ under the expert's policy (π* of the true reward),
+    /// drawn with `seed`: their (state, action) pairs.
+    pub fn demonstrations(&self, mdp: &SoftMdp) -> Vec<(usize, usize)> {
+        let expert = mdp.solve(&self.true_reward()).pi;
+        let mut rng = SeededRng::seed_from_u64(self.seed);
         let mut pairs = Vec::with_capacity(self.demos * self.horizon);
         for _ in 0..self.demos {
-            let mut s = start;
+            let mut s = draw(mdp.rho.iter().copied(), &mut rng);
             for _ in 0..self.horizon {
                 let a = draw(
-                    &mut (0..mdp.actions).map(|a| expert[s * mdp.actions + a]),
+                    (0..mdp.actions).map(|a| expert[s * mdp.actions + a]),
                     &mut rng,
                 );
                 pairs.push((s, a));
-                let row = s * mdp.actions + a;
-                s = draw(&mut (0..mdp.states).map(|t| mdp.p[(row, t)]), &mut rng);
+                let row = mdp.row(s * mdp.actions + a);
+                let t = draw(row.iter().map(|&(_, p)| p), &mut rng);
+                s = row.get(t).map_or(s, |&(next, _)| next);
             }
         }
         pairs
     }
 
-    /// The bilevel problem: one reward coordinate per cell (r_sa = x_s).
+    /// The drawn path as (state, action) pairs: the move from each cell to the next.
+    pub fn drawn_pairs(&self) -> Vec<(usize, usize)> {
+        self.drawn
+            .windows(2)
+            .filter_map(|w| {
+                let (dr, dc) = (
+                    w[1][0] as i64 - w[0][0] as i64,
+                    w[1][1] as i64 - w[0][1] as i64,
+                );
+                let a = MOVES.iter().position(|m| (m.0, m.1) == (dr, dc))?;
+                Some((self.grid.index(w[0]), a))
+            })
+            .collect()
+    }
+
+    /// The bilevel problem: on a gridworld one reward coordinate per cell (r_sa = x_s); on a random MDP
+    /// r = τ·x, one coordinate per pair.
     pub fn problem(&self) -> Result<BilevelRl, String> {
         let mdp = self.mdp()?;
+        let truth = self.true_reward();
         let upper = match self.leader {
-            Leader::InverseRl => Upper::ExpertNll {
-                demos: self.demonstrations(&mdp),
-                l2: self.l2,
-            },
+            Leader::InverseRl => {
+                let demos = match (self.env, self.demos_from) {
+                    (Env::Gridworld, DemoSource::Drawn) => {
+                        let pairs = self.drawn_pairs();
+                        if pairs.is_empty() {
+                            return Err("`drawn`: draw a path of at least two neighbouring cells \
+                                        (tool \"draw demo\", click from the start outwards)"
+                                .to_owned());
+                        }
+                        pairs
+                    }
+                    _ => self.demonstrations(&mdp),
+                };
+                Upper::ExpertNll { demos, l2: self.l2 }
+            }
             Leader::Shaping => Upper::Shaping {
-                true_reward: self.grid.true_reward(),
-                true_tau: self.tau,
+                true_reward: truth,
+                true_tau: 0.0,
                 l2: self.l2,
             },
+            Leader::Preferences => Upper::Preferences {
+                true_reward: truth,
+                l2: self.l2,
+            },
+            Leader::Synthetic => Upper::Synthetic,
         };
-        Ok(BilevelRl {
-            features: state_features(mdp.states, mdp.actions),
+        let features = match self.env {
+            Env::Gridworld => state_features(mdp.states, mdp.actions),
+            Env::Random => {
+                DMatrix::identity(mdp.states * mdp.actions, mdp.states * mdp.actions) * self.tau
+            }
+        };
+        let problem = BilevelRl {
+            features,
             mdp,
             upper,
+        };
+        problem.check().map_err(|e| {
+            format!(
+                "`leader`: {e} (preferences take grids up to {} cells)",
+                PREFERENCE_PAIRS / MOVES.len()
+            )
+        })?;
+        Ok(problem)
+    }
+
+    /// The cost budget when the constraint is on.
+    pub fn budget(&self) -> Option<Budget> {
+        self.constraint.then(|| Budget {
+            cost: self.cost(),
+            budget: self.budget,
+            weight: self.cost_weight,
         })
     }
 
-    /// Applies the tool at cell (row, col): toggles a wall, goal or trap there, or moves the start.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            beta: self.beta,
+            xi: self.xi,
+            bellman_steps: self.bellman_steps,
+            samples: self.samples,
+            momentum: self.momentum,
+            lambda: self.lambda,
+            policy_lr: self.policy_lr,
+            seed: self.seed,
+        }
+    }
+
+    /// The algorithms of the runs that are on, with their slot numbers.
+    pub fn algorithms(&self) -> Vec<(usize, Algorithm)> {
+        self.runs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.on)
+            .map(|(k, r)| (k, r.algorithm))
+            .collect()
+    }
+
+    /// Applies the tool at cell (row, col): toggles a wall, goal, trap or cost cell, moves the start, or
+    /// extends the drawn path (restarting it at the start when the cell is not next to its end).
     pub fn edit(&mut self, cell: [usize; 2]) {
+        if self.tool == Tool::Draw {
+            let next_to =
+                |a: [usize; 2], b: [usize; 2]| a[0].abs_diff(b[0]) + a[1].abs_diff(b[1]) == 1;
+            match self.drawn.last() {
+                Some(&end) if next_to(end, cell) && self.drawn.len() < range::DRAWN => {
+                    self.drawn.push(cell)
+                }
+                _ if next_to(self.grid.start, cell) => self.drawn = vec![self.grid.start, cell],
+                _ => self.drawn = vec![cell],
+            }
+            self.demos_from = DemoSource::Drawn;
+            return;
+        }
         let g = &mut self.grid;
         let clear = |list: &mut Vec<[usize; 2]>| list.retain(|c| *c != cell);
         let toggle = |list: &mut Vec<[usize; 2]>| {
@@ -177,10 +427,16 @@ impl SoftRlState {
                     g.start = cell;
                 }
             }
+            Tool::Cost => {
+                if !g.walls.contains(&cell) {
+                    toggle(&mut g.costs);
+                }
+            }
             _ if cell == g.start => {}
             Tool::Wall => {
                 clear(&mut g.goals);
                 clear(&mut g.traps);
+                clear(&mut g.costs);
                 toggle(&mut g.walls);
             }
             Tool::Goal => {
@@ -193,12 +449,21 @@ impl SoftRlState {
                 clear(&mut g.goals);
                 toggle(&mut g.traps);
             }
+            Tool::Draw => {}
         }
     }
 
-    /// x₀ = 0 (every cell's reward 0).
+    /// x₀: 0 on a gridworld (every cell's reward 0); seeded normals on a random MDP.
     pub fn x0(&self) -> DVector<f64> {
-        DVector::zeros(self.grid.rows * self.grid.cols)
+        match self.env {
+            Env::Gridworld => DVector::zeros(self.grid.rows * self.grid.cols),
+            Env::Random => {
+                let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x7830);
+                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
+                    gaussian(&mut rng)
+                })
+            }
+        }
     }
 }
 
@@ -206,6 +471,8 @@ impl Validate for SoftRlState {
     fn validate(&self) -> Result<(), String> {
         check_usize("grid.rows", self.grid.rows, range::SIDE)?;
         check_usize("grid.cols", self.grid.cols, range::SIDE)?;
+        check_usize("random.states", self.random.states, range::STATES)?;
+        check_usize("random.actions", self.random.actions, range::ACTIONS)?;
         check_f64("gamma", self.gamma, range::GAMMA)?;
         check_f64("tau", self.tau, range::TAU)?;
         check_usize("demos", self.demos, range::DEMOS)?;
@@ -214,19 +481,36 @@ impl Validate for SoftRlState {
         check_f64("beta", self.beta, range::STEP)?;
         check_f64("xi", self.xi, range::STEP)?;
         check_usize("bellman_steps", self.bellman_steps, range::BELLMAN)?;
+        check_usize("samples", self.samples, range::SAMPLES)?;
+        check_f64("momentum", self.momentum, range::MOMENTUM)?;
+        check_f64("lambda", self.lambda, range::LAMBDA)?;
+        check_f64("policy_lr", self.policy_lr, range::STEP)?;
+        check_f64("budget", self.budget, range::BUDGET)?;
+        check_f64("cost_weight", self.cost_weight, range::COST_WEIGHT)?;
         check_usize(
             "steps_per_frame",
             self.steps_per_frame,
             range::STEPS_PER_FRAME,
         )?;
         check_usize("stop_at", self.stop_at, range::STOP_AT)?;
-        check_usize("shown", self.shown, (0, 2))?;
+        check_usize("shown", self.shown, (0, 3))?;
+        if self.drawn.len() > range::DRAWN {
+            return Err(format!("`drawn`: at most {} cells", range::DRAWN));
+        }
+        if let Some((i, c)) = self
+            .drawn
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c[0] >= self.grid.rows || c[1] >= self.grid.cols)
+        {
+            return Err(format!("`drawn.{i}`: ({}, {}) is off the grid", c[0], c[1]));
+        }
         self.mdp().map(|_| ())
     }
 }
 
 /// The presets.
-pub const PRESETS: [Preset<SoftRlState>; 3] = [
+pub const PRESETS: [Preset<SoftRlState>; 7] = [
     Preset {
         name: "Inverse RL on a 5×5 grid",
         hint: "recover a reward from 20 expert trajectories (γ = 0.6): M-SoBiRL tracks exact hypergradient \
@@ -235,10 +519,79 @@ pub const PRESETS: [Preset<SoftRlState>; 3] = [
     },
     Preset {
         name: "Reward shaping",
-        hint: "choose a reward whose soft-optimal policy does well under the hidden true reward",
+        hint: "choose a reward whose soft-optimal policy earns the most under the hidden true reward; \
+               model-free SoBiRL estimates the same hypergradient from sampled trajectories",
         state: || SoftRlState {
             leader: Leader::Shaping,
             beta: 2.0,
+            runs: [
+                slot(true, Algorithm::MSobirl),
+                slot(true, Algorithm::Exact),
+                slot(true, Algorithm::Sobirl),
+                slot(true, Algorithm::Pbrl),
+            ],
+            ..SoftRlState::default()
+        },
+    },
+    Preset {
+        name: "RLHF: preferences",
+        hint: "learn a reward from Bradley–Terry labels on pairs of the follower's own clips; SoBiRL and \
+               Stoc-SoBiRL use samples only",
+        state: || SoftRlState {
+            leader: Leader::Preferences,
+            beta: 1.0,
+            gamma: 0.8,
+            runs: [
+                slot(true, Algorithm::Sobirl),
+                slot(true, Algorithm::Exact),
+                slot(true, Algorithm::StocSobirl),
+                slot(true, Algorithm::Alternating),
+            ],
+            ..SoftRlState::default()
+        },
+    },
+    Preset {
+        name: "Constrained: a cost budget (CBSO)",
+        hint: "the short way along the top row costs 1 per step; CBSO keeps the follower's expected cost \
+               under the budget, the unconstrained runs spend more",
+        state: || SoftRlState {
+            leader: Leader::Shaping,
+            gamma: 0.8,
+            beta: 0.2,
+            grid: Gridworld {
+                costs: vec![[0, 0], [0, 1], [0, 2], [0, 3]],
+                ..Gridworld::default()
+            },
+            constraint: true,
+            budget: 0.3,
+            runs: [
+                slot(true, Algorithm::Cbso),
+                slot(true, Algorithm::Exact),
+                slot(true, Algorithm::Pbrl),
+                slot(false, Algorithm::MSobirl),
+            ],
+            ..SoftRlState::default()
+        },
+    },
+    Preset {
+        name: "The authors' random MDP: S = 10, A = 5, γ = 0.5, τ = 0.01",
+        hint: "M-SoBiRL's synthetic test (seeds README): f = ½‖x‖² + ½‖π‖², ξ = 0.5, β = 8e-3; r = τx",
+        state: || SoftRlState {
+            env: Env::Random,
+            leader: Leader::Synthetic,
+            gamma: 0.5,
+            tau: 0.01,
+            beta: 8e-3,
+            xi: 0.5,
+            bellman_steps: 10,
+            stop_at: 400,
+            steps_per_frame: 5,
+            runs: [
+                slot(true, Algorithm::MSobirl),
+                slot(true, Algorithm::Exact),
+                slot(true, Algorithm::Alternating),
+                slot(false, Algorithm::Pbrl),
+            ],
             ..SoftRlState::default()
         },
     },
@@ -254,6 +607,7 @@ pub const PRESETS: [Preset<SoftRlState>; 3] = [
                 goals: vec![[0, 11]],
                 traps: vec![[3, 5]],
                 start: [11, 0],
+                costs: Vec::new(),
             },
             demos: 40,
             horizon: 40,
@@ -261,6 +615,32 @@ pub const PRESETS: [Preset<SoftRlState>; 3] = [
             xi: 0.4,
             beta: 0.2,
             bellman_steps: 40,
+            ..SoftRlState::default()
+        },
+    },
+    Preset {
+        name: "A 32×32 grid",
+        hint: "1024 states, inverse RL from 30 expert trajectories around a long wall (γ = 0.98, τ = 0.02): \
+               sparse solves keep each step in milliseconds",
+        state: || SoftRlState {
+            grid: Gridworld {
+                rows: 32,
+                cols: 32,
+                slip: 0.1,
+                walls: (0..24).map(|c| [16, c]).collect(),
+                goals: vec![[0, 31]],
+                traps: vec![[8, 20], [24, 8]],
+                start: [31, 0],
+                costs: Vec::new(),
+            },
+            demos: 30,
+            horizon: 100,
+            gamma: 0.98,
+            tau: 0.02,
+            beta: 0.01,
+            xi: 0.4,
+            bellman_steps: 20,
+            l2: 0.001,
             ..SoftRlState::default()
         },
     },
@@ -272,12 +652,30 @@ mod tests {
     use crate::scenario::query::{from_query, to_query};
 
     #[test]
-    fn presets_are_valid_links_round_trip_and_the_editor_toggles_cells() {
+    fn presets_are_valid_links_round_trip_and_build_their_problems() {
         for preset in &PRESETS {
             let state = (preset.state)();
             assert_eq!(state.validate(), Ok(()), "{}", preset.name);
-            assert_eq!(from_query(&to_query(&state)), Ok(state), "{}", preset.name);
+            assert_eq!(
+                from_query(&to_query(&state)),
+                Ok(state.clone()),
+                "{}",
+                preset.name
+            );
+            assert!(state.problem().is_ok(), "{}", preset.name);
         }
+        let e = from_query::<SoftRlState>(&[("gamma".to_owned(), "1.5".to_owned())])
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("`gamma`"), "{e}");
+        let e = from_query::<SoftRlState>(&[("runs.1.algorithm".to_owned(), "newton".to_owned())])
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("runs.1.algorithm"), "{e}");
+    }
+
+    #[test]
+    fn the_editor_toggles_cells_and_a_drawn_path_becomes_demonstrations() {
         let mut s = SoftRlState {
             tool: Tool::Goal,
             ..SoftRlState::default()
@@ -292,18 +690,47 @@ mod tests {
             !s.grid.walls.contains(&s.grid.start),
             "the start cell is never walled"
         );
-        let e = from_query::<SoftRlState>(&[("gamma".to_owned(), "1.5".to_owned())])
-            .err()
-            .unwrap_or_default();
-        assert!(e.contains("`gamma`"), "{e}");
         let mdp = s.mdp().unwrap_or_else(|e| panic!("{e}"));
         let demos = s.demonstrations(&mdp);
         assert_eq!(demos.len(), 20 * 12);
-        assert_eq!(
-            demos[0].0,
-            s.grid.index(s.grid.start),
-            "trajectories start at the start"
-        );
+        assert_eq!(demos[0].0, s.grid.index(s.grid.start), "from ρ: the start");
         assert_eq!(s.demonstrations(&mdp), demos, "seeded");
+        // Draw from the start (4, 0) up twice and right once: up, up, right.
+        s.tool = Tool::Draw;
+        for cell in [[3, 0], [2, 0], [2, 1], [4, 4]] {
+            s.edit(cell);
+        }
+        assert_eq!(s.drawn, vec![[4, 4]], "a jump restarts the path");
+        s.drawn.clear();
+        for cell in [[3, 0], [2, 0], [2, 1]] {
+            s.edit(cell);
+        }
+        assert_eq!(s.demos_from, DemoSource::Drawn);
+        let up = 0;
+        let right = 1;
+        assert_eq!(
+            s.drawn_pairs(),
+            vec![(20, up), (15, up), (10, right)],
+            "(state, move) along the path"
+        );
+        assert!(s.problem().is_ok());
+        s.drawn = vec![[4, 0]];
+        let e = s.problem().err().unwrap_or_default();
+        assert!(e.starts_with("`drawn`"), "{e}");
+    }
+
+    #[test]
+    fn preferences_on_a_big_grid_are_refused_with_the_field_named() {
+        let s = SoftRlState {
+            leader: Leader::Preferences,
+            grid: Gridworld {
+                rows: 20,
+                cols: 20,
+                ..Gridworld::default()
+            },
+            ..SoftRlState::default()
+        };
+        let e = s.problem().err().unwrap_or_default();
+        assert!(e.starts_with("`leader`"), "{e}");
     }
 }

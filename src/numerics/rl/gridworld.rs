@@ -28,6 +28,8 @@ pub struct Gridworld {
     pub traps: Vec<[usize; 2]>,
     /// Start cell (ρ is its indicator).
     pub start: [usize; 2],
+    /// Cells where every step costs 1 (the constraint's cost c(s, a) of CBSO, seed 003).
+    pub costs: Vec<[usize; 2]>,
 }
 
 impl Default for Gridworld {
@@ -40,6 +42,7 @@ impl Default for Gridworld {
             goals: vec![[0, 4]],
             traps: vec![[2, 3]],
             start: [4, 0],
+            costs: Vec::new(),
         }
     }
 }
@@ -67,6 +70,7 @@ impl Gridworld {
             ("walls", &self.walls),
             ("goals", &self.goals),
             ("traps", &self.traps),
+            ("costs", &self.costs),
         ] {
             if let Some((i, c)) = cells
                 .iter()
@@ -143,6 +147,21 @@ impl Gridworld {
                 -1.0
             } else {
                 -0.02
+            }
+        })
+    }
+}
+
+impl Gridworld {
+    /// c(s, a) = 1 in cost cells, 0 elsewhere, as a state–action vector.
+    pub fn cost(&self) -> DVector<f64> {
+        let a = MOVES.len();
+        DVector::from_fn(self.rows * self.cols * a, |i, _| {
+            let s = i / a;
+            if self.costs.contains(&[s / self.cols, s % self.cols]) {
+                1.0
+            } else {
+                0.0
             }
         })
     }
@@ -228,6 +247,7 @@ mod tests {
             traps: vec![[20, 10]],
             start: [31, 0],
             slip: 0.1,
+            costs: Vec::new(),
         };
         let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
         let problem = BilevelRl {

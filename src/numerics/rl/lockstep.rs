@@ -159,6 +159,8 @@ pub struct Lockstep {
     pub step: usize,
     /// The next run to step in the current round.
     cursor: usize,
+    /// Runs whose starting point is recorded (the first calls of `work` do these, one each).
+    started: usize,
 }
 
 impl Lockstep {
@@ -205,22 +207,22 @@ impl Lockstep {
                 }
             })
             .collect();
-        let mut lock = Self {
+        Self {
             problem,
             budget,
             runs,
             step: 0,
             cursor: 0,
-        };
-        for k in 0..lock.runs.len() {
-            lock.record(k, None);
+            started: 0,
         }
-        lock
     }
 
-    /// Steps the next run of the current round; returns true when the round (one outer step of every
-    /// active run) is complete.
+    /// One unit of work: records the next run's starting point, or steps the next run of the current
+    /// round; returns true when the round (one outer step of every active run) is complete.
     pub fn work(&mut self, s: &Settings) -> bool {
+        if self.start_one() {
+            return false;
+        }
         while self.cursor < self.runs.len() && !self.runs[self.cursor].active() {
             self.cursor += 1;
         }
@@ -238,9 +240,19 @@ impl Lockstep {
         false
     }
 
-    /// One whole outer step of every run.
+    /// One whole outer step of every run (after recording the starting points if not yet done).
     pub fn round(&mut self, s: &Settings) {
         while !self.work(s) {}
+    }
+
+    /// Records the next run's starting point; false when all are recorded.
+    pub fn start_one(&mut self) -> bool {
+        if self.started < self.runs.len() {
+            self.record(self.started, None);
+            self.started += 1;
+            return true;
+        }
+        false
     }
 
     /// Steps run k; returns the direction it stepped along when it is an estimate of ∇φ(x_k).

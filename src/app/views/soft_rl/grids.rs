@@ -9,11 +9,13 @@ use crate::app::widgets::heatmap::{HeatMap, heatmap_ui};
 use crate::app::{Look, format};
 use crate::numerics::rl::gridworld::{Gridworld, MOVES};
 
-/// One picture: a title, a value per state, and optionally π to draw as arrows.
+/// One picture: a title, a value per state, optionally π to draw as arrows, and a path of cells (the drawn
+/// demonstration) to draw as a line.
 pub struct Picture<'a> {
     pub title: &'a str,
     pub values: &'a [f64],
     pub pi: Option<&'a [f64]>,
+    pub path: &'a [[usize; 2]],
 }
 
 /// Draws the picture `side` points wide; returns the clicked cell, if any.
@@ -107,7 +109,22 @@ pub fn grid_ui(
                 painter.line_segment([p + a, p + b], Stroke::new(2.0, ink));
             }
         }
+        for &c in &grid.costs {
+            let p = center(c);
+            let r = egui::Rect::from_center_size(p, vec2(cell.x * 0.8, cell.y * 0.8));
+            painter.rect_stroke(r, 0.0, Stroke::new(2.0, ink), egui::StrokeKind::Inside);
+        }
         painter.circle(center(grid.start), radius * 0.5, ink, outline);
+        if picture.path.len() > 1 {
+            let pts: Vec<Pos2> = picture.path.iter().map(|&c| center(c)).collect();
+            painter.add(egui::Shape::line(
+                pts.clone(),
+                Stroke::new(5.0, Color32::BLACK),
+            ));
+            painter.add(egui::Shape::line(pts, Stroke::new(3.0, ink)));
+        } else if let Some(&c) = picture.path.first() {
+            painter.circle_filled(center(c), radius * 0.35, ink);
+        }
         if let Some(pi) = picture.pi {
             let arrow = Stroke::new((cell.x * 0.06).clamp(1.0, 2.5), Color32::from_gray(245));
             for (s, is_wall) in walls.iter().enumerate() {
@@ -138,4 +155,34 @@ pub fn grid_ui(
         })
     })
     .inner
+}
+
+/// A state × action map (rows: states, columns: actions) of a vector ordered s·A + a, `side` points wide.
+pub fn matrix_ui(ui: &mut egui::Ui, title: &str, values: &[f64], actions: usize, side: f32) {
+    let rows = values.len() / actions.max(1);
+    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let span = (hi - lo).max(1e-12);
+    let color = |v: f64| viridis(((v - lo) / span) as f32);
+    let hover = |r: usize, c: usize, v: f64| format!("state {r}, action {c}: {}", format::num(v));
+    ui.vertical(|ui| {
+        ui.strong(title);
+        ui.label(format!("{} … {}", format::num(lo), format::num(hi)));
+        let height = (side * rows as f32 / actions as f32).min(side * 1.6);
+        heatmap_ui(
+            ui,
+            &HeatMap {
+                values,
+                rows,
+                cols: actions,
+                color: &color,
+                cell_text: None,
+                hover: &hover,
+                col_labels: &[],
+                row_labels: &[],
+                marked_cols: &[],
+            },
+            vec2(side, height),
+        );
+    });
 }

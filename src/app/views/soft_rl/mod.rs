@@ -1,51 +1,43 @@
-//! Soft-MDP bilevel RL (issue 7; seeds 001, 002): on a gridworld the leader picks a reward per cell, the
-//! follower plays the entropy-regularized optimal policy. Three runs side by side — M-SoBiRL (one w step,
-//! one x step, N soft Bellman steps), exact hypergradient descent, and alternating reward/policy updates —
-//! with the learned reward, the follower's V* and occupancy and π* as arrows, beside the hidden true reward
-//! (which is also the editor), and live curves of φ, ‖∇φ‖ and M-SoBiRL's estimate error.
+//! Soft-MDP bilevel RL (issue 7; seeds 001, 002, 003): on a gridworld (or a random MDP) the leader picks a
+//! reward, the follower plays the entropy-regularized optimal policy. Up to four runs side by side — any
+//! of M-SoBiRL, model-free SoBiRL, Stoc-SoBiRL, exact hypergradient descent, alternating updates, PBRL and
+//! CBSO — with the learned reward, the follower's V* and occupancy and π* as arrows, beside the hidden
+//! true reward (which is also the editor), and live curves of φ, ‖∇φ‖, each direction's error, the
+//! lower-level residual and, with a cost budget, its violation. Work is time-sliced one run-step at a time
+//! (12 ms per frame), so a 32 × 32 grid keeps the page responsive.
 //! State: [`SoftRlState`] (URL hash).
 
 mod controls;
+mod curves;
 mod grids;
 
 use std::time::Duration;
 
-use egui_plot::{Line, Plot};
 use nalgebra::DVector;
 use web_time::Instant;
 
 use crate::app::widgets::{RunAction, controls_and_results, run_controls_ui};
 use crate::app::{Look, Series, View, ViewCtx, format};
-use crate::numerics::rl::baselines::{Alternating, ExactHgd};
-use crate::numerics::rl::hypergradient::BilevelRl;
-use crate::numerics::rl::m_sobirl::MSoBiRl;
-use crate::numerics::rl::mdp::SoftSolution;
+use crate::numerics::rl::lockstep::Lockstep;
 use crate::scenario::query::{Validate, from_query, to_query};
-use crate::scenario::soft_rl::SoftRlState;
+use crate::scenario::soft_rl::{Env, SoftRlState};
 
 const STEP_BUDGET: Duration = Duration::from_millis(12);
-/// The three runs: name and color.
-const RUNS: [(&str, Series); 3] = [
-    ("M-SoBiRL", Series::Stackelberg),
-    ("exact hypergradient", Series::Exact),
-    ("alternating", Series::Simultaneous),
-];
 
-/// One step's numbers of a run: φ(x_k), ‖∇φ(x_k)‖, and (M-SoBiRL) the estimate's relative error.
-type Point = [f64; 3];
+/// The four slots' colors.
+pub const SLOT_COLORS: [Series; 4] = [
+    Series::Stackelberg,
+    Series::Exact,
+    Series::Simultaneous,
+    Series::TwoTimescale,
+];
 
 /// The runs of one state.
 struct Model {
     key: SoftRlState,
-    problem: BilevelRl,
-    msobirl: MSoBiRl,
-    exact: ExactHgd,
-    alt: Alternating,
-    history: [Vec<Point>; 3],
-    /// The step at which a run's iterate stopped being finite.
-    diverged: [Option<usize>; 3],
-    /// Each run's follower at its current x (drawn every frame, computed once per step).
-    followers: [Option<SoftSolution>; 3],
+    lock: Lockstep,
+    /// Slot number of each run.
+    slots: Vec<usize>,
 }
 
 /// The state without what does not change the runs.
@@ -63,57 +55,24 @@ impl Model {
     fn new(state: &SoftRlState) -> Result<Self, String> {
         state.validate()?;
         let problem = state.problem()?;
-        let x0 = state.x0();
-        let mut m = Self {
-            key: run_key(state),
-            msobirl: MSoBiRl::new(&problem, x0.clone()),
-            exact: ExactHgd::new(x0.clone()),
-            alt: Alternating::new(&problem, x0),
+        let chosen = state.algorithms();
+        let algorithms: Vec<_> = chosen.iter().map(|(_, a)| *a).collect();
+        let lock = Lockstep::new(
             problem,
-            history: [Vec::new(), Vec::new(), Vec::new()],
-            diverged: [None; 3],
-            followers: [None, None, None],
-        };
-        m.record();
-        Ok(m)
-    }
-
-    fn xs(&self) -> [&DVector<f64>; 3] {
-        [&self.msobirl.x, &self.exact.x, &self.alt.x]
-    }
-
-    fn record(&mut self) {
-        let estimate =
-            self.problem
-                .hypergradient_at(&self.msobirl.x, &self.msobirl.pi, Some(&self.msobirl.w));
-        let xs: Vec<DVector<f64>> = self.xs().into_iter().cloned().collect();
-        for (k, x) in xs.iter().enumerate() {
-            if self.diverged[k].is_some() {
-                self.history[k].push([f64::NAN; 3]);
-                continue;
-            }
-            let (grad, sol) = self.problem.hypergradient(x);
-            let phi = self.problem.f(x, &sol.pi);
-            self.followers[k] = Some(sol);
-            let err = if k == 0 {
-                (&estimate - &grad).norm() / grad.norm().max(1e-300)
-            } else {
-                f64::NAN
-            };
-            self.history[k].push([phi, grad.norm(), err]);
-        }
+            state.budget(),
+            &algorithms,
+            &state.x0(),
+            &state.settings(),
+        );
+        Ok(Self {
+            key: run_key(state),
+            lock,
+            slots: chosen.iter().map(|(k, _)| *k).collect(),
+        })
     }
 
     fn steps(&self) -> usize {
-        self.exact.step
-    }
-
-    fn step(&mut self, s: &SoftRlState) {
-        self.msobirl
-            .step(&self.problem, s.beta, s.xi, s.bellman_steps);
-        self.exact.step(&self.problem, s.beta);
-        self.alt.step(&self.problem, s.beta, s.bellman_steps);
-        self.record();
+        self.lock.step
     }
 }
 
@@ -123,6 +82,8 @@ pub struct SoftRlView {
     model: Result<Model, String>,
     playing: bool,
     target: usize,
+    /// The state whose model failed to build (not rebuilt every frame).
+    failed: Option<SoftRlState>,
 }
 
 impl Default for SoftRlView {
@@ -133,6 +94,7 @@ impl Default for SoftRlView {
             state,
             playing: false,
             target: 0,
+            failed: None,
         }
     }
 }
@@ -176,22 +138,27 @@ impl View for SoftRlView {
         self.advance(ui, action);
         if let Ok(m) = &self.model {
             ctx.report.value("step", m.steps());
-            let last: Vec<serde_json::Value> = m
-                .history
+            let runs: Vec<serde_json::Value> = m
+                .lock
+                .runs
                 .iter()
-                .map(|h| {
-                    let p = h.last().copied().unwrap_or([f64::NAN; 3]);
-                    serde_json::json!({"phi": p[0], "grad_norm": p[1], "estimate_error": p[2]})
+                .map(|r| {
+                    let p = r.history.last();
+                    let num =
+                        |f: fn(&crate::numerics::rl::lockstep::Point) -> f64| p.map_or(f64::NAN, f);
+                    serde_json::json!({
+                        "algorithm": r.algorithm.name(),
+                        "phi": num(|p| p.phi),
+                        "grad_norm": num(|p| p.grad_norm),
+                        "estimate_error": num(|p| p.estimate_error),
+                        "residual": num(|p| p.residual),
+                        "violation": num(|p| p.violation),
+                        "status": status_text(r),
+                    })
                 })
                 .collect();
-            ctx.report.value("runs", last);
-            let status: Vec<String> = m
-                .diverged
-                .iter()
-                .map(|d| d.map_or("ok".to_owned(), |k| format!("diverged at step {k}")))
-                .collect();
-            ctx.report.value("status", status);
-            ctx.report.value("states", m.problem.mdp.states);
+            ctx.report.value("runs", runs);
+            ctx.report.value("states", m.lock.problem.mdp.states);
         }
         controls_and_results(
             ui,
@@ -205,12 +172,14 @@ impl View for SoftRlView {
 
 impl SoftRlView {
     fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
+        let key = run_key(&self.state);
         let stale = match &self.model {
-            Ok(m) => m.key != run_key(&self.state),
-            Err(_) => true,
+            Ok(m) => m.key != key,
+            Err(_) => self.failed.as_ref() != Some(&key),
         };
         if stale || action == RunAction::Reset {
             self.model = Model::new(&self.state);
+            self.failed = self.model.is_err().then_some(key);
             self.target = 0;
         }
         let Ok(model) = &mut self.model else {
@@ -227,10 +196,15 @@ impl SoftRlView {
             }
         }
         let began = Instant::now();
-        while model.steps() < self.target && began.elapsed() < STEP_BUDGET {
-            model.step(&self.state);
+        let settings = self.state.settings();
+        let mut starting = true;
+        while starting && began.elapsed() < STEP_BUDGET {
+            starting = model.lock.start_one();
         }
-        if self.playing || model.steps() < self.target {
+        while model.steps() < self.target && began.elapsed() < STEP_BUDGET {
+            model.lock.work(&settings);
+        }
+        if self.playing || starting || model.steps() < self.target {
             ui.ctx().request_repaint();
         }
     }
@@ -243,144 +217,164 @@ impl SoftRlView {
                 return;
             }
         };
+        let budget = self.state.constraint;
         egui::Grid::new("soft-rl-status")
-            .num_columns(4)
+            .num_columns(6)
             .spacing([16.0, 2.0])
             .show(ui, |ui| {
-                for h in ["run", "φ(x)", "‖∇φ(x)‖", "status"] {
+                let violation = if budget { "budget violation" } else { "" };
+                for h in [
+                    "run",
+                    "φ(x)",
+                    "‖∇φ(x)‖",
+                    "lower-level residual",
+                    violation,
+                    "status",
+                ] {
                     ui.strong(h);
                 }
                 ui.end_row();
-                for (k, (name, series)) in RUNS.iter().enumerate() {
-                    ui.colored_label(look.color(*series), *name);
-                    let p = model.history[k].last().copied().unwrap_or([f64::NAN; 3]);
-                    ui.label(format::num(p[0]));
-                    ui.label(format::error(p[1]));
-                    match model.diverged[k] {
-                        Some(step) => {
-                            ui.colored_label(look.error_color(), format!("diverged at step {step}"))
-                        }
-                        None => ui.label("ok"),
-                    };
+                for (run, &slot) in model.lock.runs.iter().zip(&model.slots) {
+                    ui.colored_label(look.color(SLOT_COLORS[slot]), run.algorithm.name())
+                        .on_hover_text(run.algorithm.rule());
+                    let p = run.history.last();
+                    let get =
+                        |f: fn(&crate::numerics::rl::lockstep::Point) -> f64| p.map_or(f64::NAN, f);
+                    ui.label(format::num(get(|p| p.phi)));
+                    ui.label(format::error(get(|p| p.grad_norm)));
+                    ui.label(format::error(get(|p| p.residual)));
+                    ui.label(if budget {
+                        format::num(get(|p| p.violation))
+                    } else {
+                        String::new()
+                    });
+                    if run.active() {
+                        ui.label("ok");
+                    } else {
+                        ui.colored_label(look.error_color(), status_text(run));
+                    }
                     ui.end_row();
                 }
             });
+        if model.lock.runs.is_empty() {
+            ui.label("Switch a run on in the side panel.");
+            return;
+        }
         ui.horizontal(|ui| {
-            ui.label("Grids show");
-            for (k, (name, series)) in RUNS.iter().enumerate() {
-                let text = egui::RichText::new(*name).color(look.color(*series));
-                ui.selectable_value(&mut self.state.shown, k, text);
+            ui.label("Pictures show");
+            for (run, &slot) in model.lock.runs.iter().zip(&model.slots) {
+                let text =
+                    egui::RichText::new(run.algorithm.name()).color(look.color(SLOT_COLORS[slot]));
+                ui.selectable_value(&mut self.state.shown, slot, text);
             }
         });
-        let shown = self.state.shown.min(2);
-        // A diverged run has no picture: show the exact run's instead.
-        let x = model.xs()[if model.diverged[shown].is_some() {
-            1
-        } else {
-            shown
-        }];
-        let sol = model.problem.follower(x);
-        let mdp = &model.problem.mdp;
-        let occupancy = mdp.occupancy(&sol.pi);
-        let per_state = |v: &DVector<f64>| -> Vec<f64> {
-            (0..mdp.states)
-                .map(|s| (0..mdp.actions).map(|a| v[s * mdp.actions + a]).sum())
-                .collect()
+        // The shown run, or the first finite one.
+        let shown = model
+            .slots
+            .iter()
+            .position(|&k| k == self.state.shown)
+            .filter(|&i| model.lock.runs[i].diverged.is_none())
+            .or_else(|| model.lock.runs.iter().position(|r| r.diverged.is_none()));
+        let Some(run) = shown.map(|i| &model.lock.runs[i]) else {
+            ui.colored_label(
+                look.error_color(),
+                "every run diverged: change a step size or reset",
+            );
+            return;
         };
-        let truth: Vec<f64> = per_state(&self.state.grid.true_reward())
-            .into_iter()
-            .map(|v| v / mdp.actions as f64)
-            .collect();
-        let reward: Vec<f64> = x.iter().copied().collect();
-        let v: Vec<f64> = sol.v.iter().copied().collect();
-        let occ = per_state(&occupancy);
-        let side = ((ui.available_width() - 40.0) / 4.0).clamp(140.0, 320.0);
-        let grid = self.state.grid.clone();
+        let (Some(sol), x) = (run.follower.as_ref(), run.x()) else {
+            return;
+        };
+        let mdp = &model.lock.problem.mdp;
+        let occupancy = mdp.occupancy(&sol.pi);
+        let truth = self.state.true_reward();
         let mut clicked = None;
-        ui.horizontal_top(|ui| {
-            let pictures = [
-                grids::Picture {
-                    title: "learned reward r(x) and π*(x)",
-                    values: &reward,
-                    pi: Some(sol.pi.as_slice()),
-                },
-                grids::Picture {
-                    title: "soft value V*(x)",
-                    values: &v,
-                    pi: None,
-                },
-                grids::Picture {
-                    title: "occupancy of π*(x)",
-                    values: &occ,
-                    pi: None,
-                },
-                grids::Picture {
-                    title: "hidden true reward (click to edit)",
-                    values: &truth,
-                    pi: None,
-                },
-            ];
-            for (k, p) in pictures.iter().enumerate() {
-                let cell = grids::grid_ui(ui, &grid, p, side, look);
-                if k == 3 {
-                    clicked = cell;
-                }
+        match self.state.env {
+            Env::Gridworld => {
+                let per_state = |v: &DVector<f64>| -> Vec<f64> {
+                    (0..mdp.states)
+                        .map(|s| (0..mdp.actions).map(|a| v[s * mdp.actions + a]).sum())
+                        .collect()
+                };
+                let truth: Vec<f64> = per_state(&truth)
+                    .into_iter()
+                    .map(|v| v / mdp.actions as f64)
+                    .collect();
+                let reward: Vec<f64> = x.iter().copied().collect();
+                let v: Vec<f64> = sol.v.iter().copied().collect();
+                let occ = per_state(&occupancy);
+                let side = ((ui.available_width() - 40.0) / 4.0).clamp(140.0, 420.0);
+                let grid = self.state.grid.clone();
+                let drawn = self.state.drawn.clone();
+                ui.horizontal_top(|ui| {
+                    let pictures = [
+                        grids::Picture {
+                            title: "learned reward r(x) and π*(x)",
+                            values: &reward,
+                            pi: Some(sol.pi.as_slice()),
+                            path: &[],
+                        },
+                        grids::Picture {
+                            title: "soft value V*(x)",
+                            values: &v,
+                            pi: None,
+                            path: &[],
+                        },
+                        grids::Picture {
+                            title: "occupancy of π*(x)",
+                            values: &occ,
+                            pi: None,
+                            path: &[],
+                        },
+                        grids::Picture {
+                            title: "hidden true reward (click to edit)",
+                            values: &truth,
+                            pi: None,
+                            path: &drawn,
+                        },
+                    ];
+                    for (k, p) in pictures.iter().enumerate() {
+                        let cell = grids::grid_ui(ui, &grid, p, side, look);
+                        if k == 3 {
+                            clicked = cell;
+                        }
+                    }
+                });
+                ui.label(
+                    "Arrows: the follower's policy, length ∝ π(a|s). ◎ goal (+1, absorbing), × trap (−1, \
+                     absorbing), ● start, ▢ cost cell (1 per step), white line: the drawn demonstration; \
+                     each other step costs 0.02. Colors: viridis from each grid's smallest to largest value.",
+                );
             }
-        });
+            Env::Random => {
+                let r = model.lock.problem.reward(x);
+                let side = ((ui.available_width() - 40.0) / 4.0).clamp(140.0, 320.0);
+                ui.horizontal_top(|ui| {
+                    for (title, values) in [
+                        ("learned reward r(x)", &r),
+                        ("π*(x)", &sol.pi),
+                        ("occupancy of π*(x)", &occupancy),
+                        ("hidden true reward", &truth),
+                    ] {
+                        grids::matrix_ui(ui, title, values.as_slice(), mdp.actions, side);
+                    }
+                });
+                ui.label("Rows: states, columns: actions. Colors: viridis from each map's smallest to largest value.");
+            }
+        }
         if let Some(cell) = clicked {
             self.state.edit(cell);
         }
-        ui.label(
-            "Arrows: the follower's policy, length ∝ π(a|s). ◎ goal (+1, absorbing), × trap (−1, absorbing), \
-             ● start; each other step costs 0.02. Colors: viridis from each grid's smallest to largest value.",
-        );
         ui.add_space(6.0);
-        curves_ui(ui, model, look);
+        curves::curves_ui(ui, &model.lock, &model.slots, budget, look);
     }
 }
 
-/// φ, ‖∇φ‖ and M-SoBiRL's estimate error against the step, on linked axes.
-fn curves_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
-    let link = egui::Id::unique("soft-rl-curves");
-    let width = ((ui.available_width() - 24.0) / 3.0).max(160.0);
-    ui.horizontal(|ui| {
-        for (k, title) in [
-            "upper objective φ(x_k)",
-            "log₁₀ ‖∇φ(x_k)‖",
-            "log₁₀ M-SoBiRL's estimate error vs ∇φ",
-        ]
-        .iter()
-        .enumerate()
-        {
-            ui.vertical(|ui| {
-                ui.strong(*title);
-                Plot::new(("soft-rl-curve", k))
-                    .width(width)
-                    .height(170.0)
-                    .link_axis(link, [true, false])
-                    .x_axis_label("step")
-                    .allow_scroll(false)
-                    .show(ui, |pui| {
-                        for (r, (name, series)) in RUNS.iter().enumerate() {
-                            let pts: Vec<[f64; 2]> = model.history[r]
-                                .iter()
-                                .enumerate()
-                                .map(|(i, p)| {
-                                    let v = if k == 0 { p[0] } else { p[k].log10() };
-                                    [i as f64, v]
-                                })
-                                .filter(|p| p[1].is_finite())
-                                .collect();
-                            if !pts.is_empty() {
-                                pui.line(
-                                    Line::new(*name, pts)
-                                        .color(look.color(*series))
-                                        .width(look.line_width()),
-                                );
-                            }
-                        }
-                    });
-            });
-        }
-    });
+/// "ok", "diverged at step k", or why the run cannot go.
+fn status_text(run: &crate::numerics::rl::lockstep::Run) -> String {
+    match (&run.unavailable, run.diverged) {
+        (Some(why), _) => why.clone(),
+        (None, Some(step)) => format!("diverged at step {step}"),
+        (None, None) => "ok".to_owned(),
+    }
 }

@@ -1,0 +1,63 @@
+//! The bilevel RL view's training curves: φ(x_k), log₁₀ ‖∇φ(x_k)‖, log₁₀ of each direction's relative error
+//! against ∇φ, log₁₀ of the lower-level residual, and (with a cost budget) the violation, on linked step
+//! axes, one line per run in its slot's color.
+
+use egui_plot::{Line, Plot};
+
+use super::SLOT_COLORS;
+use crate::app::Look;
+use crate::numerics::rl::lockstep::{Lockstep, Point};
+
+type Metric = (&'static str, fn(&Point) -> f64);
+
+const CURVES: [Metric; 5] = [
+    ("upper objective φ(x_k)", |p| p.phi),
+    ("log₁₀ ‖∇φ(x_k)‖", |p| p.grad_norm.log10()),
+    ("log₁₀ direction's error vs ∇φ", |p| {
+        p.estimate_error.log10()
+    }),
+    (
+        "log₁₀ lower-level residual max_s ‖π_k − π*‖₁",
+        |p| p.residual.log10(),
+    ),
+    ("budget violation max(0, J_c(π_k) − b)", |p| p.violation),
+];
+
+pub fn curves_ui(ui: &mut egui::Ui, lock: &Lockstep, slots: &[usize], budget: bool, look: Look) {
+    let link = egui::Id::unique("soft-rl-curves");
+    let width = ((ui.available_width() - 24.0) / 3.0).max(160.0);
+    let shown = if budget { 5 } else { 4 };
+    for row in CURVES[..shown].chunks(3) {
+        ui.horizontal(|ui| {
+            for (title, metric) in row {
+                ui.vertical(|ui| {
+                    ui.strong(*title);
+                    Plot::new(("soft-rl-curve", *title))
+                        .width(width)
+                        .height(170.0)
+                        .link_axis(link, [true, false])
+                        .x_axis_label("step")
+                        .allow_scroll(false)
+                        .show(ui, |pui| {
+                            for (run, &slot) in lock.runs.iter().zip(slots) {
+                                let pts: Vec<[f64; 2]> = run
+                                    .history
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, p)| [i as f64, metric(p)])
+                                    .filter(|p| p[1].is_finite())
+                                    .collect();
+                                if !pts.is_empty() {
+                                    pui.line(
+                                        Line::new(run.algorithm.name(), pts)
+                                            .color(look.color(SLOT_COLORS[slot]))
+                                            .width(look.line_width()),
+                                    );
+                                }
+                            }
+                        });
+                });
+            }
+        });
+    }
+}
