@@ -1,7 +1,8 @@
 //! `"kind": "soft_mdp"`: bilevel RL on a tabular soft MDP (issue 7). The MDP (explicit transitions, a
 //! gridworld, or a seeded random MDP), γ, τ, ρ, reward features, the leader's objective and a point x →
 //! V*, Q*, π* (rows s·A + a), φ(x), the exact hypergradient and the soft Bellman residual; with an
-//! `algorithm` and `steps`, also the iterates of M-SoBiRL.
+//! `algorithm` (any of M-SoBiRL, SoBiRL, Stoc-SoBiRL, exact descent, alternating, PBRL, CBSO) and
+//! `steps`, also the iterates; with a `budget`, the expected cost and each step's violation.
 
 use nalgebra::{DMatrix, DVector};
 use serde::Deserialize;
@@ -10,8 +11,10 @@ use serde_json::{Value, json};
 use super::json::{matrix, num, vec, vector};
 use crate::numerics::rl::gridworld::{Gridworld, state_features};
 use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
-use crate::numerics::rl::m_sobirl::MSoBiRl;
+use crate::numerics::rl::lockstep::{Algorithm, Lockstep, Point, Settings};
 use crate::numerics::rl::mdp::SoftMdp;
+use crate::numerics::rl::penalty::Budget;
+use crate::numerics::rl::sobirl::model_free_check;
 
 /// Largest number of states × actions the CLI takes.
 pub const MAX_PAIRS: usize = 32 * 32 * 4;
@@ -80,18 +83,69 @@ pub enum UpperSpec {
         #[serde(default)]
         l2: f64,
     },
+    /// Bradley–Terry preferences between two clips drawn from the follower's occupancy, labelled by
+    /// `true_reward` (on-policy pairs: a fixed set of labelled pairs would not depend on π at all).
+    Preferences {
+        true_reward: Vec<f64>,
+        #[serde(default)]
+        l2: f64,
+    },
     Synthetic {},
 }
 
-/// M-SoBiRL's parameters.
+/// An algorithm and its parameters (defaults as in the view).
 #[derive(Debug, Deserialize)]
-#[serde(tag = "name", rename_all = "snake_case", deny_unknown_fields)]
-pub enum AlgorithmSpec {
-    MSobirl {
-        outer_lr: f64,
-        w_lr: f64,
-        bellman_steps: usize,
-    },
+#[serde(deny_unknown_fields)]
+pub struct AlgorithmSpec {
+    pub name: Algorithm,
+    pub outer_lr: f64,
+    #[serde(default = "default_w_lr")]
+    pub w_lr: f64,
+    #[serde(default = "default_bellman_steps")]
+    pub bellman_steps: usize,
+    #[serde(default = "default_samples")]
+    pub samples: usize,
+    #[serde(default = "default_momentum")]
+    pub momentum: f64,
+    #[serde(default = "default_lambda")]
+    pub lambda: f64,
+    #[serde(default = "default_policy_lr")]
+    pub policy_lr: f64,
+    #[serde(default)]
+    pub seed: u64,
+}
+
+fn default_w_lr() -> f64 {
+    0.5
+}
+fn default_bellman_steps() -> usize {
+    10
+}
+fn default_samples() -> usize {
+    32
+}
+fn default_momentum() -> f64 {
+    0.3
+}
+fn default_lambda() -> f64 {
+    10.0
+}
+fn default_policy_lr() -> f64 {
+    0.3
+}
+
+/// A cost per state–action pair and a budget on its expected discounted total (CBSO).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSpec {
+    pub cost: Vec<f64>,
+    pub budget: f64,
+    #[serde(default = "default_cost_weight")]
+    pub weight: f64,
+}
+
+fn default_cost_weight() -> f64 {
+    5.0
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +161,8 @@ pub struct SoftMdpScenario {
     pub x: Vec<f64>,
     #[serde(default)]
     pub algorithm: Option<AlgorithmSpec>,
+    #[serde(default)]
+    pub budget: Option<BudgetSpec>,
     #[serde(default)]
     pub steps: usize,
 }
@@ -212,8 +268,10 @@ impl SoftMdpScenario {
                     ));
                 }
                 let true_tau = true_tau.unwrap_or(self.tau);
-                if !(true_tau.is_finite() && true_tau > 0.0) {
-                    return Err(format!("upper.true_tau: must be > 0, got {true_tau}"));
+                if !(true_tau.is_finite() && true_tau >= 0.0) {
+                    return Err(format!(
+                        "upper.true_tau: must be ≥ 0 (0: the plain return), got {true_tau}"
+                    ));
                 }
                 Upper::Shaping {
                     true_reward: vector(true_reward, "upper.true_reward")?,
@@ -221,32 +279,89 @@ impl SoftMdpScenario {
                     l2: *l2,
                 }
             }
+            UpperSpec::Preferences { true_reward, l2 } => {
+                if true_reward.len() != pairs {
+                    return Err(format!(
+                        "upper.true_reward: must have S·A = {pairs} entries, got {}",
+                        true_reward.len()
+                    ));
+                }
+                Upper::Preferences {
+                    true_reward: vector(true_reward, "upper.true_reward")?,
+                    l2: *l2,
+                }
+            }
             UpperSpec::Synthetic {} => Upper::Synthetic,
         };
-        Ok(BilevelRl {
+        let problem = BilevelRl {
             mdp,
             features,
             upper,
-        })
+        };
+        problem.check()?;
+        Ok(problem)
+    }
+
+    /// The cost budget, checked against the MDP's size.
+    fn budget(&self, pairs: usize) -> Result<Option<Budget>, String> {
+        let Some(b) = &self.budget else {
+            return Ok(None);
+        };
+        if b.cost.len() != pairs {
+            return Err(format!(
+                "budget.cost: must have S·A = {pairs} entries, got {}",
+                b.cost.len()
+            ));
+        }
+        for (name, v) in [("budget.budget", b.budget), ("budget.weight", b.weight)] {
+            if !(v.is_finite() && v >= 0.0) {
+                return Err(format!("{name}: must be a finite number ≥ 0, got {v}"));
+            }
+        }
+        Ok(Some(Budget {
+            cost: vector(&b.cost, "budget.cost")?,
+            budget: b.budget,
+            weight: b.weight,
+        }))
     }
 
     pub fn validate(&self) -> Result<(), String> {
-        self.problem()?;
-        if let Some(AlgorithmSpec::MSobirl {
-            outer_lr,
-            w_lr,
-            bellman_steps,
-        }) = &self.algorithm
-        {
-            for (name, v) in [("algorithm.outer_lr", outer_lr), ("algorithm.w_lr", w_lr)] {
-                if !(v.is_finite() && *v > 0.0) {
+        let problem = self.problem()?;
+        self.budget(problem.mdp.states * problem.mdp.actions)?;
+        if let Some(a) = &self.algorithm {
+            for (name, v) in [
+                ("algorithm.outer_lr", a.outer_lr),
+                ("algorithm.w_lr", a.w_lr),
+                ("algorithm.lambda", a.lambda),
+                ("algorithm.policy_lr", a.policy_lr),
+            ] {
+                if !(v.is_finite() && v > 0.0) {
                     return Err(format!("{name}: must be a finite number > 0, got {v}"));
                 }
             }
-            if !(1..=10_000).contains(bellman_steps) {
+            if !(a.momentum.is_finite() && a.momentum > 0.0 && a.momentum <= 1.0) {
                 return Err(format!(
-                    "algorithm.bellman_steps: must be in 1..=10000, got {bellman_steps}"
+                    "algorithm.momentum: must be in (0, 1], got {}",
+                    a.momentum
                 ));
+            }
+            if !(1..=10_000).contains(&a.bellman_steps) {
+                return Err(format!(
+                    "algorithm.bellman_steps: must be in 1..=10000, got {}",
+                    a.bellman_steps
+                ));
+            }
+            if !(1..=100_000).contains(&a.samples) {
+                return Err(format!(
+                    "algorithm.samples: must be in 1..=100000, got {}",
+                    a.samples
+                ));
+            }
+            if matches!(a.name, Algorithm::Sobirl | Algorithm::StocSobirl) {
+                model_free_check(&problem.upper).map_err(|e| format!("algorithm.name: {e}"))?;
+            }
+            if a.name == Algorithm::Cbso && self.budget.is_none() {
+                return Err("budget: CBSO needs a cost budget".to_owned());
             }
         }
         if self.steps > 100_000 {
@@ -260,6 +375,10 @@ impl SoftMdpScenario {
             Ok(p) => p,
             Err(e) => return json!({ "error": e }),
         };
+        let budget = match self.budget(problem.mdp.states * problem.mdp.actions) {
+            Ok(b) => b,
+            Err(e) => return json!({ "error": e }),
+        };
         let x = DVector::from_column_slice(&self.x);
         let (grad, sol) = problem.hypergradient(&x);
         let mut out = json!({
@@ -270,21 +389,42 @@ impl SoftMdpScenario {
             "hypergradient": vec(&grad),
             "residual": num(sol.residual),
         });
-        if let Some(AlgorithmSpec::MSobirl {
-            outer_lr,
-            w_lr,
-            bellman_steps,
-        }) = &self.algorithm
-        {
-            let mut alg = MSoBiRl::new(&problem, x.clone());
-            let mut xs = vec![vec(&alg.x)];
-            let mut phis = vec![num(problem.phi(&alg.x))];
+        if let Some(b) = &budget {
+            out["expected_cost"] = num(b.expected_cost(&problem.mdp, &sol.pi));
+        }
+        if let Some(a) = &self.algorithm {
+            let settings = Settings {
+                beta: a.outer_lr,
+                xi: a.w_lr,
+                bellman_steps: a.bellman_steps,
+                samples: a.samples,
+                momentum: a.momentum,
+                lambda: a.lambda,
+                policy_lr: a.policy_lr,
+                seed: a.seed,
+            };
+            let mut lock = Lockstep::new(problem, budget, &[a.name], &x, &settings);
+            let mut xs = vec![vec(&x)];
             for _ in 0..self.steps {
-                alg.step(&problem, *outer_lr, *w_lr, *bellman_steps);
-                xs.push(vec(&alg.x));
-                phis.push(num(problem.phi(&alg.x)));
+                lock.round(&settings);
+                xs.push(vec(lock.runs[0].x()));
             }
-            out["iterates"] = json!({ "x": xs, "phi": phis });
+            while lock.start_one() {}
+            let run = &lock.runs[0];
+            let points = &run.history[..=self.steps.min(run.history.len() - 1)];
+            let column =
+                |f: fn(&Point) -> f64| -> Vec<Value> { points.iter().map(|p| num(f(p))).collect() };
+            out["iterates"] = json!({
+                "x": xs,
+                "phi": column(|p| p.phi),
+                "grad_norm": column(|p| p.grad_norm),
+                "direction_error": column(|p| p.estimate_error),
+                "lower_residual": column(|p| p.residual),
+                "violation": column(|p| p.violation),
+            });
+            if let Some(step) = run.diverged {
+                out["diverged_at"] = json!(step);
+            }
         }
         out
     }
@@ -328,5 +468,59 @@ mod tests {
         let bad = text.replace("[0, 0, 0, 0, 0, 0, 0, 0, 0]", "[0, 0]");
         let e = parse(&bad).err().unwrap_or_default();
         assert!(e.starts_with("x: must have 9"), "{e}");
+    }
+
+    #[test]
+    fn preferences_with_sobirl_and_a_budget_with_cbso_run_from_the_cli() {
+        let text = r#"{"kind": "soft_mdp", "mdp": {"random": {"states": 4, "actions": 2, "seed": 3}},
+            "gamma": 0.7, "tau": 0.5, "reward": {"features": "state_action"},
+            "upper": {"kind": "preferences", "true_reward": [1, -1, 0.5, 0, -0.5, 2, 0, 1], "l2": 0.01},
+            "x": [0, 0, 0, 0, 0, 0, 0, 0],
+            "algorithm": {"name": "sobirl", "outer_lr": 0.2, "samples": 64, "bellman_steps": 5},
+            "steps": 60}"#;
+        let out = run(&parse(text).unwrap_or_else(|e| panic!("{e}")));
+        let phi = out["iterates"]["phi"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(phi.len(), 61);
+        let (first, last) = (
+            phi[0].as_f64().unwrap_or(f64::NAN),
+            phi[60].as_f64().unwrap_or(f64::NAN),
+        );
+        assert!(last < first, "SoBiRL on preferences: φ {first} → {last}");
+
+        let cbso = r#"{"kind": "soft_mdp", "mdp": {"gridworld": {"rows": 3, "cols": 3, "slip": 0.1,
+            "walls": [], "goals": [[0, 2]], "traps": [], "start": [2, 0]}},
+            "gamma": 0.8, "tau": 0.3, "reward": {"features": "state"},
+            "upper": {"kind": "shaping", "true_reward": [-0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02,
+              -0.02, 1, 1, 1, 1, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02,
+              -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02, -0.02],
+              "true_tau": 0},
+            "x": [0, 0, 0, 0, 0, 0, 0, 0, 0],
+            "budget": {"cost": [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+              0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], "budget": 0.05, "weight": 5},
+            "algorithm": {"name": "cbso", "outer_lr": 0.2},
+            "steps": 100}"#;
+        let out = run(&parse(cbso).unwrap_or_else(|e| panic!("{e}")));
+        let v = out["iterates"]["violation"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(v.len(), 101);
+        assert!(v[100].as_f64().unwrap_or(f64::NAN) < 1e-3, "{:?}", &v[90..]);
+        assert!(out["expected_cost"].as_f64().is_some());
+
+        let e = parse(&cbso.replace("\"budget\": 0.05", "\"budget\": -1"))
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("budget.budget"), "{e}");
+        let e = parse(&text.replace("\"preferences\"", "\"synthetic\"").replace(
+            ", \"true_reward\": [1, -1, 0.5, 0, -0.5, 2, 0, 1], \"l2\": 0.01",
+            "",
+        ))
+        .err()
+        .unwrap_or_default();
+        assert!(e.starts_with("algorithm.name"), "{e}");
     }
 }
