@@ -574,3 +574,39 @@ fn soft_rl_random_mdp_preset_and_a_32_by_32_maze() {
     harness.step();
     harness.snapshot("soft-rl-32");
 }
+
+/// The φ landscape of the bilevel RL view: the follower at every grid point by batched soft value
+/// iteration on the GPU (lavapipe here), φ finite everywhere.
+#[test]
+fn soft_rl_landscape_runs_on_the_gpu() {
+    let mut harness = light([1500.0, 1500.0]);
+    harness
+        .state_mut()
+        .open_link("#soft_rl?stop_at=20&steps_per_frame=20");
+    for _ in 0..200 {
+        harness.step();
+        if harness.state().status(true).self_check.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    harness.get_by_label("Play").click();
+    step_until(&mut harness, "step", &20.into());
+    harness
+        .get_by_label("φ over two reward coordinates (GPU soft value iteration)")
+        .click();
+    harness.step();
+    harness
+        .get_by_label("Draw φ around the shown run's x")
+        .click();
+    step_until(&mut harness, "landscape_done", &true.into());
+    let status = harness.state().status(false);
+    assert_eq!(status.view["landscape_ran_on"], "gpu");
+    assert!(
+        status.view["landscape_min"]
+            .as_f64()
+            .is_some_and(f64::is_finite)
+    );
+    harness.step();
+    harness.snapshot("soft-rl-landscape");
+}

@@ -199,9 +199,9 @@ impl SoftViBatch {
         let pairs = mdp.states * mdp.actions;
         let rows: Vec<Vec<(u32, f32)>> = (0..pairs)
             .map(|i| {
-                (0..mdp.states)
-                    .filter(|&u| mdp.p[(i, u)] != 0.0)
-                    .map(|u| (u as u32, mdp.p[(i, u)] as f32))
+                mdp.row(i)
+                    .iter()
+                    .map(|&(u, p)| (u as u32, p as f32))
                     .collect()
             })
             .collect();

@@ -144,6 +144,11 @@ impl Run {
         }
     }
 
+    /// ∇φ at the current iterate (once recorded).
+    pub fn grad(&self) -> Option<&DVector<f64>> {
+        self.grad.as_ref()
+    }
+
     /// Whether the run steps.
     pub fn active(&self) -> bool {
         self.diverged.is_none() && self.unavailable.is_none()

@@ -189,12 +189,14 @@ fn leader_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             );
         }
     }
-    param_f64(
-        ui,
-        &mut s.l2,
-        range::L2,
-        Param::new("", "ℓ₂ on x", "+ (l2/2)‖x‖²", false),
-    );
+    if s.leader != Leader::Synthetic {
+        param_f64(
+            ui,
+            &mut s.l2,
+            range::L2,
+            Param::new("", "ℓ₂ on x", "+ (l2/2)‖x‖²", false),
+        );
+    }
     ui.horizontal(|ui| {
         let label = ui.label("seed");
         ui.add(egui::DragValue::new(&mut s.seed).range(0..=u32::MAX as u64))

@@ -10,6 +10,7 @@
 mod controls;
 mod curves;
 mod grids;
+mod landscape;
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use web_time::Instant;
 
 use crate::app::widgets::{RunAction, controls_and_results, run_controls_ui};
 use crate::app::{Look, Series, View, ViewCtx, format};
+use crate::gpu::{ComputeRuntime, Ran};
 use crate::numerics::rl::lockstep::Lockstep;
 use crate::scenario::query::{Validate, from_query, to_query};
 use crate::scenario::soft_rl::{Env, SoftRlState};
@@ -84,6 +86,9 @@ pub struct SoftRlView {
     target: usize,
     /// The state whose model failed to build (not rebuilt every frame).
     failed: Option<SoftRlState>,
+    /// φ over two reward coordinates, and its half-width.
+    landscape: Option<landscape::Landscape>,
+    landscape_half: f64,
 }
 
 impl Default for SoftRlView {
@@ -95,6 +100,8 @@ impl Default for SoftRlView {
             playing: false,
             target: 0,
             failed: None,
+            landscape: None,
+            landscape_half: 2.0,
         }
     }
 }
@@ -160,12 +167,28 @@ impl View for SoftRlView {
             ctx.report.value("runs", runs);
             ctx.report.value("states", m.lock.problem.mdp.states);
         }
+        if let Some(l) = &self.landscape {
+            ctx.report.value("landscape_done", l.finished());
+            ctx.report.value(
+                "landscape_ran_on",
+                match l.ran_on {
+                    Some(Ran::Gpu) => "gpu",
+                    Some(Ran::Cpu) => "cpu",
+                    None => "pending",
+                },
+            );
+            let finite: Vec<f64> = l.values.iter().copied().filter(|v| v.is_finite()).collect();
+            ctx.report.value(
+                "landscape_min",
+                finite.iter().copied().fold(f64::INFINITY, f64::min),
+            );
+        }
         controls_and_results(
             ui,
             "soft-rl-controls",
             self,
             |ui, v| controls::controls_ui(ui, &mut v.state),
-            |ui, v| v.results_ui(ui, ctx.look),
+            |ui, v| v.results_ui(ui, ctx.look, ctx.runtime),
         );
     }
 }
@@ -181,6 +204,7 @@ impl SoftRlView {
             self.model = Model::new(&self.state);
             self.failed = self.model.is_err().then_some(key);
             self.target = 0;
+            self.landscape = None;
         }
         let Ok(model) = &mut self.model else {
             self.playing = false;
@@ -209,7 +233,7 @@ impl SoftRlView {
         }
     }
 
-    fn results_ui(&mut self, ui: &mut egui::Ui, look: Look) {
+    fn results_ui(&mut self, ui: &mut egui::Ui, look: Look, runtime: &mut ComputeRuntime) {
         let model = match &self.model {
             Ok(m) => m,
             Err(why) => {
@@ -242,7 +266,12 @@ impl SoftRlView {
                         |f: fn(&crate::numerics::rl::lockstep::Point) -> f64| p.map_or(f64::NAN, f);
                     ui.label(format::num(get(|p| p.phi)));
                     ui.label(format::error(get(|p| p.grad_norm)));
-                    ui.label(format::error(get(|p| p.residual)));
+                    let residual = get(|p| p.residual);
+                    ui.label(if residual == 0.0 {
+                        "0".to_owned()
+                    } else {
+                        format::error(residual)
+                    });
                     ui.label(if budget {
                         format::num(get(|p| p.violation))
                     } else {
@@ -367,6 +396,51 @@ impl SoftRlView {
         }
         ui.add_space(6.0);
         curves::curves_ui(ui, &model.lock, &model.slots, budget, look);
+        ui.add_space(6.0);
+        let base = run.x().clone();
+        let steepest = run.grad().map(|g| {
+            let mut order: Vec<usize> = (0..g.len()).collect();
+            order.sort_by(|&a, &b| g[b].abs().total_cmp(&g[a].abs()));
+            (order[0], order.get(1).copied().unwrap_or(order[0]))
+        });
+        egui::CollapsingHeader::new("φ over two reward coordinates (GPU soft value iteration)")
+            .id_salt("soft-rl-landscape")
+            .show(ui, |ui| {
+                let problem = &model.lock.problem;
+                if problem.mdp.states > landscape::MAX_STATES {
+                    ui.label(format!(
+                        "Grids up to {} states: φ of a grid point needs a policy evaluation on the CPU.",
+                        landscape::MAX_STATES
+                    ));
+                    return;
+                }
+                ui.horizontal(|ui| {
+                    let label = ui.label("half-width");
+                    ui.add(egui::DragValue::new(&mut self.landscape_half).range(0.01..=100.0).speed(0.05))
+                        .labelled_by(label.id);
+                    if let Some(coords) = steepest
+                        && ui
+                            .button("Draw φ around the shown run's x")
+                            .on_hover_text("over the two coordinates where |∇φ| is largest")
+                            .clicked()
+                    {
+                        self.landscape = Some(landscape::Landscape::start(
+                            problem,
+                            &base,
+                            coords,
+                            self.landscape_half,
+                            runtime,
+                        ));
+                    }
+                });
+                if let Some(l) = &mut self.landscape {
+                    l.poll(problem, runtime);
+                    if !l.finished() {
+                        ui.ctx().request_repaint();
+                    }
+                    l.ui(ui, look, 360.0);
+                }
+            });
     }
 }
 
