@@ -582,7 +582,7 @@ fn soft_rl_landscape_runs_on_the_gpu() {
     let mut harness = light([1500.0, 1500.0]);
     harness
         .state_mut()
-        .open_link("#soft_rl?stop_at=20&steps_per_frame=20");
+        .open_link("#soft_rl?stop_at=20&steps_per_frame=20&landscape=true");
     for _ in 0..200 {
         harness.step();
         if harness.state().status(true).self_check.is_some() {

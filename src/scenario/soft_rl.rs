@@ -149,6 +149,9 @@ pub struct SoftRlState {
     pub cost_weight: f64,
     pub steps_per_frame: usize,
     pub stop_at: usize,
+    /// Show φ over two reward coordinates (drawn once the runs start, again on request), ± half-width.
+    pub landscape: bool,
+    pub landscape_half: f64,
     /// The run whose pictures are drawn.
     pub shown: usize,
     pub tool: Tool,
@@ -187,6 +190,8 @@ impl Default for SoftRlState {
             cost_weight: 5.0,
             steps_per_frame: 1,
             stop_at: 300,
+            landscape: false,
+            landscape_half: 2.0,
             shown: 0,
             tool: Tool::Wall,
         }
@@ -493,6 +498,7 @@ impl Validate for SoftRlState {
             range::STEPS_PER_FRAME,
         )?;
         check_usize("stop_at", self.stop_at, range::STOP_AT)?;
+        check_f64("landscape_half", self.landscape_half, (0.01, 100.0))?;
         check_usize("shown", self.shown, (0, 3))?;
         if self.drawn.len() > range::DRAWN {
             return Err(format!("`drawn`: at most {} cells", range::DRAWN));

@@ -47,6 +47,8 @@ fn run_key(s: &SoftRlState) -> SoftRlState {
     SoftRlState {
         steps_per_frame: 0,
         stop_at: 0,
+        landscape: false,
+        landscape_half: 0.0,
         shown: 0,
         tool: crate::scenario::soft_rl::Tool::Wall,
         ..s.clone()
@@ -86,9 +88,8 @@ pub struct SoftRlView {
     target: usize,
     /// The state whose model failed to build (not rebuilt every frame).
     failed: Option<SoftRlState>,
-    /// φ over two reward coordinates, and its half-width.
+    /// φ over two reward coordinates.
     landscape: Option<landscape::Landscape>,
-    landscape_half: f64,
 }
 
 impl Default for SoftRlView {
@@ -101,7 +102,6 @@ impl Default for SoftRlView {
             target: 0,
             failed: None,
             landscape: None,
-            landscape_half: 2.0,
         }
     }
 }
@@ -403,44 +403,51 @@ impl SoftRlView {
             order.sort_by(|&a, &b| g[b].abs().total_cmp(&g[a].abs()));
             (order[0], order.get(1).copied().unwrap_or(order[0]))
         });
-        egui::CollapsingHeader::new("φ over two reward coordinates (GPU soft value iteration)")
-            .id_salt("soft-rl-landscape")
-            .show(ui, |ui| {
-                let problem = &model.lock.problem;
-                if problem.mdp.states > landscape::MAX_STATES {
-                    ui.label(format!(
-                        "Grids up to {} states: φ of a grid point needs a policy evaluation on the CPU.",
-                        landscape::MAX_STATES
-                    ));
-                    return;
-                }
-                ui.horizontal(|ui| {
-                    let label = ui.label("half-width");
-                    ui.add(egui::DragValue::new(&mut self.landscape_half).range(0.01..=100.0).speed(0.05))
-                        .labelled_by(label.id);
-                    if let Some(coords) = steepest
-                        && ui
-                            .button("Draw φ around the shown run's x")
-                            .on_hover_text("over the two coordinates where |∇φ| is largest")
-                            .clicked()
-                    {
-                        self.landscape = Some(landscape::Landscape::start(
-                            problem,
-                            &base,
-                            coords,
-                            self.landscape_half,
-                            runtime,
-                        ));
-                    }
-                });
-                if let Some(l) = &mut self.landscape {
-                    l.poll(problem, runtime);
-                    if !l.finished() {
-                        ui.ctx().request_repaint();
-                    }
-                    l.ui(ui, look, 360.0);
-                }
-            });
+        ui.checkbox(
+            &mut self.state.landscape,
+            "φ over two reward coordinates (GPU soft value iteration)",
+        );
+        if !self.state.landscape {
+            return;
+        }
+        let problem = &model.lock.problem;
+        if problem.mdp.states > landscape::MAX_STATES {
+            ui.label(format!(
+                "Grids up to {} states: φ of a grid point needs a policy evaluation on the CPU.",
+                landscape::MAX_STATES
+            ));
+            return;
+        }
+        let mut draw = self.landscape.is_none();
+        ui.horizontal(|ui| {
+            let label = ui.label("half-width");
+            ui.add(
+                egui::DragValue::new(&mut self.state.landscape_half)
+                    .range(0.01..=100.0)
+                    .speed(0.05),
+            )
+            .labelled_by(label.id);
+            draw |= ui
+                .button("Draw φ around the shown run's x")
+                .on_hover_text("over the two coordinates where |∇φ| is largest")
+                .clicked();
+        });
+        if let (true, Some(coords)) = (draw, steepest) {
+            self.landscape = Some(landscape::Landscape::start(
+                problem,
+                &base,
+                coords,
+                self.state.landscape_half,
+                runtime,
+            ));
+        }
+        if let Some(l) = &mut self.landscape {
+            l.poll(problem, runtime);
+            if !l.finished() {
+                ui.ctx().request_repaint();
+            }
+            l.ui(ui, look, 360.0);
+        }
     }
 }
 
