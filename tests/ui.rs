@@ -593,12 +593,10 @@ fn soft_rl_landscape_runs_on_the_gpu() {
     harness.get_by_label("Play").click();
     step_until(&mut harness, "step", &20.into());
     harness
-        .get_by_label("φ over two reward coordinates (GPU soft value iteration)")
-        .click();
-    harness.step();
-    harness
         .get_by_label("Draw φ around the shown run's x")
         .click();
+    harness.step();
+    harness.step();
     step_until(&mut harness, "landscape_done", &true.into());
     let status = harness.state().status(false);
     assert_eq!(status.view["landscape_ran_on"], "gpu");
