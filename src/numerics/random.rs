@@ -43,6 +43,26 @@ impl SeedableRng for SeededRng {
 }
 
 /// A standard normal N(0, 1) draw by Box–Muller (keeps `rand` without `rand_distr`).
+/// A draw from a discrete distribution given as (index, weight) pairs with weights summing to 1, by inverse
+/// CDF on one uniform (so two calls with the same stream and nearby weights draw alike: common random
+/// numbers); the last index when rounding leaves the sum short of the uniform.
+pub fn categorical<R: Rng + ?Sized>(
+    weights: impl Iterator<Item = (usize, f64)>,
+    rng: &mut R,
+) -> usize {
+    let u: f64 = rng.random_range(0.0..1.0);
+    let mut acc = 0.0;
+    let mut last = 0;
+    for (k, w) in weights {
+        acc += w;
+        last = k;
+        if u < acc {
+            return k;
+        }
+    }
+    last
+}
+
 pub fn gaussian<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     let u1: f64 = rng.random_range(f64::MIN_POSITIVE..1.0);
     let u2: f64 = rng.random_range(0.0..1.0);

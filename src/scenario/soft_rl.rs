@@ -9,7 +9,7 @@ use rand::{Rng as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
 
 use super::query::{Preset, Validate, check_f64, check_usize};
-use crate::numerics::random::{SeededRng, gaussian};
+use crate::numerics::random::{SeededRng, categorical, gaussian};
 use crate::numerics::rl::gridworld::{Gridworld, MOVES, state_features};
 use crate::numerics::rl::hypergradient::{BilevelRl, PREFERENCE_PAIRS, Upper};
 use crate::numerics::rl::lockstep::{Algorithm, Settings};
@@ -221,21 +221,6 @@ pub mod range {
     pub const DRAWN: usize = 400;
 }
 
-/// Inverse-CDF draw from weights that sum to 1.
-fn draw(weights: impl Iterator<Item = f64>, rng: &mut SeededRng) -> usize {
-    let u: f64 = rng.random_range(0.0..1.0);
-    let mut acc = 0.0;
-    let mut last = 0;
-    for (k, w) in weights.enumerate() {
-        acc += w;
-        last = k;
-        if u < acc {
-            return k;
-        }
-    }
-    last
-}
-
 impl SoftRlState {
     pub fn mdp(&self) -> Result<SoftMdp, String> {
         match self.env {
@@ -287,16 +272,14 @@ impl SoftRlState {
         let mut rng = SeededRng::seed_from_u64(self.seed);
         let mut pairs = Vec::with_capacity(self.demos * self.horizon);
         for _ in 0..self.demos {
-            let mut s = draw(mdp.rho.iter().copied(), &mut rng);
+            let mut s = categorical(mdp.rho.iter().copied().enumerate(), &mut rng);
             for _ in 0..self.horizon {
-                let a = draw(
-                    (0..mdp.actions).map(|a| expert[s * mdp.actions + a]),
+                let a = categorical(
+                    (0..mdp.actions).map(|a| (a, expert[s * mdp.actions + a])),
                     &mut rng,
                 );
                 pairs.push((s, a));
-                let row = mdp.row(s * mdp.actions + a);
-                let t = draw(row.iter().map(|&(_, p)| p), &mut rng);
-                s = row.get(t).map_or(s, |&(next, _)| next);
+                s = categorical(mdp.row(s * mdp.actions + a).iter().copied(), &mut rng);
             }
         }
         pairs

@@ -22,7 +22,7 @@ use nalgebra::DVector;
 use rand::{Rng as _, SeedableRng as _};
 
 use super::hypergradient::{BilevelRl, Upper, log_sigmoid, sigmoid};
-use crate::numerics::random::SeededRng;
+use crate::numerics::random::{SeededRng, categorical as draw};
 
 /// The per-trajectory loss l(d; x) of a trajectory objective.
 #[derive(Clone, Copy, Debug)]
@@ -57,21 +57,6 @@ fn loss(upper: &Upper) -> Result<Loss<'_>, String> {
                 .to_owned(),
         ),
     }
-}
-
-/// Draws from a discrete distribution given as (index, weight) pairs by inverse CDF.
-fn draw(weights: impl Iterator<Item = (usize, f64)>, rng: &mut SeededRng) -> usize {
-    let u: f64 = rng.random_range(0.0..1.0);
-    let mut acc = 0.0;
-    let mut last = 0;
-    for (k, w) in weights {
-        acc += w;
-        last = k;
-        if u < acc {
-            return k;
-        }
-    }
-    last
 }
 
 struct Sampler<'a> {
