@@ -317,15 +317,30 @@ impl Lockstep {
             return;
         }
         let problem = &self.problem;
-        let warm = self.runs[k].follower.as_ref().map(|f| f.q.clone());
-        let zeros = DVector::zeros(problem.mdp.states * problem.mdp.actions);
-        let sol = problem.mdp.solve_from(
-            &problem.reward(&x),
-            warm.as_ref().unwrap_or(&zeros),
-            1e-12,
-            100_000,
-        );
-        let grad = problem.hypergradient_at(&x, &sol.pi, None);
+        // Starting points are all x₀: solve once, and the other runs take the first one's numbers.
+        let shared = (direction.is_none() && step == 0)
+            .then(|| {
+                self.runs[..k]
+                    .iter()
+                    .find(|r| r.history.len() == 1 && r.x() == &x)
+                    .and_then(|r| Some((r.follower.clone()?, r.grad.clone()?)))
+            })
+            .flatten();
+        let (sol, grad) = match shared {
+            Some(done) => done,
+            None => {
+                let warm = self.runs[k].follower.as_ref().map(|f| f.q.clone());
+                let zeros = DVector::zeros(problem.mdp.states * problem.mdp.actions);
+                let sol = problem.mdp.solve_from(
+                    &problem.reward(&x),
+                    warm.as_ref().unwrap_or(&zeros),
+                    1e-12,
+                    100_000,
+                );
+                let grad = problem.hypergradient_at(&x, &sol.pi, None);
+                (sol, grad)
+            }
+        };
         let phi = problem.f(&x, &sol.pi);
         let run = &self.runs[k];
         let estimate_error = match (&direction, &run.grad) {

@@ -27,12 +27,21 @@ pub fn curves_ui(ui: &mut egui::Ui, lock: &Lockstep, slots: &[usize], budget: bo
     let link = egui::Id::unique("soft-rl-curves");
     let width = ((ui.available_width() - 24.0) / 3.0).max(160.0);
     let shown = if budget { 5 } else { 4 };
-    for row in CURVES[..shown].chunks(3) {
+    // A curve no run has numbers for (e.g. direction errors when no run estimates ∇φ) is left out.
+    let curves: Vec<&Metric> = CURVES[..shown]
+        .iter()
+        .filter(|(_, metric)| {
+            lock.runs
+                .iter()
+                .any(|r| r.history.iter().any(|p| metric(p).is_finite()))
+        })
+        .collect();
+    for row in curves.chunks(3) {
         ui.horizontal(|ui| {
-            for (title, metric) in row {
+            for &&(title, metric) in row {
                 ui.vertical(|ui| {
-                    ui.strong(*title);
-                    Plot::new(("soft-rl-curve", *title))
+                    ui.strong(title);
+                    Plot::new(("soft-rl-curve", title))
                         .width(width)
                         .height(170.0)
                         .link_axis(link, [true, false])
