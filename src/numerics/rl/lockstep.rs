@@ -164,8 +164,24 @@ pub struct Lockstep {
     pub step: usize,
     /// The next run to step in the current round.
     cursor: usize,
-    /// Runs whose starting point is recorded (the first calls of `work` do these, one each).
+    /// Runs whose starting point is recorded (the first calls of `work` do these).
     started: usize,
+    /// A follower solve in progress, resumed by the next unit of work.
+    pending: Option<Pending>,
+}
+
+/// Soft Bellman sweeps per unit of work: a solve from scratch on a 32 × 32 grid at γ = 0.98 takes ~1400,
+/// so it is spread over units (and frames) instead of freezing one.
+const SWEEPS_PER_UNIT: usize = 64;
+
+/// Run k's record, waiting for its follower: the reward, the Q so far and the sweeps taken.
+struct Pending {
+    k: usize,
+    direction: Option<DVector<f64>>,
+    x: DVector<f64>,
+    r: DVector<f64>,
+    q: DVector<f64>,
+    sweeps: usize,
 }
 
 impl Lockstep {
@@ -219,25 +235,31 @@ impl Lockstep {
             step: 0,
             cursor: 0,
             started: 0,
+            pending: None,
         }
     }
 
-    /// One unit of work: records the next run's starting point, or steps the next run of the current
-    /// round; returns true when the round (one outer step of every active run) is complete.
+    /// One unit of work: the starting points first, then one run's step, each record's follower solve
+    /// spread over units of at most 64 sweeps; returns true when the round (one outer step of every
+    /// active run) is complete.
     pub fn work(&mut self, s: &Settings) -> bool {
         if self.start_one() {
             return false;
         }
-        while self.cursor < self.runs.len() && !self.runs[self.cursor].active() {
-            self.cursor += 1;
+        if let Some(p) = self.pending.take() {
+            self.resume(p);
+        } else {
+            while self.cursor < self.runs.len() && !self.runs[self.cursor].active() {
+                self.cursor += 1;
+            }
+            if self.cursor < self.runs.len() {
+                let k = self.cursor;
+                let direction = self.step_run(k, s);
+                self.begin_record(k, direction);
+                self.cursor += 1;
+            }
         }
-        if self.cursor < self.runs.len() {
-            let k = self.cursor;
-            let direction = self.step_run(k, s);
-            self.record(k, direction);
-            self.cursor += 1;
-        }
-        if self.cursor >= self.runs.len() {
+        if self.pending.is_none() && self.cursor >= self.runs.len() {
             self.cursor = 0;
             self.step += 1;
             return true;
@@ -250,14 +272,16 @@ impl Lockstep {
         while !self.work(s) {}
     }
 
-    /// Records the next run's starting point; false when all are recorded.
+    /// One unit of the starting points' work; false once they are all recorded.
     pub fn start_one(&mut self) -> bool {
-        if self.started < self.runs.len() {
-            self.record(self.started, None);
-            self.started += 1;
-            return true;
+        if self.started >= self.runs.len() {
+            return false;
         }
-        false
+        match self.pending.take() {
+            Some(p) => self.resume(p),
+            None => self.begin_record(self.started, None),
+        }
+        self.started < self.runs.len()
     }
 
     /// Steps run k; returns the direction it stepped along when it is an estimate of ∇φ(x_k).
@@ -299,9 +323,10 @@ impl Lockstep {
         }
     }
 
-    /// Solves the follower at run k's x (warm-started from its last Q), records its numbers and catches
-    /// divergence. `direction` was computed at the previous x, whose ∇φ is the run's cached grad.
-    fn record(&mut self, k: usize, direction: Option<DVector<f64>>) {
+    /// Starts run k's record at its x: a diverged iterate is recorded at once, a starting point another
+    /// run already solved (all start at x₀) is shared, else the follower solve begins, warm-started from
+    /// the run's last Q. `direction` was computed at the previous x, whose ∇φ is the run's cached grad.
+    fn begin_record(&mut self, k: usize, direction: Option<DVector<f64>>) {
         let step = self.runs[k].history.len();
         let x = self.runs[k].x().clone();
         if x.iter().any(|v| !v.is_finite()) {
@@ -314,10 +339,9 @@ impl Lockstep {
                 residual: f64::NAN,
                 violation: f64::NAN,
             });
+            self.done_record(step);
             return;
         }
-        let problem = &self.problem;
-        // Starting points are all x₀: solve once, and the other runs take the first one's numbers.
         let shared = (direction.is_none() && step == 0)
             .then(|| {
                 self.runs[..k]
@@ -326,21 +350,70 @@ impl Lockstep {
                     .and_then(|r| Some((r.follower.clone()?, r.grad.clone()?)))
             })
             .flatten();
-        let (sol, grad) = match shared {
-            Some(done) => done,
-            None => {
-                let warm = self.runs[k].follower.as_ref().map(|f| f.q.clone());
-                let zeros = DVector::zeros(problem.mdp.states * problem.mdp.actions);
-                let sol = problem.mdp.solve_from(
-                    &problem.reward(&x),
-                    warm.as_ref().unwrap_or(&zeros),
-                    1e-12,
-                    100_000,
-                );
-                let grad = problem.hypergradient_at(&x, &sol.pi, None);
-                (sol, grad)
-            }
+        if let Some((sol, grad)) = shared {
+            self.finish_record(k, direction, &x, sol, Some(grad));
+            return;
+        }
+        let problem = &self.problem;
+        let q = match &self.runs[k].follower {
+            Some(f) => f.q.clone(),
+            None => DVector::zeros(problem.mdp.states * problem.mdp.actions),
         };
+        let pending = Pending {
+            k,
+            direction,
+            r: problem.reward(&x),
+            x,
+            q,
+            sweeps: 0,
+        };
+        self.resume(pending);
+    }
+
+    /// Up to `SWEEPS_PER_UNIT` soft Bellman sweeps of a pending solve (to ‖T(Q) − Q‖∞ ≤ 1e-12); finishes
+    /// the record when done, else keeps it pending.
+    fn resume(&mut self, mut p: Pending) {
+        let mdp = &self.problem.mdp;
+        for _ in 0..SWEEPS_PER_UNIT {
+            let next = mdp.bellman(&p.r, &p.q);
+            let residual = (&next - &p.q).amax();
+            p.q = next;
+            p.sweeps += 1;
+            if residual <= 1e-12 || !residual.is_finite() || p.sweeps >= 100_000 {
+                let sol = SoftSolution {
+                    v: mdp.soft_value(&p.q),
+                    pi: mdp.policy(&p.q),
+                    q: p.q,
+                    iterations: p.sweeps,
+                    residual,
+                };
+                self.finish_record(p.k, p.direction, &p.x, sol, None);
+                return;
+            }
+        }
+        self.pending = Some(p);
+    }
+
+    /// A record is complete: a starting point counts as started.
+    fn done_record(&mut self, step: usize) {
+        if step == 0 && self.started < self.runs.len() {
+            self.started += 1;
+        }
+    }
+
+    /// Records run k's numbers at x from the follower's solution (and ∇φ when already known).
+    fn finish_record(
+        &mut self,
+        k: usize,
+        direction: Option<DVector<f64>>,
+        x: &DVector<f64>,
+        sol: SoftSolution,
+        grad: Option<DVector<f64>>,
+    ) {
+        let step = self.runs[k].history.len();
+        let problem = &self.problem;
+        let grad = grad.unwrap_or_else(|| problem.hypergradient_at(x, &sol.pi, None));
+        let x = x.clone();
         let phi = problem.f(&x, &sol.pi);
         let run = &self.runs[k];
         let estimate_error = match (&direction, &run.grad) {
@@ -377,6 +450,7 @@ impl Lockstep {
         run.history.push(point);
         run.follower = Some(sol);
         run.grad = Some(grad);
+        self.done_record(step);
     }
 }
 
