@@ -409,11 +409,7 @@ mod tests {
 
     #[test]
     fn presets_are_valid_and_round_trip_through_links() {
-        for preset in &PRESETS {
-            let state = (preset.state)();
-            assert_eq!(state.validate(), Ok(()), "{}", preset.name);
-            assert_eq!(from_query(&to_query(&state)), Ok(state), "{}", preset.name);
-        }
+        crate::scenario::query::assert_presets_round_trip(&PRESETS);
         let given = (PRESETS[4].state)();
         assert_eq!(given.dim(), 4);
         assert!(matches!(given.family(), Family::Given(ref i) if i.b.len() == 4));

@@ -312,11 +312,7 @@ mod tests {
 
     #[test]
     fn presets_are_valid_and_links_round_trip() {
-        for preset in &PRESETS {
-            let state = (preset.state)();
-            assert_eq!(state.validate(), Ok(()), "{}", preset.name);
-            assert_eq!(from_query(&to_query(&state)), Ok(state), "{}", preset.name);
-        }
+        crate::scenario::query::assert_presets_round_trip(&PRESETS);
         let state = StackelbergState {
             extra_starts: vec![[0.5, 0.25], [-0.125, 0.75]],
             seed: 42,
