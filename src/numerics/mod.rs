@@ -5,6 +5,7 @@ pub mod bilevel;
 pub mod games;
 pub mod ihvp;
 pub mod linalg;
+pub mod logistic;
 pub mod nets;
 pub mod random;
 pub mod rl;

@@ -13,6 +13,7 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::mdp::{SoftMdp, SoftSolution};
+use crate::numerics::logistic::{log_sigmoid, sigmoid};
 
 /// The leader's objective f(x, π), each with an optional (l2/2)‖x‖².
 #[derive(Clone, Debug, PartialEq)]
@@ -35,25 +36,6 @@ pub enum Upper {
     Preferences { true_reward: DVector<f64>, l2: f64 },
     /// The authors' synthetic objective f = ½‖x‖² + ½‖π‖².
     Synthetic,
-}
-
-/// σ(z) = 1/(1 + e^−z), and log σ(z), computed stably.
-pub fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// log σ(z) = −log(1 + e^−z), stably.
-pub fn log_sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        -(-z).exp().ln_1p()
-    } else {
-        z - z.exp().ln_1p()
-    }
 }
 
 /// Largest S·A the preference objective takes: it sums over all (S·A)² pairs of clips.

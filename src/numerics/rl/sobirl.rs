@@ -21,7 +21,8 @@
 use nalgebra::DVector;
 use rand::{Rng as _, SeedableRng as _};
 
-use super::hypergradient::{BilevelRl, Upper, log_sigmoid, sigmoid};
+use super::hypergradient::{BilevelRl, Upper};
+use crate::numerics::logistic::{log_sigmoid, sigmoid};
 use crate::numerics::random::{SeededRng, categorical as draw};
 
 /// The per-trajectory loss l(d; x) of a trajectory objective.

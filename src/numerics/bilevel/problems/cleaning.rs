@@ -8,24 +8,11 @@ use nalgebra::{DMatrix, DVector};
 
 use super::data::blobs;
 use crate::numerics::bilevel::BilevelProblem;
+use crate::numerics::logistic::{log_sigmoid, sigmoid};
 
-fn sigmoid(z: f64) -> f64 {
-    if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
-    } else {
-        let e = z.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// log(1 + e^{−tz}), stable.
+/// log(1 + e^{−tz}) = −log σ(tz), stable.
 fn loss(z: f64, t: f64) -> f64 {
-    let m = -t * z;
-    if m > 0.0 {
-        m + (-m).exp().ln_1p()
-    } else {
-        m.exp().ln_1p()
-    }
+    -log_sigmoid(t * z)
 }
 
 /// dℓ/dz = −t σ(−tz).
