@@ -22,6 +22,28 @@ pub struct HeatMap<'a> {
     pub marked_cols: &'a [usize],
 }
 
+impl<'a> HeatMap<'a> {
+    /// A map with colors and a hover text only: no cell text, labels or marks.
+    pub fn plain(
+        values: &'a [f64],
+        (rows, cols): (usize, usize),
+        color: &'a dyn Fn(f64) -> Color32,
+        hover: &'a dyn Fn(usize, usize, f64) -> String,
+    ) -> Self {
+        Self {
+            values,
+            rows,
+            cols,
+            color,
+            cell_text: None,
+            hover,
+            col_labels: &[],
+            row_labels: &[],
+            marked_cols: &[],
+        }
+    }
+}
+
 const LABEL_W: f32 = 48.0;
 const LABEL_H: f32 = 16.0;
 const MARK_H: f32 = 9.0;

@@ -27,17 +27,6 @@ pub fn grid_ui(
     look: Look,
 ) -> Option<[usize; 2]> {
     let (rows, cols) = (grid.rows, grid.cols);
-    let free: Vec<f64> = picture
-        .values
-        .iter()
-        .enumerate()
-        .filter(|(s, _)| !grid.walls.contains(&[s / cols, s % cols]))
-        .map(|(_, v)| *v)
-        .filter(|v| v.is_finite())
-        .collect();
-    let lo = free.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = free.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let span = (hi - lo).max(1e-12);
     let wall = if look.dark {
         Color32::from_gray(20)
     } else {
@@ -52,6 +41,8 @@ pub fn grid_ui(
         .zip(&walls)
         .map(|(v, w)| if *w { f64::NAN } else { *v })
         .collect();
+    let (lo, hi) = finite_range(&values);
+    let span = (hi - lo).max(1e-12);
     let color = |v: f64| {
         if v.is_nan() {
             wall
@@ -67,23 +58,14 @@ pub fn grid_ui(
         }
     };
     ui.vertical(|ui| {
-        ui.strong(picture.title);
-        ui.label(format!("{} … {}", format::num(lo), format::num(hi)));
-        let height = side * rows as f32 / cols as f32;
-        let response = heatmap_ui(
+        let map = HeatMap::plain(&values, (rows, cols), &color, &hover);
+        let response = titled_map_ui(
             ui,
-            &HeatMap {
-                values: &values,
-                rows,
-                cols,
-                color: &color,
-                cell_text: None,
-                hover: &hover,
-                col_labels: &[],
-                row_labels: &[],
-                marked_cols: &[],
-            },
-            vec2(side, height),
+            picture.title,
+            (lo, hi),
+            &map,
+            side * rows as f32 / cols as f32,
+            side,
         );
         let rect = response.rect;
         let cell = vec2(rect.width() / cols as f32, rect.height() / rows as f32);
@@ -157,32 +139,38 @@ pub fn grid_ui(
     .inner
 }
 
+/// The smallest and largest finite values.
+fn finite_range(values: &[f64]) -> (f64, f64) {
+    let finite = values.iter().copied().filter(|v| v.is_finite());
+    finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+        (l.min(v), h.max(v))
+    })
+}
+
+/// A title, the value range "lo … hi" and the map, `side` points wide and `height` high.
+fn titled_map_ui(
+    ui: &mut egui::Ui,
+    title: &str,
+    (lo, hi): (f64, f64),
+    map: &HeatMap<'_>,
+    height: f32,
+    side: f32,
+) -> egui::Response {
+    ui.strong(title);
+    ui.label(format!("{} … {}", format::num(lo), format::num(hi)));
+    heatmap_ui(ui, map, vec2(side, height))
+}
+
 /// A state × action map (rows: states, columns: actions) of a vector ordered s·A + a, `side` points wide.
 pub fn matrix_ui(ui: &mut egui::Ui, title: &str, values: &[f64], actions: usize, side: f32) {
     let rows = values.len() / actions.max(1);
-    let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = finite_range(values);
     let span = (hi - lo).max(1e-12);
     let color = |v: f64| viridis(((v - lo) / span) as f32);
     let hover = |r: usize, c: usize, v: f64| format!("state {r}, action {c}: {}", format::num(v));
     ui.vertical(|ui| {
-        ui.strong(title);
-        ui.label(format!("{} … {}", format::num(lo), format::num(hi)));
+        let map = HeatMap::plain(values, (rows, actions), &color, &hover);
         let height = (side * rows as f32 / actions as f32).min(side * 1.6);
-        heatmap_ui(
-            ui,
-            &HeatMap {
-                values,
-                rows,
-                cols: actions,
-                color: &color,
-                cell_text: None,
-                hover: &hover,
-                col_labels: &[],
-                row_labels: &[],
-                marked_cols: &[],
-            },
-            vec2(side, height),
-        );
+        titled_map_ui(ui, title, (lo, hi), &map, height, side);
     });
 }
