@@ -1,0 +1,586 @@
+//! The soft-MDP bilevel RL view's state (issue 7): the environment (a gridworld with its editor, or a
+//! seeded random MDP), γ, τ, the leader (inverse RL from expert or hand-drawn demonstrations, reward
+//! shaping, RLHF-style preferences, the authors' synthetic objective), four runs (any of the seven
+//! algorithms) with their step sizes, and an optional cost budget (CBSO). One serde struct with defaults
+//! (URL hash), and the problem it builds.
+
+use nalgebra::{DMatrix, DVector};
+use rand::{Rng as _, SeedableRng as _};
+use serde::{Deserialize, Serialize};
+
+mod presets;
+
+use super::query::{Validate, check_f64, check_usize};
+use crate::numerics::random::{SeededRng, categorical, gaussian};
+use crate::numerics::rl::gridworld::{Gridworld, MOVES, state_features};
+use crate::numerics::rl::hypergradient::{BilevelRl, PREFERENCE_PAIRS, Upper};
+use crate::numerics::rl::lockstep::{Algorithm, Settings};
+use crate::numerics::rl::mdp::SoftMdp;
+use crate::numerics::rl::penalty::Budget;
+
+pub use presets::PRESETS;
+
+/// Where the MDP comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Env {
+    Gridworld,
+    /// `SoftMdp::random`: rows of P uniform and normalized, ρ uniform; r(x) = τ·x with one coordinate
+    /// per state–action pair (x in units of τ, so π* responds to x at the same scale for any τ).
+    Random,
+}
+
+/// The random MDP's size and seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RandomSpec {
+    pub states: usize,
+    pub actions: usize,
+    pub seed: u64,
+}
+
+impl Default for RandomSpec {
+    fn default() -> Self {
+        Self {
+            states: 10,
+            actions: 5,
+            seed: 0,
+        }
+    }
+}
+
+/// The leader's objective.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Leader {
+    /// Negative log-likelihood of demonstrations.
+    InverseRl,
+    /// The discounted return of the follower's policy under the hidden true reward.
+    Shaping,
+    /// Bradley–Terry preferences between clips of the follower's behaviour, labelled by the true reward.
+    Preferences,
+    /// The authors' ½‖x‖² + ½‖π‖².
+    Synthetic,
+}
+
+impl Leader {
+    pub fn name(self) -> &'static str {
+        match self {
+            Leader::InverseRl => "inverse RL",
+            Leader::Shaping => "reward shaping",
+            Leader::Preferences => "preferences (RLHF)",
+            Leader::Synthetic => "synthetic ½‖x‖² + ½‖π‖²",
+        }
+    }
+}
+
+/// Where inverse RL's demonstrations come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DemoSource {
+    /// Trajectories of π* of the hidden true reward, seeded.
+    Expert,
+    /// The path drawn on the grid, cell by cell.
+    Drawn,
+}
+
+/// What a click on the editor grid does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tool {
+    Wall,
+    Goal,
+    Trap,
+    Start,
+    Cost,
+    /// Extends the drawn demonstration to the clicked neighbour cell.
+    Draw,
+}
+
+/// One of the four runs.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RunSlot {
+    pub on: bool,
+    pub algorithm: Algorithm,
+}
+
+impl Default for RunSlot {
+    fn default() -> Self {
+        Self {
+            on: true,
+            algorithm: Algorithm::Exact,
+        }
+    }
+}
+
+/// A run slot (for the presets).
+pub(crate) const fn slot(on: bool, algorithm: Algorithm) -> RunSlot {
+    RunSlot { on, algorithm }
+}
+
+/// Everything a shared link restores.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SoftRlState {
+    pub env: Env,
+    pub grid: Gridworld,
+    pub random: RandomSpec,
+    pub gamma: f64,
+    pub tau: f64,
+    pub leader: Leader,
+    pub demos_from: DemoSource,
+    /// The hand-drawn demonstration: a path of neighbouring cells.
+    pub drawn: Vec<[usize; 2]>,
+    /// Expert trajectories and their length (inverse RL).
+    pub demos: usize,
+    pub horizon: usize,
+    pub seed: u64,
+    pub l2: f64,
+    pub runs: [RunSlot; 4],
+    /// Outer step β (all runs); M-SoBiRL's w step ξ (its w-iteration contracts for
+    /// ξ < 2/λ_max(AᵀA); λ_max ≤ (1 + γ)², so ξ < 2/(1 + γ)² is always safe); Bellman steps N per outer
+    /// step; SoBiRL's samples M; Stoc-SoBiRL's momentum weight µ; the penalty methods' λ and policy step.
+    pub beta: f64,
+    pub xi: f64,
+    pub bellman_steps: usize,
+    pub samples: usize,
+    pub momentum: f64,
+    pub lambda: f64,
+    pub policy_lr: f64,
+    /// The cost budget: J_c(π) = ρᵀV^π_c ≤ budget, weight λ_c in CBSO's follower objective.
+    pub constraint: bool,
+    pub budget: f64,
+    pub cost_weight: f64,
+    pub steps_per_frame: usize,
+    pub stop_at: usize,
+    /// Show φ over two reward coordinates (drawn once the runs start, again on request), ± half-width.
+    pub landscape: bool,
+    pub landscape_half: f64,
+    /// The run whose pictures are drawn.
+    pub shown: usize,
+    pub tool: Tool,
+}
+
+impl Default for SoftRlState {
+    fn default() -> Self {
+        Self {
+            env: Env::Gridworld,
+            grid: Gridworld::default(),
+            random: RandomSpec::default(),
+            gamma: 0.6,
+            tau: 0.3,
+            leader: Leader::InverseRl,
+            demos_from: DemoSource::Expert,
+            drawn: Vec::new(),
+            demos: 20,
+            horizon: 12,
+            seed: 0,
+            l2: 0.01,
+            runs: [
+                slot(true, Algorithm::MSobirl),
+                slot(true, Algorithm::Exact),
+                slot(true, Algorithm::Alternating),
+                slot(false, Algorithm::Pbrl),
+            ],
+            beta: 0.3,
+            xi: 1.0,
+            bellman_steps: 20,
+            samples: 32,
+            momentum: 0.3,
+            lambda: 10.0,
+            policy_lr: 0.3,
+            constraint: false,
+            budget: 0.3,
+            cost_weight: 5.0,
+            steps_per_frame: 1,
+            stop_at: 300,
+            landscape: false,
+            landscape_half: 2.0,
+            shown: 0,
+            tool: Tool::Wall,
+        }
+    }
+}
+
+/// Slider ranges.
+pub mod range {
+    pub const SIDE: (usize, usize) = (2, 32);
+    pub const STATES: (usize, usize) = (2, 200);
+    pub const ACTIONS: (usize, usize) = (2, 10);
+    pub const GAMMA: (f64, f64) = (0.0, 0.99);
+    pub const TAU: (f64, f64) = (0.01, 10.0);
+    pub const DEMOS: (usize, usize) = (1, 500);
+    pub const HORIZON: (usize, usize) = (1, 200);
+    pub const L2: (f64, f64) = (0.0, 10.0);
+    pub const STEP: (f64, f64) = (1e-4, 10.0);
+    pub const BELLMAN: (usize, usize) = (1, 500);
+    pub const SAMPLES: (usize, usize) = (1, 1000);
+    pub const MOMENTUM: (f64, f64) = (0.01, 1.0);
+    pub const LAMBDA: (f64, f64) = (0.1, 1000.0);
+    pub const BUDGET: (f64, f64) = (0.0, 100.0);
+    pub const COST_WEIGHT: (f64, f64) = (0.0, 100.0);
+    pub const STEPS_PER_FRAME: (usize, usize) = (1, 100);
+    pub const STOP_AT: (usize, usize) = (1, 5000);
+    /// Longest hand-drawn path.
+    pub const DRAWN: usize = 400;
+}
+
+impl SoftRlState {
+    pub fn mdp(&self) -> Result<SoftMdp, String> {
+        match self.env {
+            Env::Gridworld => self
+                .grid
+                .mdp(self.gamma, self.tau)
+                .map_err(|e| format!("`grid.{e}")),
+            Env::Random => Ok(SoftMdp::random(
+                self.random.states,
+                self.random.actions,
+                self.gamma,
+                self.tau,
+                self.random.seed,
+            )),
+        }
+    }
+
+    /// The hidden true reward per state–action pair: the gridworld's (goal +1, trap −1, step −0.02), or
+    /// seeded standard normals for a random MDP.
+    pub fn true_reward(&self) -> DVector<f64> {
+        match self.env {
+            Env::Gridworld => self.grid.true_reward(),
+            Env::Random => {
+                let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x7275);
+                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
+                    gaussian(&mut rng)
+                })
+            }
+        }
+    }
+
+    /// The constraint's cost: 1 per step in the gridworld's cost cells, or seeded uniforms in [0, 1).
+    pub fn cost(&self) -> DVector<f64> {
+        match self.env {
+            Env::Gridworld => self.grid.cost(),
+            Env::Random => {
+                let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x636f);
+                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
+                    rng.random_range(0.0..1.0)
+                })
+            }
+        }
+    }
+
+    /// `demos` trajectories of `horizon` steps from ρ under the expert's policy (π* of the true reward),
+    /// drawn with `seed`: their (state, action) pairs.
+    pub fn demonstrations(&self, mdp: &SoftMdp) -> Vec<(usize, usize)> {
+        let expert = mdp.solve(&self.true_reward()).pi;
+        let mut rng = SeededRng::seed_from_u64(self.seed);
+        let mut pairs = Vec::with_capacity(self.demos * self.horizon);
+        for _ in 0..self.demos {
+            let mut s = categorical(mdp.rho.iter().copied().enumerate(), &mut rng);
+            for _ in 0..self.horizon {
+                let a = categorical(
+                    (0..mdp.actions).map(|a| (a, expert[s * mdp.actions + a])),
+                    &mut rng,
+                );
+                pairs.push((s, a));
+                s = categorical(mdp.row(s * mdp.actions + a).iter().copied(), &mut rng);
+            }
+        }
+        pairs
+    }
+
+    /// The drawn path as (state, action) pairs: the move from each cell to the next.
+    pub fn drawn_pairs(&self) -> Vec<(usize, usize)> {
+        self.drawn
+            .windows(2)
+            .filter_map(|w| {
+                let (dr, dc) = (
+                    w[1][0] as i64 - w[0][0] as i64,
+                    w[1][1] as i64 - w[0][1] as i64,
+                );
+                let a = MOVES.iter().position(|m| (m.0, m.1) == (dr, dc))?;
+                Some((self.grid.index(w[0]), a))
+            })
+            .collect()
+    }
+
+    /// The bilevel problem: on a gridworld one reward coordinate per cell (r_sa = x_s); on a random MDP
+    /// r = τ·x, one coordinate per pair.
+    pub fn problem(&self) -> Result<BilevelRl, String> {
+        let mdp = self.mdp()?;
+        let truth = self.true_reward();
+        let upper = match self.leader {
+            Leader::InverseRl => {
+                let demos = match (self.env, self.demos_from) {
+                    (Env::Gridworld, DemoSource::Drawn) => {
+                        let pairs = self.drawn_pairs();
+                        if pairs.is_empty() {
+                            return Err("`drawn`: draw a path of at least two neighbouring cells \
+                                        (tool \"draw demo\", click from the start outwards)"
+                                .to_owned());
+                        }
+                        pairs
+                    }
+                    _ => self.demonstrations(&mdp),
+                };
+                Upper::ExpertNll { demos, l2: self.l2 }
+            }
+            Leader::Shaping => Upper::Shaping {
+                true_reward: truth,
+                true_tau: 0.0,
+                l2: self.l2,
+            },
+            Leader::Preferences => Upper::Preferences {
+                true_reward: truth,
+                l2: self.l2,
+            },
+            Leader::Synthetic => Upper::Synthetic,
+        };
+        let features = match self.env {
+            Env::Gridworld => state_features(mdp.states, mdp.actions),
+            Env::Random => {
+                DMatrix::identity(mdp.states * mdp.actions, mdp.states * mdp.actions) * self.tau
+            }
+        };
+        let problem = BilevelRl {
+            features,
+            mdp,
+            upper,
+        };
+        problem.check().map_err(|e| {
+            format!(
+                "`leader`: {e} (preferences take grids up to {} cells)",
+                PREFERENCE_PAIRS / MOVES.len()
+            )
+        })?;
+        Ok(problem)
+    }
+
+    /// The cost budget when the constraint is on.
+    pub fn budget(&self) -> Option<Budget> {
+        self.constraint.then(|| Budget {
+            cost: self.cost(),
+            budget: self.budget,
+            weight: self.cost_weight,
+        })
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            beta: self.beta,
+            xi: self.xi,
+            bellman_steps: self.bellman_steps,
+            samples: self.samples,
+            momentum: self.momentum,
+            lambda: self.lambda,
+            policy_lr: self.policy_lr,
+            seed: self.seed,
+        }
+    }
+
+    /// The algorithms of the runs that are on, with their slot numbers.
+    pub fn algorithms(&self) -> Vec<(usize, Algorithm)> {
+        self.runs
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.on)
+            .map(|(k, r)| (k, r.algorithm))
+            .collect()
+    }
+
+    /// Applies the tool at cell (row, col): toggles a wall, goal, trap or cost cell, moves the start, or
+    /// extends the drawn path (restarting it at the start when the cell is not next to its end).
+    pub fn edit(&mut self, cell: [usize; 2]) {
+        if self.tool == Tool::Draw {
+            let next_to =
+                |a: [usize; 2], b: [usize; 2]| a[0].abs_diff(b[0]) + a[1].abs_diff(b[1]) == 1;
+            match self.drawn.last() {
+                Some(&end) if next_to(end, cell) && self.drawn.len() < range::DRAWN => {
+                    self.drawn.push(cell)
+                }
+                _ if next_to(self.grid.start, cell) => self.drawn = vec![self.grid.start, cell],
+                _ => self.drawn = vec![cell],
+            }
+            self.demos_from = DemoSource::Drawn;
+            return;
+        }
+        let g = &mut self.grid;
+        let clear = |list: &mut Vec<[usize; 2]>| list.retain(|c| *c != cell);
+        let toggle = |list: &mut Vec<[usize; 2]>| {
+            if list.contains(&cell) {
+                list.retain(|c| *c != cell);
+            } else {
+                list.push(cell);
+            }
+        };
+        match self.tool {
+            Tool::Start => {
+                if !g.walls.contains(&cell) {
+                    g.start = cell;
+                }
+            }
+            Tool::Cost => {
+                if !g.walls.contains(&cell) {
+                    toggle(&mut g.costs);
+                }
+            }
+            _ if cell == g.start => {}
+            Tool::Wall => {
+                clear(&mut g.goals);
+                clear(&mut g.traps);
+                clear(&mut g.costs);
+                toggle(&mut g.walls);
+            }
+            Tool::Goal => {
+                clear(&mut g.walls);
+                clear(&mut g.traps);
+                toggle(&mut g.goals);
+            }
+            Tool::Trap => {
+                clear(&mut g.walls);
+                clear(&mut g.goals);
+                toggle(&mut g.traps);
+            }
+            Tool::Draw => {}
+        }
+    }
+
+    /// x₀: 0 on a gridworld (every cell's reward 0); seeded normals on a random MDP.
+    pub fn x0(&self) -> DVector<f64> {
+        match self.env {
+            Env::Gridworld => DVector::zeros(self.grid.rows * self.grid.cols),
+            Env::Random => {
+                let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x7830);
+                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
+                    gaussian(&mut rng)
+                })
+            }
+        }
+    }
+}
+
+impl Validate for SoftRlState {
+    fn validate(&self) -> Result<(), String> {
+        check_usize("grid.rows", self.grid.rows, range::SIDE)?;
+        check_usize("grid.cols", self.grid.cols, range::SIDE)?;
+        check_usize("random.states", self.random.states, range::STATES)?;
+        check_usize("random.actions", self.random.actions, range::ACTIONS)?;
+        check_f64("gamma", self.gamma, range::GAMMA)?;
+        check_f64("tau", self.tau, range::TAU)?;
+        check_usize("demos", self.demos, range::DEMOS)?;
+        check_usize("horizon", self.horizon, range::HORIZON)?;
+        check_f64("l2", self.l2, range::L2)?;
+        check_f64("beta", self.beta, range::STEP)?;
+        check_f64("xi", self.xi, range::STEP)?;
+        check_usize("bellman_steps", self.bellman_steps, range::BELLMAN)?;
+        check_usize("samples", self.samples, range::SAMPLES)?;
+        check_f64("momentum", self.momentum, range::MOMENTUM)?;
+        check_f64("lambda", self.lambda, range::LAMBDA)?;
+        check_f64("policy_lr", self.policy_lr, range::STEP)?;
+        check_f64("budget", self.budget, range::BUDGET)?;
+        check_f64("cost_weight", self.cost_weight, range::COST_WEIGHT)?;
+        check_usize(
+            "steps_per_frame",
+            self.steps_per_frame,
+            range::STEPS_PER_FRAME,
+        )?;
+        check_usize("stop_at", self.stop_at, range::STOP_AT)?;
+        check_f64("landscape_half", self.landscape_half, (0.01, 100.0))?;
+        check_usize("shown", self.shown, (0, 3))?;
+        if self.drawn.len() > range::DRAWN {
+            return Err(format!("`drawn`: at most {} cells", range::DRAWN));
+        }
+        if let Some((i, c)) = self
+            .drawn
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c[0] >= self.grid.rows || c[1] >= self.grid.cols)
+        {
+            return Err(format!("`drawn.{i}`: ({}, {}) is off the grid", c[0], c[1]));
+        }
+        self.mdp().map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::query::from_query;
+
+    #[test]
+    fn presets_are_valid_links_round_trip_and_build_their_problems() {
+        crate::scenario::query::assert_presets_round_trip(&PRESETS);
+        for preset in &PRESETS {
+            assert!((preset.state)().problem().is_ok(), "{}", preset.name);
+        }
+        let e = from_query::<SoftRlState>(&[("gamma".to_owned(), "1.5".to_owned())])
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("`gamma`"), "{e}");
+        let e = from_query::<SoftRlState>(&[("runs.1.algorithm".to_owned(), "newton".to_owned())])
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("runs.1.algorithm"), "{e}");
+    }
+
+    #[test]
+    fn the_editor_toggles_cells_and_a_drawn_path_becomes_demonstrations() {
+        let mut s = SoftRlState {
+            tool: Tool::Goal,
+            ..SoftRlState::default()
+        };
+        s.edit([1, 1]);
+        assert!(s.grid.goals.contains(&[1, 1]) && !s.grid.walls.contains(&[1, 1]));
+        s.edit([1, 1]);
+        assert!(!s.grid.goals.contains(&[1, 1]));
+        s.tool = Tool::Wall;
+        s.edit(s.grid.start);
+        assert!(
+            !s.grid.walls.contains(&s.grid.start),
+            "the start cell is never walled"
+        );
+        let mdp = s.mdp().unwrap_or_else(|e| panic!("{e}"));
+        let demos = s.demonstrations(&mdp);
+        assert_eq!(demos.len(), 20 * 12);
+        assert_eq!(demos[0].0, s.grid.index(s.grid.start), "from ρ: the start");
+        assert_eq!(s.demonstrations(&mdp), demos, "seeded");
+        // Draw from the start (4, 0) up twice and right once: up, up, right.
+        s.tool = Tool::Draw;
+        for cell in [[3, 0], [2, 0], [2, 1], [4, 4]] {
+            s.edit(cell);
+        }
+        assert_eq!(s.drawn, vec![[4, 4]], "a jump restarts the path");
+        s.drawn.clear();
+        for cell in [[3, 0], [2, 0], [2, 1]] {
+            s.edit(cell);
+        }
+        assert_eq!(s.demos_from, DemoSource::Drawn);
+        let up = 0;
+        let right = 1;
+        assert_eq!(
+            s.drawn_pairs(),
+            vec![(20, up), (15, up), (10, right)],
+            "(state, move) along the path"
+        );
+        assert!(s.problem().is_ok());
+        s.drawn = vec![[4, 0]];
+        let e = s.problem().err().unwrap_or_default();
+        assert!(e.starts_with("`drawn`"), "{e}");
+    }
+
+    #[test]
+    fn preferences_on_a_big_grid_are_refused_with_the_field_named() {
+        let s = SoftRlState {
+            leader: Leader::Preferences,
+            grid: Gridworld {
+                rows: 20,
+                cols: 20,
+                ..Gridworld::default()
+            },
+            ..SoftRlState::default()
+        };
+        let e = s.problem().err().unwrap_or_default();
+        assert!(e.starts_with("`leader`"), "{e}");
+    }
+}
