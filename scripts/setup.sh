@@ -6,7 +6,31 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$ROOT/web/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Stages: `step NAME` ends the stage before it (printing its duration) and starts the next;
+# `stage_summary` (test.sh runs it on exit, pass or fail) lists every stage's duration.
+STAGE_NAME=""
+STAGE_START=$SECONDS
+STAGE_TIMES=()
+end_stage() {
+    if [ -n "$STAGE_NAME" ]; then
+        local took=$((SECONDS - STAGE_START))
+        STAGE_TIMES+=("$(printf '%6d s  %s' "$took" "$STAGE_NAME")")
+        printf -- '-- %s: %d s\n' "$STAGE_NAME" "$took"
+        STAGE_NAME=""
+    fi
+}
+step() {
+    end_stage
+    STAGE_NAME="$*"
+    STAGE_START=$SECONDS
+    printf '\n\033[1m== %s\033[0m\n' "$*"
+}
+stage_summary() {
+    end_stage
+    printf '\n== stage durations ==\n'
+    printf '%s\n' "${STAGE_TIMES[@]}"
+    printf '%6d s  total\n' "$SECONDS"
+}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

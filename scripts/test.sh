@@ -4,7 +4,9 @@
 # and the browser end-to-end test (WebGPU and CPU fallback).
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
+trap stage_summary EXIT
 
+step "tools (installs only what is missing)"
 ensure_rust
 ensure_apt mesa-vulkan-drivers chromium
 ensure_npm

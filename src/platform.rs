@@ -46,6 +46,17 @@ pub fn publish_status(json: &str) {
     log::debug!("status: {json}");
 }
 
+/// Publishes the number of the frame being drawn as `window.bilevelFrame` (web; nothing natively). The
+/// status JSON is re-published only when it changes; read together with it, the frame number tells a
+/// browser test that the status it holds was still current at that frame, so it can wait for a layout to
+/// hold still over frames before it clicks.
+pub fn publish_frame(frame: u64) {
+    #[cfg(target_arch = "wasm32")]
+    crate::web::publish_frame(frame);
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = frame;
+}
+
 /// The browser's own name for its WebGPU adapter (`GPUAdapter.info`), which wgpu's WebGPU backend leaves
 /// empty. Resolves to `None` natively or when the browser says nothing.
 pub fn webgpu_adapter_name() -> crate::gpu::pending::Polled<Option<String>> {

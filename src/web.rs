@@ -56,6 +56,17 @@ pub fn publish_status(json: &str) {
     }
 }
 
+/// Publishes the frame number as `window.bilevelFrame` (see [`crate::platform::publish_frame`]).
+pub fn publish_frame(frame: u64) {
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(
+            &window,
+            &"bilevelFrame".into(),
+            &JsValue::from_f64(frame as f64),
+        );
+    }
+}
+
 /// Checks once a second whether eframe caught a panic; if so, shows it in the page and in the status.
 fn watch_for_panic(runner: eframe::WebRunner) {
     let Some(window) = web_sys::window() else {

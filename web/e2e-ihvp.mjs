@@ -5,14 +5,8 @@
 import path from 'node:path';
 
 export async function ihvpChecks(page, mode, t) {
-  const { check, status, waitForStatus, shots } = t;
+  const { check, waitForStatus, click, shots } = t;
   const view = (s) => s?.view ?? {};
-  const control = async (id) => (await status(page))?.controls.find((r) => r.id === id);
-  const click = async (id) => {
-    const c = await control(id);
-    if (!c) throw new Error(`control ${id} not published`);
-    await page.mouse.click(c.x + c.w / 2, c.y + c.h / 2);
-  };
   const shot = async (name) => {
     await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(shots, `${mode}-ihvp-${name}.png`) });
@@ -20,7 +14,7 @@ export async function ihvpChecks(page, mode, t) {
 
   // The default family (small networks) from a link: 40 Hessians, then the f32 kernels.
   await page.evaluate(() => { location.hash = '#ihvp?size=40&alpha=1'; });
-  let s = await waitForStatus(page, (st) => st.active_view === 'ihvp' && view(st).f32_done === 4, 120_000);
+  let s = await waitForStatus((st) => st.active_view === 'ihvp' && view(st).f32_done === 4, 120_000);
   const want = mode === 'webgpu' ? 'gpu' : 'cpu';
   check(`${mode}: IHVP lab scores 40 Hessians in float64`, view(s).done === 40, JSON.stringify(view(s).done));
   check(`${mode}: the f32 batch of all four methods ran on the ${want.toUpperCase()}`,
@@ -33,7 +27,7 @@ export async function ihvpChecks(page, mode, t) {
   for (const [tab, name] of [['section-cost', 'cost'], ['section-spectrum', 'spectrum'],
     ['section-closeup', 'closeup'], ['section-regimes', 'regimes']]) {
     await click(tab);
-    s = await waitForStatus(page, (st) => view(st).section?.toLowerCase() === name
+    s = await waitForStatus((st) => view(st).section?.toLowerCase() === name
       && (name === 'spectrum' || (view(st).sweep_all > 0 && view(st).sweep_done === view(st).sweep_all)), 180_000);
     check(`${mode}: IHVP section "${name}" complete`, view(s).section?.toLowerCase() === name
       && (name === 'spectrum' || view(s).sweep_done === view(s).sweep_all), JSON.stringify(view(s)));
@@ -47,7 +41,7 @@ export async function ihvpChecks(page, mode, t) {
     location.hash = '#ihvp?family=spectrum&dim=64&outliers=5&condition=1000000&alpha=0.01&rank=5'
       + '&cg_iters=5&size=20&section=regimes';
   });
-  s = await waitForStatus(page, (st) => view(st).done === 20 && view(st).sweep_all > 0
+  s = await waitForStatus((st) => view(st).done === 20 && view(st).sweep_all > 0
     && view(st).sweep_done === view(st).sweep_all && view(st).nystrom_wins !== undefined, 180_000);
   const wins = view(s).nystrom_wins;
   check(`${mode}: regime map: Nyström wins some cells, CG others (${wins} of 91)`, wins > 0 && wins < 91, String(wins));
@@ -58,7 +52,7 @@ export async function ihvpChecks(page, mode, t) {
     location.hash = '#ihvp?family=given&matrix=1,0.3,0,0.001;0.3,0.5,0.002,0;0,0.002,0.001,0;0.001,0,0,0.0001'
       + '&rhs=1,1,1,1&size=32&rank=2&alpha=0.01&section=closeup';
   });
-  s = await waitForStatus(page, (st) => view(st).done === 32 && view(st).sweep_done === view(st).sweep_all
+  s = await waitForStatus((st) => view(st).done === 32 && view(st).sweep_done === view(st).sweep_all
     && view(st).sweep_all > 0, 120_000);
   check(`${mode}: own matrix from a link: 32 draws scored`, view(s).done === 32 && s?.last_error === null,
     JSON.stringify([view(s).done, s?.last_error]));
@@ -66,7 +60,7 @@ export async function ihvpChecks(page, mode, t) {
 
   // A non-symmetric matrix is rejected, the field named.
   await page.evaluate(() => { location.hash = '#ihvp?family=given&matrix=1,2;3,4&rhs=1,1'; });
-  s = await waitForStatus(page, (st) => (st.last_error ?? '').includes('matrix'));
+  s = await waitForStatus((st) => (st.last_error ?? '').includes('matrix'));
   check(`${mode}: a non-symmetric matrix in a link is named`,
     (s?.last_error ?? '').includes('`matrix`') && (s?.last_error ?? '').includes('symmetric'), s?.last_error);
 }

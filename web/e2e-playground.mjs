@@ -6,12 +6,7 @@ import path from 'node:path';
 import { checkDownloads } from './e2e-downloads.mjs';
 
 export async function playgroundChecks(page, mode, t) {
-  const { check, status, waitForStatus, shots } = t;
-  const click = async (id) => {
-    const c = (await status(page))?.controls.find((r) => r.id === id);
-    if (!c) throw new Error(`control ${id} not published`);
-    await page.mouse.click(c.x + c.w / 2, c.y + c.h / 2);
-  };
+  const { check, waitForStatus, click, shots } = t;
   const view = (s) => s?.view ?? {};
   const shot = async (name) => {
     await page.waitForTimeout(600);
@@ -20,7 +15,7 @@ export async function playgroundChecks(page, mode, t) {
   const runs = (s) => view(s).runs ?? [];
 
   await page.evaluate(() => { location.hash = '#playground?step=2000'; });
-  let s = await waitForStatus(page, (st) => st.active_view === 'playground' && view(st).step === 2000, 60_000);
+  let s = await waitForStatus((st) => st.active_view === 'playground' && view(st).step === 2000, 60_000);
   const [sim, exact] = runs(s);
   check(`${mode}: playground replays the toy to step 2000`, view(s).step === 2000, JSON.stringify(view(s).step));
   check(`${mode}: simultaneous play ends at the Nash point (1, 1)`,
@@ -37,22 +32,22 @@ export async function playgroundChecks(page, mode, t) {
 
   // Divergence: run (a) with a huge outer step; the others go on and the page answers.
   await page.evaluate(() => { location.hash = '#playground?outer_lr=9&runs.1.on=false&runs.2.on=false&runs.3.on=false&step=300'; });
-  s = await waitForStatus(page, (st) => (runs(st)[0]?.status ?? '').startsWith('diverged'), 60_000);
+  s = await waitForStatus((st) => (runs(st)[0]?.status ?? '').startsWith('diverged'), 60_000);
   check(`${mode}: a huge step size shows "diverged at step k"`, (runs(s)[0]?.status ?? '').startsWith('diverged at step'),
     JSON.stringify(runs(s)[0]?.status));
   await shot('diverged');
   await page.evaluate(() => { location.hash = '#playground?step=50'; });
-  s = await waitForStatus(page, (st) => view(st).step === 50 && runs(st).length === 4, 30_000);
+  s = await waitForStatus((st) => view(st).step === 50 && runs(st).length === 4, 30_000);
   check(`${mode}: the playground keeps working after divergence`, view(s).step === 50 && s?.last_error === null,
     JSON.stringify([view(s).step, s?.last_error]));
 
   // A 2-D leader: ridge HPO with 2 features, Φ over the x plane.
   await page.evaluate(() => { location.hash = '#playground?problem=ridge_hpo&features=2&start=1,0&step=300'; });
-  s = await waitForStatus(page, (st) => view(st).step === 300, 60_000);
+  s = await waitForStatus((st) => view(st).step === 300, 60_000);
   check(`${mode}: ridge HPO (2-D x) runs from a link`, view(s).step === 300 && runs(s).every((r) => r.status === 'ok'),
     JSON.stringify(runs(s).map((r) => r.status)));
   const want = mode === 'webgpu' ? 'gpu' : 'cpu';
-  s = await waitForStatus(page, (st) => view(st).landscape_ran_on !== '', 60_000);
+  s = await waitForStatus((st) => view(st).landscape_ran_on !== '', 60_000);
   check(`${mode}: the Φ landscape came from the ${want.toUpperCase()}`, view(s).landscape_ran_on === want && s?.last_error === null,
     JSON.stringify([view(s).landscape_ran_on, s?.last_error]));
   await shot('ridge');

@@ -6,17 +6,13 @@
 import path from 'node:path';
 
 export async function softRlChecks(page, mode, t) {
-  const { check, waitForStatus, shots } = t;
+  const { check, waitForStatus, click, shots } = t;
   const view = (s) => s?.view ?? {};
   const shot = (name) => page.screenshot({ path: path.join(shots, `${mode}-soft-rl${name}.png`) });
-  const play = async (s) => {
-    const button = s?.controls.find((r) => r.id === 'play');
-    if (button) await page.mouse.click(button.x + button.w / 2, button.y + button.h / 2);
-  };
   await page.evaluate(() => { location.hash = '#soft_rl?stop_at=100&steps_per_frame=10'; });
-  let s = await waitForStatus(page, (st) => st.active_view === 'soft_rl' && view(st).step === 0, 30_000);
-  await play(s);
-  s = await waitForStatus(page, (st) => view(st).step === 100, 120_000);
+  let s = await waitForStatus((st) => st.active_view === 'soft_rl' && view(st).step === 0, 30_000);
+  await click('play');
+  s = await waitForStatus((st) => view(st).step === 100, 120_000);
   let runs = view(s).runs ?? [];
   check(`${mode}: bilevel RL plays to step 100`, view(s).step === 100, JSON.stringify(view(s).step));
   check(`${mode}: exact hypergradient descent converges, M-SoBiRL tracks it, alternating drifts`,
@@ -30,14 +26,14 @@ export async function softRlChecks(page, mode, t) {
     + '&budget=0.3&runs.0.algorithm=cbso&runs.1.algorithm=exact&runs.2.algorithm=pbrl&runs.3.on=false'
     + '&stop_at=150&steps_per_frame=20&landscape=true';
   await page.evaluate((q) => { location.hash = `#soft_rl?${q}`; }, cbso);
-  s = await waitForStatus(page, (st) => view(st).step === 0 && (view(st).runs ?? [])[0]?.algorithm === 'constrained (CBSO)', 30_000);
-  await play(s);
-  s = await waitForStatus(page, (st) => view(st).step === 150, 180_000);
+  s = await waitForStatus((st) => view(st).step === 0 && (view(st).runs ?? [])[0]?.algorithm === 'constrained (CBSO)', 30_000);
+  await click('play');
+  s = await waitForStatus((st) => view(st).step === 150, 180_000);
   runs = view(s).runs ?? [];
   check(`${mode}: CBSO keeps the budget, exact descent's follower goes over`,
     runs[0]?.violation < 1e-3 && runs[1]?.violation > 0.05, JSON.stringify(runs));
   const want = mode === 'webgpu' ? 'gpu' : 'cpu';
-  s = await waitForStatus(page, (st) => view(st).landscape_done === true, 120_000);
+  s = await waitForStatus((st) => view(st).landscape_done === true, 120_000);
   check(`${mode}: the φ landscape's follower came from the ${want.toUpperCase()}`,
     view(s).landscape_ran_on === want && Number.isFinite(view(s).landscape_min) && s?.last_error === null,
     JSON.stringify([view(s).landscape_ran_on, view(s).landscape_min, s?.last_error]));
@@ -49,8 +45,8 @@ export async function softRlChecks(page, mode, t) {
     + '&grid.goals=0,31&grid.traps=8,20;24,8&grid.start=31,0&demos=30&horizon=100&gamma=0.98&tau=0.02&beta=0.01'
     + '&xi=0.4&l2=0.001&stop_at=10&steps_per_frame=1';
   await page.evaluate((q) => { location.hash = `#soft_rl?${q}`; }, big);
-  s = await waitForStatus(page, (st) => view(st).states === 1024 && view(st).step === 0, 60_000);
-  await play(s);
+  s = await waitForStatus((st) => view(st).states === 1024 && view(st).step === 0, 60_000);
+  await click('play');
   const gaps = page.evaluate(() => new Promise((resolve) => {
     let last = performance.now();
     let worst = 0;
@@ -62,7 +58,7 @@ export async function softRlChecks(page, mode, t) {
     };
     requestAnimationFrame(tick);
   }));
-  s = await waitForStatus(page, (st) => view(st).step === 10, 240_000);
+  s = await waitForStatus((st) => view(st).step === 10, 240_000);
   const worst = await gaps;
   runs = view(s).runs ?? [];
   check(`${mode}: a 32 × 32 grid plays 10 steps, every run ok (longest frame gap ${worst.toFixed(0)} ms)`,

@@ -6,13 +6,7 @@ import path from 'node:path';
 import { checkDownloads } from './e2e-downloads.mjs';
 
 export async function stackelbergChecks(page, mode, t) {
-  const { check, status, waitForStatus, shots } = t;
-  const control = async (id) => (await status(page))?.controls.find((r) => r.id === id);
-  const click = async (id) => {
-    const c = await control(id);
-    if (!c) throw new Error(`control ${id} not published`);
-    await page.mouse.click(c.x + c.w / 2, c.y + c.h / 2);
-  };
+  const { check, waitForStatus, control, click, shots } = t;
   const view = (s) => s?.view ?? {};
 
   // The paper's preset from a link at step 50 000, all four maps on (a small grid keeps SwiftShader quick).
@@ -20,7 +14,6 @@ export async function stackelbergChecks(page, mode, t) {
   await page.evaluate((m) => { location.hash = `#stackelberg?step=50000&map_size=64&map_steps=1000&${m}`; }, maps);
   const want = mode === 'webgpu' ? 'gpu' : 'cpu';
   let s = await waitForStatus(
-    page,
     (st) => view(st).step === 50000 && (view(st).panels ?? []).every((p) => p.map?.ran_on === want),
     120_000,
   );
@@ -38,15 +31,15 @@ export async function stackelbergChecks(page, mode, t) {
 
   // Play, pause, step.
   await page.evaluate(() => { location.hash = '#stackelberg'; });
-  s = await waitForStatus(page, (st) => st.active_view === 'stackelberg' && view(st).step === 0);
+  s = await waitForStatus((st) => st.active_view === 'stackelberg' && view(st).step === 0);
   await click('play');
-  s = await waitForStatus(page, (st) => view(st).step >= 2000, 30_000);
+  s = await waitForStatus((st) => view(st).step >= 2000, 30_000);
   check(`${mode}: Play runs (step ${view(s).step})`, view(s).step >= 2000 && view(s).playing, JSON.stringify(view(s).step));
   await click('play');
-  s = await waitForStatus(page, (st) => !view(st).playing);
+  s = await waitForStatus((st) => !view(st).playing);
   const paused = view(s).step;
   await click('step');
-  s = await waitForStatus(page, (st) => view(st).step === paused + 1);
+  s = await waitForStatus((st) => view(st).step === paused + 1);
   check(`${mode}: Pause, then Step takes exactly one step`, view(s).step === paused + 1, `${paused} → ${view(s).step}`);
   // The hash is rewritten at most every 250 ms.
   await page.waitForFunction((k) => location.hash.includes(`step=${k}`), paused + 1, { timeout: 5_000 }).catch(() => null);
@@ -59,12 +52,11 @@ export async function stackelbergChecks(page, mode, t) {
   await page.mouse.down();
   await page.mouse.move(start.x + 40, start.y + 50, { steps: 8 });
   await page.mouse.up();
-  s = await waitForStatus(page, (st) => view(st).start?.[0] > -0.95);
+  s = await waitForStatus((st) => view(st).start?.[0] > -0.95);
   check(`${mode}: dragging the ring moves the start point`, view(s).start?.[0] > -0.95 && view(s).start?.[1] < 0.95,
     JSON.stringify(view(s).start));
-  const panel = await control('panel-0');
-  await page.mouse.click(panel.x + panel.w * 0.7, panel.y + panel.h * 0.6);
-  s = await waitForStatus(page, (st) => view(st).starts === 2);
+  await click('panel-0', 0.7, 0.6);
+  s = await waitForStatus((st) => view(st).starts === 2);
   check(`${mode}: a click adds a start point`, view(s).starts === 2, JSON.stringify(view(s).starts));
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-dragged.png`) });
@@ -78,20 +70,20 @@ export async function stackelbergChecks(page, mode, t) {
 
   // A link restores the exact view; a bad one is named; diverging settings are shown and survived.
   await page.evaluate(() => { location.hash = '#stackelberg?reg=0.1&seed=7&stochastic=true&horizon=2000&step=2000'; });
-  s = await waitForStatus(page, (st) => view(st).step === 2000 && st.last_error === null);
+  s = await waitForStatus((st) => view(st).step === 2000 && st.last_error === null);
   const again = await page.evaluate(() => location.hash);
   check(`${mode}: stochastic link restores step and settings`, view(s).step === 2000 && again.includes('reg=0.1') && again.includes('seed=7'), again);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-stochastic.png`) });
   await page.evaluate(() => { location.hash = '#stackelberg?reg=abc'; });
-  s = await waitForStatus(page, (st) => (st.last_error ?? '').includes('reg'));
+  s = await waitForStatus((st) => (st.last_error ?? '').includes('reg'));
   check(`${mode}: bad stackelberg link names the parameter`, (s?.last_error ?? '').includes('`reg`'), s?.last_error);
   await page.evaluate(() => { location.hash = '#stackelberg?actor_lr=2&critic_lr=2&step=3000'; });
-  s = await waitForStatus(page, (st) => view(st).step === 3000);
+  s = await waitForStatus((st) => view(st).step === 3000);
   const diverged = (view(s).panels ?? []).filter((p) => p.diverged_at !== null);
   check(`${mode}: huge steps show "diverged at step k"`, diverged.length > 0, JSON.stringify((view(s).panels ?? []).map((p) => p.diverged_at)));
   await click('step');
-  s = await waitForStatus(page, (st) => view(st).step === 3001);
+  s = await waitForStatus((st) => view(st).step === 3001);
   check(`${mode}: the app keeps working after divergence`, view(s).step === 3001, JSON.stringify(view(s).step));
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-diverged.png`) });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serve } from './serve.mjs';
+import { uiOf } from './e2e-ui.mjs';
 import { stackelbergChecks } from './e2e-stackelberg.mjs';
 import { ihvpChecks } from './e2e-ihvp.mjs';
 import { playgroundChecks } from './e2e-playground.mjs';
@@ -45,29 +46,6 @@ function check(name, ok, detail = '') {
   return ok;
 }
 
-async function status(page) {
-  const text = await page.evaluate(() => window.bilevelStatus ?? null);
-  return text ? JSON.parse(text) : null;
-}
-
-async function waitForStatus(page, predicate, timeout = 20_000) {
-  const start = Date.now();
-  for (;;) {
-    const s = await status(page);
-    if (s && predicate(s)) return s;
-    if (Date.now() - start > timeout) return s;
-    await page.waitForTimeout(100);
-  }
-}
-
-// Clicks a top-bar control by its published rectangle (it moves when projector mode zooms the UI).
-async function clickControl(page, id) {
-  const s = await status(page);
-  const c = s?.controls.find((r) => r.id === id);
-  if (!c) throw new Error(`control ${id} not published`);
-  await page.mouse.click(c.x + c.w / 2, c.y + c.h / 2);
-}
-
 async function runMode(browserFlags, mode, origin) {
   console.log(`\n[${mode}]`);
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'bilevel-e2e-'));
@@ -78,6 +56,8 @@ async function runMode(browserFlags, mode, origin) {
     viewport: { width: 1280, height: 800 },
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  const ui = uiOf(page);
+  const { status, waitForStatus, click } = ui;
   const consoleErrors = [];
   const foreign = [];
   page.on('console', (msg) => {
@@ -90,7 +70,7 @@ async function runMode(browserFlags, mode, origin) {
   });
 
   await page.goto(`${origin}/`);
-  const first = await waitForStatus(page, (s) => s.self_check !== null, STATUS_TIMEOUT_MS);
+  const first = await waitForStatus((s) => s.self_check !== null, STATUS_TIMEOUT_MS);
   check(`${mode}: status published with a self-check`, first?.self_check, JSON.stringify(first));
   if (!first?.self_check) {
     await page.screenshot({ path: path.join(shots, `${mode}-no-status.png`) });
@@ -111,8 +91,8 @@ async function runMode(browserFlags, mode, origin) {
 
   // Click every tab by its published rectangle; the URL hash and the status follow.
   for (const tab of first.tabs) {
-    await page.mouse.click(tab.x + tab.w / 2, tab.y + tab.h / 2);
-    const s = await waitForStatus(page, (st) => st.active_view === tab.id);
+    await click(tab.id);
+    const s = await waitForStatus((st) => st.active_view === tab.id);
     check(`${mode}: click tab ${tab.id}`, s?.active_view === tab.id, s?.active_view);
     const hash = await page.evaluate(() => location.hash);
     check(`${mode}: URL hash follows (${hash})`, hash.startsWith(`#${tab.id}`), hash);
@@ -121,50 +101,49 @@ async function runMode(browserFlags, mode, origin) {
   }
 
   // Projector mode, the dark theme and the About panel, each looked at in a screenshot.
-  await clickControl(page, 'projector');
-  let p = await waitForStatus(page, (st) => st.projector && st.tabs[0].h > 1.3 * first.tabs[0].h);
+  await click('projector');
+  let p = await waitForStatus((st) => st.projector && st.tabs[0].h > 1.3 * first.tabs[0].h);
   check(`${mode}: projector mode on`, p?.projector === true);
   const tabHeight = p.tabs[0].h / first.tabs[0].h;
   check(`${mode}: projector mode enlarges the UI (×${tabHeight.toFixed(2)})`, tabHeight > 1.3, String(tabHeight));
-  // The zoomed top bar wraps to a second row; let its layout settle before clicking there.
-  await page.waitForTimeout(500);
-  await clickControl(page, 'theme-dark');
-  p = await waitForStatus(page, (st) => st.dark);
+  // The zoomed top bar wraps to a second row: the click waits for the button to hold still there.
+  await click('theme-dark');
+  p = await waitForStatus((st) => st.dark);
   check(`${mode}: dark theme`, p?.dark === true);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-projector-dark.png`) });
   // Settings survive a reload (saved about a second after a change).
   await page.waitForTimeout(2500);
   await page.reload();
-  p = await waitForStatus(page, (st) => st.self_check !== null && st.dark && st.projector, STATUS_TIMEOUT_MS);
+  p = await waitForStatus((st) => st.self_check !== null && st.dark && st.projector, STATUS_TIMEOUT_MS);
   check(`${mode}: theme and projector mode persist across a reload`, p?.dark && p?.projector, JSON.stringify(p && [p.dark, p.projector]));
-  await clickControl(page, 'projector');
-  await clickControl(page, 'theme-light');
-  p = await waitForStatus(page, (st) => !st.projector && !st.dark);
+  await click('projector');
+  await click('theme-light');
+  p = await waitForStatus((st) => !st.projector && !st.dark);
   check(`${mode}: back to light, normal size`, p && !p.projector && !p.dark);
-  await clickControl(page, 'about');
+  await click('about');
   await page.waitForTimeout(500);
   await page.screenshot({ path: path.join(shots, `${mode}-about.png`) });
-  await clickControl(page, 'about');
+  await click('about');
 
   // Shared links: a view with parameters, an out-of-range parameter, an unknown view. Each is reported in
   // the status (and the status bar), never a panic.
   await page.evaluate(() => { location.hash = '#compute?batch=64&n=8'; });
-  let s = await waitForStatus(page, (st) => st.active_view === 'compute' && st.last_error === null);
+  let s = await waitForStatus((st) => st.active_view === 'compute' && st.last_error === null);
   check(`${mode}: link with parameters opens the view`, s?.active_view === 'compute' && s?.last_error === null, JSON.stringify(s?.last_error));
   await page.evaluate(() => { location.hash = '#compute?batch=99999'; });
-  s = await waitForStatus(page, (st) => (st.last_error ?? '').includes('batch'));
+  s = await waitForStatus((st) => (st.last_error ?? '').includes('batch'));
   check(`${mode}: out-of-range link parameter is named`, (s?.last_error ?? '').includes('`batch`'), s?.last_error);
   await page.evaluate(() => { location.hash = '#no-such-view'; });
-  s = await waitForStatus(page, (st) => (st.last_error ?? '').includes('does not exist'));
+  s = await waitForStatus((st) => (st.last_error ?? '').includes('does not exist'));
   check(`${mode}: unknown view in link is reported`, (s?.last_error ?? '').includes('no-such-view'), s?.last_error);
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-bad-link.png`) });
 
-  await stackelbergChecks(page, mode, { check, status, waitForStatus, shots });
-  await ihvpChecks(page, mode, { check, status, waitForStatus, shots });
-  await playgroundChecks(page, mode, { check, status, waitForStatus, shots });
-  await softRlChecks(page, mode, { check, status, waitForStatus, shots });
+  await stackelbergChecks(page, mode, { check, shots, ...ui });
+  await ihvpChecks(page, mode, { check, shots, ...ui });
+  await playgroundChecks(page, mode, { check, shots, ...ui });
+  await softRlChecks(page, mode, { check, shots, ...ui });
 
   // A start-up failure shows a readable message instead of a blank page (here: a page without the canvas).
   if (mode === 'webgpu') {
@@ -182,7 +161,7 @@ async function runMode(browserFlags, mode, origin) {
     await broken.close();
   }
 
-  const final = await status(page);
+  const final = await status();
   check(`${mode}: no panic`, !final?.panicked && !(await page.isVisible('#crash')), final?.last_error);
   check(`${mode}: no console errors`, consoleErrors.length === 0, consoleErrors.join(' | '));
   check(`${mode}: no request outside 127.0.0.1`, foreign.length === 0, foreign.join(', '));

@@ -28,8 +28,8 @@ pub enum Series {
 
 impl Look {
     /// Zoom applied to the whole UI: projector mode makes everything readable from the back of a hall.
-    pub fn zoom(&self) -> f32 {
-        if self.projector { 1.5 } else { 1.0 }
+    pub fn zoom_for(projector: bool) -> f32 {
+        if projector { 1.5 } else { 1.0 }
     }
 
     /// Plot line width in points.

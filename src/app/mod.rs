@@ -193,6 +193,19 @@ impl BilevelApp {
         }
     }
 
+    /// Sets egui's zoom to the projector setting when it differs (the first frame, or the frame in which
+    /// the toggle was clicked) and asks egui to redo this pass at the new zoom. Returns whether it did.
+    fn apply_zoom(&mut self, ctx: &egui::Context) -> bool {
+        let zoom = Look::zoom_for(self.settings.projector);
+        if self.applied_zoom == Some(zoom) {
+            return false;
+        }
+        ctx.set_zoom_factor(zoom);
+        self.applied_zoom = Some(zoom);
+        ctx.request_discard("the projector zoom changed");
+        ctx.will_discard()
+    }
+
     fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
         self.tab_rects.clear();
         self.control_rects.clear();
@@ -317,16 +330,16 @@ impl eframe::App for BilevelApp {
             self.open_link(&hash);
         }
 
+        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
+        if self.apply_zoom(ui.ctx()) {
+            // This pass was laid out at the old zoom: egui discards it and lays the frame out again, so
+            // no drawn frame (and no published rectangle) mixes the two sizes.
+            return;
+        }
         let look = Look {
             dark: ui.visuals().dark_mode,
             projector: self.settings.projector,
         };
-        if self.applied_zoom != Some(look.zoom()) {
-            ui.ctx().set_zoom_factor(look.zoom());
-            self.applied_zoom = Some(look.zoom());
-        }
-
-        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
         egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, look));
         if self.show_about {
             about::window(
@@ -358,6 +371,7 @@ impl eframe::App for BilevelApp {
             platform::publish_status(&json);
             self.published = json;
         }
+        platform::publish_frame(ui.ctx().cumulative_frame_nr());
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
