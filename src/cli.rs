@@ -18,6 +18,9 @@ USAGE:
                                 Nyström) in float64, on the f32 CPU twin and on the GPU, print the ratios
     bilevel-lab bench-landscape [S F]  time the playground's Φ landscape (S×S grid, ridge HPO with F
                                 features; default 256 2) in float64, on the f32 twin and on the GPU
+    bilevel-lab lesson check FILE|--all  play every step of a lesson file (or of every built-in
+                                lesson) headless and print each claim with its measured value;
+                                exit 1 when a claim fails, 2 when the file is malformed
     bilevel-lab --version       print the version
     bilevel-lab --help          print this help
 ";
@@ -87,6 +90,13 @@ pub fn main(args: &[String]) -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some("lesson") => match (args.get(1).map(String::as_str), args.get(2)) {
+            (Some("check"), Some(file)) if args.len() == 3 => lesson_check(file),
+            _ => {
+                eprintln!("bilevel-lab: usage: bilevel-lab lesson check FILE|--all");
+                ExitCode::from(2)
+            }
+        },
         Some(other) => {
             eprintln!("bilevel-lab: unknown command `{other}` (see bilevel-lab --help)");
             ExitCode::from(2)
@@ -117,6 +127,65 @@ fn run_scenario(file: &str) -> ExitCode {
             eprintln!("{e}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// `lesson check`: a file, or every built-in lesson (`--all`).
+fn lesson_check(file: &str) -> ExitCode {
+    use crate::lesson::{self, Lesson, check};
+    let files: Vec<(String, String)> = if file == "--all" {
+        lesson::BUILT_IN
+            .iter()
+            .map(|(name, text)| (format!("assets/lessons/{name}"), (*text).to_owned()))
+            .collect()
+    } else {
+        match std::fs::read_to_string(file) {
+            Ok(text) => vec![(file.to_owned(), text)],
+            Err(e) => {
+                eprintln!("{file}: cannot read: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let (mut passed, mut failed) = (0, 0);
+    for (name, text) in &files {
+        let lesson = match Lesson::parse(text).and_then(|l| check::validate(&l).map(|()| l)) {
+            Ok(lesson) => lesson,
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                return ExitCode::from(2);
+            }
+        };
+        println!("{name}: {} ({} steps)", lesson.title, lesson.steps.len());
+        for step in check::check(&lesson, check::STEP_LIMIT) {
+            println!(
+                "  step {} (line {}) {}: {} frames, {:.2} s",
+                step.index + 1,
+                step.line,
+                step.title,
+                step.frames,
+                step.seconds
+            );
+            if let Some(e) = &step.error {
+                failed += 1;
+                println!("    FAIL {e}");
+            }
+            for (claim, outcome) in &step.claims {
+                let mark = if outcome.passed { "ok  " } else { "FAIL" };
+                println!("    {mark} {claim}  [measured {}]", outcome.measured);
+                if outcome.passed {
+                    passed += 1;
+                } else {
+                    failed += 1;
+                }
+            }
+        }
+    }
+    println!("claims: {passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

@@ -6,6 +6,7 @@ pub mod bench;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod gpu;
+pub mod lesson;
 pub mod numerics;
 pub mod platform;
 pub mod scenario;

@@ -1,0 +1,39 @@
+//! Lessons (issue 14): ordered steps over the live views, each with its narrative, a question for the
+//! class and claims the numbers must show. `format` reads and writes lesson files, `claim` checks one
+//! reported value, `check` plays steps headless. The built-in lessons are `assets/lessons/*.lesson`,
+//! compiled in.
+
+pub mod check;
+pub mod claim;
+pub mod format;
+
+pub use format::{Lesson, LessonError, Question, Step};
+
+/// The built-in lesson files (name, text), in teaching order.
+pub const BUILT_IN: [(&str, &str); 2] = [
+    (
+        "01-nash-vs-stackelberg.lesson",
+        include_str!("../../assets/lessons/01-nash-vs-stackelberg.lesson"),
+    ),
+    (
+        "02-actor-critic-cycles.lesson",
+        include_str!("../../assets/lessons/02-actor-critic-cycles.lesson"),
+    ),
+];
+
+/// The built-in lessons that parse (all of them: a test checks it), in order.
+pub fn built_in() -> Vec<Lesson> {
+    BUILT_IN
+        .iter()
+        .filter_map(|(name, text)| match Lesson::parse(text) {
+            Ok(lesson) => Some(lesson),
+            Err(e) => {
+                log::error!("built-in lesson {name}: {e}");
+                None
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

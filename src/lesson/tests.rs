@@ -1,0 +1,245 @@
+//! The lesson format, its errors, and the built-in lessons' claims played headless.
+
+use super::check::{self, STEP_LIMIT};
+use super::claim::{Claim, Op};
+use super::*;
+
+/// A hand-written three-step lesson (the format's fixture).
+const FIXTURE: &str = "\
+# A short lesson
+id: short-one
+summary: Three steps over two views.
+minutes: 5
+
+## The toy problem
+view: #playground?runs.1.on=false&runs.2.on=false&runs.3.on=false
+focus: play
+
+The leader picks **x**, the follower *y*.
+- one bullet
+
+## Simultaneous play
+view: #playground?runs.1.on=false&runs.2.on=false&runs.3.on=false
+run: 500
+
+? Where does it end?
+- [x] at (1, 1)
+- [ ] at (1.5, 1.5)
+> Each player answers the other.
+
+try: Move the start point.
+claim: runs.0.x.0 = 1 ± 1e-3 | ends at x = 1
+
+## The one-step game
+view: #stackelberg
+run: 3000
+claim: panels.3.theta_sign_changes = 0 | Stackelberg play never crosses θ = 0
+claim: panels.0.diverged_at == null | simultaneous play stays bounded
+";
+
+fn parse_err(text: &str) -> LessonError {
+    match Lesson::parse(text).and_then(|l| check::validate(&l).map(|()| l)) {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn the_fixture_parses_with_every_part() {
+    let lesson = Lesson::parse(FIXTURE).expect("fixture parses");
+    assert_eq!(lesson.id, "short-one");
+    assert_eq!(lesson.minutes, 5);
+    assert_eq!(lesson.steps.len(), 3);
+    let s = &lesson.steps[1];
+    assert_eq!(s.run, Some(500));
+    assert_eq!(s.lines.heading, 13);
+    assert_eq!(s.lines.view, 14);
+    assert_eq!(s.lines.claims, vec![23]);
+    let q = s.question.as_ref().expect("question");
+    assert_eq!(q.answers.len(), 2);
+    assert_eq!(q.correct, 0);
+    assert_eq!(q.explanation, "Each player answers the other.");
+    assert_eq!(s.tries, vec!["Move the start point.".to_owned()]);
+    assert_eq!(
+        s.claims[0].op,
+        Op::Near {
+            value: 1.0,
+            tol: 1e-3
+        }
+    );
+    assert_eq!(
+        lesson.steps[0].text,
+        "The leader picks **x**, the follower *y*.\n- one bullet"
+    );
+    assert_eq!(lesson.steps[0].focus.as_deref(), Some("play"));
+    assert_eq!(check::validate(&lesson), Ok(()));
+}
+
+#[test]
+fn a_written_lesson_reads_back_identically() {
+    let lesson = Lesson::parse(FIXTURE).expect("fixture parses");
+    let text = lesson.to_text();
+    let again = Lesson::parse(&text).expect("written lesson parses");
+    assert_eq!(again.to_text(), text);
+    for (a, b) in lesson.steps.iter().zip(&again.steps) {
+        assert_eq!(
+            (
+                &a.title,
+                &a.view,
+                a.run,
+                &a.focus,
+                &a.text,
+                &a.question,
+                &a.tries,
+                &a.claims
+            ),
+            (
+                &b.title,
+                &b.view,
+                b.run,
+                &b.focus,
+                &b.text,
+                &b.question,
+                &b.tries,
+                &b.claims
+            )
+        );
+    }
+    for (_, text) in BUILT_IN {
+        let lesson = Lesson::parse(text).expect("built-in parses");
+        assert_eq!(
+            Lesson::parse(&lesson.to_text()).map(|l| l.to_text()),
+            Ok(lesson.to_text())
+        );
+    }
+}
+
+#[test]
+fn malformed_lessons_are_rejected_naming_the_line_and_field() {
+    let with = |from: &str, to: &str| {
+        assert!(FIXTURE.contains(from), "{from}");
+        FIXTURE.replacen(from, to, 1)
+    };
+    let cases = [
+        (
+            with("view: #stackelberg", "view: #no_such_view"),
+            26,
+            "view",
+            "unknown view",
+        ),
+        (
+            with("view: #stackelberg", "view: #stackelberg?reg=abc"),
+            26,
+            "view",
+            "`reg`",
+        ),
+        (with("- [ ] at (1.5, 1.5)\n", ""), 17, "question", "answers"),
+        (
+            with("- [x] at (1, 1)", "- [ ] at (1, 1)"),
+            17,
+            "question",
+            "exactly one",
+        ),
+        (
+            with("runs.0.x.0 = 1", "runs.3.x.0 = 1"),
+            23,
+            "claim",
+            "no item 3",
+        ),
+        (
+            with("claim: runs.0.x.0 = 1 ± 1e-3", "claim: runs.0.x.0 ≈ 1"),
+            23,
+            "claim",
+            "comparison",
+        ),
+        (with("run: 500", "run: soon"), 15, "run", "whole number"),
+        (
+            with("focus: play", "focus: nowhere"),
+            6,
+            "focus",
+            "not a control",
+        ),
+        (
+            with("minutes: 5", "minutes: many"),
+            4,
+            "minutes",
+            "whole number",
+        ),
+        (with("id: short-one", "id: Short One"), 2, "id", "lowercase"),
+        (with("view: #stackelberg\n", ""), 25, "view", "no `view:`"),
+        (
+            with("try: Move the start point.", "> stray"),
+            22,
+            "explanation",
+            "outside",
+        ),
+    ];
+    for (text, line, field, words) in cases {
+        let e = parse_err(&text);
+        assert_eq!((e.line, e.field), (line, field), "{e}");
+        assert!(
+            e.message.contains(words) || e.to_string().contains(words),
+            "{e}"
+        );
+    }
+    assert_eq!(parse_err("").field, "title");
+    assert_eq!(parse_err("# Title\nid: x\n").field, "step");
+}
+
+#[test]
+fn claims_compare_reported_values() {
+    let report = serde_json::json!({"runs": [{"x": [1.0004], "status": "ok"}], "n": 3});
+    let holds = |spec: &str| Claim::parse(spec).expect(spec).check(&report).passed;
+    assert!(holds("runs.0.x.0 = 1 ± 1e-3"));
+    assert!(!holds("runs.0.x.0 = 1 ± 1e-4"));
+    assert!(holds("n > 2") && holds("n >= 3") && holds("n < 4") && holds("n <= 3"));
+    assert!(!holds("n > 3") && !holds("n < 3"));
+    assert!(holds("runs.0.status == ok") && !holds("runs.0.status != ok"));
+    assert!(!holds("runs.1.x.0 = 1"), "a missing value fails");
+    assert!(
+        !holds("runs.0.status > 1"),
+        "text compared as a number fails"
+    );
+    for bad in [
+        "runs.0.x",
+        "x = one",
+        "x = 1 ± -1",
+        "x ~ 1",
+        "x = 1 2",
+        "a..b = 1",
+    ] {
+        assert!(Claim::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_fixture_holds_its_claims_when_played() {
+    let lesson = Lesson::parse(FIXTURE).expect("fixture parses");
+    for step in check::check(&lesson, STEP_LIMIT) {
+        assert!(step.passed(), "{step:?}");
+    }
+}
+
+/// Every built-in lesson is 5–10 steps, and every claim in it holds when its steps are played headless
+/// (`bilevel-lab lesson check --all` runs the same).
+#[test]
+fn built_in_lessons_hold_every_claim() {
+    let lessons = built_in();
+    assert_eq!(
+        lessons.len(),
+        BUILT_IN.len(),
+        "every built-in lesson parses"
+    );
+    let mut ids: Vec<&str> = lessons.iter().map(|l| l.id.as_str()).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), lessons.len(), "ids are unique");
+    for lesson in &lessons {
+        assert!((5..=10).contains(&lesson.steps.len()), "{}", lesson.id);
+        assert_eq!(check::validate(lesson), Ok(()), "{}", lesson.id);
+        let claims: usize = lesson.steps.iter().map(|s| s.claims.len()).sum();
+        assert!(claims >= 3, "{} checks what it teaches", lesson.id);
+        for step in check::check(lesson, STEP_LIMIT) {
+            assert!(step.passed(), "{}: {step:?}", lesson.id);
+        }
+    }
+}
