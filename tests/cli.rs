@@ -235,3 +235,45 @@ fn ihvp_study_kind_summarizes_errors_per_alpha_and_method() {
         );
     }
 }
+
+fn lesson_check(text: &str) -> (i32, String, String) {
+    let dir = std::env::temp_dir().join(format!("bilevel-lab-lesson-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join(format!("{}.lesson", text.len()));
+    std::fs::write(&file, text).expect("write the lesson");
+    let out = Command::new(env!("CARGO_BIN_EXE_bilevel-lab"))
+        .args(["lesson", "check"])
+        .arg(&file)
+        .output()
+        .expect("CLI finishes");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn lesson_check_prints_each_claim_with_its_measured_value() {
+    let lesson = "# Toy\nid: toy\n\n## Simultaneous play\nview: #playground?runs.1.on=false&runs.2.on=false&runs.3.on=false\nrun: 500\nclaim: runs.0.x.0 = 1 ± 1e-3 | the Nash point\n";
+    let (code, out, err) = lesson_check(lesson);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("ok   runs.0.x.0 = 1 ± 0.001 | the Nash point  [measured "),
+        "{out}"
+    );
+    assert!(out.contains("claims: 1 passed, 0 failed"), "{out}");
+
+    let wrong = lesson.replace("= 1 ± 1e-3", "= 1.5 ± 1e-3");
+    let (code, out, _) = lesson_check(&wrong);
+    assert_eq!(code, 1, "a false claim fails the check: {out}");
+    assert!(out.contains("FAIL runs.0.x.0 = 1.5 ± 0.001"), "{out}");
+
+    let malformed = lesson.replace("#playground", "#nowhere");
+    let (code, _, err) = lesson_check(&malformed);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("line 5, `view`: unknown view `nowhere`"),
+        "{err}"
+    );
+}
