@@ -10,7 +10,7 @@ pub mod format;
 pub use format::{Lesson, LessonError, Question, Step};
 
 /// The built-in lesson files (name, text), in teaching order.
-pub const BUILT_IN: [(&str, &str); 2] = [
+pub const BUILT_IN: [(&str, &str); 5] = [
     (
         "01-nash-vs-stackelberg.lesson",
         include_str!("../../assets/lessons/01-nash-vs-stackelberg.lesson"),
@@ -18,6 +18,18 @@ pub const BUILT_IN: [(&str, &str); 2] = [
     (
         "02-actor-critic-cycles.lesson",
         include_str!("../../assets/lessons/02-actor-critic-cycles.lesson"),
+    ),
+    (
+        "03-hypergradient-ift.lesson",
+        include_str!("../../assets/lessons/03-hypergradient-ift.lesson"),
+    ),
+    (
+        "04-approximating-the-inverse-hessian.lesson",
+        include_str!("../../assets/lessons/04-approximating-the-inverse-hessian.lesson"),
+    ),
+    (
+        "05-single-or-double-loop.lesson",
+        include_str!("../../assets/lessons/05-single-or-double-loop.lesson"),
     ),
 ];
 
