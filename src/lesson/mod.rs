@@ -10,7 +10,7 @@ pub mod format;
 pub use format::{Lesson, LessonError, Question, Step};
 
 /// The built-in lesson files (name, text), in teaching order.
-pub const BUILT_IN: [(&str, &str); 5] = [
+pub const BUILT_IN: [(&str, &str); 6] = [
     (
         "01-nash-vs-stackelberg.lesson",
         include_str!("../../assets/lessons/01-nash-vs-stackelberg.lesson"),
@@ -30,6 +30,10 @@ pub const BUILT_IN: [(&str, &str); 5] = [
     (
         "05-single-or-double-loop.lesson",
         include_str!("../../assets/lessons/05-single-or-double-loop.lesson"),
+    ),
+    (
+        "06-bilevel-rl.lesson",
+        include_str!("../../assets/lessons/06-bilevel-rl.lesson"),
     ),
 ];
 

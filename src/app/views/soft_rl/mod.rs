@@ -86,6 +86,8 @@ pub struct SoftRlView {
     model: Result<Model, String>,
     playing: bool,
     target: usize,
+    /// The step a link asked for (`step=k`), reached once the link's model is built.
+    replay: Option<usize>,
     /// The state whose model failed to build (not rebuilt every frame).
     failed: Option<SoftRlState>,
     /// φ over two reward coordinates.
@@ -102,6 +104,7 @@ impl Default for SoftRlView {
             state,
             playing: false,
             target: 0,
+            replay: None,
             failed: None,
             landscape: None,
             occupancy: None,
@@ -122,13 +125,34 @@ impl View for SoftRlView {
         *self = Self::default();
     }
 
+    /// The state, and `step=k` when paused after k steps (opening the link replays to it).
     fn to_query(&self) -> Vec<(String, String)> {
-        to_query(&self.state)
+        let mut query = to_query(&self.state);
+        let steps = self.model.as_ref().map_or(0, Model::steps);
+        if !self.playing && steps > 0 {
+            query.push(("step".to_owned(), steps.to_string()));
+        }
+        query
     }
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        self.state = from_query(query)?;
+        let (step, rest): (Vec<_>, Vec<_>) = query.iter().cloned().partition(|(k, _)| k == "step");
+        let state: SoftRlState = from_query(&rest)?;
+        let replay = match step.last() {
+            None => None,
+            Some((_, v)) => match v.parse::<usize>() {
+                Ok(k) if k <= state.stop_at => Some(k),
+                _ => {
+                    return Err(format!(
+                        "URL parameter `step`: must be an integer in 0..={} (stop_at), got `{v}`",
+                        state.stop_at
+                    ));
+                }
+            },
+        };
+        self.state = state;
         self.playing = false;
+        self.replay = replay;
         Ok(())
     }
 
@@ -203,10 +227,11 @@ impl SoftRlView {
             Ok(m) => m.key != key,
             Err(_) => self.failed.as_ref() != Some(&key),
         };
-        if stale || action == RunAction::Reset {
+        // A link's `step=k` replays from step 0, like a Reset with a target.
+        if stale || action == RunAction::Reset || self.replay.is_some() {
             self.model = Model::new(&self.state);
             self.failed = self.model.is_err().then_some(key);
-            self.target = 0;
+            self.target = self.replay.take().unwrap_or(0);
             self.landscape = None;
             self.occupancy = None;
         }
