@@ -13,7 +13,7 @@ use crate::app::View;
 /// The tabs, in order.
 pub fn all() -> Vec<Box<dyn View>> {
     vec![
-        Box::new(welcome::Welcome),
+        Box::new(welcome::Welcome::default()),
         Box::new(stackelberg::StackelbergView::default()),
         Box::new(ihvp_lab::IhvpLabView::default()),
         Box::new(playground::PlaygroundView::default()),

@@ -3,7 +3,21 @@
 use crate::app::{View, ViewCtx};
 
 /// Landing page.
-pub struct Welcome;
+pub struct Welcome {
+    /// The built-in lessons' titles and step counts, read once.
+    lessons: Vec<(String, usize)>,
+}
+
+impl Default for Welcome {
+    fn default() -> Self {
+        Self {
+            lessons: crate::lesson::built_in()
+                .into_iter()
+                .map(|l| (l.title, l.steps.len()))
+                .collect(),
+        }
+    }
+}
 
 impl View for Welcome {
     fn anchor(&self) -> &'static str {
@@ -37,21 +51,34 @@ impl View for Welcome {
             }
             ui.add_space(8.0);
             ui.strong("Views");
-            ui.label(
-                "•  Stackelberg game — the one-step actor–critic game of BLPO Fig. 1: simultaneous and \
+            for line in [
+                "Stackelberg game — the one-step actor–critic game of BLPO Fig. 1: simultaneous and \
                  two-timescale play circle the equilibrium, Stackelberg play (with the implicit correction) \
                  walks to it. Four panels in lockstep, convergence maps on the GPU, every term of a step.",
-            );
-            ui.label(
-                "•  IHVP lab — how accurate are Nyström, CG, Neumann and Lanczos on a batch of Hessians of \
-                 small networks or synthetic spectra (BLPO Fig. 2)? Error histograms and their statistics.",
-            );
-            ui.label("•  Compute — the GPU backend, its self-check against the CPU, and a batch test you can size.");
-            ui.label(
-                "Being built next, from the papers listed under About: more of the IHVP lab (GPU batches, \
-                 error vs cost, spectra, Nyström close-up, regime map), a bilevel playground, and soft-MDP \
-                 bilevel RL.",
-            );
+                "IHVP lab — how accurate are Nyström, CG, Neumann and Lanczos on a batch of Hessians of \
+                 small networks or synthetic spectra (BLPO Fig. 2)? Histograms, error vs cost, spectra, a \
+                 Nyström close-up and a regime map of who wins.",
+                "Bilevel playground — one bilevel problem (the Nash ≠ Stackelberg toy, ridge HPO, hyper-cleaning, \
+                 LancBiO's problem, a quadratic you edit) and up to four algorithms side by side, each with \
+                 its IHVP method; every IFT term of a step.",
+                "Bilevel RL — a gridworld or random soft MDP: the leader sets the reward, the follower plays \
+                 the soft-optimal policy. Seven algorithms side by side, a cost budget, φ on the GPU.",
+                "Compute — the GPU backend, its self-check against the CPU, and a batch test you can size.",
+            ] {
+                ui.label(format!("•  {line}"));
+            }
+            ui.add_space(8.0);
+            ui.strong("Lessons");
+            ui.label(format!(
+                "{} lessons walk a class through these views, each step a link with a question and the \
+                 numbers it claims, every claim checked by the test suite. They are lesson files in \
+                 assets/lessons/ (format: docs/lessons.md); the lesson mode that presents them here is \
+                 being built next.",
+                self.lessons.len()
+            ));
+            for (title, steps) in &self.lessons {
+                ui.label(format!("•  {title} ({steps} steps)"));
+            }
         });
     }
 }
