@@ -132,7 +132,7 @@ fn run_scenario(file: &str) -> ExitCode {
 
 /// `lesson check`: a file, or every built-in lesson (`--all`).
 fn lesson_check(file: &str) -> ExitCode {
-    use crate::lesson::{self, Lesson, check};
+    use crate::lesson::{self, check};
     let files: Vec<(String, String)> = if file == "--all" {
         lesson::BUILT_IN
             .iter()
@@ -149,7 +149,7 @@ fn lesson_check(file: &str) -> ExitCode {
     };
     let (mut passed, mut failed) = (0, 0);
     for (name, text) in &files {
-        let lesson = match Lesson::parse(text).and_then(|l| check::validate(&l).map(|()| l)) {
+        let lesson = match check::load(text) {
             Ok(lesson) => lesson,
             Err(e) => {
                 eprintln!("{name}: {e}");

@@ -161,6 +161,13 @@ pub fn play(step: &Step, limit: Duration) -> Result<(ViewReport, u64), String> {
     unreachable!("the frame loop returns")
 }
 
+/// Reads a lesson file and validates it against the views (see [`validate`]): what opening a file does.
+pub fn load(text: &str) -> Result<Lesson, LessonError> {
+    let lesson = Lesson::parse(text)?;
+    validate(&lesson)?;
+    Ok(lesson)
+}
+
 /// What a lesson can be checked for without playing it, one frame of each step's view: the view exists
 /// and takes the link, the focus is one of its controls, and no claim indexes past a list the view
 /// reports (`runs.5` where it reports four runs). The error names the line.
