@@ -27,11 +27,8 @@ cargo test --all-targets
 
 web_build
 
-step "release wasm size"
-wasm="$(ls "$ROOT"/dist/*_bg.wasm)"
-raw=$(stat -c %s "$wasm")
-gz=$(gzip -9 -c "$wasm" | wc -c)
-awk -v r="$raw" -v g="$gz" 'BEGIN { printf "release wasm: %d bytes (%.2f MiB) raw, %d bytes (%.2f MiB) gzip -9\n", r, r / 1048576, g, g / 1048576 }'
+step "precompress (.gz, .br) and sizes"
+node "$ROOT/web/compress.mjs" "$ROOT/dist"
 
 step "browser end-to-end test"
 node "$ROOT/web/e2e.mjs" "$ROOT/dist"

@@ -3,7 +3,9 @@
 //   (b) WebGPU unavailable: the CPU fallback is reported and the app works the same;
 //   (c) no request leaves 127.0.0.1;
 //   (d) a screenshot of every tab in both modes, saved to the folder printed at the end;
-//   (e) each view's own checks (e2e-<view>.mjs).
+//   (e) each view's own checks (e2e-<view>.mjs);
+//   (f) the site as a lecturer would host it: under a sub-path, the wasm sent precompressed (brotli) when
+//       the build folder has the .br files (test.sh runs web/compress.mjs first).
 // Usage: node web/e2e.mjs DIST_DIR
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +34,8 @@ const WEBGPU_FLAGS = [
   '--enable-unsafe-swiftshader',
 ];
 const STATUS_TIMEOUT_MS = 180_000;
+// Served under a sub-path, as on a university web space: the build must not assume it sits at /.
+const BASE = '/course/bilevel-lab/';
 
 let passed = 0;
 let failed = 0;
@@ -64,6 +68,10 @@ async function runMode(browserFlags, mode, origin) {
     if (msg.type() === 'error') consoleErrors.push(msg.text());
   });
   page.on('pageerror', (err) => consoleErrors.push(`pageerror: ${err.message}`));
+  const wasmEncodings = [];
+  page.on('response', (res) => {
+    if (res.url().endsWith('.wasm')) wasmEncodings.push(res.headers()['content-encoding'] ?? 'none');
+  });
   page.on('request', (req) => {
     const url = new URL(req.url());
     if (!['data:', 'blob:'].includes(url.protocol) && url.hostname !== '127.0.0.1') foreign.push(req.url());
@@ -86,6 +94,10 @@ async function runMode(browserFlags, mode, origin) {
     check('cpu: CPU fallback reported', !first.gpu && first.compute_backend.startsWith('CPU fallback'), first.compute_backend);
     check('cpu: self-check passed on the CPU', first.self_check.ran_on === 'cpu' && first.self_check.passed);
   }
+  const precompressed = fs.readdirSync(dist).some((f) => f.endsWith('.wasm.br'));
+  check(`${mode}: the app starts under ${BASE}, wasm sent ${precompressed ? 'brotli-compressed' : 'as built'}`,
+    wasmEncodings.length > 0 && wasmEncodings.every((e) => e === (precompressed ? 'br' : 'none')),
+    JSON.stringify(wasmEncodings));
   check(`${mode}: app version published`, /^\d+\.\d+\.\d+/.test(first.version ?? ''), first.version);
   check(`${mode}: tabs published`, first.tabs.length >= 2, JSON.stringify(first.tabs));
 
@@ -165,7 +177,7 @@ async function runMode(browserFlags, mode, origin) {
     await broken.route(`${origin}/`, async (route) => {
       const response = await route.fetch();
       const body = (await response.text()).replace(/<canvas[^>]*><\/canvas>/, '');
-      await route.fulfill({ response, body });
+      await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body });
     });
     await broken.goto(`${origin}/`);
     await broken.waitForSelector('#crash:not([hidden])', { timeout: 60_000 }).catch(() => null);
@@ -187,8 +199,8 @@ if (!CHROMIUM) {
   console.error('e2e: Chromium not found (apt-get install chromium)');
   process.exit(1);
 }
-const server = await serve(dist, 0);
-const origin = `http://127.0.0.1:${server.address().port}`;
+const server = await serve(dist, 0, { base: BASE });
+const origin = `http://127.0.0.1:${server.address().port}${BASE.slice(0, -1)}`;
 try {
   await runMode(WEBGPU_FLAGS, 'webgpu', origin);
   await runMode([], 'cpu', origin);
