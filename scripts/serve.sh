@@ -4,12 +4,6 @@
 #   HOST=0.0.0.0 ./scripts/serve.sh        also to the lecture room's network (see README)
 #   PORT=9000 BASE=/bilevel-lab/ ...       another port, under a sub-path
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
-ensure_rust
-ensure_trunk
-ensure_wasm_bindgen
-ensure_npm
-web_build
-step "precompress (.gz, .br)"
-node "$ROOT/web/compress.mjs" "$ROOT/dist"
+build_site
 step "serving"
 exec node "$ROOT/web/serve.mjs" "$ROOT/dist" "${PORT:-8080}"

@@ -83,6 +83,18 @@ ensure_apt() {
     fi
 }
 
+# The release web app with its precompressed .gz/.br copies, installing what it needs first (serve.sh,
+# site.sh).
+build_site() {
+    ensure_rust
+    ensure_trunk
+    ensure_wasm_bindgen
+    ensure_npm
+    web_build
+    step "precompress (.gz, .br)"
+    node "$ROOT/web/compress.mjs" "$ROOT/dist"
+}
+
 web_build() {
     step "web release build (trunk, wasm32)"
     (cd "$ROOT" && trunk build --release)

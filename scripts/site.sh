@@ -5,13 +5,7 @@
 #   ./scripts/site.sh [OUT_DIR]            default: site/
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 out="$(realpath -m "${1:-$ROOT/site}")"
-ensure_rust
-ensure_trunk
-ensure_wasm_bindgen
-ensure_npm
-web_build
-step "precompress (.gz, .br)"
-node "$ROOT/web/compress.mjs" "$ROOT/dist"
+build_site
 step "copy to $out"
 # Replace only an earlier site folder: never /, the repository, home, or a folder of other files.
 case "$out" in
