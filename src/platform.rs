@@ -89,3 +89,55 @@ pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<String, String>
         Ok(format!("saved {}", path.display()))
     }
 }
+
+/// Whether the app is in full screen: the browser's (web), the window's (native).
+pub fn fullscreen(ctx: &egui::Context) -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = ctx;
+        crate::web::fullscreen()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        ctx.input(|i| i.viewport().fullscreen.unwrap_or(false))
+    }
+}
+
+/// Enters or leaves full screen. The browser allows it only shortly after a key press or a click, which
+/// is when the app asks.
+pub fn set_fullscreen(ctx: &egui::Context, on: bool) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = ctx;
+        if let Err(e) = crate::web::set_fullscreen(on) {
+            log::warn!("full screen: {e}");
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    ctx.send_viewport_cmd(egui::ViewportCommand::Fullscreen(on));
+}
+
+/// The page's address without its `#…` (web), or an empty string (native): links in exported files start
+/// from it.
+pub fn page_url() -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| w.location().href().ok())
+            .map(|href| href.split('#').next().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        String::new()
+    }
+}
+
+/// Asks the browser for a text file (its file picker); `deliver` gets its name and text, or why it
+/// could not be read.
+#[cfg(target_arch = "wasm32")]
+pub fn pick_text_file(
+    deliver: impl FnOnce(Result<(String, String), String>) + 'static,
+) -> Result<(), String> {
+    crate::web::pick_text_file(deliver)
+}

@@ -203,3 +203,68 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Whether the document is in full screen.
+pub fn fullscreen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.fullscreen_element())
+        .is_some()
+}
+
+/// Enters (the whole page) or leaves the browser's full screen.
+pub fn set_fullscreen(on: bool) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    if on == document.fullscreen_element().is_some() {
+        return Ok(());
+    }
+    if on {
+        let root = document.document_element().ok_or("no document element")?;
+        root.request_fullscreen()
+            .map_err(|e| format!("the browser refused full screen ({e:?})"))
+    } else {
+        document.exit_fullscreen();
+        Ok(())
+    }
+}
+
+/// Opens the browser's file picker for one text file; `deliver` gets `(name, text)` once it is read.
+pub fn pick_text_file(
+    deliver: impl FnOnce(Result<(String, String), String>) + 'static,
+) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("open a file: no document")?;
+    let input: web_sys::HtmlInputElement = document
+        .create_element("input")
+        .map_err(|e| format!("open a file: {e:?}"))?
+        .dyn_into()
+        .map_err(|_| "open a file: <input> is not an input".to_owned())?;
+    input.set_type("file");
+    input.set_accept(".lesson,.txt,text/plain");
+    input.set_hidden(true);
+    let picked = input.clone();
+    let on_change = Closure::once_into_js(move || {
+        picked.remove();
+        let Some(file) = picked.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        let name = file.name();
+        wasm_bindgen_futures::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text()).await;
+            deliver(match text {
+                Ok(t) => Ok((name, t.as_string().unwrap_or_default())),
+                Err(e) => Err(format!("{name}: could not be read ({e:?})")),
+            });
+        });
+    });
+    input.set_onchange(Some(on_change.unchecked_ref()));
+    if let Some(body) = document.body() {
+        body.append_child(&input)
+            .map_err(|e| format!("open a file: {e:?}"))?;
+    }
+    input.click();
+    Ok(())
+}

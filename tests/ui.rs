@@ -57,7 +57,7 @@ fn tabs_switch_views_and_snapshots_match() {
     harness.run();
     assert_eq!(harness.state().active_view(), "compute");
     harness.snapshot("compute");
-    harness.get_by_label("Welcome").click();
+    harness.get_by_label("Start").click();
     harness.run();
     assert_eq!(harness.state().active_view(), "welcome");
 }
@@ -607,4 +607,54 @@ fn soft_rl_landscape_runs_on_the_gpu() {
     );
     harness.step();
     harness.snapshot("soft-rl-landscape");
+}
+
+/// Draws frames until the open view's numbers hold still (a lesson step's run has ended), at most `limit`.
+fn settle(harness: &mut Harness<'static, BilevelApp>, limit: usize) {
+    let mut last = serde_json::Value::Null;
+    let mut still = 0;
+    for _ in 0..limit {
+        harness.step();
+        let view = harness.state().status(false).view;
+        still = if view == last { still + 1 } else { 0 };
+        if still >= 3 && view["phase"] != "running" {
+            return;
+        }
+        last = view;
+    }
+    panic!("still changing after {limit} frames: {last}");
+}
+
+/// One step of every built-in lesson as the class sees it at 1280 × 800: the narrative beside the live
+/// view, the first lesson's question answered and revealed with its claims measured.
+#[test]
+fn every_lesson_has_a_step_snapshot() {
+    let mut harness = light([1280.0, 800.0]);
+    for (id, step, answer) in [
+        (
+            "nash-vs-stackelberg",
+            2,
+            Some("A. At the Nash point (1, 1)"),
+        ),
+        ("actor-critic-cycles", 1, None),
+        ("hypergradient-ift", 1, None),
+        ("approximating-the-inverse-hessian", 1, None),
+        ("single-or-double-loop", 1, None),
+        ("bilevel-rl", 1, None),
+    ] {
+        harness
+            .state_mut()
+            .open_link(&format!("#lesson?id={id}&step={step}"));
+        harness.run_steps(2);
+        if let Some(label) = answer {
+            harness.get_by_label(label).click();
+        }
+        settle(&mut harness, 3000);
+        let status = harness.state().status(false);
+        assert_eq!(status.last_error, None);
+        assert_eq!(status.view["lesson"], id, "{}", status.view);
+        assert_eq!(status.view["step"], step);
+        assert_eq!(status.view["question_revealed"], answer.is_some());
+        harness.snapshot(&format!("lesson-{id}-{step}"));
+    }
 }

@@ -18,6 +18,7 @@ import { stackelbergChecks } from './e2e-stackelberg.mjs';
 import { ihvpChecks } from './e2e-ihvp.mjs';
 import { playgroundChecks } from './e2e-playground.mjs';
 import { softRlChecks } from './e2e-soft-rl.mjs';
+import { lessonChecks } from './e2e-lessons.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.argv[2] ?? path.join(here, '..', 'dist'));
@@ -166,10 +167,15 @@ async function runMode(browserFlags, mode, origin) {
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-bad-link.png`) });
 
-  await stackelbergChecks(page, mode, { check, shots, ...ui });
-  await ihvpChecks(page, mode, { check, shots, ...ui });
-  await playgroundChecks(page, mode, { check, shots, ...ui });
-  await softRlChecks(page, mode, { check, shots, ...ui });
+  // E2E_ONLY=lessons (a comma-separated list) runs only those views' checks, when working on one view.
+  const only = process.env.E2E_ONLY?.split(',');
+  const views = [
+    ['stackelberg', stackelbergChecks], ['ihvp', ihvpChecks], ['playground', playgroundChecks],
+    ['soft_rl', softRlChecks], ['lessons', lessonChecks],
+  ];
+  for (const [name, checks] of views) {
+    if (!only || only.includes(name)) await checks(page, mode, { check, shots, ...ui });
+  }
 
   // A start-up failure shows a readable message instead of a blank page (here: a page without the canvas).
   if (mode === 'webgpu') {

@@ -61,6 +61,15 @@ impl Look {
         }
     }
 
+    /// The ring a lesson draws around the control the class should look at.
+    pub fn focus_color(&self) -> Color32 {
+        if self.dark {
+            Color32::from_rgb(255, 200, 40)
+        } else {
+            Color32::from_rgb(230, 120, 0)
+        }
+    }
+
     /// Color for passed checks.
     pub fn ok_color(&self) -> Color32 {
         if self.dark {

@@ -161,6 +161,16 @@ impl BilevelApp {
         self.url_error = self.views[index].apply_query(&anchor.query).err();
     }
 
+    /// Opens a link a view asked for (a lesson card, a figure, a lesson's step) as a new history entry,
+    /// so the browser's Back returns to where the user was.
+    fn follow(&mut self, link: &str) {
+        self.open_link(link);
+        if self.url_error.is_none() {
+            self.last_hash = None;
+            self.write_hash(true);
+        }
+    }
+
     fn select(&mut self, index: usize) {
         if index != self.active {
             self.active = index;
@@ -307,7 +317,7 @@ impl BilevelApp {
 
 /// egui's bundled fonts, with Hack behind Ubuntu-Light in proportional text: Ubuntu-Light lacks some
 /// math symbols the views write (‖, ←, ∈, ⁻¹), Hack has them.
-fn fonts() -> egui::FontDefinitions {
+pub fn fonts() -> egui::FontDefinitions {
     let mut fonts = egui::FontDefinitions::default();
     if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
         && !family.iter().any(|f| f == "Hack")
@@ -349,15 +359,21 @@ impl eframe::App for BilevelApp {
             );
         }
         self.view_report = ViewReport::default();
+        let mut navigate = None;
         egui::CentralPanel::default().show(ui, |ui| {
             let mut ctx = ViewCtx {
                 runtime: &mut self.runtime,
                 self_check: &mut self.self_check,
                 look,
                 report: &mut self.view_report,
+                navigate: &mut navigate,
             };
             self.views[self.active].ui(ui, &mut ctx);
         });
+        if let Some(link) = navigate {
+            self.follow(&link);
+            ui.ctx().request_repaint();
+        }
         self.sync_hash(ui.ctx());
 
         if self.settings != self.saved_settings {
@@ -413,7 +429,8 @@ mod tests {
         let error = app.status(false).last_error.unwrap_or_default();
         assert!(
             error.contains("`nowhere`")
-                && error.contains("welcome, stackelberg, ihvp, playground, soft_rl, compute"),
+                && error
+                    .contains("welcome, lesson, stackelberg, ihvp, playground, soft_rl, compute"),
             "{error}"
         );
         app.open_link("#stackelberg?reg=5&step=10");

@@ -12,6 +12,9 @@ pub struct ViewCtx<'a> {
     pub look: Look,
     /// Where the view reports its controls and numbers for the status JSON (browser tests, bug reports).
     pub report: &'a mut ViewReport,
+    /// A link (`#view?…`) the view asks the shell to open after this frame: a lesson card, a figure, a
+    /// lesson's step. The shell switches tabs and writes the URL.
+    pub navigate: &'a mut Option<String>,
 }
 
 /// A view's controls (CSS-pixel rectangles) and its state in numbers, rebuilt every frame.

@@ -43,9 +43,15 @@ impl StepCheck {
     }
 }
 
+/// The anchor of lesson mode, which a step cannot show.
+pub const LESSON_ANCHOR: &str = "lesson";
+
 /// The view a step's link names, with the link (and the step's run) applied.
 pub fn open_view(step: &Step) -> Result<Box<dyn View>, String> {
     let anchor = Anchor::parse(&step.view)?;
+    if anchor.view == LESSON_ANCHOR {
+        return Err("a step shows a view, not another lesson".to_owned());
+    }
     let mut view = views::all()
         .into_iter()
         .find(|v| v.anchor() == anchor.view)
@@ -72,8 +78,8 @@ pub fn run_query(step: &Step, anchor: &Anchor) -> Vec<(String, String)> {
 }
 
 /// A view driven headless, one frame per call, as the app drives it (CPU twins for GPU work).
-pub struct Headless {
-    view: Box<dyn View>,
+pub struct Headless<V: View + ?Sized = dyn View> {
+    pub view: Box<V>,
     ctx: egui::Context,
     runtime: ComputeRuntime,
     self_check: SelfCheck,
@@ -81,26 +87,40 @@ pub struct Headless {
 
 impl Headless {
     pub fn open(step: &Step) -> Result<Self, String> {
-        let view = open_view(step)?;
+        Ok(Headless::new(open_view(step)?))
+    }
+}
+
+impl<V: View + ?Sized> Headless<V> {
+    /// Drives `view` headless.
+    pub fn new(view: Box<V>) -> Self {
         let mut runtime = ComputeRuntime::cpu("headless lesson check");
         let self_check = SelfCheck::start_default(&mut runtime);
-        Ok(Self {
+        Self {
             view,
             ctx: egui::Context::default(),
             runtime,
             self_check,
-        })
+        }
     }
 
     /// Draws one frame at 1280 × 800 and returns what the view reported and whether it asked for
     /// another frame at once (it is still working).
     pub fn frame(&mut self) -> (ViewReport, bool) {
+        self.frame_with(Vec::new()).0
+    }
+
+    /// [`Self::frame`] with input events (key presses in tests); also returns the link the view asked
+    /// the shell to open, if any.
+    pub fn frame_with(&mut self, events: Vec<egui::Event>) -> ((ViewReport, bool), Option<String>) {
         let mut report = ViewReport::default();
+        let mut navigate = None;
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
                 egui::Pos2::ZERO,
                 egui::vec2(1280.0, 800.0),
             )),
+            events,
             ..Default::default()
         };
         let Self {
@@ -119,6 +139,7 @@ impl Headless {
                     projector: false,
                 },
                 report: &mut report,
+                navigate: &mut navigate,
             };
             egui::CentralPanel::default().show(ui, |ui| view.ui(ui, &mut vctx));
         });
@@ -128,7 +149,7 @@ impl Headless {
             .viewport_output
             .get(&egui::ViewportId::ROOT)
             .is_some_and(|v| v.repaint_delay.is_zero());
-        (report, busy)
+        ((report, busy), navigate)
     }
 }
 

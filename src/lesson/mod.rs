@@ -52,4 +52,4 @@ pub fn built_in() -> Vec<Lesson> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

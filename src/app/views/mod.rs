@@ -3,6 +3,7 @@
 
 pub mod compute;
 pub mod ihvp_lab;
+pub mod lesson;
 pub mod playground;
 pub mod soft_rl;
 pub mod stackelberg;
@@ -14,6 +15,7 @@ use crate::app::View;
 pub fn all() -> Vec<Box<dyn View>> {
     vec![
         Box::new(welcome::Welcome::default()),
+        Box::new(lesson::LessonView::default()),
         Box::new(stackelberg::StackelbergView::default()),
         Box::new(ihvp_lab::IhvpLabView::default()),
         Box::new(playground::PlaygroundView::default()),

@@ -1,11 +1,140 @@
-//! The landing tab: what bilevel-lab is and how to use it in class.
+//! The landing page: the lessons as cards, one click into each seed figure the app reproduces, and what
+//! each view is for.
 
-use crate::app::{View, ViewCtx};
+use serde::Serialize;
+use serde_json::json;
+
+use super::lesson::{Entry, step_link};
+use crate::app::anchor::Anchor;
+use crate::app::{View, ViewCtx, ViewReport};
+use crate::scenario::query::{Preset, to_query};
+use crate::scenario::{ihvp_lab, playground, soft_rl, stackelberg};
+
+/// Published ids of the lesson cards' buttons and the figures' buttons, in order.
+const CARD_IDS: [&str; 12] = [
+    "lesson-card-0",
+    "lesson-card-1",
+    "lesson-card-2",
+    "lesson-card-3",
+    "lesson-card-4",
+    "lesson-card-5",
+    "lesson-card-6",
+    "lesson-card-7",
+    "lesson-card-8",
+    "lesson-card-9",
+    "lesson-card-10",
+    "lesson-card-11",
+];
+const FIGURE_IDS: [&str; 6] = [
+    "figure-0", "figure-1", "figure-2", "figure-3", "figure-4", "figure-5",
+];
+
+/// A seed figure the app reproduces: its name, what to look for, and the link that shows it.
+pub struct Figure {
+    pub title: &'static str,
+    pub look_for: &'static str,
+    pub link: String,
+}
+
+/// The link of the preset whose name starts with `name` (a test checks each one exists).
+fn preset_link<S: Serialize>(anchor: &str, presets: &[Preset<S>], name: &str) -> String {
+    presets
+        .iter()
+        .find(|p| p.name.starts_with(name))
+        .map_or_else(
+            || format!("#{anchor}"),
+            |p| Anchor::new(anchor, to_query(&(p.state)())).to_hash(),
+        )
+}
+
+/// "Figures from the papers", in the order of the seeds.
+pub fn figures() -> Vec<Figure> {
+    vec![
+        Figure {
+            title: "BLPO Fig. 1 — the one-step actor–critic game",
+            look_for: "Simultaneous and two-timescale play circle the equilibrium; Stackelberg play, \
+                       with the implicit correction, walks to it.",
+            link: preset_link("stackelberg", &stackelberg::PRESETS, "Zheng et al. 2022"),
+        },
+        Figure {
+            title: "BLPO Fig. 2 — how accurate is a Nyström IHVP?",
+            look_for: "The relative errors of Nyström and CG on the same batch of network Hessians, \
+                       at the paper's settings; the regime map says when each wins.",
+            link: preset_link("ihvp", &ihvp_lab::PRESETS, "BLPO Figure 2"),
+        },
+        Figure {
+            title: "Lecture: Nash ≠ Stackelberg",
+            look_for: "Simultaneous play ends at (1, 1); the hypergradient takes the leader to \
+                       (1.5, 1.5).",
+            link: preset_link("playground", &playground::PRESETS, "Nash ≠ Stackelberg"),
+        },
+        Figure {
+            title: "LancBiO — the synthetic problem",
+            look_for: "An ill-conditioned follower: how far CG, Nyström and Lanczos IHVPs carry the \
+                       hypergradient.",
+            link: "#playground?problem=lancbio".to_owned(),
+        },
+        Figure {
+            title: "M-SoBiRL — the synthetic random MDP",
+            look_for: "S = 10, A = 5, γ = 0.5, τ = 0.01: φ and ‖∇φ‖ of M-SoBiRL against the exact \
+                       hypergradient.",
+            link: preset_link("soft_rl", &soft_rl::PRESETS, "The authors' random MDP"),
+        },
+        Figure {
+            title: "CBSO — bilevel RL under a cost budget",
+            look_for: "The follower's cost against the budget, and what the constraint does to the \
+                       leader's φ.",
+            link: preset_link("soft_rl", &soft_rl::PRESETS, "Constrained: a cost budget"),
+        },
+    ]
+}
+
+/// The lessons as cards (title, what it teaches, steps, minutes) with a Start button each; returns the
+/// link of the lesson picked.
+pub fn lesson_cards(
+    ui: &mut egui::Ui,
+    lessons: &[Entry],
+    report: &mut ViewReport,
+) -> Option<String> {
+    let columns = ((ui.available_width() / 300.0).floor() as usize).clamp(1, 3);
+    let mut picked = None;
+    for (row, chunk) in lessons.chunks(columns).enumerate() {
+        ui.columns(columns, |cols| {
+            for (c, entry) in chunk.iter().enumerate() {
+                let ui = &mut cols[c];
+                egui::Frame::group(ui.style()).show(ui, |ui| {
+                    ui.set_width(ui.available_width());
+                    // `columns` lays out justified, which would stretch the words of every line.
+                    ui.with_layout(egui::Layout::top_down(egui::Align::LEFT), |ui| {
+                        let l = &entry.lesson;
+                        ui.label(egui::RichText::new(&l.title).heading());
+                        ui.label(&l.summary);
+                        ui.weak(format!(
+                            "{} steps · about {} min{}",
+                            l.steps.len(),
+                            l.minutes,
+                            if entry.own { " · your own" } else { "" }
+                        ));
+                        let start = ui.button("Start ▶");
+                        if let Some(&id) = CARD_IDS.get(row * columns + c) {
+                            report.control(id, &start);
+                        }
+                        if start.clicked() {
+                            picked = Some(step_link(&l.id, 0));
+                        }
+                    });
+                });
+            }
+        });
+        ui.add_space(6.0);
+    }
+    picked
+}
 
 /// Landing page.
 pub struct Welcome {
-    /// The built-in lessons' titles and step counts, read once.
-    lessons: Vec<(String, usize)>,
+    lessons: Vec<Entry>,
+    figures: Vec<Figure>,
 }
 
 impl Default for Welcome {
@@ -13,8 +142,9 @@ impl Default for Welcome {
         Self {
             lessons: crate::lesson::built_in()
                 .into_iter()
-                .map(|l| (l.title, l.steps.len()))
+                .map(|lesson| Entry { lesson, own: false })
                 .collect(),
+            figures: figures(),
         }
     }
 }
@@ -25,60 +155,80 @@ impl View for Welcome {
     }
 
     fn title(&self) -> &'static str {
-        "Welcome"
+        "Start"
     }
 
     fn reset(&mut self) {}
 
-    fn ui(&mut self, ui: &mut egui::Ui, _ctx: &mut ViewCtx<'_>) {
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.set_max_width(760.0);
-            ui.heading("bilevel-lab");
+            ui.set_max_width(1000.0);
+            ui.heading("bilevel-lab: watch bilevel optimization happen");
             ui.label(
-                "Watch bilevel optimization happen. A leader chooses x knowing that a follower answers with \
-                 its best response y*(x); the leader's true gradient — the hypergradient — needs the \
-                 follower's inverse Hessian applied to a vector (an IHVP).",
+                "A leader chooses x knowing that a follower answers with its best response y*(x); the \
+                 leader's true gradient — the hypergradient — needs the follower's inverse Hessian \
+                 applied to a vector (an IHVP). Every view runs live in this page; every link reopens \
+                 exactly what you see.",
             );
-            ui.add_space(8.0);
-            ui.strong("Using it in class");
+            ui.add_space(10.0);
+            ui.label(egui::RichText::new("Lessons").heading().strong());
+            ui.label(
+                "Each lesson walks a class through the live views one step at a time: → / PageDown \
+                 next, ← / PageUp back, space plays, F full screen. Every number a lesson claims is \
+                 checked by the test suite.",
+            );
+            ui.add_space(4.0);
+            if let Some(link) = lesson_cards(ui, &self.lessons, ctx.report) {
+                *ctx.navigate = Some(link);
+            }
+            ui.add_space(10.0);
+            ui.label(egui::RichText::new("Figures from the papers").heading().strong());
+            egui::Grid::new("figures")
+                .num_columns(2)
+                .spacing([12.0, 8.0])
+                .striped(true)
+                .show(ui, |ui| {
+                    for (k, figure) in self.figures.iter().enumerate() {
+                        let open = ui.button(format!("{} ▶", figure.title));
+                        if let Some(&id) = FIGURE_IDS.get(k) {
+                            ctx.report.control(id, &open);
+                        }
+                        if open.clicked() {
+                            *ctx.navigate = Some(figure.link.clone());
+                        }
+                        ui.label(figure.look_for);
+                        ui.end_row();
+                    }
+                });
+            ui.add_space(10.0);
+            ui.label(egui::RichText::new("The views").heading().strong());
             for line in [
-                "Pick a view in the top bar. The URL follows the view, so a link reopens exactly what you see.",
-                "Projector mode (top bar) enlarges text and thickens lines for the back of the hall.",
-                "Reset view puts the current view back to its defaults.",
-                "The status bar shows what computes: WebGPU/Vulkan on a GPU, or the CPU fallback and why.",
+                "Stackelberg game — the one-step actor–critic game: four panels in lockstep, \
+                 convergence maps on the GPU, every term of a step.",
+                "IHVP lab — Nyström, CG, Neumann and Lanczos on batches of Hessians: histograms, error \
+                 vs cost, spectra, a Nyström close-up, a regime map.",
+                "Bilevel playground — one bilevel problem and up to four algorithms side by side, each \
+                 with its IHVP method; every IFT term of a step.",
+                "Bilevel RL — soft MDPs: the leader sets the reward, the follower plays soft-optimally; \
+                 seven algorithms, a cost budget, φ on the GPU.",
+                "Compute — the GPU backend, its self-check against the CPU, a batch test.",
+                "Projector (top bar) enlarges everything for the back of the hall; Reset view puts a \
+                 view back to its defaults.",
             ] {
                 ui.label(format!("•  {line}"));
-            }
-            ui.add_space(8.0);
-            ui.strong("Views");
-            for line in [
-                "Stackelberg game — the one-step actor–critic game of BLPO Fig. 1: simultaneous and \
-                 two-timescale play circle the equilibrium, Stackelberg play (with the implicit correction) \
-                 walks to it. Four panels in lockstep, convergence maps on the GPU, every term of a step.",
-                "IHVP lab — how accurate are Nyström, CG, Neumann and Lanczos on a batch of Hessians of \
-                 small networks or synthetic spectra (BLPO Fig. 2)? Histograms, error vs cost, spectra, a \
-                 Nyström close-up and a regime map of who wins.",
-                "Bilevel playground — one bilevel problem (the Nash ≠ Stackelberg toy, ridge HPO, hyper-cleaning, \
-                 LancBiO's problem, a quadratic you edit) and up to four algorithms side by side, each with \
-                 its IHVP method; every IFT term of a step.",
-                "Bilevel RL — a gridworld or random soft MDP: the leader sets the reward, the follower plays \
-                 the soft-optimal policy. Seven algorithms side by side, a cost budget, φ on the GPU.",
-                "Compute — the GPU backend, its self-check against the CPU, and a batch test you can size.",
-            ] {
-                ui.label(format!("•  {line}"));
-            }
-            ui.add_space(8.0);
-            ui.strong("Lessons");
-            ui.label(format!(
-                "{} lessons walk a class through these views, each step a link with a question and the \
-                 numbers it claims, every claim checked by the test suite. They are lesson files in \
-                 assets/lessons/ (format: docs/lessons.md); the lesson mode that presents them here is \
-                 being built next.",
-                self.lessons.len()
-            ));
-            for (title, steps) in &self.lessons {
-                ui.label(format!("•  {title} ({steps} steps)"));
             }
         });
+        let lessons: Vec<serde_json::Value> = self
+            .lessons
+            .iter()
+            .map(|e| json!({"id": e.lesson.id, "title": e.lesson.title, "steps": e.lesson.steps.len()}))
+            .collect();
+        ctx.report.value("lessons", lessons);
+        let figures: Vec<serde_json::Value> = self
+            .figures
+            .iter()
+            .map(|f| json!({"title": f.title, "link": f.link}))
+            .collect();
+        ctx.report.value("figures", figures);
     }
 }

@@ -1,0 +1,324 @@
+//! Authoring: open a lesson file (the browser's file picker, a path natively), start a new lesson, add
+//! the live view as a step, reorder and delete steps, save the file. Every edit goes through the file
+//! format (written, then read back), so what is saved is exactly what the app shows, and a lesson that
+//! would not read back is never made.
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::json;
+
+use super::{Entry, LessonView};
+use crate::app::anchor::Anchor;
+use crate::app::{ViewCtx, ViewReport};
+use crate::lesson::check;
+use crate::lesson::format::StepLines;
+use crate::lesson::{Lesson, Step};
+use crate::platform;
+
+/// A file the picker delivered: its name and text, or why it could not be read.
+type Delivered = Arc<Mutex<Option<Result<(String, String), String>>>>;
+
+/// The editor's own state (the lesson itself lives in the library).
+#[derive(Default)]
+pub struct Editor {
+    /// The editing panel is shown over the narrative.
+    pub shown: bool,
+    delivered: Delivered,
+    /// A file read and validated, for the lesson view to take.
+    loaded: Option<Lesson>,
+    /// The path typed natively.
+    #[cfg(not(target_arch = "wasm32"))]
+    path: String,
+    /// Why the last file was rejected, naming the file, the line and the field.
+    pub(super) error: Option<String>,
+    /// The new step's title and text.
+    title: String,
+    text: String,
+}
+
+impl Editor {
+    /// Hands a file's text to the editor (the file picker's callback, the native Open, tests).
+    pub fn deliver(&self, file: Result<(String, String), String>) {
+        if let Ok(mut slot) = self.delivered.lock() {
+            *slot = Some(file);
+        }
+    }
+
+    /// The lesson of a file delivered since the last frame, once it has read and validated.
+    pub fn take_loaded(&mut self) -> Option<Lesson> {
+        let delivered = self.delivered.lock().ok().and_then(|mut s| s.take());
+        match delivered {
+            Some(Ok((name, text))) => match check::load(&text) {
+                Ok(lesson) => {
+                    self.error = None;
+                    self.loaded = Some(lesson);
+                }
+                Err(e) => self.error = Some(format!("{name}: {e}")),
+            },
+            Some(Err(e)) => self.error = Some(e),
+            None => {}
+        }
+        self.loaded.take()
+    }
+
+    /// Opening a file and starting a new lesson, under the list of lessons.
+    pub fn library_ui(&mut self, ui: &mut egui::Ui, report: &mut ViewReport) -> bool {
+        ui.strong("Your own lessons");
+        ui.label(
+            "A lesson is a plain text file (format: docs/lessons.md in the repository). Open one, or \
+             start a new one here and add steps from the live views; it is kept in this browser until \
+             you save it.",
+        );
+        let mut new = false;
+        ui.horizontal_wrapped(|ui| {
+            #[cfg(target_arch = "wasm32")]
+            {
+                let open = ui.button("Open a lesson file…");
+                report.control("lesson-open-file", &open);
+                if open.clicked() {
+                    let delivered = Arc::clone(&self.delivered);
+                    let ctx = ui.ctx().clone();
+                    if let Err(e) = platform::pick_text_file(move |file| {
+                        if let Ok(mut slot) = delivered.lock() {
+                            *slot = Some(file);
+                        }
+                        ctx.request_repaint();
+                    }) {
+                        self.error = Some(e);
+                    }
+                }
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            {
+                ui.label("File:");
+                ui.text_edit_singleline(&mut self.path);
+                let open = ui.button("Open");
+                report.control("lesson-open-file", &open);
+                if open.clicked() {
+                    let path = self.path.trim().to_owned();
+                    self.deliver(
+                        std::fs::read_to_string(&path)
+                            .map(|text| (path.clone(), text))
+                            .map_err(|e| format!("{path}: {e}")),
+                    );
+                }
+            }
+            let button = ui
+                .button("New lesson")
+                .on_hover_text("A lesson of one step on the Stackelberg game, to edit");
+            report.control("lesson-new", &button);
+            new = button.clicked();
+        });
+        if let Some(e) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        if new {
+            self.deliver(Ok(("a new lesson".to_owned(), new_lesson_text())));
+        }
+        new
+    }
+
+    pub fn report(&self, report: &mut ViewReport) {
+        report.value("editing", self.shown);
+        if let Some(e) = &self.error {
+            report.value("file_error", json!(e));
+        }
+    }
+}
+
+/// The text of a new lesson: one step, to edit.
+fn new_lesson_text() -> String {
+    "# My lesson\nid: my-lesson\nsummary: What this lesson teaches.\nminutes: 10\n\n\
+     ## The one-step game\nview: #stackelberg\n\nWhat the class should look at.\n"
+        .to_owned()
+}
+
+impl LessonView {
+    /// The open lesson, when it is the lecturer's own.
+    fn own_open(&mut self) -> Option<(&mut Lesson, usize)> {
+        let open = self.open.as_ref()?;
+        let (lesson, step) = (open.lesson, open.step);
+        let entry = &mut self.lessons[lesson];
+        entry.own.then_some((&mut entry.lesson, step))
+    }
+
+    /// Writes an edited lesson through the file format and reopens `step` (the link of every step is
+    /// checked against its view first). The lesson is unchanged when the edit would not read back.
+    fn commit(&mut self, edited: Lesson, step: usize) -> Result<(), String> {
+        let lesson = check::load(&edited.to_text()).map_err(|e| e.to_string())?;
+        let Some(open) = self.open.as_ref() else {
+            return Err("no lesson is open".into());
+        };
+        let index = open.lesson;
+        let step = step.min(lesson.steps.len().saturating_sub(1));
+        self.lessons[index].lesson = lesson;
+        self.open_step(index, step)
+    }
+
+    /// Makes an editable copy of the open built-in lesson, at the same step.
+    pub fn copy_open(&mut self) -> Result<(), String> {
+        let open = self.open.as_ref().ok_or("no lesson is open")?;
+        let step = open.step;
+        let mut lesson = self.lessons[open.lesson].lesson.clone();
+        let mut n = 1;
+        let base = format!("{}-copy", lesson.id);
+        lesson.id = base.clone();
+        while self.find(&lesson.id).is_some() {
+            n += 1;
+            lesson.id = format!("{base}-{n}");
+        }
+        lesson.title = format!("{} (copy)", lesson.title);
+        self.lessons.push(Entry { lesson, own: true });
+        self.open_step(self.lessons.len() - 1, step)
+    }
+
+    /// Adds the live view, as it is now, as a new step after the open one.
+    pub fn add_current_view(&mut self, title: &str, text: &str) -> Result<(), String> {
+        let open = self.open.as_ref().ok_or("no lesson is open")?;
+        let view = Anchor::new(open.inner.anchor(), open.inner.to_query()).to_hash();
+        let title = if title.trim().is_empty() {
+            "A new step".to_owned()
+        } else {
+            title.trim().to_owned()
+        };
+        let (lesson, step) = self
+            .own_open()
+            .ok_or("this lesson is built in: edit a copy")?;
+        let mut edited = lesson.clone();
+        edited.steps.insert(
+            step + 1,
+            Step {
+                title,
+                view,
+                run: None,
+                focus: None,
+                text: text.trim().to_owned(),
+                question: None,
+                tries: Vec::new(),
+                claims: Vec::new(),
+                lines: StepLines::default(),
+            },
+        );
+        self.commit(edited, step + 1)
+    }
+
+    /// Moves the open step up (`-1`) or down (`+1`).
+    pub fn move_step(&mut self, by: isize) -> Result<(), String> {
+        let (lesson, step) = self
+            .own_open()
+            .ok_or("this lesson is built in: edit a copy")?;
+        let to = step
+            .checked_add_signed(by)
+            .filter(|&t| t < lesson.steps.len())
+            .ok_or("the step is already at that end")?;
+        let mut edited = lesson.clone();
+        edited.steps.swap(step, to);
+        self.commit(edited, to)
+    }
+
+    /// Deletes the open step (a lesson keeps at least one).
+    pub fn delete_step(&mut self) -> Result<(), String> {
+        let (lesson, step) = self
+            .own_open()
+            .ok_or("this lesson is built in: edit a copy")?;
+        if lesson.steps.len() < 2 {
+            return Err("a lesson keeps at least one step".into());
+        }
+        let mut edited = lesson.clone();
+        edited.steps.remove(step);
+        self.commit(edited, step.saturating_sub(1))
+    }
+
+    /// The open lesson as a file.
+    pub fn lesson_text(&self) -> Option<String> {
+        let open = self.open.as_ref()?;
+        Some(self.lessons[open.lesson].lesson.to_text())
+    }
+
+    /// The editing panel over the narrative; returns whether the lecturer's lessons changed.
+    pub(super) fn editor_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> bool {
+        let report = &mut *ctx.report;
+        let Some(open) = &self.open else {
+            return false;
+        };
+        let own = self.lessons[open.lesson].own;
+        let mut outcome: Option<Result<(), String>> = None;
+        ui.strong("Edit this lesson");
+        if !own {
+            ui.label("This lesson is built in; edit a copy of it.");
+            let copy = ui.button("Edit a copy");
+            report.control("lesson-copy", &copy);
+            if copy.clicked() {
+                outcome = Some(self.copy_open());
+            }
+        } else {
+            ui.horizontal_wrapped(|ui| {
+                let up = ui.button("Move step up");
+                report.control("step-up", &up);
+                let down = ui.button("Move step down");
+                report.control("step-down", &down);
+                let delete = ui.button("Delete step");
+                report.control("step-delete", &delete);
+                if up.clicked() {
+                    outcome = Some(self.move_step(-1));
+                } else if down.clicked() {
+                    outcome = Some(self.move_step(1));
+                } else if delete.clicked() {
+                    outcome = Some(self.delete_step());
+                }
+            });
+            ui.label("A new step from the live view as it is now:");
+            let title = ui.add(
+                egui::TextEdit::singleline(&mut self.editor.title).hint_text("the step's title"),
+            );
+            report.control("new-step-title", &title);
+            let text = ui.add(
+                egui::TextEdit::multiline(&mut self.editor.text)
+                    .desired_rows(3)
+                    .hint_text("its text: paragraphs, - bullets, **bold**, *italic*"),
+            );
+            report.control("new-step-text", &text);
+            ui.horizontal_wrapped(|ui| {
+                let add = ui.button("Add the current view as a step");
+                report.control("lesson-add-step", &add);
+                if add.clicked() {
+                    let (title, text) = (self.editor.title.clone(), self.editor.text.clone());
+                    outcome = Some(self.add_current_view(&title, &text));
+                    if matches!(outcome, Some(Ok(()))) {
+                        self.editor.title.clear();
+                        self.editor.text.clear();
+                    }
+                }
+                let save = ui
+                    .button("Save lesson file")
+                    .on_hover_text("Download the lesson as a .lesson file");
+                report.control("lesson-save", &save);
+                if save.clicked()
+                    && let Some(text) = self.lesson_text()
+                    && let Some(open) = &self.open
+                {
+                    let name = format!("{}.lesson", self.lessons[open.lesson].lesson.id);
+                    self.message = Some(platform::save_file(&name, "text/plain", text.as_bytes()));
+                }
+            });
+        }
+        let handout = ui.button("Handout (Markdown)").on_hover_text(
+            "Play every step and save its text, link and picture as one Markdown file",
+        );
+        report.control("lesson-handout", &handout);
+        if handout.clicked() {
+            self.start_handout();
+        }
+        match outcome {
+            Some(Ok(())) => {
+                self.message = None;
+                true
+            }
+            Some(Err(e)) => {
+                self.message = Some(Err(e));
+                false
+            }
+            None => false,
+        }
+    }
+}

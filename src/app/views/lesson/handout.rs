@@ -1,0 +1,195 @@
+//! The handout: every step of the open lesson played as the class would see it after its run, its view
+//! photographed (egui's screenshot, cropped to the view), and all of it written as one Markdown file —
+//! title, summary, each step's text, question and answer, links, and the picture inline as a PNG
+//! data URI, so a student takes home a single file.
+
+use std::sync::{Arc, Mutex};
+
+use egui::ColorImage;
+use serde_json::{Value, json};
+
+use super::{LessonView, Phase, STILL_FRAMES, step_link};
+use crate::app::widgets::export::png_of_region;
+use crate::lesson::Lesson;
+use crate::platform;
+
+/// The handout being made.
+pub struct Handout {
+    lesson: usize,
+    /// Where the lecturer was, reopened at the end.
+    back_to: usize,
+    /// The step being photographed.
+    step: usize,
+    /// Each step's picture (PNG), or why there is none.
+    pictures: Vec<Result<Vec<u8>, String>>,
+    shot: Arc<Mutex<Option<Arc<ColorImage>>>>,
+    requested: bool,
+}
+
+impl Handout {
+    pub fn progress(&self) -> Value {
+        json!({"step": self.step + 1, "pictures": self.pictures.len()})
+    }
+}
+
+impl LessonView {
+    /// Starts the handout of the open lesson from its first step.
+    pub(super) fn start_handout(&mut self) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let (lesson, back_to) = (open.lesson, open.step);
+        self.handout = Some(Handout {
+            lesson,
+            back_to,
+            step: 0,
+            pictures: Vec::new(),
+            shot: Arc::default(),
+            requested: false,
+        });
+        self.handout_open(0);
+    }
+
+    /// Opens step `step` for its picture, playing it at once (no question asked).
+    fn handout_open(&mut self, step: usize) {
+        let Some(h) = &self.handout else {
+            return;
+        };
+        let lesson = h.lesson;
+        if let Err(e) = self.open_step(lesson, step) {
+            self.message = Some(Err(e));
+            self.handout = None;
+            return;
+        }
+        self.run();
+    }
+
+    /// Each frame while a handout is made: once the step's run has ended, asks for a screenshot; once it
+    /// has come, crops it to the view, and goes on to the next step or writes the file.
+    pub(super) fn handout_frame(&mut self, ui: &egui::Ui, view_rect: egui::Rect) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let ready = open.phase == Phase::Done && open.still >= STILL_FRAMES;
+        let Some(h) = self.handout.as_mut() else {
+            return;
+        };
+        ui.ctx().request_repaint();
+        if !h.requested {
+            if ready {
+                h.requested = true;
+                let slot = Arc::clone(&h.shot);
+                let repaint = ui.ctx().clone();
+                ui.ctx().request_screenshot(move |image| {
+                    if let Ok(mut s) = slot.lock() {
+                        *s = Some(image);
+                    }
+                    repaint.request_repaint();
+                });
+            }
+            return;
+        }
+        let Some(image) = h.shot.lock().ok().and_then(|mut s| s.take()) else {
+            return;
+        };
+        h.pictures.push(png_of_region(
+            &image,
+            view_rect,
+            ui.ctx().pixels_per_point(),
+        ));
+        h.requested = false;
+        let next = h.step + 1;
+        let steps = self.lessons[h.lesson].lesson.steps.len();
+        if next < steps {
+            h.step = next;
+            self.handout_open(next);
+            return;
+        }
+        let Some(h) = self.handout.take() else {
+            return;
+        };
+        let lesson = &self.lessons[h.lesson].lesson;
+        let text = markdown(lesson, &platform::page_url(), &h.pictures);
+        let name = format!("{}-handout.md", lesson.id);
+        self.message = Some(platform::save_file(&name, "text/markdown", text.as_bytes()));
+        if let Err(e) = self.open_step(h.lesson, h.back_to) {
+            self.message = Some(Err(e));
+        }
+    }
+}
+
+/// The handout as Markdown: `base` is the page's address (without `#…`) that the links start from.
+pub fn markdown(lesson: &Lesson, base: &str, pictures: &[Result<Vec<u8>, String>]) -> String {
+    let mut out = format!("# {}\n\n{}\n\n", lesson.title, lesson.summary);
+    out.push_str(&format!(
+        "{} steps, about {} minutes. Open the lesson: <{base}{}>\n\n",
+        lesson.steps.len(),
+        lesson.minutes,
+        step_link(&lesson.id, 0)
+    ));
+    for (k, step) in lesson.steps.iter().enumerate() {
+        out.push_str(&format!(
+            "## {}. {}\n\n{}\n\n",
+            k + 1,
+            step.title,
+            step.text
+        ));
+        if let Some(q) = &step.question {
+            out.push_str(&format!("**Question.** {}\n\n", q.prompt));
+            for (i, a) in q.answers.iter().enumerate() {
+                out.push_str(&format!("- {}. {a}\n", (b'A' + i as u8) as char));
+            }
+            out.push_str(&format!(
+                "\n**Answer:** {}. {}\n\n",
+                (b'A' + q.correct as u8) as char,
+                q.explanation
+            ));
+        }
+        for t in &step.tries {
+            out.push_str(&format!("*Try this:* {t}\n\n"));
+        }
+        for c in &step.claims {
+            out.push_str(&format!("- ✔ {} (checked: `{c}`)\n", c.text));
+        }
+        if !step.claims.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(&format!(
+            "This step: <{base}{}> · the view alone: <{base}{}>\n\n",
+            step_link(&lesson.id, k),
+            step.view
+        ));
+        match pictures.get(k) {
+            Some(Ok(png)) => out.push_str(&format!(
+                "![{}](data:image/png;base64,{})\n\n",
+                step.title,
+                base64(png)
+            )),
+            Some(Err(e)) => out.push_str(&format!("(no picture: {e})\n\n")),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Standard base64 with padding (RFC 4648).
+pub fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}

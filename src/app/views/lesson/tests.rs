@@ -1,0 +1,301 @@
+//! Lesson mode driven headless: links, presenter keys, the question's run and reveal, the editor's
+//! round trip through the file format, the handout's Markdown.
+
+use super::*;
+use crate::lesson::check::Headless;
+use crate::lesson::tests::FIXTURE;
+
+fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn key(key: egui::Key) -> egui::Event {
+    egui::Event::Key {
+        key,
+        physical_key: None,
+        pressed: true,
+        repeat: false,
+        modifiers: egui::Modifiers::NONE,
+    }
+}
+
+/// Draws frames until the open step's run has ended (or `limit` frames).
+fn settle(h: &mut Headless<LessonView>, limit: usize) -> ViewReport {
+    for _ in 0..limit {
+        let ((report, _), _) = h.frame_with(Vec::new());
+        if report.values.get("phase") != Some(&json!("running")) {
+            return report;
+        }
+    }
+    panic!("the step was still running after {limit} frames");
+}
+
+/// The lesson view with storage read (headless there is none).
+fn library() -> LessonView {
+    LessonView {
+        own_loaded: true,
+        ..LessonView::default()
+    }
+}
+
+#[test]
+fn step_links_open_steps_and_bad_links_name_the_field() {
+    let mut view = library();
+    assert_eq!(
+        view.apply_query(&query(&[("id", "nash-vs-stackelberg"), ("step", "2")])),
+        Ok(())
+    );
+    assert_eq!(
+        view.to_query(),
+        query(&[("id", "nash-vs-stackelberg"), ("step", "2")])
+    );
+    assert_eq!(
+        view.step().map(|s| s.title.as_str()),
+        Some("Playing at the same time")
+    );
+    let e = view
+        .apply_query(&query(&[("id", "nowhere")]))
+        .expect_err("unknown lesson");
+    assert!(
+        e.contains("`id`") && e.contains("nash-vs-stackelberg"),
+        "{e}"
+    );
+    let e = view
+        .apply_query(&query(&[("id", "nash-vs-stackelberg"), ("step", "99")]))
+        .expect_err("past the end");
+    assert!(e.contains("`step`") && e.contains("1..=5"), "{e}");
+    let e = view
+        .apply_query(&query(&[("id", "nash-vs-stackelberg"), ("step", "0")]))
+        .expect_err("steps count from 1");
+    assert!(e.contains("`step`"), "{e}");
+    let e = view
+        .apply_query(&query(&[("lesson", "x")]))
+        .expect_err("unknown key");
+    assert!(e.contains("`lesson`"), "{e}");
+    assert_eq!(view.apply_query(&[]), Ok(()));
+    assert!(view.open.is_none(), "an empty link shows the list");
+}
+
+#[test]
+fn presenter_keys_walk_the_steps() {
+    let mut view = library();
+    view.apply_query(&query(&[("id", "actor-critic-cycles")]))
+        .expect("opens");
+    let steps = view.lessons[view.open.as_ref().expect("open").lesson]
+        .lesson
+        .steps
+        .len();
+    let mut h = Headless::new(Box::new(view));
+    let at = |h: &mut Headless<LessonView>, k: egui::Key| {
+        h.frame_with(vec![key(k)]);
+        h.view.open.as_ref().expect("open").step + 1
+    };
+    assert_eq!(at(&mut h, egui::Key::ArrowRight), 2);
+    assert_eq!(at(&mut h, egui::Key::PageDown), 3);
+    assert_eq!(at(&mut h, egui::Key::ArrowLeft), 2);
+    assert_eq!(at(&mut h, egui::Key::PageUp), 1);
+    assert_eq!(at(&mut h, egui::Key::PageUp), 1, "stays at the first step");
+    assert_eq!(at(&mut h, egui::Key::End), steps);
+    assert_eq!(
+        at(&mut h, egui::Key::ArrowRight),
+        steps,
+        "stays at the last"
+    );
+    assert_eq!(at(&mut h, egui::Key::Home), 1);
+}
+
+#[test]
+fn a_question_waits_then_runs_and_reveals_with_the_claims_holding() {
+    let mut view = library();
+    view.apply_query(&query(&[("id", "nash-vs-stackelberg"), ("step", "2")]))
+        .expect("opens");
+    let mut h = Headless::new(Box::new(view));
+    let ((report, _), _) = h.frame_with(Vec::new());
+    assert_eq!(report.values["phase"], json!("asking"));
+    assert_eq!(report.values["question_revealed"], json!(false));
+    assert_eq!(report.values["inner_view"], json!("playground"));
+    assert!(
+        report.controls.iter().any(|r| r.id == "answer-0")
+            && report.controls.iter().any(|r| r.id == "lesson-run")
+            && report.controls.iter().any(|r| r.id == "play"),
+        "answers, run and the view's own controls are published"
+    );
+    // Answer A, as a click would.
+    h.view.open.as_mut().expect("open").answer = Some(0);
+    h.view.run();
+    let report = settle(&mut h, 20_000);
+    assert_eq!(report.values["phase"], json!("done"));
+    assert_eq!(report.values["question_revealed"], json!(true));
+    assert_eq!(report.values["answer"], json!(0));
+    let open = h.view.open.as_ref().expect("open");
+    let step = &h.view.lessons[open.lesson].lesson.steps[open.step];
+    for claim in &step.claims {
+        assert!(claim.check(&open.last).passed, "{claim} on {}", open.last);
+    }
+}
+
+#[test]
+fn a_hand_written_lesson_is_opened_edited_saved_and_reads_back_identically() {
+    let mut view = library();
+    view.editor
+        .deliver(Ok(("short.lesson".into(), FIXTURE.into())));
+    let loaded = view.editor.take_loaded().expect("the fixture loads");
+    let mut navigate = None;
+    view.add_own(loaded, &mut navigate);
+    assert_eq!(navigate.as_deref(), Some("#lesson?id=short-one&step=1"));
+    view.apply_query(&query(&[("id", "short-one"), ("step", "3")]))
+        .expect("opens");
+    assert_eq!(
+        view.open.as_ref().map(|o| o.inner.anchor()),
+        Some("stackelberg")
+    );
+    view.add_current_view("Added from the view", "What to see **here**.")
+        .expect("adds");
+    let open = view.open.as_ref().expect("open");
+    assert_eq!(open.step, 3, "the new step is opened");
+    let saved = view.lesson_text().expect("text");
+    let reread = check::load(&saved).expect("reads back");
+    assert_eq!(
+        reread, view.lessons[open.lesson].lesson,
+        "identical after a reload"
+    );
+    assert_eq!(reread.steps.len(), 4);
+    assert_eq!(reread.steps[3].title, "Added from the view");
+    assert!(
+        reread.steps[3].view.starts_with("#stackelberg"),
+        "{}",
+        reread.steps[3].view
+    );
+    view.move_step(-1).expect("moves up");
+    assert_eq!(
+        view.step().map(|s| s.title.as_str()),
+        Some("Added from the view")
+    );
+    assert_eq!(view.open.as_ref().map(|o| o.step), Some(2));
+    view.delete_step().expect("deletes");
+    let text = view.lesson_text().expect("text");
+    assert_eq!(
+        text,
+        FIXTURE_CANONICAL.with(|t| t.clone()),
+        "back to the fixture"
+    );
+    assert!(view.move_step(5).is_err());
+    // A built-in lesson is edited through a copy.
+    view.apply_query(&query(&[("id", "nash-vs-stackelberg")]))
+        .expect("opens");
+    assert!(view.delete_step().is_err());
+    view.copy_open().expect("copies");
+    assert_eq!(view.to_query()[0].1, "nash-vs-stackelberg-copy");
+    view.delete_step().expect("the copy is editable");
+}
+
+thread_local! {
+    static FIXTURE_CANONICAL: String = Lesson::parse(FIXTURE).expect("parses").to_text();
+}
+
+#[test]
+fn malformed_files_are_rejected_and_the_library_is_kept() {
+    let mut view = library();
+    let before = view.lessons.len();
+    view.editor.deliver(Ok((
+        "bad.lesson".into(),
+        FIXTURE.replace("view: #stackelberg", "view: #nowhere"),
+    )));
+    assert!(view.editor.take_loaded().is_none());
+    let e = view.editor.error.clone().unwrap_or_default();
+    assert!(
+        e.starts_with("bad.lesson: line 26, `view`") && e.contains("`nowhere`"),
+        "{e}"
+    );
+    let mut navigate = None;
+    let builtin = view.lessons[0].lesson.clone();
+    view.add_own(builtin, &mut navigate);
+    assert!(navigate.is_none(), "a built-in id is not taken over");
+    assert_eq!(view.lessons.len(), before);
+}
+
+#[test]
+fn handout_markdown_has_every_step_its_links_and_pictures() {
+    let lesson = Lesson::parse(FIXTURE).expect("parses");
+    let pictures = vec![
+        Ok(vec![1, 2, 3]),
+        Err("no screenshot".into()),
+        Ok(b"Man".to_vec()),
+    ];
+    let md = handout::markdown(&lesson, "https://host/app/", &pictures);
+    assert!(
+        md.starts_with("# A short lesson\n\nThree steps over two views."),
+        "{md}"
+    );
+    for k in 1..=3 {
+        assert!(
+            md.contains(&format!("<https://host/app/#lesson?id=short-one&step={k}>")),
+            "{md}"
+        );
+    }
+    assert!(
+        md.contains("**Answer:** A. Each player answers the other."),
+        "{md}"
+    );
+    assert!(md.contains("](data:image/png;base64,AQID)"), "{md}");
+    assert!(md.contains("](data:image/png;base64,TWFu)"), "{md}");
+    assert!(md.contains("(no picture: no screenshot)"), "{md}");
+    assert_eq!(handout::base64(b"Ma"), "TWE=");
+    assert_eq!(handout::base64(b"M"), "TQ==");
+    assert_eq!(handout::base64(b""), "");
+}
+
+#[test]
+fn every_figure_link_opens_its_view() {
+    for figure in crate::app::views::welcome::figures() {
+        let anchor = crate::app::anchor::Anchor::parse(&figure.link).expect("parses");
+        let mut view = crate::app::views::all()
+            .into_iter()
+            .find(|v| v.anchor() == anchor.view)
+            .unwrap_or_else(|| panic!("{}: no view `{}`", figure.title, anchor.view));
+        assert_eq!(view.apply_query(&anchor.query), Ok(()), "{}", figure.title);
+        assert!(
+            anchor.view != "playground"
+                || figure.link.contains("problem")
+                || figure.link.contains("runs"),
+            "{}: a preset's link, not the view's defaults by accident: {}",
+            figure.title,
+            figure.link
+        );
+    }
+}
+
+#[test]
+fn the_narrative_keeps_its_width_through_every_step() {
+    // Unwrapped text in a side panel widens it for good: walk every step of every lesson and watch the
+    // narrative's right edge.
+    let mut view = library();
+    view.apply_query(&query(&[("id", "nash-vs-stackelberg")]))
+        .expect("opens");
+    let mut h = Headless::new(Box::new(view));
+    let edge = |r: &ViewReport| {
+        r.controls
+            .iter()
+            .find(|c| c.id == "lesson-narrative")
+            .map(|c| c.x + c.w)
+    };
+    let ((first, _), _) = h.frame_with(Vec::new());
+    let width = edge(&first).expect("the narrative is published");
+    for lesson in 0..h.view.lessons.len() {
+        for step in 0..h.view.lessons[lesson].lesson.steps.len() {
+            h.view.open_step(lesson, step).expect("opens");
+            for _ in 0..3 {
+                let ((report, _), _) = h.frame_with(Vec::new());
+                let at = edge(&report).expect("published");
+                assert!(
+                    (at - width).abs() < 1.0,
+                    "lesson {lesson} step {}: the narrative ends at {at}, not {width}",
+                    step + 1
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+// Browser checks of the landing page and lesson mode (issue 14), run by e2e.mjs in both modes: every
+// built-in lesson started from its card and walked with the presenter keys (→ and PageDown), a question
+// answered and revealed, full screen by F and left by Esc, a step opened from its link, a bad lesson link
+// named, the narrative at 1024 × 768 in projector mode, and a hand-written lesson file opened with the
+// file picker, a step added from the live view, saved, and a Markdown handout made.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const FIXTURE = path.join(here, '..', 'tests', 'fixtures', 'short.lesson');
+
+export async function lessonChecks(page, mode, t) {
+  const { check, waitForStatus, click, shots } = t;
+  const view = (s) => s?.view ?? {};
+  const shot = async (name) => {
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: path.join(shots, `${mode}-${name}.png`) });
+  };
+
+  // The landing page lists the built-in lessons as cards.
+  await page.evaluate(() => { location.hash = '#welcome'; });
+  let s = await waitForStatus((st) => st.active_view === 'welcome' && (view(st).lessons ?? []).length > 0);
+  const lessons = view(s).lessons ?? [];
+  check(`${mode}: landing page lists ${lessons.length} lessons`, lessons.length >= 6, JSON.stringify(lessons));
+  check(`${mode}: landing page links the papers' figures`, (view(s).figures ?? []).length >= 5, JSON.stringify(view(s).figures));
+  await shot('landing');
+
+  // Every lesson: started from its card, walked to its end with → and PageDown in turn.
+  for (const [i, lesson] of lessons.entries()) {
+    await page.evaluate(() => { location.hash = '#welcome'; });
+    await waitForStatus((st) => st.active_view === 'welcome');
+    await click(`lesson-card-${i}`);
+    s = await waitForStatus((st) => st.active_view === 'lesson' && view(st).lesson === lesson.id && view(st).step === 1);
+    check(`${mode}: card ${i} starts “${lesson.title}” at step 1 / ${lesson.steps}`,
+      view(s).lesson === lesson.id && view(s).steps === lesson.steps, JSON.stringify([view(s).lesson, view(s).step]));
+    const hash = await page.evaluate(() => location.hash);
+    check(`${mode}: the URL names the lesson's step (${hash})`, hash === `#lesson?id=${lesson.id}&step=1`, hash);
+    let walked = 1;
+    if (mode === 'webgpu') await shot(`lesson-${lesson.id}-1`);
+    for (let k = 2; k <= lesson.steps; k += 1) {
+      await page.keyboard.press(k % 2 === 0 ? 'ArrowRight' : 'PageDown');
+      s = await waitForStatus((st) => view(st).lesson === lesson.id && view(st).step === k, 10_000);
+      if (view(s).step !== k) break;
+      walked = k;
+      if (mode === 'webgpu') await shot(`lesson-${lesson.id}-${k}`);
+    }
+    check(`${mode}: “${lesson.id}” walked with → / PageDown to step ${walked} of ${lesson.steps}`, walked === lesson.steps,
+      JSON.stringify(view(s)).slice(0, 300));
+    await page.keyboard.press('Home');
+    s = await waitForStatus((st) => view(st).step === 1, 10_000);
+    check(`${mode}: Home goes back to step 1`, view(s).step === 1, String(view(s).step));
+  }
+
+  // A question: asked with the view at rest, answered by a click, revealed once the run has ended.
+  await page.evaluate(() => { location.hash = '#lesson?id=nash-vs-stackelberg&step=2'; });
+  s = await waitForStatus((st) => view(st).lesson === 'nash-vs-stackelberg' && view(st).step === 2 && view(st).phase === 'asking');
+  check(`${mode}: a step opened from its link waits for the question`, view(s).phase === 'asking' && !view(s).question_revealed,
+    JSON.stringify([view(s).step, view(s).phase]));
+  await click('answer-0');
+  s = await waitForStatus((st) => view(st).question_revealed, 120_000);
+  const x = view(s).inner?.runs?.[0]?.x?.[0];
+  check(`${mode}: the answer is revealed after the run, which ends at x = 1`,
+    view(s).question_revealed && view(s).answer === 0 && Math.abs(x - 1) < 1e-3, JSON.stringify([view(s).phase, x]));
+  await shot('lesson-question-revealed');
+
+  // Full screen: F enters, Esc leaves.
+  await page.keyboard.press('f');
+  s = await waitForStatus((st) => view(st).fullscreen === true, 10_000);
+  check(`${mode}: F enters full screen`, view(s).fullscreen === true);
+  await page.keyboard.press('Escape');
+  s = await waitForStatus((st) => view(st).fullscreen === false, 10_000);
+  check(`${mode}: Esc leaves full screen`, view(s).fullscreen === false);
+
+  // A step from its link, and a bad one named.
+  await page.evaluate(() => { location.hash = '#lesson?id=bilevel-rl&step=3'; });
+  s = await waitForStatus((st) => view(st).lesson === 'bilevel-rl' && view(st).step === 3);
+  check(`${mode}: a step's link opens it`, view(s).step === 3 && view(s).inner_view === 'soft_rl', JSON.stringify([view(s).step, view(s).inner_view]));
+  await page.evaluate(() => { location.hash = '#lesson?id=no-such-lesson&step=2'; });
+  s = await waitForStatus((st) => (st.last_error ?? '').includes('no-such-lesson'));
+  check(`${mode}: an unknown lesson in a link is named`, (s?.last_error ?? '').includes('`id`'), s?.last_error);
+
+  // The narrative in projector mode on a 1024 × 768 projector.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await click('projector');
+  await waitForStatus((st) => st.projector);
+  for (const step of mode === 'webgpu' ? [1, 2, 5] : [2]) {
+    await page.evaluate((k) => { location.hash = `#lesson?id=actor-critic-cycles&step=${k}`; }, step);
+    s = await waitForStatus((st) => view(st).lesson === 'actor-critic-cycles' && view(st).step === step);
+    check(`${mode}: projector 1024×768 shows step ${step}`, view(s).step === step && s.projector);
+    await shot(`projector-1024-lesson-${step}`);
+  }
+  await click('projector');
+  await waitForStatus((st) => !st.projector);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // A hand-written lesson file: opened, a step added from the live view, saved, a handout made.
+  await page.evaluate(() => { location.hash = '#lesson'; });
+  await waitForStatus((st) => st.active_view === 'lesson' && view(st).lesson === null);
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser', { timeout: 20_000 }).catch(() => null),
+    click('lesson-open-file'),
+  ]);
+  check(`${mode}: Open a lesson file shows the file picker`, chooser !== null);
+  if (!chooser) return;
+  await chooser.setFiles(FIXTURE);
+  s = await waitForStatus((st) => view(st).lesson === 'short-one' && view(st).step === 1);
+  check(`${mode}: the fixture lesson opens at step 1 of 3`, view(s).lesson === 'short-one' && view(s).steps === 3,
+    JSON.stringify([view(s).lesson, view(s).steps, view(s).message, view(s).file_error]));
+  await page.keyboard.press('End');
+  await waitForStatus((st) => view(st).step === 3);
+  await click('lesson-edit');
+  await waitForStatus((st) => view(st).editing);
+  await click('lesson-add-step');
+  s = await waitForStatus((st) => view(st).steps === 4 && view(st).step === 4);
+  check(`${mode}: the live view added as step 4`, view(s).steps === 4 && view(s).inner_view === 'stackelberg',
+    JSON.stringify([view(s).steps, view(s).step, view(s).message]));
+  const [saved] = await Promise.all([
+    page.waitForEvent('download', { timeout: 20_000 }).catch(() => null),
+    click('lesson-save'),
+  ]);
+  const text = saved ? fs.readFileSync(await saved.path(), 'utf8') : '';
+  const original = fs.readFileSync(FIXTURE, 'utf8');
+  check(`${mode}: the saved file has the three steps and the new one`,
+    saved?.suggestedFilename() === 'short-one.lesson' && (text.match(/^## /gm) ?? []).length === 4
+      && text.includes('## The one-step game') && text.includes(original.split('\n')[0]),
+    `${saved?.suggestedFilename()}: ${text.slice(0, 120)}`);
+  if (text) fs.writeFileSync(path.join(shots, `${mode}-short-one.lesson`), text);
+  await shot('lesson-editor');
+  if (mode === 'webgpu') {
+    const [handout] = await Promise.all([
+      page.waitForEvent('download', { timeout: 180_000 }).catch(() => null),
+      click('lesson-handout'),
+    ]);
+    const md = handout ? fs.readFileSync(await handout.path(), 'utf8') : '';
+    const pictures = (md.match(/\]\(data:image\/png;base64,/g) ?? []).length;
+    check(`${mode}: the handout has the 4 steps, each with its picture`,
+      handout?.suggestedFilename() === 'short-one-handout.md' && pictures === 4 && md.includes('#lesson?id=short-one&step=4'),
+      `${handout?.suggestedFilename()}: ${pictures} pictures, ${md.length} bytes`);
+    if (md) fs.writeFileSync(path.join(shots, `${mode}-short-one-handout.md`), md);
+  }
+  await click('lesson-edit');
+}
