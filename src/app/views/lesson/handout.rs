@@ -149,7 +149,7 @@ pub fn markdown(lesson: &Lesson, base: &str, pictures: &[Result<Vec<u8>, String>
             out.push_str(&format!("*Try this:* {t}\n\n"));
         }
         for c in &step.claims {
-            out.push_str(&format!("- ✔ {} (checked: `{c}`)\n", c.text));
+            out.push_str(&format!("- {} (checked by the tests: `{c}`)\n", c.text));
         }
         if !step.claims.is_empty() {
             out.push('\n');
