@@ -2,7 +2,7 @@
 // built-in lesson started from its card and walked with the presenter keys (→ and PageDown), a question
 // answered and revealed, full screen by F and left by Esc, a step opened from its link, a bad lesson link
 // named, the narrative at 1024 × 768 in projector mode, and a hand-written lesson file opened with the
-// file picker, a step added from the live view, saved, and a Markdown handout made.
+// file picker, a step added from the live view, saved, checked in the page, and a Markdown handout made.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,11 @@ export async function lessonChecks(page, mode, t) {
       && text.includes('## The one-step game') && text.includes(original.split('\n')[0]),
     `${saved?.suggestedFilename()}: ${text.slice(0, 120)}`);
   if (text) fs.writeFileSync(path.join(shots, `${mode}-short-one.lesson`), text);
+  await click('lesson-check');
+  s = await waitForStatus((st) => view(st).check?.steps_done === 4, 180_000);
+  const c = view(s).check ?? {};
+  check(`${mode}: Check this lesson plays its 4 steps in the page: 3 claims hold`,
+    c.steps_done === 4 && c.claims_passed === 3 && c.claims_failed === 0 && c.errors === 0, JSON.stringify(c));
   await shot('lesson-editor');
   if (mode === 'webgpu') {
     const [handout] = await Promise.all([

@@ -153,33 +153,64 @@ impl<V: View + ?Sized> Headless<V> {
     }
 }
 
-/// Plays one step until the view's report holds still (see [`STILL_FRAMES`]); returns the report and
-/// the number of frames drawn.
-pub fn play(step: &Step, limit: Duration) -> Result<(ViewReport, u64), String> {
-    let mut headless = Headless::open(step)?;
-    let started = Instant::now();
-    let mut last: Option<Value> = None;
-    let mut still = 0;
-    for frame in 1.. {
-        let (report, busy) = headless.frame();
+/// Plays one step frame by frame until the view's report holds still (see [`STILL_FRAMES`]): the CLI
+/// loops over it, the app draws one of its frames per frame of its own ("Check this lesson").
+pub struct StepPlayer {
+    headless: Headless,
+    last: Option<Value>,
+    still: usize,
+    frames: u64,
+    started: Instant,
+}
+
+impl StepPlayer {
+    pub fn open(step: &Step) -> Result<Self, String> {
+        Ok(Self {
+            headless: Headless::open(step)?,
+            last: None,
+            still: 0,
+            frames: 0,
+            started: Instant::now(),
+        })
+    }
+
+    /// Draws one frame: `Ok(Some(report))` once the step has played, `Err` past `limit`.
+    pub fn advance(&mut self, limit: Duration) -> Result<Option<ViewReport>, String> {
+        let (report, busy) = self.headless.frame();
+        self.frames += 1;
         let values = Value::Object(report.values.clone());
-        still = if last.as_ref() == Some(&values) {
-            still + 1
+        self.still = if self.last.as_ref() == Some(&values) {
+            self.still + 1
         } else {
             0
         };
-        if (still >= STILL_FRAMES && !busy) || still >= STUCK_FRAMES {
-            return Ok((report, frame));
+        if (self.still >= STILL_FRAMES && !busy) || self.still >= STUCK_FRAMES {
+            return Ok(Some(report));
         }
-        last = Some(values);
-        if started.elapsed() > limit {
+        self.last = Some(values);
+        if self.started.elapsed() > limit {
             return Err(format!(
-                "the view was still changing after {} s ({frame} frames)",
-                limit.as_secs()
+                "the view was still changing after {} s ({} frames)",
+                limit.as_secs(),
+                self.frames
             ));
         }
+        Ok(None)
     }
-    unreachable!("the frame loop returns")
+
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+}
+
+/// Plays one step until the view's report holds still; returns the report and the frames drawn.
+pub fn play(step: &Step, limit: Duration) -> Result<(ViewReport, u64), String> {
+    let mut player = StepPlayer::open(step)?;
+    loop {
+        if let Some(report) = player.advance(limit)? {
+            return Ok((report, player.frames()));
+        }
+    }
 }
 
 /// Reads a lesson file and validates it against the views (see [`validate`]): what opening a file does.
@@ -226,35 +257,89 @@ pub fn validate(lesson: &Lesson) -> Result<(), LessonError> {
 
 /// Plays every step of a lesson and checks its claims.
 pub fn check(lesson: &Lesson, limit: Duration) -> Vec<StepCheck> {
-    lesson
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(index, step)| {
-            let started = Instant::now();
-            let mut out = StepCheck {
-                index,
-                title: step.title.clone(),
-                line: step.lines.heading,
-                frames: 0,
-                seconds: 0.0,
-                error: None,
-                claims: Vec::new(),
-            };
-            match play(step, limit) {
-                Ok((report, frames)) => {
-                    out.frames = frames;
-                    let values = Value::Object(report.values);
-                    out.claims = step
-                        .claims
-                        .iter()
-                        .map(|c| (c.clone(), c.check(&values)))
-                        .collect();
+    let mut checker = LessonChecker::new(lesson.clone(), limit);
+    while !checker.done() {
+        checker.advance();
+    }
+    checker.steps
+}
+
+/// Checks a lesson one frame at a time (what [`check`] loops over, and what the app runs a frame of per
+/// frame of its own).
+pub struct LessonChecker {
+    lesson: Lesson,
+    limit: Duration,
+    /// The steps checked so far.
+    pub steps: Vec<StepCheck>,
+    player: Option<(StepPlayer, Instant)>,
+}
+
+impl LessonChecker {
+    pub fn new(lesson: Lesson, limit: Duration) -> Self {
+        Self {
+            lesson,
+            limit,
+            steps: Vec::new(),
+            player: None,
+        }
+    }
+
+    pub fn done(&self) -> bool {
+        self.steps.len() == self.lesson.steps.len()
+    }
+
+    /// The lesson being checked.
+    pub fn lesson(&self) -> &Lesson {
+        &self.lesson
+    }
+
+    /// Opens the next step or draws one frame of the open one; records the step once it has played.
+    pub fn advance(&mut self) {
+        let index = self.steps.len();
+        let Some(step) = self.lesson.steps.get(index) else {
+            return;
+        };
+        let mut out = StepCheck {
+            index,
+            title: step.title.clone(),
+            line: step.lines.heading,
+            frames: 0,
+            seconds: 0.0,
+            error: None,
+            claims: Vec::new(),
+        };
+        if self.player.is_none() {
+            match StepPlayer::open(step) {
+                Ok(player) => self.player = Some((player, Instant::now())),
+                Err(e) => {
+                    out.error = Some(e);
+                    self.steps.push(out);
+                    return;
                 }
-                Err(e) => out.error = Some(e),
             }
-            out.seconds = started.elapsed().as_secs_f64();
-            out
-        })
-        .collect()
+        }
+        let Some((player, started)) = self.player.as_mut() else {
+            return;
+        };
+        let played = match player.advance(self.limit) {
+            Ok(None) => return,
+            Ok(Some(report)) => Ok(report),
+            Err(e) => Err(e),
+        };
+        out.frames = player.frames();
+        out.seconds = started.elapsed().as_secs_f64();
+        match played {
+            Ok(report) => {
+                let values = Value::Object(report.values);
+                out.claims = step
+                    .claims
+                    .iter()
+                    .map(|c| (c.clone(), c.check(&values)))
+                    .collect();
+            }
+            Err(e) => out.error = Some(e),
+        }
+        self.player = None;
+        self.steps.push(out);
+    }
 }

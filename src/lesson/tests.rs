@@ -124,6 +124,12 @@ fn malformed_lessons_are_rejected_naming_the_line_and_field() {
         ),
         (with("run: 500", "run: soon"), 15, "run", "whole number"),
         (
+            with("view: #stackelberg", "view: #lesson?id=short-one&step=1"),
+            26,
+            "view",
+            "not another lesson",
+        ),
+        (
             with("view: #stackelberg", "view: #soft_rl?stop_at=50&step=60"),
             26,
             "view",

@@ -1,5 +1,11 @@
 //! The layout every view with settings shares: its controls in a resizable, scrolling left panel, its
 //! results in a scrolling central panel. `view` is passed to both halves in turn.
+//!
+//! Where the view has little room (a lesson's narrative beside it on a projector, a small screen) the
+//! controls start folded away behind a "Settings" toggle, so the figure keeps the width.
+
+/// Below this width (points) the controls start folded.
+const NARROW: f32 = 640.0;
 
 /// Lays out `controls` (left) and `results` (center) for `view`.
 pub fn controls_and_results<T>(
@@ -9,10 +15,22 @@ pub fn controls_and_results<T>(
     controls: impl FnOnce(&mut egui::Ui, &mut T),
     results: impl FnOnce(&mut egui::Ui, &mut T),
 ) {
+    let narrow = ui.available_width() < NARROW;
+    let mut open = !narrow;
+    if narrow {
+        // Remembered per layout width class: widening the window shows the controls again.
+        let key = egui::Id::unique((id, "controls-open-when-narrow"));
+        open = ui.data(|d| d.get_temp(key)).unwrap_or(false);
+        egui::Panel::top((id, "controls-toggle")).show(ui, |ui| {
+            ui.toggle_value(&mut open, "Settings")
+                .on_hover_text("Show or hide this view's settings");
+        });
+        ui.data_mut(|d| d.insert_temp(key, open));
+    }
     egui::Panel::left(id)
         .resizable(true)
         .default_size(300.0)
-        .show(ui, |ui| {
+        .show_collapsible(ui, &mut open, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| controls(ui, view));
         });
     egui::CentralPanel::default().show(ui, |ui| {

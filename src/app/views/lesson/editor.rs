@@ -5,7 +5,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use serde_json::json;
+use serde_json::{Value, json};
+use web_time::{Duration, Instant};
 
 use super::{Entry, LessonView};
 use crate::app::anchor::Anchor;
@@ -238,10 +239,11 @@ impl LessonView {
     /// The editing panel over the narrative; returns whether the lecturer's lessons changed.
     pub(super) fn editor_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> bool {
         let report = &mut *ctx.report;
-        let Some(open) = &self.open else {
+        let Some(lesson) = self.open.as_ref().map(|o| o.lesson) else {
             return false;
         };
-        let own = self.lessons[open.lesson].own;
+        let own = self.lessons[lesson].own;
+        let look = ctx.look;
         let mut outcome: Option<Result<(), String>> = None;
         ui.strong("Edit this lesson");
         if !own {
@@ -302,6 +304,19 @@ impl LessonView {
                 }
             });
         }
+        let check = ui.button("Check this lesson").on_hover_text(
+            "Play every step headless and check its claims, as `bilevel-lab lesson check` does",
+        );
+        report.control("lesson-check", &check);
+        if check.clicked() {
+            self.checker = Some(check::LessonChecker::new(
+                self.lessons[lesson].lesson.clone(),
+                check::STEP_LIMIT,
+            ));
+        }
+        if let Some(checker) = &self.checker {
+            check_ui(ui, checker, look);
+        }
         let handout = ui.button("Handout (Markdown)").on_hover_text(
             "Play every step and save its text, link and picture as one Markdown file",
         );
@@ -319,6 +334,85 @@ impl LessonView {
                 false
             }
             None => false,
+        }
+    }
+}
+
+/// The app's own work per frame on "Check this lesson" (each headless frame also spends its view's budget).
+const CHECK_BUDGET: Duration = Duration::from_millis(8);
+
+impl LessonView {
+    /// Advances "Check this lesson" by at least one headless frame, within [`CHECK_BUDGET`].
+    pub(super) fn check_frame(&mut self, ctx: &egui::Context) {
+        let Some(checker) = self.checker.as_mut().filter(|c| !c.done()) else {
+            return;
+        };
+        let started = Instant::now();
+        checker.advance();
+        while !checker.done() && started.elapsed() < CHECK_BUDGET {
+            checker.advance();
+        }
+        ctx.request_repaint();
+    }
+}
+
+/// What the check found so far: steps played, claims that hold and fail, steps that could not play.
+pub fn check_summary(checker: &check::LessonChecker) -> Value {
+    let claims = checker.steps.iter().flat_map(|s| &s.claims);
+    let passed = claims.clone().filter(|(_, o)| o.passed).count();
+    let failed = claims.count() - passed;
+    json!({
+        "steps_done": checker.steps.len(),
+        "steps": checker.lesson().steps.len(),
+        "claims_passed": passed,
+        "claims_failed": failed,
+        "errors": checker.steps.iter().filter(|s| s.error.is_some()).count(),
+    })
+}
+
+/// The check's results under the editor: a line per step, the failing claims with what was measured.
+fn check_ui(ui: &mut egui::Ui, checker: &check::LessonChecker, look: crate::app::Look) {
+    let summary = check_summary(checker);
+    if checker.done() {
+        let ok = summary["claims_failed"] == 0 && summary["errors"] == 0;
+        ui.colored_label(
+            if ok {
+                look.ok_color()
+            } else {
+                look.error_color()
+            },
+            format!(
+                "Checked: {} claims hold, {} fail, {} steps could not play",
+                summary["claims_passed"], summary["claims_failed"], summary["errors"]
+            ),
+        );
+    } else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!(
+                "Checking step {} of {}…",
+                checker.steps.len() + 1,
+                checker.lesson().steps.len()
+            ));
+        });
+    }
+    for step in &checker.steps {
+        if let Some(e) = &step.error {
+            ui.colored_label(
+                look.error_color(),
+                format!("step {} ({}): {e}", step.index + 1, step.title),
+            );
+        }
+        for (claim, outcome) in step.claims.iter().filter(|(_, o)| !o.passed) {
+            ui.colored_label(
+                look.error_color(),
+                format!(
+                    "step {}: {} — `{claim}` measured {}",
+                    step.index + 1,
+                    claim.text,
+                    outcome.measured
+                ),
+            );
         }
     }
 }

@@ -86,6 +86,8 @@ pub struct LessonView {
     narrative: bool,
     editor: Editor,
     handout: Option<Handout>,
+    /// "Check this lesson": its claims played headless, a frame per frame of the app.
+    checker: Option<check::LessonChecker>,
 }
 
 impl Default for LessonView {
@@ -102,6 +104,7 @@ impl Default for LessonView {
             narrative: true,
             editor: Editor::default(),
             handout: None,
+            checker: None,
         }
     }
 }
@@ -518,6 +521,9 @@ impl LessonView {
             );
         }
         self.editor.report(report);
+        if let Some(c) = &self.checker {
+            report.value("check", editor::check_summary(c));
+        }
         if let Some(h) = &self.handout {
             report.value("handout", h.progress());
         }
@@ -639,6 +645,7 @@ impl View for LessonView {
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.load_own(ui.ctx());
+        self.check_frame(ui.ctx());
         if let Some(lesson) = self.editor.take_loaded() {
             self.add_own(lesson, ctx.navigate);
             self.store_own(ui.ctx());

@@ -239,10 +239,19 @@ pub fn claims_ui(ui: &mut egui::Ui, step: &Step, values: &Value, look: Look) {
                 ui.horizontal_wrapped(|ui| {
                     ui.colored_label(color, mark);
                     ui.label(&claim.text);
-                    ui.weak(format!("(measured {})", outcome.measured));
+                    ui.weak(format!("(measured {})", short(&outcome.measured)));
                 });
             }
         });
+}
+
+/// A measured number as a class reads it: six decimals, or three significant digits when tiny.
+fn short(measured: &str) -> String {
+    match measured.parse::<f64>() {
+        Ok(v) if v != 0.0 && v.abs() < 1e-3 => format!("{v:.3e}"),
+        Ok(v) if v.is_finite() => format!("{}", (v * 1e6).round() / 1e6),
+        _ => measured.to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -279,6 +288,10 @@ mod tests {
             ]
         );
         assert_eq!(spans("**x**"), vec![("x", Span::Bold)]);
+        assert_eq!(short("0.9999999999999996"), "1");
+        assert_eq!(short("0.000012345"), "1.234e-5");
+        assert_eq!(short("ok"), "ok");
+        assert_eq!(short("40"), "40");
         assert_eq!(spans(""), Vec::<(&str, Span)>::new());
     }
 }

@@ -299,3 +299,43 @@ fn the_narrative_keeps_its_width_through_every_step() {
         }
     }
 }
+
+#[test]
+fn check_this_lesson_runs_frame_by_frame_and_names_a_false_claim() {
+    let mut view = library();
+    let wrong = FIXTURE.replace(
+        "claim: runs.0.x.0 = 1 ± 1e-3 | ends at x = 1",
+        "claim: runs.0.x.0 = 2 ± 1e-3 | ends at x = 2",
+    );
+    view.editor.deliver(Ok(("wrong.lesson".into(), wrong)));
+    let lesson = view
+        .editor
+        .take_loaded()
+        .expect("loads: the claim is well formed");
+    let mut navigate = None;
+    view.add_own(lesson, &mut navigate);
+    view.apply_query(&query(&[("id", "short-one")]))
+        .expect("opens");
+    let lesson = view.lessons[view.find("short-one").expect("added")]
+        .lesson
+        .clone();
+    view.checker = Some(check::LessonChecker::new(lesson, check::STEP_LIMIT));
+    let mut h = Headless::new(Box::new(view));
+    let mut frames = 0;
+    let summary = loop {
+        let ((report, _), _) = h.frame_with(Vec::new());
+        frames += 1;
+        let summary = report.values["check"].clone();
+        if summary["steps_done"] == 3 {
+            break summary;
+        }
+        assert!(frames < 20_000, "{summary}");
+    };
+    assert!(
+        frames > 3,
+        "the check is spread over the app's frames ({frames})"
+    );
+    assert_eq!(summary["claims_passed"], 2, "{summary}");
+    assert_eq!(summary["claims_failed"], 1, "{summary}");
+    assert_eq!(summary["errors"], 0, "{summary}");
+}
