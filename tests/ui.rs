@@ -655,6 +655,6 @@ fn every_lesson_has_a_step_snapshot() {
         assert_eq!(status.view["lesson"], id, "{}", status.view);
         assert_eq!(status.view["step"], step);
         assert_eq!(status.view["question_revealed"], answer.is_some());
-        harness.snapshot(&format!("lesson-{id}-{step}"));
+        harness.snapshot(format!("lesson-{id}-{step}"));
     }
 }

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use egui::ColorImage;
 use serde_json::{Value, json};
 
-use super::{LessonView, Phase, STILL_FRAMES, step_link};
+use super::step::{Phase, STILL_FRAMES};
+use super::{LessonView, step_link};
 use crate::app::widgets::export::png_of_region;
 use crate::lesson::Lesson;
 use crate::platform;

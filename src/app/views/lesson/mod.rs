@@ -9,69 +9,20 @@
 
 mod editor;
 mod handout;
+mod library;
 pub mod narrative;
+mod step;
 
 use serde_json::{Value, json};
 
 use crate::app::{Look, View, ViewCtx, ViewReport};
 use crate::lesson::check::{self, LESSON_ANCHOR};
-use crate::lesson::{Lesson, Step};
 use crate::platform;
 use editor::Editor;
 use handout::Handout;
+pub use library::{Entry, step_link};
 use narrative::{Asked, Shown};
-
-/// A run has ended when the view's numbers have held still this many frames.
-const STILL_FRAMES: usize = 5;
-
-/// A lesson the app knows: built in, or the lecturer's own (editable, kept in storage).
-#[derive(Clone, Debug)]
-pub struct Entry {
-    pub lesson: Lesson,
-    pub own: bool,
-}
-
-/// Where the open step stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Phase {
-    /// A question waits for the class; the view is at rest.
-    Asking,
-    /// The view plays to the step's `run`.
-    Running,
-    /// The run has ended (or there is none): answers and claims are shown.
-    Done,
-}
-
-impl Phase {
-    fn label(self) -> &'static str {
-        match self {
-            Self::Asking => "asking",
-            Self::Running => "running",
-            Self::Done => "done",
-        }
-    }
-}
-
-/// The open lesson and step, with the step's live view.
-struct Open {
-    lesson: usize,
-    step: usize,
-    inner: Box<dyn View>,
-    phase: Phase,
-    answer: Option<usize>,
-    /// The inner view's numbers last frame, and for how many frames they have not changed.
-    last: Value,
-    still: usize,
-}
-
-/// What a presenter key or a button asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Nav {
-    Next,
-    Back,
-    First,
-    Last,
-}
+use step::{Nav, Open, Phase};
 
 /// The lesson tab.
 pub struct LessonView {
@@ -109,150 +60,7 @@ impl Default for LessonView {
     }
 }
 
-/// Where the lecturer's own lessons are kept (egui's persisted memory: the browser's local storage).
-fn own_key() -> egui::Id {
-    egui::Id::unique("bilevel-lab/own-lessons")
-}
-
-/// A lesson step's link.
-pub fn step_link(id: &str, step: usize) -> String {
-    format!("#{LESSON_ANCHOR}?id={id}&step={}", step + 1)
-}
-
 impl LessonView {
-    fn find(&self, id: &str) -> Option<usize> {
-        self.lessons.iter().position(|e| e.lesson.id == id)
-    }
-
-    fn ids(&self) -> String {
-        let ids: Vec<&str> = self.lessons.iter().map(|e| e.lesson.id.as_str()).collect();
-        ids.join(", ")
-    }
-
-    fn step(&self) -> Option<&Step> {
-        let open = self.open.as_ref()?;
-        self.lessons[open.lesson].lesson.steps.get(open.step)
-    }
-
-    /// Opens step `step` of lesson `lesson`: its view from its link, at rest when it asks a question,
-    /// playing to its run otherwise.
-    fn open_step(&mut self, lesson: usize, step: usize) -> Result<(), String> {
-        let s = self.lessons[lesson]
-            .lesson
-            .steps
-            .get(step)
-            .ok_or_else(|| format!("step {} does not exist", step + 1))?;
-        let asking = s.question.is_some();
-        let inner = if asking {
-            check::open_view(&Step {
-                run: None,
-                ..s.clone()
-            })
-        } else {
-            check::open_view(s)
-        }
-        .map_err(|e| format!("step {} ({}): {e}", step + 1, s.title))?;
-        let phase = match (asking, s.run) {
-            (true, _) => Phase::Asking,
-            (false, Some(_)) => Phase::Running,
-            (false, None) => Phase::Done,
-        };
-        self.open = Some(Open {
-            lesson,
-            step,
-            inner,
-            phase,
-            answer: None,
-            last: Value::Null,
-            still: 0,
-        });
-        Ok(())
-    }
-
-    /// Plays the open step to its run (after an answer or the Run button).
-    fn run(&mut self) {
-        let Some(step) = self.step().cloned() else {
-            return;
-        };
-        let Some(open) = self.open.as_mut() else {
-            return;
-        };
-        if open.phase != Phase::Asking {
-            return;
-        }
-        match check::open_view(&step) {
-            Ok(inner) => {
-                open.inner = inner;
-                open.phase = if step.run.is_some() {
-                    Phase::Running
-                } else {
-                    Phase::Done
-                };
-                open.still = 0;
-            }
-            Err(e) => self.message = Some(Err(e)),
-        }
-    }
-
-    fn navigate(&mut self, nav: Nav) {
-        let Some(open) = &self.open else {
-            return;
-        };
-        let last = self.lessons[open.lesson]
-            .lesson
-            .steps
-            .len()
-            .saturating_sub(1);
-        let to = match nav {
-            Nav::Next => (open.step + 1).min(last),
-            Nav::Back => open.step.saturating_sub(1),
-            Nav::First => 0,
-            Nav::Last => last,
-        };
-        if to != open.step {
-            let lesson = open.lesson;
-            if let Err(e) = self.open_step(lesson, to) {
-                self.message = Some(Err(e));
-            }
-        }
-    }
-
-    /// The presenter keys (what a clicker sends, and a keyboard), unless a text field has the keyboard:
-    /// → / PageDown next, ← / PageUp back, Home / End first and last, F full screen, Esc leaves it.
-    /// Space (play / pause) belongs to the view's own run controls.
-    fn keys(&mut self, ui: &egui::Ui) {
-        if ui.ctx().egui_wants_keyboard_input() || self.handout.is_some() {
-            return;
-        }
-        let pressed = |key| {
-            ui.ctx()
-                .input_mut(|i| i.consume_key(egui::Modifiers::NONE, key))
-        };
-        use egui::Key;
-        let nav = [
-            (Key::ArrowRight, Nav::Next),
-            (Key::PageDown, Nav::Next),
-            (Key::ArrowLeft, Nav::Back),
-            (Key::PageUp, Nav::Back),
-            (Key::Home, Nav::First),
-            (Key::End, Nav::Last),
-        ]
-        .into_iter()
-        .filter(|&(key, _)| pressed(key))
-        .map(|(_, nav)| nav)
-        .collect::<Vec<_>>();
-        if pressed(Key::F) {
-            let on = platform::fullscreen(ui.ctx());
-            platform::set_fullscreen(ui.ctx(), !on);
-        }
-        if pressed(Key::Escape) {
-            platform::set_fullscreen(ui.ctx(), false);
-        }
-        for n in nav {
-            self.navigate(n);
-        }
-    }
-
     /// The bar over a lesson: back to the list, the title, the step counter, Back / Next and the tools.
     fn bar_ui(&mut self, ui: &mut egui::Ui, report: &mut ViewReport) {
         let Some(open) = &self.open else {
@@ -371,137 +179,6 @@ impl LessonView {
         }
     }
 
-    /// The step's view, then its focus ring; notices when its run has ended.
-    fn inner_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> ViewReport {
-        let mut report = ViewReport::default();
-        let Some(open) = self.open.as_mut() else {
-            return report;
-        };
-        let mut inner_ctx = ViewCtx {
-            runtime: ctx.runtime,
-            self_check: ctx.self_check,
-            look: ctx.look,
-            report: &mut report,
-            navigate: ctx.navigate,
-        };
-        open.inner.ui(ui, &mut inner_ctx);
-        let values = Value::Object(report.values.clone());
-        open.still = if values == open.last {
-            open.still + 1
-        } else {
-            0
-        };
-        open.last = values;
-        if open.phase == Phase::Running {
-            if open.still >= STILL_FRAMES {
-                open.phase = Phase::Done;
-            }
-            ui.ctx().request_repaint();
-        }
-        let focus = self.lessons[open.lesson].lesson.steps[open.step]
-            .focus
-            .as_deref();
-        if let Some(rect) = focus.and_then(|f| report.controls.iter().find(|r| r.id == f)) {
-            ring(ui, rect, ctx.look);
-        }
-        report
-    }
-
-    /// The list of lessons, with opening and making one's own.
-    fn library_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.set_max_width(900.0);
-            ui.heading("Lessons");
-            ui.label(
-                "Pick a lesson to present it: the text on the left, the live view on the right. \
-                 → / PageDown next step, ← / PageUp back, Home / End, space plays the view, F full screen.",
-            );
-            ui.add_space(6.0);
-            if let Some(link) = super::welcome::lesson_cards(ui, &self.lessons, ctx.report) {
-                *ctx.navigate = Some(link);
-            }
-            ui.add_space(10.0);
-            self.editor.library_ui(ui, ctx.report);
-        });
-    }
-
-    /// Takes a lesson file the lecturer opened or made: validated against the views, then added (or
-    /// replacing their own lesson of the same id) and opened at its first step.
-    fn add_own(&mut self, lesson: Lesson, navigate: &mut Option<String>) {
-        if let Some(i) = self.find(&lesson.id) {
-            if !self.lessons[i].own {
-                self.message = Some(Err(format!(
-                    "`id: {}` is a built-in lesson's; give your lesson another id",
-                    lesson.id
-                )));
-                return;
-            }
-            self.lessons[i].lesson = lesson.clone();
-        } else {
-            self.lessons.push(Entry {
-                lesson: lesson.clone(),
-                own: true,
-            });
-        }
-        self.message = Some(Ok(format!("opened “{}”", lesson.title)));
-        *navigate = Some(step_link(&lesson.id, 0));
-    }
-
-    fn store_own(&self, ctx: &egui::Context) {
-        let texts: Vec<String> = self
-            .lessons
-            .iter()
-            .filter(|e| e.own)
-            .map(|e| e.lesson.to_text())
-            .collect();
-        ctx.data_mut(|d| d.insert_persisted(own_key(), texts));
-    }
-
-    fn load_own(&mut self, ctx: &egui::Context) {
-        if self.own_loaded {
-            return;
-        }
-        self.own_loaded = true;
-        let texts: Vec<String> = ctx
-            .data_mut(|d| d.get_persisted(own_key()))
-            .unwrap_or_default();
-        for text in texts {
-            match Lesson::parse(&text) {
-                Ok(lesson) if self.find(&lesson.id).is_none() => {
-                    self.lessons.push(Entry { lesson, own: true })
-                }
-                Ok(_) => {}
-                Err(e) => log::warn!("a stored lesson no longer reads: {e}"),
-            }
-        }
-        if let Some((id, step)) = self.pending.take()
-            && let Err(e) = self.open_link(&id, step)
-        {
-            self.message = Some(Err(e));
-        }
-    }
-
-    fn open_link(&mut self, id: &str, step: usize) -> Result<(), String> {
-        let Some(lesson) = self.find(id) else {
-            if !self.own_loaded {
-                self.pending = Some((id.to_owned(), step));
-                return Ok(());
-            }
-            return Err(format!(
-                "URL parameter `id`: no lesson `{id}` (lessons: {})",
-                self.ids()
-            ));
-        };
-        let steps = self.lessons[lesson].lesson.steps.len();
-        if step >= steps {
-            return Err(format!(
-                "URL parameter `step`: must be in 1..={steps}, got {}",
-                step + 1
-            ));
-        }
-        self.open_step(lesson, step)
-    }
-
     fn report(&self, report: &mut ViewReport, inner: ViewReport, ctx: &egui::Context) {
         report.controls.extend(inner.controls);
         let lessons: Vec<Value> = self
@@ -547,25 +224,6 @@ impl LessonView {
         );
         report.value("narrative", self.narrative);
     }
-}
-
-/// A ring around the control a step focuses on, drawn over everything.
-fn ring(ui: &egui::Ui, rect: &crate::status::UiRect, look: Look) {
-    let zoom = ui.ctx().zoom_factor();
-    let r = egui::Rect::from_min_size(
-        egui::pos2(rect.x / zoom, rect.y / zoom),
-        egui::vec2(rect.w / zoom, rect.h / zoom),
-    );
-    let painter = ui.ctx().layer_painter(egui::LayerId::new(
-        egui::Order::Foreground,
-        egui::Id::unique("lesson-focus"),
-    ));
-    painter.rect_stroke(
-        r.expand(5.0),
-        8.0,
-        egui::Stroke::new(look.line_width() + 1.0, look.focus_color()),
-        egui::StrokeKind::Outside,
-    );
 }
 
 impl View for LessonView {

@@ -2,6 +2,7 @@
 //! round trip through the file format, the handout's Markdown.
 
 use super::*;
+use crate::lesson::Lesson;
 use crate::lesson::check::Headless;
 use crate::lesson::tests::FIXTURE;
 
