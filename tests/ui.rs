@@ -609,7 +609,8 @@ fn soft_rl_landscape_runs_on_the_gpu() {
     harness.snapshot("soft-rl-landscape");
 }
 
-/// Draws frames until the open view's numbers hold still (a lesson step's run has ended), at most `limit`.
+/// Draws frames until the open view is idle (a lesson step's run has ended, its pictures are in), at most
+/// `limit`.
 fn settle(harness: &mut Harness<'static, BilevelApp>, limit: usize) {
     let mut last = serde_json::Value::Null;
     let mut still = 0;
@@ -617,8 +618,18 @@ fn settle(harness: &mut Harness<'static, BilevelApp>, limit: usize) {
         harness.step();
         let view = harness.state().status(false).view;
         still = if view == last { still + 1 } else { 0 };
-        if still >= 3 && view["phase"] != "running" {
+        // Idle: the numbers hold still and nothing (a GPU job, a landscape) asks for another frame.
+        let busy = harness
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .is_some_and(|v| v.repaint_delay.is_zero());
+        if still >= 3 && view["phase"] != "running" && !busy {
             return;
+        }
+        if busy {
+            // A GPU job (a landscape) resolves in real time, not in frames.
+            std::thread::sleep(std::time::Duration::from_millis(2));
         }
         last = view;
     }
