@@ -313,14 +313,20 @@ fn literal_chars(src: &str) -> Vec<char> {
     out
 }
 
-/// Every character the UI can show (string literals under src/app, tooltips included) has a glyph in
+/// Every character the UI can show (string literals under src/app and src/scenario, tooltips included, and
+/// the IHVP methods' descriptions) has a glyph in
 /// the app's fonts: a missing one renders as an empty box in the browser, or as nothing (combining
 /// marks like the hat of v̂).
 #[test]
 fn every_ui_string_has_glyphs_in_the_app_fonts() {
     let mut harness = harness();
     harness.step();
-    let mut files = vec![std::path::PathBuf::from("src/app")];
+    // The views, the scenario labels and hints they show, and the IHVP methods' descriptions.
+    let mut files: Vec<std::path::PathBuf> =
+        ["src/app", "src/scenario", "src/numerics/ihvp/spec.rs"]
+            .into_iter()
+            .map(std::path::PathBuf::from)
+            .collect();
     let mut missing = Vec::new();
     while let Some(path) = files.pop() {
         if path.is_dir() {

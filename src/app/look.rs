@@ -3,6 +3,8 @@
 
 use egui::Color32;
 
+use crate::numerics::ihvp::spec::{Colour, Method};
+
 /// Everything drawn is styled through this.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Look {
@@ -13,13 +15,8 @@ pub struct Look {
 /// Method and dynamics identities that own a color.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Series {
-    Exact,
-    Nystrom,
-    Cg,
-    Neumann,
-    Lanczos,
-    Identity,
-    NystromPcg,
+    /// An IHVP method, in the colour its description names.
+    Ihvp(Method),
     Simultaneous,
     TwoTimescale,
     Stackelberg,
@@ -39,14 +36,21 @@ impl Look {
 
     /// Okabe–Ito colorblind-safe colors, lightened on dark backgrounds.
     pub fn color(&self, series: Series) -> Color32 {
-        let (light, dark) = match series {
-            Series::Exact => ((0, 0, 0), (235, 235, 235)),
-            Series::Nystrom | Series::Stackelberg => ((0, 114, 178), (86, 180, 233)),
-            Series::Cg | Series::Simultaneous => ((213, 94, 0), (240, 140, 70)),
-            Series::Neumann | Series::TwoTimescale => ((0, 158, 115), (60, 200, 150)),
-            Series::Lanczos | Series::StackelbergRegularized => ((204, 121, 167), (225, 160, 200)),
-            Series::Identity => ((150, 120, 0), (240, 228, 66)),
-            Series::NystromPcg => ((230, 159, 0), (240, 175, 40)),
+        let colour = match series {
+            Series::Ihvp(method) => method.about().colour,
+            Series::Stackelberg => Colour::Blue,
+            Series::Simultaneous => Colour::Vermillion,
+            Series::TwoTimescale => Colour::BluishGreen,
+            Series::StackelbergRegularized => Colour::ReddishPurple,
+        };
+        let (light, dark) = match colour {
+            Colour::Black => ((0, 0, 0), (235, 235, 235)),
+            Colour::Blue => ((0, 114, 178), (86, 180, 233)),
+            Colour::Vermillion => ((213, 94, 0), (240, 140, 70)),
+            Colour::BluishGreen => ((0, 158, 115), (60, 200, 150)),
+            Colour::ReddishPurple => ((204, 121, 167), (225, 160, 200)),
+            Colour::Ochre => ((150, 120, 0), (240, 228, 66)),
+            Colour::Orange => ((230, 159, 0), (240, 175, 40)),
         };
         let (r, g, b) = if self.dark { dark } else { light };
         Color32::from_rgb(r, g, b)

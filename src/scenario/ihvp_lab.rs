@@ -8,6 +8,7 @@ use super::json::{matrix, vector};
 use super::query::{Preset, Validate, check_f64, check_usize};
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
+use crate::numerics::ihvp::spec::{Knobs, Method};
 use crate::numerics::ihvp::study::{Instance, Networks, Spectrum};
 use crate::numerics::ihvp::study_run::Family;
 use crate::numerics::nets::Curvature;
@@ -236,7 +237,7 @@ pub const PRESETS: [Preset<IhvpLabState>; 5] = [
     },
     Preset {
         name: "Nyström exact: Gauss–Newton of rank 32",
-        hint: "JᵀJ/N on 32 samples has rank ≤ 32 < p = 49: 32 columns make Nyström exact, 32 CG steps at \
+        hint: "J^T J/N on 32 samples has rank ≤ 32 < p = 49: 32 columns make Nyström exact, 32 CG steps at \
                α = 10⁻³ are not",
         state: || IhvpLabState {
             hessian: Curvature::GaussNewton,
@@ -307,48 +308,31 @@ impl IhvpLabState {
         }
     }
 
-    /// The compared methods, in the app's order: Nyström, CG, Neumann, Lanczos, then identity and
-    /// Nyström-PCG when switched on.
+    /// The compared methods, in the app's order ([`Method::ALL`] but the exact solve they are scored
+    /// against), identity and Nyström-PCG only when switched on.
     pub fn methods(&self) -> Vec<IhvpSpec> {
-        let alpha = self.alpha;
-        let mut methods = vec![
-            IhvpSpec::Nystrom {
-                alpha,
-                rank: self.rank.min(self.dim()),
-                sampling: self.sampling,
-                columns: None,
-                seed: self.seed,
-                variant: self.variant,
-            },
-            IhvpSpec::Cg {
-                alpha,
-                iters: self.cg_iters,
-                tol: 0.0,
-            },
-            IhvpSpec::Neumann {
-                alpha,
-                iters: self.neumann_terms,
-                step: self.neumann_step,
-            },
-            IhvpSpec::Lanczos {
-                alpha,
-                iters: self.lanczos_steps,
-                reorthogonalize: false,
-            },
-        ];
-        if self.identity {
-            methods.push(IhvpSpec::Identity { alpha });
-        }
-        if self.pcg {
-            methods.push(IhvpSpec::NystromPcg {
-                alpha,
-                rank: self.rank.min(self.dim()),
-                iters: self.cg_iters,
-                tol: 0.0,
-                seed: self.seed,
-            });
-        }
-        methods
+        let knobs = Knobs {
+            alpha: self.alpha,
+            rank: self.rank,
+            sampling: self.sampling,
+            variant: self.variant,
+            seed: self.seed,
+            cg_iters: self.cg_iters,
+            neumann_terms: self.neumann_terms,
+            neumann_step: self.neumann_step,
+            lanczos_steps: self.lanczos_steps,
+            reorthogonalize: false,
+        };
+        Method::ALL
+            .into_iter()
+            .filter(|m| match m {
+                Method::Exact => false,
+                Method::Identity => self.identity,
+                Method::NystromPcg => self.pcg,
+                _ => true,
+            })
+            .map(|m| m.spec(&knobs, self.dim()))
+            .collect()
     }
 }
 

@@ -96,3 +96,57 @@ pub fn run(scenario: &Scenario) -> Value {
         Scenario::SoftMdp(s) => s.run(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::ihvp::spec::Method;
+
+    /// Every IHVP method is listed everywhere methods are listed: the IHVP lab (optional ones switched
+    /// on; all are scored against the exact solve), the playground's runs, the CLI's `ihvp` kind and its
+    /// documentation.
+    #[test]
+    fn every_ihvp_method_is_in_every_list() {
+        let lab = ihvp_lab::IhvpLabState {
+            identity: true,
+            pcg: true,
+            ..ihvp_lab::IhvpLabState::default()
+        };
+        let in_lab: Vec<Method> = lab.methods().iter().map(|s| s.method()).collect();
+        let docs = include_str!("../../docs/scenarios.md");
+        let mut specs = Vec::new();
+        for m in Method::ALL {
+            assert!(
+                m == Method::Exact || in_lab.contains(&m),
+                "{m:?} not in the IHVP lab"
+            );
+            let query = [
+                ("runs.1.algorithm".to_owned(), "double_loop".to_owned()),
+                ("runs.1.ihvp".to_owned(), m.name().to_owned()),
+                ("alpha".to_owned(), "0.1".to_owned()),
+            ];
+            let state: playground::PlaygroundState = query::from_query(&query)
+                .unwrap_or_else(|e| panic!("{m:?} in the playground: {e}"));
+            assert_eq!(state.runs[1].ihvp, m);
+            specs.push(serde_json::to_value(state.ihvp(m, 3)).expect("serializes"));
+            assert!(
+                docs.contains(&format!("| `{}` |", m.name())),
+                "{m:?} not in docs/scenarios.md"
+            );
+        }
+        let doc = serde_json::json!({
+            "kind": "ihvp", "hessian": [[4, 1, 0], [1, 3, 0.5], [0, 0.5, 2]], "rhs": [1, 2, 3],
+            "methods": specs,
+        });
+        let scenario = parse(&doc.to_string()).expect("the CLI takes every method");
+        let out = run(&scenario);
+        let names: Vec<&str> = out["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter_map(|r| r["method"].as_str())
+            .collect();
+        let all: Vec<&str> = Method::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names, all);
+    }
+}

@@ -1,11 +1,20 @@
-//! One IHVP method with its parameters, as chosen in a view or a scenario file, and a single entry point
-//! that runs it. Field names are the scenario JSON's (`"method": "cg", "iters": 20, …`).
+//! Every IHVP method described once: [`IhvpSpec`], a method with its parameters as a view or a scenario
+//! file chooses it (field names are the scenario JSON's: `"method": "cg", "iters": 20, …`), with the one
+//! entry point that runs it; and [`Method`], the method without its parameters — its name in files and
+//! links, its label, one line on what it computes and costs, its colour, and how a view's knobs make it.
+//! The IHVP lab's methods, the playground's picker, legends, colours and the CLI's `"method"` names are
+//! all read from [`Method::ALL`] and [`Method::about`], so a method added here appears everywhere (a test
+//! in `scenario` checks it).
+//!
+//! Add a method: its file in this folder (`fn(h, b, alpha, …) -> IhvpResult`), `pub mod` in `mod.rs`, and
+//! here a variant of [`IhvpSpec`] (parameters, `method`, `solve`, …) and of [`Method`] (`about`, `spec`).
 
 use crate::numerics::random::SeededRng;
 use nalgebra::DVector;
 
 use super::nystrom::{ColumnSampling, NystromVariant};
 use super::{HessianOperator, IhvpResult};
+use serde::{Deserialize, Serialize};
 
 /// How columns are sampled for Nyström, in scenario form.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -73,18 +82,195 @@ fn yes() -> bool {
     true
 }
 
+/// An IHVP method, without its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Exact,
+    Cg,
+    Neumann,
+    Nystrom,
+    NystromPcg,
+    Lanczos,
+    Identity,
+}
+
+/// What the app and the docs say about a method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct About {
+    /// The name in scenario files and links (`"method": "cg"`).
+    pub name: &'static str,
+    /// The label in pickers and legends.
+    pub label: &'static str,
+    /// What it computes, and its cost in HVPs.
+    pub summary: &'static str,
+    /// The colour it is drawn in, the same in every view (the app's `Look` gives its light and dark
+    /// shades).
+    pub colour: Colour,
+}
+
+/// The Okabe–Ito colours (colour-blind safe) the app draws methods and dynamics in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Colour {
+    Black,
+    Blue,
+    Vermillion,
+    BluishGreen,
+    ReddishPurple,
+    Ochre,
+    Orange,
+}
+
+/// The knobs a view or a scenario sets for its methods; each method reads the ones it has.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Knobs {
+    pub alpha: f64,
+    /// Nyström's (and Nyström-PCG's) rank q, clamped to the dimension.
+    pub rank: usize,
+    pub sampling: Sampling,
+    pub variant: NystromVariant,
+    pub seed: u64,
+    /// CG's (and Nyström-PCG's) iterations.
+    pub cg_iters: usize,
+    pub neumann_terms: usize,
+    pub neumann_step: f64,
+    pub lanczos_steps: usize,
+    /// Full reorthogonalization of the Lanczos basis.
+    pub reorthogonalize: bool,
+}
+
+impl Method {
+    /// Every method, in the order the views list them.
+    pub const ALL: [Method; 7] = [
+        Method::Exact,
+        Method::Nystrom,
+        Method::Cg,
+        Method::Neumann,
+        Method::Lanczos,
+        Method::Identity,
+        Method::NystromPcg,
+    ];
+
+    /// The method's description (the one place it is written).
+    pub fn about(self) -> About {
+        let about = |name, label, summary, colour| About {
+            name,
+            label,
+            summary,
+            colour,
+        };
+        match self {
+            Method::Exact => about(
+                "exact",
+                "exact",
+                "(H + αI)⁻¹b by an LU solve of the dense H (p HVPs to build it)",
+                Colour::Black,
+            ),
+            Method::Nystrom => about(
+                "nystrom",
+                "Nyström",
+                "q sampled columns of H, H_q + αI inverted by Woodbury (BLPO Sec. 3; q HVPs)",
+                Colour::Blue,
+            ),
+            Method::Cg => about(
+                "cg",
+                "CG",
+                "conjugate gradients on (H + αI)v = b (one HVP per iteration)",
+                Colour::Vermillion,
+            ),
+            Method::Neumann => about(
+                "neumann",
+                "Neumann",
+                "η Σ (I − η(H + αI))^k b over k terms, converging for η < 2/λ_max (one HVP per term)",
+                Colour::BluishGreen,
+            ),
+            Method::Lanczos => about(
+                "lanczos",
+                "Lanczos",
+                "the Krylov basis of k steps and its tridiagonal solve (one HVP per step)",
+                Colour::ReddishPurple,
+            ),
+            Method::Identity => about(
+                "identity",
+                "identity",
+                "b/α: no curvature at all (no HVP)",
+                Colour::Ochre,
+            ),
+            Method::NystromPcg => about(
+                "nystrom_pcg",
+                "Nyström-PCG",
+                "CG preconditioned by the rank-q Nyström approximation (q + one HVP per iteration)",
+                Colour::Orange,
+            ),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.about().name
+    }
+
+    pub fn label(self) -> &'static str {
+        self.about().label
+    }
+
+    /// The method with `knobs`, for Hessians of dimension `dim`.
+    pub fn spec(self, k: &Knobs, dim: usize) -> IhvpSpec {
+        let alpha = k.alpha;
+        let rank = k.rank.clamp(1, dim.max(1));
+        match self {
+            Method::Exact => IhvpSpec::Exact { alpha },
+            Method::Cg => IhvpSpec::Cg {
+                alpha,
+                iters: k.cg_iters,
+                tol: 0.0,
+            },
+            Method::Neumann => IhvpSpec::Neumann {
+                alpha,
+                iters: k.neumann_terms,
+                step: k.neumann_step,
+            },
+            Method::Nystrom => IhvpSpec::Nystrom {
+                alpha,
+                rank,
+                sampling: k.sampling,
+                columns: None,
+                seed: k.seed,
+                variant: k.variant,
+            },
+            Method::NystromPcg => IhvpSpec::NystromPcg {
+                alpha,
+                rank,
+                iters: k.cg_iters,
+                tol: 0.0,
+                seed: k.seed,
+            },
+            Method::Lanczos => IhvpSpec::Lanczos {
+                alpha,
+                iters: k.lanczos_steps,
+                reorthogonalize: k.reorthogonalize,
+            },
+            Method::Identity => IhvpSpec::Identity { alpha },
+        }
+    }
+}
+
 impl IhvpSpec {
+    /// The method (its name, label and colour: [`Method::about`]).
+    pub fn method(&self) -> Method {
+        match self {
+            Self::Exact { .. } => Method::Exact,
+            Self::Cg { .. } => Method::Cg,
+            Self::Neumann { .. } => Method::Neumann,
+            Self::Nystrom { .. } => Method::Nystrom,
+            Self::NystromPcg { .. } => Method::NystromPcg,
+            Self::Lanczos { .. } => Method::Lanczos,
+            Self::Identity { .. } => Method::Identity,
+        }
+    }
+
     /// The method's name as in scenario files.
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Exact { .. } => "exact",
-            Self::Cg { .. } => "cg",
-            Self::Neumann { .. } => "neumann",
-            Self::Nystrom { .. } => "nystrom",
-            Self::NystromPcg { .. } => "nystrom_pcg",
-            Self::Lanczos { .. } => "lanczos",
-            Self::Identity { .. } => "identity",
-        }
+        self.method().name()
     }
 
     /// The ridge α.
@@ -285,5 +471,42 @@ mod tests {
             r#"{"method": "cg", "alpha": 0.1, "iters": 3, "foo": 1}"#,
         );
         assert!(unknown.unwrap_err().to_string().contains("foo"));
+    }
+
+    #[test]
+    fn every_method_round_trips_through_its_spec_and_its_name() {
+        let knobs = Knobs {
+            alpha: 0.5,
+            rank: 3,
+            sampling: Sampling::Uniform,
+            variant: NystromVariant::Paper,
+            seed: 1,
+            cg_iters: 4,
+            neumann_terms: 5,
+            neumann_step: 0.1,
+            lanczos_steps: 6,
+            reorthogonalize: true,
+        };
+        for m in Method::ALL {
+            let spec = m.spec(&knobs, 8);
+            assert_eq!(spec.method(), m);
+            assert_eq!(spec.name(), m.name());
+            assert_eq!(spec.alpha(), 0.5);
+            let json = serde_json::to_value(&spec).expect("serializes");
+            assert_eq!(
+                json["method"],
+                m.name(),
+                "the CLI's tag is the method's name"
+            );
+            let back: IhvpSpec = serde_json::from_value(json).expect("the CLI reads it back");
+            assert_eq!(back, spec);
+            assert_eq!(
+                serde_json::to_value(m).expect("serializes"),
+                serde_json::json!(m.name()),
+                "links and views name it the same way"
+            );
+        }
+        let names: std::collections::HashSet<_> = Method::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names.len(), Method::ALL.len(), "names are distinct");
     }
 }

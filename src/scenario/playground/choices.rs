@@ -52,12 +52,12 @@ impl AlgoKind {
         (
             AlgoKind::Simultaneous,
             "simultaneous",
-            "x ← x − η∇ₓf, y ← y − β∇ᵧg: ignores how y* moves",
+            "x ← x − η∇_x f, y ← y − β∇_y g: ignores how y* moves",
         ),
         (
             AlgoKind::Alternating,
             "alternating",
-            "K inner steps, then x ← x − η∇ₓf",
+            "K inner steps, then x ← x − η∇_x f",
         ),
         (
             AlgoKind::DoubleLoop,
@@ -103,29 +103,6 @@ impl AlgoKind {
             AlgoKind::DoubleLoop | AlgoKind::Ttsa | AlgoKind::Stable | AlgoKind::Momentum
         )
     }
-}
-
-/// The IHVP method of a run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IhvpKind {
-    Exact,
-    Cg,
-    Neumann,
-    Nystrom,
-    Lanczos,
-    Identity,
-}
-
-impl IhvpKind {
-    pub const ALL: [(IhvpKind, &'static str); 6] = [
-        (IhvpKind::Exact, "exact"),
-        (IhvpKind::Cg, "CG"),
-        (IhvpKind::Neumann, "Neumann"),
-        (IhvpKind::Nystrom, "Nyström"),
-        (IhvpKind::Lanczos, "Lanczos"),
-        (IhvpKind::Identity, "identity"),
-    ];
 }
 
 /// The quadratic problem's data, named as in the CLI (`A`, `B`, …; see `problems::quadratic`):

@@ -13,9 +13,11 @@ use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::bilevel::algorithms::AlgorithmSpec;
 use crate::numerics::bilevel::algorithms::unrolled::Mode;
 use crate::numerics::ihvp::nystrom::NystromVariant;
+use crate::numerics::ihvp::spec::Knobs;
 use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
 
-pub use choices::{AlgoKind, IhvpKind, ProblemKind, QuadraticData, condition_to};
+pub use crate::numerics::ihvp::spec::Method;
+pub use choices::{AlgoKind, ProblemKind, QuadraticData, condition_to};
 
 /// One of the four runs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -23,7 +25,7 @@ pub use choices::{AlgoKind, IhvpKind, ProblemKind, QuadraticData, condition_to};
 pub struct RunChoice {
     pub on: bool,
     pub algorithm: AlgoKind,
-    pub ihvp: IhvpKind,
+    pub ihvp: Method,
 }
 
 impl Default for RunChoice {
@@ -31,13 +33,13 @@ impl Default for RunChoice {
         Self {
             on: true,
             algorithm: AlgoKind::DoubleLoop,
-            ihvp: IhvpKind::Exact,
+            ihvp: Method::Exact,
         }
     }
 }
 
 /// A run switched on with this algorithm and IHVP method.
-fn run(algorithm: AlgoKind, ihvp: IhvpKind) -> RunChoice {
+fn run(algorithm: AlgoKind, ihvp: Method) -> RunChoice {
     RunChoice {
         on: true,
         algorithm,
@@ -97,10 +99,10 @@ impl Default for PlaygroundState {
             quadratic: QuadraticData::default(),
             seed: 0,
             runs: [
-                run(AlgoKind::Simultaneous, IhvpKind::Exact),
-                run(AlgoKind::DoubleLoop, IhvpKind::Exact),
-                run(AlgoKind::Alternating, IhvpKind::Exact),
-                run(AlgoKind::Unrolled, IhvpKind::Exact),
+                run(AlgoKind::Simultaneous, Method::Exact),
+                run(AlgoKind::DoubleLoop, Method::Exact),
+                run(AlgoKind::Alternating, Method::Exact),
+                run(AlgoKind::Unrolled, Method::Exact),
             ],
             outer_lr: 0.05,
             inner_lr: 0.2,
@@ -215,36 +217,22 @@ impl PlaygroundState {
         self.problem_spec()?.build()
     }
 
-    /// The IHVP method of kind `kind` with the shared knobs, for inner dimension m.
-    pub fn ihvp(&self, kind: IhvpKind, m: usize) -> IhvpSpec {
-        let alpha = self.alpha;
-        match kind {
-            IhvpKind::Exact => IhvpSpec::Exact { alpha },
-            IhvpKind::Cg => IhvpSpec::Cg {
-                alpha,
-                iters: self.iters,
-                tol: 0.0,
-            },
-            IhvpKind::Neumann => IhvpSpec::Neumann {
-                alpha,
-                iters: self.iters,
-                step: self.neumann_step,
-            },
-            IhvpKind::Nystrom => IhvpSpec::Nystrom {
-                alpha,
-                rank: self.rank.clamp(1, m.max(1)),
-                sampling: self.sampling,
-                columns: None,
-                seed: self.seed,
-                variant: NystromVariant::Paper,
-            },
-            IhvpKind::Lanczos => IhvpSpec::Lanczos {
-                alpha,
-                iters: self.iters,
-                reorthogonalize: true,
-            },
-            IhvpKind::Identity => IhvpSpec::Identity { alpha },
-        }
+    /// The IHVP method `method` with the shared knobs (one iteration count for all), for inner
+    /// dimension m.
+    pub fn ihvp(&self, method: Method, m: usize) -> IhvpSpec {
+        let knobs = Knobs {
+            alpha: self.alpha,
+            rank: self.rank,
+            sampling: self.sampling,
+            variant: NystromVariant::Paper,
+            seed: self.seed,
+            cg_iters: self.iters,
+            neumann_terms: self.iters,
+            neumann_step: self.neumann_step,
+            lanczos_steps: self.iters,
+            reorthogonalize: true,
+        };
+        method.spec(&knobs, m)
     }
 
     /// Run `choice` as an algorithm spec, for inner dimension m.
@@ -373,10 +361,10 @@ pub const PRESETS: [Preset<PlaygroundState>; 3] = [
             problem: ProblemKind::Lancbio,
             condition: 100.0,
             runs: [
-                run(AlgoKind::DoubleLoop, IhvpKind::Exact),
-                run(AlgoKind::DoubleLoop, IhvpKind::Cg),
-                run(AlgoKind::DoubleLoop, IhvpKind::Nystrom),
-                run(AlgoKind::Lancbio, IhvpKind::Exact),
+                run(AlgoKind::DoubleLoop, Method::Exact),
+                run(AlgoKind::DoubleLoop, Method::Cg),
+                run(AlgoKind::DoubleLoop, Method::Nystrom),
+                run(AlgoKind::Lancbio, Method::Exact),
             ],
             rank: 5,
             alpha: 0.01,
@@ -394,10 +382,10 @@ pub const PRESETS: [Preset<PlaygroundState>; 3] = [
         state: || PlaygroundState {
             problem: ProblemKind::RidgeHpo,
             runs: [
-                run(AlgoKind::Unrolled, IhvpKind::Exact),
-                run(AlgoKind::Alternating, IhvpKind::Exact),
-                run(AlgoKind::DoubleLoop, IhvpKind::Exact),
-                run(AlgoKind::Ttsa, IhvpKind::Cg),
+                run(AlgoKind::Unrolled, Method::Exact),
+                run(AlgoKind::Alternating, Method::Exact),
+                run(AlgoKind::DoubleLoop, Method::Exact),
+                run(AlgoKind::Ttsa, Method::Cg),
             ],
             inner_steps: 3,
             start: [1.0, 0.0],
@@ -437,7 +425,7 @@ mod tests {
             ..PlaygroundState::default()
         };
         for (a, _, _) in AlgoKind::ALL {
-            for (i, _) in IhvpKind::ALL {
+            for i in Method::ALL {
                 let choice = RunChoice {
                     on: true,
                     algorithm: a,

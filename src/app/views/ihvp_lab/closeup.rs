@@ -174,8 +174,12 @@ pub fn section_ui(
         format::num(c.alpha)
     ));
     let stats: Vec<ErrorStats> = c.draws.iter().map(|d| ErrorStats::of(d)).collect();
-    let nystrom = look.color(crate::app::Series::Nystrom);
-    let ink = look.color(crate::app::Series::Exact);
+    let nystrom = look.color(crate::app::Series::Ihvp(
+        crate::numerics::ihvp::spec::Method::Nystrom,
+    ));
+    let ink = look.color(crate::app::Series::Ihvp(
+        crate::numerics::ihvp::spec::Method::Exact,
+    ));
     let colors: [Color32; 2] = [nystrom, ink];
     let series: Vec<Series<'_>> = RULES
         .iter()

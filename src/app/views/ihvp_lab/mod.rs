@@ -30,15 +30,8 @@ const STEP_BUDGET: Duration = Duration::from_millis(12);
 
 /// A method's name in the view and its color series (the same colors in every view).
 pub fn label(spec: &IhvpSpec) -> (&'static str, Series) {
-    match spec {
-        IhvpSpec::Nystrom { .. } => ("Nyström", Series::Nystrom),
-        IhvpSpec::Cg { .. } => ("CG", Series::Cg),
-        IhvpSpec::Neumann { .. } => ("Neumann", Series::Neumann),
-        IhvpSpec::Lanczos { .. } => ("Lanczos", Series::Lanczos),
-        IhvpSpec::Identity { .. } => ("identity", Series::Identity),
-        IhvpSpec::NystromPcg { .. } => ("Nyström-PCG", Series::NystromPcg),
-        IhvpSpec::Exact { .. } => ("exact", Series::Exact),
-    }
+    let method = spec.method();
+    (method.label(), Series::Ihvp(method))
 }
 
 /// Steps a sweep until `deadline`; true while it has work left.

@@ -110,7 +110,10 @@ pub fn section_ui(ui: &mut egui::Ui, sweep: Option<&Sweep>, look: Look, report: 
             viridis(((v - RANGE.0) / (RANGE.1 - RANGE.0)) as f32)
         }
     };
-    let (nys_color, cg_color) = (look.color(Series::Nystrom), look.color(Series::Cg));
+    let (nys_color, cg_color) = (
+        look.color(Series::Ihvp(crate::numerics::ihvp::spec::Method::Nystrom)),
+        look.color(Series::Ihvp(crate::numerics::ihvp::spec::Method::Cg)),
+    );
     let winner = |r: f64| -> Color32 {
         if r.is_nan() {
             return blank;

@@ -60,7 +60,9 @@ pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, state: &mut IhvpLabState, l
             " (H + αI is indefinite)".to_owned()
         }
     ));
-    let neutral = look.color(crate::app::Series::Nystrom);
+    let neutral = look.color(crate::app::Series::Ihvp(
+        crate::numerics::ihvp::spec::Method::Nystrom,
+    ));
     let bad = look.error_color();
     let width = look.line_width();
     ui.columns(2, |cols| {

@@ -3,9 +3,7 @@
 
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
 use crate::numerics::ihvp::spec::Sampling;
-use crate::scenario::playground::{
-    AlgoKind, IhvpKind, PRESETS, PlaygroundState, ProblemKind, range,
-};
+use crate::scenario::playground::{AlgoKind, Method, PRESETS, PlaygroundState, ProblemKind, range};
 
 /// The current problem as the CLI's `problem` JSON (what the paste box starts from).
 pub fn problem_text(s: &PlaygroundState) -> String {
@@ -149,16 +147,13 @@ pub fn controls_ui(
                 .response
                 .labelled_by(on.id);
             if run.algorithm.uses_ihvp() {
-                let ihvp = IhvpKind::ALL
-                    .iter()
-                    .find(|(k, _)| *k == run.ihvp)
-                    .map_or("?", |(_, n)| n);
                 egui::ComboBox::from_id_salt(("playground-ihvp", i))
-                    .selected_text(ihvp)
+                    .selected_text(run.ihvp.label())
                     .width(80.0)
                     .show_ui(ui, |ui| {
-                        for (k, name) in IhvpKind::ALL {
-                            ui.selectable_value(&mut run.ihvp, k, name);
+                        for method in Method::ALL {
+                            ui.selectable_value(&mut run.ihvp, method, method.label())
+                                .on_hover_text(method.about().summary);
                         }
                     })
                     .response

@@ -17,8 +17,9 @@ use crate::numerics::bilevel::{
 use crate::numerics::ihvp::HessianOperator;
 use crate::numerics::ihvp::closeup::drawn_columns;
 use crate::numerics::ihvp::spec::IhvpSpec;
+use crate::numerics::ihvp::spec::Method;
 use crate::numerics::ihvp::study::ErrorStats;
-use crate::scenario::playground::{IhvpKind, PlaygroundState};
+use crate::scenario::playground::PlaygroundState;
 
 /// Column draws per batch.
 pub const DRAWS: usize = 256;
@@ -78,23 +79,20 @@ impl Draws {
         };
         let h = DMatrix::from_columns(&(0..m).map(|j| op.column(j)).collect::<Vec<_>>());
         let h = (&h + h.transpose()) * 0.5;
-        let others = [
-            (IhvpKind::Cg, "CG", Series::Cg),
-            (IhvpKind::Neumann, "Neumann", Series::Neumann),
-            (IhvpKind::Lanczos, "Lanczos", Series::Lanczos),
-        ]
-        .into_iter()
-        .map(|(kind, name, series)| {
-            let e = state
-                .ihvp(kind, m)
-                .solve(&h, &b)
-                .map_or(f64::INFINITY, |r| {
-                    hypergradient_error(problem, &x, &y, &r.v, &exact)
-                });
-            (name, series, e)
-        })
-        .collect();
-        let spec = state.ihvp(IhvpKind::Nystrom, m);
+        let others = [Method::Cg, Method::Neumann, Method::Lanczos]
+            .into_iter()
+            .map(|method| {
+                let (name, series) = (method.label(), Series::Ihvp(method));
+                let e = state
+                    .ihvp(method, m)
+                    .solve(&h, &b)
+                    .map_or(f64::INFINITY, |r| {
+                        hypergradient_error(problem, &x, &y, &r.v, &exact)
+                    });
+                (name, series, e)
+            })
+            .collect();
+        let spec = state.ihvp(Method::Nystrom, m);
         let stage = match nystrom_batch(&spec, &h, &b, state.alpha) {
             Ok(input) => Stage::Running(Box::new(Job::start(runtime, input))),
             Err(why) => Stage::Failed(why),
@@ -226,7 +224,7 @@ pub fn draws_ui(ui: &mut egui::Ui, draws: Option<&Draws>, label: &str, look: Loo
             ));
             let series = [histogram::Series {
                 name: "Nyström draws",
-                color: look.color(Series::Nystrom),
+                color: look.color(Series::Ihvp(crate::numerics::ihvp::spec::Method::Nystrom)),
                 errors,
                 stats: &stats,
             }];

@@ -19,7 +19,7 @@ use crate::app::widgets::{RunAction, run_controls_ui};
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::bilevel::algorithms::Status;
 use crate::numerics::bilevel::lockstep::Lockstep;
-use crate::scenario::playground::{AlgoKind, IhvpKind, PlaygroundState};
+use crate::scenario::playground::{AlgoKind, PlaygroundState};
 use crate::scenario::query::{Validate, from_query, to_query};
 
 /// Work per frame.
@@ -45,11 +45,7 @@ pub fn run_label(state: &PlaygroundState, i: usize) -> String {
         .map_or("?", |(_, name, _)| name);
     let letter = ["a", "b", "c", "d"][i % 4];
     if r.algorithm.uses_ihvp() {
-        let ihvp = IhvpKind::ALL
-            .iter()
-            .find(|(k, _)| *k == r.ihvp)
-            .map_or("?", |(_, name)| name);
-        format!("({letter}) {algo} · {ihvp}")
+        format!("({letter}) {algo} · {}", r.ihvp.label())
     } else {
         format!("({letter}) {algo}")
     }

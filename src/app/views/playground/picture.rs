@@ -252,7 +252,9 @@ pub fn picture_ui(
     let texture = landscape.texture(ui.ctx()).map(|t| t.id());
     let [a0, a1, b0, b1] = landscape.window;
     let width = look.line_width();
-    let ink = look.color(crate::app::Series::Exact);
+    let ink = look.color(crate::app::Series::Ihvp(
+        crate::numerics::ihvp::spec::Method::Exact,
+    ));
     let (x_label, y_label, caption) = match kind {
         Kind::Plane => (
             "x (leader)",

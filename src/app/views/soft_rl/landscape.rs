@@ -183,7 +183,9 @@ impl Landscape {
                         Points::new("x of the shown run", vec![[self.base[i], self.base[j]]])
                             .shape(MarkerShape::Diamond)
                             .radius(7.0)
-                            .color(look.color(crate::app::Series::Exact)),
+                            .color(look.color(crate::app::Series::Ihvp(
+                                crate::numerics::ihvp::spec::Method::Exact,
+                            ))),
                     );
                 });
             ui.vertical(|ui| {

@@ -29,7 +29,7 @@ const STEP_BUDGET: Duration = Duration::from_millis(12);
 /// The four slots' colors.
 pub const SLOT_COLORS: [Series; 4] = [
     Series::Stackelberg,
-    Series::Exact,
+    Series::Ihvp(crate::numerics::ihvp::spec::Method::Exact),
     Series::Simultaneous,
     Series::TwoTimescale,
 ];
