@@ -118,9 +118,15 @@ fn run_scenario(file: &str) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match crate::scenario::parse(&text) {
-        Ok(scenario) => {
-            println!("{}", crate::scenario::run(&scenario));
+    // A view's document is played by the view itself; every other kind by the numerics core.
+    let result = if crate::app::document::is_document(&text) {
+        crate::app::document::run(&text)
+    } else {
+        crate::scenario::parse(&text).map(|s| crate::scenario::run(&s))
+    };
+    match result {
+        Ok(out) => {
+            println!("{out}");
             ExitCode::SUCCESS
         }
         Err(e) => {

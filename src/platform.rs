@@ -133,11 +133,19 @@ pub fn page_url() -> String {
     }
 }
 
-/// Asks the browser for a text file (its file picker); `deliver` gets its name and text, or why it
-/// could not be read.
+/// Where a picked file arrives between frames: its name and text, or why it could not be read.
+pub type FileSlot = std::sync::Arc<std::sync::Mutex<Option<Result<(String, String), String>>>>;
+
+/// Asks the browser for a text file (its file picker); it lands in `slot` (name and text, or why it could
+/// not be read) and a frame is requested to take it.
 #[cfg(target_arch = "wasm32")]
-pub fn pick_text_file(
-    deliver: impl FnOnce(Result<(String, String), String>) + 'static,
-) -> Result<(), String> {
-    crate::web::pick_text_file(deliver)
+pub fn pick_text_file(slot: &FileSlot, ctx: &egui::Context) -> Result<(), String> {
+    let slot = std::sync::Arc::clone(slot);
+    let ctx = ctx.clone();
+    crate::web::pick_text_file(move |file| {
+        if let Ok(mut s) = slot.lock() {
+            *s = Some(file);
+        }
+        ctx.request_repaint();
+    })
 }

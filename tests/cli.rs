@@ -140,7 +140,7 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
         ),
         (
             r#"{"kind": "nope"}"#,
-            "kind: must be one of ihvp, ihvp_study, bilevel, game, soft_mdp, got `nope`",
+            "kind: must be one of ihvp, ihvp_study, bilevel, game, soft_mdp, or a view's stackelberg, playground, ihvp_lab, soft_rl, got `nope`",
         ),
         (
             r#"{"kind": "bilevel", "problem": {"name": "actor_critic"}, "algorithm": {"name": "ttsa", "outer_lr": 0.1, "inner_lr": 0.1, "ihvp": {"method": "cg", "alpha": 0, "iters": 2}, "outer_decay": 2}, "x0": [1], "y0": [1], "steps": 5}"#,
@@ -274,6 +274,29 @@ fn lesson_check_prints_each_claim_with_its_measured_value() {
     assert_eq!(code, 2);
     assert!(
         err.contains("line 5, `view`: unknown view `nowhere`"),
+        "{err}"
+    );
+}
+
+/// A view's document runs headless in its view and prints what the view shows; a bad field is named.
+#[test]
+fn a_views_document_runs_in_its_view() {
+    let (code, out, err) =
+        run(r#"{"kind": "stackelberg", "reg": 0.04, "step": 2000, "result": {"ignored": true}}"#);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON out");
+    assert_eq!(doc["kind"], "stackelberg");
+    assert_eq!(doc["view"]["step"], 2000);
+    let panels = doc["view"]["panels"].as_array().expect("panels");
+    assert_eq!(panels.len(), 4);
+    assert_eq!(
+        panels[3]["theta_sign_changes"], 0,
+        "Stackelberg play never crosses θ = 0"
+    );
+    let (code, _, err) = run(r#"{"kind": "playground", "outer_lr": -1}"#);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("`outer_lr`") && err.lines().count() == 1,
         "{err}"
     );
 }

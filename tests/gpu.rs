@@ -134,7 +134,7 @@ fn invalid_wgsl_is_a_message_not_a_panic() {
     let mut rt = gpu_runtime();
     let broken = KernelSpec {
         name: "broken",
-        wgsl: "@compute @workgroup_size(64) fn main() { let x: f32 = undefined_thing; }",
+        wgsl: &["@compute @workgroup_size(64) fn main() { let x: f32 = undefined_thing; }"],
         entry_point: "main",
     };
     rt.poll();

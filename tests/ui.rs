@@ -675,3 +675,24 @@ fn every_lesson_has_a_step_snapshot() {
         harness.snapshot(format!("lesson-{id}-{step}"));
     }
 }
+
+/// Every view, as a link opens it with its defaults, drawn once it is idle: a new view gets its snapshot
+/// (and its check that it opens without an error) by being registered, as egui's demo app loops over
+/// its demos.
+#[test]
+fn every_view_opens_idle_and_has_a_snapshot() {
+    let mut harness = light([1280.0, 800.0]);
+    let anchors: Vec<&'static str> = bilevel_lab::app::views::all()
+        .iter()
+        .map(|v| v.anchor())
+        .collect();
+    assert!(anchors.len() >= 7, "{anchors:?}");
+    for anchor in anchors {
+        harness.state_mut().open_link(&format!("#{anchor}"));
+        settle(&mut harness, 20_000);
+        let status = harness.state().status(false);
+        assert_eq!(status.active_view, anchor);
+        assert_eq!(status.last_error, None, "{anchor}");
+        harness.snapshot(format!("view-{anchor}"));
+    }
+}

@@ -26,7 +26,10 @@ export async function playgroundChecks(page, mode, t) {
   await checkDownloads(page, mode, { check, click, shots }, [
     ['export-csv', 'playground.csv', (b) => b.toString('utf8').startsWith('run,step,x,y,phi,grad_norm,inner_error,direction_error,hvps\n')
       && b.toString('utf8').split('\n').length > 4 * 2000],
-    ['export-json', 'playground.json', (b) => JSON.parse(b.toString('utf8')).runs?.length === 4],
+    ['export-json', 'playground.json', (b) => {
+      const doc = JSON.parse(b.toString('utf8'));
+      return doc.kind === 'playground' && doc.result?.runs?.length === 4;
+    }],
     ['export-png', 'playground.png', (b) => b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 10_000],
   ]);
 

@@ -2,6 +2,7 @@
 // play/pause/step, dragging the start point and adding one, the convergence map's backend, links that
 // restore the exact view (and bad ones named), divergence shown and survived, CSV/PNG/JSON downloads, and
 // screenshots of the paper's preset at step 50 000.
+import fs from 'node:fs';
 import path from 'node:path';
 import { checkDownloads } from './e2e-downloads.mjs';
 
@@ -64,9 +65,37 @@ export async function stackelbergChecks(page, mode, t) {
   // Exports arrive as downloads with the right content.
   await checkDownloads(page, mode, { check, click, shots }, [
     ['export-csv', 'stackelberg.csv', (b) => b.toString('utf8').startsWith('panel,start,step,theta,w\n')],
-    ['export-json', 'stackelberg.json', (b) => JSON.parse(b.toString('utf8')).settings?.actor_lr === 0.01],
+    ['export-json', 'stackelberg.json', (b) => {
+      // The view's document (what `bilevel-lab run` replays) with the trajectories as its result.
+      const doc = JSON.parse(b.toString('utf8'));
+      return doc.kind === 'stackelberg' && doc.actor_lr === 0.01 && doc.result?.panels?.length === 4;
+    }],
     ['export-png', 'stackelberg-panels.png', (b) => b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 10_000],
   ]);
+
+  // Save scenario (top bar) writes the view's document; Open scenario… opens it again from another view.
+  await page.evaluate(() => { location.hash = '#stackelberg?reg=0.2&step=1500'; });
+  s = await waitForStatus((st) => view(st).step === 1500 && st.last_error === null);
+  const [saved] = await Promise.all([
+    page.waitForEvent('download', { timeout: 20_000 }).catch(() => null),
+    click('save-scenario'),
+  ]);
+  const file = saved ? await saved.path() : null;
+  const doc = file ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  check(`${mode}: Save scenario downloads the view's document`,
+    saved?.suggestedFilename() === 'stackelberg.json' && doc.kind === 'stackelberg' && doc.reg === 0.2 && doc.step === 1500,
+    JSON.stringify(doc).slice(0, 200));
+  await page.evaluate(() => { location.hash = '#compute'; });
+  await waitForStatus((st) => st.active_view === 'compute');
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser', { timeout: 20_000 }).catch(() => null),
+    click('open-scenario'),
+  ]);
+  if (chooser && file) await chooser.setFiles(file);
+  s = await waitForStatus((st) => st.active_view === 'stackelberg' && view(st).step === 1500, 60_000);
+  const reopened = await page.evaluate(() => location.hash);
+  check(`${mode}: Open scenario… opens the document in its view`,
+    s?.active_view === 'stackelberg' && view(s).step === 1500 && reopened.includes('reg=0.2'), reopened);
 
   // A link restores the exact view; a bad one is named; diverging settings are shown and survived.
   await page.evaluate(() => { location.hash = '#stackelberg?reg=0.1&seed=7&stochastic=true&horizon=2000&step=2000'; });

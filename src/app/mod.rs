@@ -2,7 +2,10 @@
 
 pub mod about;
 pub mod anchor;
+mod bars;
+pub mod document;
 pub mod format;
+pub mod headless;
 pub mod look;
 pub mod settings;
 pub mod view;
@@ -13,7 +16,7 @@ pub use look::{Look, Series};
 pub use view::{View, ViewCtx, ViewReport};
 
 use anchor::Anchor;
-use settings::{Settings, ThemeChoice};
+use settings::Settings;
 
 use web_time::Instant;
 
@@ -39,7 +42,8 @@ pub struct BilevelApp {
     url_error: Option<String>,
     /// The hash we last read or wrote, to notice edits of the URL (and Back/Forward).
     last_hash: Option<String>,
-    published: String,
+    /// The status as last published: the JSON is written only when it changes.
+    published: Option<AppStatus>,
     applied_zoom: Option<f32>,
     /// The settings as last saved: a change schedules a save (eframe's web save-on-close never fires).
     saved_settings: Settings,
@@ -50,6 +54,8 @@ pub struct BilevelApp {
     view_report: ViewReport,
     /// When the URL hash was last written.
     hash_written: Option<Instant>,
+    /// A scenario file the user opened (the browser's file picker delivers it between frames).
+    opened_file: platform::FileSlot,
 }
 
 impl BilevelApp {
@@ -80,12 +86,13 @@ impl BilevelApp {
             show_about: false,
             url_error: None,
             last_hash: None,
-            published: String::new(),
+            published: None,
             applied_zoom: None,
             tab_rects: Vec::new(),
             control_rects: Vec::new(),
             view_report: ViewReport::default(),
             hash_written: None,
+            opened_file: std::sync::Arc::default(),
         };
         ctx.set_theme(app.settings.theme.preference());
         ctx.set_fonts(fonts());
@@ -163,7 +170,7 @@ impl BilevelApp {
 
     /// Opens a link a view asked for (a lesson card, a figure, a lesson's step) as a new history entry,
     /// so the browser's Back returns to where the user was.
-    fn follow(&mut self, link: &str) {
+    pub(crate) fn follow(&mut self, link: &str) {
         self.open_link(link);
         if self.url_error.is_none() {
             self.last_hash = None;
@@ -214,104 +221,6 @@ impl BilevelApp {
         self.applied_zoom = Some(zoom);
         ctx.request_discard("the projector zoom changed");
         ctx.will_discard()
-    }
-
-    fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
-        self.tab_rects.clear();
-        self.control_rects.clear();
-        ui.horizontal_wrapped(|ui| {
-            ui.strong("bilevel-lab");
-            ui.separator();
-            let mut clicked = None;
-            for (i, view) in self.views.iter().enumerate() {
-                let response = ui.selectable_label(i == self.active, view.title());
-                if response.clicked() {
-                    clicked = Some(i);
-                }
-                self.tab_rects.push(UiRect::of(view.anchor(), &response));
-            }
-            if let Some(i) = clicked {
-                self.select(i);
-            }
-            ui.separator();
-            let reset = ui
-                .button("Reset view")
-                .on_hover_text("Put this view back to its defaults");
-            self.control_rects.push(UiRect::of("reset", &reset));
-            if reset.clicked() {
-                self.views[self.active].reset();
-                self.write_hash(false);
-            }
-            ui.separator();
-            let before = self.settings.theme;
-            for (choice, id, text, hint) in [
-                (
-                    ThemeChoice::System,
-                    "theme-system",
-                    "System",
-                    "Follow the system theme",
-                ),
-                (ThemeChoice::Light, "theme-light", "Light", "Light theme"),
-                (ThemeChoice::Dark, "theme-dark", "Dark", "Dark theme"),
-            ] {
-                let response = ui
-                    .selectable_value(&mut self.settings.theme, choice, text)
-                    .on_hover_text(hint);
-                self.control_rects.push(UiRect::of(id, &response));
-            }
-            if self.settings.theme != before {
-                ui.ctx().set_theme(self.settings.theme.preference());
-            }
-            ui.separator();
-            let projector = ui
-                .toggle_value(&mut self.settings.projector, "Projector")
-                .on_hover_text("Larger text and thicker lines, for a lecture hall");
-            self.control_rects.push(UiRect::of("projector", &projector));
-            let about = ui.toggle_value(&mut self.show_about, "About");
-            self.control_rects.push(UiRect::of("about", &about));
-        });
-    }
-
-    fn status_bar_ui(&mut self, ui: &mut egui::Ui, look: Look) {
-        ui.horizontal_wrapped(|ui| {
-            ui.label(format!("Compute: {}", self.runtime.backend_label()))
-                .on_hover_text("What runs the batch computations");
-            ui.separator();
-            match self.self_check.report() {
-                None => {
-                    ui.label("self-check running…");
-                }
-                Some(r) if r.passed => {
-                    ui.colored_label(
-                        look.ok_color(),
-                        format!(
-                            "self-check passed, max error {}",
-                            format::error(r.max_error)
-                        ),
-                    );
-                }
-                Some(r) => {
-                    ui.colored_label(
-                        look.error_color(),
-                        format!(
-                            "self-check FAILED, max error {}",
-                            format::error(r.max_error)
-                        ),
-                    );
-                }
-            }
-            let error = self
-                .url_error
-                .clone()
-                .or_else(|| self.runtime.last_error().map(str::to_owned));
-            if let Some(error) = error {
-                ui.separator();
-                ui.colored_label(look.error_color(), format!("Error: {error}"));
-                if self.url_error.is_some() && ui.small_button("dismiss").clicked() {
-                    self.url_error = None;
-                }
-            }
-        });
     }
 }
 
@@ -382,10 +291,10 @@ impl eframe::App for BilevelApp {
                 .request_repaint_after(SAVE_AFTER + std::time::Duration::from_millis(100));
         }
 
-        let json = self.status(look.dark).to_json();
-        if json != self.published {
-            platform::publish_status(&json);
-            self.published = json;
+        let status = self.status(look.dark);
+        if self.published.as_ref() != Some(&status) {
+            platform::publish_status(&status.to_json());
+            self.published = Some(status);
         }
         platform::publish_frame(ui.ctx().cumulative_frame_nr());
     }

@@ -5,6 +5,10 @@ use crate::app::look::Look;
 use crate::gpu::{ComputeRuntime, SelfCheck};
 use crate::status::UiRect;
 
+/// The time a view may spend on its own work (stepping runs, slicing a batch) in one frame; the rest
+/// waits for the next frame. One budget for every view, so no view starves the others' frame rate.
+pub const FRAME_BUDGET: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// What a view may use while drawing.
 pub struct ViewCtx<'a> {
     pub runtime: &'a mut ComputeRuntime,
@@ -62,6 +66,12 @@ pub trait View {
     /// The view's scenario as URL query pairs, so a shared link restores it. Empty when stateless.
     fn to_query(&self) -> Vec<(String, String)> {
         Vec::new()
+    }
+
+    /// The view's state as JSON, typed as its scenario struct (for its document: `app::document`).
+    /// `None` for views without a scenario.
+    fn state_json(&self) -> Option<serde_json::Value> {
+        None
     }
 
     /// Restores a scenario from URL query pairs; an error names the offending field and its range.

@@ -24,7 +24,8 @@ pub const WORKGROUP_SIZE: u32 = 64;
 #[derive(Clone, Copy, Debug)]
 pub struct KernelSpec {
     pub name: &'static str,
-    pub wgsl: &'static str,
+    /// The source in parts, joined in order: the uniform block (`Params::WGSL`), then the `.wgsl` file.
+    pub wgsl: &'static [&'static str],
     pub entry_point: &'static str,
 }
 
@@ -295,7 +296,7 @@ impl ComputeRuntime {
                 .device
                 .create_shader_module(wgpu::ShaderModuleDescriptor {
                     label: Some(spec.name),
-                    source: wgpu::ShaderSource::Wgsl(spec.wgsl.into()),
+                    source: wgpu::ShaderSource::Wgsl(spec.wgsl.concat().into()),
                 });
             let pipeline = gpu
                 .device
@@ -472,7 +473,7 @@ mod tests {
         assert_eq!(rt.backend_label(), "CPU fallback: test reason");
         let spec = KernelSpec {
             name: "k",
-            wgsl: "",
+            wgsl: &[""],
             entry_point: "main",
         };
         assert!(matches!(

@@ -12,18 +12,11 @@ use web_time::Instant;
 use super::claim::{Claim, Outcome};
 use super::format::{Lesson, LessonError, Step};
 use crate::app::anchor::Anchor;
-use crate::app::{Look, View, ViewCtx, ViewReport, views};
-use crate::gpu::{ComputeRuntime, SelfCheck};
+use crate::app::headless::{Headless, StepPlayer};
+use crate::app::{View, views};
 
 /// How long one step may play before the check gives up on it.
 pub const STEP_LIMIT: Duration = Duration::from_secs(300);
-
-/// A step has played when its view's report has been the same this many frames in a row and the view
-/// asks for no further frame (it is idle) ...
-const STILL_FRAMES: usize = 3;
-/// ... or, for a view that keeps asking for frames without changing (a run that diverged before the
-/// step it was to reach), this many.
-const STUCK_FRAMES: usize = 300;
 
 /// One step's outcome: its claims, or why it could not be played.
 #[derive(Clone, Debug)]
@@ -77,142 +70,6 @@ pub fn run_query(step: &Step, anchor: &Anchor) -> Vec<(String, String)> {
     query
 }
 
-/// A view driven headless, one frame per call, as the app drives it (CPU twins for GPU work).
-pub struct Headless<V: View + ?Sized = dyn View> {
-    pub view: Box<V>,
-    ctx: egui::Context,
-    runtime: ComputeRuntime,
-    self_check: SelfCheck,
-}
-
-impl Headless {
-    pub fn open(step: &Step) -> Result<Self, String> {
-        Ok(Headless::new(open_view(step)?))
-    }
-}
-
-impl<V: View + ?Sized> Headless<V> {
-    /// Drives `view` headless.
-    pub fn new(view: Box<V>) -> Self {
-        let mut runtime = ComputeRuntime::cpu("headless lesson check");
-        let self_check = SelfCheck::start_default(&mut runtime);
-        Self {
-            view,
-            ctx: egui::Context::default(),
-            runtime,
-            self_check,
-        }
-    }
-
-    /// Draws one frame at 1280 × 800 and returns what the view reported and whether it asked for
-    /// another frame at once (it is still working).
-    pub fn frame(&mut self) -> (ViewReport, bool) {
-        self.frame_with(Vec::new()).0
-    }
-
-    /// [`Self::frame`] with input events (key presses in tests); also returns the link the view asked
-    /// the shell to open, if any.
-    pub fn frame_with(&mut self, events: Vec<egui::Event>) -> ((ViewReport, bool), Option<String>) {
-        let mut report = ViewReport::default();
-        let mut navigate = None;
-        let input = egui::RawInput {
-            screen_rect: Some(egui::Rect::from_min_size(
-                egui::Pos2::ZERO,
-                egui::vec2(1280.0, 800.0),
-            )),
-            events,
-            ..Default::default()
-        };
-        let Self {
-            view,
-            ctx,
-            runtime,
-            self_check,
-        } = self;
-        let mut output = ctx.run_ui(input, |ui| {
-            runtime.poll();
-            let mut vctx = ViewCtx {
-                runtime,
-                self_check,
-                look: Look {
-                    dark: false,
-                    projector: false,
-                },
-                report: &mut report,
-                navigate: &mut navigate,
-            };
-            egui::CentralPanel::default().show(ui, |ui| view.ui(ui, &mut vctx));
-        });
-        // Nothing is painted headless: the font atlas updates are dropped on purpose.
-        output.textures_delta.clear();
-        let busy = output
-            .viewport_output
-            .get(&egui::ViewportId::ROOT)
-            .is_some_and(|v| v.repaint_delay.is_zero());
-        ((report, busy), navigate)
-    }
-}
-
-/// Plays one step frame by frame until the view's report holds still (see [`STILL_FRAMES`]): the CLI
-/// loops over it, the app draws one of its frames per frame of its own ("Check this lesson").
-pub struct StepPlayer {
-    headless: Headless,
-    last: Option<Value>,
-    still: usize,
-    frames: u64,
-    started: Instant,
-}
-
-impl StepPlayer {
-    pub fn open(step: &Step) -> Result<Self, String> {
-        Ok(Self {
-            headless: Headless::open(step)?,
-            last: None,
-            still: 0,
-            frames: 0,
-            started: Instant::now(),
-        })
-    }
-
-    /// Draws one frame: `Ok(Some(report))` once the step has played, `Err` past `limit`.
-    pub fn advance(&mut self, limit: Duration) -> Result<Option<ViewReport>, String> {
-        let (report, busy) = self.headless.frame();
-        self.frames += 1;
-        let values = Value::Object(report.values.clone());
-        self.still = if self.last.as_ref() == Some(&values) {
-            self.still + 1
-        } else {
-            0
-        };
-        if (self.still >= STILL_FRAMES && !busy) || self.still >= STUCK_FRAMES {
-            return Ok(Some(report));
-        }
-        self.last = Some(values);
-        if self.started.elapsed() > limit {
-            return Err(format!(
-                "the view was still changing after {} s ({} frames)",
-                limit.as_secs(),
-                self.frames
-            ));
-        }
-        Ok(None)
-    }
-
-    pub fn frames(&self) -> u64 {
-        self.frames
-    }
-}
-
-/// Plays one step until the view's report holds still; returns the report and the frames drawn.
-pub fn play(step: &Step, limit: Duration) -> Result<(ViewReport, u64), String> {
-    let mut player = StepPlayer::open(step)?;
-    loop {
-        if let Some(report) = player.advance(limit)? {
-            return Ok((report, player.frames()));
-        }
-    }
-}
-
 /// Reads a lesson file and validates it against the views (see [`validate`]): what opening a file does.
 pub fn load(text: &str) -> Result<Lesson, LessonError> {
     let lesson = Lesson::parse(text)?;
@@ -230,7 +87,8 @@ pub fn validate(lesson: &Lesson) -> Result<(), LessonError> {
             field,
             message,
         };
-        let mut headless = Headless::open(step).map_err(|e| at(step.lines.view, "view", e))?;
+        let mut headless =
+            Headless::new(open_view(step).map_err(|e| at(step.lines.view, "view", e))?);
         let (report, _) = headless.frame();
         if let Some(focus) = &step.focus
             && !report.controls.iter().any(|r| r.id == focus)
@@ -309,7 +167,7 @@ impl LessonChecker {
             claims: Vec::new(),
         };
         if self.player.is_none() {
-            match StepPlayer::open(step) {
+            match open_view(step).map(StepPlayer::new) {
                 Ok(player) => self.player = Some((player, Instant::now())),
                 Err(e) => {
                     out.error = Some(e);

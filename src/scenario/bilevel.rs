@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::json::{matrix, num, opt, vec, vector};
 use crate::numerics::bilevel::algorithms::{AlgorithmSpec, Run};
 use crate::numerics::bilevel::problems::{
-    ActorCriticGame, HyperCleaning, LancBioSynthetic, Quadratic, RidgeHpo,
+    ActorCriticGame, HyperCleaning, LancBioSynthetic, Parts, Quadratic, RidgeHpo,
 };
 use crate::numerics::bilevel::{BilevelProblem, phi};
 
@@ -143,16 +143,16 @@ impl ProblemSpec {
             return None;
         };
         Some((|| {
-            Quadratic::new(
-                matrix(a_mat, "A")?,
-                matrix(b_mat, "B")?,
-                matrix(e_mat, "E")?,
-                vector(a, "a")?,
-                vector(c, "c")?,
-                matrix(h_mat, "H")?,
-                matrix(c_mat, "C")?,
-                vector(d, "d")?,
-            )
+            Quadratic::new(Parts {
+                a_mat: matrix(a_mat, "A")?,
+                b_mat: matrix(b_mat, "B")?,
+                e_mat: matrix(e_mat, "E")?,
+                a: vector(a, "a")?,
+                c: vector(c, "c")?,
+                h_mat: matrix(h_mat, "H")?,
+                c_mat: matrix(c_mat, "C")?,
+                d: vector(d, "d")?,
+            })
         })())
     }
 
@@ -242,8 +242,9 @@ impl BilevelScenario {
         let mut ys = vec![vec(&run.y)];
         let mut phis = vec![opt(phi(problem.as_ref(), &run.x))];
         let mut grad_norms = Vec::new();
+        let mut algorithm = self.algorithm.build();
         for _ in 0..self.steps {
-            run.step(problem.as_ref(), &self.algorithm);
+            run.step(problem.as_ref(), algorithm.as_mut());
             xs.push(vec(&run.x));
             ys.push(vec(&run.y));
             phis.push(opt(phi(problem.as_ref(), &run.x)));

@@ -20,6 +20,10 @@ use serde_json::Value;
 /// The kinds `"kind"` may name.
 pub const KINDS: &[&str] = &["ihvp", "ihvp_study", "bilevel", "game", "soft_mdp"];
 
+/// The kinds of the views' documents (a view's state as a scenario: `app::document`, which the CLI runs
+/// with the view itself).
+pub const VIEW_KINDS: &[&str] = &["stackelberg", "playground", "ihvp_lab", "soft_rl"];
+
 /// Every scenario kind.
 #[derive(Debug)]
 pub enum Scenario {
@@ -59,8 +63,9 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         "soft_mdp" => Scenario::SoftMdp(Box::new(typed(value)?)),
         other => {
             return Err(format!(
-                "kind: must be one of {}, got `{other}`",
-                KINDS.join(", ")
+                "kind: must be one of {}, or a view's {}, got `{other}`",
+                KINDS.join(", "),
+                VIEW_KINDS.join(", ")
             ));
         }
     };

@@ -140,10 +140,7 @@ pub struct Welcome {
 impl Default for Welcome {
     fn default() -> Self {
         Self {
-            lessons: crate::lesson::built_in()
-                .into_iter()
-                .map(|lesson| Entry { lesson, own: false })
-                .collect(),
+            lessons: Entry::built_in(),
             figures: figures(),
         }
     }
@@ -218,12 +215,7 @@ impl View for Welcome {
                 ui.label(format!("•  {line}"));
             }
         });
-        let lessons: Vec<serde_json::Value> = self
-            .lessons
-            .iter()
-            .map(|e| json!({"id": e.lesson.id, "title": e.lesson.title, "steps": e.lesson.steps.len()}))
-            .collect();
-        ctx.report.value("lessons", lessons);
+        ctx.report.value("lessons", Entry::list(&self.lessons));
         let figures: Vec<serde_json::Value> = self
             .figures
             .iter()

@@ -4,6 +4,13 @@
 use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 
+uniform_params! {
+    batch: u32,
+    rows: u32,
+    cols: u32,
+    _pad: u32,
+}
+
 /// `batch` row-major `rows × cols` matrices and `batch` vectors of length `cols`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatvecBatch {
@@ -53,7 +60,7 @@ impl Kernel for BatchedMatvec {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "batched_matvec",
-        wgsl: include_str!("batched_matvec.wgsl"),
+        wgsl: &[Params::WGSL, include_str!("batched_matvec.wgsl")],
         entry_point: "main",
     };
 
@@ -84,9 +91,14 @@ impl Kernel for BatchedMatvec {
         if outputs == 0 {
             return Err("empty batch".to_owned());
         }
-        let params = [input.batch, input.rows, input.cols, 0];
+        let params = Params {
+            batch: input.batch,
+            rows: input.rows,
+            cols: input.cols,
+            _pad: 0,
+        };
         Ok(Encoded {
-            params: bytemuck::cast_slice(&params).to_vec(),
+            params: bytemuck::bytes_of(&params).to_vec(),
             inputs: vec![
                 bytemuck::cast_slice(&input.matrices).to_vec(),
                 bytemuck::cast_slice(&input.vectors).to_vec(),

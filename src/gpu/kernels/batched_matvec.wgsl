@@ -1,12 +1,7 @@
 // Batched matrix–vector product: out[b, i] = Σ_j A[b, i, j] · x[b, j], one invocation per output entry.
 // CPU twin: batched_matvec.rs (same f32 arithmetic, same summation order).
 
-struct Params {
-    batch: u32,
-    rows: u32,
-    cols: u32,
-    _pad: u32,
-}
+// `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> matrices: array<f32>;

@@ -6,6 +6,25 @@ use crate::gpu::job::{Encoded, Kernel, cpu_by_parts, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 
+uniform_params! {
+    nx: u32,
+    ny: u32,
+    steps: u32,
+    critic_steps: u32,
+    stackelberg: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+    theta_min: f32,
+    theta_max: f32,
+    w_min: f32,
+    w_max: f32,
+    actor_lr: f32,
+    critic_lr: f32,
+    reg: f32,
+    _pad3: f32,
+}
+
 /// Output value of a start point whose run left |θ|, |w| ≤ 1e12 ("infinitely far").
 pub const DIVERGED: f32 = 1000.0;
 const LIMIT: f32 = 1e12;
@@ -104,7 +123,7 @@ impl Kernel for ConvergenceMap {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "convergence_map",
-        wgsl: include_str!("convergence_map.wgsl"),
+        wgsl: &[Params::WGSL, include_str!("convergence_map.wgsl")],
         entry_point: "main",
     };
 
@@ -165,34 +184,26 @@ impl Kernel for ConvergenceMap {
 
     fn encode(req: &MapRequest) -> Result<Encoded, String> {
         req.validate()?;
-        let mut params = Vec::with_capacity(64);
-        let stackelberg = u32::from(req.game.dynamics == Dynamics::Stackelberg);
-        for u in [
-            req.nx,
-            req.ny,
-            req.steps,
-            req.game.critic_steps as u32,
-            stackelberg,
-            0,
-            0,
-            0,
-        ] {
-            params.extend_from_slice(&u.to_le_bytes());
-        }
-        let [t0, t1, w0, w1] = req.window;
-        let floats = [
-            t0,
-            t1,
-            w0,
-            w1,
-            req.game.actor_lr as f32,
-            req.game.critic_lr as f32,
-            req.game.reg as f32,
-            0.0,
-        ];
-        for f in floats {
-            params.extend_from_slice(&f.to_le_bytes());
-        }
+        let [theta_min, theta_max, w_min, w_max] = req.window;
+        let params = Params {
+            nx: req.nx,
+            ny: req.ny,
+            steps: req.steps,
+            critic_steps: req.game.critic_steps as u32,
+            stackelberg: u32::from(req.game.dynamics == Dynamics::Stackelberg),
+            _pad0: 0,
+            _pad1: 0,
+            _pad2: 0,
+            theta_min,
+            theta_max,
+            w_min,
+            w_max,
+            actor_lr: req.game.actor_lr as f32,
+            critic_lr: req.game.critic_lr as f32,
+            reg: req.game.reg as f32,
+            _pad3: 0.0,
+        };
+        let params = bytemuck::bytes_of(&params).to_vec();
         let cells = req.nx * req.ny;
         Ok(Encoded {
             params,

@@ -3,24 +3,7 @@
 // chosen dynamics, output log10 of the final distance to (0, 0), or DIVERGED when |θ| or |w| leaves 1e12.
 // CPU twin: convergence_map.rs (same f32 arithmetic, same order).
 
-struct Params {
-    nx: u32,
-    ny: u32,
-    steps: u32,
-    critic_steps: u32,
-    stackelberg: u32,
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-    theta_min: f32,
-    theta_max: f32,
-    w_min: f32,
-    w_max: f32,
-    actor_lr: f32,
-    critic_lr: f32,
-    reg: f32,
-    _pad3: f32,
-}
+// `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
 
 const DIVERGED: f32 = 1000.0;
 const LIMIT: f32 = 1e12;

@@ -9,6 +9,17 @@ use super::hessian_batch::{
 use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
 use crate::gpu::runtime::KernelSpec;
 
+uniform_params! {
+    n: u32,
+    p: u32,
+    method: u32,
+    iters: u32,
+    alpha: f32,
+    tol: f32,
+    step: f32,
+    _pad: f32,
+}
+
 /// Which iterative method.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Iterative {
@@ -97,7 +108,7 @@ impl Kernel for IhvpIterative {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "ihvp_iterative",
-        wgsl: include_str!("ihvp_iterative.wgsl"),
+        wgsl: &[Params::WGSL, include_str!("ihvp_iterative.wgsl")],
         entry_point: "main",
     };
 
@@ -127,16 +138,18 @@ impl Kernel for IhvpIterative {
             Iterative::Cg { iters, tol } => (0u32, iters, tol, 0.0f32),
             Iterative::Neumann { terms, step } => (1u32, terms, 0.0f32, step),
         };
-        let n = input.batch.count() as u32;
-        let mut params = Vec::with_capacity(32);
-        for u in [n, input.batch.dim, method, iters] {
-            params.extend_from_slice(&u.to_le_bytes());
-        }
-        for f in [input.alpha, tol, step, 0.0] {
-            params.extend_from_slice(&f.to_le_bytes());
-        }
+        let params = Params {
+            n: input.batch.count() as u32,
+            p: input.batch.dim,
+            method,
+            iters,
+            alpha: input.alpha,
+            tol,
+            step,
+            _pad: 0.0,
+        };
         Ok(Encoded {
-            params,
+            params: bytemuck::bytes_of(&params).to_vec(),
             inputs: input.batch.buffers(),
             output_bytes: input.batch.rhs.len() as u64 * 4,
             invocations: input.batch.invocations(),

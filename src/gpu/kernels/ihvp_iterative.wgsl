@@ -8,16 +8,7 @@
 const MAX_P: u32 = 128u;
 const THREADS: u32 = 64u;
 
-struct Params {
-    n: u32,
-    p: u32,
-    method: u32,
-    iters: u32,
-    alpha: f32,
-    tol: f32,
-    step: f32,
-    _pad: f32,
-}
+// `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> hessians: array<f32>;

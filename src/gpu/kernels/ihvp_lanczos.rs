@@ -6,6 +6,17 @@ use super::hessian_batch::{HessianBatch, decode_solutions, shifted_matvec, tree_
 use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
 use crate::gpu::runtime::KernelSpec;
 
+uniform_params! {
+    n: u32,
+    p: u32,
+    steps: u32,
+    _pad: u32,
+    alpha: f32,
+    _pad0: f32,
+    _pad1: f32,
+    _pad2: f32,
+}
+
 /// Most Lanczos steps the kernel's workgroup memory holds.
 pub const MAX_STEPS: u32 = 64;
 
@@ -134,7 +145,7 @@ impl Kernel for IhvpLanczos {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "ihvp_lanczos",
-        wgsl: include_str!("ihvp_lanczos.wgsl"),
+        wgsl: &[Params::WGSL, include_str!("ihvp_lanczos.wgsl")],
         entry_point: "main",
     };
 
@@ -159,16 +170,18 @@ impl Kernel for IhvpLanczos {
 
     fn encode(input: &LanczosBatch) -> Result<Encoded, String> {
         input.validate()?;
-        let n = input.batch.count() as u32;
-        let mut params = Vec::with_capacity(32);
-        for u in [n, input.batch.dim, input.steps, 0] {
-            params.extend_from_slice(&u.to_le_bytes());
-        }
-        for f in [input.alpha, 0.0, 0.0, 0.0] {
-            params.extend_from_slice(&f.to_le_bytes());
-        }
+        let params = Params {
+            n: input.batch.count() as u32,
+            p: input.batch.dim,
+            steps: input.steps,
+            _pad: 0,
+            alpha: input.alpha,
+            _pad0: 0.0,
+            _pad1: 0.0,
+            _pad2: 0.0,
+        };
         Ok(Encoded {
-            params,
+            params: bytemuck::bytes_of(&params).to_vec(),
             inputs: input.batch.buffers(),
             output_bytes: input.batch.rhs.len() as u64 * 4,
             invocations: input.batch.invocations(),

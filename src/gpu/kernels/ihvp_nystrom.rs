@@ -7,6 +7,17 @@ use super::hessian_batch::{HessianBatch, decode_solutions};
 use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
 use crate::gpu::runtime::KernelSpec;
 
+uniform_params! {
+    n: u32,
+    p: u32,
+    q: u32,
+    damped: u32,
+    alpha: f32,
+    _pad0: f32,
+    _pad1: f32,
+    _pad2: f32,
+}
+
 /// Largest rank the kernel's workgroup memory holds.
 pub const MAX_RANK: u32 = 32;
 
@@ -128,7 +139,7 @@ impl Kernel for IhvpNystrom {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "ihvp_nystrom",
-        wgsl: include_str!("ihvp_nystrom.wgsl"),
+        wgsl: &[Params::WGSL, include_str!("ihvp_nystrom.wgsl")],
         entry_point: "main",
     };
 
@@ -154,16 +165,18 @@ impl Kernel for IhvpNystrom {
 
     fn encode(input: &NystromBatch) -> Result<Encoded, String> {
         input.validate()?;
-        let n = input.batch.count() as u32;
-        let mut params = Vec::with_capacity(32);
-        for u in [n, input.batch.dim, input.rank, u32::from(input.damped)] {
-            params.extend_from_slice(&u.to_le_bytes());
-        }
-        for f in [input.alpha, 0.0, 0.0, 0.0] {
-            params.extend_from_slice(&f.to_le_bytes());
-        }
+        let params = Params {
+            n: input.batch.count() as u32,
+            p: input.batch.dim,
+            q: input.rank,
+            damped: u32::from(input.damped),
+            alpha: input.alpha,
+            _pad0: 0.0,
+            _pad1: 0.0,
+            _pad2: 0.0,
+        };
         Ok(Encoded {
-            params,
+            params: bytemuck::bytes_of(&params).to_vec(),
             inputs: {
                 let mut buffers = input.batch.buffers();
                 buffers.push(bytemuck::cast_slice(&input.columns).to_vec());

@@ -11,16 +11,7 @@ const MAX_Q: u32 = 32u;
 const THREADS: u32 = 64u;
 const SINGULAR: f32 = 3.0e38;
 
-struct Params {
-    n: u32,
-    p: u32,
-    q: u32,
-    damped: u32,
-    alpha: f32,
-    _pad0: f32,
-    _pad1: f32,
-    _pad2: f32,
-}
+// `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> hessians: array<f32>;

@@ -1,5 +1,31 @@
 //! WGSL kernels, each a `.wgsl` file beside the Rust wrapper that holds its CPU twin.
 
+/// A kernel's uniform block, written once: the `#[repr(C)]` Rust struct `Params` that `bytemuck` lays out
+/// for the upload, and `Params::WGSL`, the same struct in WGSL, which the kernel's source starts with
+/// (`KernelSpec::wgsl`). Fields are `u32` or `f32` (4 bytes each, so the two layouts agree); the block
+/// is padded to a multiple of 16 bytes, which WebGPU requires of a uniform buffer (checked when compiling).
+macro_rules! uniform_params {
+    ($($field:ident : $ty:ident),* $(,)?) => {
+        /// The kernel's uniform block (`uniform_params!`).
+        #[repr(C)]
+        #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+        struct Params {
+            $($field: $ty),*
+        }
+
+        impl Params {
+            /// `struct Params` in WGSL, field for field.
+            const WGSL: &'static str = concat!(
+                "struct Params {\n",
+                $("    ", stringify!($field), ": ", stringify!($ty), ",\n",)*
+                "}\n"
+            );
+        }
+
+        const _: () = assert!(std::mem::size_of::<Params>() % 16 == 0);
+    };
+}
+
 pub mod batched_matvec;
 pub mod convergence_map;
 pub mod hessian_batch;

@@ -11,6 +11,13 @@ use crate::gpu::runtime::KernelSpec;
 use crate::numerics::bilevel::problems::quadratic::Quadratic;
 use crate::numerics::bilevel::problems::ridge::RidgeHpo;
 
+uniform_params! {
+    n: u32,
+    m: u32,
+    nx: u32,
+    ny: u32,
+}
+
 /// Largest dimension of x and of y the kernel's private arrays hold.
 pub const MAX_DIM: usize = 8;
 /// Largest grid side.
@@ -237,7 +244,7 @@ impl Kernel for PhiLandscape {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "phi_landscape",
-        wgsl: include_str!("phi_landscape.wgsl"),
+        wgsl: &[Params::WGSL, include_str!("phi_landscape.wgsl")],
         entry_point: "main",
     };
 
@@ -265,9 +272,14 @@ impl Kernel for PhiLandscape {
 
     fn encode(req: &LandscapeRequest) -> Result<Encoded, String> {
         req.validate()?;
-        let params = [req.n, req.m, req.nx, req.ny];
+        let params = Params {
+            n: req.n,
+            m: req.m,
+            nx: req.nx,
+            ny: req.ny,
+        };
         Ok(Encoded {
-            params: bytemuck::cast_slice(&params).to_vec(),
+            params: bytemuck::bytes_of(&params).to_vec(),
             inputs: vec![bytemuck::cast_slice(&req.data).to_vec()],
             output_bytes: u64::from(req.nx * req.ny) * 4,
             invocations: req.nx * req.ny,
@@ -322,16 +334,16 @@ mod tests {
         );
         let m2 = |a: [f64; 4]| DMatrix::from_row_slice(2, 2, &a);
         let v2 = |a: [f64; 2]| DVector::from_vec(a.to_vec());
-        let quad = Quadratic::new(
-            m2([1.0, 0.2, 0.2, 1.5]),
-            m2([0.3, 0.0, -0.1, 0.2]),
-            m2([0.2, 0.0, 0.0, 0.4]),
-            v2([0.1, -0.2]),
-            v2([-1.0, -1.0]),
-            m2([2.0, 1.0, 1.0, 2.0]),
-            m2([1.0, 0.5, -0.5, 1.0]),
-            v2([0.3, 0.0]),
-        )
+        let quad = Quadratic::new(crate::numerics::bilevel::problems::Parts {
+            a_mat: m2([1.0, 0.2, 0.2, 1.5]),
+            b_mat: m2([0.3, 0.0, -0.1, 0.2]),
+            e_mat: m2([0.2, 0.0, 0.0, 0.4]),
+            a: v2([0.1, -0.2]),
+            c: v2([-1.0, -1.0]),
+            h_mat: m2([2.0, 1.0, 1.0, 2.0]),
+            c_mat: m2([1.0, 0.5, -0.5, 1.0]),
+            d: v2([0.3, 0.0]),
+        })
         .unwrap_or_else(|e| panic!("{e}"));
         check_against_phi(&quad, &LinearInner::quadratic(&quad), DVector::zeros(2));
     }

@@ -9,12 +9,7 @@
 
 const NOT_PD: f32 = 3e38;
 
-struct Params {
-    n: u32,
-    m: u32,
-    nx: u32,
-    ny: u32,
-}
+// `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
 
 // data: H₀ (m·m), r₀ (m), C (m·n), V (m·m), s (m), B (n·m), a (n), E (n·n), base x (n),
 // then mask, c₀, a0, a1, b0, b1.

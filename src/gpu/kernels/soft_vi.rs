@@ -10,6 +10,17 @@
 use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 
+uniform_params! {
+    states: u32,
+    actions: u32,
+    batch: u32,
+    sweeps: u32,
+    nnz: u32,
+    gamma: f32,
+    tau: f32,
+    _pad: u32,
+}
+
 /// Threads per workgroup (one workgroup per reward).
 const THREADS: usize = 64;
 /// Largest number of states the kernel's workgroup memory holds (a 32 × 32 gridworld).
@@ -125,7 +136,7 @@ impl Kernel for SoftVi {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "soft_vi",
-        wgsl: include_str!("soft_vi.wgsl"),
+        wgsl: &[Params::WGSL, include_str!("soft_vi.wgsl")],
         entry_point: "main",
     };
 
@@ -162,18 +173,18 @@ impl Kernel for SoftVi {
             .zip(&input.vals)
             .flat_map(|(&c, v)| [c, v.to_bits()])
             .collect();
-        let params = [
-            input.states,
-            input.actions,
-            input.batch() as u32,
-            input.sweeps,
-            input.nnz,
-            input.gamma.to_bits(),
-            input.tau.to_bits(),
-            0,
-        ];
+        let params = Params {
+            states: input.states,
+            actions: input.actions,
+            batch: input.batch() as u32,
+            sweeps: input.sweeps,
+            nnz: input.nnz,
+            gamma: input.gamma,
+            tau: input.tau,
+            _pad: 0,
+        };
         Ok(Encoded {
-            params: bytemuck::cast_slice(&params).to_vec(),
+            params: bytemuck::bytes_of(&params).to_vec(),
             inputs: vec![
                 bytemuck::cast_slice(&sparse).to_vec(),
                 bytemuck::cast_slice(&input.rewards).to_vec(),

@@ -10,16 +10,7 @@
 
 const THREADS: u32 = 64u;
 
-struct Params {
-    states: u32,
-    actions: u32,
-    batch: u32,
-    sweeps: u32,
-    nnz: u32,
-    gamma: f32,
-    tau: f32,
-    _pad: u32,
-}
+// `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
 
 @group(0) @binding(0) var<uniform> params: Params;
 // P's sparse rows: per entry the column, then the value's f32 bits (WebGPU's default limit is 4 storage

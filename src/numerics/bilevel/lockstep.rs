@@ -5,7 +5,7 @@
 
 use nalgebra::DVector;
 
-use super::algorithms::{AlgorithmSpec, Run, Status};
+use super::algorithms::{Algorithm, AlgorithmSpec, Run, Status};
 use super::{BilevelProblem, exact_hypergradient, solve_inner};
 
 /// One step's numbers (NaN where undefined, e.g. Φ* unknown).
@@ -35,9 +35,11 @@ pub fn best_response<P: BilevelProblem + ?Sized>(
 }
 
 /// One run with its history.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Tracked {
     pub spec: AlgorithmSpec,
+    /// The algorithm the spec builds, with its state.
+    algorithm: Box<dyn Algorithm>,
     pub run: Run,
     /// (x_k, y_k) for k = 0..=step.
     pub xs: Vec<DVector<f64>>,
@@ -56,6 +58,7 @@ impl Tracked {
     ) -> Self {
         let run = Run::new(x0.clone(), y0.clone());
         let mut t = Self {
+            algorithm: spec.build(),
             spec,
             exact_grad: DVector::zeros(x0.len()),
             xs: vec![x0.clone()],
@@ -97,11 +100,11 @@ impl Tracked {
     }
 
     /// One outer step and its metrics; nothing once diverged.
-    pub fn step<P: BilevelProblem + ?Sized>(&mut self, problem: &P) {
+    pub fn step(&mut self, problem: &dyn BilevelProblem) {
         if self.run.status != Status::Ok {
             return;
         }
-        self.run.step(problem, &self.spec);
+        self.run.step(problem, self.algorithm.as_mut());
         if self.run.status != Status::Ok {
             return;
         }

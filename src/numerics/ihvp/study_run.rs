@@ -4,7 +4,9 @@
 //! [`super::study::batch_errors`].
 
 use super::spec::IhvpSpec;
-use super::study::{ErrorStats, Instance, Networks, Spectrum, relative_error};
+use nalgebra::DVector;
+
+use super::study::{ErrorStats, Instance, Networks, Spectrum, error_against, exact_solution};
 
 /// Where the Hessians come from.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,6 +41,9 @@ pub struct StudyRun {
     pub indefinite: usize,
     /// The instances drawn so far (kept for close-ups and GPU batches).
     pub instances: Vec<Instance>,
+    /// Each instance's exact solution of (H + αI)v = b, solved once and shared by every method and the
+    /// f32 batch (`None` where H + αI is singular).
+    pub exact: Vec<Option<DVector<f64>>>,
     /// Each instance's eigenvalues of H, ascending (for the spectrum plots).
     pub spectra: Vec<Vec<f64>>,
 }
@@ -55,6 +60,7 @@ impl StudyRun {
             errors,
             indefinite: 0,
             instances: Vec::with_capacity(size),
+            exact: Vec::with_capacity(size),
             spectra: Vec::with_capacity(size),
         }
     }
@@ -87,9 +93,14 @@ impl StudyRun {
             self.indefinite += 1;
         }
         self.spectra.push(eig);
+        let exact = exact_solution(&inst, self.alpha);
         for (m, spec) in self.methods.iter().enumerate() {
-            self.errors[m].push(relative_error(&inst, spec, self.alpha, i as u64));
+            let error = exact.as_ref().map_or(f64::INFINITY, |e| {
+                error_against(&inst, spec, self.alpha, i as u64, e)
+            });
+            self.errors[m].push(error);
         }
+        self.exact.push(exact);
         self.instances.push(inst);
         true
     }

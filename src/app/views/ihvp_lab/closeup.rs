@@ -12,7 +12,7 @@ use crate::app::widgets::histogram::{Series, histogram_ui};
 use crate::app::{Look, format};
 use crate::numerics::ihvp::closeup::{drawn_columns, nystrom_approximation, with_sampling};
 use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
-use crate::numerics::ihvp::study::{ErrorStats, Instance, error_against, exact_solution};
+use crate::numerics::ihvp::study::{ErrorStats, Instance, error_against};
 use crate::numerics::ihvp::study_run::StudyRun;
 use crate::scenario::ihvp_lab::IhvpLabState;
 
@@ -54,7 +54,7 @@ impl Closeup {
         Some(Self {
             index,
             alpha: run.alpha,
-            exact: exact_solution(&instance, run.alpha),
+            exact: run.exact.get(index).cloned().flatten(),
             maps: [row_major(&instance.h), row_major(&hq), row_major(&diff)],
             rel_frobenius,
             columns,

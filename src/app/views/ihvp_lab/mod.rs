@@ -14,19 +14,15 @@ mod regimes;
 mod spectrum;
 mod table;
 
-use std::time::Duration;
-
 use web_time::Instant;
 
+use crate::app::view::FRAME_BUDGET;
 use crate::app::{Series, View, ViewCtx, format};
 use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::study_run::StudyRun;
 use crate::numerics::ihvp::sweep::Sweep;
 use crate::scenario::ihvp_lab::{IhvpLabState, Section};
 use crate::scenario::query::{Validate, from_query, to_query};
-
-/// Work per frame; the rest waits for the next frame.
-const STEP_BUDGET: Duration = Duration::from_millis(12);
 
 /// A method's name in the view and its color series (the same colors in every view).
 pub fn label(spec: &IhvpSpec) -> (&'static str, Series) {
@@ -101,6 +97,10 @@ impl View for IhvpLabView {
         *self = Self::default();
     }
 
+    fn state_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(&self.state).ok()
+    }
+
     fn to_query(&self) -> Vec<(String, String)> {
         to_query(&self.state)
     }
@@ -112,7 +112,7 @@ impl View for IhvpLabView {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
-        let deadline = Instant::now() + STEP_BUDGET;
+        let deadline = Instant::now() + FRAME_BUDGET;
         self.advance(ui, deadline);
         if self.run.finished() {
             let f32s = self

@@ -3,8 +3,6 @@
 //! format (written, then read back), so what is saved is exactly what the app shows, and a lesson that
 //! would not read back is never made.
 
-use std::sync::{Arc, Mutex};
-
 use serde_json::{Value, json};
 use web_time::{Duration, Instant};
 
@@ -16,15 +14,12 @@ use crate::lesson::format::StepLines;
 use crate::lesson::{Lesson, Step};
 use crate::platform;
 
-/// A file the picker delivered: its name and text, or why it could not be read.
-type Delivered = Arc<Mutex<Option<Result<(String, String), String>>>>;
-
 /// The editor's own state (the lesson itself lives in the library).
 #[derive(Default)]
 pub struct Editor {
     /// The editing panel is shown over the narrative.
     pub shown: bool,
-    delivered: Delivered,
+    delivered: platform::FileSlot,
     /// A file read and validated, for the lesson view to take.
     loaded: Option<Lesson>,
     /// The path typed natively.
@@ -76,23 +71,17 @@ impl Editor {
             {
                 let open = ui.button("Open a lesson file…");
                 report.control("lesson-open-file", &open);
-                if open.clicked() {
-                    let delivered = Arc::clone(&self.delivered);
-                    let ctx = ui.ctx().clone();
-                    if let Err(e) = platform::pick_text_file(move |file| {
-                        if let Ok(mut slot) = delivered.lock() {
-                            *slot = Some(file);
-                        }
-                        ctx.request_repaint();
-                    }) {
-                        self.error = Some(e);
-                    }
+                if open.clicked()
+                    && let Err(e) = platform::pick_text_file(&self.delivered, ui.ctx())
+                {
+                    self.error = Some(e);
                 }
             }
             #[cfg(not(target_arch = "wasm32"))]
             {
-                ui.label("File:");
-                ui.text_edit_singleline(&mut self.path);
+                let label = ui.label("File:");
+                ui.text_edit_singleline(&mut self.path)
+                    .labelled_by(label.id);
                 let open = ui.button("Open");
                 report.control("lesson-open-file", &open);
                 if open.clicked() {
@@ -270,15 +259,22 @@ impl LessonView {
                 }
             });
             ui.label("A new step from the live view as it is now:");
-            let title = ui.add(
-                egui::TextEdit::singleline(&mut self.editor.title).hint_text("the step's title"),
-            );
+            let title_label = ui.label("Title");
+            let title = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.editor.title)
+                        .hint_text("the step's title"),
+                )
+                .labelled_by(title_label.id);
             report.control("new-step-title", &title);
-            let text = ui.add(
-                egui::TextEdit::multiline(&mut self.editor.text)
-                    .desired_rows(3)
-                    .hint_text("its text: paragraphs, - bullets, **bold**, *italic*"),
-            );
+            let text_label = ui.label("Text");
+            let text = ui
+                .add(
+                    egui::TextEdit::multiline(&mut self.editor.text)
+                        .desired_rows(3)
+                        .hint_text("paragraphs, - bullets, **bold**, *italic*"),
+                )
+                .labelled_by(text_label.id);
             report.control("new-step-text", &text);
             ui.horizontal_wrapped(|ui| {
                 let add = ui.button("Add the current view as a step");

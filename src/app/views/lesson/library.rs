@@ -13,6 +13,31 @@ pub struct Entry {
     pub own: bool,
 }
 
+impl Entry {
+    /// The built-in lessons, in teaching order.
+    pub fn built_in() -> Vec<Self> {
+        crate::lesson::built_in()
+            .into_iter()
+            .map(|lesson| Self { lesson, own: false })
+            .collect()
+    }
+
+    /// The lessons as the status lists them: `{"id", "title", "steps", "own"}`.
+    pub fn list(entries: &[Self]) -> serde_json::Value {
+        entries
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "id": e.lesson.id,
+                    "title": e.lesson.title,
+                    "steps": e.lesson.steps.len(),
+                    "own": e.own,
+                })
+            })
+            .collect()
+    }
+}
+
 /// Where the lecturer's own lessons are kept (egui's persisted memory: the browser's local storage).
 fn own_key() -> egui::Id {
     egui::Id::unique("bilevel-lab/own-lessons")

@@ -44,10 +44,7 @@ pub struct LessonView {
 impl Default for LessonView {
     fn default() -> Self {
         Self {
-            lessons: crate::lesson::built_in()
-                .into_iter()
-                .map(|lesson| Entry { lesson, own: false })
-                .collect(),
+            lessons: Entry::built_in(),
             own_loaded: false,
             open: None,
             pending: None,
@@ -181,12 +178,7 @@ impl LessonView {
 
     fn report(&self, report: &mut ViewReport, inner: ViewReport, ctx: &egui::Context) {
         report.controls.extend(inner.controls);
-        let lessons: Vec<Value> = self
-            .lessons
-            .iter()
-            .map(|e| json!({"id": e.lesson.id, "title": e.lesson.title, "steps": e.lesson.steps.len(), "own": e.own}))
-            .collect();
-        report.value("lessons", lessons);
+        report.value("lessons", Entry::list(&self.lessons));
         report.value("fullscreen", platform::fullscreen(ctx));
         if let Some(message) = &self.message {
             report.value(

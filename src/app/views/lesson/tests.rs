@@ -2,8 +2,8 @@
 //! round trip through the file format, the handout's Markdown.
 
 use super::*;
+use crate::app::headless::Headless;
 use crate::lesson::Lesson;
-use crate::lesson::check::Headless;
 use crate::lesson::tests::FIXTURE;
 
 fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

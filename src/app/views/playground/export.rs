@@ -50,8 +50,8 @@ pub fn runs_csv(state: &PlaygroundState, model: &Model) -> String {
     )
 }
 
-/// The settings and, per run, its label, status and metric series.
-pub fn runs_json(state: &PlaygroundState, model: &Model) -> String {
+/// Per run, its label, status and metric series: the `result` of the view's document.
+pub fn runs_json(state: &PlaygroundState, model: &Model) -> serde_json::Value {
     let runs: Vec<serde_json::Value> = model
         .index
         .iter()
@@ -77,5 +77,5 @@ pub fn runs_json(state: &PlaygroundState, model: &Model) -> String {
             })
         })
         .collect();
-    serde_json::json!({"settings": state, "runs": runs}).to_string()
+    serde_json::json!({ "runs": runs })
 }

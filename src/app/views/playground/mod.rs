@@ -10,20 +10,16 @@ mod explain;
 mod export;
 mod picture;
 
-use std::time::Duration;
-
 use nalgebra::DVector;
 use web_time::Instant;
 
+use crate::app::view::FRAME_BUDGET;
 use crate::app::widgets::{RunAction, run_controls_ui};
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::bilevel::algorithms::Status;
 use crate::numerics::bilevel::lockstep::Lockstep;
 use crate::scenario::playground::{AlgoKind, PlaygroundState};
 use crate::scenario::query::{Validate, from_query, to_query};
-
-/// Work per frame.
-const STEP_BUDGET: Duration = Duration::from_millis(12);
 
 /// Run i's color, the same in the picture, the curves and the tables.
 pub fn run_color(look: Look, i: usize) -> egui::Color32 {
@@ -141,9 +137,11 @@ impl View for PlaygroundView {
     }
 
     fn to_query(&self) -> Vec<(String, String)> {
-        let mut state = self.state.clone();
-        state.step = if self.playing { 0 } else { self.steps() };
-        to_query(&state)
+        to_query(&self.linked_state())
+    }
+
+    fn state_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(self.linked_state()).ok()
     }
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
@@ -209,10 +207,10 @@ impl PlaygroundView {
                 (
                     "export-json",
                     "JSON",
-                    "The settings and every run's numbers",
+                    "The view's document (its settings, which `bilevel-lab run` replays) and every run's numbers",
                 ),
                 ("playground.json", "application/json"),
-                || export::runs_json(state, model),
+                || crate::app::document::export(&*self, export::runs_json(state, model)),
             );
             if let Some(result) = csv.or(json) {
                 self.message = Some(result);
@@ -274,6 +272,13 @@ impl PlaygroundView {
         self.model.as_ref().map_or(0, |m| m.lock.step_count())
     }
 
+    /// The state as its link has it: the step it is paused at (0 while it plays).
+    fn linked_state(&self) -> PlaygroundState {
+        let mut state = self.state.clone();
+        state.step = if self.playing { 0 } else { self.steps() };
+        state
+    }
+
     /// Rebuilds on a settings change, then steps towards the target within the frame budget.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
         let stale = match &self.model {
@@ -303,7 +308,7 @@ impl PlaygroundView {
             }
         }
         let began = Instant::now();
-        while model.lock.step_count() < self.target && began.elapsed() < STEP_BUDGET {
+        while model.lock.step_count() < self.target && began.elapsed() < FRAME_BUDGET {
             let before = model.lock.step_count();
             model.lock.step();
             if model.lock.step_count() == before {

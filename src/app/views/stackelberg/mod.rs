@@ -9,12 +9,11 @@ mod maps;
 mod model;
 mod phase;
 
-use std::time::Duration;
-
 use web_time::Instant;
 
+use crate::app::view::FRAME_BUDGET;
 use crate::app::widgets::{RunAction, colormap, export, run_controls_ui};
-use crate::app::{Series, View, ViewCtx, format};
+use crate::app::{Series, View, ViewCtx, document, format};
 use crate::gpu::Ran;
 use crate::gpu::kernels::convergence_map::MapRequest;
 use crate::scenario::query::{from_query, to_query};
@@ -24,8 +23,6 @@ use maps::MapSlot;
 use model::{RunKey, Runs};
 use phase::{Gesture, MapLayer, Portrait};
 
-/// Stepping may take this long per frame; the rest waits for the next frame (the UI never blocks).
-const STEP_BUDGET: Duration = Duration::from_millis(10);
 const PANEL_IDS: [&str; 4] = ["panel-0", "panel-1", "panel-2", "panel-3"];
 const START_IDS: [&str; 4] = ["start-0", "start-1", "start-2", "start-3"];
 
@@ -80,6 +77,10 @@ impl View for StackelbergView {
 
     fn reset(&mut self) {
         *self = Self::default();
+    }
+
+    fn state_json(&self) -> Option<serde_json::Value> {
+        serde_json::to_value(&self.state).ok()
     }
 
     fn to_query(&self) -> Vec<(String, String)> {
@@ -172,7 +173,11 @@ impl StackelbergView {
                 true,
             ),
             (
-                ("export-json", "JSON", "The settings and every trajectory"),
+                (
+                    "export-json",
+                    "JSON",
+                    "The view's document (its settings, which `bilevel-lab run` replays) and every trajectory",
+                ),
                 ("stackelberg.json", "application/json"),
                 false,
             ),
@@ -182,7 +187,7 @@ impl StackelbergView {
                 if is_csv {
                     self.runs.csv()
                 } else {
-                    self.runs.json(&self.state)
+                    document::export(self, self.runs.json())
                 }
             };
             if let Some(result) = export::file_button(ui, ctx.report, button, file, contents) {
@@ -245,7 +250,7 @@ impl StackelbergView {
             for _ in 0..chunk {
                 self.runs.step_once();
             }
-            if began.elapsed() > STEP_BUDGET {
+            if began.elapsed() > FRAME_BUDGET {
                 break;
             }
         }

@@ -164,8 +164,8 @@ impl Runs {
         export::csv(&["panel", "start", "step", "theta", "w"], rows)
     }
 
-    /// The settings and every trajectory as JSON (non-finite numbers as strings).
-    pub fn json(&self, state: &StackelbergState) -> String {
+    /// Every trajectory as JSON (non-finite numbers as strings): the `result` of the view's document.
+    pub fn json(&self) -> serde_json::Value {
         let tracks: Vec<serde_json::Value> = self
             .tracks
             .iter()
@@ -186,8 +186,7 @@ impl Runs {
                     .collect()
             })
             .collect();
-        let doc = serde_json::json!({ "settings": state, "step": self.step, "panels": tracks });
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+        serde_json::json!({ "step": self.step, "panels": tracks })
     }
 }
 
@@ -259,9 +258,8 @@ mod tests {
         let csv = runs.csv();
         assert!(csv.starts_with("panel,start,step,theta,w\n"));
         assert_eq!(csv.lines().count(), 1 + 4 * 11);
-        let doc: serde_json::Value = serde_json::from_str(&runs.json(&state)).unwrap_or_default();
+        let doc = runs.json();
         assert_eq!(doc["step"], 10);
-        assert_eq!(doc["settings"]["reg"], 0.04);
         assert_eq!(doc["panels"][3][0]["theta_sign_changes"], 0);
         assert_eq!(
             doc["panels"][0][0]["theta"].as_array().map(Vec::len),

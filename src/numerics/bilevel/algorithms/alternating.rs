@@ -2,18 +2,21 @@
 //! It ignores how y* moves with x, so it stops where ∇ₓf(x, y*(x)) = 0 rather than ∇Φ(x) = 0.
 //! Cost: K inner steps, 0 HVPs.
 
-use super::Run;
+use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
-pub fn step<P: BilevelProblem + ?Sized>(
-    problem: &P,
-    run: &mut Run,
-    outer_lr: f64,
-    inner_lr: f64,
-    inner_steps: usize,
-) {
-    run.inner_steps(problem, inner_lr, inner_steps);
-    let gx = problem.grad_x_f(&run.x, &run.y);
-    run.x -= &gx * outer_lr;
-    run.hypergradient = gx;
+#[derive(Clone, Debug)]
+pub struct Alternating {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub inner_steps: usize,
+}
+
+impl Algorithm for Alternating {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        run.inner_steps(problem, self.inner_lr, self.inner_steps);
+        let gx = problem.grad_x_f(&run.x, &run.y);
+        run.x -= &gx * self.outer_lr;
+        run.hypergradient = gx;
+    }
 }

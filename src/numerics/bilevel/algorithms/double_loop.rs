@@ -3,21 +3,25 @@
 //!   x⁺ = x − η_x (∇ₓf − ∇²ₓᵧg · v̂),  v̂ ≈ (∇²ᵧᵧg + αI)⁻¹ ∇ᵧf from any IHVP method,
 //! optionally with BLPO's clipping of the implicit correction. Cost: K inner steps + the IHVP's HVPs.
 
-use super::Run;
+use super::{Algorithm, Run};
 use crate::numerics::bilevel::{BilevelProblem, InnerHessian, hypergradient_with};
 use crate::numerics::ihvp::{clip_correction, spec::IhvpSpec};
 
-pub fn step<P: BilevelProblem + ?Sized>(
-    problem: &P,
-    run: &mut Run,
-    outer_lr: f64,
-    inner_lr: f64,
-    inner_steps: usize,
-    ihvp: &IhvpSpec,
-    clip: Option<f64>,
-) {
-    run.inner_steps(problem, inner_lr, inner_steps);
-    implicit_leader_step(problem, run, outer_lr, ihvp, clip);
+#[derive(Clone, Debug)]
+pub struct DoubleLoop {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub inner_steps: usize,
+    pub ihvp: IhvpSpec,
+    /// BLPO Sec. 6 clipping bound on the implicit correction.
+    pub clip: Option<f64>,
+}
+
+impl Algorithm for DoubleLoop {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        run.inner_steps(problem, self.inner_lr, self.inner_steps);
+        implicit_leader_step(problem, run, self.outer_lr, &self.ihvp, self.clip);
+    }
 }
 
 /// x ← x − η_x (∇ₓf − ∇²ₓᵧg v̂) at the current (x, y); shared by the hypergradient algorithms.

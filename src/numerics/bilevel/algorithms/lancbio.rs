@@ -3,34 +3,42 @@
 //! per outer step, restarts every m steps, residual-minimization correction).
 //! Cost: K inner steps + 2 HVPs per outer step.
 
-use super::Run;
+use super::{Algorithm, Run};
 use crate::numerics::bilevel::{BilevelProblem, InnerHessian, hypergradient_with};
 use crate::numerics::ihvp::lancbio::LancBio;
 
-#[allow(clippy::too_many_arguments)]
-pub fn step<P: BilevelProblem + ?Sized>(
-    problem: &P,
-    run: &mut Run,
-    state: &mut LancBio,
-    outer_lr: f64,
-    inner_lr: f64,
-    inner_steps: usize,
-    alpha: f64,
-) {
-    run.inner_steps(problem, inner_lr, inner_steps);
-    let b = problem.grad_y_f(&run.x, &run.y);
-    let r = state.step(
-        &InnerHessian {
-            problem,
-            x: &run.x,
-            y: &run.y,
-        },
-        &b,
-        alpha,
-    );
-    run.hvp_count += r.hvp_count;
-    run.warnings.extend(r.warnings);
-    let direction = hypergradient_with(problem, &run.x, &run.y, &r.v).0;
-    run.x -= &direction * outer_lr;
-    run.hypergradient = direction;
+/// LancBiO with its Lanczos state, created at the first step.
+#[derive(Clone, Debug)]
+pub struct Lancbio {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub inner_steps: usize,
+    pub alpha: f64,
+    pub restart_every: usize,
+    pub state: Option<LancBio>,
+}
+
+impl Algorithm for Lancbio {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        run.inner_steps(problem, self.inner_lr, self.inner_steps);
+        let b = problem.grad_y_f(&run.x, &run.y);
+        let restart_every = self.restart_every;
+        let state = self
+            .state
+            .get_or_insert_with(|| LancBio::new(run.y.len(), restart_every));
+        let r = state.step(
+            &InnerHessian {
+                problem,
+                x: &run.x,
+                y: &run.y,
+            },
+            &b,
+            self.alpha,
+        );
+        run.hvp_count += r.hvp_count;
+        run.warnings.extend(r.warnings);
+        let direction = hypergradient_with(problem, &run.x, &run.y, &r.v).0;
+        run.x -= &direction * self.outer_lr;
+        run.hypergradient = direction;
+    }
 }

@@ -1,5 +1,6 @@
-//! Bilevel algorithms as steppers: [`Run::step`] performs one outer iteration, so a view can run k steps
-//! per frame and a CLI can run them all. Each algorithm lives in its own file.
+//! Bilevel algorithms as steppers: each is a type in its own file that owns its parameters and state and
+//! implements [`Algorithm`]; [`AlgorithmSpec`] (the scenario form) builds it, and [`Run::step`] performs one
+//! outer iteration, so a view can run k steps per frame and a CLI can run them all.
 //! A non-finite or exploding iterate ends the run with status "diverged at step k" — never a panic.
 
 pub mod alternating;
@@ -18,18 +19,15 @@ pub use spec::AlgorithmSpec;
 use nalgebra::DVector;
 
 use super::BilevelProblem;
-use crate::numerics::ihvp::lancbio::LancBio;
 
 /// Iterates beyond this norm count as diverged.
 pub const DIVERGENCE_NORM: f64 = 1e12;
 
-/// What some algorithms carry between steps.
-#[derive(Clone, Debug, Default)]
-pub struct Memory {
-    pub momentum: momentum::MomentumState,
-    /// The penalty method's value-function iterate z.
-    pub penalty_z: Option<DVector<f64>>,
-    pub lancbio: Option<LancBio>,
+/// One bilevel algorithm, owning its parameters and whatever it carries between steps (argmin's solver
+/// shape): built from its [`AlgorithmSpec`], stepped by [`Run::step`], which does the bookkeeping.
+pub trait Algorithm: std::fmt::Debug {
+    /// One outer iteration from the run's iterate (`run.step` outer steps taken so far).
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run);
 }
 
 /// Where a run stands.
@@ -63,7 +61,6 @@ pub struct Run {
     pub hvp_count: usize,
     /// Warnings of the last step (IHVP problems, clipping).
     pub warnings: Vec<String>,
-    pub memory: Memory,
 }
 
 impl Run {
@@ -78,130 +75,16 @@ impl Run {
             inner_iterations: 0,
             hvp_count: 0,
             warnings: Vec::new(),
-            memory: Memory::default(),
         }
     }
 
-    /// One outer iteration of `spec` on `problem`; does nothing once diverged.
-    pub fn step<P: BilevelProblem + ?Sized>(&mut self, problem: &P, spec: &AlgorithmSpec) {
+    /// One outer iteration of `algorithm` on `problem`; does nothing once diverged.
+    pub fn step(&mut self, problem: &dyn BilevelProblem, algorithm: &mut dyn Algorithm) {
         if self.status != Status::Ok {
             return;
         }
         self.warnings.clear();
-        let k = self.step;
-        match spec {
-            AlgorithmSpec::Simultaneous { outer_lr, inner_lr } => {
-                simultaneous::step(problem, self, *outer_lr, *inner_lr)
-            }
-            AlgorithmSpec::Alternating {
-                outer_lr,
-                inner_lr,
-                inner_steps,
-            } => alternating::step(problem, self, *outer_lr, *inner_lr, *inner_steps),
-            AlgorithmSpec::DoubleLoop {
-                outer_lr,
-                inner_lr,
-                inner_steps,
-                ihvp,
-                clip,
-            } => double_loop::step(
-                problem,
-                self,
-                *outer_lr,
-                *inner_lr,
-                *inner_steps,
-                ihvp,
-                *clip,
-            ),
-            AlgorithmSpec::Ttsa {
-                outer_lr,
-                inner_lr,
-                ihvp,
-                outer_decay,
-                inner_decay,
-            } => {
-                let decay = |lr: f64, p: f64| lr / ((k + 1) as f64).powf(p);
-                ttsa::step(
-                    problem,
-                    self,
-                    decay(*outer_lr, *outer_decay),
-                    decay(*inner_lr, *inner_decay),
-                    ihvp,
-                )
-            }
-            AlgorithmSpec::Stable {
-                outer_lr,
-                inner_lr,
-                ihvp,
-            } => stable::step(problem, self, *outer_lr, *inner_lr, ihvp),
-            AlgorithmSpec::Momentum {
-                outer_lr,
-                inner_lr,
-                ihvp,
-                eta_upper,
-                eta_lower,
-            } => {
-                let mut state = std::mem::take(&mut self.memory.momentum);
-                momentum::step(
-                    problem, self, &mut state, *outer_lr, *inner_lr, *eta_upper, *eta_lower, ihvp,
-                );
-                self.memory.momentum = state;
-            }
-            AlgorithmSpec::Unrolled {
-                outer_lr,
-                inner_lr,
-                inner_steps,
-                mode,
-            } => unrolled::step(problem, self, *outer_lr, *inner_lr, *inner_steps, *mode),
-            AlgorithmSpec::Penalty {
-                outer_lr,
-                inner_lr,
-                inner_steps,
-                rho,
-                a1,
-                a2,
-            } => {
-                let mut z = self
-                    .memory
-                    .penalty_z
-                    .take()
-                    .unwrap_or_else(|| self.y.clone());
-                penalty::step(
-                    problem,
-                    self,
-                    &mut z,
-                    *outer_lr,
-                    *inner_lr,
-                    *inner_steps,
-                    *rho,
-                    (*a1, *a2),
-                );
-                self.memory.penalty_z = Some(z);
-            }
-            AlgorithmSpec::Lancbio {
-                outer_lr,
-                inner_lr,
-                inner_steps,
-                alpha,
-                restart_every,
-            } => {
-                let mut state = self
-                    .memory
-                    .lancbio
-                    .take()
-                    .unwrap_or_else(|| LancBio::new(self.y.len(), *restart_every));
-                lancbio::step(
-                    problem,
-                    self,
-                    &mut state,
-                    *outer_lr,
-                    *inner_lr,
-                    *inner_steps,
-                    *alpha,
-                );
-                self.memory.lancbio = Some(state);
-            }
-        }
+        algorithm.step(problem, self);
         self.step += 1;
         let finite =
             |v: &DVector<f64>| v.iter().all(|c| c.is_finite()) && v.norm() < DIVERGENCE_NORM;

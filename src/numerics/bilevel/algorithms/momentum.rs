@@ -7,7 +7,7 @@
 
 use nalgebra::DVector;
 
-use super::{Run, double_loop::ihvp_at};
+use super::{Algorithm, Run, double_loop::ihvp_at};
 use crate::numerics::bilevel::{BilevelProblem, hypergradient_with};
 use crate::numerics::ihvp::spec::IhvpSpec;
 
@@ -35,36 +35,41 @@ fn recurse(
     next
 }
 
-#[allow(clippy::too_many_arguments)]
-pub fn step<P: BilevelProblem + ?Sized>(
-    problem: &P,
-    run: &mut Run,
-    state: &mut MomentumState,
-    outer_lr: f64,
-    inner_lr: f64,
-    eta_upper: f64,
-    eta_lower: f64,
-    ihvp: &IhvpSpec,
-) {
-    let (x, y) = (run.x.clone(), run.y.clone());
-    let b = problem.grad_y_f(&x, &y);
-    let v = ihvp_at(problem, run, &x, &y, &b, ihvp);
-    let upper_now = hypergradient_with(problem, &x, &y, &v).0;
-    let lower_now = problem.grad_y_g(&x, &y);
-    let h_l = recurse(
-        &mut state.h_lower,
-        &mut state.prev_lower,
-        lower_now,
-        eta_lower,
-    );
-    let h_u = recurse(
-        &mut state.h_upper,
-        &mut state.prev_upper,
-        upper_now,
-        eta_upper,
-    );
-    run.y -= h_l * inner_lr;
-    run.x -= &h_u * outer_lr;
-    run.hypergradient = h_u;
-    run.inner_iterations += 1;
+/// Momentum on both levels, with its buffers.
+#[derive(Clone, Debug)]
+pub struct Momentum {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub ihvp: IhvpSpec,
+    /// Momentum weights η_u, η_l in [0, 1).
+    pub eta_upper: f64,
+    pub eta_lower: f64,
+    pub state: MomentumState,
+}
+
+impl Algorithm for Momentum {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        let (x, y) = (run.x.clone(), run.y.clone());
+        let b = problem.grad_y_f(&x, &y);
+        let v = ihvp_at(problem, run, &x, &y, &b, &self.ihvp);
+        let upper_now = hypergradient_with(problem, &x, &y, &v).0;
+        let lower_now = problem.grad_y_g(&x, &y);
+        let state = &mut self.state;
+        let h_l = recurse(
+            &mut state.h_lower,
+            &mut state.prev_lower,
+            lower_now,
+            self.eta_lower,
+        );
+        let h_u = recurse(
+            &mut state.h_upper,
+            &mut state.prev_upper,
+            upper_now,
+            self.eta_upper,
+        );
+        run.y -= h_l * self.inner_lr;
+        run.x -= &h_u * self.outer_lr;
+        run.hypergradient = h_u;
+        run.inner_iterations += 1;
+    }
 }

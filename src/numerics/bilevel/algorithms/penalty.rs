@@ -6,34 +6,41 @@
 
 use nalgebra::DVector;
 
-use super::Run;
+use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
-#[allow(clippy::too_many_arguments)]
-pub fn step<P: BilevelProblem + ?Sized>(
-    problem: &P,
-    run: &mut Run,
-    z: &mut DVector<f64>,
-    outer_lr: f64,
-    inner_lr: f64,
-    inner_steps: usize,
-    rho: f64,
-    (a1, a2): (f64, f64),
-) {
-    for _ in 0..inner_steps {
-        let grad = problem.grad_y_g(&run.x, z) + &*z * a1;
-        *z -= grad * inner_lr;
+/// The penalty method, with its value-function iterate z.
+#[derive(Clone, Debug)]
+pub struct Penalty {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub inner_steps: usize,
+    pub rho: f64,
+    /// ν̃'s regularization (a₁/2)‖z‖² + a₂.
+    pub a1: f64,
+    pub a2: f64,
+    /// z, started at the first step's y.
+    pub z: Option<DVector<f64>>,
+}
+
+impl Algorithm for Penalty {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        let z = self.z.get_or_insert_with(|| run.y.clone());
+        for _ in 0..self.inner_steps {
+            let grad = problem.grad_y_g(&run.x, z) + &*z * self.a1;
+            *z -= grad * self.inner_lr;
+        }
+        run.inner_iterations += self.inner_steps;
+        let value = problem.g(&run.x, z) + 0.5 * self.a1 * z.norm_squared() + self.a2;
+        let active = problem.g(&run.x, &run.y) - value > 0.0;
+        let mut gx = problem.grad_x_f(&run.x, &run.y);
+        let mut gy = problem.grad_y_f(&run.x, &run.y);
+        if active {
+            gx += (problem.grad_x_g(&run.x, &run.y) - problem.grad_x_g(&run.x, z)) * self.rho;
+            gy += problem.grad_y_g(&run.x, &run.y) * self.rho;
+        }
+        run.x -= &gx * self.outer_lr;
+        run.y -= gy * self.outer_lr;
+        run.hypergradient = gx;
     }
-    run.inner_iterations += inner_steps;
-    let value = problem.g(&run.x, z) + 0.5 * a1 * z.norm_squared() + a2;
-    let active = problem.g(&run.x, &run.y) - value > 0.0;
-    let mut gx = problem.grad_x_f(&run.x, &run.y);
-    let mut gy = problem.grad_y_f(&run.x, &run.y);
-    if active {
-        gx += (problem.grad_x_g(&run.x, &run.y) - problem.grad_x_g(&run.x, z)) * rho;
-        gy += problem.grad_y_g(&run.x, &run.y) * rho;
-    }
-    run.x -= &gx * outer_lr;
-    run.y -= gy * outer_lr;
-    run.hypergradient = gx;
 }

@@ -2,10 +2,22 @@
 //! iterate, x⁺ = x − η_x ∇ₓf(x, y), y⁺ = y − η_y ∇ᵧg(x, y). Converges to a Nash point, not the
 //! Stackelberg one, and cycles on the actor–critic game. Cost: 1 inner step, 0 HVPs.
 
-use super::Run;
+use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
-pub fn step<P: BilevelProblem + ?Sized>(problem: &P, run: &mut Run, outer_lr: f64, inner_lr: f64) {
+#[derive(Clone, Debug)]
+pub struct Simultaneous {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+}
+
+impl Algorithm for Simultaneous {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        step(problem, run, self.outer_lr, self.inner_lr);
+    }
+}
+
+fn step(problem: &dyn BilevelProblem, run: &mut Run, outer_lr: f64, inner_lr: f64) {
     let gx = problem.grad_x_f(&run.x, &run.y);
     let gy = problem.grad_y_g(&run.x, &run.y);
     run.x -= &gx * outer_lr;

@@ -1,6 +1,15 @@
 //! An algorithm with its parameters, as chosen in a view or a scenario file, and their validation.
 
-use super::unrolled;
+use super::Algorithm;
+use super::alternating::Alternating;
+use super::double_loop::DoubleLoop;
+use super::lancbio::Lancbio;
+use super::momentum::{Momentum, MomentumState};
+use super::penalty::Penalty;
+use super::simultaneous::Simultaneous;
+use super::stable::Stable;
+use super::ttsa::Ttsa;
+use super::unrolled::{self, Unrolled};
 use crate::numerics::ihvp::spec::IhvpSpec;
 
 /// An algorithm and its parameters, as in scenario files (`"name": "double_loop", …`).
@@ -219,6 +228,97 @@ impl AlgorithmSpec {
                 }
                 Ok(())
             }
+        }
+    }
+
+    /// The algorithm these parameters describe, with fresh state.
+    pub fn build(&self) -> Box<dyn Algorithm> {
+        let (outer_lr, inner_lr) = self.rates();
+        match self.clone() {
+            Self::Simultaneous { .. } => Box::new(Simultaneous { outer_lr, inner_lr }),
+            Self::Alternating { inner_steps, .. } => Box::new(Alternating {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+            }),
+            Self::DoubleLoop {
+                inner_steps,
+                ihvp,
+                clip,
+                ..
+            } => Box::new(DoubleLoop {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                ihvp,
+                clip,
+            }),
+            Self::Ttsa {
+                ihvp,
+                outer_decay,
+                inner_decay,
+                ..
+            } => Box::new(Ttsa {
+                outer_lr,
+                inner_lr,
+                ihvp,
+                outer_decay,
+                inner_decay,
+            }),
+            Self::Stable { ihvp, .. } => Box::new(Stable {
+                outer_lr,
+                inner_lr,
+                ihvp,
+            }),
+            Self::Momentum {
+                ihvp,
+                eta_upper,
+                eta_lower,
+                ..
+            } => Box::new(Momentum {
+                outer_lr,
+                inner_lr,
+                ihvp,
+                eta_upper,
+                eta_lower,
+                state: MomentumState::default(),
+            }),
+            Self::Unrolled {
+                inner_steps, mode, ..
+            } => Box::new(Unrolled {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                mode,
+            }),
+            Self::Penalty {
+                inner_steps,
+                rho,
+                a1,
+                a2,
+                ..
+            } => Box::new(Penalty {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                rho,
+                a1,
+                a2,
+                z: None,
+            }),
+            Self::Lancbio {
+                inner_steps,
+                alpha,
+                restart_every,
+                ..
+            } => Box::new(Lancbio {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                alpha,
+                restart_every,
+                state: None,
+            }),
         }
     }
 }

@@ -5,24 +5,27 @@
 //! Cost: 1 inner step + two IHVPs.
 
 use super::{
-    Run,
+    Algorithm, Run,
     double_loop::{ihvp_at, implicit_leader_step},
 };
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::ihvp::spec::IhvpSpec;
 
-pub fn step<P: BilevelProblem + ?Sized>(
-    problem: &P,
-    run: &mut Run,
-    outer_lr: f64,
-    inner_lr: f64,
-    ihvp: &IhvpSpec,
-) {
-    let (x, y) = (run.x.clone(), run.y.clone());
-    let grad_y = problem.grad_y_g(&x, &y);
-    implicit_leader_step(problem, run, outer_lr, ihvp, None);
-    let moved = problem.jvp_yx_g(&x, &y, &(&run.x - &x));
-    let correction = ihvp_at(problem, run, &x, &y, &moved, ihvp);
-    run.y = &y - grad_y * inner_lr - correction;
-    run.inner_iterations += 1;
+#[derive(Clone, Debug)]
+pub struct Stable {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub ihvp: IhvpSpec,
+}
+
+impl Algorithm for Stable {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        let (x, y) = (run.x.clone(), run.y.clone());
+        let grad_y = problem.grad_y_g(&x, &y);
+        implicit_leader_step(problem, run, self.outer_lr, &self.ihvp, None);
+        let moved = problem.jvp_yx_g(&x, &y, &(&run.x - &x));
+        let correction = ihvp_at(problem, run, &x, &y, &moved, &self.ihvp);
+        run.y = &y - grad_y * self.inner_lr - correction;
+        run.inner_iterations += 1;
+    }
 }

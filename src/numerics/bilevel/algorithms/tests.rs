@@ -1,7 +1,7 @@
 //! Algorithms against closed forms, independent recurrences and divergence.
 
 use super::*;
-use crate::numerics::bilevel::problems::{ActorCriticGame, Quadratic};
+use crate::numerics::bilevel::problems::{ActorCriticGame, Parts, Quadratic};
 use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::testing::{spd, vector};
 use nalgebra::DMatrix;
@@ -15,8 +15,9 @@ fn run<P: BilevelProblem>(
 ) -> Run {
     spec.validate(p.dims().1).unwrap_or_else(|e| panic!("{e}"));
     let mut r = Run::new(x0, y0);
+    let mut algorithm = spec.build();
     for _ in 0..steps {
-        r.step(p, spec);
+        r.step(p, algorithm.as_mut());
     }
     r
 }
@@ -171,9 +172,10 @@ fn momentum_with_exact_gradients_coincides_with_single_loop_aid() {
         eta_lower: 0.3,
     };
     let mut r = Run::new(vector(3, 1), vector(3, 2));
+    let mut algorithm = spec.build();
     let (mut x, mut y) = (r.x.clone(), r.y.clone());
     for _ in 0..20 {
-        r.step(&p, &spec);
+        r.step(&p, algorithm.as_mut());
         let (grad, _) = crate::numerics::bilevel::exact_hypergradient(&p, &x, &y);
         let gy = p.grad_y_g(&x, &y);
         x -= grad * 0.1;
@@ -221,18 +223,18 @@ fn penalty_reaches_the_penalized_optimum_which_tends_to_stackelberg() {
 fn double_loop_reaches_the_closed_form_optimum_of_random_quadratics() {
     for seed in 0..4 {
         let (n, m) = (3, 4);
-        let q = Quadratic::new(
-            spd(m, 0.5, 2.0, seed),
-            DMatrix::from_fn(n, m, |i, j| {
+        let q = Quadratic::new(Parts {
+            a_mat: spd(m, 0.5, 2.0, seed),
+            b_mat: DMatrix::from_fn(n, m, |i, j| {
                 ((i * 3 + j) as f64 * 0.7 + seed as f64).sin() * 0.3
             }),
-            spd(n, 0.5, 1.0, seed + 10),
-            vector(n, seed + 20),
-            vector(m, seed + 30),
-            spd(m, 1.0, 3.0, seed + 40),
-            DMatrix::from_fn(m, n, |i, j| ((i + 2 * j) as f64 + seed as f64).cos() * 0.5),
-            vector(m, seed + 50),
-        )
+            e_mat: spd(n, 0.5, 1.0, seed + 10),
+            a: vector(n, seed + 20),
+            c: vector(m, seed + 30),
+            h_mat: spd(m, 1.0, 3.0, seed + 40),
+            c_mat: DMatrix::from_fn(m, n, |i, j| ((i + 2 * j) as f64 + seed as f64).cos() * 0.5),
+            d: vector(m, seed + 50),
+        })
         .unwrap();
         let x_star = q.x_star().unwrap_or_else(|| panic!("convex Φ"));
         let spec = AlgorithmSpec::DoubleLoop {

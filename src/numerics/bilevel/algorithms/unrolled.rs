@@ -9,7 +9,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use super::Run;
+use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
 /// Which automatic-differentiation mode differentiates the unrolled loop.
@@ -67,21 +67,30 @@ pub fn unrolled_gradient<P: BilevelProblem + ?Sized>(
     (grad, y_k, products)
 }
 
-pub fn step<P: BilevelProblem + ?Sized>(
-    problem: &P,
-    run: &mut Run,
-    outer_lr: f64,
-    inner_lr: f64,
-    inner_steps: usize,
-    mode: Mode,
-) {
-    let (grad, y_k, products) =
-        unrolled_gradient(problem, &run.x, &run.y, inner_lr, inner_steps, mode);
-    run.y = y_k;
-    run.inner_iterations += inner_steps;
-    run.hvp_count += products;
-    run.x -= &grad * outer_lr;
-    run.hypergradient = grad;
+#[derive(Clone, Debug)]
+pub struct Unrolled {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub inner_steps: usize,
+    pub mode: Mode,
+}
+
+impl Algorithm for Unrolled {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        let (grad, y_k, products) = unrolled_gradient(
+            problem,
+            &run.x,
+            &run.y,
+            self.inner_lr,
+            self.inner_steps,
+            self.mode,
+        );
+        run.y = y_k;
+        run.inner_iterations += self.inner_steps;
+        run.hvp_count += products;
+        run.x -= &grad * self.outer_lr;
+        run.hypergradient = grad;
+    }
 }
 
 #[cfg(test)]

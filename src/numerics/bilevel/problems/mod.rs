@@ -10,5 +10,5 @@ pub mod ridge;
 pub use actor_critic::ActorCriticGame;
 pub use cleaning::HyperCleaning;
 pub use lancbio_synthetic::LancBioSynthetic;
-pub use quadratic::Quadratic;
+pub use quadratic::{Parts, Quadratic};
 pub use ridge::RidgeHpo;

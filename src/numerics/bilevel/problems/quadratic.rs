@@ -28,19 +28,32 @@ fn sym(m: &DMatrix<f64>) -> DMatrix<f64> {
     (m + m.transpose()) * 0.5
 }
 
+/// What a quadratic problem is given by, named as in the module docs (f's A, B, E, a, c; g's H, C, d).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Parts {
+    pub a_mat: DMatrix<f64>,
+    pub b_mat: DMatrix<f64>,
+    pub e_mat: DMatrix<f64>,
+    pub a: DVector<f64>,
+    pub c: DVector<f64>,
+    pub h_mat: DMatrix<f64>,
+    pub c_mat: DMatrix<f64>,
+    pub d: DVector<f64>,
+}
+
 impl Quadratic {
     /// Checks shapes and that H is SPD; errors name the field (`A`, `B`, …) and the expected shape.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        a_mat: DMatrix<f64>,
-        b_mat: DMatrix<f64>,
-        e_mat: DMatrix<f64>,
-        a: DVector<f64>,
-        c: DVector<f64>,
-        h_mat: DMatrix<f64>,
-        c_mat: DMatrix<f64>,
-        d: DVector<f64>,
-    ) -> Result<Self, String> {
+    pub fn new(parts: Parts) -> Result<Self, String> {
+        let Parts {
+            a_mat,
+            b_mat,
+            e_mat,
+            a,
+            c,
+            h_mat,
+            c_mat,
+            d,
+        } = parts;
         let n = a.len();
         let m = c.len();
         let shape = |name: &str, mat: &DMatrix<f64>, r: usize, k: usize| {
@@ -195,16 +208,16 @@ mod tests {
         let mut mat =
             |r: usize, c: usize| DMatrix::from_fn(r, c, |_, _| rng.random_range(-1.0..1.0));
         let (a_mat, b_mat, c_mat) = (mat(m, m), mat(n, m), mat(m, n));
-        Quadratic::new(
-            spd(m, 0.5, 2.0, seed + 1) + sym(&a_mat) * 0.1,
+        Quadratic::new(Parts {
+            a_mat: spd(m, 0.5, 2.0, seed + 1) + sym(&a_mat) * 0.1,
             b_mat,
-            spd(n, 0.5, 1.5, seed + 2),
-            vector(n, seed + 3),
-            vector(m, seed + 4),
-            spd(m, 1.0, 4.0, seed + 5),
+            e_mat: spd(n, 0.5, 1.5, seed + 2),
+            a: vector(n, seed + 3),
+            c: vector(m, seed + 4),
+            h_mat: spd(m, 1.0, 4.0, seed + 5),
             c_mat,
-            vector(m, seed + 6),
-        )
+            d: vector(m, seed + 6),
+        })
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -257,28 +270,28 @@ mod tests {
 
     #[test]
     fn shapes_and_definiteness_are_checked_by_name() {
-        let e = Quadratic::new(
-            DMatrix::zeros(2, 2),
-            DMatrix::zeros(1, 3),
-            DMatrix::zeros(1, 1),
-            DVector::zeros(1),
-            DVector::zeros(2),
-            DMatrix::identity(2, 2),
-            DMatrix::zeros(2, 1),
-            DVector::zeros(2),
-        )
+        let e = Quadratic::new(Parts {
+            a_mat: DMatrix::zeros(2, 2),
+            b_mat: DMatrix::zeros(1, 3),
+            e_mat: DMatrix::zeros(1, 1),
+            a: DVector::zeros(1),
+            c: DVector::zeros(2),
+            h_mat: DMatrix::identity(2, 2),
+            c_mat: DMatrix::zeros(2, 1),
+            d: DVector::zeros(2),
+        })
         .unwrap_err();
         assert_eq!(e, "B: must be 1×2, got 1×3");
-        let e = Quadratic::new(
-            DMatrix::zeros(1, 1),
-            DMatrix::zeros(1, 1),
-            DMatrix::zeros(1, 1),
-            DVector::zeros(1),
-            DVector::zeros(1),
-            DMatrix::from_element(1, 1, -1.0),
-            DMatrix::zeros(1, 1),
-            DVector::zeros(1),
-        )
+        let e = Quadratic::new(Parts {
+            a_mat: DMatrix::zeros(1, 1),
+            b_mat: DMatrix::zeros(1, 1),
+            e_mat: DMatrix::zeros(1, 1),
+            a: DVector::zeros(1),
+            c: DVector::zeros(1),
+            h_mat: DMatrix::from_element(1, 1, -1.0),
+            c_mat: DMatrix::zeros(1, 1),
+            d: DVector::zeros(1),
+        })
         .unwrap_err();
         assert!(e.starts_with("H:"));
     }

@@ -1,0 +1,151 @@
+//! The shell's two bars: the top bar (tabs, reset, the view's scenario file, theme, projector, About)
+//! and the status bar (compute backend, self-check, errors).
+
+use super::settings::ThemeChoice;
+use super::{BilevelApp, Look, document, format};
+use crate::platform;
+use crate::status::UiRect;
+
+impl BilevelApp {
+    pub(super) fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+        self.tab_rects.clear();
+        self.control_rects.clear();
+        ui.horizontal_wrapped(|ui| {
+            ui.strong("bilevel-lab");
+            ui.separator();
+            let mut clicked = None;
+            for (i, view) in self.views.iter().enumerate() {
+                let response = ui.selectable_label(i == self.active, view.title());
+                if response.clicked() {
+                    clicked = Some(i);
+                }
+                self.tab_rects.push(UiRect::of(view.anchor(), &response));
+            }
+            if let Some(i) = clicked {
+                self.select(i);
+            }
+            ui.separator();
+            let reset = ui
+                .button("Reset view")
+                .on_hover_text("Put this view back to its defaults");
+            self.control_rects.push(UiRect::of("reset", &reset));
+            if reset.clicked() {
+                self.views[self.active].reset();
+                self.write_hash(false);
+            }
+            self.scenario_file_ui(ui);
+            ui.separator();
+            let before = self.settings.theme;
+            for (choice, id, text, hint) in [
+                (
+                    ThemeChoice::System,
+                    "theme-system",
+                    "System",
+                    "Follow the system theme",
+                ),
+                (ThemeChoice::Light, "theme-light", "Light", "Light theme"),
+                (ThemeChoice::Dark, "theme-dark", "Dark", "Dark theme"),
+            ] {
+                let response = ui
+                    .selectable_value(&mut self.settings.theme, choice, text)
+                    .on_hover_text(hint);
+                self.control_rects.push(UiRect::of(id, &response));
+            }
+            if self.settings.theme != before {
+                ui.ctx().set_theme(self.settings.theme.preference());
+            }
+            ui.separator();
+            let projector = ui
+                .toggle_value(&mut self.settings.projector, "Projector")
+                .on_hover_text("Larger text and thicker lines, for a lecture hall");
+            self.control_rects.push(UiRect::of("projector", &projector));
+            let about = ui.toggle_value(&mut self.show_about, "About");
+            self.control_rects.push(UiRect::of("about", &about));
+        });
+    }
+
+    pub(super) fn status_bar_ui(&mut self, ui: &mut egui::Ui, look: Look) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!("Compute: {}", self.runtime.backend_label()))
+                .on_hover_text("What runs the batch computations");
+            ui.separator();
+            match self.self_check.report() {
+                None => {
+                    ui.label("self-check running…");
+                }
+                Some(r) if r.passed => {
+                    ui.colored_label(
+                        look.ok_color(),
+                        format!(
+                            "self-check passed, max error {}",
+                            format::error(r.max_error)
+                        ),
+                    );
+                }
+                Some(r) => {
+                    ui.colored_label(
+                        look.error_color(),
+                        format!(
+                            "self-check FAILED, max error {}",
+                            format::error(r.max_error)
+                        ),
+                    );
+                }
+            }
+            let error = self
+                .url_error
+                .clone()
+                .or_else(|| self.runtime.last_error().map(str::to_owned));
+            if let Some(error) = error {
+                ui.separator();
+                ui.colored_label(look.error_color(), format!("Error: {error}"));
+                if self.url_error.is_some() && ui.small_button("dismiss").clicked() {
+                    self.url_error = None;
+                }
+            }
+        });
+    }
+
+    /// "Save scenario": the open view's document as a file (`bilevel-lab run` replays it headless), and
+    /// on the web "Open scenario…", which opens a document in its view. Errors go to the status bar.
+    fn scenario_file_ui(&mut self, ui: &mut egui::Ui) {
+        let view = &*self.views[self.active];
+        if document::kind_of(view.anchor()).is_some() {
+            let save = ui.button("Save scenario").on_hover_text(
+                "This view's settings as a scenario file (JSON): open it here again, or replay it \
+                 headless with `bilevel-lab run FILE`",
+            );
+            self.control_rects.push(UiRect::of("save-scenario", &save));
+            if save.clicked()
+                && let Some(doc) = document::document(view)
+            {
+                let name = format!("{}.json", doc["kind"].as_str().unwrap_or("scenario"));
+                let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+                if let Err(e) = platform::save_file(&name, "application/json", text.as_bytes()) {
+                    self.url_error = Some(e);
+                }
+            }
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            let open = ui
+                .button("Open scenario…")
+                .on_hover_text("Open a view's scenario file (JSON) in its view");
+            self.control_rects.push(UiRect::of("open-scenario", &open));
+            if open.clicked()
+                && let Err(e) = platform::pick_text_file(&self.opened_file, ui.ctx())
+            {
+                self.url_error = Some(e);
+            }
+        }
+        let opened = self.opened_file.lock().ok().and_then(|mut s| s.take());
+        match opened {
+            Some(Ok((name, text))) => match document::link(&text) {
+                Ok(anchor) => self.follow(&anchor.to_hash()),
+                Err(e) => self.url_error = Some(format!("{name}: {e}")),
+            },
+            Some(Err(e)) => self.url_error = Some(e),
+            None => {}
+        }
+    }
+}

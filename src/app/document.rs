@@ -1,0 +1,171 @@
+//! One document per view: a view's state, its link, its JSON export and a `bilevel-lab run` scenario are
+//! the same thing. A document is the view's state as JSON with its `kind` (and the `step` its link
+//! replays to): `{"kind": "stackelberg", "actor_lr": 0.01, …, "step": 50000}`; exports add a `result`,
+//! which running ignores. `bilevel-lab run` opens the document's view headless, plays it as the app does
+//! until its numbers hold still, and prints what the view shows; the app opens a document in its view.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::app::anchor::Anchor;
+use crate::app::{View, headless, views};
+use crate::scenario::VIEW_KINDS;
+use crate::scenario::query::to_query;
+
+/// How long a document may play before `run` gives up.
+pub const RUN_LIMIT: Duration = Duration::from_secs(600);
+
+/// The view a kind opens: the kind is the view's anchor, but the IHVP lab's (`ihvp`, a kind the CLI
+/// already has for one IHVP).
+fn anchor_of(kind: &str) -> Option<&'static str> {
+    VIEW_KINDS
+        .iter()
+        .find(|k| **k == kind)
+        .map(|k| if *k == "ihvp_lab" { "ihvp" } else { k })
+}
+
+/// The document kind of a view (`None`: the view has no scenario).
+pub fn kind_of(anchor: &str) -> Option<&'static str> {
+    VIEW_KINDS
+        .iter()
+        .copied()
+        .find(|k| anchor_of(k) == Some(anchor))
+}
+
+/// The open view's document, or `None` for a view without a scenario (the landing page, lessons,
+/// compute).
+pub fn document(view: &dyn View) -> Option<Value> {
+    let kind = kind_of(view.anchor())?;
+    let Value::Object(state) = view.state_json()? else {
+        return None;
+    };
+    let mut doc = Map::new();
+    doc.insert("kind".to_owned(), json!(kind));
+    doc.extend(state);
+    // What the link has beyond the state (the step it replays to), as numbers where they are.
+    let known: HashMap<String, String> =
+        to_query(&Value::Object(doc.clone())).into_iter().collect();
+    for (key, text) in view.to_query() {
+        if !key.contains('.') && known.get(&key) != Some(&text) {
+            let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+            doc.insert(key, value);
+        }
+    }
+    Some(Value::Object(doc))
+}
+
+/// A view's JSON export: its document with `result` (what the view computed), pretty-printed.
+pub fn export(view: &dyn View, result: Value) -> String {
+    let mut doc = document(view).unwrap_or_else(|| json!({}));
+    doc["result"] = result;
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// The link a document opens: its kind's view and its fields as link parameters (`result` ignored).
+pub fn link(text: &str) -> Result<Anchor, String> {
+    let mut value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let doc = value
+        .as_object_mut()
+        .ok_or("a view's document is a JSON object")?;
+    let kinds = VIEW_KINDS.join(", ");
+    let kind = match doc.remove("kind") {
+        Some(Value::String(kind)) => kind,
+        _ => {
+            return Err(format!(
+                "kind: missing (a view's document names one of {kinds})"
+            ));
+        }
+    };
+    let anchor =
+        anchor_of(&kind).ok_or_else(|| format!("kind: `{kind}` is not a view (views: {kinds})"))?;
+    doc.remove("result");
+    Ok(Anchor::new(anchor, to_query(&value)))
+}
+
+/// The document's view, with the document applied; errors name the field.
+pub fn open(text: &str) -> Result<(Box<dyn View>, Anchor), String> {
+    let anchor = link(text)?;
+    let mut view = views::all()
+        .into_iter()
+        .find(|v| v.anchor() == anchor.view)
+        .ok_or_else(|| format!("no view `{}`", anchor.view))?;
+    view.apply_query(&anchor.query)
+        .map_err(|e| e.replace("URL parameter ", ""))?;
+    Ok((view, anchor))
+}
+
+/// Plays a document headless, as the app would show it; returns `{"kind", "view": <the view's numbers>}`
+/// (the `view` object of the page's status).
+pub fn run(text: &str) -> Result<Value, String> {
+    let (view, _) = open(text)?;
+    let kind = kind_of(view.anchor()).unwrap_or_default();
+    let (report, _) = headless::play(view, RUN_LIMIT)?;
+    Ok(json!({"kind": kind, "view": Value::Object(report.values)}))
+}
+
+/// Whether a JSON text is a view's document (its `kind` is a view's), for the CLI to choose a runner.
+pub fn is_document(text: &str) -> bool {
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_owned))
+        .is_some_and(|k| anchor_of(&k).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each view from a link, played headless: its document, run as `bilevel-lab run` runs it, shows the
+    /// same numbers.
+    #[test]
+    fn each_views_document_reproduces_its_numbers() {
+        for link in [
+            "#stackelberg?step=3000&reg=0.1",
+            "#playground?problem=quadratic&step=300&runs.1.ihvp=cg&alpha=0.1",
+            "#ihvp?size=12&alpha=0.5&rank=4",
+            "#soft_rl?stop_at=40&tau=0.5",
+        ] {
+            let anchor = Anchor::parse(link).expect("parses");
+            let mut view = views::all()
+                .into_iter()
+                .find(|v| v.anchor() == anchor.view)
+                .expect("a view");
+            view.apply_query(&anchor.query).expect("applies");
+            let mut player = headless::StepPlayer::new(view);
+            let shown = loop {
+                if let Some(report) = player.advance(RUN_LIMIT).expect("plays") {
+                    break report;
+                }
+            };
+            let doc = document(player.view()).expect("a document");
+            assert_eq!(
+                doc["kind"],
+                kind_of(&anchor.view).unwrap_or_default(),
+                "{link}"
+            );
+            let mut exported = doc.clone();
+            exported["result"] = json!({"anything": [1, 2]});
+            assert!(is_document(&exported.to_string()));
+            let out = run(&exported.to_string()).unwrap_or_else(|e| panic!("{link}: {e}\n{doc}"));
+            assert_eq!(out["view"], Value::Object(shown.values), "{link}: {doc}");
+        }
+    }
+
+    #[test]
+    fn bad_documents_name_the_field() {
+        let e = link(r#"{"kind": "nowhere"}"#).expect_err("no such view");
+        assert!(e.contains("`nowhere`") && e.contains("ihvp_lab"), "{e}");
+        let e = link(r#"[1]"#).expect_err("not an object");
+        assert!(e.contains("object"), "{e}");
+        let e = open(r#"{"kind": "stackelberg", "reg": 7}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("`reg`") && e.contains("0..=1"), "{e}");
+        let e = open(r#"{"kind": "playground", "bogus": 1}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(e.contains("`bogus`"), "{e}");
+    }
+}
