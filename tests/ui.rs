@@ -314,7 +314,7 @@ fn literal_chars(src: &str) -> Vec<char> {
 }
 
 /// Every character the UI can show (string literals under src/app and src/scenario, tooltips included, and
-/// the IHVP methods' descriptions) has a glyph in
+/// the IHVP methods' and algorithms' descriptions) has a glyph in
 /// the app's fonts: a missing one renders as an empty box in the browser, or as nothing (combining
 /// marks like the hat of v̂).
 #[test]
@@ -322,11 +322,15 @@ fn every_ui_string_has_glyphs_in_the_app_fonts() {
     let mut harness = harness();
     harness.step();
     // The views, the scenario labels and hints they show, and the IHVP methods' descriptions.
-    let mut files: Vec<std::path::PathBuf> =
-        ["src/app", "src/scenario", "src/numerics/ihvp/spec.rs"]
-            .into_iter()
-            .map(std::path::PathBuf::from)
-            .collect();
+    let mut files: Vec<std::path::PathBuf> = [
+        "src/app",
+        "src/scenario",
+        "src/numerics/ihvp/spec.rs",
+        "src/numerics/bilevel/algorithms/spec.rs",
+    ]
+    .into_iter()
+    .map(std::path::PathBuf::from)
+    .collect();
     let mut missing = Vec::new();
     while let Some(path) = files.pop() {
         if path.is_dir() {

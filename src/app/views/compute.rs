@@ -3,29 +3,41 @@
 
 use web_time::Instant;
 
+use serde::{Deserialize, Serialize};
+
 use crate::app::{View, ViewCtx, format};
 use crate::gpu::SelfCheck;
+use crate::scenario::query::{Validate, check_usize, from_query, to_query};
 
-const DEFAULT_BATCH: u32 = 256;
-const DEFAULT_SIZE: u32 = 32;
-
-/// Backend diagnostics.
-pub struct ComputeView {
-    batch: u32,
-    size: u32,
-    started: Option<Instant>,
-    round_trip_ms: Option<f64>,
+/// The batch test's size: its link (`#compute?batch=64&n=8`), read and checked like every view's state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ComputeState {
+    /// Matrices in the batch.
+    pub batch: u32,
+    /// Matrix size n.
+    pub n: u32,
 }
 
-impl Default for ComputeView {
+impl Default for ComputeState {
     fn default() -> Self {
-        Self {
-            batch: DEFAULT_BATCH,
-            size: DEFAULT_SIZE,
-            started: None,
-            round_trip_ms: None,
-        }
+        Self { batch: 256, n: 32 }
     }
+}
+
+impl Validate for ComputeState {
+    fn validate(&self) -> Result<(), String> {
+        check_usize("batch", self.batch as usize, (1, 4096))?;
+        check_usize("n", self.n as usize, (1, 256))
+    }
+}
+
+/// Backend diagnostics.
+#[derive(Default)]
+pub struct ComputeView {
+    state: ComputeState,
+    started: Option<Instant>,
+    round_trip_ms: Option<f64>,
 }
 
 impl View for ComputeView {
@@ -42,34 +54,11 @@ impl View for ComputeView {
     }
 
     fn to_query(&self) -> Vec<(String, String)> {
-        vec![
-            ("batch".into(), self.batch.to_string()),
-            ("n".into(), self.size.to_string()),
-        ]
+        to_query(&self.state)
     }
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        for (key, value) in query {
-            let (slot, range) = match key.as_str() {
-                "batch" => (&mut self.batch, 1..=4096),
-                "n" => (&mut self.size, 1..=256),
-                _ => {
-                    return Err(format!(
-                        "URL parameter `{key}`: unknown (allowed: batch, n)"
-                    ));
-                }
-            };
-            match value.parse::<u32>() {
-                Ok(v) if range.contains(&v) => *slot = v,
-                _ => {
-                    return Err(format!(
-                        "URL parameter `{key}`: must be an integer in {}..={}, got `{value}`",
-                        range.start(),
-                        range.end()
-                    ));
-                }
-            }
-        }
+        self.state = from_query(query)?;
         Ok(())
     }
 
@@ -126,10 +115,10 @@ impl View for ComputeView {
             });
             ui.add_space(12.0);
             ui.strong("Run the check again");
-            ui.add(egui::Slider::new(&mut self.batch, 1..=4096).logarithmic(true).text("matrices in the batch"));
-            ui.add(egui::Slider::new(&mut self.size, 1..=256).logarithmic(true).text("matrix size n"));
+            ui.add(egui::Slider::new(&mut self.state.batch, 1..=4096).logarithmic(true).text("matrices in the batch"));
+            ui.add(egui::Slider::new(&mut self.state.n, 1..=256).logarithmic(true).text("matrix size n"));
             if ui.button("Run self-check").clicked() {
-                *ctx.self_check = SelfCheck::start(ctx.runtime, self.batch, self.size);
+                *ctx.self_check = SelfCheck::start(ctx.runtime, self.state.batch, self.state.n);
                 self.started = Some(Instant::now());
                 self.round_trip_ms = None;
             }

@@ -108,7 +108,11 @@ impl Kernel for IhvpIterative {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "ihvp_iterative",
-        wgsl: &[Params::WGSL, include_str!("ihvp_iterative.wgsl")],
+        wgsl: &[
+            Params::WGSL,
+            super::TREE_SUM,
+            include_str!("ihvp_iterative.wgsl"),
+        ],
         entry_point: "main",
     };
 

@@ -19,7 +19,6 @@ var<workgroup> x: array<f32, 128>;
 var<workgroup> r: array<f32, 128>;
 var<workgroup> d: array<f32, 128>;
 var<workgroup> ad: array<f32, 128>;
-var<workgroup> red: array<f32, 64>;
 
 // (H + αI)·d for the rows this thread owns, into ad.
 fn apply(inst: u32, t: u32) {
@@ -50,17 +49,7 @@ fn dot(t: u32, which: u32) -> f32 {
             }
         }
     }
-    red[t] = partial;
-    workgroupBarrier();
-    for (var stride: u32 = THREADS / 2u; stride > 0u; stride = stride / 2u) {
-        if (t < stride) {
-            red[t] = red[t] + red[t + stride];
-        }
-        workgroupBarrier();
-    }
-    let total = red[0];
-    workgroupBarrier();
-    return total;
+    return tree_sum(t, partial);
 }
 
 @compute @workgroup_size(64)

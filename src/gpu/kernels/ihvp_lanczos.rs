@@ -145,7 +145,11 @@ impl Kernel for IhvpLanczos {
     type Output = Vec<f32>;
     const SPEC: KernelSpec = KernelSpec {
         name: "ihvp_lanczos",
-        wgsl: &[Params::WGSL, include_str!("ihvp_lanczos.wgsl")],
+        wgsl: &[
+            Params::WGSL,
+            super::TREE_SUM,
+            include_str!("ihvp_lanczos.wgsl"),
+        ],
         entry_point: "main",
     };
 

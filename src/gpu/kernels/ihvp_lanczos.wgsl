@@ -22,7 +22,6 @@ var<workgroup> x: array<f32, 128>;
 var<workgroup> alphas: array<f32, 64>;
 var<workgroup> betas: array<f32, 64>;
 var<workgroup> y: array<f32, 64>;
-var<workgroup> red: array<f32, 64>;
 var<workgroup> size: u32;
 var<workgroup> singular: u32;
 
@@ -41,17 +40,7 @@ fn dot(t: u32, which: u32) -> f32 {
             }
         }
     }
-    red[t] = partial;
-    workgroupBarrier();
-    for (var stride: u32 = THREADS / 2u; stride > 0u; stride = stride / 2u) {
-        if (t < stride) {
-            red[t] = red[t] + red[t + stride];
-        }
-        workgroupBarrier();
-    }
-    let total = red[0];
-    workgroupBarrier();
-    return total;
+    return tree_sum(t, partial);
 }
 
 // w = (H + αI) q_cur on this thread's rows.

@@ -26,6 +26,9 @@ macro_rules! uniform_params {
     };
 }
 
+/// The workgroup tree sum the dot products of several kernels share (`tree_sum.wgsl`).
+const TREE_SUM: &str = include_str!("tree_sum.wgsl");
+
 pub mod batched_matvec;
 pub mod convergence_map;
 pub mod hessian_batch;

@@ -46,6 +46,14 @@ pub trait HessianOperator {
     }
 }
 
+/// H as a dense symmetric matrix: its p columns (p HVPs unless H is stored), symmetrized, since HVPs from
+/// formulas can carry rounding asymmetry.
+pub fn dense_symmetric<H: HessianOperator + ?Sized>(h: &H) -> DMatrix<f64> {
+    let columns: Vec<DVector<f64>> = (0..h.dim()).map(|j| h.column(j)).collect();
+    let m = DMatrix::from_columns(&columns);
+    (&m + m.transpose()) * 0.5
+}
+
 impl HessianOperator for DMatrix<f64> {
     fn dim(&self) -> usize {
         self.nrows()

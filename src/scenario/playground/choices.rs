@@ -1,5 +1,6 @@
-//! The playground's choices: which problem, algorithm and IHVP method a run uses (with how each maps onto
-//! the CLI's specs), the editable quadratic problem's data, and the conditioning slider's eigenvalue spread.
+//! The playground's choices: which problem a run uses (the algorithms and IHVP methods are described
+//! beside their specs in `numerics`), the editable quadratic problem's data, and the conditioning slider's
+//! eigenvalue spread.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,79 +31,6 @@ impl ProblemKind {
         (ProblemKind::Lancbio, "LancBiO synthetic"),
         (ProblemKind::Quadratic, "quadratic (editable)"),
     ];
-}
-
-/// The algorithms of the numerics core.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AlgoKind {
-    Simultaneous,
-    Alternating,
-    DoubleLoop,
-    Ttsa,
-    Stable,
-    Momentum,
-    Unrolled,
-    Penalty,
-    Lancbio,
-}
-
-impl AlgoKind {
-    pub const ALL: [(AlgoKind, &'static str, &'static str); 9] = [
-        (
-            AlgoKind::Simultaneous,
-            "simultaneous",
-            "x ← x − η∇_x f, y ← y − β∇_y g: ignores how y* moves",
-        ),
-        (
-            AlgoKind::Alternating,
-            "alternating",
-            "K inner steps, then x ← x − η∇_x f",
-        ),
-        (
-            AlgoKind::DoubleLoop,
-            "double loop (AID-BiO)",
-            "K inner steps, then the IFT hypergradient",
-        ),
-        (
-            AlgoKind::Ttsa,
-            "TTSA",
-            "one inner step, the IFT hypergradient, decaying step sizes",
-        ),
-        (
-            AlgoKind::Stable,
-            "STABLE",
-            "one inner step with a correction for the moving x",
-        ),
-        (
-            AlgoKind::Momentum,
-            "momentum",
-            "moving averages of both levels' directions",
-        ),
-        (
-            AlgoKind::Unrolled,
-            "unrolled",
-            "differentiate through K inner steps (reverse mode)",
-        ),
-        (
-            AlgoKind::Penalty,
-            "penalty",
-            "value-function penalty ρ(g − min g)",
-        ),
-        (
-            AlgoKind::Lancbio,
-            "LancBiO",
-            "Lanczos-subspace IHVP carried across steps",
-        ),
-    ];
-
-    /// Whether the algorithm uses the chosen IHVP method.
-    pub fn uses_ihvp(self) -> bool {
-        matches!(
-            self,
-            AlgoKind::DoubleLoop | AlgoKind::Ttsa | AlgoKind::Stable | AlgoKind::Momentum
-        )
-    }
 }
 
 /// The quadratic problem's data, named as in the CLI (`A`, `B`, …; see `problems::quadratic`):

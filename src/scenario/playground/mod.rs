@@ -16,8 +16,9 @@ use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::Knobs;
 use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
 
+pub use crate::numerics::bilevel::algorithms::spec::AlgoKind;
 pub use crate::numerics::ihvp::spec::Method;
-pub use choices::{AlgoKind, ProblemKind, QuadraticData, condition_to};
+pub use choices::{ProblemKind, QuadraticData, condition_to};
 
 /// One of the four runs.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -431,7 +432,12 @@ mod tests {
                     algorithm: a,
                     ihvp: i,
                 };
-                assert_eq!(s.algorithm(&choice, 1).validate(1), Ok(()), "{a:?} {i:?}");
+                let spec = s.algorithm(&choice, 1);
+                assert_eq!(spec.validate(1), Ok(()), "{a:?} {i:?}");
+                // The kind is the spec's, under the same name in links and scenario files.
+                assert_eq!(spec.kind(), a);
+                let json = serde_json::to_value(&spec).unwrap_or_default();
+                assert_eq!(serde_json::to_value(a).unwrap_or_default(), json["name"]);
             }
         }
     }

@@ -14,8 +14,8 @@ use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::bilevel::{
     BilevelProblem, InnerHessian, exact_hypergradient, hypergradient_with,
 };
-use crate::numerics::ihvp::HessianOperator;
 use crate::numerics::ihvp::closeup::drawn_columns;
+use crate::numerics::ihvp::dense_symmetric;
 use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::spec::Method;
 use crate::numerics::ihvp::study::ErrorStats;
@@ -77,8 +77,7 @@ impl Draws {
             x: &x,
             y: &y,
         };
-        let h = DMatrix::from_columns(&(0..m).map(|j| op.column(j)).collect::<Vec<_>>());
-        let h = (&h + h.transpose()) * 0.5;
+        let h = dense_symmetric(&op);
         let others = [Method::Cg, Method::Neumann, Method::Lanczos]
             .into_iter()
             .map(|method| {

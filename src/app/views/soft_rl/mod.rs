@@ -19,7 +19,9 @@ use nalgebra::DVector;
 use web_time::Instant;
 
 use crate::app::view::FRAME_BUDGET;
-use crate::app::widgets::{RunAction, controls_and_results, run_controls_ui};
+use crate::app::widgets::{
+    RunAction, check_step, controls_and_results, run_controls_ui, split_step,
+};
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::gpu::{ComputeRuntime, Ran};
 use crate::numerics::rl::lockstep::Lockstep;
@@ -140,20 +142,9 @@ impl View for SoftRlView {
     }
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        let (step, rest): (Vec<_>, Vec<_>) = query.iter().cloned().partition(|(k, _)| k == "step");
+        let (step, rest) = split_step(query);
         let state: SoftRlState = from_query(&rest)?;
-        let replay = match step.last() {
-            None => None,
-            Some((_, v)) => match v.parse::<usize>() {
-                Ok(k) if k <= state.stop_at => Some(k),
-                _ => {
-                    return Err(format!(
-                        "URL parameter `step`: must be an integer in 0..={} (stop_at), got `{v}`",
-                        state.stop_at
-                    ));
-                }
-            },
-        };
+        let replay = check_step(step, state.stop_at, "stop_at")?;
         self.state = state;
         self.playing = false;
         self.replay = replay;

@@ -12,7 +12,7 @@ mod phase;
 use web_time::Instant;
 
 use crate::app::view::FRAME_BUDGET;
-use crate::app::widgets::{RunAction, colormap, export, run_controls_ui};
+use crate::app::widgets::{RunAction, check_step, colormap, export, run_controls_ui, split_step};
 use crate::app::{Series, View, ViewCtx, document, format};
 use crate::gpu::Ran;
 use crate::gpu::kernels::convergence_map::MapRequest;
@@ -93,20 +93,9 @@ impl View for StackelbergView {
     }
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        let (step, rest): (Vec<_>, Vec<_>) = query.iter().cloned().partition(|(k, _)| k == "step");
+        let (step, rest) = split_step(query);
         let state: StackelbergState = from_query(&rest)?;
-        let target = match step.last() {
-            None => 0,
-            Some((_, v)) => match v.parse::<usize>() {
-                Ok(k) if k <= state.horizon => k,
-                _ => {
-                    return Err(format!(
-                        "URL parameter `step`: must be an integer in 0..={}, got `{v}`",
-                        state.horizon
-                    ));
-                }
-            },
-        };
+        let target = check_step(step, state.horizon, "horizon")?.unwrap_or(0);
         self.state = state;
         self.target = target;
         self.playing = false;
