@@ -138,10 +138,16 @@ impl BilevelApp {
                 self.url_error = Some(e);
             }
         }
+        self.take_opened_file();
+    }
+
+    /// Opens a scenario file that arrived: checked on a fresh view first, so a bad one is named (file and
+    /// field) in the status bar and the open view keeps what it had.
+    pub(super) fn take_opened_file(&mut self) {
         let opened = self.opened_file.lock().ok().and_then(|mut s| s.take());
         match opened {
-            Some(Ok((name, text))) => match document::link(&text) {
-                Ok(anchor) => self.follow(&anchor.to_hash()),
+            Some(Ok((name, text))) => match document::open(&text) {
+                Ok((_, anchor)) => self.follow(&anchor.to_hash()),
                 Err(e) => self.url_error = Some(format!("{name}: {e}")),
             },
             Some(Err(e)) => self.url_error = Some(e),

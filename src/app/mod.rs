@@ -359,6 +359,36 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_scenario_file_is_named_and_the_open_view_keeps_its_state() {
+        let mut app = app();
+        app.open_link("#stackelberg?reg=0.3");
+        let deliver = |app: &BilevelApp, name: &str, text: &str| {
+            if let Ok(mut slot) = app.opened_file.lock() {
+                *slot = Some(Ok((name.to_owned(), text.to_owned())));
+            }
+        };
+        deliver(
+            &app,
+            "bad.json",
+            r#"{"kind": "playground", "outer_lr": -1}"#,
+        );
+        app.take_opened_file();
+        let error = app.status(false).last_error.unwrap_or_default();
+        assert!(error.starts_with("bad.json: `outer_lr`"), "{error}");
+        assert_eq!(app.active_view(), "stackelberg");
+        let query = app.views[app.active].to_query();
+        assert!(query.contains(&("reg".into(), "0.3".into())), "{query:?}");
+        deliver(
+            &app,
+            "good.json",
+            r#"{"kind": "playground", "outer_lr": 0.1}"#,
+        );
+        app.take_opened_file();
+        assert_eq!(app.active_view(), "playground");
+        assert_eq!(app.status(false).last_error, None);
+    }
+
+    #[test]
     fn stored_view_is_reopened_and_status_names_the_cpu_fallback() {
         let settings = Settings {
             view: "compute".into(),
