@@ -7,6 +7,7 @@ pub mod document;
 pub mod format;
 pub mod headless;
 pub mod look;
+pub mod playback;
 pub mod settings;
 pub mod view;
 pub mod views;

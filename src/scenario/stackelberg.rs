@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::query::{Preset, Validate, check_f64, check_usize};
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
+use crate::numerics::games::lockstep::RunKey;
 use crate::numerics::games::stochastic::StochasticActor;
 
 /// A panel's dynamics, as BLPO Figure 1 names them.
@@ -239,6 +240,16 @@ impl StackelbergState {
             .map(|[t, w]| (t, w))
             .collect()
     }
+
+    /// What the runs depend on: one game per panel, the actor, the seed, the start points.
+    pub fn run_key(&self) -> RunKey {
+        RunKey {
+            params: self.panels.iter().map(|p| self.params(p)).collect(),
+            actor: self.actor(),
+            seed: self.seed,
+            starts: self.starts(),
+        }
+    }
 }
 
 /// Most extra start points.
@@ -308,6 +319,8 @@ impl Validate for StackelbergState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::numerics::games::actor_critic::simulate;
+    use crate::numerics::games::lockstep::{MAX_POINTS, Runs};
     use crate::scenario::query::{from_query, to_query};
 
     #[test]
@@ -351,5 +364,50 @@ mod tests {
         assert_eq!((p[2].dynamics, p[2].reg), (Dynamics::Stackelberg, 0.04));
         assert_eq!((p[3].dynamics, p[3].reg), (Dynamics::Stackelberg, 0.0));
         assert!(p.iter().all(|q| q.critic_steps == 1 && q.actor_lr == 0.01));
+    }
+
+    #[test]
+    fn lockstep_runs_equal_the_recorded_simulation_and_thin_their_history() {
+        let state = StackelbergState {
+            extra_starts: vec![[0.5, -0.5]],
+            ..StackelbergState::default()
+        };
+        let mut runs = Runs::new(state.run_key());
+        let steps = 3 * MAX_POINTS + 7;
+        for _ in 0..steps {
+            runs.step_once();
+        }
+        for (panel, spec) in state.panels.iter().enumerate() {
+            for (i, start) in state.starts().into_iter().enumerate() {
+                let want = simulate(start, &state.params(spec), steps, steps);
+                let track = &runs.tracks[panel][i];
+                assert_eq!(
+                    (track.walker.theta, track.walker.w),
+                    (want.theta[1], want.w[1])
+                );
+                assert_eq!(track.walker.theta_sign_changes, want.theta_sign_changes);
+                let h = &track.history;
+                assert!(h.points.len() <= MAX_POINTS && h.every == 4, "{}", h.every);
+                assert!(h.points.iter().all(|(k, _, _)| k % h.every == 0));
+                let probe = simulate(start, &state.params(spec), 4096, 4096);
+                let at = h.points.iter().find(|p| p.0 == 4096).map(|p| (p.1, p.2));
+                assert_eq!(at, Some((probe.theta[1], probe.w[1])));
+            }
+        }
+    }
+
+    #[test]
+    fn explaining_a_step_does_not_take_it_and_predicts_it() {
+        let state = StackelbergState {
+            stochastic: true,
+            ..StackelbergState::default()
+        };
+        let mut runs = Runs::new(state.run_key());
+        runs.step_once();
+        let terms = runs.explain(2).map(|t| t.next);
+        assert_eq!(runs.step, 1);
+        runs.step_once();
+        let w = &runs.tracks[2][0].walker;
+        assert_eq!(terms, Some((w.theta, w.w)));
     }
 }

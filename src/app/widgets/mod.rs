@@ -13,4 +13,4 @@ pub mod run_controls;
 pub use layout::controls_and_results;
 pub use param::{Param, param_f64, param_usize};
 pub use preset::preset_picker;
-pub use run_controls::{RunAction, check_step, run_controls_ui, split_step};
+pub use run_controls::{RunAction, run_controls_ui};

@@ -44,22 +44,3 @@ pub fn run_controls_ui(
     }
     action
 }
-
-/// A stepping view's link: `step=k` (the run replayed to step k) split from its state's parameters.
-pub fn split_step(query: &[(String, String)]) -> (Option<String>, Vec<(String, String)>) {
-    let (step, rest): (Vec<_>, Vec<_>) = query.iter().cloned().partition(|(k, _)| k == "step");
-    (step.last().map(|(_, v)| v.clone()), rest)
-}
-
-/// The link's step, checked against the view's last step (`last`, named `name` in the message).
-pub fn check_step(text: Option<String>, last: usize, name: &str) -> Result<Option<usize>, String> {
-    let Some(text) = text else {
-        return Ok(None);
-    };
-    match text.parse::<usize>() {
-        Ok(k) if k <= last => Ok(Some(k)),
-        _ => Err(format!(
-            "URL parameter `step`: must be an integer in 0..={last} ({name}), got `{text}`"
-        )),
-    }
-}

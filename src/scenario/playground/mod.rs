@@ -85,8 +85,6 @@ pub struct PlaygroundState {
     pub start: [f64; 2],
     pub steps_per_frame: usize,
     pub stop_at: usize,
-    /// Replay to this step when opened (0: start paused at 0 and play).
-    pub step: usize,
 }
 
 impl Default for PlaygroundState {
@@ -121,7 +119,6 @@ impl Default for PlaygroundState {
             start: [-1.0, 2.0],
             steps_per_frame: 5,
             stop_at: 2000,
-            step: 0,
         }
     }
 }
@@ -328,7 +325,6 @@ impl Validate for PlaygroundState {
             range::STEPS_PER_FRAME,
         )?;
         check_usize("stop_at", self.stop_at, range::STOP_AT)?;
-        check_usize("step", self.step, (0, self.stop_at))?;
         let problem = self.build_problem().map_err(|e| format!("`{e}"))?;
         let (_, m) = problem.dims();
         check_usize("rank", self.rank, (1, m))?;

@@ -11,15 +11,14 @@ mod export;
 mod picture;
 
 use nalgebra::DVector;
-use web_time::Instant;
 
-use crate::app::view::FRAME_BUDGET;
+use crate::app::playback::{Playback, Stepped, Work, link_query, parse_link};
 use crate::app::widgets::{RunAction, run_controls_ui};
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::bilevel::algorithms::Status;
 use crate::numerics::bilevel::lockstep::Lockstep;
 use crate::scenario::playground::{AlgoKind, PlaygroundState};
-use crate::scenario::query::{Validate, from_query, to_query};
+use crate::scenario::query::Validate;
 
 /// Run i's color, the same in the picture, the curves and the tables.
 pub fn run_color(look: Look, i: usize) -> egui::Color32 {
@@ -47,12 +46,11 @@ pub fn run_label(state: &PlaygroundState, i: usize) -> String {
     }
 }
 
-/// The state without what does not change the runs (speed, stop, replay step).
+/// The state without what does not change the runs (speed, stop).
 fn run_key(s: &PlaygroundState) -> PlaygroundState {
     PlaygroundState {
         steps_per_frame: 0,
         stop_at: 0,
-        step: 0,
         ..s.clone()
     }
 }
@@ -84,13 +82,31 @@ impl Model {
     }
 }
 
+impl Stepped for Model {
+    fn steps(&self) -> usize {
+        self.lock.step_count()
+    }
+
+    fn work(&mut self, target: usize) -> Work {
+        let before = self.lock.step_count();
+        if before >= target {
+            return Work::Done;
+        }
+        self.lock.step();
+        if self.lock.step_count() == before {
+            // Every run has diverged: nothing moves any more.
+            Work::Stuck
+        } else {
+            Work::Busy
+        }
+    }
+}
+
 /// The view.
 pub struct PlaygroundView {
     state: PlaygroundState,
     model: Result<Model, String>,
-    playing: bool,
-    /// Step the runs are heading for.
-    target: usize,
+    playback: Playback,
     /// The run explained below the curves (0..4).
     selected: usize,
     landscape: picture::Landscape,
@@ -112,8 +128,7 @@ impl Default for PlaygroundView {
             paste: controls::problem_text(&state),
             paste_error: None,
             state,
-            playing: false,
-            target: 0,
+            playback: Playback::default(),
             selected: 1,
             landscape: picture::Landscape::default(),
             draws: None,
@@ -137,30 +152,30 @@ impl View for PlaygroundView {
     }
 
     fn to_query(&self) -> Vec<(String, String)> {
-        to_query(&self.linked_state())
+        link_query(&self.state, self.playback.link_step())
     }
 
     fn state_json(&self) -> Option<serde_json::Value> {
-        serde_json::to_value(self.linked_state()).ok()
+        serde_json::to_value(&self.state).ok()
     }
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        self.state = from_query(query)?;
-        self.target = self.state.step;
-        self.playing = false;
+        let (state, step) = parse_link(query, |s: &PlaygroundState| s.stop_at, "stop_at")?;
+        self.state = state;
+        self.playback.open_at(step);
         Ok(())
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let action = ui
             .horizontal_wrapped(|ui| {
-                let a = run_controls_ui(ui, &mut self.playing, ctx.report);
+                let a = run_controls_ui(ui, &mut self.playback.playing, ctx.report);
                 ui.label(format!(
                     "step {} of {}",
                     format::count(self.steps()),
                     format::count(self.state.stop_at)
                 ));
-                if self.steps() < self.target {
+                if self.steps() < self.playback.target() {
                     ui.spinner();
                 }
                 ui.separator();
@@ -272,59 +287,32 @@ impl PlaygroundView {
         self.model.as_ref().map_or(0, |m| m.lock.step_count())
     }
 
-    /// The state as its link has it: the step it is paused at (0 while it plays).
-    fn linked_state(&self) -> PlaygroundState {
-        let mut state = self.state.clone();
-        state.step = if self.playing { 0 } else { self.steps() };
-        state
-    }
-
-    /// Rebuilds on a settings change, then steps towards the target within the frame budget.
+    /// Rebuilds on Restart, a link or a settings change (replayed to the same step), and plays.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
         let stale = match &self.model {
             Ok(m) => m.key != run_key(&self.state),
             Err(_) => true,
         };
-        if action == RunAction::Reset || stale {
-            if action == RunAction::Reset {
-                self.target = 0;
-            }
+        if self.playback.restart(action) || stale {
             self.model = Model::new(&self.state);
             self.landscape = picture::Landscape::default();
             self.draws = None;
         }
-        let Ok(model) = &mut self.model else {
-            self.playing = false;
-            return;
-        };
-        if action == RunAction::Step {
-            self.target = model.lock.step_count() + 1;
-        }
-        if self.playing {
-            self.target = (self.target.max(model.lock.step_count()) + self.state.steps_per_frame)
-                .min(self.state.stop_at);
-            if self.target >= self.state.stop_at {
-                self.playing = false;
-            }
-        }
-        let began = Instant::now();
-        while model.lock.step_count() < self.target && began.elapsed() < FRAME_BUDGET {
-            let before = model.lock.step_count();
-            model.lock.step();
-            if model.lock.step_count() == before {
-                // Every run has diverged: nothing moves any more.
-                self.target = before;
-                self.playing = false;
-            }
-        }
-        if self.playing || model.lock.step_count() < self.target {
-            ui.ctx().request_repaint();
+        match &mut self.model {
+            Ok(model) => self.playback.advance(
+                ui.ctx(),
+                action,
+                model,
+                self.state.steps_per_frame,
+                self.state.stop_at,
+            ),
+            Err(_) => self.playback.stop(),
         }
     }
 
     fn report(&self, ctx: &mut ViewCtx<'_>) {
         ctx.report.value("step", self.steps());
-        ctx.report.value("playing", self.playing);
+        ctx.report.value("playing", self.playback.playing);
         ctx.report.value(
             "landscape_ran_on",
             match self.landscape.ran_on {

@@ -16,16 +16,13 @@ mod results;
 use results::status_text;
 
 use nalgebra::DVector;
-use web_time::Instant;
 
-use crate::app::view::FRAME_BUDGET;
-use crate::app::widgets::{
-    RunAction, check_step, controls_and_results, run_controls_ui, split_step,
-};
+use crate::app::playback::{Playback, Stepped, Work, link_query, parse_link};
+use crate::app::widgets::{RunAction, controls_and_results, run_controls_ui};
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::gpu::{ComputeRuntime, Ran};
-use crate::numerics::rl::lockstep::Lockstep;
-use crate::scenario::query::{Validate, from_query, to_query};
+use crate::numerics::rl::lockstep::{Lockstep, Settings};
+use crate::scenario::query::Validate;
 use crate::scenario::soft_rl::{Env, SoftRlState};
 
 /// The four slots' colors.
@@ -39,6 +36,8 @@ pub const SLOT_COLORS: [Series; 4] = [
 /// The runs of one state.
 struct Model {
     key: SoftRlState,
+    /// The key's algorithm settings.
+    settings: Settings,
     lock: Lockstep,
     /// Slot number of each run.
     slots: Vec<usize>,
@@ -72,13 +71,28 @@ impl Model {
         );
         Ok(Self {
             key: run_key(state),
+            settings: state.settings(),
             lock,
             slots: chosen.iter().map(|(k, _)| *k).collect(),
         })
     }
+}
 
+impl Stepped for Model {
     fn steps(&self) -> usize {
         self.lock.step
+    }
+
+    /// The starting points' records first (whatever the target), then slices of the runs' steps.
+    fn work(&mut self, target: usize) -> Work {
+        if self.lock.start_one() {
+            Work::Busy
+        } else if self.lock.step < target {
+            self.lock.work(&self.settings);
+            Work::Busy
+        } else {
+            Work::Done
+        }
     }
 }
 
@@ -86,10 +100,7 @@ impl Model {
 pub struct SoftRlView {
     state: SoftRlState,
     model: Result<Model, String>,
-    playing: bool,
-    target: usize,
-    /// The step a link asked for (`step=k`), reached once the link's model is built.
-    replay: Option<usize>,
+    playback: Playback,
     /// The state whose model failed to build (not rebuilt every frame).
     failed: Option<SoftRlState>,
     /// φ over two reward coordinates.
@@ -104,9 +115,7 @@ impl Default for SoftRlView {
         Self {
             model: Model::new(&state),
             state,
-            playing: false,
-            target: 0,
-            replay: None,
+            playback: Playback::default(),
             failed: None,
             landscape: None,
             occupancy: None,
@@ -127,34 +136,25 @@ impl View for SoftRlView {
         *self = Self::default();
     }
 
-    /// The state, and `step=k` when paused after k steps (opening the link replays to it).
     fn state_json(&self) -> Option<serde_json::Value> {
         serde_json::to_value(&self.state).ok()
     }
 
     fn to_query(&self) -> Vec<(String, String)> {
-        let mut query = to_query(&self.state);
-        let steps = self.model.as_ref().map_or(0, Model::steps);
-        if !self.playing && steps > 0 {
-            query.push(("step".to_owned(), steps.to_string()));
-        }
-        query
+        link_query(&self.state, self.playback.link_step())
     }
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        let (step, rest) = split_step(query);
-        let state: SoftRlState = from_query(&rest)?;
-        let replay = check_step(step, state.stop_at, "stop_at")?;
+        let (state, step) = parse_link(query, |s: &SoftRlState| s.stop_at, "stop_at")?;
         self.state = state;
-        self.playing = false;
-        self.replay = replay;
+        self.playback.open_at(step);
         Ok(())
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let action = ui
             .horizontal_wrapped(|ui| {
-                let a = run_controls_ui(ui, &mut self.playing, ctx.report);
+                let a = run_controls_ui(ui, &mut self.playback.playing, ctx.report);
                 let steps = self.model.as_ref().map_or(0, Model::steps);
                 ui.label(format!(
                     "step {} of {}",
@@ -216,44 +216,28 @@ impl View for SoftRlView {
 }
 
 impl SoftRlView {
+    /// Rebuilds on Restart, a link or a settings change (replayed to the same step), and plays.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
         let key = run_key(&self.state);
         let stale = match &self.model {
             Ok(m) => m.key != key,
             Err(_) => self.failed.as_ref() != Some(&key),
         };
-        // A link's `step=k` replays from step 0, like a Reset with a target.
-        if stale || action == RunAction::Reset || self.replay.is_some() {
+        if self.playback.restart(action) || stale {
             self.model = Model::new(&self.state);
             self.failed = self.model.is_err().then_some(key);
-            self.target = self.replay.take().unwrap_or(0);
             self.landscape = None;
             self.occupancy = None;
         }
-        let Ok(model) = &mut self.model else {
-            self.playing = false;
-            return;
-        };
-        if action == RunAction::Step {
-            self.target = model.steps() + 1;
-        }
-        if self.playing {
-            self.target = (model.steps() + self.state.steps_per_frame).min(self.state.stop_at);
-            if self.target >= self.state.stop_at {
-                self.playing = false;
-            }
-        }
-        let began = Instant::now();
-        let settings = self.state.settings();
-        let mut starting = true;
-        while starting && began.elapsed() < FRAME_BUDGET {
-            starting = model.lock.start_one();
-        }
-        while model.steps() < self.target && began.elapsed() < FRAME_BUDGET {
-            model.lock.work(&settings);
-        }
-        if self.playing || starting || model.steps() < self.target {
-            ui.ctx().request_repaint();
+        match &mut self.model {
+            Ok(model) => self.playback.advance(
+                ui.ctx(),
+                action,
+                model,
+                self.state.steps_per_frame,
+                self.state.stop_at,
+            ),
+            Err(_) => self.playback.stop(),
         }
     }
 }

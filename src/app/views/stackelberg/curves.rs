@@ -5,8 +5,8 @@
 use egui::Color32;
 use egui_plot::{Corner, Legend, Line, LineStyle, Plot};
 
-use super::model::Runs;
 use crate::app::{Look, format};
+use crate::numerics::games::lockstep::Runs;
 
 /// A panel's curve identity.
 pub struct CurveStyle {

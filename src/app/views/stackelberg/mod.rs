@@ -6,21 +6,18 @@ mod controls;
 mod curves;
 mod explain;
 mod maps;
-mod model;
 mod phase;
+mod trajectories;
 
-use web_time::Instant;
-
-use crate::app::view::FRAME_BUDGET;
-use crate::app::widgets::{RunAction, check_step, colormap, export, run_controls_ui, split_step};
+use crate::app::playback::{Playback, Stepped, Work, link_query, parse_link};
+use crate::app::widgets::{RunAction, colormap, export, run_controls_ui};
 use crate::app::{Series, View, ViewCtx, document, format};
 use crate::gpu::Ran;
 use crate::gpu::kernels::convergence_map::MapRequest;
-use crate::scenario::query::{from_query, to_query};
+use crate::numerics::games::lockstep::Runs;
 use crate::scenario::stackelberg::{MAX_EXTRA_STARTS, Rule, StackelbergState};
 use curves::CurveStyle;
 use maps::MapSlot;
-use model::{RunKey, Runs};
 use phase::{Gesture, MapLayer, Portrait};
 
 const PANEL_IDS: [&str; 4] = ["panel-0", "panel-1", "panel-2", "panel-3"];
@@ -30,9 +27,7 @@ const START_IDS: [&str; 4] = ["start-0", "start-1", "start-2", "start-3"];
 pub struct StackelbergView {
     state: StackelbergState,
     runs: Runs,
-    /// Step the runs should reach (play advances it; a settings change replays up to it).
-    target: usize,
-    playing: bool,
+    playback: Playback,
     maps: [MapSlot; 4],
     explain_panel: usize,
     /// Result of the last export, shown under the toolbar.
@@ -45,10 +40,9 @@ impl Default for StackelbergView {
     fn default() -> Self {
         let state = StackelbergState::default();
         Self {
-            runs: Runs::new(RunKey::of(&state)),
+            runs: Runs::new(state.run_key()),
             state,
-            target: 0,
-            playing: false,
+            playback: Playback::default(),
             maps: Default::default(),
             explain_panel: 2,
             message: None,
@@ -84,21 +78,13 @@ impl View for StackelbergView {
     }
 
     fn to_query(&self) -> Vec<(String, String)> {
-        let mut q = to_query(&self.state);
-        if !self.playing {
-            // Only while paused: the hash must not be rewritten every frame.
-            q.push(("step".into(), self.target.to_string()));
-        }
-        q
+        link_query(&self.state, self.playback.link_step())
     }
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        let (step, rest) = split_step(query);
-        let state: StackelbergState = from_query(&rest)?;
-        let target = check_step(step, state.horizon, "horizon")?.unwrap_or(0);
+        let (state, step) = parse_link(query, |s: &StackelbergState| s.horizon, "horizon")?;
         self.state = state;
-        self.target = target;
-        self.playing = false;
+        self.playback.open_at(step);
         Ok(())
     }
 
@@ -140,13 +126,13 @@ impl StackelbergView {
     }
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
-        let action = run_controls_ui(ui, &mut self.playing, ctx.report);
+        let action = run_controls_ui(ui, &mut self.playback.playing, ctx.report);
         ui.label(format!(
             "step {} of {}",
             format::count(self.runs.step),
             format::count(self.state.horizon)
         ));
-        if self.runs.step < self.target {
+        if self.runs.step < self.playback.target() {
             ui.spinner();
         }
         ui.separator();
@@ -174,9 +160,9 @@ impl StackelbergView {
         for (button, file, is_csv) in files {
             let contents = || {
                 if is_csv {
-                    self.runs.csv()
+                    trajectories::csv(&self.runs)
                 } else {
-                    document::export(self, self.runs.json())
+                    document::export(self, trajectories::json(&self.runs))
                 }
             };
             if let Some(result) = export::file_button(ui, ctx.report, button, file, contents) {
@@ -203,54 +189,28 @@ impl StackelbergView {
         }
     }
 
-    /// Restarts on a settings change (replaying to the same step), plays, and steps within the budget.
+    /// Rebuilds the runs on Restart, a link or a settings change (replayed to the same step), and plays.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
-        let key = RunKey::of(&self.state);
-        if action == RunAction::Reset {
-            self.target = 0;
-            self.runs = Runs::new(key);
-        } else if key != self.runs.key || self.runs.step > self.target {
-            // New settings, or a link asking for an earlier step: replay from step 0.
+        let key = self.state.run_key();
+        if self.playback.restart(action) || key != self.runs.key {
             self.runs = Runs::new(key);
         }
-        if action == RunAction::Step {
-            self.target = self.runs.step + 1;
-        }
-        if self.playing {
-            self.target = (self.target + self.state.steps_per_frame)
-                .min(self.state.horizon.max(self.runs.step));
-            if self.target >= self.state.horizon {
-                self.playing = false;
-            }
-        }
-        // Steps between clock reads: ~2·10⁴ derivative evaluations (all tracks, K critic steps, samples).
-        let per_step = self.state.starts().len()
-            * 4
-            * (self.state.critic_steps + 1)
-            * if self.state.stochastic {
-                self.state.samples
-            } else {
-                1
-            };
-        let chunk_size = (20_000 / per_step.max(1)).clamp(1, 256);
-        let began = Instant::now();
-        while self.runs.step < self.target {
-            let chunk = (self.target - self.runs.step).min(chunk_size);
-            for _ in 0..chunk {
-                self.runs.step_once();
-            }
-            if began.elapsed() > FRAME_BUDGET {
-                break;
-            }
-        }
-        if self.playing || self.runs.step < self.target {
-            ui.ctx().request_repaint();
-        }
+        let mut run = Chunked {
+            runs: &mut self.runs,
+            chunk: chunk_size(&self.state),
+        };
+        self.playback.advance(
+            ui.ctx(),
+            action,
+            &mut run,
+            self.state.steps_per_frame,
+            self.state.horizon,
+        );
     }
 
     fn report(&self, ctx: &mut ViewCtx<'_>) {
         ctx.report.value("step", self.runs.step);
-        ctx.report.value("playing", self.playing);
+        ctx.report.value("playing", self.playback.playing);
         let panels: Vec<serde_json::Value> = (0..4)
             .filter_map(|i| {
                 let track = self.runs.main(i)?;
@@ -270,7 +230,7 @@ impl StackelbergView {
         ctx.report.value("panels", panels);
         ctx.report.value("starts", self.state.starts().len());
         ctx.report.value("start", self.state.start.to_vec());
-        ctx.report.value("target", self.target);
+        ctx.report.value("target", self.playback.target());
     }
 
     fn panels_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
@@ -434,5 +394,36 @@ impl StackelbergView {
         if let Some(terms) = self.runs.explain(self.explain_panel) {
             explain::step_ui(ui, self.runs.step, &self.state.params(&spec), &terms);
         }
+    }
+}
+
+/// Steps between clock reads: ~2·10⁴ derivative evaluations (all tracks, K critic steps, samples).
+fn chunk_size(state: &StackelbergState) -> usize {
+    let per_step = state.starts().len()
+        * 4
+        * (state.critic_steps + 1)
+        * if state.stochastic { state.samples } else { 1 };
+    (20_000 / per_step.max(1)).clamp(1, 256)
+}
+
+/// The runs stepped a chunk of steps per unit of work.
+struct Chunked<'a> {
+    runs: &'a mut Runs,
+    chunk: usize,
+}
+
+impl Stepped for Chunked<'_> {
+    fn steps(&self) -> usize {
+        self.runs.step
+    }
+
+    fn work(&mut self, target: usize) -> Work {
+        if self.runs.step >= target {
+            return Work::Done;
+        }
+        for _ in 0..(target - self.runs.step).min(self.chunk) {
+            self.runs.step_once();
+        }
+        Work::Busy
     }
 }

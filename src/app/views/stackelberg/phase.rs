@@ -7,9 +7,9 @@ use egui_plot::{
     Arrows, Line, LineStyle, MarkerShape, Plot, PlotBounds, PlotImage, PlotPoint, Points,
 };
 
-use super::model::Track;
 use crate::app::Look;
 use crate::numerics::games::actor_critic::{GameParams, best_response, step};
+use crate::numerics::games::lockstep::Track;
 
 /// What the pointer did in a portrait.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,0 +1,214 @@
+//! Playback, the same in every view that steps a run: Play / Pause, Step, Restart, a link's `step=k`
+//! (the run rebuilt and replayed to step k), a settings change (the run rebuilt and replayed to the
+//! step it was at) and one frame budget ([`FRAME_BUDGET`]). A view owns a [`Playback`] and a model that
+//! implements [`Stepped`]; its link is its state plus `step` ([`link_query`], [`parse_link`]).
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use web_time::Instant;
+
+use crate::app::view::FRAME_BUDGET;
+use crate::app::widgets::RunAction;
+use crate::scenario::query::{Validate, from_query, to_query};
+
+/// What one unit of a model's work did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Work {
+    /// Did something; more may follow.
+    Busy,
+    /// Nothing left for this target.
+    Done,
+    /// Can't move (every run has diverged): playback stops where it is.
+    Stuck,
+}
+
+/// The run behind a view's pictures, stepped a unit at a time.
+pub trait Stepped {
+    /// Steps taken.
+    fn steps(&self) -> usize;
+
+    /// One unit of work towards `target` steps: a step, a slice of one, or a chunk of cheap steps (a
+    /// unit should take well under a millisecond, so the frame budget holds).
+    fn work(&mut self, target: usize) -> Work;
+}
+
+/// Play / pause, the step to reach, and a link's pending step.
+#[derive(Clone, Debug, Default)]
+pub struct Playback {
+    pub playing: bool,
+    /// The step the run should reach: Play advances it, Step sets it one ahead, a link sets it.
+    target: usize,
+    /// Set by a link: rebuild the run and replay it to this step.
+    replay: Option<usize>,
+}
+
+impl Playback {
+    /// After opening a link: paused, the run to be rebuilt and replayed to `step` (0 without one).
+    pub fn open_at(&mut self, step: Option<usize>) {
+        self.playing = false;
+        self.replay = Some(step.unwrap_or(0));
+    }
+
+    /// The step the run is heading for.
+    pub fn target(&self) -> usize {
+        self.target
+    }
+
+    /// Whether the run must be rebuilt from step 0 before this frame's work (Restart, or a link); sets
+    /// the step to replay to. A view rebuilds its run also when its settings changed, keeping the target,
+    /// so the new run is replayed to the step the old one was at.
+    pub fn restart(&mut self, action: RunAction) -> bool {
+        if action == RunAction::Reset {
+            self.replay = None;
+            self.target = 0;
+            return true;
+        }
+        match self.replay.take() {
+            Some(step) => {
+                self.target = step;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Moves the target (Step: one ahead; playing: `per_frame` ahead, up to `last`, where playing
+    /// stops) and works towards it until it is reached or the frame budget is spent; asks for the next
+    /// frame while anything is left.
+    pub fn advance(
+        &mut self,
+        ctx: &egui::Context,
+        action: RunAction,
+        run: &mut dyn Stepped,
+        per_frame: usize,
+        last: usize,
+    ) {
+        if action == RunAction::Step {
+            self.target = run.steps() + 1;
+        }
+        if self.playing {
+            self.target = (self.target.max(run.steps()) + per_frame).min(last.max(run.steps()));
+            if self.target >= last {
+                self.playing = false;
+            }
+        }
+        let began = Instant::now();
+        let mut left = true;
+        while began.elapsed() < FRAME_BUDGET {
+            match run.work(self.target) {
+                Work::Busy => {}
+                Work::Done => {
+                    left = false;
+                    break;
+                }
+                Work::Stuck => {
+                    self.target = run.steps();
+                    self.playing = false;
+                    left = false;
+                    break;
+                }
+            }
+        }
+        if self.playing || left {
+            ctx.request_repaint();
+        }
+    }
+
+    /// Stops playing (a run that can't be built).
+    pub fn stop(&mut self) {
+        self.playing = false;
+    }
+
+    /// The step a link records: the one the paused run is at or heading for (a link's, before its
+    /// first frame); none while playing, so the address is not rewritten every frame, nor at step 0.
+    pub fn link_step(&self) -> Option<usize> {
+        let step = self.replay.unwrap_or(self.target);
+        (!self.playing && step > 0).then_some(step)
+    }
+}
+
+/// A stepping view's link: its state's parameters, and `step=k` when paused after k steps.
+pub fn link_query(state: &impl Serialize, step: Option<usize>) -> Vec<(String, String)> {
+    let mut query = to_query(state);
+    if let Some(step) = step {
+        query.push(("step".to_owned(), step.to_string()));
+    }
+    query
+}
+
+/// Reads a stepping view's link: its state, and the step (at most `last(&state)`, named `name` in the
+/// message) it replays to. Errors name the field.
+pub fn parse_link<S: Serialize + DeserializeOwned + Default + Validate>(
+    query: &[(String, String)],
+    last: impl Fn(&S) -> usize,
+    name: &str,
+) -> Result<(S, Option<usize>), String> {
+    let (steps, rest): (Vec<_>, Vec<_>) = query.iter().cloned().partition(|(k, _)| k == "step");
+    let state: S = from_query(&rest)?;
+    let Some((_, text)) = steps.last() else {
+        return Ok((state, None));
+    };
+    let last = last(&state);
+    match text.parse::<usize>() {
+        Ok(k) if k <= last => Ok((state, Some(k))),
+        _ => Err(format!(
+            "URL parameter `step`: must be an integer in 0..={last} ({name}), got `{text}`"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run of unit steps that diverges at `stuck_at`.
+    struct Counter {
+        step: usize,
+        stuck_at: usize,
+    }
+
+    impl Stepped for Counter {
+        fn steps(&self) -> usize {
+            self.step
+        }
+        fn work(&mut self, target: usize) -> Work {
+            if self.step >= target {
+                Work::Done
+            } else if self.step >= self.stuck_at {
+                Work::Stuck
+            } else {
+                self.step += 1;
+                Work::Busy
+            }
+        }
+    }
+
+    #[test]
+    fn step_play_restart_and_links() {
+        let ctx = egui::Context::default();
+        let mut run = Counter {
+            step: 0,
+            stuck_at: 100,
+        };
+        let mut p = Playback::default();
+        p.advance(&ctx, RunAction::Step, &mut run, 5, 50);
+        assert_eq!((run.step, p.playing), (1, false));
+        p.playing = true;
+        for _ in 0..20 {
+            p.advance(&ctx, RunAction::None, &mut run, 5, 50);
+        }
+        assert_eq!((run.step, p.playing, p.link_step()), (50, false, Some(50)));
+        assert!(p.restart(RunAction::Reset) && p.target() == 0);
+        p.open_at(Some(7));
+        assert_eq!(p.link_step(), Some(7));
+        assert!(p.restart(RunAction::None) && p.target() == 7 && !p.restart(RunAction::None));
+        // Every run diverged: playback stops at the step where it stuck.
+        let mut stuck = Counter {
+            step: 0,
+            stuck_at: 3,
+        };
+        p.playing = true;
+        p.advance(&ctx, RunAction::None, &mut stuck, 10, 50);
+        assert_eq!((stuck.step, p.playing, p.target()), (3, false, 3));
+    }
+}
