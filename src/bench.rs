@@ -103,7 +103,7 @@ where
         let mut worst = 0.0f64;
         for (k, want) in f64s.iter().enumerate() {
             let p = want.len();
-            let diff: f64 = (0..p)
+            let diff = (0..p)
                 .map(|i| {
                     (f64::from(got.get(k * p + i).copied().unwrap_or(f32::NAN)) - want[i]).powi(2)
                 })
@@ -141,11 +141,7 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
     };
     let instances: Vec<_> = (0..n).map(|i| family.instance(0, i)).collect();
     let (hessians, rhs) = f32_buffers(&instances);
-    let batch = HessianBatch {
-        dim: p as u32,
-        hessians,
-        rhs,
-    };
+    let batch = HessianBatch::new(p as u32, hessians, rhs);
     let alpha = 0.01;
     let mut runtime = ComputeRuntime::headless();
     let mut rows = Vec::new();

@@ -34,7 +34,7 @@ pub fn write_hash(hash: &str, push: bool) {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = (hash, push);
+        let _: (&str, bool) = (hash, push);
     }
 }
 
@@ -54,7 +54,7 @@ pub fn publish_frame(frame: u64) {
     #[cfg(target_arch = "wasm32")]
     crate::web::publish_frame(frame);
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = frame;
+    let _: u64 = frame;
 }
 
 /// The browser's own name for its WebGPU adapter (`GPUAdapter.info`), which wgpu's WebGPU backend leaves
@@ -80,7 +80,7 @@ pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<String, String>
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _ = mime;
+        let _: &str = mime;
         let path = std::env::current_dir()
             .map_err(|e| format!("no current directory: {e}"))?
             .join(name);
@@ -94,7 +94,7 @@ pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<String, String>
 pub fn fullscreen(ctx: &egui::Context) -> bool {
     #[cfg(target_arch = "wasm32")]
     {
-        let _ = ctx;
+        let _: &egui::Context = ctx;
         crate::web::fullscreen()
     }
     #[cfg(not(target_arch = "wasm32"))]
@@ -108,7 +108,7 @@ pub fn fullscreen(ctx: &egui::Context) -> bool {
 pub fn set_fullscreen(ctx: &egui::Context, on: bool) {
     #[cfg(target_arch = "wasm32")]
     {
-        let _ = ctx;
+        let _: &egui::Context = ctx;
         if let Err(e) = crate::web::set_fullscreen(on) {
             log::warn!("full screen: {e}");
         }

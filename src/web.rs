@@ -47,7 +47,7 @@ pub fn publish_status(json: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let _ = js_sys::Reflect::set(&window, &"bilevelStatus".into(), &JsValue::from_str(json));
+    js_sys::Reflect::set(&window, &"bilevelStatus".into(), &JsValue::from_str(json)).ok();
     if let Some(el) = window
         .document()
         .and_then(|d| d.get_element_by_id(STATUS_ID))
@@ -59,11 +59,12 @@ pub fn publish_status(json: &str) {
 /// Publishes the frame number as `window.bilevelFrame` (see [`crate::platform::publish_frame`]).
 pub fn publish_frame(frame: u64) {
     if let Some(window) = web_sys::window() {
-        let _ = js_sys::Reflect::set(
+        js_sys::Reflect::set(
             &window,
             &"bilevelFrame".into(),
             &JsValue::from_f64(frame as f64),
-        );
+        )
+        .ok();
     }
 }
 
@@ -79,10 +80,12 @@ fn watch_for_panic(runner: eframe::WebRunner) {
             mark_status_panicked(&message);
         }
     });
-    let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(
-        check.as_ref().unchecked_ref(),
-        1000,
-    );
+    window
+        .set_interval_with_callback_and_timeout_and_arguments_0(
+            check.as_ref().unchecked_ref(),
+            1000,
+        )
+        .ok();
     check.forget();
 }
 
@@ -129,7 +132,7 @@ fn show_crash(message: &str) {
         ));
     }
     if let Some(crash) = document.get_element_by_id("crash") {
-        let _ = crash.remove_attribute("hidden");
+        crash.remove_attribute("hidden").ok();
     }
 }
 
@@ -188,13 +191,13 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
         .create_element("a")
         .map_err(|e| fail("<a>", e))?
         .dyn_into()
-        .map_err(|_| format!("download {name}: <a> is not an anchor"))?;
+        .map_err(|e| format!("download {name}: <a> is not an anchor ({e:?})"))?;
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();
     // The download reads the Blob asynchronously: release its URL a while later, not now.
     let release = Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
+        web_sys::Url::revoke_object_url(&url).ok();
     });
     if let Some(window) = web_sys::window() {
         window
@@ -241,7 +244,7 @@ pub fn pick_text_file(
         .create_element("input")
         .map_err(|e| format!("open a file: {e:?}"))?
         .dyn_into()
-        .map_err(|_| "open a file: <input> is not an input".to_owned())?;
+        .map_err(|e| format!("open a file: <input> is not an input ({e:?})"))?;
     input.set_type("file");
     input.set_accept(".lesson,.txt,text/plain");
     input.set_hidden(true);

@@ -242,7 +242,8 @@ fn convergence_map_matches_its_cpu_twin() {
 }
 
 /// CG and Neumann on batches of small-network Hessians (p = 49) and synthetic spectra (p = 128, the
-/// kernel's largest): the GPU equals its CPU twin within f32 tolerance.
+/// kernel's largest): the GPU equals its CPU twin within f32 tolerance. Both methods run on one batch,
+/// uploaded once.
 #[test]
 fn iterative_ihvps_match_their_cpu_twin() {
     use bilevel_lab::gpu::kernels::{HessianBatch, IhvpIterative, Iterative, IterativeBatch};
@@ -251,7 +252,9 @@ fn iterative_ihvps_match_their_cpu_twin() {
     let (nets, spectra) = ihvp_batches(1);
     for (name, instances, alpha) in [("networks", &nets, 1.0f32), ("spectra", &spectra, 0.01)] {
         let (hessians, rhs) = f32_buffers(instances);
-        let dim = instances[0].b.len() as u32;
+        let bytes = 4 * (hessians.len() + rhs.len()) as u64;
+        let batch = HessianBatch::new(instances[0].b.len() as u32, hessians, rhs);
+        let before = rt.uploaded_bytes();
         for method in [
             Iterative::Cg {
                 iters: 30,
@@ -265,15 +268,16 @@ fn iterative_ihvps_match_their_cpu_twin() {
             let input = IterativeBatch {
                 method,
                 alpha,
-                batch: HessianBatch {
-                    dim,
-                    hessians: hessians.clone(),
-                    rhs: rhs.clone(),
-                },
+                batch: batch.clone(),
             };
             let what = format!("{name} {method:?}");
             assert_gpu_matches_twin::<IhvpIterative>(&mut rt, input, 1e-4, None, &what);
         }
+        assert_eq!(
+            rt.uploaded_bytes() - before,
+            bytes,
+            "{name}: one upload for both methods"
+        );
     }
 }
 
@@ -301,11 +305,7 @@ fn nystrom_ihvps_match_their_cpu_twin() {
                 damped,
                 rank,
                 columns: columns.clone(),
-                batch: HessianBatch {
-                    dim: p as u32,
-                    hessians: hessians.clone(),
-                    rhs: rhs.clone(),
-                },
+                batch: HessianBatch::new(p as u32, hessians.clone(), rhs.clone()),
             };
             let what = format!("{name} damped={damped}");
             assert_gpu_matches_twin::<IhvpNystrom>(&mut rt, input, 1e-3, Some(p), &what);
@@ -330,11 +330,7 @@ fn lanczos_ihvps_match_their_cpu_twin() {
         let input = LanczosBatch {
             alpha,
             steps,
-            batch: HessianBatch {
-                dim: instances[0].b.len() as u32,
-                hessians,
-                rhs,
-            },
+            batch: HessianBatch::new(instances[0].b.len() as u32, hessians, rhs),
         };
         let what = format!("{name} k = {steps}");
         assert_gpu_matches_twin::<IhvpLanczos>(&mut rt, input, 1e-3, None, &what);

@@ -70,13 +70,10 @@ pub fn link(text: &str) -> Result<Anchor, String> {
         .as_object_mut()
         .ok_or("a view's document is a JSON object")?;
     let kinds = VIEW_KINDS.join(", ");
-    let kind = match doc.remove("kind") {
-        Some(Value::String(kind)) => kind,
-        _ => {
-            return Err(format!(
-                "kind: missing (a view's document names one of {kinds})"
-            ));
-        }
+    let Some(Value::String(kind)) = doc.remove("kind") else {
+        return Err(format!(
+            "kind: missing (a view's document names one of {kinds})"
+        ));
     };
     let anchor =
         anchor_of(&kind).ok_or_else(|| format!("kind: `{kind}` is not a view (views: {kinds})"))?;

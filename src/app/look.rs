@@ -6,7 +6,7 @@ use egui::Color32;
 use crate::numerics::ihvp::spec::{Colour, Method};
 
 /// Everything drawn is styled through this.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Look {
     pub dark: bool,
     pub projector: bool,

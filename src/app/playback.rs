@@ -7,8 +7,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use web_time::Instant;
 
-use crate::app::view::FRAME_BUDGET;
-use crate::app::widgets::RunAction;
+use crate::app::format;
+use crate::app::view::{FRAME_BUDGET, ViewReport};
+use crate::app::widgets::{RunAction, run_controls_ui};
 use crate::scenario::query::{Validate, from_query, to_query};
 
 /// What one unit of a model's work did.
@@ -112,6 +113,27 @@ impl Playback {
         if self.playing || left {
             ctx.request_repaint();
         }
+    }
+
+    /// Play / Step / Restart and "step k of N" (with a spinner while the run catches up with its target);
+    /// returns what was asked for this frame.
+    pub fn controls_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        report: &mut ViewReport,
+        steps: usize,
+        last: usize,
+    ) -> RunAction {
+        let action = run_controls_ui(ui, &mut self.playing, report);
+        ui.label(format!(
+            "step {} of {}",
+            format::count(steps),
+            format::count(last)
+        ));
+        if steps < self.target {
+            ui.spinner();
+        }
+        action
     }
 
     /// Stops playing (a run that can't be built).

@@ -22,7 +22,7 @@ impl ThemeChoice {
 }
 
 /// Persisted settings. `serde(default)`: fields added later never break what a browser has stored.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub theme: ThemeChoice,

@@ -84,3 +84,46 @@ pub trait View {
         }
     }
 }
+
+/// The state half of a view's [`View`] impl, the same in every view with a scenario kept in `self.state`:
+/// `reset` (back to `Default`), `state_json`, and its link. `view_state!(State, last)` is for a view that
+/// steps a run through `self.playback` (`app::playback`): the link is the state plus `step=k`, at most the
+/// state's field `last`. `view_state!(links)` gives `to_query` only, for a view whose `apply_query` does
+/// more than set the state.
+macro_rules! view_state {
+    (links) => {
+        fn reset(&mut self) {
+            *self = Self::default();
+        }
+
+        fn state_json(&self) -> Option<serde_json::Value> {
+            serde_json::to_value(&self.state).ok()
+        }
+
+        fn to_query(&self) -> Vec<(String, String)> {
+            crate::scenario::query::to_query(&self.state)
+        }
+    };
+    ($state:ty, $last:ident) => {
+        fn reset(&mut self) {
+            *self = Self::default();
+        }
+
+        fn state_json(&self) -> Option<serde_json::Value> {
+            serde_json::to_value(&self.state).ok()
+        }
+
+        fn to_query(&self) -> Vec<(String, String)> {
+            crate::app::playback::link_query(&self.state, self.playback.link_step())
+        }
+
+        fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
+            let (state, step) =
+                crate::app::playback::parse_link(query, |s: &$state| s.$last, stringify!($last))?;
+            self.state = state;
+            self.playback.open_at(step);
+            Ok(())
+        }
+    };
+}
+pub(crate) use view_state;

@@ -39,10 +39,30 @@ pub fn cpu_by_parts<K: Kernel>(input: &K::Input) -> Option<K::Output> {
     acc
 }
 
+/// A storage input of a dispatch.
+#[derive(Clone, Debug)]
+pub enum Storage {
+    /// Bytes made for this dispatch, uploaded with it.
+    Owned(Vec<u8>),
+    /// An f32 array shared by several dispatches (one Hessian batch serving every IHVP method): uploaded
+    /// once per device and reused by every dispatch given the same array, for as long as it lives.
+    Shared(std::sync::Arc<[f32]>),
+}
+
+impl Storage {
+    /// The bytes the buffer holds.
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Self::Owned(bytes) => bytes,
+            Self::Shared(values) => bytemuck::cast_slice(values),
+        }
+    }
+}
+
 /// Bytes and sizes of one dispatch.
 pub struct Encoded {
     pub params: Vec<u8>,
-    pub inputs: Vec<Vec<u8>>,
+    pub inputs: Vec<Storage>,
     pub output_bytes: u64,
     pub invocations: u32,
 }
@@ -91,11 +111,10 @@ impl<K: Kernel> Job<K> {
         let dispatched = K::encode(&input)
             .map_err(GpuError::Dispatch)
             .and_then(|enc| {
-                let inputs: Vec<&[u8]> = enc.inputs.iter().map(Vec::as_slice).collect();
                 runtime.dispatch(
                     &K::SPEC,
                     &enc.params,
-                    &inputs,
+                    &enc.inputs,
                     enc.output_bytes,
                     enc.invocations,
                 )

@@ -13,6 +13,7 @@
 
 pub mod adapter;
 pub mod error;
+pub mod ihvp_f32;
 pub mod job;
 pub mod kernels;
 pub mod limits;
@@ -21,6 +22,6 @@ pub mod readback;
 pub mod runtime;
 pub mod self_check;
 
-pub use job::{Computed, Job, Kernel, Ran};
+pub use job::{Computed, Job, Kernel, Ran, Storage};
 pub use runtime::{ComputeRuntime, GpuError, KernelSpec};
 pub use self_check::{SelfCheck, SelfCheckReport};

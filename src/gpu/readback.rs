@@ -30,19 +30,18 @@ impl GpuJob {
             Ok(mut slot) => slot.take(),
             Err(_) => Some(Err("readback state poisoned".to_owned())),
         };
-        match mapped? {
-            Err(message) => Some(Err(GpuError::Dispatch(format!(
+        if let Err(message) = mapped? {
+            Some(Err(GpuError::Dispatch(format!(
                 "{}: readback failed: {message}",
                 self.kernel
-            )))),
-            Ok(()) => {
-                let bytes = match self.staging.slice(..).get_mapped_range() {
-                    Ok(view) => Ok(view.to_vec()),
-                    Err(e) => Err(GpuError::Dispatch(format!("{}: {e}", self.kernel))),
-                };
-                self.staging.unmap();
-                Some(bytes)
-            }
+            ))))
+        } else {
+            let bytes = match self.staging.slice(..).get_mapped_range() {
+                Ok(view) => Ok(view.to_vec()),
+                Err(e) => Err(GpuError::Dispatch(format!("{}: {e}", self.kernel))),
+            };
+            self.staging.unmap();
+            Some(bytes)
         }
     }
 }

@@ -3,13 +3,14 @@
 //! no compute-capable device exists, a kernel fails validation, or the device is lost.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 
 use wgpu::util::DeviceExt as _;
 
 use super::adapter::adapter_api;
 pub use super::adapter::backend_label;
 pub use super::error::GpuError;
+use super::job::Storage;
 use super::limits::check_size;
 pub use super::limits::workgroup_grid;
 use super::pending::Polled;
@@ -48,6 +49,37 @@ struct Gpu {
     queue: wgpu::Queue,
     label: String,
     limits: wgpu::Limits,
+    /// Buffers of shared inputs ([`Storage::Shared`]), kept while their array lives.
+    shared: Vec<(Weak<[f32]>, wgpu::Buffer)>,
+    /// Bytes of storage inputs uploaded so far.
+    uploaded: u64,
+}
+
+impl Gpu {
+    /// The storage buffer of an input: a shared array's buffer from an earlier dispatch, or a new one.
+    fn buffer(&mut self, input: &Storage) -> wgpu::Buffer {
+        self.shared.retain(|(array, _)| array.strong_count() > 0);
+        if let Storage::Shared(array) = input
+            && let Some((_, buffer)) = self
+                .shared
+                .iter()
+                .find(|(kept, _)| std::ptr::eq(kept.as_ptr(), Arc::as_ptr(array)))
+        {
+            return buffer.clone();
+        }
+        let buffer = self
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("input"),
+                contents: input.bytes(),
+                usage: wgpu::BufferUsages::STORAGE,
+            });
+        self.uploaded += input.bytes().len() as u64;
+        if let Storage::Shared(array) = input {
+            self.shared.push((Arc::downgrade(array), buffer.clone()));
+        }
+        buffer
+    }
 }
 
 /// One wgpu device for compute, or the CPU twins with the reason why.
@@ -134,6 +166,8 @@ impl ComputeRuntime {
                 queue,
                 label: label.clone(),
                 limits,
+                shared: Vec::new(),
+                uploaded: 0,
             }),
             cpu_reason: String::new(),
             adapter: Some(label),
@@ -190,6 +224,11 @@ impl ComputeRuntime {
     /// The adapter eframe draws with, e.g. "WebGL2 · ANGLE (…)", also when the CPU computes.
     pub fn adapter(&self) -> Option<&str> {
         self.adapter.as_deref()
+    }
+
+    /// Bytes of storage inputs uploaded to the device so far (a shared array counts once).
+    pub fn uploaded_bytes(&self) -> u64 {
+        self.gpu.as_ref().map_or(0, |g| g.uploaded)
     }
 
     /// Largest buffer one kernel binding may use, in bytes (`None` on the CPU).
@@ -349,19 +388,19 @@ impl ComputeRuntime {
         &mut self,
         spec: &KernelSpec,
         params: &[u8],
-        inputs: &[&[u8]],
+        inputs: &[Storage],
         output_bytes: u64,
         invocations: u32,
     ) -> Result<GpuJob, GpuError> {
         let pipeline = self.pipeline(spec)?;
-        let Some(gpu) = &self.gpu else {
+        let limit = self.storage_buffer_limit().unwrap_or(0);
+        let Some(gpu) = &mut self.gpu else {
             return Err(GpuError::NoDevice(self.cpu_reason.clone()));
         };
-        let limit = self.storage_buffer_limit().unwrap_or(0);
         for (i, input) in inputs.iter().enumerate() {
             check_size(
                 &format!("{} input {i}", spec.name),
-                input.len() as u64,
+                input.bytes().len() as u64,
                 limit,
             )?;
         }
@@ -381,23 +420,15 @@ impl ComputeRuntime {
             )));
         }
 
+        let scope = gpu.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let input_buffers: Vec<wgpu::Buffer> =
+            inputs.iter().map(|input| gpu.buffer(input)).collect();
         let device = &gpu.device;
-        let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("params"),
             contents: params,
             usage: wgpu::BufferUsages::UNIFORM,
         });
-        let input_buffers: Vec<wgpu::Buffer> = inputs
-            .iter()
-            .map(|bytes| {
-                device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some("input"),
-                    contents: bytes,
-                    usage: wgpu::BufferUsages::STORAGE,
-                })
-            })
-            .collect();
         let output = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("output"),
             size: output_bytes,

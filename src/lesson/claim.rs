@@ -32,7 +32,7 @@ pub enum Op {
 }
 
 /// A claim's outcome: the value measured and whether it held.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub measured: String,
     pub passed: bool,

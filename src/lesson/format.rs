@@ -56,7 +56,7 @@ pub struct Step {
 }
 
 /// The lines of a step's heading, its `view:` and each `claim:`.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StepLines {
     pub heading: usize,
     pub view: usize,
@@ -64,7 +64,7 @@ pub struct StepLines {
 }
 
 /// A question put to the class before the run.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Question {
     pub prompt: String,
     pub answers: Vec<String>,

@@ -238,14 +238,13 @@ impl SoftMdpScenario {
         vector(&self.x, "x")?;
         let upper = match &self.upper {
             UpperSpec::ExpertNll { demos, l2 } => {
-                if let Some((i, d)) = demos
+                if let Some((i, [s, a])) = demos
                     .iter()
                     .enumerate()
                     .find(|(_, [s, a])| *s >= mdp.states || *a >= mdp.actions)
                 {
                     return Err(format!(
-                        "upper.demos[{i}]: ({}, {}) is not a (state, action) of this MDP",
-                        d[0], d[1]
+                        "upper.demos[{i}]: ({s}, {a}) is not a (state, action) of this MDP"
                     ));
                 }
                 if demos.is_empty() {

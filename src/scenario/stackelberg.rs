@@ -43,7 +43,7 @@ impl Rule {
 
 /// One panel: its dynamics, whether its critic is nested (K steps per actor step), whether its
 /// convergence map is shown.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PanelSpec {
     pub rule: Rule,

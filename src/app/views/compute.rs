@@ -10,7 +10,7 @@ use crate::gpu::SelfCheck;
 use crate::scenario::query::{Validate, check_usize, from_query, to_query};
 
 /// The batch test's size: its link (`#compute?batch=64&n=8`), read and checked like every view's state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ComputeState {
     /// Matrices in the batch.

@@ -21,6 +21,23 @@ pub fn file_button(
         .then(|| crate::platform::save_file(name, mime, contents().as_bytes()))
 }
 
+/// The last export's outcome beside the buttons: where the file went, or why it did not.
+pub fn outcome_ui(
+    ui: &mut egui::Ui,
+    look: crate::app::Look,
+    outcome: Option<&Result<String, String>>,
+) {
+    match outcome {
+        Some(Ok(m)) => {
+            ui.label(m);
+        }
+        Some(Err(e)) => {
+            ui.colored_label(look.error_color(), e);
+        }
+        None => {}
+    }
+}
+
 /// A CSV document: header and rows, numbers in Rust's shortest round-trip form.
 pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
     let mut out = header.join(",");

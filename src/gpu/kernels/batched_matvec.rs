@@ -1,7 +1,7 @@
 //! Batched matrix–vector products, the kernel of the start-up self-check (and of batched HVPs with
 //! explicit Hessians).
 
-use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::job::{Encoded, Kernel, Storage, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 
 uniform_params! {
@@ -100,8 +100,8 @@ impl Kernel for BatchedMatvec {
         Ok(Encoded {
             params: bytemuck::bytes_of(&params).to_vec(),
             inputs: vec![
-                bytemuck::cast_slice(&input.matrices).to_vec(),
-                bytemuck::cast_slice(&input.vectors).to_vec(),
+                Storage::Owned(bytemuck::cast_slice(&input.matrices).to_vec()),
+                Storage::Owned(bytemuck::cast_slice(&input.vectors).to_vec()),
             ],
             output_bytes: u64::from(outputs) * 4,
             invocations: outputs,

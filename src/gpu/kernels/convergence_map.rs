@@ -176,9 +176,11 @@ impl Kernel for ConvergenceMap {
                     break;
                 }
             }
-            out.push(value.unwrap_or_else(|| {
-                (theta * theta + w * w).sqrt().max(1e-30).log2() * std::f32::consts::LOG10_2
-            }));
+            out.push(
+                value.unwrap_or_else(|| {
+                    theta.hypot(w).max(1e-30).log2() * std::f32::consts::LOG10_2
+                }),
+            );
         }
     }
 

@@ -2,7 +2,9 @@
 //! Hessians in f32 with its checks, the twins' dot product summed as the kernels sum it, and the decoding of
 //! solutions (an instance the kernel marked singular reads back as NaN).
 
-use crate::gpu::job::f32s_from_bytes;
+use std::sync::Arc;
+
+use crate::gpu::job::{Storage, f32s_from_bytes};
 
 /// Largest Hessian the kernels' workgroup memory holds (two rows per thread).
 pub const MAX_DIM: u32 = 128;
@@ -15,11 +17,21 @@ pub const SINGULAR: f32 = 3.0e38;
 #[derive(Clone, Debug, PartialEq)]
 pub struct HessianBatch {
     pub dim: u32,
-    pub hessians: Vec<f32>,
-    pub rhs: Vec<f32>,
+    /// Shared, so that one upload serves every kernel given the batch ([`Storage::Shared`]).
+    pub hessians: Arc<[f32]>,
+    pub rhs: Arc<[f32]>,
 }
 
 impl HessianBatch {
+    /// A batch of `dim` × `dim` Hessians (row-major, one after another) and their right-hand sides.
+    pub fn new(dim: u32, hessians: Vec<f32>, rhs: Vec<f32>) -> Self {
+        Self {
+            dim,
+            hessians: hessians.into(),
+            rhs: rhs.into(),
+        }
+    }
+
     /// Instances in the batch.
     pub fn count(&self) -> usize {
         self.rhs.len() / (self.dim.max(1) as usize)
@@ -62,11 +74,12 @@ impl HessianBatch {
         )
     }
 
-    /// The storage buffers: Hessians, then right-hand sides.
-    pub fn buffers(&self) -> Vec<Vec<u8>> {
+    /// The storage buffers: Hessians, then right-hand sides, each uploaded once per device however many
+    /// kernels run on the batch.
+    pub fn buffers(&self) -> Vec<Storage> {
         vec![
-            bytemuck::cast_slice(&self.hessians).to_vec(),
-            bytemuck::cast_slice(&self.rhs).to_vec(),
+            Storage::Shared(Arc::clone(&self.hessians)),
+            Storage::Shared(Arc::clone(&self.rhs)),
         ]
     }
 
@@ -125,15 +138,11 @@ mod tests {
 
     #[test]
     fn shapes_are_checked_and_dots_sum_by_the_tree() {
-        let batch = HessianBatch {
-            dim: 2,
-            hessians: vec![1.0; 8],
-            rhs: vec![1.0; 4],
-        };
+        let batch = HessianBatch::new(2, vec![1.0; 8], vec![1.0; 4]);
         assert_eq!((batch.validate(), batch.count()), (Ok(()), 2));
         assert_eq!(batch.instance(1).1, &[1.0, 1.0]);
         let bad = HessianBatch {
-            hessians: vec![1.0; 7],
+            hessians: vec![1.0; 7].into(),
             ..batch.clone()
         };
         assert!(bad.validate().is_err_and(|e| e.contains("hessians")));

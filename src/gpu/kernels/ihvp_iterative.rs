@@ -189,11 +189,7 @@ mod tests {
             IterativeBatch {
                 method,
                 alpha: alpha as f32,
-                batch: HessianBatch {
-                    dim: p as u32,
-                    hessians,
-                    rhs,
-                },
+                batch: HessianBatch::new(p as u32, hessians, rhs),
             },
             problems,
         )
@@ -266,11 +262,7 @@ mod tests {
         let neg = IterativeBatch {
             method: Iterative::Cg { iters: 5, tol: 0.0 },
             alpha: 0.0,
-            batch: HessianBatch {
-                dim: 2,
-                hessians: vec![-1.0, 0.0, 0.0, -1.0],
-                rhs: vec![1.0, 2.0],
-            },
+            batch: HessianBatch::new(2, vec![-1.0, 0.0, 0.0, -1.0], vec![1.0, 2.0]),
         };
         assert_eq!(IhvpIterative::cpu(&neg), vec![0.0, 0.0]);
     }
@@ -288,7 +280,7 @@ mod tests {
         );
         assert!(IhvpIterative::encode(&input).is_err());
         input.method = Iterative::Cg { iters: 3, tol: 0.0 };
-        input.batch.hessians.pop();
+        input.batch.hessians = input.batch.hessians[1..].into();
         assert!(input.validate().is_err_and(|e| e.contains("hessians")));
         input.batch.dim = 200;
         assert!(input.validate().is_err_and(|e| e.contains("dim")));

@@ -118,7 +118,7 @@ fn solve_one(alpha: f32, steps: usize, h: &[f32], b: &[f32]) -> Vec<f32> {
         y[j] -= c[j] * y[j + 1];
     }
     if norm == 0.0 {
-        y.iter_mut().for_each(|v| *v = 0.0);
+        y.fill(0.0);
     }
     if singular {
         return vec![f32::NAN; p];
@@ -212,11 +212,11 @@ mod tests {
             let input = LanczosBatch {
                 alpha: 0.3,
                 steps: k as u32,
-                batch: HessianBatch {
-                    dim: p as u32,
-                    hessians: h.transpose().iter().map(|&v| v as f32).collect(),
-                    rhs: b.iter().map(|&v| v as f32).collect(),
-                },
+                batch: HessianBatch::new(
+                    p as u32,
+                    h.transpose().iter().map(|&v| v as f32).collect(),
+                    b.iter().map(|&v| v as f32).collect(),
+                ),
             };
             let got = IhvpLanczos::cpu(&input);
             let err = (0..p)
@@ -232,11 +232,7 @@ mod tests {
         let input = LanczosBatch {
             alpha: 1.0,
             steps: 4,
-            batch: HessianBatch {
-                dim: 2,
-                hessians: vec![3.0, 0.0, 0.0, 5.0],
-                rhs: vec![2.0, 0.0],
-            },
+            batch: HessianBatch::new(2, vec![3.0, 0.0, 0.0, 5.0], vec![2.0, 0.0]),
         };
         assert_eq!(IhvpLanczos::cpu(&input), vec![0.5, 0.0]);
         let bad = LanczosBatch {

@@ -4,7 +4,7 @@
 //! on the CPU). The columns are chosen on the CPU (uniform or ∝ diag², seeded) and passed in.
 
 use super::hessian_batch::{HessianBatch, decode_solutions};
-use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
+use crate::gpu::job::{Encoded, Kernel, Storage, cpu_by_parts};
 use crate::gpu::runtime::KernelSpec;
 
 uniform_params! {
@@ -179,7 +179,9 @@ impl Kernel for IhvpNystrom {
             params: bytemuck::bytes_of(&params).to_vec(),
             inputs: {
                 let mut buffers = input.batch.buffers();
-                buffers.push(bytemuck::cast_slice(&input.columns).to_vec());
+                buffers.push(Storage::Owned(
+                    bytemuck::cast_slice(&input.columns).to_vec(),
+                ));
                 buffers
             },
             output_bytes: input.batch.rhs.len() as u64 * 4,
@@ -230,11 +232,11 @@ mod tests {
                     damped,
                     rank: q as u32,
                     columns: uniq.iter().map(|&c| c as u32).collect(),
-                    batch: HessianBatch {
-                        dim: p as u32,
-                        hessians: h.transpose().iter().map(|&v| v as f32).collect(),
-                        rhs: b.iter().map(|&v| v as f32).collect(),
-                    },
+                    batch: HessianBatch::new(
+                        p as u32,
+                        h.transpose().iter().map(|&v| v as f32).collect(),
+                        b.iter().map(|&v| v as f32).collect(),
+                    ),
                 };
                 let got = IhvpNystrom::cpu(&input);
                 let err = (0..p)
@@ -256,11 +258,7 @@ mod tests {
             damped: false,
             rank: 2,
             columns: vec![0, 2],
-            batch: HessianBatch {
-                dim: 3,
-                hessians: vec![0.0; 9],
-                rhs: vec![1.0, 2.0, 3.0],
-            },
+            batch: HessianBatch::new(3, vec![0.0; 9], vec![1.0, 2.0, 3.0]),
         };
         assert!(IhvpNystrom::cpu(&input).iter().all(|v| v.is_nan()));
         let damped = NystromBatch {

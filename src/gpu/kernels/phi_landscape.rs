@@ -6,7 +6,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
-use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::job::{Encoded, Kernel, Storage, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 use crate::numerics::bilevel::problems::quadratic::Quadratic;
 use crate::numerics::bilevel::problems::ridge::RidgeHpo;
@@ -280,7 +280,7 @@ impl Kernel for PhiLandscape {
         };
         Ok(Encoded {
             params: bytemuck::bytes_of(&params).to_vec(),
-            inputs: vec![bytemuck::cast_slice(&req.data).to_vec()],
+            inputs: vec![Storage::Owned(bytemuck::cast_slice(&req.data).to_vec())],
             output_bytes: u64::from(req.nx * req.ny) * 4,
             invocations: req.nx * req.ny,
         })

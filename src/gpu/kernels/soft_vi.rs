@@ -7,7 +7,7 @@
 //! lavapipe (CI's Vulkan) stops every shader loop after 65 535 iterations counted over the whole
 //! dispatch, so long runs are chained: [`SoftViBatch::lavapipe_sweeps`] sweeps per dispatch, Q₀ = the last Q.
 
-use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
+use crate::gpu::job::{Encoded, Kernel, Storage, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 
 uniform_params! {
@@ -186,9 +186,9 @@ impl Kernel for SoftVi {
         Ok(Encoded {
             params: bytemuck::bytes_of(&params).to_vec(),
             inputs: vec![
-                bytemuck::cast_slice(&sparse).to_vec(),
-                bytemuck::cast_slice(&input.rewards).to_vec(),
-                bytemuck::cast_slice(&input.q0).to_vec(),
+                Storage::Owned(bytemuck::cast_slice(&sparse).to_vec()),
+                Storage::Owned(bytemuck::cast_slice(&input.rewards).to_vec()),
+                Storage::Owned(bytemuck::cast_slice(&input.q0).to_vec()),
             ],
             output_bytes: (input.rewards.len() * 4) as u64,
             invocations: (input.batch() * THREADS) as u32,

@@ -11,46 +11,44 @@ pub fn exact<H: HessianOperator + ?Sized>(h: &H, b: &DVector<f64>, alpha: f64) -
     let op = Shifted::new(h, alpha);
     let p = op.dim();
     let built;
-    let dense = match h.dense() {
-        Some(m) => m,
-        None => {
-            built = DMatrix::from_columns(&(0..p).map(|j| op.column(j)).collect::<Vec<_>>());
-            &built
-        }
+    let dense = if let Some(m) = h.dense() {
+        m
+    } else {
+        built = DMatrix::from_columns(&(0..p).map(|j| op.column(j)).collect::<Vec<_>>());
+        &built
     };
     // Symmetrize: HVPs from autodiff-free formulas can carry rounding asymmetry.
     let a = (dense + dense.transpose()) * 0.5 + DMatrix::identity(p, p) * alpha;
     let mut warnings = Vec::new();
-    let v = match a.clone().cholesky() {
-        Some(chol) => chol.solve(b),
-        None => {
-            let eig = a.symmetric_eigen();
-            let scale = eig
-                .eigenvalues
+    let v = if let Some(chol) = a.clone().cholesky() {
+        chol.solve(b)
+    } else {
+        let eig = a.symmetric_eigen();
+        let scale = eig
+            .eigenvalues
+            .iter()
+            .fold(0.0f64, |m, l| m.max(l.abs()))
+            .max(f64::MIN_POSITIVE);
+        let tol = scale * p as f64 * f64::EPSILON;
+        let lambda_min = eig
+            .eigenvalues
+            .iter()
+            .copied()
+            .fold(f64::INFINITY, f64::min);
+        let singular = eig.eigenvalues.iter().filter(|l| l.abs() <= tol).count();
+        warnings.push(format!(
+            "H + αI is not positive definite (smallest eigenvalue {lambda_min:.3e}); solved by eigendecomposition{}",
+            if singular > 0 { format!(", {singular} zero eigenvalue(s) pseudo-inverted") } else { String::new() }
+        ));
+        let coeffs = eig.eigenvectors.transpose() * b;
+        let scaled = DVector::from_iterator(
+            p,
+            coeffs
                 .iter()
-                .fold(0.0f64, |m, l| m.max(l.abs()))
-                .max(f64::MIN_POSITIVE);
-            let tol = scale * p as f64 * f64::EPSILON;
-            let lambda_min = eig
-                .eigenvalues
-                .iter()
-                .cloned()
-                .fold(f64::INFINITY, f64::min);
-            let singular = eig.eigenvalues.iter().filter(|l| l.abs() <= tol).count();
-            warnings.push(format!(
-                "H + αI is not positive definite (smallest eigenvalue {lambda_min:.3e}); solved by eigendecomposition{}",
-                if singular > 0 { format!(", {singular} zero eigenvalue(s) pseudo-inverted") } else { String::new() }
-            ));
-            let coeffs = eig.eigenvectors.transpose() * b;
-            let scaled = DVector::from_iterator(
-                p,
-                coeffs
-                    .iter()
-                    .zip(eig.eigenvalues.iter())
-                    .map(|(c, l)| if l.abs() <= tol { 0.0 } else { c / l }),
-            );
-            &eig.eigenvectors * scaled
-        }
+                .zip(eig.eigenvalues.iter())
+                .map(|(c, l)| if l.abs() <= tol { 0.0 } else { c / l }),
+        );
+        &eig.eigenvectors * scaled
     };
     IhvpResult {
         residual_norms: vec![op.residual_norm(b, &v)],

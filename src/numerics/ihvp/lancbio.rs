@@ -82,7 +82,7 @@ impl LancBio {
         let svd = t_bar.svd(true, true);
         match svd.solve(&c, 1e-14 * svd.singular_values.max().max(f64::MIN_POSITIVE)) {
             Ok(z) if z.iter().all(|x| x.is_finite()) => {
-                self.last = &self.anchor + krylov.combine(&z)
+                self.last = &self.anchor + krylov.combine(&z);
             }
             _ => warnings.push(
                 "LancBiO subspace problem could not be solved; kept the previous estimate"

@@ -154,7 +154,7 @@ pub fn lanczos<H: HessianOperator + ?Sized>(
         .symmetric_eigen()
         .eigenvalues
         .iter()
-        .cloned()
+        .copied()
         .reduce(f64::min)
         && t_min <= 0.0
     {

@@ -55,22 +55,20 @@ pub fn nystrom_pcg<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
 ) -> IhvpResult {
     let op = Shifted::new(h, alpha);
     let mut warnings = Vec::new();
-    let precondition: Preconditioner = match randomized_nystrom(&op, rank, rng) {
-        Some((u, lambda)) => {
-            let lambda_l = lambda.iter().cloned().fold(f64::INFINITY, f64::min);
-            let scale = DVector::from_iterator(
-                lambda.len(),
-                lambda.iter().map(|l| (lambda_l + alpha) / (l + alpha)),
-            );
-            Box::new(move |r: &DVector<f64>| {
-                let coeff = u.transpose() * r;
-                r - &u * &coeff + &u * coeff.component_mul(&scale)
-            })
-        }
-        None => {
-            warnings.push("Hessian is not positive semidefinite: Nyström preconditioner unavailable, plain CG used".to_owned());
-            Box::new(|r: &DVector<f64>| r.clone())
-        }
+    let precondition: Preconditioner = if let Some((u, lambda)) = randomized_nystrom(&op, rank, rng)
+    {
+        let lambda_l = lambda.iter().copied().fold(f64::INFINITY, f64::min);
+        let scale = DVector::from_iterator(
+            lambda.len(),
+            lambda.iter().map(|l| (lambda_l + alpha) / (l + alpha)),
+        );
+        Box::new(move |r: &DVector<f64>| {
+            let coeff = u.transpose() * r;
+            r - &u * &coeff + &u * coeff.component_mul(&scale)
+        })
+    } else {
+        warnings.push("Hessian is not positive semidefinite: Nyström preconditioner unavailable, plain CG used".to_owned());
+        Box::new(|r: &DVector<f64>| r.clone())
     };
     let (v, iterations, residual_norms) = super::cg::preconditioned_cg(
         &op,

@@ -164,12 +164,38 @@ pub fn error_against(
     exact: &DVector<f64>,
 ) -> f64 {
     match spec.at(alpha, draw).solve(&instance.h, &instance.b) {
-        Ok(r) => {
-            let e = (&r.v - exact).norm() / exact.norm().max(f64::MIN_POSITIVE);
-            if e.is_nan() { f64::INFINITY } else { e }
-        }
+        Ok(r) => relative_distance(r.v.iter().copied(), exact),
         Err(_) => f64::INFINITY,
     }
+}
+
+/// ‖v̂ − v‖ / ‖v‖; infinity when it is not a number, or when v̂ has fewer entries than v.
+pub fn relative_distance(got: impl IntoIterator<Item = f64>, exact: &DVector<f64>) -> f64 {
+    let (mut n, mut diff) = (0, 0.0);
+    for (g, e) in got.into_iter().zip(exact.iter()) {
+        diff += (g - e).powi(2);
+        n += 1;
+    }
+    let e = diff.sqrt() / exact.norm().max(f64::MIN_POSITIVE);
+    if n < exact.len() || e.is_nan() {
+        f64::INFINITY
+    } else {
+        e
+    }
+}
+
+/// [`relative_distance`] per instance for f32 solutions laid out instance after instance (the IHVP
+/// kernels' output), against the float64 exact solutions.
+pub fn f32_errors(values: &[f32], exact: &[DVector<f64>]) -> Vec<f64> {
+    let p = exact.first().map_or(0, DVector::len);
+    exact
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let got = values.get(i * p..(i + 1) * p).unwrap_or(&[]);
+            relative_distance(got.iter().map(|&g| f64::from(g)), v)
+        })
+        .collect()
 }
 
 /// ‖v̂ − v‖ / ‖v‖ of `spec` at ridge `alpha` against the exact solve; infinity when the method fails or

@@ -72,12 +72,12 @@ impl Gridworld {
             ("traps", &self.traps),
             ("costs", &self.costs),
         ] {
-            if let Some((i, c)) = cells
+            if let Some((i, [r, c])) = cells
                 .iter()
                 .enumerate()
-                .find(|(_, c)| c[0] >= self.rows || c[1] >= self.cols)
+                .find(|(_, [r, c])| *r >= self.rows || *c >= self.cols)
             {
-                return Err(format!("{name}[{i}]: ({}, {}) is off the grid", c[0], c[1]));
+                return Err(format!("{name}[{i}]: ({r}, {c}) is off the grid"));
             }
         }
         if self.start[0] >= self.rows

@@ -21,7 +21,7 @@ pub use crate::numerics::ihvp::spec::Method;
 pub use choices::{ProblemKind, QuadraticData, condition_to};
 
 /// One of the four runs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunChoice {
     pub on: bool,

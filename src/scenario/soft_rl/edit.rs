@@ -1,7 +1,7 @@
 //! The grid editor of the bilevel RL view's state: the click tools (wall, goal, trap, start, cost) and the
 //! drawn demonstration path.
 
-use super::*;
+use super::{DemoSource, MOVES, SoftRlState, Tool, range};
 
 impl SoftRlState {
     /// Applies the tool at cell (row, col): toggles a wall, goal, trap or cost cell, moves the start, or
@@ -12,7 +12,7 @@ impl SoftRlState {
                 |a: [usize; 2], b: [usize; 2]| a[0].abs_diff(b[0]) + a[1].abs_diff(b[1]) == 1;
             match self.drawn.last() {
                 Some(&end) if next_to(end, cell) && self.drawn.len() < range::DRAWN => {
-                    self.drawn.push(cell)
+                    self.drawn.push(cell);
                 }
                 _ if next_to(self.grid.start, cell) => self.drawn = vec![self.grid.start, cell],
                 _ => self.drawn = vec![cell],

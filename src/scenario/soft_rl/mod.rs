@@ -32,7 +32,7 @@ pub enum Env {
 }
 
 /// The random MDP's size and seed.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RandomSpec {
     pub states: usize,
@@ -99,7 +99,7 @@ pub enum Tool {
 }
 
 /// One of the four runs.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RunSlot {
     pub on: bool,
@@ -420,13 +420,13 @@ impl Validate for SoftRlState {
         if self.drawn.len() > range::DRAWN {
             return Err(format!("`drawn`: at most {} cells", range::DRAWN));
         }
-        if let Some((i, c)) = self
+        if let Some((i, [r, c])) = self
             .drawn
             .iter()
             .enumerate()
-            .find(|(_, c)| c[0] >= self.grid.rows || c[1] >= self.grid.cols)
+            .find(|(_, [r, c])| *r >= self.grid.rows || *c >= self.grid.cols)
         {
-            return Err(format!("`drawn.{i}`: ({}, {}) is off the grid", c[0], c[1]));
+            return Err(format!("`drawn.{i}`: ({r}, {c}) is off the grid"));
         }
         self.mdp().map(|_| ())
     }

@@ -8,7 +8,6 @@
 mod closeup;
 mod controls;
 mod cost;
-mod gpu;
 mod histogram;
 mod regimes;
 mod spectrum;
@@ -18,11 +17,12 @@ use web_time::Instant;
 
 use crate::app::view::FRAME_BUDGET;
 use crate::app::{Series, View, ViewCtx, format};
+use crate::gpu::ihvp_f32::F32Batch;
 use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::study_run::StudyRun;
 use crate::numerics::ihvp::sweep::Sweep;
 use crate::scenario::ihvp_lab::{IhvpLabState, Section};
-use crate::scenario::query::{Validate, from_query, to_query};
+use crate::scenario::query::{Validate as _, from_query};
 
 /// A method's name in the view and its color series (the same colors in every view).
 pub fn label(spec: &IhvpSpec) -> (&'static str, Series) {
@@ -43,9 +43,9 @@ pub struct IhvpLabView {
     state: IhvpLabState,
     run: StudyRun,
     /// The last complete batch (with its f32 batch and seconds), shown while a new one fills in.
-    previous: Option<(StudyRun, Option<gpu::F32Batch>, f64)>,
+    previous: Option<(StudyRun, Option<F32Batch>, f64)>,
     /// The same batch in f32 on the GPU kernels (or their twins), once the float64 study is complete.
-    f32s: Option<gpu::F32Batch>,
+    f32s: Option<F32Batch>,
     /// Seconds spent on the float64 batch so far.
     seconds: f64,
     cost: Option<Sweep>,
@@ -93,17 +93,7 @@ impl View for IhvpLabView {
         "IHVP lab"
     }
 
-    fn reset(&mut self) {
-        *self = Self::default();
-    }
-
-    fn state_json(&self) -> Option<serde_json::Value> {
-        serde_json::to_value(&self.state).ok()
-    }
-
-    fn to_query(&self) -> Vec<(String, String)> {
-        to_query(&self.state)
-    }
+    crate::app::view::view_state!(links);
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
         self.state = from_query(query)?;
@@ -117,7 +107,7 @@ impl View for IhvpLabView {
         if self.run.finished() {
             let f32s = self
                 .f32s
-                .get_or_insert_with(|| gpu::F32Batch::start(&self.run, ctx.runtime));
+                .get_or_insert_with(|| F32Batch::start(&self.run, ctx.runtime));
             if f32s.poll(ctx.runtime) {
                 ui.ctx().request_repaint();
             }
@@ -303,7 +293,7 @@ impl IhvpLabView {
             Section::Cost => cost::section_ui(ui, self.cost.as_ref(), &self.run, look),
             Section::Spectrum => spectrum::section_ui(ui, &self.run, &mut self.state, look),
             Section::Closeup => {
-                closeup::section_ui(ui, self.closeup.as_ref(), &self.run, &mut self.state, look)
+                closeup::section_ui(ui, self.closeup.as_ref(), &self.run, &mut self.state, look);
             }
             Section::Regimes => regimes::section_ui(ui, self.regimes.as_ref(), look, ctx.report),
         }

@@ -2,7 +2,7 @@
 //! error > 1 (what BLPO Figure 2 reads), the same method's f32 median from the GPU kernels (or their
 //! twins) with a flag where f32 itself limits the accuracy, and the compute times (folded away).
 
-use super::gpu::F32Batch;
+use super::F32Batch;
 use crate::app::{Look, format};
 use crate::gpu::Ran;
 use crate::numerics::ihvp::study_run::StudyRun;

@@ -119,7 +119,7 @@ impl LessonView {
         for text in texts {
             match Lesson::parse(&text) {
                 Ok(lesson) if self.find(&lesson.id).is_none() => {
-                    self.lessons.push(Entry { lesson, own: true })
+                    self.lessons.push(Entry { lesson, own: true });
                 }
                 Ok(_) => {}
                 Err(e) => log::warn!("a stored lesson no longer reads: {e}"),

@@ -334,7 +334,7 @@ impl View for LessonView {
                         }
                         ui.separator();
                     }
-                    self.narrative_ui(ui, ctx.look, ctx.report)
+                    self.narrative_ui(ui, ctx.look, ctx.report);
                 });
             if let Some(panel) = panel {
                 ctx.report.control("lesson-narrative", &panel.response);

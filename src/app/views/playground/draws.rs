@@ -169,11 +169,7 @@ fn nystrom_batch(
         damped: false,
         rank: *rank as u32,
         columns,
-        batch: HessianBatch {
-            dim: p as u32,
-            hessians: h32.repeat(DRAWS),
-            rhs: b32.repeat(DRAWS),
-        },
+        batch: HessianBatch::new(p as u32, h32.repeat(DRAWS), b32.repeat(DRAWS)),
     };
     input.validate()?;
     Ok(input)

@@ -12,13 +12,13 @@ mod picture;
 
 use nalgebra::DVector;
 
-use crate::app::playback::{Playback, Stepped, Work, link_query, parse_link};
-use crate::app::widgets::{RunAction, run_controls_ui};
+use crate::app::playback::{Playback, Stepped, Work};
+use crate::app::widgets::RunAction;
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::bilevel::algorithms::Status;
 use crate::numerics::bilevel::lockstep::Lockstep;
 use crate::scenario::playground::{AlgoKind, PlaygroundState};
-use crate::scenario::query::Validate;
+use crate::scenario::query::Validate as _;
 
 /// Run i's color, the same in the picture, the curves and the tables.
 pub fn run_color(look: Look, i: usize) -> egui::Color32 {
@@ -147,37 +147,15 @@ impl View for PlaygroundView {
         "Bilevel playground"
     }
 
-    fn reset(&mut self) {
-        *self = Self::default();
-    }
-
-    fn to_query(&self) -> Vec<(String, String)> {
-        link_query(&self.state, self.playback.link_step())
-    }
-
-    fn state_json(&self) -> Option<serde_json::Value> {
-        serde_json::to_value(&self.state).ok()
-    }
-
-    fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        let (state, step) = parse_link(query, |s: &PlaygroundState| s.stop_at, "stop_at")?;
-        self.state = state;
-        self.playback.open_at(step);
-        Ok(())
-    }
+    crate::app::view::view_state!(PlaygroundState, stop_at);
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let action = ui
             .horizontal_wrapped(|ui| {
-                let a = run_controls_ui(ui, &mut self.playback.playing, ctx.report);
-                ui.label(format!(
-                    "step {} of {}",
-                    format::count(self.steps()),
-                    format::count(self.state.stop_at)
-                ));
-                if self.steps() < self.playback.target() {
-                    ui.spinner();
-                }
+                let steps = self.steps();
+                let a = self
+                    .playback
+                    .controls_ui(ui, ctx.report, steps, self.state.stop_at);
                 ui.separator();
                 self.export_ui(ui, ctx);
                 a
@@ -237,15 +215,7 @@ impl PlaygroundView {
             "export-png",
             "The picture and the curves as an image",
         );
-        match &self.message {
-            Some(Ok(m)) => {
-                ui.label(m);
-            }
-            Some(Err(e)) => {
-                ui.colored_label(ctx.look.error_color(), e);
-            }
-            None => {}
-        }
+        crate::app::widgets::export::outcome_ui(ui, ctx.look, self.message.as_ref());
     }
 
     /// "IHVP at this iterate": the button, the batch in flight, its histogram.
@@ -365,7 +335,7 @@ impl PlaygroundView {
             ui.horizontal_top(|ui| {
                 ui.vertical(|ui| {
                     ui.set_max_width(side);
-                    draw(ui, &mut self.landscape)
+                    draw(ui, &mut self.landscape);
                 });
                 ui.vertical(|ui| curves::curves_ui(ui, &self.state, model, look));
             })

@@ -263,7 +263,7 @@ pub fn picture_ui(
              (x*, y*(x*)), ■ Nash point (∇_x f = 0 and ∇_y g = 0). Lines: the runs' (x_k, y_k) in their \
              colors, ● where they are now.",
         ),
-        _ => (
+        Kind::Phi => (
             "x₁",
             "x₂",
             match landscape.ran_on {

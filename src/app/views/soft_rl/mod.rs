@@ -17,12 +17,12 @@ use results::status_text;
 
 use nalgebra::DVector;
 
-use crate::app::playback::{Playback, Stepped, Work, link_query, parse_link};
-use crate::app::widgets::{RunAction, controls_and_results, run_controls_ui};
+use crate::app::playback::{Playback, Stepped, Work};
+use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::gpu::{ComputeRuntime, Ran};
 use crate::numerics::rl::lockstep::{Lockstep, Settings};
-use crate::scenario::query::Validate;
+use crate::scenario::query::Validate as _;
 use crate::scenario::soft_rl::{Env, SoftRlState};
 
 /// The four slots' colors.
@@ -132,36 +132,14 @@ impl View for SoftRlView {
         "Bilevel RL"
     }
 
-    fn reset(&mut self) {
-        *self = Self::default();
-    }
-
-    fn state_json(&self) -> Option<serde_json::Value> {
-        serde_json::to_value(&self.state).ok()
-    }
-
-    fn to_query(&self) -> Vec<(String, String)> {
-        link_query(&self.state, self.playback.link_step())
-    }
-
-    fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        let (state, step) = parse_link(query, |s: &SoftRlState| s.stop_at, "stop_at")?;
-        self.state = state;
-        self.playback.open_at(step);
-        Ok(())
-    }
+    crate::app::view::view_state!(SoftRlState, stop_at);
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let action = ui
             .horizontal_wrapped(|ui| {
-                let a = run_controls_ui(ui, &mut self.playback.playing, ctx.report);
                 let steps = self.model.as_ref().map_or(0, Model::steps);
-                ui.label(format!(
-                    "step {} of {}",
-                    format::count(steps),
-                    format::count(self.state.stop_at)
-                ));
-                a
+                self.playback
+                    .controls_ui(ui, ctx.report, steps, self.state.stop_at)
             })
             .inner;
         self.advance(ui, action);

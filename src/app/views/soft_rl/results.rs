@@ -1,7 +1,9 @@
 //! The bilevel RL view's results: the runs' table, the grids (learned and true reward, V*, occupancy,
 //! π*), the curves, and the φ landscape.
 
-use super::*;
+use super::{
+    ComputeRuntime, DVector, Env, Look, SLOT_COLORS, SoftRlView, curves, format, grids, landscape,
+};
 
 impl SoftRlView {
     pub(super) fn results_ui(

@@ -9,8 +9,8 @@ mod maps;
 mod phase;
 mod trajectories;
 
-use crate::app::playback::{Playback, Stepped, Work, link_query, parse_link};
-use crate::app::widgets::{RunAction, colormap, export, run_controls_ui};
+use crate::app::playback::{Playback, Stepped, Work};
+use crate::app::widgets::{RunAction, colormap, export};
 use crate::app::{Series, View, ViewCtx, document, format};
 use crate::gpu::Ran;
 use crate::gpu::kernels::convergence_map::MapRequest;
@@ -69,24 +69,7 @@ impl View for StackelbergView {
         "Stackelberg game"
     }
 
-    fn reset(&mut self) {
-        *self = Self::default();
-    }
-
-    fn state_json(&self) -> Option<serde_json::Value> {
-        serde_json::to_value(&self.state).ok()
-    }
-
-    fn to_query(&self) -> Vec<(String, String)> {
-        link_query(&self.state, self.playback.link_step())
-    }
-
-    fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-        let (state, step) = parse_link(query, |s: &StackelbergState| s.horizon, "horizon")?;
-        self.state = state;
-        self.playback.open_at(step);
-        Ok(())
-    }
+    crate::app::view::view_state!(StackelbergState, horizon);
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.collect_screenshot(ui);
@@ -126,15 +109,9 @@ impl StackelbergView {
     }
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
-        let action = run_controls_ui(ui, &mut self.playback.playing, ctx.report);
-        ui.label(format!(
-            "step {} of {}",
-            format::count(self.runs.step),
-            format::count(self.state.horizon)
-        ));
-        if self.runs.step < self.playback.target() {
-            ui.spinner();
-        }
+        let action = self
+            .playback
+            .controls_ui(ui, ctx.report, self.runs.step, self.state.horizon);
         ui.separator();
         ui.label("Export");
         let files = [
@@ -171,15 +148,7 @@ impl StackelbergView {
         }
         self.png
             .button_ui(ui, ctx.report, "export-png", "The four panels as an image");
-        match &self.message {
-            Some(Ok(m)) => {
-                ui.label(m);
-            }
-            Some(Err(e)) => {
-                ui.colored_label(ctx.look.error_color(), e);
-            }
-            None => {}
-        }
+        export::outcome_ui(ui, ctx.look, self.message.as_ref());
         action
     }
 
@@ -312,7 +281,7 @@ impl StackelbergView {
         match gesture {
             Gesture::MoveStart(p) => self.state.start = p,
             Gesture::AddStart(p) if self.state.extra_starts.len() < MAX_EXTRA_STARTS => {
-                self.state.extra_starts.push(p)
+                self.state.extra_starts.push(p);
             }
             Gesture::AddStart(_) => {
                 self.message = Some(Err(format!(

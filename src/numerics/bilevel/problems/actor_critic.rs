@@ -13,7 +13,7 @@ use nalgebra::DVector;
 use crate::numerics::bilevel::BilevelProblem;
 
 /// Zheng et al.'s one-step game as a bilevel problem (n = m = 1).
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ActorCriticGame;
 
 fn one(v: f64) -> DVector<f64> {

@@ -1,7 +1,8 @@
-//! The IHVP lab's f32 batch: once the float64 study is complete, the same Hessians go to the batched WGSL
-//! kernels (CG, Neumann, Lanczos, Nyström with the same column draws) — or their CPU twins where there is no
-//! GPU — and their errors against the exact float64 solve are set beside the float64 methods' errors. This
-//! shows where f32 itself limits the accuracy.
+//! A float64 study's f32 twin (the IHVP lab's f32 column): once the study is complete, the same Hessians
+//! go to the batched WGSL kernels (CG, Neumann, Lanczos, Nyström with the same column draws) — or their
+//! CPU twins where there is no GPU — as one batch uploaded once for every method, and their errors
+//! against the study's exact float64 solves are set beside the float64 methods' errors. This shows
+//! where f32 itself limits the accuracy.
 
 use nalgebra::DVector;
 use web_time::Instant;
@@ -14,7 +15,7 @@ use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::ihvp::closeup::drawn_columns;
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::IhvpSpec;
-use crate::numerics::ihvp::study::{ErrorStats, f32_buffers};
+use crate::numerics::ihvp::study::{ErrorStats, f32_buffers, f32_errors};
 use crate::numerics::ihvp::study_run::StudyRun;
 
 /// One method's f32 batch in flight.
@@ -43,11 +44,7 @@ impl F32Batch {
     pub fn start(run: &StudyRun, runtime: &mut ComputeRuntime) -> Self {
         let (hessians, rhs) = f32_buffers(&run.instances);
         let p = run.instances.first().map_or(0, |i| i.b.len());
-        let batch = HessianBatch {
-            dim: p as u32,
-            hessians,
-            rhs,
-        };
+        let batch = HessianBatch::new(p as u32, hessians, rhs);
         let exact = run
             .exact
             .iter()
@@ -162,7 +159,7 @@ impl F32Batch {
             };
             match done {
                 Some((values, ran_on)) => {
-                    let errors = relative_errors(&values, &self.exact);
+                    let errors = f32_errors(&values, &self.exact);
                     *result = Ok(Some(F32Result {
                         stats: ErrorStats::of(&errors),
                         ran_on,
@@ -175,28 +172,6 @@ impl F32Batch {
         }
         running
     }
-}
-
-/// ‖v̂ − v‖/‖v‖ per instance for f32 solutions laid out instance after instance (NaN → infinite error).
-fn relative_errors(values: &[f32], exact: &[DVector<f64>]) -> Vec<f64> {
-    let p = exact.first().map_or(0, DVector::len);
-    exact
-        .iter()
-        .enumerate()
-        .map(|(i, v)| {
-            let got = values.get(i * p..(i + 1) * p).unwrap_or(&[]);
-            if got.len() != p {
-                return f64::INFINITY;
-            }
-            let diff: f64 = got
-                .iter()
-                .zip(v.iter())
-                .map(|(g, e)| (f64::from(*g) - e).powi(2))
-                .sum();
-            let e = diff.sqrt() / v.norm().max(f64::MIN_POSITIVE);
-            if e.is_nan() { f64::INFINITY } else { e }
-        })
-        .collect()
 }
 
 #[cfg(test)]
