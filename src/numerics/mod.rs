@@ -2,6 +2,7 @@
 //! Everything the views show is computed here, or by a GPU kernel whose CPU twin is checked against it.
 
 pub mod bilevel;
+pub mod control;
 pub mod games;
 pub mod ihvp;
 pub mod linalg;

@@ -3,6 +3,7 @@
 //! See `docs/scenarios.md` for every kind.
 
 pub mod bilevel;
+pub mod env;
 pub mod game;
 pub mod ihvp;
 pub mod ihvp_lab;
@@ -18,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The kinds `"kind"` may name.
-pub const KINDS: &[&str] = &["ihvp", "ihvp_study", "bilevel", "game", "soft_mdp"];
+pub const KINDS: &[&str] = &["ihvp", "ihvp_study", "bilevel", "game", "soft_mdp", "env"];
 
 /// The kinds of the views' documents (a view's state as a scenario: `app::document`, which the CLI runs
 /// with the view itself).
@@ -32,6 +33,7 @@ pub enum Scenario {
     Game(game::GameScenario),
     IhvpStudy(Box<ihvp_study::StudyScenario>),
     SoftMdp(Box<soft_mdp::SoftMdpScenario>),
+    Env(env::EnvScenario),
 }
 
 /// Parses and validates a scenario; the error is one line starting with the JSON path.
@@ -61,6 +63,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
             Scenario::IhvpStudy(Box::new(typed(value)?))
         }
         "soft_mdp" => Scenario::SoftMdp(Box::new(typed(value)?)),
+        "env" => Scenario::Env(typed(value)?),
         other => {
             return Err(format!(
                 "kind: must be one of {}, or a view's {}, got `{other}`",
@@ -75,6 +78,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         Scenario::Game(s) => s.validate()?,
         Scenario::IhvpStudy(s) => s.validate()?,
         Scenario::SoftMdp(s) => s.validate()?,
+        Scenario::Env(s) => s.validate()?,
     }
     Ok(scenario)
 }
@@ -99,6 +103,7 @@ pub fn run(scenario: &Scenario) -> Value {
         Scenario::Game(s) => s.run(),
         Scenario::IhvpStudy(s) => s.run(),
         Scenario::SoftMdp(s) => s.run(),
+        Scenario::Env(s) => s.run(),
     }
 }
 

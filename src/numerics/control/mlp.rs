@@ -1,0 +1,408 @@
+//! The actor and critic networks of BLPO's control experiments (PureJaxRL's defaults): two tanh hidden
+//! layers, a linear output, orthogonal initialisation (gain √2 for the hidden layers, the output's gain
+//! chosen by the caller: 0.01 for the actor's logits, 1 for the critic), zero biases.
+//!
+//! z₁ = W₁x + b₁, a₁ = tanh z₁, z₂ = W₂a₁ + b₂, a₂ = tanh z₂, y = W₃a₂ + b₃. Parameters are one flat
+//! vector p = [W₁ (row-major), b₁, W₂, b₂, W₃, b₃]. [`Mlp::backward`] is reverse mode (∇_p of ⟨d_out, y⟩);
+//! [`Mlp::hvp_pass`] is Pearlmutter's R-operator (1994): the directional derivative R{·} = d/dε|₀ of the
+//! forward and backward passes along a direction v in parameter space, which gives exact Hessian–vector
+//! products of any loss of y at the cost of about two gradients.
+
+use nalgebra::{DMatrix, DVector};
+use rand::Rng;
+
+use crate::numerics::random::gaussian;
+
+/// The architecture: `inputs` → `hidden` → `hidden` → `outputs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mlp {
+    pub inputs: usize,
+    pub hidden: usize,
+    pub outputs: usize,
+}
+
+/// Offsets of the six blocks in the flat parameter vector.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    w1: usize,
+    b1: usize,
+    w2: usize,
+    b2: usize,
+    w3: usize,
+    b3: usize,
+    len: usize,
+}
+
+/// The activations of one forward pass.
+#[derive(Clone, Debug, Default)]
+pub struct Forward {
+    pub a1: Vec<f64>,
+    pub a2: Vec<f64>,
+    pub out: Vec<f64>,
+}
+
+/// An orthogonal matrix (rows × cols, orthonormal rows or columns, whichever are fewer) times `gain`: the
+/// Q factor of a Gaussian matrix with the signs of R's diagonal, as `jax.nn.initializers.orthogonal`.
+pub fn orthogonal<R: Rng + ?Sized>(
+    rows: usize,
+    cols: usize,
+    gain: f64,
+    rng: &mut R,
+) -> DMatrix<f64> {
+    let (n, m) = (rows.max(cols), rows.min(cols));
+    let a = DMatrix::from_fn(n, m, |_, _| gaussian(rng));
+    let qr = a.qr();
+    let mut q = qr.q();
+    let r = qr.r();
+    for j in 0..m {
+        if r[(j, j)] < 0.0 {
+            q.column_mut(j).neg_mut();
+        }
+    }
+    let q = if rows >= cols { q } else { q.transpose() };
+    q * gain
+}
+
+impl Mlp {
+    fn layout(&self) -> Layout {
+        let (i, h, o) = (self.inputs, self.hidden, self.outputs);
+        let w1 = 0;
+        let b1 = w1 + h * i;
+        let w2 = b1 + h;
+        let b2 = w2 + h * h;
+        let w3 = b2 + h;
+        let b3 = w3 + o * h;
+        Layout {
+            w1,
+            b1,
+            w2,
+            b2,
+            w3,
+            b3,
+            len: b3 + o,
+        }
+    }
+
+    /// Number of parameters.
+    pub fn params(&self) -> usize {
+        self.layout().len
+    }
+
+    /// Orthogonal weights (√2 for the hidden layers, `out_gain` for the output), zero biases.
+    pub fn init<R: Rng + ?Sized>(&self, out_gain: f64, rng: &mut R) -> DVector<f64> {
+        let l = self.layout();
+        let mut p = DVector::zeros(l.len);
+        let (i, h, o) = (self.inputs, self.hidden, self.outputs);
+        for (at, rows, cols, gain) in [
+            (l.w1, h, i, 2f64.sqrt()),
+            (l.w2, h, h, 2f64.sqrt()),
+            (l.w3, o, h, out_gain),
+        ] {
+            let w = orthogonal(rows, cols, gain, rng);
+            for r in 0..rows {
+                for c in 0..cols {
+                    p[at + r * cols + c] = w[(r, c)];
+                }
+            }
+        }
+        p
+    }
+
+    /// y = W·x + b for the block of W (rows × x.len(), row-major) at `w` and of b at `b`.
+    fn affine(p: &[f64], w: usize, b: usize, x: &[f64], rows: usize) -> Vec<f64> {
+        let cols = x.len();
+        (0..rows)
+            .map(|r| {
+                let row = &p[w + r * cols..w + (r + 1) * cols];
+                p[b + r] + row.iter().zip(x).map(|(a, b)| a * b).sum::<f64>()
+            })
+            .collect()
+    }
+
+    /// The forward pass at one input.
+    pub fn forward(&self, p: &[f64], x: &[f64]) -> Forward {
+        let l = self.layout();
+        let a1: Vec<f64> = Self::affine(p, l.w1, l.b1, x, self.hidden)
+            .into_iter()
+            .map(f64::tanh)
+            .collect();
+        let a2: Vec<f64> = Self::affine(p, l.w2, l.b2, &a1, self.hidden)
+            .into_iter()
+            .map(f64::tanh)
+            .collect();
+        let out = Self::affine(p, l.w3, l.b3, &a2, self.outputs);
+        Forward { a1, a2, out }
+    }
+
+    /// Adds ∇_p ⟨d_out, y(x)⟩ to `grad` (one reverse pass through `f`, the forward pass at x).
+    pub fn backward(&self, p: &[f64], x: &[f64], f: &Forward, d_out: &[f64], grad: &mut [f64]) {
+        let l = self.layout();
+        let h = self.hidden;
+        let mut da2 = vec![0.0; h];
+        for (o, &d) in d_out.iter().enumerate() {
+            grad[l.b3 + o] += d;
+            for j in 0..h {
+                grad[l.w3 + o * h + j] += d * f.a2[j];
+                da2[j] += d * p[l.w3 + o * h + j];
+            }
+        }
+        let dz2: Vec<f64> = (0..h).map(|j| da2[j] * (1.0 - f.a2[j] * f.a2[j])).collect();
+        let mut da1 = vec![0.0; h];
+        for (r, &d) in dz2.iter().enumerate() {
+            grad[l.b2 + r] += d;
+            for c in 0..h {
+                grad[l.w2 + r * h + c] += d * f.a1[c];
+                da1[c] += d * p[l.w2 + r * h + c];
+            }
+        }
+        let n = x.len();
+        for r in 0..h {
+            let d = da1[r] * (1.0 - f.a1[r] * f.a1[r]);
+            grad[l.b1 + r] += d;
+            for c in 0..n {
+                grad[l.w1 + r * n + c] += d * x[c];
+            }
+        }
+    }
+
+    /// The R-operator along `v` at one input: returns the forward pass and R{y} = J_p y · v, and, given
+    /// the loss's output gradient `d_out(y, R{y})` as a pair (d_out, R{d_out}), adds ∇_p ⟨d_out, y⟩ to
+    /// `grad` and its directional derivative R{∇_p ⟨d_out, y⟩} to `rgrad`. For a loss ℓ(y),
+    /// d_out = ∇ℓ(y) and R{d_out} = ∇²ℓ(y) R{y}, and the summed `rgrad` is the Hessian–vector product.
+    pub fn hvp_pass(
+        &self,
+        p: &[f64],
+        v: &[f64],
+        x: &[f64],
+        d_out: impl Fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>),
+        grad: &mut [f64],
+        rgrad: &mut [f64],
+    ) -> (Forward, Vec<f64>) {
+        let l = self.layout();
+        let (h, n) = (self.hidden, x.len());
+        let f = self.forward(p, x);
+        // R-forward: R{z} = (R W)·a + W·R{a} + R{b}, R{a} = (1 − a²) R{z}.
+        let rz1: Vec<f64> = (0..h)
+            .map(|r| v[l.b1 + r] + (0..n).map(|c| v[l.w1 + r * n + c] * x[c]).sum::<f64>())
+            .collect();
+        let s1: Vec<f64> = f.a1.iter().map(|a| 1.0 - a * a).collect();
+        let ra1: Vec<f64> = (0..h).map(|j| s1[j] * rz1[j]).collect();
+        let rz2: Vec<f64> = (0..h)
+            .map(|r| {
+                v[l.b2 + r]
+                    + (0..h)
+                        .map(|c| v[l.w2 + r * h + c] * f.a1[c] + p[l.w2 + r * h + c] * ra1[c])
+                        .sum::<f64>()
+            })
+            .collect();
+        let s2: Vec<f64> = f.a2.iter().map(|a| 1.0 - a * a).collect();
+        let ra2: Vec<f64> = (0..h).map(|j| s2[j] * rz2[j]).collect();
+        let rout: Vec<f64> = (0..self.outputs)
+            .map(|o| {
+                v[l.b3 + o]
+                    + (0..h)
+                        .map(|j| v[l.w3 + o * h + j] * f.a2[j] + p[l.w3 + o * h + j] * ra2[j])
+                        .sum::<f64>()
+            })
+            .collect();
+        let (d, rd) = d_out(&f.out, &rout);
+        // Backward and its R: each product rule term of the reverse pass.
+        let mut da2 = vec![0.0; h];
+        let mut rda2 = vec![0.0; h];
+        for o in 0..self.outputs {
+            grad[l.b3 + o] += d[o];
+            rgrad[l.b3 + o] += rd[o];
+            for j in 0..h {
+                let k = l.w3 + o * h + j;
+                grad[k] += d[o] * f.a2[j];
+                rgrad[k] += rd[o] * f.a2[j] + d[o] * ra2[j];
+                da2[j] += d[o] * p[k];
+                rda2[j] += rd[o] * p[k] + d[o] * v[k];
+            }
+        }
+        // dz = da·s, R{dz} = R{da}·s + da·R{s}, R{s} = −2a·R{a}.
+        let dz2: Vec<f64> = (0..h).map(|j| da2[j] * s2[j]).collect();
+        let rdz2: Vec<f64> = (0..h)
+            .map(|j| rda2[j] * s2[j] - da2[j] * 2.0 * f.a2[j] * ra2[j])
+            .collect();
+        let mut da1 = vec![0.0; h];
+        let mut rda1 = vec![0.0; h];
+        for r in 0..h {
+            grad[l.b2 + r] += dz2[r];
+            rgrad[l.b2 + r] += rdz2[r];
+            for c in 0..h {
+                let k = l.w2 + r * h + c;
+                grad[k] += dz2[r] * f.a1[c];
+                rgrad[k] += rdz2[r] * f.a1[c] + dz2[r] * ra1[c];
+                da1[c] += dz2[r] * p[k];
+                rda1[c] += rdz2[r] * p[k] + dz2[r] * v[k];
+            }
+        }
+        for r in 0..h {
+            let dz1 = da1[r] * s1[r];
+            let rdz1 = rda1[r] * s1[r] - da1[r] * 2.0 * f.a1[r] * ra1[r];
+            grad[l.b1 + r] += dz1;
+            rgrad[l.b1 + r] += rdz1;
+            for c in 0..n {
+                grad[l.w1 + r * n + c] += dz1 * x[c];
+                rgrad[l.w1 + r * n + c] += rdz1 * x[c];
+            }
+        }
+        (f, rout)
+    }
+}
+
+/// The critic's loss of BLPO's Eq. 11 as the authors' code takes it: the mean squared error of V_ω to
+/// fixed targets, L(ω) = (1/N) Σᵢ (V_ω(sᵢ) − yᵢ)², with its gradient and exact Hessian–vector products.
+#[derive(Clone, Debug)]
+pub struct CriticLoss<'a> {
+    pub net: Mlp,
+    pub inputs: &'a [Vec<f64>],
+    pub targets: &'a [f64],
+}
+
+impl CriticLoss<'_> {
+    pub fn value(&self, w: &[f64]) -> f64 {
+        let n = self.inputs.len().max(1) as f64;
+        self.inputs
+            .iter()
+            .zip(self.targets)
+            .map(|(x, y)| (self.net.forward(w, x).out[0] - y).powi(2))
+            .sum::<f64>()
+            / n
+    }
+
+    pub fn gradient(&self, w: &[f64]) -> DVector<f64> {
+        let n = self.inputs.len().max(1) as f64;
+        let mut g = vec![0.0; w.len()];
+        for (x, y) in self.inputs.iter().zip(self.targets) {
+            let f = self.net.forward(w, x);
+            self.net
+                .backward(w, x, &f, &[2.0 * (f.out[0] - y) / n], &mut g);
+        }
+        DVector::from_vec(g)
+    }
+
+    /// ∇²L(ω)·v = (2/N) Σᵢ (Jᵢᵀ(Jᵢv) + rᵢ ∇²Vᵢ v), exactly, by the R-operator.
+    pub fn hvp(&self, w: &[f64], v: &[f64]) -> DVector<f64> {
+        let n = self.inputs.len().max(1) as f64;
+        let mut g = vec![0.0; w.len()];
+        let mut hv = vec![0.0; w.len()];
+        for (x, y) in self.inputs.iter().zip(self.targets) {
+            self.net.hvp_pass(
+                w,
+                v,
+                x,
+                |out, rout| (vec![2.0 * (out[0] - y) / n], vec![2.0 * rout[0] / n]),
+                &mut g,
+                &mut hv,
+            );
+        }
+        DVector::from_vec(hv)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::random::SeededRng;
+    use rand::SeedableRng as _;
+
+    fn setup() -> (Mlp, DVector<f64>, Vec<Vec<f64>>, Vec<f64>, SeededRng) {
+        let mut rng = SeededRng::seed_from_u64(11);
+        let net = Mlp {
+            inputs: 3,
+            hidden: 5,
+            outputs: 2,
+        };
+        let p = net.init(1.0, &mut rng);
+        let xs: Vec<Vec<f64>> = (0..6)
+            .map(|_| (0..3).map(|_| gaussian(&mut rng)).collect())
+            .collect();
+        let ys: Vec<f64> = (0..6).map(|_| gaussian(&mut rng)).collect();
+        (net, p, xs, ys, rng)
+    }
+
+    #[test]
+    fn orthogonal_initialisation_has_orthonormal_rows_or_columns() {
+        let mut rng = SeededRng::seed_from_u64(1);
+        for (r, c) in [(64, 4), (2, 64), (64, 64)] {
+            let w = orthogonal(r, c, 2.0, &mut rng);
+            let gram = if r >= c {
+                w.transpose() * &w
+            } else {
+                &w * w.transpose()
+            };
+            let k = r.min(c);
+            assert!((gram - DMatrix::identity(k, k) * 4.0).amax() < 1e-12);
+        }
+        let net = Mlp {
+            inputs: 4,
+            hidden: 64,
+            outputs: 2,
+        };
+        assert_eq!(net.params(), 64 * 4 + 64 + 64 * 64 + 64 + 2 * 64 + 2);
+    }
+
+    #[test]
+    fn backward_matches_central_differences() {
+        let (net, p, xs, _, _) = setup();
+        let d_out = [0.7, -1.3];
+        let objective = |p: &[f64]| {
+            let y = net.forward(p, &xs[0]).out;
+            d_out[0] * y[0] + d_out[1] * y[1]
+        };
+        let mut grad = vec![0.0; p.len()];
+        let f = net.forward(p.as_slice(), &xs[0]);
+        net.backward(p.as_slice(), &xs[0], &f, &d_out, &mut grad);
+        let h = 1e-6;
+        for k in 0..p.len() {
+            let (mut a, mut b) = (p.clone(), p.clone());
+            a[k] += h;
+            b[k] -= h;
+            let fd = (objective(a.as_slice()) - objective(b.as_slice())) / (2.0 * h);
+            assert!(
+                (fd - grad[k]).abs() < 1e-8,
+                "param {k}: {fd} vs {}",
+                grad[k]
+            );
+        }
+    }
+
+    #[test]
+    fn critic_hessian_vector_products_match_central_differences_of_the_gradient() {
+        let (mut net, _, xs, ys, mut rng) = setup();
+        net.outputs = 1;
+        let w = net.init(1.0, &mut rng);
+        let loss = CriticLoss {
+            net,
+            inputs: &xs,
+            targets: &ys,
+        };
+        // The gradient against differences of the loss.
+        let g = loss.gradient(w.as_slice());
+        let h = 1e-6;
+        for k in 0..w.len() {
+            let (mut a, mut b) = (w.clone(), w.clone());
+            a[k] += h;
+            b[k] -= h;
+            let fd = (loss.value(a.as_slice()) - loss.value(b.as_slice())) / (2.0 * h);
+            assert!((fd - g[k]).abs() < 1e-8, "{k}");
+        }
+        // Hv against differences of the gradient along v, for three random directions.
+        for _ in 0..3 {
+            let v = DVector::from_fn(w.len(), |_, _| gaussian(&mut rng));
+            let hv = loss.hvp(w.as_slice(), v.as_slice());
+            let eps = 1e-5;
+            let fd = (loss.gradient((&w + &v * eps).as_slice())
+                - loss.gradient((&w - &v * eps).as_slice()))
+                / (2.0 * eps);
+            assert!(
+                (&fd - &hv).norm() < 1e-7 * hv.norm().max(1.0),
+                "{} vs {}",
+                fd.norm(),
+                hv.norm()
+            );
+        }
+    }
+}
