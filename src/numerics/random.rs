@@ -42,7 +42,6 @@ impl SeedableRng for SeededRng {
     }
 }
 
-/// A standard normal N(0, 1) draw by Box–Muller (keeps `rand` without `rand_distr`).
 /// A draw from a discrete distribution given as (index, weight) pairs with weights summing to 1, by inverse
 /// CDF on one uniform (so two calls with the same stream and nearby weights draw alike: common random
 /// numbers); the last index when rounding leaves the sum short of the uniform.
@@ -63,6 +62,7 @@ pub fn categorical<R: Rng + ?Sized>(
     last
 }
 
+/// A standard normal N(0, 1) draw by Box–Muller (keeps `rand` without `rand_distr`).
 pub fn gaussian<R: Rng + ?Sized>(rng: &mut R) -> f64 {
     let u1: f64 = rng.random_range(f64::MIN_POSITIVE..1.0);
     let u2: f64 = rng.random_range(0.0..1.0);

@@ -180,31 +180,10 @@ impl Mlp {
     ) -> (Forward, Vec<f64>) {
         let l = self.layout();
         let (h, n) = (self.hidden, x.len());
-        let f = self.forward(p, x);
-        // R-forward: R{z} = (R W)·a + W·R{a} + R{b}, R{a} = (1 − a²) R{z}.
-        let rz1: Vec<f64> = (0..h)
-            .map(|r| v[l.b1 + r] + (0..n).map(|c| v[l.w1 + r * n + c] * x[c]).sum::<f64>())
-            .collect();
+        let (f, r) = self.r_forward(p, v, x);
+        let (ra1, ra2, rout) = (r.a1, r.a2, r.out);
         let s1: Vec<f64> = f.a1.iter().map(|a| 1.0 - a * a).collect();
-        let ra1: Vec<f64> = (0..h).map(|j| s1[j] * rz1[j]).collect();
-        let rz2: Vec<f64> = (0..h)
-            .map(|r| {
-                v[l.b2 + r]
-                    + (0..h)
-                        .map(|c| v[l.w2 + r * h + c] * f.a1[c] + p[l.w2 + r * h + c] * ra1[c])
-                        .sum::<f64>()
-            })
-            .collect();
         let s2: Vec<f64> = f.a2.iter().map(|a| 1.0 - a * a).collect();
-        let ra2: Vec<f64> = (0..h).map(|j| s2[j] * rz2[j]).collect();
-        let rout: Vec<f64> = (0..self.outputs)
-            .map(|o| {
-                v[l.b3 + o]
-                    + (0..h)
-                        .map(|j| v[l.w3 + o * h + j] * f.a2[j] + p[l.w3 + o * h + j] * ra2[j])
-                        .sum::<f64>()
-            })
-            .collect();
         let (d, rd) = d_out(&f.out, &rout);
         // Backward and its R: each product rule term of the reverse pass.
         let mut da2 = vec![0.0; h];
@@ -249,6 +228,46 @@ impl Mlp {
             }
         }
         (f, rout)
+    }
+
+    /// The forward pass and its directional derivative along `v`: R{a₁}, R{a₂} and R{y} = J_p y · v (a
+    /// Jacobian–vector product).
+    pub fn r_forward(&self, p: &[f64], v: &[f64], x: &[f64]) -> (Forward, Forward) {
+        let l = self.layout();
+        let (h, n) = (self.hidden, x.len());
+        let f = self.forward(p, x);
+        // R{z} = (R W)·a + W·R{a} + R{b}, R{a} = (1 − a²) R{z}.
+        let ra1: Vec<f64> = (0..h)
+            .map(|r| {
+                let rz = v[l.b1 + r] + (0..n).map(|c| v[l.w1 + r * n + c] * x[c]).sum::<f64>();
+                (1.0 - f.a1[r] * f.a1[r]) * rz
+            })
+            .collect();
+        let ra2: Vec<f64> = (0..h)
+            .map(|r| {
+                let rz = v[l.b2 + r]
+                    + (0..h)
+                        .map(|c| v[l.w2 + r * h + c] * f.a1[c] + p[l.w2 + r * h + c] * ra1[c])
+                        .sum::<f64>();
+                (1.0 - f.a2[r] * f.a2[r]) * rz
+            })
+            .collect();
+        let out = (0..self.outputs)
+            .map(|o| {
+                v[l.b3 + o]
+                    + (0..h)
+                        .map(|j| v[l.w3 + o * h + j] * f.a2[j] + p[l.w3 + o * h + j] * ra2[j])
+                        .sum::<f64>()
+            })
+            .collect();
+        (
+            f,
+            Forward {
+                a1: ra1,
+                a2: ra2,
+                out,
+            },
+        )
     }
 }
 

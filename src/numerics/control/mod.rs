@@ -1,6 +1,7 @@
 //! Control tasks for BLPO's Algorithm 2 (seed 000, Sec. 5; issue 16): the classic-control environments,
 //! the actor and critic networks with exact gradients and critic Hessian–vector products.
 
+pub mod blpo;
 pub mod envs;
 pub mod mlp;
 pub mod policy;

@@ -1,0 +1,621 @@
+//! BLPO, Algorithm 2 of seed 000 (Sec. 5, Eq. 8–13; Corollary 5.4's product-form mixed term; the clipping
+//! heuristic of Sec. 6), as the authors' `nystrom_ppo.py` runs it on PureJaxRL's PPO skeleton (see
+//! `shared/seeds/README.md`), and its two ablations:
+//!
+//! per minibatch (one environment's T-step rollout),
+//! 1. the critic takes K_ω Adam steps on L(ω) = mean (V_ω(s) − R)² to the rollout's GAE targets R (Eq. 11);
+//! 2. the actor's PPO loss J(θ, ω) (clipped surrogate and entropy bonus, to be minimised) is evaluated
+//!    with advantages recomputed by GAE from the current critic and normalised, so J depends on ω through
+//!    them; ∇_θ J directly, ∇_ω J back through the normalisation and the GAE recursion;
+//! 3. v̂ = (∇²_ω L + ρI)⁻¹ ∇_ω J (Eq. 9): Nyström of rank q with the damped core of the authors' code
+//!    (`Blpo`), or CG (`BlpoCg`, at most 50 iterations, footnote 7);
+//! 4. the mixed term ∇_θω L · v̂ in Corollary 5.4's product form: the θ-gradient of the JVP along v̂ of the
+//!    surrogate S(θ, ω) = −2·mean(ρ_θ A (R − V_ω(s))), that is (2/n) Σᵢ Aᵢ (∇_ω V(sᵢ)·v̂) ρᵢ ∇_θ log π(aᵢ|sᵢ);
+//! 5. the correction clipped to at most bound·‖∇_θ J‖ (Sec. 6), the actor steps along
+//!    ∇_θ J − ∇_θω L · v̂ (Eq. 8).
+//!
+//! `Nested` (the authors' `vanilla = True`) is steps 1–2 and the actor along ∇_θ J alone. Where the text
+//! and the code are silent, this file chooses: the Hessian is the minibatch's critic loss; A in the
+//! surrogate is the normalised minibatch advantage used in J, held fixed; both gradients are clipped to
+//! the PPO global norm 0.5 before Adam.
+
+use nalgebra::DVector;
+use rand::SeedableRng as _;
+use rand::seq::SliceRandom as _;
+use serde::{Deserialize, Serialize};
+
+use super::envs::{EnvBatch, EnvKind};
+use super::mlp::CriticLoss;
+use super::ppo::{Adam, Agent, PpoConfig, Rollout, collect, gae};
+use crate::numerics::ihvp::HessianOperator;
+use crate::numerics::ihvp::cg::cg;
+use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, nystrom};
+use crate::numerics::random::SeededRng;
+
+/// How the actor's implicit term is computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Implicit {
+    /// Nyström IHVP (BLPO).
+    Nystrom,
+    /// Conjugate gradient IHVP (BLPO-CG).
+    Cg,
+    /// None: nesting alone.
+    None,
+}
+
+/// BLPO's settings beyond PPO's (defaults: the authors' `nystrom_ppo.py`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlpoConfig {
+    pub critic_lr: f64,
+    /// K_ω, the nested critic steps per minibatch.
+    pub critic_steps: usize,
+    /// Nyström rank q.
+    pub rank: usize,
+    /// The ridge ρ.
+    pub rho: f64,
+    /// The clip: ‖correction‖ ≤ bound·‖∇_θ J‖ (0: no clip).
+    pub bound: f64,
+    /// CG's iteration cap.
+    pub cg_iters: usize,
+    /// Nyström columns drawn once (the authors' fixed key) or afresh per minibatch.
+    pub fixed_columns: bool,
+}
+
+impl Default for BlpoConfig {
+    fn default() -> Self {
+        Self {
+            critic_lr: 1e-3,
+            critic_steps: 10,
+            rank: 10,
+            rho: 50.0,
+            bound: 0.2,
+            cg_iters: 50,
+            fixed_columns: true,
+        }
+    }
+}
+
+/// What one minibatch's hypergradient was made of.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Terms {
+    pub grad_norm: f64,
+    /// ‖∇_θω L · v̂‖ / ‖∇_θ J‖ before the clip.
+    pub correction_ratio: f64,
+    /// cos(∇_θ J, the hypergradient actually followed).
+    pub cosine: f64,
+    pub clipped: bool,
+    pub critic_loss: f64,
+    pub hvps: usize,
+}
+
+/// The critic loss's Hessian as an operator (exact HVPs by the R-operator).
+struct CriticHessian<'a> {
+    loss: CriticLoss<'a>,
+    at: &'a DVector<f64>,
+}
+
+impl HessianOperator for CriticHessian<'_> {
+    fn dim(&self) -> usize {
+        self.at.len()
+    }
+
+    fn hvp(&self, v: &DVector<f64>) -> DVector<f64> {
+        self.loss.hvp(self.at.as_slice(), v.as_slice())
+    }
+}
+
+/// One minibatch: the rollout indices of one environment's trajectory (in time order) and its
+/// bootstrap observation.
+pub struct Minibatch<'a> {
+    pub r: &'a Rollout,
+    pub index: Vec<usize>,
+    pub last_obs: &'a [f64],
+    /// The rollout's GAE targets (the critic's regression targets).
+    pub targets: &'a [f64],
+}
+
+/// The actor's loss J on a minibatch with advantages from critic `omega`, and its gradients: ∇_θ J,
+/// ∇_ω J (through the advantages), the normalised advantages and the ratios.
+pub struct ActorLoss {
+    pub value: f64,
+    pub grad_theta: DVector<f64>,
+    pub grad_omega: DVector<f64>,
+    pub advantages: Vec<f64>,
+    pub ratios: Vec<f64>,
+}
+
+/// J(θ, ω) = (1/n) Σ −min(ρA, clip(ρ)A) − c_e·H with A = normalise(GAE(V_ω)), and both gradients.
+pub fn actor_loss(agent: &Agent, mb: &Minibatch<'_>, cfg: &PpoConfig) -> ActorLoss {
+    let n = mb.index.len();
+    let nf = n.max(1) as f64;
+    let omega = agent.omega.as_slice();
+    // Advantages of this trajectory from the current critic.
+    let values: Vec<f64> = mb
+        .index
+        .iter()
+        .map(|&k| agent.value(&mb.r.obs[k]))
+        .collect();
+    let last = agent.value(mb.last_obs);
+    let traj = Rollout {
+        rewards: mb.index.iter().map(|&k| mb.r.rewards[k]).collect(),
+        dones: mb.index.iter().map(|&k| mb.r.dones[k]).collect(),
+        ..Rollout::default()
+    };
+    let (raw, _) = gae(&traj, &values, &[last], 1, cfg.gamma, cfg.gae_lambda);
+    let mean = raw.iter().sum::<f64>() / nf;
+    let std = (raw.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / nf).sqrt();
+    let adv: Vec<f64> = raw.iter().map(|a| (a - mean) / (std + 1e-8)).collect();
+    let log_std = agent.log_std();
+    let theta = agent.theta.as_slice();
+    let mut g_theta = vec![0.0; agent.theta.len()];
+    let mut d_adv = vec![0.0; n];
+    let mut ratios = Vec::with_capacity(n);
+    let mut value = 0.0;
+    for (j, &k) in mb.index.iter().enumerate() {
+        let x = &mb.r.obs[k];
+        let f = agent.actor.forward(theta, x);
+        let e = agent.head.eval(&f.out, log_std, mb.r.actions[k]);
+        let ratio = (e.logp - mb.r.logp[k]).exp();
+        ratios.push(ratio);
+        let (unclipped, bounded) = (
+            ratio * adv[j],
+            ratio.clamp(1.0 - cfg.clip, 1.0 + cfg.clip) * adv[j],
+        );
+        value += (-unclipped.min(bounded) - cfg.entropy * e.entropy) / nf;
+        let active = unclipped <= bounded;
+        let dlogp = if active { -ratio * adv[j] / nf } else { 0.0 };
+        d_adv[j] = if active {
+            -ratio / nf
+        } else {
+            -ratio.clamp(1.0 - cfg.clip, 1.0 + cfg.clip) / nf
+        };
+        let d_out: Vec<f64> = (0..f.out.len())
+            .map(|o| dlogp * e.dlogp[o] - cfg.entropy * e.dentropy[o] / nf)
+            .collect();
+        agent.actor.backward(theta, x, &f, &d_out, &mut g_theta);
+        if agent.head == super::policy::Head::Gaussian {
+            let last = g_theta.len() - 1;
+            g_theta[last] += dlogp * e.dlogp_logstd - cfg.entropy * e.dentropy_logstd / nf;
+        }
+    }
+    // Back through the normalisation zᵢ = (aᵢ − μ)/(σ + ε): ∂J/∂aᵢ = (gᵢ − ḡ)/(σ + ε) − zᵢ·mean(g z)/σ.
+    let s = std + 1e-8;
+    let g_mean = d_adv.iter().sum::<f64>() / nf;
+    let gz = d_adv.iter().zip(&adv).map(|(g, z)| g * z).sum::<f64>() / nf;
+    let d_raw: Vec<f64> = (0..n)
+        .map(|i| (d_adv[i] - g_mean) / s - adv[i] * gz / std.max(f64::MIN_POSITIVE))
+        .collect();
+    // Back through GAE: G_t = ∂J/∂δ_t = g_t + γλ(1 − d_{t−1}) G_{t−1}; δ_t = r_t + γ(1 − d_t)V_{t+1} − V_t.
+    let (gamma, lambda) = (cfg.gamma, cfg.gae_lambda);
+    let mut d_values = vec![0.0; n + 1];
+    let mut carry = 0.0;
+    for t in 0..n {
+        let keep_prev = if t > 0 && !traj.dones[t - 1] {
+            1.0
+        } else {
+            0.0
+        };
+        carry = d_raw[t] + gamma * lambda * keep_prev * carry;
+        d_values[t] -= carry;
+        let keep = if traj.dones[t] { 0.0 } else { 1.0 };
+        d_values[t + 1] += gamma * keep * carry;
+    }
+    let mut g_omega = vec![0.0; agent.omega.len()];
+    for (t, &k) in mb.index.iter().enumerate() {
+        let x = &mb.r.obs[k];
+        let f = agent.critic.forward(omega, x);
+        agent
+            .critic
+            .backward(omega, x, &f, &[d_values[t]], &mut g_omega);
+    }
+    let f = agent.critic.forward(omega, mb.last_obs);
+    agent
+        .critic
+        .backward(omega, mb.last_obs, &f, &[d_values[n]], &mut g_omega);
+    ActorLoss {
+        value,
+        grad_theta: DVector::from_vec(g_theta),
+        grad_omega: DVector::from_vec(g_omega),
+        advantages: adv,
+        ratios,
+    }
+}
+
+/// ∇_θω L · v̂ in Corollary 5.4's product form: ∇_θ of (2/n) Σᵢ ρᵢ(θ) Aᵢ (∇_ω V(sᵢ)·v̂), that is
+/// (2/n) Σᵢ Aᵢ (∇_ω V(sᵢ)·v̂) ρᵢ ∇_θ log π(aᵢ|sᵢ).
+pub fn mixed_term(
+    agent: &Agent,
+    mb: &Minibatch<'_>,
+    advantages: &[f64],
+    v: &DVector<f64>,
+) -> DVector<f64> {
+    let nf = mb.index.len().max(1) as f64;
+    let log_std = agent.log_std();
+    let theta = agent.theta.as_slice();
+    let mut g = vec![0.0; agent.theta.len()];
+    for (j, &k) in mb.index.iter().enumerate() {
+        let x = &mb.r.obs[k];
+        let (_, rv) = agent
+            .critic
+            .r_forward(agent.omega.as_slice(), v.as_slice(), x);
+        let f = agent.actor.forward(theta, x);
+        let e = agent.head.eval(&f.out, log_std, mb.r.actions[k]);
+        let ratio = (e.logp - mb.r.logp[k]).exp();
+        let w = 2.0 * advantages[j] * rv.out[0] * ratio / nf;
+        let d_out: Vec<f64> = e.dlogp.iter().map(|d| w * d).collect();
+        agent.actor.backward(theta, x, &f, &d_out, &mut g);
+        if agent.head == super::policy::Head::Gaussian {
+            let last = g.len() - 1;
+            g[last] += w * e.dlogp_logstd;
+        }
+    }
+    DVector::from_vec(g)
+}
+
+/// Scales `g` to norm at most `max`.
+fn clip_norm(g: &mut DVector<f64>, max: f64) {
+    let norm = g.norm();
+    if norm > max {
+        *g *= max / norm;
+    }
+}
+
+/// A BLPO (or BLPO-CG, or nesting-alone) learner.
+#[derive(Clone, Debug)]
+pub struct Blpo {
+    pub ppo: PpoConfig,
+    pub cfg: BlpoConfig,
+    pub implicit: Implicit,
+    pub agent: Agent,
+    pub envs: EnvBatch,
+    actor_adam: Adam,
+    critic_adam: Adam,
+    rng: SeededRng,
+    /// The Nyström columns drawn once, when fixed.
+    columns: Vec<usize>,
+    pub updates: usize,
+    pub total_updates: usize,
+}
+
+/// What one BLPO update did: the rollout's finished returns and each minibatch's terms, averaged.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct BlpoStats {
+    pub steps: usize,
+    pub finished: Vec<f64>,
+    pub actor_loss: f64,
+    pub terms: Terms,
+    /// Share of minibatches whose correction the bound clipped.
+    pub clip_rate: f64,
+}
+
+impl Blpo {
+    pub fn new(
+        env: EnvKind,
+        ppo: PpoConfig,
+        cfg: BlpoConfig,
+        implicit: Implicit,
+        seed: u64,
+        total_steps: usize,
+    ) -> Self {
+        let mut rng = SeededRng::seed_from_u64(seed);
+        let agent = Agent::new(env, ppo.hidden, &mut rng);
+        let p = agent.omega.len();
+        // The authors fix the columns with one constant key; here: uniform without replacement from seed 0.
+        let mut fixed = SeededRng::seed_from_u64(0);
+        let mut all: Vec<usize> = (0..p).collect();
+        all.shuffle(&mut fixed);
+        all.truncate(cfg.rank.min(p));
+        Self {
+            envs: EnvBatch::new(env, ppo.envs, seed.wrapping_add(1)),
+            actor_adam: Adam::new(agent.theta.len(), 1e-5),
+            critic_adam: Adam::new(p, 1e-5),
+            total_updates: (total_steps / (ppo.envs * ppo.steps).max(1)).max(1),
+            columns: all,
+            ppo,
+            cfg,
+            implicit,
+            agent,
+            rng,
+            updates: 0,
+        }
+    }
+
+    pub fn steps(&self) -> usize {
+        self.updates * self.ppo.envs * self.ppo.steps
+    }
+
+    fn actor_lr(&self) -> f64 {
+        if self.ppo.anneal {
+            self.ppo.lr * (1.0 - self.updates as f64 / self.total_updates as f64).max(0.0)
+        } else {
+            self.ppo.lr
+        }
+    }
+
+    /// One minibatch: K_ω critic steps, then the actor along the (clipped) hypergradient.
+    pub fn minibatch(
+        &mut self,
+        r: &Rollout,
+        targets: &[f64],
+        env: usize,
+        last_obs: &[f64],
+    ) -> (f64, Terms) {
+        let n = self.ppo.envs;
+        let all_obs = &r.obs;
+        // 1. Nested critic steps on the whole rollout's MSE.
+        let whole = CriticLoss {
+            net: self.agent.critic,
+            inputs: all_obs,
+            targets,
+        };
+        for _ in 0..self.cfg.critic_steps {
+            let mut g = whole.gradient(self.agent.omega.as_slice());
+            clip_norm(&mut g, self.ppo.max_grad_norm);
+            self.critic_adam
+                .step(&mut self.agent.omega, &g, self.cfg.critic_lr);
+        }
+        let index: Vec<usize> = (0..r.rewards.len() / n).map(|t| t * n + env).collect();
+        let mb_obs: Vec<Vec<f64>> = index.iter().map(|&k| r.obs[k].clone()).collect();
+        let mb_targets: Vec<f64> = index.iter().map(|&k| targets[k]).collect();
+        let mb = Minibatch {
+            r,
+            index,
+            last_obs,
+            targets,
+        };
+        // 2. J and its gradients with the current critic.
+        let j = actor_loss(&self.agent, &mb, &self.ppo);
+        let local = CriticLoss {
+            net: self.agent.critic,
+            inputs: &mb_obs,
+            targets: &mb_targets,
+        };
+        let mut terms = Terms {
+            grad_norm: j.grad_theta.norm(),
+            critic_loss: local.value(self.agent.omega.as_slice()),
+            cosine: 1.0,
+            ..Terms::default()
+        };
+        let mut direction = j.grad_theta.clone();
+        if self.implicit != Implicit::None {
+            // 3. The IHVP against the minibatch critic loss's Hessian.
+            let op = CriticHessian {
+                loss: local,
+                at: &self.agent.omega,
+            };
+            let solved = match self.implicit {
+                Implicit::Cg => Ok(cg(&op, &j.grad_omega, self.cfg.rho, self.cfg.cg_iters, 0.0)),
+                _ => {
+                    let sampling = if self.cfg.fixed_columns {
+                        ColumnSampling::Given(self.columns.clone())
+                    } else {
+                        ColumnSampling::Uniform
+                    };
+                    nystrom(
+                        &op,
+                        &j.grad_omega,
+                        self.cfg.rho,
+                        self.cfg.rank,
+                        &sampling,
+                        NystromVariant::Damped,
+                        &mut self.rng,
+                    )
+                }
+            };
+            if let Ok(ihvp) = solved {
+                terms.hvps = ihvp.hvp_count;
+                // 4–5. The mixed term, clipped, subtracted.
+                let mut correction = mixed_term(&self.agent, &mb, &j.advantages, &ihvp.v);
+                let norm = correction.norm();
+                terms.correction_ratio = norm / terms.grad_norm.max(f64::MIN_POSITIVE);
+                let cap = self.cfg.bound * terms.grad_norm;
+                if self.cfg.bound > 0.0 && norm > cap {
+                    correction *= cap / norm;
+                    terms.clipped = true;
+                }
+                direction -= correction;
+                terms.cosine = direction.dot(&j.grad_theta)
+                    / (direction.norm() * terms.grad_norm).max(f64::MIN_POSITIVE);
+            }
+        }
+        clip_norm(&mut direction, self.ppo.max_grad_norm);
+        let lr = self.actor_lr();
+        self.actor_adam.step(&mut self.agent.theta, &direction, lr);
+        (j.value, terms)
+    }
+
+    /// One update: a rollout, the critic's GAE targets, then E epochs over the environments' trajectories
+    /// in shuffled order.
+    pub fn update(&mut self) -> BlpoStats {
+        let r = collect(&self.agent, &mut self.envs, self.ppo.steps, &mut self.rng);
+        let (_, targets) = gae(
+            &r,
+            &r.values,
+            &r.last_values,
+            self.ppo.envs,
+            self.ppo.gamma,
+            self.ppo.gae_lambda,
+        );
+        let last_obs = self.envs.observations();
+        let mut stats = BlpoStats::default();
+        let mut count = 0.0;
+        let mut order: Vec<usize> = (0..self.ppo.envs).collect();
+        for _ in 0..self.ppo.epochs {
+            order.shuffle(&mut self.rng);
+            for &env in &order {
+                let (loss, t) = self.minibatch(&r, &targets, env, &last_obs[env]);
+                stats.actor_loss += loss;
+                stats.terms.grad_norm += t.grad_norm;
+                stats.terms.correction_ratio += t.correction_ratio;
+                stats.terms.cosine += t.cosine;
+                stats.terms.critic_loss += t.critic_loss;
+                stats.terms.hvps += t.hvps;
+                stats.clip_rate += f64::from(u8::from(t.clipped));
+                count += 1.0;
+            }
+        }
+        self.updates += 1;
+        stats.actor_loss /= count;
+        stats.terms.grad_norm /= count;
+        stats.terms.correction_ratio /= count;
+        stats.terms.cosine /= count;
+        stats.terms.critic_loss /= count;
+        stats.clip_rate /= count;
+        stats.steps = self.steps();
+        stats.finished = r.finished;
+        stats
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::random::gaussian;
+
+    fn small() -> (Blpo, Rollout, Vec<f64>, Vec<Vec<f64>>) {
+        let ppo = PpoConfig {
+            hidden: 5,
+            envs: 2,
+            steps: 6,
+            ..PpoConfig::default()
+        };
+        let mut b = Blpo::new(
+            EnvKind::Cartpole,
+            ppo,
+            BlpoConfig::default(),
+            Implicit::Nystrom,
+            5,
+            1000,
+        );
+        let r = collect(&b.agent, &mut b.envs, 6, &mut b.rng);
+        let (_, targets) = gae(&r, &r.values, &r.last_values, 2, 0.99, 0.95);
+        let last = b.envs.observations();
+        // Move θ so the ratios differ from 1.
+        b.agent
+            .theta
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, t)| *t += 0.2 * (i as f64).sin());
+        (b, r, targets, last)
+    }
+
+    #[test]
+    fn the_actor_losss_critic_gradient_matches_central_differences() {
+        let (b, r, targets, last) = small();
+        let mb = Minibatch {
+            r: &r,
+            index: (0..6).map(|t| t * 2 + 1).collect(),
+            last_obs: &last[1],
+            targets: &targets,
+        };
+        let j = actor_loss(&b.agent, &mb, &b.ppo);
+        let h = 1e-6;
+        for k in 0..b.agent.omega.len() {
+            let (mut p, mut m) = (b.agent.clone(), b.agent.clone());
+            p.omega[k] += h;
+            m.omega[k] -= h;
+            let fd =
+                (actor_loss(&p, &mb, &b.ppo).value - actor_loss(&m, &mb, &b.ppo).value) / (2.0 * h);
+            assert!(
+                (fd - j.grad_omega[k]).abs() < 1e-6,
+                "ω{k}: {fd} vs {}",
+                j.grad_omega[k]
+            );
+        }
+        for k in 0..b.agent.theta.len() {
+            let (mut p, mut m) = (b.agent.clone(), b.agent.clone());
+            p.theta[k] += h;
+            m.theta[k] -= h;
+            let fd =
+                (actor_loss(&p, &mb, &b.ppo).value - actor_loss(&m, &mb, &b.ppo).value) / (2.0 * h);
+            assert!(
+                (fd - j.grad_theta[k]).abs() < 1e-6,
+                "θ{k}: {fd} vs {}",
+                j.grad_theta[k]
+            );
+        }
+    }
+
+    #[test]
+    fn the_mixed_term_matches_second_differences_of_the_surrogate() {
+        let (b, r, targets, last) = small();
+        let mb = Minibatch {
+            r: &r,
+            index: (0..6).map(|t| t * 2).collect(),
+            last_obs: &last[0],
+            targets: &targets,
+        };
+        let adv: Vec<f64> = (0..6).map(|i| (i as f64 - 2.5) / 2.0).collect();
+        let mut rng = SeededRng::seed_from_u64(9);
+        let v = DVector::from_fn(b.agent.omega.len(), |_, _| gaussian(&mut rng));
+        let u = DVector::from_fn(b.agent.theta.len(), |_, _| gaussian(&mut rng));
+        let mixed = mixed_term(&b.agent, &mb, &adv, &v);
+        // S(θ, ω) = −2·mean(ρ_θ A (R − V_ω(s))); uᵀ ∇_θω S v by a central second difference.
+        let surrogate = |theta: &DVector<f64>, omega: &DVector<f64>| {
+            let mut a = b.agent.clone();
+            a.theta = theta.clone();
+            a.omega = omega.clone();
+            let n = mb.index.len() as f64;
+            mb.index
+                .iter()
+                .enumerate()
+                .map(|(j, &k)| {
+                    let out = a.policy_out(&r.obs[k]);
+                    let e = a.head.eval(&out, a.log_std(), r.actions[k]);
+                    let ratio = (e.logp - r.logp[k]).exp();
+                    -2.0 * ratio * adv[j] * (targets[k] - a.value(&r.obs[k])) / n
+                })
+                .sum::<f64>()
+        };
+        let (h, e) = (1e-4, 1e-4);
+        let (t, w) = (&b.agent.theta, &b.agent.omega);
+        let fd = (surrogate(&(t + &u * h), &(w + &v * e))
+            - surrogate(&(t + &u * h), &(w - &v * e))
+            - surrogate(&(t - &u * h), &(w + &v * e))
+            + surrogate(&(t - &u * h), &(w - &v * e)))
+            / (4.0 * h * e);
+        let got = u.dot(&mixed);
+        assert!(
+            (fd - got).abs() < 1e-5 * got.abs().max(1.0),
+            "{fd} vs {got}"
+        );
+    }
+
+    /// A CI-sized run: BLPO (rank 5, K_ω = 3, the README example's settings) raises CartPole's mean return.
+    #[test]
+    fn blpo_raises_cartpoles_return() {
+        let cfg = BlpoConfig {
+            rank: 5,
+            critic_steps: 3,
+            bound: 1.0,
+            ..BlpoConfig::default()
+        };
+        let mut b = Blpo::new(
+            EnvKind::Cartpole,
+            PpoConfig::default(),
+            cfg,
+            Implicit::Nystrom,
+            0,
+            100_000,
+        );
+        let (mut early, mut late) = (Vec::new(), Vec::new());
+        for u in 0..16 {
+            let s = b.update();
+            assert!(s.terms.hvps > 0 && s.terms.cosine.is_finite());
+            if u < 3 {
+                early.extend(s.finished);
+            } else if u >= 12 {
+                late.extend(s.finished);
+            }
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+        assert!(
+            mean(&late) > 1.5 * mean(&early),
+            "{} → {}",
+            mean(&early),
+            mean(&late)
+        );
+    }
+}
