@@ -3,6 +3,7 @@
 //! See `docs/scenarios.md` for every kind.
 
 pub mod bilevel;
+pub mod control;
 pub mod env;
 pub mod game;
 pub mod ihvp;
@@ -19,7 +20,15 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// The kinds `"kind"` may name.
-pub const KINDS: &[&str] = &["ihvp", "ihvp_study", "bilevel", "game", "soft_mdp", "env"];
+pub const KINDS: &[&str] = &[
+    "ihvp",
+    "ihvp_study",
+    "bilevel",
+    "game",
+    "soft_mdp",
+    "env",
+    "control",
+];
 
 /// The kinds of the views' documents (a view's state as a scenario: `app::document`, which the CLI runs
 /// with the view itself).
@@ -34,6 +43,7 @@ pub enum Scenario {
     IhvpStudy(Box<ihvp_study::StudyScenario>),
     SoftMdp(Box<soft_mdp::SoftMdpScenario>),
     Env(env::EnvScenario),
+    Control(Box<control::ControlScenario>),
 }
 
 /// Parses and validates a scenario; the error is one line starting with the JSON path.
@@ -64,6 +74,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         }
         "soft_mdp" => Scenario::SoftMdp(Box::new(typed(value)?)),
         "env" => Scenario::Env(typed(value)?),
+        "control" => Scenario::Control(Box::new(typed(value)?)),
         other => {
             return Err(format!(
                 "kind: must be one of {}, or a view's {}, got `{other}`",
@@ -79,6 +90,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
         Scenario::IhvpStudy(s) => s.validate()?,
         Scenario::SoftMdp(s) => s.validate()?,
         Scenario::Env(s) => s.validate()?,
+        Scenario::Control(s) => s.validate()?,
     }
     Ok(scenario)
 }
@@ -104,6 +116,7 @@ pub fn run(scenario: &Scenario) -> Value {
         Scenario::IhvpStudy(s) => s.run(),
         Scenario::SoftMdp(s) => s.run(),
         Scenario::Env(s) => s.run(),
+        Scenario::Control(s) => s.run(),
     }
 }
 

@@ -1,0 +1,150 @@
+//! The four learners of BLPO's Figure 3 behind one type: PPO, BLPO (Nyström), BLPO-CG and nesting alone,
+//! each described once here (name, label) and built from its settings.
+
+use serde::{Deserialize, Serialize};
+
+use super::blpo::{Blpo, BlpoConfig, Implicit, Terms};
+use super::envs::EnvKind;
+use super::ppo::{Agent, Ppo, PpoConfig};
+
+/// A learner and its own settings (PPO's skeleton settings are shared: [`PpoConfig`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "name", rename_all = "snake_case")]
+pub enum Algorithm {
+    Ppo,
+    Blpo(BlpoConfig),
+    BlpoCg(BlpoConfig),
+    Nested(BlpoConfig),
+}
+
+impl Algorithm {
+    /// The names a scenario may use.
+    pub const NAMES: [&'static str; 4] = ["ppo", "blpo", "blpo_cg", "nested"];
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Ppo => "PPO",
+            Self::Blpo(_) => "BLPO (Nyström)",
+            Self::BlpoCg(_) => "BLPO-CG",
+            Self::Nested(_) => "nested critic, no hypergradient",
+        }
+    }
+
+    /// Checks the settings; errors name the field.
+    pub fn validate(&self) -> Result<(), String> {
+        let (Self::Blpo(c) | Self::BlpoCg(c) | Self::Nested(c)) = self else {
+            return Ok(());
+        };
+        let positive = |name: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(())
+            } else {
+                Err(format!(
+                    "algorithm.{name}: must be a finite number > 0, got {v}"
+                ))
+            }
+        };
+        positive("critic_lr", c.critic_lr)?;
+        positive("rho", c.rho)?;
+        if !(c.bound.is_finite() && c.bound >= 0.0) {
+            return Err(format!("algorithm.bound: must be ≥ 0, got {}", c.bound));
+        }
+        for (name, v, max) in [
+            ("critic_steps", c.critic_steps, 100),
+            ("rank", c.rank, 256),
+            ("cg_iters", c.cg_iters, 500),
+        ] {
+            if !(1..=max).contains(&v) {
+                return Err(format!("algorithm.{name}: must be in 1..={max}, got {v}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What one update reports, whatever the learner.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Report {
+    /// Environment steps so far.
+    pub steps: usize,
+    /// Returns of the episodes finished during this update's rollout.
+    pub finished: Vec<f64>,
+    pub actor_loss: f64,
+    /// The hypergradient's pieces, averaged over minibatches (BLPO and its ablations).
+    pub terms: Option<Terms>,
+    pub clip_rate: f64,
+}
+
+/// A learner in training.
+#[derive(Clone, Debug)]
+pub enum Learner {
+    Ppo(Box<Ppo>),
+    Blpo(Box<Blpo>),
+}
+
+impl Learner {
+    pub fn new(
+        env: EnvKind,
+        algorithm: &Algorithm,
+        ppo: PpoConfig,
+        seed: u64,
+        total_steps: usize,
+    ) -> Self {
+        let blpo = |cfg: &BlpoConfig, implicit| {
+            Self::Blpo(Box::new(Blpo::new(
+                env,
+                ppo.clone(),
+                cfg.clone(),
+                implicit,
+                seed,
+                total_steps,
+            )))
+        };
+        match algorithm {
+            Algorithm::Ppo => Self::Ppo(Box::new(Ppo::new(env, ppo.clone(), seed, total_steps))),
+            Algorithm::Blpo(c) => blpo(c, Implicit::Nystrom),
+            Algorithm::BlpoCg(c) => blpo(c, Implicit::Cg),
+            Algorithm::Nested(c) => blpo(c, Implicit::None),
+        }
+    }
+
+    pub fn steps(&self) -> usize {
+        match self {
+            Self::Ppo(p) => p.steps(),
+            Self::Blpo(b) => b.steps(),
+        }
+    }
+
+    pub fn agent(&self) -> &Agent {
+        match self {
+            Self::Ppo(p) => &p.agent,
+            Self::Blpo(b) => &b.agent,
+        }
+    }
+
+    /// One update (a rollout and its epochs).
+    pub fn update(&mut self) -> Report {
+        match self {
+            Self::Ppo(p) => {
+                let s = p.update();
+                Report {
+                    steps: s.steps,
+                    finished: s.finished,
+                    actor_loss: s.actor_loss,
+                    terms: None,
+                    clip_rate: 0.0,
+                }
+            }
+            Self::Blpo(b) => {
+                let s = b.update();
+                Report {
+                    steps: s.steps,
+                    finished: s.finished,
+                    actor_loss: s.actor_loss,
+                    terms: Some(s.terms),
+                    clip_rate: s.clip_rate,
+                }
+            }
+        }
+    }
+}
