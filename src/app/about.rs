@@ -4,7 +4,7 @@
 pub const SOURCES: &[(&str, &str)] = &[
     (
         "Prakash, He, Goktas, Greenwald — Bilevel Policy Optimization with Nyström Hypergradients (BLPO), AAMAS 2026",
-        "actor–critic as a Stackelberg game, IFT hypergradient, Nyström IHVP, Algorithms 1–2, Figures 1–2",
+        "actor–critic as a Stackelberg game, IFT hypergradient, Nyström IHVP, Algorithm 1, Figures 1–2; Algorithm 2 (BLPO, BLPO-CG, nesting alone) on CartPole, Acrobot and Pendulum in the CLI (`control` kind)",
     ),
     (
         "Yang, Gao, Yuan — Bilevel optimization and hyper-gradient; bilevel RL (slides)",
@@ -21,6 +21,14 @@ pub const SOURCES: &[(&str, &str)] = &[
     (
         "Dash, Ram — Algorithms and analysis of stochastic bilevel optimization (lecture)",
         "BA, BSA, AID-BiO, TTSA, STABLE, CG, Neumann series, unrolling, value-function penalty",
+    ),
+    (
+        "Schulman et al. — Proximal Policy Optimization (2017), Generalized Advantage Estimation (2016); PureJaxRL",
+        "the PPO baseline and the skeleton BLPO's code builds on, with its defaults",
+    ),
+    (
+        "Barto, Sutton, Anderson (1983); Sutton (1996); gymnasium's classic control",
+        "CartPole-v1, Acrobot-v1, Pendulum-v1: constants, integrators, rewards, limits",
     ),
     (
         "Zheng et al. — Stackelberg actor–critic, AAAI 2022 (public notebook)",

@@ -33,6 +33,20 @@ pub trait Stepped {
     fn work(&mut self, target: usize) -> Work;
 }
 
+/// A run that failed to build (its settings were refused) does not move: playback stops.
+impl<M: Stepped> Stepped for Result<M, String> {
+    fn steps(&self) -> usize {
+        self.as_ref().map_or(0, M::steps)
+    }
+
+    fn work(&mut self, target: usize) -> Work {
+        match self {
+            Ok(run) => run.work(target),
+            Err(_) => Work::Stuck,
+        }
+    }
+}
+
 /// Play / pause, the step to reach, and a link's pending step.
 #[derive(Clone, Debug, Default)]
 pub struct Playback {
@@ -134,11 +148,6 @@ impl Playback {
             ui.spinner();
         }
         action
-    }
-
-    /// Stops playing (a run that can't be built).
-    pub fn stop(&mut self) {
-        self.playing = false;
     }
 
     /// The step a link records: the one the paused run is at or heading for (a link's, before its

@@ -268,16 +268,13 @@ impl PlaygroundView {
             self.landscape = picture::Landscape::default();
             self.draws = None;
         }
-        match &mut self.model {
-            Ok(model) => self.playback.advance(
-                ui.ctx(),
-                action,
-                model,
-                self.state.steps_per_frame,
-                self.state.stop_at,
-            ),
-            Err(_) => self.playback.stop(),
-        }
+        self.playback.advance(
+            ui.ctx(),
+            action,
+            &mut self.model,
+            self.state.steps_per_frame,
+            self.state.stop_at,
+        );
     }
 
     fn report(&self, ctx: &mut ViewCtx<'_>) {

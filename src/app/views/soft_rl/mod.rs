@@ -207,15 +207,12 @@ impl SoftRlView {
             self.landscape = None;
             self.occupancy = None;
         }
-        match &mut self.model {
-            Ok(model) => self.playback.advance(
-                ui.ctx(),
-                action,
-                model,
-                self.state.steps_per_frame,
-                self.state.stop_at,
-            ),
-            Err(_) => self.playback.stop(),
-        }
+        self.playback.advance(
+            ui.ctx(),
+            action,
+            &mut self.model,
+            self.state.steps_per_frame,
+            self.state.stop_at,
+        );
     }
 }
