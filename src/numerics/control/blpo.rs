@@ -277,6 +277,7 @@ pub struct Blpo {
     columns: Vec<usize>,
     pub updates: usize,
     pub total_updates: usize,
+    pending: Option<Pending>,
 }
 
 /// What one BLPO update did: the rollout's finished returns and each minibatch's terms, averaged.
@@ -319,6 +320,7 @@ impl Blpo {
             agent,
             rng,
             updates: 0,
+            pending: None,
         }
     }
 
@@ -334,8 +336,21 @@ impl Blpo {
         }
     }
 
-    /// One minibatch: K_ω critic steps, then the actor along the (clipped) hypergradient.
-    pub fn minibatch(
+    /// One nested critic step (Adam, clipped gradient) on the whole rollout's MSE to its targets.
+    pub fn critic_step(&mut self, r: &Rollout, targets: &[f64]) {
+        let whole = CriticLoss {
+            net: self.agent.critic,
+            inputs: &r.obs,
+            targets,
+        };
+        let mut g = whole.gradient(self.agent.omega.as_slice());
+        clip_norm(&mut g, self.ppo.max_grad_norm);
+        self.critic_adam
+            .step(&mut self.agent.omega, &g, self.cfg.critic_lr);
+    }
+
+    /// The actor's step on environment `env`'s trajectory, along the (clipped) hypergradient.
+    pub fn actor_step(
         &mut self,
         r: &Rollout,
         targets: &[f64],
@@ -343,19 +358,6 @@ impl Blpo {
         last_obs: &[f64],
     ) -> (f64, Terms) {
         let n = self.ppo.envs;
-        let all_obs = &r.obs;
-        // 1. Nested critic steps on the whole rollout's MSE.
-        let whole = CriticLoss {
-            net: self.agent.critic,
-            inputs: all_obs,
-            targets,
-        };
-        for _ in 0..self.cfg.critic_steps {
-            let mut g = whole.gradient(self.agent.omega.as_slice());
-            clip_norm(&mut g, self.ppo.max_grad_norm);
-            self.critic_adam
-                .step(&mut self.agent.omega, &g, self.cfg.critic_lr);
-        }
         let index: Vec<usize> = (0..r.rewards.len() / n).map(|t| t * n + env).collect();
         let mb_obs: Vec<Vec<f64>> = index.iter().map(|&k| r.obs[k].clone()).collect();
         let mb_targets: Vec<f64> = index.iter().map(|&k| targets[k]).collect();
@@ -427,36 +429,68 @@ impl Blpo {
     }
 
     /// One update: a rollout, the critic's GAE targets, then E epochs over the environments' trajectories
-    /// in shuffled order.
+    /// in shuffled order, each K_ω critic steps and an actor step.
     pub fn update(&mut self) -> BlpoStats {
-        let r = collect(&self.agent, &mut self.envs, self.ppo.steps, &mut self.rng);
-        let (_, targets) = gae(
-            &r,
-            &r.values,
-            &r.last_values,
-            self.ppo.envs,
-            self.ppo.gamma,
-            self.ppo.gae_lambda,
-        );
-        let last_obs = self.envs.observations();
-        let mut stats = BlpoStats::default();
-        let mut count = 0.0;
-        let mut order: Vec<usize> = (0..self.ppo.envs).collect();
-        for _ in 0..self.ppo.epochs {
-            order.shuffle(&mut self.rng);
-            for &env in &order {
-                let (loss, t) = self.minibatch(&r, &targets, env, &last_obs[env]);
-                stats.actor_loss += loss;
-                stats.terms.grad_norm += t.grad_norm;
-                stats.terms.correction_ratio += t.correction_ratio;
-                stats.terms.cosine += t.cosine;
-                stats.terms.critic_loss += t.critic_loss;
-                stats.terms.hvps += t.hvps;
-                stats.clip_rate += f64::from(u8::from(t.clipped));
-                count += 1.0;
+        loop {
+            if let Some(stats) = self.work() {
+                return stats;
             }
         }
+    }
+
+    /// One unit of an update — the rollout, one critic step, or one actor step — so a view can spread an
+    /// update over frames; returns the update's statistics when it completes.
+    pub fn work(&mut self) -> Option<BlpoStats> {
+        let n = self.ppo.envs;
+        let Some(mut w) = self.pending.take() else {
+            let r = collect(&self.agent, &mut self.envs, self.ppo.steps, &mut self.rng);
+            let (_, targets) = gae(
+                &r,
+                &r.values,
+                &r.last_values,
+                n,
+                self.ppo.gamma,
+                self.ppo.gae_lambda,
+            );
+            self.pending = Some(Pending {
+                last_obs: self.envs.observations(),
+                r,
+                targets,
+                order: (0..n).collect(),
+                minibatch: 0,
+                critic_done: 0,
+                stats: BlpoStats::default(),
+            });
+            return None;
+        };
+        if w.minibatch.is_multiple_of(n) && w.critic_done == 0 {
+            w.order.shuffle(&mut self.rng);
+        }
+        if w.critic_done < self.cfg.critic_steps {
+            self.critic_step(&w.r, &w.targets);
+            w.critic_done += 1;
+            self.pending = Some(w);
+            return None;
+        }
+        let env = w.order[w.minibatch % n];
+        let (loss, t) = self.actor_step(&w.r, &w.targets, env, &w.last_obs[env]);
+        let stats = &mut w.stats;
+        stats.actor_loss += loss;
+        stats.terms.grad_norm += t.grad_norm;
+        stats.terms.correction_ratio += t.correction_ratio;
+        stats.terms.cosine += t.cosine;
+        stats.terms.critic_loss += t.critic_loss;
+        stats.terms.hvps += t.hvps;
+        stats.clip_rate += f64::from(u8::from(t.clipped));
+        w.minibatch += 1;
+        w.critic_done = 0;
+        if w.minibatch < self.ppo.epochs * n {
+            self.pending = Some(w);
+            return None;
+        }
         self.updates += 1;
+        let count = w.minibatch as f64;
+        let mut stats = w.stats;
         stats.actor_loss /= count;
         stats.terms.grad_norm /= count;
         stats.terms.correction_ratio /= count;
@@ -464,9 +498,22 @@ impl Blpo {
         stats.terms.critic_loss /= count;
         stats.clip_rate /= count;
         stats.steps = self.steps();
-        stats.finished = r.finished;
-        stats
+        stats.finished = w.r.finished;
+        Some(stats)
     }
+}
+
+/// An update in progress: its rollout and targets, the environments' order this epoch, the minibatch and
+/// the critic steps done in it.
+#[derive(Clone, Debug)]
+struct Pending {
+    r: Rollout,
+    targets: Vec<f64>,
+    last_obs: Vec<Vec<f64>>,
+    order: Vec<usize>,
+    minibatch: usize,
+    critic_done: usize,
+    stats: BlpoStats,
 }
 
 #[cfg(test)]

@@ -124,27 +124,71 @@ impl Learner {
 
     /// One update (a rollout and its epochs).
     pub fn update(&mut self) -> Report {
+        loop {
+            if let Some(report) = self.work() {
+                return report;
+            }
+        }
+    }
+
+    /// One unit of an update (a rollout, a minibatch step, a critic step: well under a frame natively);
+    /// the update's report when it completes.
+    pub fn work(&mut self) -> Option<Report> {
         match self {
-            Self::Ppo(p) => {
-                let s = p.update();
-                Report {
-                    steps: s.steps,
-                    finished: s.finished,
-                    actor_loss: s.actor_loss,
-                    terms: None,
-                    clip_rate: 0.0,
+            Self::Ppo(p) => p.work().map(|s| Report {
+                steps: s.steps,
+                finished: s.finished,
+                actor_loss: s.actor_loss,
+                terms: None,
+                clip_rate: 0.0,
+            }),
+            Self::Blpo(b) => b.work().map(|s| Report {
+                steps: s.steps,
+                finished: s.finished,
+                actor_loss: s.actor_loss,
+                terms: Some(s.terms),
+                clip_rate: s.clip_rate,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An update is spread over units: the rollout, then one per minibatch step (PPO) or per critic
+    /// step and actor step (BLPO), and only the last unit reports.
+    #[test]
+    fn an_update_comes_in_units() {
+        let ppo = PpoConfig {
+            hidden: 4,
+            envs: 2,
+            steps: 8,
+            epochs: 3,
+            minibatches: 2,
+            ..PpoConfig::default()
+        };
+        let blpo = BlpoConfig {
+            critic_steps: 2,
+            rank: 3,
+            ..BlpoConfig::default()
+        };
+        for (algorithm, units) in [
+            (Algorithm::Ppo, 1 + 3 * 2),
+            (Algorithm::Blpo(blpo.clone()), 1 + 3 * 2 * (2 + 1)),
+            (Algorithm::Nested(blpo), 1 + 3 * 2 * (2 + 1)),
+        ] {
+            let mut learner = Learner::new(EnvKind::Acrobot, &algorithm, ppo.clone(), 1, 1000);
+            let mut count = 1;
+            let report = loop {
+                if let Some(r) = learner.work() {
+                    break r;
                 }
-            }
-            Self::Blpo(b) => {
-                let s = b.update();
-                Report {
-                    steps: s.steps,
-                    finished: s.finished,
-                    actor_loss: s.actor_loss,
-                    terms: Some(s.terms),
-                    clip_rate: s.clip_rate,
-                }
-            }
+                count += 1;
+            };
+            assert_eq!((count, report.steps), (units, 16), "{}", algorithm.label());
+            assert_eq!(learner.steps(), 16);
         }
     }
 }

@@ -336,6 +336,7 @@ pub struct Ppo {
     /// Updates done, and planned (for the learning-rate schedule).
     pub updates: usize,
     pub total_updates: usize,
+    pending: Option<Pending>,
 }
 
 impl Ppo {
@@ -352,6 +353,7 @@ impl Ppo {
             adam,
             rng,
             updates: 0,
+            pending: None,
         }
     }
 
@@ -371,55 +373,92 @@ impl Ppo {
 
     /// One update: a rollout, GAE, then E epochs of M shuffled minibatches.
     pub fn update(&mut self) -> UpdateStats {
-        let cfg = self.cfg.clone();
-        let r = collect(&self.agent, &mut self.envs, cfg.steps, &mut self.rng);
-        let (adv, targets) = gae(
-            &r,
-            &r.values,
-            &r.last_values,
-            cfg.envs,
-            cfg.gamma,
-            cfg.gae_lambda,
-        );
-        let lr = self.lr();
-        let mut order: Vec<usize> = (0..r.rewards.len()).collect();
-        let size = (order.len() / cfg.minibatches.max(1)).max(1);
-        let mut stats = UpdateStats::default();
-        let mut count = 0.0;
-        for _ in 0..cfg.epochs {
-            order.shuffle(&mut self.rng);
-            for batch in order.chunks(size) {
-                let l = ppo_losses(&self.agent, &r, &adv, &targets, batch, &cfg);
-                let (nt, no) = (self.agent.theta.len(), self.agent.omega.len());
-                let mut g = DVector::zeros(nt + no);
-                g.rows_mut(0, nt).copy_from(&l.grad_theta);
-                g.rows_mut(nt, no).copy_from(&l.grad_omega);
-                let norm = g.norm();
-                if norm > cfg.max_grad_norm {
-                    g *= cfg.max_grad_norm / norm;
-                }
-                let mut p = DVector::zeros(nt + no);
-                p.rows_mut(0, nt).copy_from(&self.agent.theta);
-                p.rows_mut(nt, no).copy_from(&self.agent.omega);
-                self.adam.step(&mut p, &g, lr);
-                self.agent.theta.copy_from(&p.rows(0, nt));
-                self.agent.omega.copy_from(&p.rows(nt, no));
-                stats.actor_loss += l.actor;
-                stats.value_loss += l.value;
-                stats.entropy += l.entropy;
-                stats.clip_fraction += l.clipped;
-                count += 1.0;
+        loop {
+            if let Some(stats) = self.work() {
+                return stats;
             }
         }
+    }
+
+    /// One unit of an update — the rollout, or one minibatch step — so a view can spread an update over
+    /// frames; returns the update's statistics when it completes. Calling it until it returns is
+    /// [`Ppo::update`].
+    pub fn work(&mut self) -> Option<UpdateStats> {
+        let Some(mut w) = self.pending.take() else {
+            let cfg = &self.cfg;
+            let r = collect(&self.agent, &mut self.envs, cfg.steps, &mut self.rng);
+            let (adv, targets) = gae(
+                &r,
+                &r.values,
+                &r.last_values,
+                cfg.envs,
+                cfg.gamma,
+                cfg.gae_lambda,
+            );
+            self.pending = Some(Pending {
+                order: (0..r.rewards.len()).collect(),
+                r,
+                adv,
+                targets,
+                unit: 0,
+                stats: UpdateStats::default(),
+            });
+            return None;
+        };
+        let cfg = self.cfg.clone();
+        let per_epoch = cfg.minibatches.max(1);
+        let size = (w.order.len() / per_epoch).max(1);
+        if w.unit.is_multiple_of(per_epoch) {
+            w.order.shuffle(&mut self.rng);
+        }
+        let k = w.unit % per_epoch;
+        let batch = &w.order[(k * size).min(w.order.len())..((k + 1) * size).min(w.order.len())];
+        let l = ppo_losses(&self.agent, &w.r, &w.adv, &w.targets, batch, &cfg);
+        let (nt, no) = (self.agent.theta.len(), self.agent.omega.len());
+        let mut g = DVector::zeros(nt + no);
+        g.rows_mut(0, nt).copy_from(&l.grad_theta);
+        g.rows_mut(nt, no).copy_from(&l.grad_omega);
+        let norm = g.norm();
+        if norm > cfg.max_grad_norm {
+            g *= cfg.max_grad_norm / norm;
+        }
+        let mut p = DVector::zeros(nt + no);
+        p.rows_mut(0, nt).copy_from(&self.agent.theta);
+        p.rows_mut(nt, no).copy_from(&self.agent.omega);
+        self.adam.step(&mut p, &g, self.lr());
+        self.agent.theta.copy_from(&p.rows(0, nt));
+        self.agent.omega.copy_from(&p.rows(nt, no));
+        w.stats.actor_loss += l.actor;
+        w.stats.value_loss += l.value;
+        w.stats.entropy += l.entropy;
+        w.stats.clip_fraction += l.clipped;
+        w.unit += 1;
+        if w.unit < cfg.epochs * per_epoch {
+            self.pending = Some(w);
+            return None;
+        }
         self.updates += 1;
+        let count = w.unit as f64;
+        let mut stats = w.stats;
         stats.actor_loss /= count;
         stats.value_loss /= count;
         stats.entropy /= count;
         stats.clip_fraction /= count;
         stats.steps = self.steps();
-        stats.finished = r.finished;
-        stats
+        stats.finished = w.r.finished;
+        Some(stats)
     }
+}
+
+/// An update in progress: its rollout, advantages and targets, the minibatch order, units done.
+#[derive(Clone, Debug)]
+struct Pending {
+    r: Rollout,
+    adv: Vec<f64>,
+    targets: Vec<f64>,
+    order: Vec<usize>,
+    unit: usize,
+    stats: UpdateStats,
 }
 
 #[cfg(test)]
