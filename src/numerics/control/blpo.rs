@@ -389,7 +389,7 @@ impl Blpo {
             };
             let solved = match self.implicit {
                 Implicit::Cg => Ok(cg(&op, &j.grad_omega, self.cfg.rho, self.cfg.cg_iters, 0.0)),
-                _ => {
+                Implicit::Nystrom | Implicit::None => {
                     let sampling = if self.cfg.fixed_columns {
                         ColumnSampling::Given(self.columns.clone())
                     } else {
