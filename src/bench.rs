@@ -311,3 +311,46 @@ pub fn landscape(side: u32, features: usize) -> ExitCode {
         ExitCode::FAILURE
     }
 }
+
+/// `bilevel-lab bench-control [ENV U]`: seconds per update of each of BLPO Figure 3's learners (their
+/// default settings, U updates each after one warm-up update, seed 0) and each one's ratio to PPO, in one
+/// run on this machine (Fig. 4's comparison). All CPU, float64.
+pub fn control(env: crate::numerics::control::envs::EnvKind, updates: usize) -> ExitCode {
+    use crate::numerics::control::blpo::BlpoConfig;
+    use crate::numerics::control::learner::{Algorithm, Learner};
+    use crate::numerics::control::ppo::PpoConfig;
+    let cfg = BlpoConfig::default();
+    let mut rows = Vec::new();
+    let mut ppo_seconds = f64::NAN;
+    for algorithm in [
+        Algorithm::Ppo,
+        Algorithm::Blpo(cfg.clone()),
+        Algorithm::BlpoCg(cfg.clone()),
+        Algorithm::Nested(cfg.clone()),
+    ] {
+        let mut learner = Learner::new(env, &algorithm, PpoConfig::default(), 0, 1_000_000);
+        learner.update();
+        let started = Instant::now();
+        for _ in 0..updates {
+            learner.update();
+        }
+        let per_update = started.elapsed().as_secs_f64() / updates as f64;
+        if algorithm == Algorithm::Ppo {
+            ppo_seconds = per_update;
+        }
+        rows.push(serde_json::json!({
+            "algorithm": algorithm.label(),
+            "seconds_per_update": per_update,
+            "ratio_to_ppo": per_update / ppo_seconds,
+        }));
+    }
+    let json = serde_json::json!({
+        "benchmark": "control_updates",
+        "env": env,
+        "updates": updates,
+        "steps_per_update": PpoConfig::default().envs * PpoConfig::default().steps,
+        "learners": rows,
+    });
+    println!("{json}");
+    ExitCode::SUCCESS
+}

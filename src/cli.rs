@@ -18,6 +18,9 @@ USAGE:
                                 Nyström) in float64, on the f32 CPU twin and on the GPU, print the ratios
     bilevel-lab bench-landscape [S F]  time the playground's Φ landscape (S×S grid, ridge HPO with F
                                 features; default 256 2) in float64, on the f32 twin and on the GPU
+    bilevel-lab bench-control [ENV U]  time U updates (default cartpole 5) of PPO, BLPO, BLPO-CG and
+                                nesting alone at their defaults, print seconds per update and the ratio
+                                to PPO (BLPO Fig. 4)
     bilevel-lab lesson check FILE|--all  play every step of a lesson file (or of every built-in
                                 lesson) headless and print each claim with its measured value;
                                 exit 1 when a claim fails, 2 when the file is malformed
@@ -78,6 +81,25 @@ pub fn main(args: &[String]) -> ExitCode {
                 _ => {
                     eprintln!(
                         "bilevel-lab: usage: bilevel-lab bench-landscape [S F]  (S in 1..=1024, F in 2..=8)"
+                    );
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some("bench-control") => {
+            use crate::numerics::control::envs::EnvKind;
+            let env = match args.get(1).map(String::as_str) {
+                None | Some("cartpole") => Some(EnvKind::Cartpole),
+                Some("acrobot") => Some(EnvKind::Acrobot),
+                Some("pendulum") => Some(EnvKind::Pendulum),
+                Some(_) => None,
+            };
+            let updates = args.get(2).map_or(Ok(5), |a| a.parse::<usize>());
+            match (env, updates) {
+                (Some(env), Ok(u)) if (1..=1000).contains(&u) => crate::bench::control(env, u),
+                _ => {
+                    eprintln!(
+                        "bilevel-lab: usage: bilevel-lab bench-control [cartpole|acrobot|pendulum U]  (U in 1..=1000)"
                     );
                     ExitCode::from(2)
                 }

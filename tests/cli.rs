@@ -300,3 +300,26 @@ fn a_views_document_runs_in_its_view() {
         "{err}"
     );
 }
+
+#[test]
+fn env_and_control_kinds_run_and_bench_control_checks_its_arguments() {
+    let (code, out, err) =
+        run(r#"{"kind": "env", "env": "acrobot", "state": [0, 0, 0, 0], "actions": [2, 2, 0]}"#);
+    assert_eq!(code, 0, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(doc["states"].as_array().map(Vec::len), Some(4));
+    assert_eq!(floats(&doc["rewards"]), vec![-1.0, -1.0, -1.0]);
+    let (code, _, err) = run(
+        r#"{"kind": "control", "env": "pendulum", "algorithm": {"name": "blpo_cg", "cg_iters": 0}, "seeds": [0], "total_steps": 10}"#,
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with("bilevel-lab: algorithm.cg_iters") || err.contains("algorithm.cg_iters"),
+        "{err}"
+    );
+    let bench = Command::new(env!("CARGO_BIN_EXE_bilevel-lab"))
+        .args(["bench-control", "pong"])
+        .output()
+        .expect("CLI finishes");
+    assert_eq!(bench.status.code(), Some(2));
+}

@@ -230,6 +230,70 @@ impl Mlp {
         (f, rout)
     }
 
+    /// The weights as matrices (W₁, b₁, W₂, b₂, W₃, b₃) from the flat row-major layout.
+    fn matrices(&self, p: &[f64]) -> [DMatrix<f64>; 6] {
+        let l = self.layout();
+        let (i, h, o) = (self.inputs, self.hidden, self.outputs);
+        let m = |at: usize, rows: usize, cols: usize| {
+            DMatrix::from_row_slice(rows, cols, &p[at..at + rows * cols])
+        };
+        [
+            m(l.w1, h, i),
+            m(l.b1, h, 1),
+            m(l.w2, h, h),
+            m(l.b2, h, 1),
+            m(l.w3, o, h),
+            m(l.b3, o, 1),
+        ]
+    }
+
+    /// The forward pass of a batch (the columns of `x` are the inputs) as matrix products: the same
+    /// numbers as [`Mlp::forward`] per column, several times faster for hundreds of inputs.
+    pub fn forward_batch(&self, p: &[f64], x: &DMatrix<f64>) -> [DMatrix<f64>; 3] {
+        let [w1, b1, w2, b2, w3, b3] = self.matrices(p);
+        let affine = |w: &DMatrix<f64>, b: &DMatrix<f64>, a: &DMatrix<f64>| {
+            let mut z = w * a;
+            for mut col in z.column_iter_mut() {
+                col += b.column(0);
+            }
+            z
+        };
+        let a1 = affine(&w1, &b1, x).map(f64::tanh);
+        let a2 = affine(&w2, &b2, &a1).map(f64::tanh);
+        let out = affine(&w3, &b3, &a2);
+        [a1, a2, out]
+    }
+
+    /// Adds ∇_p Σⱼ ⟨d_out[:, j], y(x[:, j])⟩ to `grad`: [`Mlp::backward`] over a batch, by matrix products.
+    pub fn backward_batch(
+        &self,
+        p: &[f64],
+        x: &DMatrix<f64>,
+        f: &[DMatrix<f64>; 3],
+        d_out: &DMatrix<f64>,
+        grad: &mut [f64],
+    ) {
+        let l = self.layout();
+        let [_, _, w2, _, w3, _] = self.matrices(p);
+        let [a1, a2, _] = f;
+        let add = |grad: &mut [f64], at: usize, m: &DMatrix<f64>| {
+            for r in 0..m.nrows() {
+                for c in 0..m.ncols() {
+                    grad[at + r * m.ncols() + c] += m[(r, c)];
+                }
+            }
+        };
+        let rows = |m: &DMatrix<f64>| DMatrix::from_fn(m.nrows(), 1, |r, _| m.row(r).sum());
+        add(grad, l.w3, &(d_out * a2.transpose()));
+        add(grad, l.b3, &rows(d_out));
+        let dz2 = (w3.transpose() * d_out).component_mul(&a2.map(|a| 1.0 - a * a));
+        add(grad, l.w2, &(&dz2 * a1.transpose()));
+        add(grad, l.b2, &rows(&dz2));
+        let dz1 = (w2.transpose() * &dz2).component_mul(&a1.map(|a| 1.0 - a * a));
+        add(grad, l.w1, &(&dz1 * x.transpose()));
+        add(grad, l.b1, &rows(&dz1));
+    }
+
     /// The forward pass and its directional derivative along `v`: R{a₁}, R{a₂} and R{y} = J_p y · v (a
     /// Jacobian–vector product).
     pub fn r_forward(&self, p: &[f64], v: &[f64], x: &[f64]) -> (Forward, Forward) {
@@ -281,24 +345,30 @@ pub struct CriticLoss<'a> {
 }
 
 impl CriticLoss<'_> {
+    /// The inputs as the columns of a matrix.
+    fn columns(&self) -> DMatrix<f64> {
+        DMatrix::from_fn(self.net.inputs, self.inputs.len(), |r, c| self.inputs[c][r])
+    }
+
     pub fn value(&self, w: &[f64]) -> f64 {
         let n = self.inputs.len().max(1) as f64;
-        self.inputs
-            .iter()
+        let [_, _, out] = self.net.forward_batch(w, &self.columns());
+        out.iter()
             .zip(self.targets)
-            .map(|(x, y)| (self.net.forward(w, x).out[0] - y).powi(2))
+            .map(|(v, y)| (v - y).powi(2))
             .sum::<f64>()
             / n
     }
 
     pub fn gradient(&self, w: &[f64]) -> DVector<f64> {
         let n = self.inputs.len().max(1) as f64;
+        let x = self.columns();
+        let f = self.net.forward_batch(w, &x);
+        let d = DMatrix::from_fn(1, self.inputs.len(), |_, j| {
+            2.0 * (f[2][(0, j)] - self.targets[j]) / n
+        });
         let mut g = vec![0.0; w.len()];
-        for (x, y) in self.inputs.iter().zip(self.targets) {
-            let f = self.net.forward(w, x);
-            self.net
-                .backward(w, x, &f, &[2.0 * (f.out[0] - y) / n], &mut g);
-        }
+        self.net.backward_batch(w, &x, &f, &d, &mut g);
         DVector::from_vec(g)
     }
 
@@ -361,6 +431,28 @@ mod tests {
             outputs: 2,
         };
         assert_eq!(net.params(), 64 * 4 + 64 + 64 * 64 + 64 + 2 * 64 + 2);
+    }
+
+    #[test]
+    fn the_batch_passes_equal_the_per_input_passes() {
+        let (net, p, xs, _, _) = setup();
+        let x = DMatrix::from_fn(3, xs.len(), |r, c| xs[c][r]);
+        let d = DMatrix::from_fn(2, xs.len(), |r, c| (r as f64 + 1.0) * (c as f64 - 2.0));
+        let f = net.forward_batch(p.as_slice(), &x);
+        let mut batch = vec![0.0; p.len()];
+        net.backward_batch(p.as_slice(), &x, &f, &d, &mut batch);
+        let mut single = vec![0.0; p.len()];
+        for (c, xc) in xs.iter().enumerate() {
+            let fc = net.forward(p.as_slice(), xc);
+            assert!((0..2).all(|o| (fc.out[o] - f[2][(o, c)]).abs() < 1e-14));
+            net.backward(p.as_slice(), xc, &fc, &[d[(0, c)], d[(1, c)]], &mut single);
+        }
+        let worst = batch
+            .iter()
+            .zip(&single)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(worst < 1e-12, "{worst}");
     }
 
     #[test]
