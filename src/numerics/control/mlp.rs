@@ -4,9 +4,10 @@
 //!
 //! z₁ = W₁x + b₁, a₁ = tanh z₁, z₂ = W₂a₁ + b₂, a₂ = tanh z₂, y = W₃a₂ + b₃. Parameters are one flat
 //! vector p = [W₁ (row-major), b₁, W₂, b₂, W₃, b₃]. [`Mlp::backward`] is reverse mode (∇_p of ⟨d_out, y⟩);
-//! [`Mlp::hvp_pass`] is Pearlmutter's R-operator (1994): the directional derivative R{·} = d/dε|₀ of the
+//! [`Mlp::r_backward_batch`] is Pearlmutter's R-operator (1994): the directional derivative R{·} = d/dε|₀ of the
 //! forward and backward passes along a direction v in parameter space, which gives exact Hessian–vector
-//! products of any loss of y at the cost of about two gradients.
+//! products of any loss of y at the cost of about two gradients. Batches of inputs go through matrix
+//! products (`*_batch`); the per-input passes are their reference.
 
 use nalgebra::{DMatrix, DVector};
 use rand::Rng;
@@ -165,71 +166,6 @@ impl Mlp {
         }
     }
 
-    /// The R-operator along `v` at one input: returns the forward pass and R{y} = J_p y · v, and, given
-    /// the loss's output gradient `d_out(y, R{y})` as a pair (d_out, R{d_out}), adds ∇_p ⟨d_out, y⟩ to
-    /// `grad` and its directional derivative R{∇_p ⟨d_out, y⟩} to `rgrad`. For a loss ℓ(y),
-    /// d_out = ∇ℓ(y) and R{d_out} = ∇²ℓ(y) R{y}, and the summed `rgrad` is the Hessian–vector product.
-    pub fn hvp_pass(
-        &self,
-        p: &[f64],
-        v: &[f64],
-        x: &[f64],
-        d_out: impl Fn(&[f64], &[f64]) -> (Vec<f64>, Vec<f64>),
-        grad: &mut [f64],
-        rgrad: &mut [f64],
-    ) -> (Forward, Vec<f64>) {
-        let l = self.layout();
-        let (h, n) = (self.hidden, x.len());
-        let (f, r) = self.r_forward(p, v, x);
-        let (ra1, ra2, rout) = (r.a1, r.a2, r.out);
-        let s1: Vec<f64> = f.a1.iter().map(|a| 1.0 - a * a).collect();
-        let s2: Vec<f64> = f.a2.iter().map(|a| 1.0 - a * a).collect();
-        let (d, rd) = d_out(&f.out, &rout);
-        // Backward and its R: each product rule term of the reverse pass.
-        let mut da2 = vec![0.0; h];
-        let mut rda2 = vec![0.0; h];
-        for o in 0..self.outputs {
-            grad[l.b3 + o] += d[o];
-            rgrad[l.b3 + o] += rd[o];
-            for j in 0..h {
-                let k = l.w3 + o * h + j;
-                grad[k] += d[o] * f.a2[j];
-                rgrad[k] += rd[o] * f.a2[j] + d[o] * ra2[j];
-                da2[j] += d[o] * p[k];
-                rda2[j] += rd[o] * p[k] + d[o] * v[k];
-            }
-        }
-        // dz = da·s, R{dz} = R{da}·s + da·R{s}, R{s} = −2a·R{a}.
-        let dz2: Vec<f64> = (0..h).map(|j| da2[j] * s2[j]).collect();
-        let rdz2: Vec<f64> = (0..h)
-            .map(|j| rda2[j] * s2[j] - da2[j] * 2.0 * f.a2[j] * ra2[j])
-            .collect();
-        let mut da1 = vec![0.0; h];
-        let mut rda1 = vec![0.0; h];
-        for r in 0..h {
-            grad[l.b2 + r] += dz2[r];
-            rgrad[l.b2 + r] += rdz2[r];
-            for c in 0..h {
-                let k = l.w2 + r * h + c;
-                grad[k] += dz2[r] * f.a1[c];
-                rgrad[k] += rdz2[r] * f.a1[c] + dz2[r] * ra1[c];
-                da1[c] += dz2[r] * p[k];
-                rda1[c] += rdz2[r] * p[k] + dz2[r] * v[k];
-            }
-        }
-        for r in 0..h {
-            let dz1 = da1[r] * s1[r];
-            let rdz1 = rda1[r] * s1[r] - da1[r] * 2.0 * f.a1[r] * ra1[r];
-            grad[l.b1 + r] += dz1;
-            rgrad[l.b1 + r] += rdz1;
-            for c in 0..n {
-                grad[l.w1 + r * n + c] += dz1 * x[c];
-                rgrad[l.w1 + r * n + c] += rdz1 * x[c];
-            }
-        }
-        (f, rout)
-    }
-
     /// The weights as matrices (W₁, b₁, W₂, b₂, W₃, b₃) from the flat row-major layout.
     fn matrices(&self, p: &[f64]) -> [DMatrix<f64>; 6] {
         let l = self.layout();
@@ -292,6 +228,69 @@ impl Mlp {
         let dz1 = (w2.transpose() * &dz2).component_mul(&a1.map(|a| 1.0 - a * a));
         add(grad, l.w1, &(&dz1 * x.transpose()));
         add(grad, l.b1, &rows(&dz1));
+    }
+
+    /// Pearlmutter's R-operator over a batch (columns of `x`) for a scalar-output network: given the
+    /// loss's output gradient as a function of (y, R{y}) row vectors, returns R{∇_p Σⱼ ℓ(yⱼ)} — the
+    /// Hessian–vector product of the loss along `v` — by matrix products.
+    pub fn r_backward_batch(
+        &self,
+        p: &[f64],
+        v: &[f64],
+        x: &DMatrix<f64>,
+        d_out: impl Fn(&DMatrix<f64>, &DMatrix<f64>) -> (DMatrix<f64>, DMatrix<f64>),
+    ) -> Vec<f64> {
+        let l = self.layout();
+        let [w1, b1, w2, b2, w3, b3] = self.matrices(p);
+        let [v1, vb1, v2, vb2, v3, vb3] = self.matrices(v);
+        let bias = |mut z: DMatrix<f64>, b: &DMatrix<f64>| {
+            for mut col in z.column_iter_mut() {
+                col += b.column(0);
+            }
+            z
+        };
+        let a1 = bias(&w1 * x, &b1).map(f64::tanh);
+        let s1 = a1.map(|a| 1.0 - a * a);
+        let a2 = bias(&w2 * &a1, &b2).map(f64::tanh);
+        let s2 = a2.map(|a| 1.0 - a * a);
+        let out = bias(&w3 * &a2, &b3);
+        // R-forward.
+        let ra1 = bias(&v1 * x, &vb1).component_mul(&s1);
+        let ra2 = bias(&v2 * &a1 + &w2 * &ra1, &vb2).component_mul(&s2);
+        let rout = bias(&v3 * &a2 + &w3 * &ra2, &vb3);
+        let (d, rd) = d_out(&out, &rout);
+        // R-backward: every product rule term of the reverse pass.
+        let mut hv = vec![0.0; l.len];
+        let add = |hv: &mut [f64], at: usize, m: &DMatrix<f64>| {
+            for r in 0..m.nrows() {
+                for c in 0..m.ncols() {
+                    hv[at + r * m.ncols() + c] += m[(r, c)];
+                }
+            }
+        };
+        let rows = |m: &DMatrix<f64>| DMatrix::from_fn(m.nrows(), 1, |r, _| m.row(r).sum());
+        add(
+            &mut hv,
+            l.w3,
+            &(&rd * a2.transpose() + &d * ra2.transpose()),
+        );
+        add(&mut hv, l.b3, &rows(&rd));
+        let da2 = w3.transpose() * &d;
+        let rda2 = w3.transpose() * &rd + v3.transpose() * &d;
+        let dz2 = da2.component_mul(&s2);
+        let rdz2 = rda2.component_mul(&s2) - da2.component_mul(&a2).component_mul(&ra2) * 2.0;
+        add(
+            &mut hv,
+            l.w2,
+            &(&rdz2 * a1.transpose() + &dz2 * ra1.transpose()),
+        );
+        add(&mut hv, l.b2, &rows(&rdz2));
+        let da1 = w2.transpose() * &dz2;
+        let rda1 = w2.transpose() * &rdz2 + v2.transpose() * &dz2;
+        let rdz1 = rda1.component_mul(&s1) - da1.component_mul(&a1).component_mul(&ra1) * 2.0;
+        add(&mut hv, l.w1, &(&rdz1 * x.transpose()));
+        add(&mut hv, l.b1, &rows(&rdz1));
+        hv
     }
 
     /// The forward pass and its directional derivative along `v`: R{a₁}, R{a₂} and R{y} = J_p y · v (a
@@ -372,21 +371,15 @@ impl CriticLoss<'_> {
         DVector::from_vec(g)
     }
 
-    /// ∇²L(ω)·v = (2/N) Σᵢ (Jᵢᵀ(Jᵢv) + rᵢ ∇²Vᵢ v), exactly, by the R-operator.
+    /// ∇²L(ω)·v = (2/N) Σᵢ (Jᵢᵀ(Jᵢv) + rᵢ ∇²Vᵢ v), exactly, by the R-operator over the batch.
     pub fn hvp(&self, w: &[f64], v: &[f64]) -> DVector<f64> {
         let n = self.inputs.len().max(1) as f64;
-        let mut g = vec![0.0; w.len()];
-        let mut hv = vec![0.0; w.len()];
-        for (x, y) in self.inputs.iter().zip(self.targets) {
-            self.net.hvp_pass(
-                w,
-                v,
-                x,
-                |out, rout| (vec![2.0 * (out[0] - y) / n], vec![2.0 * rout[0] / n]),
-                &mut g,
-                &mut hv,
-            );
-        }
+        let targets = DMatrix::from_row_slice(1, self.targets.len(), self.targets);
+        let hv = self
+            .net
+            .r_backward_batch(w, v, &self.columns(), |out, rout| {
+                ((out - &targets) * (2.0 / n), rout * (2.0 / n))
+            });
         DVector::from_vec(hv)
     }
 }
