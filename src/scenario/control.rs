@@ -113,6 +113,9 @@ impl ControlScenario {
                 "cosine": mean(&|t| t.cosine),
                 "correction_ratio": mean(&|t| t.correction_ratio),
                 "critic_loss": mean(&|t| t.critic_loss),
+                "ihvp_error": mean(&|t| t.ihvp_error),
+                "top_eigenvalue": mean(&|t| t.top_eigenvalue),
+                "condition": mean(&|t| t.condition),
                 "clip_rate": num(reports.iter().map(|r| r.clip_rate).sum::<f64>() / reports.len() as f64),
             }));
         }
