@@ -116,6 +116,7 @@ impl ControlScenario {
                 "ihvp_error": mean(&|t| t.ihvp_error),
                 "top_eigenvalue": mean(&|t| t.top_eigenvalue),
                 "condition": mean(&|t| t.condition),
+                "indefinite": mean(&|t| t.indefinite),
                 "clip_rate": num(reports.iter().map(|r| r.clip_rate).sum::<f64>() / reports.len() as f64),
             }));
         }

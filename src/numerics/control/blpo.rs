@@ -99,6 +99,40 @@ pub struct Terms {
     pub ihvp_error: f64,
     pub top_eigenvalue: f64,
     pub condition: f64,
+    /// Over an update: the share of minibatches where H + ρI was indefinite (diagnosed ones only).
+    pub indefinite: f64,
+}
+
+/// The mean of `f` over the items where it is a number (NaN when there are none).
+fn mean_of<T>(items: &[T], f: impl Fn(&T) -> f64) -> f64 {
+    let values: Vec<f64> = items.iter().map(f).filter(|v| v.is_finite()).collect();
+    values.iter().sum::<f64>() / values.len() as f64
+}
+
+impl Terms {
+    /// An update's terms: each field's mean over its minibatches (measured ones; the condition over the
+    /// positive definite ones, with the share of indefinite ones beside it).
+    pub fn mean(all: &[Self]) -> Self {
+        let diagnosed: Vec<&Self> = all.iter().filter(|t| t.condition.is_finite()).collect();
+        Self {
+            grad_norm: mean_of(all, |t| t.grad_norm),
+            correction_ratio: mean_of(all, |t| t.correction_ratio),
+            cosine: mean_of(all, |t| t.cosine),
+            clipped: all.iter().any(|t| t.clipped),
+            critic_loss: mean_of(all, |t| t.critic_loss),
+            hvps: all.iter().map(|t| t.hvps).sum(),
+            ihvp_error: mean_of(all, |t| t.ihvp_error),
+            top_eigenvalue: mean_of(all, |t| t.top_eigenvalue),
+            condition: mean_of(&diagnosed, |t| {
+                if t.condition > 0.0 {
+                    t.condition
+                } else {
+                    f64::NAN
+                }
+            }),
+            indefinite: mean_of(&diagnosed, |t| f64::from(u8::from(t.condition < 0.0))),
+        }
+    }
 }
 
 /// The Hessian's extreme Ritz values from 30 Lanczos steps (full reorthogonalisation) started at b, the
@@ -342,6 +376,7 @@ impl Blpo {
                 minibatch: 0,
                 critic_done: 0,
                 stats: BlpoStats::default(),
+                terms: Vec::new(),
             });
             return None;
         };
@@ -356,17 +391,8 @@ impl Blpo {
         }
         let env = w.order[w.minibatch % n];
         let (loss, t) = self.actor_step(&w.r, &w.targets, env, &w.last_obs[env]);
-        let stats = &mut w.stats;
-        stats.actor_loss += loss;
-        stats.terms.grad_norm += t.grad_norm;
-        stats.terms.correction_ratio += t.correction_ratio;
-        stats.terms.cosine += t.cosine;
-        stats.terms.critic_loss += t.critic_loss;
-        stats.terms.hvps += t.hvps;
-        stats.terms.ihvp_error += t.ihvp_error;
-        stats.terms.top_eigenvalue += t.top_eigenvalue;
-        stats.terms.condition += t.condition;
-        stats.clip_rate += f64::from(u8::from(t.clipped));
+        w.stats.actor_loss += loss;
+        w.terms.push(t);
         w.minibatch += 1;
         w.critic_done = 0;
         if w.minibatch < self.ppo.epochs * n {
@@ -374,17 +400,10 @@ impl Blpo {
             return None;
         }
         self.updates += 1;
-        let count = w.minibatch as f64;
         let mut stats = w.stats;
-        stats.actor_loss /= count;
-        stats.terms.grad_norm /= count;
-        stats.terms.correction_ratio /= count;
-        stats.terms.cosine /= count;
-        stats.terms.critic_loss /= count;
-        stats.terms.ihvp_error /= count;
-        stats.terms.top_eigenvalue /= count;
-        stats.terms.condition /= count;
-        stats.clip_rate /= count;
+        stats.actor_loss /= w.minibatch as f64;
+        stats.clip_rate = mean_of(&w.terms, |t| f64::from(u8::from(t.clipped)));
+        stats.terms = Terms::mean(&w.terms);
         stats.steps = self.steps();
         stats.finished = w.r.finished;
         Some(stats)
@@ -402,6 +421,8 @@ struct Pending {
     minibatch: usize,
     critic_done: usize,
     stats: BlpoStats,
+    /// Each finished minibatch's terms.
+    terms: Vec<Terms>,
 }
 
 #[cfg(test)]
