@@ -185,6 +185,22 @@ pub(crate) mod checks {
         );
     }
 
+    /// [`derivatives`] and [`hypergradient`] at the seeded point x = vector(n, seed + 1), y = vector(m,
+    /// seed + 2), with directions v = vector(m, seed + 3), u = vector(n, seed + 4).
+    pub fn at_seeded_point<P: BilevelProblem>(p: &P, seed: u64) {
+        use crate::numerics::ihvp::testing::vector;
+        let (n, m) = p.dims();
+        let x = vector(n, seed + 1);
+        derivatives(
+            p,
+            &x,
+            &vector(m, seed + 2),
+            &vector(m, seed + 3),
+            &vector(n, seed + 4),
+        );
+        hypergradient(p, &x);
+    }
+
     /// The exact hypergradient at y*(x) against central differences of Φ.
     pub fn hypergradient<P: BilevelProblem>(p: &P, x: &DVector<f64>) {
         let y = p
