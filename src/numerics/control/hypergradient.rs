@@ -30,18 +30,15 @@ pub struct Minibatch<'a> {
     pub r: &'a Rollout,
     pub index: Vec<usize>,
     pub last_obs: &'a [f64],
-    /// The rollout's GAE targets (the critic's regression targets).
-    pub targets: &'a [f64],
 }
 
 /// The actor's loss J on a minibatch with advantages from critic `omega`, and its gradients: ∇_θ J,
-/// ∇_ω J (through the advantages), the normalised advantages and the ratios.
+/// ∇_ω J (through the advantages) and the normalised advantages.
 pub struct ActorLoss {
     pub value: f64,
     pub grad_theta: DVector<f64>,
     pub grad_omega: DVector<f64>,
     pub advantages: Vec<f64>,
-    pub ratios: Vec<f64>,
 }
 
 /// J(θ, ω) = (1/n) Σ −min(ρA, clip(ρ)A) − c_e·H with A = normalise(GAE(V_ω)), and both gradients.
@@ -69,14 +66,12 @@ pub fn actor_loss(agent: &Agent, mb: &Minibatch<'_>, cfg: &PpoConfig) -> ActorLo
     let theta = agent.theta.as_slice();
     let mut g_theta = vec![0.0; agent.theta.len()];
     let mut d_adv = vec![0.0; n];
-    let mut ratios = Vec::with_capacity(n);
     let mut value = 0.0;
     for (j, &k) in mb.index.iter().enumerate() {
         let x = &mb.r.obs[k];
         let f = agent.actor.forward(theta, x);
         let e = agent.head.eval(&f.out, log_std, mb.r.actions[k]);
         let ratio = (e.logp - mb.r.logp[k]).exp();
-        ratios.push(ratio);
         let (unclipped, bounded) = (
             ratio * adv[j],
             ratio.clamp(1.0 - cfg.clip, 1.0 + cfg.clip) * adv[j],
@@ -137,7 +132,6 @@ pub fn actor_loss(agent: &Agent, mb: &Minibatch<'_>, cfg: &PpoConfig) -> ActorLo
         grad_theta: DVector::from_vec(g_theta),
         grad_omega: DVector::from_vec(g_omega),
         advantages: adv,
-        ratios,
     }
 }
 

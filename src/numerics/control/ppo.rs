@@ -216,6 +216,14 @@ pub fn gae(
     (adv, targets)
 }
 
+/// Scales `g` to norm at most `max`.
+pub fn clip_norm(g: &mut DVector<f64>, max: f64) {
+    let norm = g.norm();
+    if norm > max {
+        *g *= max / norm;
+    }
+}
+
 /// (x − mean) / (std + 1e−8), as PureJaxRL normalises a minibatch's advantages.
 pub fn normalise(x: &[f64]) -> Vec<f64> {
     let n = x.len().max(1) as f64;
@@ -418,10 +426,7 @@ impl Ppo {
         let mut g = DVector::zeros(nt + no);
         g.rows_mut(0, nt).copy_from(&l.grad_theta);
         g.rows_mut(nt, no).copy_from(&l.grad_omega);
-        let norm = g.norm();
-        if norm > cfg.max_grad_norm {
-            g *= cfg.max_grad_norm / norm;
-        }
+        clip_norm(&mut g, cfg.max_grad_norm);
         let mut p = DVector::zeros(nt + no);
         p.rows_mut(0, nt).copy_from(&self.agent.theta);
         p.rows_mut(nt, no).copy_from(&self.agent.omega);
