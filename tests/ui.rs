@@ -700,3 +700,39 @@ fn every_view_opens_idle_and_has_a_snapshot() {
         harness.snapshot(format!("view-{anchor}"));
     }
 }
+
+/// The Control view trains four small learners on CartPole for a few updates in the app (Play, frames
+/// sliced within the budget), fills its table and curves, explains BLPO's update, and animates the agent.
+#[test]
+fn control_view_trains_four_learners_and_explains_an_update() {
+    let mut harness = light([1500.0, 1100.0]);
+    harness.state_mut().open_link(
+        "#control?stop_at=3&ppo.hidden=8&ppo.steps=32&learners.1.blpo.critic_steps=2&learners.1.blpo.rank=4\
+         &learners.1.blpo.diagnose=true&learners.2.on=true&learners.2.blpo.critic_steps=2\
+         &learners.3.on=true&learners.3.blpo.critic_steps=2",
+    );
+    harness.step();
+    harness.get_by_label("Play").click();
+    let frames = step_until(&mut harness, "update", &3.into());
+    assert!(frames > 3, "an update is spread over frames: {frames}");
+    let status = harness.state().status(false);
+    assert_eq!(status.last_error, None);
+    let learners = status.view["learners"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(learners.len(), 4, "{}", status.view);
+    for l in &learners {
+        assert_eq!(l["updates"], 3, "{l}");
+        assert_eq!(l["steps"], 3 * 4 * 32, "{l}");
+        assert_eq!(l["status"], "training", "{l}");
+    }
+    assert!(learners[0]["cosine"].is_null() && learners[1]["cosine"].is_number());
+    harness.get_by_label("Explain this update").click();
+    harness.run_steps(3);
+    harness.get_by_label_contains("3. IHVP (Eq. 9)");
+    let scene = |h: &Harness<'_, BilevelApp>| h.state().status(false).view["learners"].clone();
+    let before = scene(&harness);
+    harness.run_steps(10);
+    assert_eq!(scene(&harness), before, "paused: the numbers hold still");
+}

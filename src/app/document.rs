@@ -11,27 +11,23 @@ use serde_json::{Map, Value, json};
 
 use crate::app::anchor::Anchor;
 use crate::app::{View, headless, views};
-use crate::scenario::VIEW_KINDS;
 use crate::scenario::query::to_query;
+use crate::scenario::{VIEW_KINDS, view_kinds};
 
 /// How long a document may play before `run` gives up.
 pub const RUN_LIMIT: Duration = Duration::from_secs(600);
 
-/// The view a kind opens: the kind is the view's anchor, but the IHVP lab's (`ihvp`, a kind the CLI
-/// already has for one IHVP).
+/// The view a kind opens.
 fn anchor_of(kind: &str) -> Option<&'static str> {
-    VIEW_KINDS
-        .iter()
-        .find(|k| **k == kind)
-        .map(|k| if *k == "ihvp_lab" { "ihvp" } else { k })
+    VIEW_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, a)| *a)
 }
 
 /// The document kind of a view (`None`: the view has no scenario).
 pub fn kind_of(anchor: &str) -> Option<&'static str> {
     VIEW_KINDS
         .iter()
-        .copied()
-        .find(|k| anchor_of(k) == Some(anchor))
+        .find(|(_, a)| *a == anchor)
+        .map(|(k, _)| *k)
 }
 
 /// The open view's document, or `None` for a view without a scenario (the landing page, lessons,
@@ -69,7 +65,7 @@ pub fn link(text: &str) -> Result<Anchor, String> {
     let doc = value
         .as_object_mut()
         .ok_or("a view's document is a JSON object")?;
-    let kinds = VIEW_KINDS.join(", ");
+    let kinds = view_kinds();
     let Some(Value::String(kind)) = doc.remove("kind") else {
         return Err(format!(
             "kind: missing (a view's document names one of {kinds})"
@@ -123,6 +119,7 @@ mod tests {
             "#playground?problem=quadratic&step=300&runs.1.ihvp=cg&alpha=0.1",
             "#ihvp?size=12&alpha=0.5&rank=4",
             "#soft_rl?stop_at=40&tau=0.5",
+            "#control?stop_at=3&step=2&ppo.hidden=8&ppo.steps=16&ppo.envs=2&learners.1.blpo.critic_steps=2&learners.1.blpo.rank=3&learners.2.on=true&learners.2.blpo.diagnose=true",
         ] {
             let anchor = Anchor::parse(link).expect("parses");
             let mut view = views::all()

@@ -23,6 +23,14 @@ pub enum Series {
     StackelbergRegularized,
 }
 
+/// The colors of a view's four run slots (the bilevel RL and Control views): slot k is always this color.
+pub const SLOT_COLORS: [Series; 4] = [
+    Series::Stackelberg,
+    Series::Ihvp(Method::Exact),
+    Series::Simultaneous,
+    Series::TwoTimescale,
+];
+
 impl Look {
     /// Zoom applied to the whole UI: projector mode makes everything readable from the back of a hall.
     pub fn zoom_for(projector: bool) -> f32 {

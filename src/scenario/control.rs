@@ -7,15 +7,14 @@ use serde_json::{Value, json};
 use web_time::Instant;
 
 use super::json::num;
+use crate::numerics::control::blpo::Terms;
 use crate::numerics::control::envs::EnvKind;
-use crate::numerics::control::learner::{Algorithm, Learner};
+use crate::numerics::control::learner::Algorithm;
+use crate::numerics::control::lockstep::Seeds;
 use crate::numerics::control::ppo::PpoConfig;
 
 /// Most environment steps one run may ask for.
 pub const MAX_STEPS: usize = 20_000_000;
-/// Episodes the mean return is taken over.
-pub const WINDOW: usize = 20;
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ControlScenario {
@@ -27,10 +26,37 @@ pub struct ControlScenario {
     pub total_steps: usize,
 }
 
-/// Mean of the last [`WINDOW`] values (NaN when there are none).
-fn recent_mean(returns: &[f64]) -> f64 {
-    let tail = &returns[returns.len().saturating_sub(WINDOW)..];
-    tail.iter().sum::<f64>() / tail.len() as f64
+/// PPO's shared settings' ranges (the CLI's `ppo` and the Control view's); errors name the field.
+pub fn validate_ppo(p: &PpoConfig) -> Result<(), String> {
+    for (name, v, max) in [
+        ("envs", p.envs, 64),
+        ("steps", p.steps, 4096),
+        ("epochs", p.epochs, 64),
+        ("minibatches", p.minibatches, 64),
+        ("hidden", p.hidden, 256),
+    ] {
+        if !(1..=max).contains(&v) {
+            return Err(format!("ppo.{name}: must be in 1..={max}, got {v}"));
+        }
+    }
+    for (name, v) in [
+        ("lr", p.lr),
+        ("gamma", p.gamma),
+        ("gae_lambda", p.gae_lambda),
+        ("clip", p.clip),
+        ("max_grad_norm", p.max_grad_norm),
+    ] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(format!("ppo.{name}: must be a finite number > 0, got {v}"));
+        }
+    }
+    if !(p.entropy.is_finite() && p.entropy >= 0.0 && p.value.is_finite() && p.value >= 0.0) {
+        return Err(format!(
+            "ppo.entropy, ppo.value: must be finite numbers ≥ 0, got {} and {}",
+            p.entropy, p.value
+        ));
+    }
+    Ok(())
 }
 
 impl ControlScenario {
@@ -48,84 +74,51 @@ impl ControlScenario {
                 self.total_steps
             ));
         }
-        let p = &self.ppo;
-        for (name, v, max) in [
-            ("envs", p.envs, 64),
-            ("steps", p.steps, 4096),
-            ("epochs", p.epochs, 64),
-            ("minibatches", p.minibatches, 64),
-            ("hidden", p.hidden, 256),
-        ] {
-            if !(1..=max).contains(&v) {
-                return Err(format!("ppo.{name}: must be in 1..={max}, got {v}"));
-            }
-        }
-        for (name, v) in [
-            ("lr", p.lr),
-            ("gamma", p.gamma),
-            ("gae_lambda", p.gae_lambda),
-            ("clip", p.clip),
-            ("max_grad_norm", p.max_grad_norm),
-        ] {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!("ppo.{name}: must be a finite number > 0, got {v}"));
-            }
-        }
-        Ok(())
+        validate_ppo(&self.ppo)
     }
 
     pub fn run(&self) -> Value {
         let began = Instant::now();
-        let mut learners: Vec<Learner> = self
-            .seeds
-            .iter()
-            .map(|&s| {
-                Learner::new(
-                    self.env,
-                    &self.algorithm,
-                    self.ppo.clone(),
-                    s,
-                    self.total_steps,
-                )
-            })
-            .collect();
-        let mut returns: Vec<Vec<f64>> = vec![Vec::new(); learners.len()];
-        let mut updates = Vec::new();
-        while learners
+        let mut seeds = Seeds::new(
+            self.env,
+            &self.algorithm,
+            &self.ppo,
+            &self.seeds,
+            self.total_steps,
+        );
+        while seeds
+            .learners
             .first()
             .is_some_and(|l| l.steps() < self.total_steps)
         {
-            let reports: Vec<_> = learners.iter_mut().map(Learner::update).collect();
-            for (r, rep) in returns.iter_mut().zip(&reports) {
-                r.extend(&rep.finished);
-            }
-            let mean = |f: &dyn Fn(&crate::numerics::control::blpo::Terms) -> f64| {
-                let v: Vec<f64> = reports
-                    .iter()
-                    .filter_map(|r| r.terms.as_ref().map(f))
-                    .collect();
-                (!v.is_empty()).then(|| num(v.iter().sum::<f64>() / v.len() as f64))
-            };
-            updates.push(json!({
-                "steps": reports.first().map_or(0, |r| r.steps),
-                "mean_return": returns.iter().map(|r| num(recent_mean(r))).collect::<Vec<_>>(),
-                "actor_loss": num(reports.iter().map(|r| r.actor_loss).sum::<f64>() / reports.len() as f64),
-                "cosine": mean(&|t| t.cosine),
-                "correction_ratio": mean(&|t| t.correction_ratio),
-                "critic_loss": mean(&|t| t.critic_loss),
-                "ihvp_error": mean(&|t| t.ihvp_error),
-                "top_eigenvalue": mean(&|t| t.top_eigenvalue),
-                "condition": mean(&|t| t.condition),
-                "indefinite": mean(&|t| t.indefinite),
-                "clip_rate": num(reports.iter().map(|r| r.clip_rate).sum::<f64>() / reports.len() as f64),
-            }));
+            seeds.update();
         }
+        let updates: Vec<Value> = seeds
+            .history
+            .iter()
+            .map(|r| {
+                let term = |f: fn(&Terms) -> f64| r.terms.as_ref().map(|t| num(f(t)));
+                json!({
+                    "steps": r.steps,
+                    "mean_return": r.mean_return.iter().map(|&v| num(v)).collect::<Vec<_>>(),
+                    "actor_loss": num(r.actor_loss),
+                    "cosine": term(|t| t.cosine),
+                    "correction_ratio": term(|t| t.correction_ratio),
+                    "critic_loss": term(|t| t.critic_loss),
+                    "ihvp_error": term(|t| t.ihvp_error),
+                    "top_eigenvalue": term(|t| t.top_eigenvalue),
+                    "condition": term(|t| t.condition),
+                    "indefinite": term(|t| t.indefinite),
+                    "clip_rate": num(r.clip_rate),
+                })
+            })
+            .collect();
         json!({
             "kind": "control",
             "env": self.env,
             "algorithm": self.algorithm.label(),
             "updates": updates,
-            "final_mean_return": returns.iter().map(|r| num(recent_mean(r))).collect::<Vec<_>>(),
+            "final_mean_return": seeds.final_mean_return().into_iter().map(num).collect::<Vec<_>>(),
             "wall_seconds": began.elapsed().as_secs_f64(),
         })
     }

@@ -4,6 +4,7 @@
 
 pub mod bilevel;
 pub mod control;
+pub mod control_lab;
 pub mod env;
 pub mod game;
 pub mod ihvp;
@@ -31,8 +32,24 @@ pub const KINDS: &[&str] = &[
 ];
 
 /// The kinds of the views' documents (a view's state as a scenario: `app::document`, which the CLI runs
-/// with the view itself).
-pub const VIEW_KINDS: &[&str] = &["stackelberg", "playground", "ihvp_lab", "soft_rl"];
+/// with the view itself), each with its view's anchor (they differ where the CLI already had the name:
+/// `ihvp` is one IHVP, `control` one learner).
+pub const VIEW_KINDS: &[(&str, &str)] = &[
+    ("stackelberg", "stackelberg"),
+    ("playground", "playground"),
+    ("ihvp_lab", "ihvp"),
+    ("soft_rl", "soft_rl"),
+    ("control_lab", "control"),
+];
+
+/// The views' document kinds, comma-separated (for messages).
+pub fn view_kinds() -> String {
+    VIEW_KINDS
+        .iter()
+        .map(|(k, _)| *k)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Every scenario kind.
 #[derive(Debug)]
@@ -79,7 +96,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
             return Err(format!(
                 "kind: must be one of {}, or a view's {}, got `{other}`",
                 KINDS.join(", "),
-                VIEW_KINDS.join(", ")
+                view_kinds()
             ));
         }
     };

@@ -2,6 +2,7 @@
 //! and to [`all`].
 
 pub mod compute;
+pub mod control;
 pub mod ihvp_lab;
 pub mod lesson;
 pub mod playground;
@@ -20,6 +21,7 @@ pub fn all() -> Vec<Box<dyn View>> {
         Box::new(ihvp_lab::IhvpLabView::default()),
         Box::new(playground::PlaygroundView::default()),
         Box::new(soft_rl::SoftRlView::default()),
+        Box::new(control::ControlView::default()),
         Box::new(compute::ComputeView::default()),
     ]
 }

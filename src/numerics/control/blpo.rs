@@ -85,7 +85,12 @@ impl Default for BlpoConfig {
 /// What one minibatch's hypergradient was made of.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Terms {
+    /// ‖∇_θ J‖, the direct gradient.
     pub grad_norm: f64,
+    /// ‖∇_ω J‖, the right-hand side of the IHVP.
+    pub grad_omega_norm: f64,
+    /// ‖v̂‖, the IHVP.
+    pub ihvp_norm: f64,
     /// ‖∇_θω L · v̂‖ / ‖∇_θ J‖ before the clip.
     pub correction_ratio: f64,
     /// cos(∇_θ J, the hypergradient actually followed).
@@ -110,19 +115,30 @@ fn mean_of<T>(items: &[T], f: impl Fn(&T) -> f64) -> f64 {
 }
 
 impl Terms {
-    /// An update's terms: each field's mean over its minibatches (measured ones; the condition over the
-    /// positive definite ones, with the share of indefinite ones beside it).
-    pub fn mean(all: &[Self]) -> Self {
-        let diagnosed: Vec<&Self> = all.iter().filter(|t| t.condition.is_finite()).collect();
+    /// Each field's mean over the items where it is a number (the clip: whether any bound).
+    pub fn average(all: &[Self]) -> Self {
         Self {
             grad_norm: mean_of(all, |t| t.grad_norm),
+            grad_omega_norm: mean_of(all, |t| t.grad_omega_norm),
+            ihvp_norm: mean_of(all, |t| t.ihvp_norm),
             correction_ratio: mean_of(all, |t| t.correction_ratio),
             cosine: mean_of(all, |t| t.cosine),
             clipped: all.iter().any(|t| t.clipped),
             critic_loss: mean_of(all, |t| t.critic_loss),
-            hvps: all.iter().map(|t| t.hvps).sum(),
+            hvps: mean_of(all, |t| t.hvps as f64).round() as usize,
             ihvp_error: mean_of(all, |t| t.ihvp_error),
             top_eigenvalue: mean_of(all, |t| t.top_eigenvalue),
+            condition: mean_of(all, |t| t.condition),
+            indefinite: mean_of(all, |t| t.indefinite),
+        }
+    }
+
+    /// An update's terms from its minibatches': [`Self::average`], but the HVPs summed, the condition
+    /// over the positive definite ones only, and the share of indefinite ones beside it.
+    pub fn mean(all: &[Self]) -> Self {
+        let diagnosed: Vec<&Self> = all.iter().filter(|t| t.condition.is_finite()).collect();
+        Self {
+            hvps: all.iter().map(|t| t.hvps).sum(),
             condition: mean_of(&diagnosed, |t| {
                 if t.condition > 0.0 {
                     t.condition
@@ -131,6 +147,7 @@ impl Terms {
                 }
             }),
             indefinite: mean_of(&diagnosed, |t| f64::from(u8::from(t.condition < 0.0))),
+            ..Self::average(all)
         }
     }
 }
@@ -189,6 +206,8 @@ pub struct BlpoStats {
     pub finished: Vec<f64>,
     pub actor_loss: f64,
     pub terms: Terms,
+    /// The update's last minibatch (what "Explain this update" shows).
+    pub last: Terms,
     /// Share of minibatches whose correction the bound clipped.
     pub clip_rate: f64,
 }
@@ -273,6 +292,8 @@ impl Blpo {
         };
         let mut terms = Terms {
             grad_norm: j.grad_theta.norm(),
+            grad_omega_norm: j.grad_omega.norm(),
+            ihvp_norm: f64::NAN,
             critic_loss: local.value(self.agent.omega.as_slice()),
             cosine: 1.0,
             ihvp_error: f64::NAN,
@@ -308,6 +329,7 @@ impl Blpo {
             };
             if let Ok(ihvp) = solved {
                 terms.hvps = ihvp.hvp_count;
+                terms.ihvp_norm = ihvp.v.norm();
                 if self.cfg.diagnose {
                     diagnose(&op, &j.grad_omega, &ihvp.v, self.cfg.rho, &mut terms);
                 }
@@ -391,6 +413,7 @@ impl Blpo {
         stats.actor_loss /= w.minibatch as f64;
         stats.clip_rate = mean_of(&w.terms, |t| f64::from(u8::from(t.clipped)));
         stats.terms = Terms::mean(&w.terms);
+        stats.last = w.terms.last().cloned().unwrap_or_default();
         stats.steps = self.steps();
         stats.finished = w.r.finished;
         Some(stats)

@@ -17,17 +17,65 @@ pub enum Algorithm {
     Nested(BlpoConfig),
 }
 
-impl Algorithm {
-    /// The names a scenario may use.
-    pub const NAMES: [&'static str; 4] = ["ppo", "blpo", "blpo_cg", "nested"];
+/// The four learners' names, in Figure 3's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Name {
+    Ppo,
+    Blpo,
+    BlpoCg,
+    Nested,
+}
 
-    pub fn label(&self) -> &'static str {
+impl Name {
+    pub const ALL: [Self; 4] = [Self::Ppo, Self::Blpo, Self::BlpoCg, Self::Nested];
+
+    pub fn label(self) -> &'static str {
         match self {
             Self::Ppo => "PPO",
-            Self::Blpo(_) => "BLPO (Nyström)",
-            Self::BlpoCg(_) => "BLPO-CG",
-            Self::Nested(_) => "nested critic, no hypergradient",
+            Self::Blpo => "BLPO (Nyström)",
+            Self::BlpoCg => "BLPO-CG",
+            Self::Nested => "nested critic, no hypergradient",
         }
+    }
+
+    /// What the actor follows, in one line.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Self::Ppo => {
+                "PPO: actor and critic take one joint Adam step per minibatch on the clipped surrogate + value loss"
+            }
+            Self::Blpo => {
+                "K_ω critic steps, then the actor along ∇_θJ − ∇_θω L·v̂, v̂ = Nyström (H + ρI)⁻¹∇_ωJ (Eq. 8–9)"
+            }
+            Self::BlpoCg => "as BLPO, v̂ by conjugate gradient (at most cg_iters iterations)",
+            Self::Nested => "K_ω critic steps, then the actor along ∇_θJ alone (no implicit term)",
+        }
+    }
+
+    /// The learner with these settings (PPO has none of its own).
+    pub fn with(self, cfg: BlpoConfig) -> Algorithm {
+        match self {
+            Self::Ppo => Algorithm::Ppo,
+            Self::Blpo => Algorithm::Blpo(cfg),
+            Self::BlpoCg => Algorithm::BlpoCg(cfg),
+            Self::Nested => Algorithm::Nested(cfg),
+        }
+    }
+}
+
+impl Algorithm {
+    pub fn name(&self) -> Name {
+        match self {
+            Self::Ppo => Name::Ppo,
+            Self::Blpo(_) => Name::Blpo,
+            Self::BlpoCg(_) => Name::BlpoCg,
+            Self::Nested(_) => Name::Nested,
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        self.name().label()
     }
 
     /// Checks the settings; errors name the field.
@@ -72,6 +120,8 @@ pub struct Report {
     pub actor_loss: f64,
     /// The hypergradient's pieces, averaged over minibatches (BLPO and its ablations).
     pub terms: Option<Terms>,
+    /// The last minibatch's terms (BLPO and its ablations).
+    pub last: Option<Terms>,
     pub clip_rate: f64,
 }
 
@@ -140,6 +190,7 @@ impl Learner {
                 finished: s.finished,
                 actor_loss: s.actor_loss,
                 terms: None,
+                last: None,
                 clip_rate: 0.0,
             }),
             Self::Blpo(b) => b.work().map(|s| Report {
@@ -147,6 +198,7 @@ impl Learner {
                 finished: s.finished,
                 actor_loss: s.actor_loss,
                 terms: Some(s.terms),
+                last: Some(s.last),
                 clip_rate: s.clip_rate,
             }),
         }

@@ -5,6 +5,7 @@ pub mod blpo;
 pub mod envs;
 pub mod hypergradient;
 pub mod learner;
+pub mod lockstep;
 pub mod mlp;
 pub mod policy;
 pub mod ppo;

@@ -19,19 +19,13 @@ use nalgebra::DVector;
 
 use crate::app::playback::{Playback, Stepped, Work};
 use crate::app::widgets::{RunAction, controls_and_results};
-use crate::app::{Look, Series, View, ViewCtx, format};
+use crate::app::{Look, View, ViewCtx, format};
 use crate::gpu::{ComputeRuntime, Ran};
 use crate::numerics::rl::lockstep::{Lockstep, Settings};
 use crate::scenario::query::Validate as _;
 use crate::scenario::soft_rl::{Env, SoftRlState};
 
-/// The four slots' colors.
-pub const SLOT_COLORS: [Series; 4] = [
-    Series::Stackelberg,
-    Series::Ihvp(crate::numerics::ihvp::spec::Method::Exact),
-    Series::Simultaneous,
-    Series::TwoTimescale,
-];
+pub use crate::app::look::SLOT_COLORS;
 
 /// The runs of one state.
 struct Model {

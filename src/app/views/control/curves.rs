@@ -1,0 +1,217 @@
+//! The Control view's numbers: a table of the learners (return now, its 95% band, wall time per update
+//! and its ratio to PPO's — Figure 4), the return curves against environment steps with their bands
+//! (Figure 3's presentation), and per update the hypergradient's pieces, one line per learner in its
+//! slot's colour.
+
+use egui_plot::{Line, Plot, Polygon};
+
+use super::{Model, SLOT_COLORS, status};
+use crate::app::{Look, format};
+use crate::numerics::control::envs::EnvKind;
+use crate::numerics::control::learner::Name;
+use crate::numerics::control::lockstep::{Record, Seeds, WINDOW, mean_band};
+
+/// Most points drawn per curve (records are thinned evenly beyond).
+const MAX_DRAWN: usize = 400;
+
+type Metric = (&'static str, &'static str, fn(&Record) -> f64);
+
+/// The per-update diagnostics: title, hover text, value.
+const DIAGNOSTICS: [Metric; 8] = [
+    (
+        "cos(∇_θJ, direction followed)",
+        "1: the implicit correction does not turn the actor's step",
+        |r| r.term(|t| t.cosine),
+    ),
+    (
+        "log₁₀ ‖∇_θω L·v̂‖ / ‖∇_θJ‖",
+        "the implicit correction against the direct gradient, before the clip",
+        |r| r.term(|t| t.correction_ratio).log10(),
+    ),
+    (
+        "clip rate",
+        "share of minibatches whose correction the bound cut (Sec. 6)",
+        |r| r.clip_rate,
+    ),
+    (
+        "log₁₀ critic loss",
+        "L(ω) = mean (V_ω(s) − R)² on the minibatch, after the K_ω nested steps",
+        |r| r.term(|t| t.critic_loss).log10(),
+    ),
+    (
+        "log₁₀ top eigenvalue of ∇²_ω L",
+        "largest Ritz value, 30 Lanczos steps (with \"measure the Hessian\")",
+        |r| r.term(|t| t.top_eigenvalue).log10(),
+    ),
+    (
+        "log₁₀ condition of ∇²_ω L + ρI",
+        "over positive definite minibatches (with \"measure the Hessian\")",
+        |r| r.term(|t| t.condition).log10(),
+    ),
+    (
+        "log₁₀ IHVP relative error",
+        "‖v̂ − v*‖/‖v*‖ against CG to a 1e−12 residual (with \"measure the Hessian\")",
+        |r| r.term(|t| t.ihvp_error).log10(),
+    ),
+    (
+        "seconds per update",
+        "wall time of one update of one seed, in this browser",
+        |r| r.seconds,
+    ),
+];
+
+/// Evenly thinned records (every one when there are few).
+fn thinned(history: &[Record]) -> impl Iterator<Item = &Record> {
+    let every = history.len().div_ceil(MAX_DRAWN).max(1);
+    history
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| i % every == 0 || *i + 1 == history.len())
+        .map(|(_, r)| r)
+}
+
+/// One row per learner: return now with its band, seeds, time per update and its ratio to PPO's.
+pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
+    let ppo = model
+        .runs
+        .iter()
+        .find(|r| r.algorithm.name() == Name::Ppo && !r.history.is_empty())
+        .map(Seeds::seconds_per_update);
+    egui::Grid::new("control-table")
+        .num_columns(6)
+        .spacing([16.0, 2.0])
+        .show(ui, |ui| {
+            for h in [
+                "learner",
+                "env steps",
+                &format!("mean return (last {WINDOW} episodes)"),
+                "95% band",
+                "time / update",
+                "status",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (&slot, r) in model.slots.iter().zip(&model.runs) {
+                let name = r.algorithm.name();
+                ui.colored_label(look.color(SLOT_COLORS[slot]), name.label())
+                    .on_hover_text(name.rule());
+                let last = r.history.last();
+                ui.label(format::count(last.map_or(0, |p| p.steps)));
+                let (mean, band) = last.map_or((f64::NAN, f64::NAN), |p| mean_band(&p.mean_return));
+                ui.label(if mean.is_finite() {
+                    format!("{} ({} seeds)", format::num(mean), r.learners.len())
+                } else {
+                    "no episode finished yet".to_owned()
+                });
+                ui.label(if band.is_finite() {
+                    format!("± {}", format::num(band))
+                } else {
+                    "–".to_owned()
+                });
+                let time = r.seconds_per_update();
+                ui.label(match ppo {
+                    _ if !time.is_finite() => "–".to_owned(),
+                    Some(p) if name != Name::Ppo => {
+                        format!("{:.3} s ({:.1}× PPO)", time, time / p)
+                    }
+                    _ => format!("{time:.3} s"),
+                });
+                if r.active() {
+                    ui.label(status(r));
+                } else {
+                    ui.colored_label(look.error_color(), status(r));
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// The return curves (mean and 95% band over seeds) and the diagnostics.
+pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
+    let link = egui::Id::unique("control-curves");
+    ui.strong(format!(
+        "{}: mean return of the last {WINDOW} episodes, mean over seeds and 95% band (Student t)",
+        env.label()
+    ));
+    let width = ui.available_width().max(200.0);
+    Plot::new("control-returns")
+        .width(width)
+        .height(260.0)
+        .link_axis(link, [true, false])
+        .x_axis_label("environment steps per seed")
+        .legend(egui_plot::Legend::default())
+        .allow_scroll(false)
+        .show(ui, |pui| {
+            for (&slot, r) in model.slots.iter().zip(&model.runs) {
+                let color = look.color(SLOT_COLORS[slot]);
+                let points: Vec<(f64, f64, f64)> = thinned(&r.history)
+                    .map(|p| {
+                        let (m, h) = mean_band(&p.mean_return);
+                        (p.steps as f64, m, h)
+                    })
+                    .filter(|(_, m, _)| m.is_finite())
+                    .collect();
+                for w in points.windows(2) {
+                    let [(x0, m0, h0), (x1, m1, h1)] = [w[0], w[1]];
+                    if h0.is_finite() && h1.is_finite() {
+                        pui.polygon(
+                            Polygon::new(
+                                "",
+                                vec![[x0, m0 - h0], [x1, m1 - h1], [x1, m1 + h1], [x0, m0 + h0]],
+                            )
+                            .fill_color(color.gamma_multiply(0.18))
+                            .stroke(egui::Stroke::NONE)
+                            .allow_hover(false),
+                        );
+                    }
+                }
+                let line: Vec<[f64; 2]> = points.iter().map(|&(x, m, _)| [x, m]).collect();
+                pui.line(
+                    Line::new(r.algorithm.label(), line)
+                        .color(color)
+                        .width(look.line_width()),
+                );
+            }
+        });
+    let shown: Vec<&Metric> = DIAGNOSTICS
+        .iter()
+        .filter(|(_, _, f)| {
+            model
+                .runs
+                .iter()
+                .any(|r| r.history.iter().any(|p| f(p).is_finite()))
+        })
+        .collect();
+    let small = ((ui.available_width() - 24.0) / 3.0).max(160.0);
+    for row in shown.chunks(3) {
+        ui.horizontal(|ui| {
+            for &&(title, hint, f) in row {
+                ui.vertical(|ui| {
+                    ui.strong(title).on_hover_text(hint);
+                    Plot::new(("control-diagnostic", title))
+                        .width(small)
+                        .height(150.0)
+                        .link_axis(link, [true, false])
+                        .x_axis_label("environment steps")
+                        .allow_scroll(false)
+                        .show(ui, |pui| {
+                            for (&slot, r) in model.slots.iter().zip(&model.runs) {
+                                let pts: Vec<[f64; 2]> = thinned(&r.history)
+                                    .map(|p| [p.steps as f64, f(p)])
+                                    .filter(|p| p[1].is_finite())
+                                    .collect();
+                                if !pts.is_empty() {
+                                    pui.line(
+                                        Line::new(r.algorithm.label(), pts)
+                                            .color(look.color(SLOT_COLORS[slot]))
+                                            .width(look.line_width()),
+                                    );
+                                }
+                            }
+                        });
+                });
+            }
+        });
+    }
+}

@@ -1,0 +1,85 @@
+//! The Control view's files: every learner's per-update numbers as CSV (one row per learner, seed and
+//! update), and the same as the `result` of the view's JSON document.
+
+use serde_json::{Value, json};
+
+use crate::app::widgets::export::csv as csv_text;
+use crate::numerics::control::lockstep::{Record, Seeds};
+use crate::scenario::control_lab::ControlLabState;
+use crate::scenario::json::num;
+
+type Column = (&'static str, fn(&Record) -> f64);
+
+/// The per-update numbers beyond the returns: name and value.
+const COLUMNS: [Column; 9] = [
+    ("actor_loss", |r| r.actor_loss),
+    ("clip_rate", |r| r.clip_rate),
+    ("cosine", |r| r.term(|t| t.cosine)),
+    ("correction_ratio", |r| r.term(|t| t.correction_ratio)),
+    ("critic_loss", |r| r.term(|t| t.critic_loss)),
+    ("top_eigenvalue", |r| r.term(|t| t.top_eigenvalue)),
+    ("condition", |r| r.term(|t| t.condition)),
+    ("ihvp_error", |r| r.term(|t| t.ihvp_error)),
+    ("seconds", |r| r.seconds),
+];
+
+pub fn csv(state: &ControlLabState, slots: &[usize], runs: &[Seeds]) -> String {
+    let seeds = state.seed_list();
+    let mut header = vec!["slot", "learner", "seed", "update", "steps", "mean_return"];
+    header.extend(COLUMNS.iter().map(|(n, _)| *n));
+    let rows = slots.iter().zip(runs).flat_map(|(&slot, r)| {
+        let seeds = &seeds;
+        r.history.iter().enumerate().flat_map(move |(k, p)| {
+            seeds.iter().zip(&p.mean_return).map(move |(seed, ret)| {
+                let mut row = vec![
+                    slot.to_string(),
+                    r.algorithm.label().to_owned(),
+                    seed.to_string(),
+                    (k + 1).to_string(),
+                    p.steps.to_string(),
+                    ret.to_string(),
+                ];
+                row.extend(COLUMNS.iter().map(|(_, f)| f(p).to_string()));
+                row
+            })
+        })
+    });
+    csv_text(&header, rows)
+}
+
+pub fn json(state: &ControlLabState, slots: &[usize], runs: &[Seeds]) -> Value {
+    let learners: Vec<Value> = slots
+        .iter()
+        .zip(runs)
+        .map(|(&slot, r)| {
+            let mut columns = serde_json::Map::new();
+            columns.insert(
+                "steps".to_owned(),
+                json!(r.history.iter().map(|p| p.steps).collect::<Vec<_>>()),
+            );
+            columns.insert(
+                "mean_return".to_owned(),
+                json!(
+                    r.history
+                        .iter()
+                        .map(|p| p.mean_return.iter().map(|&v| num(v)).collect::<Vec<_>>())
+                        .collect::<Vec<_>>()
+                ),
+            );
+            for (name, f) in COLUMNS {
+                columns.insert(
+                    name.to_owned(),
+                    json!(r.history.iter().map(|p| num(f(p))).collect::<Vec<_>>()),
+                );
+            }
+            json!({
+                "slot": slot,
+                "learner": r.algorithm.label(),
+                "seeds": state.seed_list(),
+                "diverged_at": r.diverged,
+                "updates": columns,
+            })
+        })
+        .collect();
+    json!({ "learners": learners })
+}

@@ -1,0 +1,325 @@
+//! BLPO on control tasks (issue 16; seed 000, Algorithm 2, Figures 3–4): CartPole, Acrobot or Pendulum,
+//! up to four learners side by side in fixed colours — PPO, BLPO (Nyström), BLPO-CG, nesting alone — each
+//! trained on N seeds together. The returns' mean and 95% band against environment steps, each learner's
+//! wall time per update against PPO's, the hypergradient's pieces per update (cosine, correction ratio,
+//! clip rate, critic loss, the critic Hessian's spectrum and the Nyström error when measured), the shown
+//! learner's agent animated (greedy and sampled), and "Explain this update". Training is sliced into
+//! units (a rollout, a critic step, a minibatch step) within the frame budget.
+//! State: [`ControlLabState`] (URL hash; document kind `control_lab`).
+
+mod controls;
+mod curves;
+mod explain;
+mod export;
+mod scene;
+
+use crate::app::playback::{Playback, Stepped, Work};
+use crate::app::widgets::export::RegionPng;
+use crate::app::widgets::{RunAction, controls_and_results};
+use crate::app::{View, ViewCtx, format};
+use crate::numerics::control::lockstep::{Seeds, mean_band};
+use crate::scenario::control_lab::{ControlLabState, LearnerSlot};
+use crate::scenario::json::num;
+use crate::scenario::query::Validate as _;
+
+pub use crate::app::look::SLOT_COLORS;
+
+/// The learners of one state, in lockstep.
+struct Model {
+    key: ControlLabState,
+    /// The slot of each learner switched on.
+    slots: Vec<usize>,
+    runs: Vec<Seeds>,
+}
+
+/// The state without what does not change the runs (the shown learner; the settings of learners that
+/// are off).
+fn run_key(s: &ControlLabState) -> ControlLabState {
+    let mut key = ControlLabState {
+        shown: 0,
+        ..s.clone()
+    };
+    for l in &mut key.learners {
+        if !l.on {
+            *l = LearnerSlot {
+                on: false,
+                ..LearnerSlot::default()
+            };
+        }
+    }
+    key
+}
+
+impl Model {
+    fn new(state: &ControlLabState) -> Result<Self, String> {
+        state.validate()?;
+        let seeds = state.seed_list();
+        let chosen = state.chosen();
+        Ok(Self {
+            key: run_key(state),
+            slots: chosen.iter().map(|(k, _)| *k).collect(),
+            runs: chosen
+                .iter()
+                .map(|(_, a)| Seeds::new(state.env, a, &state.ppo, &seeds, state.total_steps()))
+                .collect(),
+        })
+    }
+
+    /// The learner in slot `slot`, if it is on.
+    fn learner(&self, slot: usize) -> Option<&Seeds> {
+        self.slots
+            .iter()
+            .position(|&k| k == slot)
+            .map(|i| &self.runs[i])
+    }
+}
+
+impl Stepped for Model {
+    /// Updates every learner still training has finished.
+    fn steps(&self) -> usize {
+        self.runs
+            .iter()
+            .filter(|r| r.active())
+            .map(Seeds::updates)
+            .min()
+            .unwrap_or_else(|| self.runs.iter().map(Seeds::updates).max().unwrap_or(0))
+    }
+
+    /// One unit of the learner furthest behind.
+    fn work(&mut self, target: usize) -> Work {
+        let behind = self
+            .runs
+            .iter_mut()
+            .filter(|r| r.active())
+            .min_by_key(|r| r.updates());
+        match behind {
+            None => Work::Stuck,
+            Some(r) if r.updates() >= target => Work::Done,
+            Some(r) => {
+                r.work();
+                Work::Busy
+            }
+        }
+    }
+}
+
+/// The view.
+pub struct ControlView {
+    state: ControlLabState,
+    model: Result<Model, String>,
+    playback: Playback,
+    /// The state whose model failed to build (not rebuilt every frame).
+    failed: Option<ControlLabState>,
+    scene: scene::Scene,
+    png: RegionPng,
+    message: Option<Result<String, String>>,
+}
+
+impl Default for ControlView {
+    fn default() -> Self {
+        let state = ControlLabState::default();
+        Self {
+            model: Model::new(&state),
+            scene: scene::Scene::new(state.env),
+            state,
+            playback: Playback::default(),
+            failed: None,
+            png: RegionPng::default(),
+            message: None,
+        }
+    }
+}
+
+impl View for ControlView {
+    fn anchor(&self) -> &'static str {
+        "control"
+    }
+
+    fn title(&self) -> &'static str {
+        "Control"
+    }
+
+    crate::app::view::view_state!(ControlLabState, stop_at);
+
+    fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        if let Some(result) = self.png.collect(ui.ctx(), "control-curves.png") {
+            self.message = Some(result);
+        }
+        let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
+        self.advance(ui, action);
+        self.report(ctx);
+        controls_and_results(
+            ui,
+            "control-controls",
+            self,
+            |ui, v| controls::controls_ui(ui, &mut v.state),
+            |ui, v| v.results_ui(ui, ctx),
+        );
+    }
+}
+
+impl ControlView {
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
+        let steps = self.model.as_ref().map_or(0, Model::steps);
+        let action = self
+            .playback
+            .controls_ui(ui, ctx.report, steps, self.state.stop_at);
+        ui.label("updates");
+        ui.separator();
+        ui.label("Export");
+        if let Ok(model) = &self.model {
+            let files = [
+                (
+                    (
+                        "export-csv",
+                        "CSV",
+                        "Every learner's curves, one row per update",
+                    ),
+                    ("control.csv", "text/csv"),
+                    true,
+                ),
+                (
+                    (
+                        "export-json",
+                        "JSON",
+                        "The view's document (its settings, which `bilevel-lab run` replays) and every curve",
+                    ),
+                    ("control.json", "application/json"),
+                    false,
+                ),
+            ];
+            for (button, file, is_csv) in files {
+                let contents = || {
+                    if is_csv {
+                        export::csv(&self.state, &model.slots, &model.runs)
+                    } else {
+                        crate::app::document::export(
+                            self,
+                            export::json(&self.state, &model.slots, &model.runs),
+                        )
+                    }
+                };
+                if let Some(result) =
+                    crate::app::widgets::export::file_button(ui, ctx.report, button, file, contents)
+                {
+                    self.message = Some(result);
+                }
+            }
+        }
+        self.png
+            .button_ui(ui, ctx.report, "export-png", "The curves as an image");
+        crate::app::widgets::export::outcome_ui(ui, ctx.look, self.message.as_ref());
+        action
+    }
+
+    /// Rebuilds on Restart, a link or a settings change (replayed to the same update), and trains. While
+    /// playing, the target moves one update ahead only once the learners have reached it, so Pause stops
+    /// at the end of the update in progress.
+    fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
+        let key = run_key(&self.state);
+        let stale = match &self.model {
+            Ok(m) => m.key != key,
+            Err(_) => self.failed.as_ref() != Some(&key),
+        };
+        if self.playback.restart(action) || stale {
+            self.model = Model::new(&self.state);
+            self.failed = self.model.is_err().then_some(key);
+        }
+        let behind = self.model.steps() < self.playback.target();
+        self.playback.advance(
+            ui.ctx(),
+            action,
+            &mut self.model,
+            usize::from(!behind),
+            self.state.stop_at,
+        );
+    }
+
+    /// The numbers the view shows (status JSON, `bilevel-lab run`): deterministic, so no wall times.
+    fn report(&self, ctx: &mut ViewCtx<'_>) {
+        ctx.report.value("env", self.state.env.label());
+        let Ok(m) = &self.model else {
+            return;
+        };
+        ctx.report.value("update", m.steps());
+        let learners: Vec<serde_json::Value> = m
+            .slots
+            .iter()
+            .zip(&m.runs)
+            .map(|(&slot, r)| {
+                let last = r.history.last();
+                let (mean, band) = last.map_or((f64::NAN, f64::NAN), |p| mean_band(&p.mean_return));
+                let term = |f: fn(&crate::numerics::control::blpo::Terms) -> f64| {
+                    last.and_then(|p| p.terms.as_ref()).map(|t| num(f(t)))
+                };
+                serde_json::json!({
+                    "slot": slot,
+                    "name": r.algorithm.name(),
+                    "updates": r.updates(),
+                    "steps": last.map_or(0, |p| p.steps),
+                    "mean_return": last.map(|p| p.mean_return.iter().map(|&v| num(v)).collect::<Vec<_>>()),
+                    "mean": num(mean),
+                    "band": num(band),
+                    "cosine": term(|t| t.cosine),
+                    "correction_ratio": term(|t| t.correction_ratio),
+                    "critic_loss": term(|t| t.critic_loss),
+                    "clip_rate": last.map(|p| num(p.clip_rate)),
+                    "status": status(r),
+                })
+            })
+            .collect();
+        ctx.report.value("learners", learners);
+    }
+
+    fn results_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        let look = ctx.look;
+        let model = match &self.model {
+            Ok(m) => m,
+            Err(why) => {
+                ui.colored_label(look.error_color(), why);
+                return;
+            }
+        };
+        if model.runs.is_empty() {
+            ui.label("Switch a learner on in the side panel.");
+            return;
+        }
+        curves::table_ui(ui, model, look);
+        ui.add_space(4.0);
+        ui.horizontal(|ui| {
+            ui.label("Agent shown and explained:");
+            for &slot in &model.slots {
+                let name = self.state.learners[slot].name.label();
+                let text = egui::RichText::new(name).color(look.color(SLOT_COLORS[slot]));
+                let r = ui.selectable_value(&mut self.state.shown, slot, text);
+                ctx.report
+                    .control(["show-0", "show-1", "show-2", "show-3"][slot], &r);
+            }
+        });
+        let shown = model
+            .learner(self.state.shown)
+            .or_else(|| model.runs.first());
+        if let Some(seeds) = shown
+            && let Some(learner) = seeds.learners.first()
+        {
+            let trained = seeds.updates() > 0;
+            let rect = self
+                .scene
+                .ui(ui, self.state.env, learner.agent(), trained, look);
+            ctx.report.control("scene", &rect);
+        }
+        if let Some(seeds) = shown {
+            explain::explain_ui(ui, &self.state, seeds, look);
+        }
+        let response = ui.vertical(|ui| curves::curves_ui(ui, model, self.state.env, look));
+        self.png.rect = Some(response.response.rect);
+    }
+}
+
+/// "training", or where the learner diverged.
+fn status(r: &Seeds) -> String {
+    match r.diverged {
+        Some(k) => format!("diverged at update {}", format::count(k)),
+        None => "training".to_owned(),
+    }
+}
