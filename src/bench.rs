@@ -314,20 +314,16 @@ pub fn landscape(side: u32, features: usize) -> ExitCode {
 
 /// `bilevel-lab bench-control [ENV U]`: seconds per update of each of BLPO Figure 3's learners (their
 /// default settings, U updates each after one warm-up update, seed 0) and each one's ratio to PPO, in one
-/// run on this machine (Fig. 4's comparison). All CPU, float64.
+/// run on this machine (Fig. 4's comparison), all CPU, float64; then the batched network forward kernel
+/// (`mlp_forward`) against its CPU twin and the float64 networks at the sizes a rollout needs.
 pub fn control(env: crate::numerics::control::envs::EnvKind, updates: usize) -> ExitCode {
     use crate::numerics::control::blpo::BlpoConfig;
-    use crate::numerics::control::learner::{Algorithm, Learner};
+    use crate::numerics::control::learner::{Learner, Name};
     use crate::numerics::control::ppo::PpoConfig;
-    let cfg = BlpoConfig::default();
     let mut rows = Vec::new();
     let mut ppo_seconds = f64::NAN;
-    for algorithm in [
-        Algorithm::Ppo,
-        Algorithm::Blpo(cfg.clone()),
-        Algorithm::BlpoCg(cfg.clone()),
-        Algorithm::Nested(cfg.clone()),
-    ] {
+    for name in Name::ALL {
+        let algorithm = name.with(BlpoConfig::default());
         let mut learner = Learner::new(env, &algorithm, PpoConfig::default(), 0, 1_000_000);
         learner.update();
         let started = Instant::now();
@@ -335,7 +331,7 @@ pub fn control(env: crate::numerics::control::envs::EnvKind, updates: usize) -> 
             learner.update();
         }
         let per_update = started.elapsed().as_secs_f64() / updates as f64;
-        if algorithm == Algorithm::Ppo {
+        if name == Name::Ppo {
             ppo_seconds = per_update;
         }
         rows.push(serde_json::json!({
@@ -344,13 +340,71 @@ pub fn control(env: crate::numerics::control::envs::EnvKind, updates: usize) -> 
             "ratio_to_ppo": per_update / ppo_seconds,
         }));
     }
+    let mut runtime = ComputeRuntime::headless();
+    let kernel: Vec<_> = [(2, 4), (16, 16), (16, 512)]
+        .into_iter()
+        .map(|(seeds, per_seed)| mlp_forward_timing(&mut runtime, env, seeds, per_seed))
+        .collect();
     let json = serde_json::json!({
         "benchmark": "control_updates",
         "env": env,
         "updates": updates,
         "steps_per_update": PpoConfig::default().envs * PpoConfig::default().steps,
         "learners": rows,
+        "compute_backend": runtime.backend_label(),
+        "mlp_forward": kernel,
     });
     println!("{json}");
     ExitCode::SUCCESS
+}
+
+/// The critic's forward pass for `seeds` networks (PureJaxRL's width) at `per_seed` observations each:
+/// the GPU kernel (after a warm-up run), its f32 CPU twin and the float64 networks, timed in one run.
+fn mlp_forward_timing(
+    runtime: &mut ComputeRuntime,
+    env: crate::numerics::control::envs::EnvKind,
+    seeds: usize,
+    per_seed: usize,
+) -> serde_json::Value {
+    use crate::gpu::kernels::{MlpBatch, MlpForward};
+    use crate::numerics::control::envs::EnvBatch;
+    use crate::numerics::control::ppo::Agent;
+    let agents: Vec<Agent> = (0..seeds as u64)
+        .map(|s| Agent::new(env, 64, &mut SeededRng::seed_from_u64(s)))
+        .collect();
+    let xs: Vec<Vec<f64>> = (0..seeds as u64)
+        .flat_map(|s| EnvBatch::new(env, per_seed, s).observations())
+        .collect();
+    let nets: Vec<&[f64]> = agents.iter().map(|a| a.omega.as_slice()).collect();
+    let mlp = agents[0].critic;
+    let input = MlpBatch::of(mlp, &nets, per_seed, &xs);
+    let _warm_up = run_gpu::<MlpForward>(runtime, &input);
+    let (gpu, gpu_s) = run_gpu::<MlpForward>(runtime, &input);
+    let started = Instant::now();
+    std::hint::black_box(MlpForward::cpu(&input));
+    let twin_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let reference: Vec<f64> = std::hint::black_box(
+        xs.iter()
+            .enumerate()
+            .map(|(k, x)| mlp.forward(nets[k / per_seed], x).out[0])
+            .collect(),
+    );
+    let f64_s = started.elapsed().as_secs_f64();
+    let worst = gpu
+        .value
+        .iter()
+        .zip(&reference)
+        .map(|(g, r)| (f64::from(*g) - r).abs())
+        .fold(0.0, f64::max);
+    serde_json::json!({
+        "seeds": seeds,
+        "observations_per_seed": per_seed,
+        "ran_on": if gpu.ran_on == Ran::Gpu { "gpu" } else { "cpu" },
+        "gpu_seconds": gpu_s,
+        "cpu_f32_twin_seconds": twin_s,
+        "cpu_f64_seconds": f64_s,
+        "gpu_over_twin": gpu_s / twin_s,
+        "max_abs_diff_gpu_vs_f64": worst,
+    })
 }

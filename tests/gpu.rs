@@ -539,3 +539,56 @@ fn soft_rl_phi_landscape_from_the_gpu_matches_float64() {
     }
     assert!(worst < 1e-3, "max relative |Δφ| = {worst:.1e}");
 }
+
+/// The control tasks' batched network forward (issue 16): real initialised actors and critics of 16
+/// seeds, 16 observations each, at PureJaxRL's width and at the kernel's widest: the GPU equals its CPU
+/// twin within f32 tolerance and the float64 networks to 1e-4.
+#[test]
+fn mlp_forward_matches_its_cpu_twin_and_float64() {
+    use bilevel_lab::gpu::kernels::{MlpBatch, MlpForward};
+    use bilevel_lab::numerics::control::envs::{EnvBatch, EnvKind};
+    use bilevel_lab::numerics::control::ppo::Agent;
+    use bilevel_lab::numerics::random::SeededRng;
+    use rand::SeedableRng as _;
+    let mut rt = gpu_runtime();
+    for (env, hidden, actor) in [
+        (EnvKind::Cartpole, 64, false),
+        (EnvKind::Acrobot, 64, true),
+        (EnvKind::Pendulum, 64, true),
+        (EnvKind::Cartpole, 128, false),
+        (EnvKind::Cartpole, 128, true),
+    ] {
+        let agents: Vec<Agent> = (0..16)
+            .map(|s| Agent::new(env, hidden, &mut SeededRng::seed_from_u64(s)))
+            .collect();
+        let xs: Vec<Vec<f64>> = (0..16)
+            .flat_map(|s| EnvBatch::new(env, 16, s).observations())
+            .collect();
+        let (mlp, nets): (_, Vec<&[f64]>) = if actor {
+            let len = agents[0].actor.params();
+            (
+                agents[0].actor,
+                agents.iter().map(|a| &a.theta.as_slice()[..len]).collect(),
+            )
+        } else {
+            (
+                agents[0].critic,
+                agents.iter().map(|a| a.omega.as_slice()).collect(),
+            )
+        };
+        let input = MlpBatch::of(mlp, &nets, 16, &xs);
+        let what = format!("{env:?} {hidden} actor={actor}");
+        assert_gpu_matches_twin::<MlpForward>(&mut rt, input.clone(), 1e-5, None, &what);
+        let twin = MlpForward::cpu(&input);
+        for (k, x) in xs.iter().enumerate() {
+            let want = mlp.forward(nets[k / 16], x).out;
+            for (j, w) in want.iter().enumerate() {
+                let got = f64::from(twin[k * mlp.outputs + j]);
+                assert!(
+                    (got - w).abs() < 1e-4 * (1.0 + w.abs()),
+                    "{what} {k}: {got} vs {w}"
+                );
+            }
+        }
+    }
+}

@@ -6,7 +6,7 @@
 import path from 'node:path';
 
 export async function softRlChecks(page, mode, t) {
-  const { check, waitForStatus, click, shots } = t;
+  const { check, waitForStatus, click, shots, longestFrameGap } = t;
   const view = (s) => s?.view ?? {};
   const shot = (name) => page.screenshot({ path: path.join(shots, `${mode}-soft-rl${name}.png`) });
   await page.evaluate(() => { location.hash = '#soft_rl?stop_at=100&steps_per_frame=10'; });
@@ -47,17 +47,7 @@ export async function softRlChecks(page, mode, t) {
   await page.evaluate((q) => { location.hash = `#soft_rl?${q}`; }, big);
   s = await waitForStatus((st) => view(st).states === 1024 && view(st).step === 0, 60_000);
   await click('play');
-  const gaps = page.evaluate(() => new Promise((resolve) => {
-    let last = performance.now();
-    let worst = 0;
-    const began = last;
-    const tick = (now) => {
-      worst = Math.max(worst, now - last);
-      last = now;
-      if (now - began < 4000) requestAnimationFrame(tick); else resolve(worst);
-    };
-    requestAnimationFrame(tick);
-  }));
+  const gaps = longestFrameGap(4000);
   s = await waitForStatus((st) => view(st).step === 10, 240_000);
   const worst = await gaps;
   runs = view(s).runs ?? [];

@@ -62,9 +62,26 @@ export async function click(page, id, fx = 0.5, fy = 0.5) {
   await page.mouse.click(c.x + c.w * fx, c.y + c.h * fy);
 }
 
+/// The longest gap between animation frames (ms) over the next `ms` milliseconds, as a promise (start it,
+/// act, then await it).
+export function longestFrameGap(page, ms) {
+  return page.evaluate((span) => new Promise((resolve) => {
+    let last = performance.now();
+    let worst = 0;
+    const began = last;
+    const tick = (now) => {
+      worst = Math.max(worst, now - last);
+      last = now;
+      if (now - began < span) requestAnimationFrame(tick); else resolve(worst);
+    };
+    requestAnimationFrame(tick);
+  }), ms);
+}
+
 /// The helpers bound to one page, as the views' checks take them.
 export function uiOf(page) {
   return {
+    longestFrameGap: (ms) => longestFrameGap(page, ms),
     status: () => status(page),
     waitForStatus: (predicate, timeout) => waitForStatus(page, predicate, timeout),
     control: (id) => control(page, id),

@@ -19,6 +19,7 @@ import { ihvpChecks } from './e2e-ihvp.mjs';
 import { playgroundChecks } from './e2e-playground.mjs';
 import { softRlChecks } from './e2e-soft-rl.mjs';
 import { lessonChecks } from './e2e-lessons.mjs';
+import { controlChecks } from './e2e-control.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.argv[2] ?? path.join(here, '..', 'dist'));
@@ -171,7 +172,7 @@ async function runMode(browserFlags, mode, origin) {
   const only = process.env.E2E_ONLY?.split(',');
   const views = [
     ['stackelberg', stackelbergChecks], ['ihvp', ihvpChecks], ['playground', playgroundChecks],
-    ['soft_rl', softRlChecks], ['lessons', lessonChecks],
+    ['soft_rl', softRlChecks], ['control', controlChecks], ['lessons', lessonChecks],
   ];
   for (const [name, checks] of views) {
     if (!only || only.includes(name)) await checks(page, mode, { check, shots, ...ui });

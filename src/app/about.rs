@@ -4,7 +4,7 @@
 pub const SOURCES: &[(&str, &str)] = &[
     (
         "Prakash, He, Goktas, Greenwald — Bilevel Policy Optimization with Nyström Hypergradients (BLPO), AAMAS 2026",
-        "actor–critic as a Stackelberg game, IFT hypergradient, Nyström IHVP, Algorithm 1, Figures 1–2; Algorithm 2 (BLPO, BLPO-CG, nesting alone) on CartPole, Acrobot and Pendulum in the CLI (`control` kind)",
+        "actor–critic as a Stackelberg game, IFT hypergradient, Nyström IHVP, Algorithm 1, Figures 1–2; Algorithm 2 (BLPO, BLPO-CG, nesting alone) against PPO on CartPole, Acrobot and Pendulum (Control tab, Figures 3–4)",
     ),
     (
         "Yang, Gao, Yuan — Bilevel optimization and hyper-gradient; bilevel RL (slides)",
@@ -47,6 +47,7 @@ pub fn window(ctx: &egui::Context, open: &mut bool, backend: &str) {
         .collapsible(false)
         .resizable(true)
         .default_width(560.0)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
             ui.label(format!("bilevel-lab {}", env!("CARGO_PKG_VERSION")));
             ui.label(format!("Compute: {backend}"));

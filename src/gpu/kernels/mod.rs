@@ -35,6 +35,7 @@ pub mod hessian_batch;
 pub mod ihvp_iterative;
 pub mod ihvp_lanczos;
 pub mod ihvp_nystrom;
+pub mod mlp_forward;
 pub mod phi_landscape;
 pub mod soft_vi;
 
@@ -44,5 +45,6 @@ pub use hessian_batch::HessianBatch;
 pub use ihvp_iterative::{IhvpIterative, Iterative, IterativeBatch};
 pub use ihvp_lanczos::{IhvpLanczos, LanczosBatch};
 pub use ihvp_nystrom::{IhvpNystrom, NystromBatch};
+pub use mlp_forward::{MlpBatch, MlpForward};
 pub use phi_landscape::{LandscapeRequest, LinearInner, PhiLandscape};
 pub use soft_vi::{SoftVi, SoftViBatch};
