@@ -44,6 +44,22 @@ impl EnvKind {
         }
     }
 
+    /// The lowest and highest return an episode can have: CartPole 1 per step (at least one step),
+    /// Acrobot −1 per step until the goal, Pendulum at worst π² + 0.1·8² + 0.001·2² per step.
+    pub fn return_range(self) -> (f64, f64) {
+        let steps = self.time_limit() as f64;
+        match self {
+            Self::Cartpole => (1.0, steps),
+            Self::Acrobot => (-steps, 0.0),
+            Self::Pendulum => {
+                let worst = PI * PI
+                    + 0.1 * pendulum::MAX_SPEED * pendulum::MAX_SPEED
+                    + 0.001 * pendulum::MAX_TORQUE * pendulum::MAX_TORQUE;
+                (-worst * steps, 0.0)
+            }
+        }
+    }
+
     /// Entries of the internal state: (x, ẋ, θ, θ̇), (θ₁, θ₂, θ̇₁, θ̇₂), (θ, θ̇).
     pub fn state_len(self) -> usize {
         match self {
@@ -502,5 +518,32 @@ mod tests {
         let mut rng = crate::numerics::random::SeededRng::seed_from_u64(0);
         let p = EnvKind::Pendulum.reset(&mut rng);
         assert!(p[0].abs() <= PI && p[1].abs() <= 1.0);
+    }
+
+    /// Episodes of random actions (Pendulum's torques past the bound) end within the task's return range.
+    #[test]
+    fn random_episodes_stay_within_the_return_range() {
+        let mut rng = crate::numerics::random::SeededRng::seed_from_u64(3);
+        for kind in EnvKind::ALL {
+            let (lo, hi) = kind.return_range();
+            let mut batch = EnvBatch::new(kind, 4, 1);
+            let mut finished = Vec::new();
+            while finished.len() < 8 {
+                let actions: Vec<f64> = (0..4)
+                    .map(|_| match kind.actions() {
+                        Actions::Discrete(n) => rng.random_range(0..n) as f64,
+                        Actions::Continuous { bound } => {
+                            rng.random_range(-3.0 * bound..3.0 * bound)
+                        }
+                    })
+                    .collect();
+                batch.step(&actions);
+                finished.extend(batch.take_finished());
+            }
+            assert!(
+                finished.iter().all(|r| (lo..=hi).contains(r)),
+                "{kind:?}: {finished:?} vs [{lo}, {hi}]"
+            );
+        }
     }
 }

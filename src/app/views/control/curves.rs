@@ -131,7 +131,8 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
 pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
     let link = egui::Id::unique("control-curves");
     ui.strong(format!(
-        "{}: mean return of the last {WINDOW} episodes, mean over seeds and 95% band (Student t)",
+        "{}: mean return of the last {WINDOW} episodes, mean over seeds and its 95% interval (Student t, \
+         cut at the task's possible returns)",
         env.label()
     ));
     let width = ui.available_width().max(200.0);
@@ -140,6 +141,8 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
         .height(260.0)
         .link_axis(link, [true, false])
         .x_axis_label("environment steps per seed")
+        .y_axis_label("return")
+        .y_axis_min_width(48.0)
         .legend(egui_plot::Legend::default())
         .allow_scroll(false)
         .show(ui, |pui| {
@@ -152,17 +155,18 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                     })
                     .filter(|(_, m, _)| m.is_finite())
                     .collect();
+                // The band within the returns the task allows (the mean's own range).
+                let (lo, hi) = env.return_range();
+                let edge = |m: f64, h: f64| [(m - h).max(lo), (m + h).min(hi)];
                 for w in points.windows(2) {
                     let [(x0, m0, h0), (x1, m1, h1)] = [w[0], w[1]];
                     if h0.is_finite() && h1.is_finite() {
+                        let ([b0, t0], [b1, t1]) = (edge(m0, h0), edge(m1, h1));
                         pui.polygon(
-                            Polygon::new(
-                                "",
-                                vec![[x0, m0 - h0], [x1, m1 - h1], [x1, m1 + h1], [x0, m0 + h0]],
-                            )
-                            .fill_color(color.gamma_multiply(0.18))
-                            .stroke(egui::Stroke::NONE)
-                            .allow_hover(false),
+                            Polygon::new("", vec![[x0, b0], [x1, b1], [x1, t1], [x0, t0]])
+                                .fill_color(color.gamma_multiply(0.18))
+                                .stroke(egui::Stroke::NONE)
+                                .allow_hover(false),
                         );
                     }
                 }

@@ -212,16 +212,19 @@ impl ControlView {
         action
     }
 
-    /// Rebuilds on Restart, a link or a settings change (replayed to the same update), and trains. While
-    /// playing, the target moves one update ahead only once the learners have reached it, so Pause stops
-    /// at the end of the update in progress.
+    /// Rebuilds on Restart or a link (replayed to its update), or on a settings change — from update 0:
+    /// training is too costly to replay on every slider move — and trains. While playing, the target moves
+    /// one update ahead only once the learners have reached it, so Pause stops at the end of the update in
+    /// progress.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
         let key = run_key(&self.state);
         let stale = match &self.model {
             Ok(m) => m.key != key,
             Err(_) => self.failed.as_ref() != Some(&key),
         };
-        if self.playback.restart(action) || stale {
+        let rebuild =
+            self.playback.restart(action) || (stale && self.playback.restart(RunAction::Reset));
+        if rebuild {
             self.model = Model::new(&self.state);
             self.failed = self.model.is_err().then_some(key);
         }
