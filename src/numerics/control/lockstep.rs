@@ -231,4 +231,26 @@ mod tests {
         }
         assert!(both.active() && both.last.is_some());
     }
+
+    /// A learner whose parameters stop being finite is marked diverged after that update (and updating
+    /// it further does not panic).
+    #[test]
+    fn non_finite_parameters_mark_the_learner_diverged() {
+        let ppo = PpoConfig {
+            hidden: 4,
+            envs: 2,
+            steps: 8,
+            ..PpoConfig::default()
+        };
+        let mut seeds = Seeds::new(EnvKind::Acrobot, &Algorithm::Ppo, &ppo, &[0, 1], 64);
+        seeds.update();
+        assert!(seeds.active());
+        if let Learner::Ppo(p) = &mut seeds.learners[1] {
+            p.agent.theta[0] = f64::NAN;
+        }
+        seeds.update();
+        assert_eq!(seeds.diverged, Some(2));
+        seeds.update();
+        assert_eq!(seeds.updates(), 3);
+    }
 }
