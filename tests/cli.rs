@@ -140,7 +140,7 @@ fn bad_input_exits_2_with_one_line_naming_the_field() {
         ),
         (
             r#"{"kind": "nope"}"#,
-            "kind: must be one of ihvp, ihvp_study, bilevel, game, soft_mdp, env, control, or a view's stackelberg, playground, ihvp_lab, soft_rl, got `nope`",
+            "kind: must be one of ihvp, ihvp_study, bilevel, game, soft_mdp, env, control, or a view's stackelberg, playground, ihvp_lab, soft_rl, control_lab, got `nope`",
         ),
         (
             r#"{"kind": "bilevel", "problem": {"name": "actor_critic"}, "algorithm": {"name": "ttsa", "outer_lr": 0.1, "inner_lr": 0.1, "ihvp": {"method": "cg", "alpha": 0, "iters": 2}, "outer_decay": 2}, "x0": [1], "y0": [1], "steps": 5}"#,

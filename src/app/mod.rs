@@ -339,8 +339,9 @@ mod tests {
         let error = app.status(false).last_error.unwrap_or_default();
         assert!(
             error.contains("`nowhere`")
-                && error
-                    .contains("welcome, lesson, stackelberg, ihvp, playground, soft_rl, compute"),
+                && error.contains(
+                    "welcome, lesson, stackelberg, ihvp, playground, soft_rl, control, compute"
+                ),
             "{error}"
         );
         app.open_link("#stackelberg?reg=5&step=10");

@@ -46,9 +46,9 @@ impl Name {
                 "PPO: actor and critic take one joint Adam step per minibatch on the clipped surrogate + value loss"
             }
             Self::Blpo => {
-                "K_ω critic steps, then the actor along ∇_θJ − ∇_θω L·v̂, v̂ = Nyström (H + ρI)⁻¹∇_ωJ (Eq. 8–9)"
+                "K_ω critic steps, then the actor along ∇_θJ − ∇_θω L·v, v = Nyström (H + ρI)⁻¹∇_ωJ (Eq. 8–9)"
             }
-            Self::BlpoCg => "as BLPO, v̂ by conjugate gradient (at most cg_iters iterations)",
+            Self::BlpoCg => "as BLPO, v by conjugate gradient (at most cg_iters iterations)",
             Self::Nested => "K_ω critic steps, then the actor along ∇_θJ alone (no implicit term)",
         }
     }

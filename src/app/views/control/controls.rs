@@ -103,7 +103,7 @@ fn learner_ui(ui: &mut egui::Ui, k: usize, slot: &mut LearnerSlot) {
                 ui,
                 &mut c.rho,
                 range::RHO,
-                Param::new("ρ", "ridge", "v̂ = (∇²_ωL + ρI)⁻¹ ∇_ωJ (Eq. 9)", true),
+                Param::new("ρ", "ridge", "v = (∇²_ωL + ρI)⁻¹ ∇_ωJ (Eq. 9)", true),
             );
             if slot.name == Name::Blpo {
                 param_usize(
@@ -129,7 +129,7 @@ fn learner_ui(ui: &mut egui::Ui, k: usize, slot: &mut LearnerSlot) {
                 Param::new(
                     "",
                     "clip bound",
-                    "‖∇_θω L·v̂‖ ≤ bound · ‖∇_θJ‖ (Sec. 6); 0: no clip",
+                    "‖∇_θω L·v‖ ≤ bound · ‖∇_θJ‖ (Sec. 6); 0: no clip",
                     false,
                 ),
             );

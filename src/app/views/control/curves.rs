@@ -24,7 +24,7 @@ const DIAGNOSTICS: [Metric; 8] = [
         |r| r.term(|t| t.cosine),
     ),
     (
-        "log₁₀ ‖∇_θω L·v̂‖ / ‖∇_θJ‖",
+        "log₁₀ ‖∇_θω L·v‖ / ‖∇_θJ‖",
         "the implicit correction against the direct gradient, before the clip",
         |r| r.term(|t| t.correction_ratio).log10(),
     ),
@@ -50,7 +50,7 @@ const DIAGNOSTICS: [Metric; 8] = [
     ),
     (
         "log₁₀ IHVP relative error",
-        "‖v̂ − v*‖/‖v*‖ against CG to a 1e−12 residual (with \"measure the Hessian\")",
+        "‖v − v*‖/‖v*‖ against CG to a 1e−12 residual (with \"measure the Hessian\")",
         |r| r.term(|t| t.ihvp_error).log10(),
     ),
     (

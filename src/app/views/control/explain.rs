@@ -82,14 +82,14 @@ fn blpo_lines(
         format!("CG, at most {} iterations", c.cg_iters)
     };
     lines.push(format!(
-        "3. IHVP (Eq. 9): v̂ = (∇²_ωL + ρI)⁻¹ ∇_ωJ, ρ = {}, by {solver}: ‖v̂‖ = {}, {} Hessian–vector products.",
+        "3. IHVP (Eq. 9): v = (∇²_ωL + ρI)⁻¹ ∇_ωJ, ρ = {}, by {solver}: ‖v‖ = {}, {} Hessian–vector products.",
         format::num(c.rho),
         format::num(t.ihvp_norm),
         t.hvps
     ));
     if t.top_eigenvalue.is_finite() {
         lines.push(format!(
-            "   Measured: top eigenvalue of ∇²_ωL {}, condition of ∇²_ωL + ρI {}, error of v̂ against the exact IHVP {}.",
+            "   Measured: top eigenvalue of ∇²_ωL {}, condition of ∇²_ωL + ρI {}, error of v against the exact IHVP {}.",
             format::num(t.top_eigenvalue),
             if t.condition > 0.0 {
                 format::num(t.condition)
@@ -101,7 +101,7 @@ fn blpo_lines(
     }
     let cap = c.bound * t.grad_norm;
     lines.push(format!(
-        "4. Mixed term (Cor. 5.4): ‖∇_θω L · v̂‖ = {} = {} × ‖∇_θJ‖.",
+        "4. Mixed term (Cor. 5.4): ‖∇_θω L · v‖ = {} = {} × ‖∇_θJ‖.",
         format::num(t.correction_ratio * t.grad_norm),
         format::num(t.correction_ratio)
     ));
