@@ -261,3 +261,41 @@ impl StudyScenario {
         json!({"instances": batch.len(), "dim": self.dim(), "alphas": per_alpha})
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{parse, run};
+
+    /// The README's numbers for the IHVP lab's "BLPO Figure 2" preset (100 trained 4–8–1 networks, full
+    /// Hessians, Nyström rank 10, CG 20 steps): CG near machine precision with its mean inside its IQR for
+    /// α ≥ 1; Nyström's mean above its q75 at every α from 0.1 to 50 (the heavy tail), and at α = 50 median
+    /// 6.1e-3, q75 1.3e-2, mean 0.61, max 60.
+    #[test]
+    fn blpo_figure_2_preset_numbers_hold() {
+        let text = r#"{"kind": "ihvp_study", "family": "networks", "networks": 100, "inputs": 4, "hidden": 8,
+            "samples": 32, "train_steps": 300, "lr": 0.1, "hessian": "full", "seed": 0,
+            "methods": [{"method": "nystrom", "rank": 10}, {"method": "cg", "iters": 20}],
+            "alphas": [0.1, 1.0, 10.0, 50.0]}"#;
+        let out = run(&parse(text).expect("valid"));
+        let alphas = out["alphas"].as_array().cloned().unwrap_or_default();
+        assert_eq!(alphas.len(), 4, "{out}");
+        for a in &alphas {
+            let alpha = a["alpha"].as_f64().unwrap_or(f64::NAN);
+            let stat = |m: usize, k: &str| a["methods"][m][k].as_f64().unwrap_or(f64::NAN);
+            assert!(stat(0, "mean") > stat(0, "q75"), "Nyström at α = {alpha}: {a}");
+            if alpha >= 1.0 {
+                assert!(stat(1, "median") < 1e-14, "CG at α = {alpha}: {a}");
+                assert!(
+                    (stat(1, "q25")..=stat(1, "q75")).contains(&stat(1, "mean")),
+                    "CG at α = {alpha}: {a}"
+                );
+            }
+        }
+        let at50 = |k: &str| alphas[3]["methods"][0][k].as_f64().unwrap_or(f64::NAN);
+        let near = |v: f64, want: f64, rel: f64| (v - want).abs() <= rel * want;
+        assert!(near(at50("median"), 6.1e-3, 0.05), "{}", alphas[3]);
+        assert!(near(at50("q75"), 1.3e-2, 0.05), "{}", alphas[3]);
+        assert!(near(at50("mean"), 0.61, 0.05), "{}", alphas[3]);
+        assert!(near(at50("max"), 60.0, 0.05), "{}", alphas[3]);
+    }
+}

@@ -33,7 +33,7 @@ fn ppo_lines(s: &ControlLabState) -> Vec<String> {
             p.envs, p.steps, p.epochs, p.minibatches
         ),
         format!(
-            "Each minibatch: one Adam step (lr {}, annealed) on the clipped surrogate (ε = {}) − {} · entropy + {} · value loss, \
+            "Each minibatch: one Adam step (step {} annealed linearly to 0) on the clipped surrogate (ε = {}) − {} · entropy + {} · value loss, \
              the gradient clipped to norm {}.",
             format::num(p.lr),
             p.clip,
@@ -107,7 +107,7 @@ fn blpo_lines(
     ));
     lines.push(format!(
         "5. Clip (Sec. 6): ‖correction‖ ≤ {} × ‖∇_θJ‖ = {} → {}; the actor steps along ∇_θJ − correction: \
-         cos(∇_θJ, direction) = {}. Actor lr {} (annealed).",
+         cos(∇_θJ, direction) = {}. Actor: Adam, step {} annealed linearly to 0 at the last update.",
         c.bound,
         format::num(cap),
         if t.clipped { "clipped" } else { "not clipped" },
