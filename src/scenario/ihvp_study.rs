@@ -282,7 +282,10 @@ mod tests {
         for a in &alphas {
             let alpha = a["alpha"].as_f64().unwrap_or(f64::NAN);
             let stat = |m: usize, k: &str| a["methods"][m][k].as_f64().unwrap_or(f64::NAN);
-            assert!(stat(0, "mean") > stat(0, "q75"), "Nyström at α = {alpha}: {a}");
+            assert!(
+                stat(0, "mean") > stat(0, "q75"),
+                "Nyström at α = {alpha}: {a}"
+            );
             if alpha >= 1.0 {
                 assert!(stat(1, "median") < 1e-14, "CG at α = {alpha}: {a}");
                 assert!(

@@ -193,8 +193,13 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
             for &&(title, hint, f) in row {
                 ui.vertical(|ui| {
                     ui.strong(title).on_hover_text(hint);
-                    Plot::new(("control-diagnostic", title))
-                        .width(small)
+                    // A share is drawn on [0, 1] (a clip rate of 0 throughout is not a flat line
+                    // in an arbitrary window).
+                    let mut plot = Plot::new(("control-diagnostic", title));
+                    if title == "clip rate" {
+                        plot = plot.include_y(0.0).include_y(1.0);
+                    }
+                    plot.width(small)
                         .height(150.0)
                         .link_axis(link, [true, false])
                         .x_axis_label("environment steps")
