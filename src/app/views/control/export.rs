@@ -29,11 +29,17 @@ pub fn csv(state: &ControlLabState, slots: &[usize], runs: &[Seeds]) -> String {
     header.extend(COLUMNS.iter().map(|(n, _)| *n));
     let rows = slots.iter().zip(runs).flat_map(|(&slot, r)| {
         let seeds = &seeds;
+        // The scenario's name (`blpo_cg`): labels have commas.
+        let name = serde_json::to_value(r.algorithm.name())
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         r.history.iter().enumerate().flat_map(move |(k, p)| {
+            let name = name.clone();
             seeds.iter().zip(&p.mean_return).map(move |(seed, ret)| {
                 let mut row = vec![
                     slot.to_string(),
-                    r.algorithm.label().to_owned(),
+                    name.clone(),
                     seed.to_string(),
                     (k + 1).to_string(),
                     p.steps.to_string(),
@@ -82,4 +88,62 @@ pub fn json(state: &ControlLabState, slots: &[usize], runs: &[Seeds]) -> Value {
         })
         .collect();
     json!({ "learners": learners })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::numerics::control::learner::Name;
+    use crate::numerics::control::ppo::PpoConfig;
+
+    /// One row per learner, seed and update, the columns named in the header; the JSON has every column
+    /// per learner, one entry per update.
+    #[test]
+    fn files_hold_every_learner_seed_and_update() {
+        let state = ControlLabState {
+            seeds: 2,
+            ppo: PpoConfig {
+                hidden: 4,
+                envs: 2,
+                steps: 8,
+                ..PpoConfig::default()
+            },
+            ..ControlLabState::default()
+        };
+        let runs: Vec<Seeds> = [Name::Ppo, Name::Nested]
+            .into_iter()
+            .map(|n| {
+                let mut s = Seeds::new(
+                    state.env,
+                    &n.with(Default::default()),
+                    &state.ppo,
+                    &state.seed_list(),
+                    32,
+                );
+                s.update();
+                s.update();
+                s
+            })
+            .collect();
+        let text = csv(&state, &[0, 3], &runs);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 1 + 2 * 2 * 2, "{text}");
+        assert!(lines[0].starts_with("slot,learner,seed,update,steps,mean_return,actor_loss"));
+        assert!(lines[8].starts_with("3,nested,1,2,32,"), "{text}");
+        assert!(lines.iter().all(|l| l.split(',').count() == 15), "{text}");
+        let doc = json(&state, &[0, 3], &runs);
+        assert_eq!(doc["learners"][1]["slot"], 3);
+        assert_eq!(
+            doc["learners"][1]["updates"]["cosine"]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
+        assert_eq!(
+            doc["learners"][0]["updates"]["mean_return"][1]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
+    }
 }
