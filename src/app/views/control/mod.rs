@@ -168,42 +168,32 @@ impl ControlView {
         ui.separator();
         ui.label("Export");
         if let Ok(model) = &self.model {
-            let files = [
+            use crate::app::widgets::export::file_button;
+            let (state, slots, runs) = (&self.state, &model.slots, &model.runs);
+            let csv = file_button(
+                ui,
+                ctx.report,
                 (
-                    (
-                        "export-csv",
-                        "CSV",
-                        "Every learner's curves, one row per update",
-                    ),
-                    ("control.csv", "text/csv"),
-                    true,
+                    "export-csv",
+                    "CSV",
+                    "Every learner's curves, one row per seed and update",
                 ),
+                ("control.csv", "text/csv"),
+                || export::csv(state, slots, runs),
+            );
+            let json = file_button(
+                ui,
+                ctx.report,
                 (
-                    (
-                        "export-json",
-                        "JSON",
-                        "The view's document (its settings, which `bilevel-lab run` replays) and every curve",
-                    ),
-                    ("control.json", "application/json"),
-                    false,
+                    "export-json",
+                    "JSON",
+                    "The view's document (its settings, which `bilevel-lab run` replays) and every curve",
                 ),
-            ];
-            for (button, file, is_csv) in files {
-                let contents = || {
-                    if is_csv {
-                        export::csv(&self.state, &model.slots, &model.runs)
-                    } else {
-                        crate::app::document::export(
-                            self,
-                            export::json(&self.state, &model.slots, &model.runs),
-                        )
-                    }
-                };
-                if let Some(result) =
-                    crate::app::widgets::export::file_button(ui, ctx.report, button, file, contents)
-                {
-                    self.message = Some(result);
-                }
+                ("control.json", "application/json"),
+                || crate::app::document::export(&*self, export::json(state, slots, runs)),
+            );
+            if let Some(result) = csv.or(json) {
+                self.message = Some(result);
             }
         }
         self.png
