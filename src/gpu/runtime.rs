@@ -196,9 +196,16 @@ impl ComputeRuntime {
                 Ok(adapter) => adapter,
                 Err(e) => return Self::cpu(format!("no GPU adapter found ({e})")),
             };
+        let supported = adapter.limits();
         let device_desc = wgpu::DeviceDescriptor {
             label: Some("bilevel-lab compute"),
-            required_limits: wgpu::Limits::downlevel_defaults().using_resolution(adapter.limits()),
+            // The adapter's own buffer sizes (the downlevel 128 MiB would send a 10 000-Hessian batch to
+            // the CPU on a GPU with 140 GiB).
+            required_limits: wgpu::Limits {
+                max_storage_buffer_binding_size: supported.max_storage_buffer_binding_size,
+                max_buffer_size: supported.max_buffer_size,
+                ..wgpu::Limits::downlevel_defaults().using_resolution(supported.clone())
+            },
             ..Default::default()
         };
         match pollster::block_on(adapter.request_device(&device_desc)) {
