@@ -161,11 +161,12 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
         &iterative(Iterative::Cg {
             iters: 30,
             tol: 0.0,
+            guard: true,
         }),
         || {
             instances
                 .iter()
-                .map(|i| cg::cg(&i.h, &i.b, alpha, 30, 0.0).v)
+                .map(|i| cg::cg(&i.h, &i.b, alpha, 30, 0.0, cg::Guard::Curvature).v)
                 .collect()
         },
     ));

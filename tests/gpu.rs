@@ -259,10 +259,18 @@ fn iterative_ihvps_match_their_cpu_twin() {
             Iterative::Cg {
                 iters: 30,
                 tol: 0.0,
+                guard: true,
             },
             Iterative::Neumann {
                 terms: 50,
                 step: 0.5,
+            },
+            // Steps through the networks' negative curvature (fewer steps: each negative step can
+            // amplify the f32 rounding the two sides share).
+            Iterative::Cg {
+                iters: 8,
+                tol: 0.0,
+                guard: false,
             },
         ] {
             let input = IterativeBatch {

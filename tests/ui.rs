@@ -214,6 +214,24 @@ fn ihvp_lab_fills_its_histograms_over_frames() {
     );
 }
 
+/// BLPO Figure 2 under the code's settings (damped core, fixed columns, CG with and without the guard):
+/// no heavy Nyström tail, both CGs at machine precision — the numbers the README and the lesson state.
+#[test]
+fn ihvp_lab_figure_2_under_blpos_settings() {
+    let mut harness = light([1400.0, 900.0]);
+    harness.state_mut().open_link(
+        "#ihvp?size=100&alpha=50&neumann_step=0.01&variant=damped&columns=fixed&cg_unguarded=true",
+    );
+    step_until(&mut harness, "done", &100.into());
+    step_until(&mut harness, "f32_done", &5.into());
+    let view = harness.state().status(false).view;
+    let max = |m: &str| view["max_error"][m].as_f64().unwrap_or(f64::NAN);
+    assert!(max("nystrom") < 0.04, "{view}");
+    assert!(max("cg") < 1e-14 && max("cg_unguarded") < 1e-14, "{view}");
+    harness.step();
+    harness.snapshot("ihvp-figure-2");
+}
+
 /// Steps until the view reports `key` = `want` (or 3000 frames); returns the frames taken.
 fn step_until(harness: &mut Harness<'_, BilevelApp>, key: &str, want: &serde_json::Value) -> usize {
     let mut frames = 0;

@@ -59,6 +59,7 @@ impl Look {
             Colour::ReddishPurple => ((204, 121, 167), (225, 160, 200)),
             Colour::Ochre => ((150, 120, 0), (240, 228, 66)),
             Colour::Orange => ((230, 159, 0), (240, 175, 40)),
+            Colour::Grey => ((110, 110, 110), (165, 165, 165)),
         };
         let (r, g, b) = if self.dark { dark } else { light };
         Color32::from_rgb(r, g, b)

@@ -58,12 +58,15 @@ impl F32Batch {
         let mut results = Vec::new();
         for spec in &run.methods {
             let job = match spec {
-                IhvpSpec::Cg { iters, tol, .. } => Ok(Pending::Iterative(Job::start(
+                IhvpSpec::Cg {
+                    iters, tol, guard, ..
+                } => Ok(Pending::Iterative(Job::start(
                     runtime,
                     IterativeBatch {
                         method: Iterative::Cg {
                             iters: *iters as u32,
                             tol: *tol as f32,
+                            guard: *guard,
                         },
                         alpha,
                         batch: batch.clone(),
@@ -191,11 +194,13 @@ mod tests {
                 columns: None,
                 seed: 3,
                 variant: NystromVariant::Paper,
+                draw: Default::default(),
             },
             IhvpSpec::Cg {
                 alpha: 0.0,
                 iters: 8,
                 tol: 0.0,
+                guard: true,
             },
             IhvpSpec::Lanczos {
                 alpha: 0.0,

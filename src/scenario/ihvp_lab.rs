@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::json::{matrix, vector};
 use super::query::{Preset, Validate, check_f64, check_usize};
 use crate::numerics::ihvp::nystrom::NystromVariant;
-use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
+use crate::numerics::ihvp::spec::{Draw, IhvpSpec, Sampling};
 use crate::numerics::ihvp::spec::{Knobs, Method};
 use crate::numerics::ihvp::study::{Instance, Networks, Spectrum};
 use crate::numerics::ihvp::study_run::Family;
@@ -92,6 +92,11 @@ pub struct IhvpLabState {
     pub identity: bool,
     /// Also show Nyström-preconditioned CG (rank q, k iterations).
     pub pcg: bool,
+    /// Also show CG without the curvature guard (as JAX and SciPy run it).
+    pub cg_unguarded: bool,
+    /// Nyström's columns: fresh for every Hessian of the batch (Hataya & Yamada) or the same indices for
+    /// all (BLPO's fixed seed).
+    pub columns: Draw,
     /// The user's own H (family `given`), rows; symmetric, at most 128 × 128.
     pub matrix: Vec<Vec<f64>>,
     /// The user's own b (family `given`).
@@ -126,6 +131,8 @@ impl Default for IhvpLabState {
             lanczos_steps: 10,
             identity: false,
             pcg: false,
+            cg_unguarded: false,
+            columns: Draw::Fresh,
             matrix: EXAMPLE_MATRIX.iter().map(|r| r.to_vec()).collect(),
             rhs: vec![1.0, 1.0, 1.0, 1.0],
             section: Section::Histograms,
@@ -195,14 +202,34 @@ pub fn parse_pasted(text: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>), String> {
 }
 
 /// The presets: BLPO Figure 2 as far as the paper states it, then one regime for each winner.
-pub const PRESETS: [Preset<IhvpLabState>; 5] = [
+pub const PRESETS: [Preset<IhvpLabState>; 6] = [
     Preset {
         name: "BLPO Figure 2",
-        hint: "100 small networks, α = 50 (the paper's α), rank 10 and CG 20 iterations (BLPO's code \
-               defaults); the paper does not state the networks, their data, which Hessian, the rank, \
-               the sampling rule or CG's iterations for the figure",
+        hint: "100 small networks, α = 50 (the paper's α), run as BLPO's code runs Nyström: rank 10, the \
+               damped core W + I + C^T C/α, the same columns for every network (one seed); CG 20 iterations \
+               with and without the curvature guard. The paper does not state the networks, their data, \
+               which Hessian or the sampling rule for the figure",
         state: || IhvpLabState {
             alpha: 50.0,
+            // η(λ + α) < 2 at α = 50: Neumann converges (the default η = 0.1 diverges).
+            neumann_step: 0.01,
+            variant: NystromVariant::Damped,
+            columns: Draw::Fixed,
+            cg_unguarded: true,
+            ..IhvpLabState::default()
+        },
+    },
+    Preset {
+        name: "BLPO Figure 2, undamped core, fresh columns",
+        hint: "the same batch with Hataya & Yamada's Nyström: the undamped core W + C^T C/α and fresh \
+               columns for every network — where the heavy tail comes from",
+        state: || IhvpLabState {
+            alpha: 50.0,
+            // η(λ + α) < 2 at α = 50: Neumann converges (the default η = 0.1 diverges).
+            neumann_step: 0.01,
+            variant: NystromVariant::Paper,
+            columns: Draw::Fresh,
+            cg_unguarded: true,
             ..IhvpLabState::default()
         },
     },
@@ -322,6 +349,7 @@ impl IhvpLabState {
             neumann_step: self.neumann_step,
             lanczos_steps: self.lanczos_steps,
             reorthogonalize: false,
+            draw: self.columns,
         };
         Method::ALL
             .into_iter()
@@ -329,6 +357,7 @@ impl IhvpLabState {
                 Method::Exact => false,
                 Method::Identity => self.identity,
                 Method::NystromPcg => self.pcg,
+                Method::CgUnguarded => self.cg_unguarded,
                 _ => true,
             })
             .map(|m| m.spec(&knobs, self.dim()))
@@ -394,7 +423,7 @@ mod tests {
     #[test]
     fn presets_are_valid_and_round_trip_through_links() {
         crate::scenario::query::assert_presets_round_trip(&PRESETS);
-        let given = (PRESETS[4].state)();
+        let given = (PRESETS[5].state)();
         assert_eq!(given.dim(), 4);
         assert!(matches!(given.family(), Family::Given(ref i) if i.b.len() == 4));
         let with_extras = IhvpLabState {

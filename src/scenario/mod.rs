@@ -150,6 +150,7 @@ mod tests {
         let lab = ihvp_lab::IhvpLabState {
             identity: true,
             pcg: true,
+            cg_unguarded: true,
             ..ihvp_lab::IhvpLabState::default()
         };
         let in_lab: Vec<Method> = lab.methods().iter().map(|s| s.method()).collect();

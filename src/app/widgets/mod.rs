@@ -11,6 +11,6 @@ pub mod preset;
 pub mod run_controls;
 
 pub use layout::controls_and_results;
-pub use param::{Param, param_f64, param_usize};
+pub use param::{Param, nystrom_columns_ui, param_f64, param_usize};
 pub use preset::preset_picker;
 pub use run_controls::{RunAction, run_controls_ui};

@@ -73,3 +73,24 @@ pub fn param_usize(
 ) -> egui::Response {
     ui.add(p.slider(value, lo..=hi)).on_hover_text(p.hint())
 }
+
+/// How Nyström picks its columns: the sampling rule and whether each call draws fresh ones (the IHVP lab
+/// and the playground share these two rows).
+pub fn nystrom_columns_ui(
+    ui: &mut egui::Ui,
+    sampling: &mut crate::numerics::ihvp::spec::Sampling,
+    draw: &mut crate::numerics::ihvp::spec::Draw,
+) {
+    use crate::numerics::ihvp::spec::{Draw, Sampling};
+    ui.horizontal(|ui| {
+        ui.selectable_value(sampling, Sampling::Uniform, "uniform columns");
+        ui.selectable_value(sampling, Sampling::Diagonal, "∝ diag²")
+            .on_hover_text("columns drawn with probability ∝ H_jj² (BLPO Thm 4.6)");
+    });
+    ui.horizontal(|ui| {
+        ui.selectable_value(draw, Draw::Fresh, "fresh per call")
+            .on_hover_text("new column indices for every solve (Hataya & Yamada's code)");
+        ui.selectable_value(draw, Draw::Fixed, "fixed columns")
+            .on_hover_text("the same indices for every solve, from one seed (BLPO's code)");
+    });
+}

@@ -23,8 +23,10 @@ uniform_params! {
 /// Which iterative method.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Iterative {
-    /// Conjugate gradients: at most `iters` steps, stopping at ‖r‖ ≤ tol·‖b‖ or non-positive curvature.
-    Cg { iters: u32, tol: f32 },
+    /// Conjugate gradients: at most `iters` steps, stopping at ‖r‖ ≤ tol·‖b‖ or, with `guard`, at
+    /// non-positive curvature (without it only at zero or non-finite curvature, as
+    /// `numerics::ihvp::cg::Guard::None`).
+    Cg { iters: u32, tol: f32, guard: bool },
     /// Neumann series with `terms` ≥ 1 terms and step η.
     Neumann { terms: u32, step: f32 },
 }
@@ -74,7 +76,7 @@ fn solve_one(method: Iterative, alpha: f32, h: &[f32], b: &[f32]) -> Vec<f32> {
             }
             sum.iter().map(|s| step * s).collect()
         }
-        Iterative::Cg { iters, tol } => {
+        Iterative::Cg { iters, tol, guard } => {
             let (mut x, mut r, mut d) = (vec![0.0f32; p], b.to_vec(), b.to_vec());
             let mut rs = dot(&r, &r);
             let threshold = tol * tol * rs;
@@ -82,7 +84,10 @@ fn solve_one(method: Iterative, alpha: f32, h: &[f32], b: &[f32]) -> Vec<f32> {
             for _ in 0..iters {
                 apply(h, alpha, &d, &mut ad);
                 let curvature = dot(&d, &ad);
-                let active = running && curvature > 0.0 && rs > threshold;
+                // As the kernel: a negative step only without the guard, never an infinite one.
+                let curved =
+                    curvature > 0.0 || (!guard && curvature < 0.0 && curvature.is_finite());
+                let active = running && curved && rs > threshold;
                 let step = if active { rs / curvature } else { 0.0 };
                 for i in 0..p {
                     x[i] += step * d[i];
@@ -139,7 +144,9 @@ impl Kernel for IhvpIterative {
     fn encode(input: &IterativeBatch) -> Result<Encoded, String> {
         input.validate()?;
         let (method, iters, tol, step) = match input.method {
-            Iterative::Cg { iters, tol } => (0u32, iters, tol, 0.0f32),
+            Iterative::Cg { iters, tol, guard } => {
+                (if guard { 0u32 } else { 2 }, iters, tol, 0.0f32)
+            }
             Iterative::Neumann { terms, step } => (1u32, terms, 0.0f32, step),
         };
         let params = Params {
@@ -203,6 +210,7 @@ mod tests {
                     Iterative::Cg {
                         iters: 15,
                         tol: 0.0,
+                        guard: true,
                     },
                     0,
                 ),
@@ -219,7 +227,7 @@ mod tests {
                 assert_eq!(got.len(), 3 * p);
                 for (k, (h, b)) in problems.iter().enumerate() {
                     let want = if reference == 0 {
-                        cg::cg(h, b, 0.3, 15, 0.0).v
+                        cg::cg(h, b, 0.3, 15, 0.0, cg::Guard::Curvature).v
                     } else {
                         neumann::neumann(h, b, 0.3, 40, 0.2, false).v
                     };
@@ -241,6 +249,7 @@ mod tests {
             Iterative::Cg {
                 iters: 200,
                 tol: 1e-3,
+                guard: true,
             },
             20,
             1,
@@ -250,6 +259,7 @@ mod tests {
         input.method = Iterative::Cg {
             iters: 200,
             tol: 0.0,
+            guard: true,
         };
         let tight = IhvpIterative::cpu(&input);
         let diff = loose
@@ -260,11 +270,72 @@ mod tests {
         assert!(diff > 0.0 && diff < 1e-2, "{diff}");
         // H = −I: the first curvature is negative, CG takes no step.
         let neg = IterativeBatch {
-            method: Iterative::Cg { iters: 5, tol: 0.0 },
+            method: Iterative::Cg {
+                iters: 5,
+                tol: 0.0,
+                guard: true,
+            },
             alpha: 0.0,
             batch: HessianBatch::new(2, vec![-1.0, 0.0, 0.0, -1.0], vec![1.0, 2.0]),
         };
         assert_eq!(IhvpIterative::cpu(&neg), vec![0.0, 0.0]);
+        // Without the guard it steps through: (−I)v = b in one step.
+        let free = IterativeBatch {
+            method: Iterative::Cg {
+                iters: 5,
+                tol: 0.0,
+                guard: false,
+            },
+            ..neg
+        };
+        assert_eq!(IhvpIterative::cpu(&free), vec![-1.0, -2.0]);
+    }
+
+    #[test]
+    fn unguarded_cg_twin_follows_float64_on_indefinite_hessians() {
+        use crate::numerics::ihvp::cg::{Guard, cg};
+        // diag(1..p) − 3.5·I: three negative eigenvalues, none near zero.
+        let p = 12;
+        let h = nalgebra::DMatrix::from_fn(
+            p,
+            p,
+            |i, j| {
+                if i == j { i as f64 + 1.0 - 3.5 } else { 0.0 }
+            },
+        );
+        let q = crate::numerics::ihvp::testing::spd(p, 1.0, 2.0, 7).qr().q();
+        let h = &q * h * q.transpose();
+        let b = vector(p, 8);
+        let input = IterativeBatch {
+            method: Iterative::Cg {
+                iters: 6,
+                tol: 0.0,
+                guard: false,
+            },
+            alpha: 0.0,
+            batch: HessianBatch::new(
+                p as u32,
+                h.transpose().iter().map(|&v| v as f32).collect(),
+                b.iter().map(|&v| v as f32).collect(),
+            ),
+        };
+        let twin = IhvpIterative::cpu(&input);
+        let reference = cg(&h, &b, 0.0, 6, 0.0, Guard::None);
+        assert_eq!(reference.iterations, 6, "{:?}", reference.warnings);
+        let err = twin
+            .iter()
+            .zip(reference.v.iter())
+            .map(|(a, b)| (*a as f64 - b).abs())
+            .fold(0.0, f64::max)
+            / reference.v.amax();
+        // f32 through negative steps: the rounding grows (3.8e-4 here), still far below the gap between
+        // the two variants.
+        assert!(err < 2e-3, "{err}");
+        let guarded = cg(&h, &b, 0.0, 6, 0.0, Guard::Curvature);
+        assert!(
+            (&guarded.v - &reference.v).norm() > 5e-2 * reference.v.norm(),
+            "the two variants differ on this system"
+        );
     }
 
     #[test]
@@ -279,7 +350,11 @@ mod tests {
             0.1,
         );
         assert!(IhvpIterative::encode(&input).is_err());
-        input.method = Iterative::Cg { iters: 3, tol: 0.0 };
+        input.method = Iterative::Cg {
+            iters: 3,
+            tol: 0.0,
+            guard: true,
+        };
         input.batch.hessians = input.batch.hessians[1..].into();
         assert!(input.validate().is_err_and(|e| e.contains("hessians")));
         input.batch.dim = 200;

@@ -1,6 +1,7 @@
 // Batched iterative IHVPs v ≈ (H + αI)⁻¹ b for N explicit Hessians of size p ≤ 128 (issue 5, BLPO Fig. 2):
 // method 0 = conjugate gradients (iters steps, stops where ‖r‖ ≤ tol‖b‖ or dᵀ(H + αI)d ≤ 0),
-// method 1 = Neumann series v = η Σ_{j<iters} (I − η(H + αI))ʲ b.
+// method 1 = Neumann series v = η Σ_{j<iters} (I − η(H + αI))ʲ b,
+// method 2 = conjugate gradients without the curvature guard (steps through dᵀ(H + αI)d < 0, as JAX/SciPy).
 // One workgroup of 64 threads per instance: thread t owns rows t and t + 64; dot products are per-thread
 // partials (row t, then row t + 64) summed by a fixed tree. CPU twin: ihvp_iterative.rs (same order).
 // Every thread runs every iteration (stopping is a zero step), so barriers stay in uniform control flow.
@@ -97,7 +98,10 @@ fn main(
             workgroupBarrier();
         } else {
             let curvature = dot(t, 0u);
-            let stepping = running && curvature > 0.0 && rs > threshold;
+            // Method 2 steps through negative curvature; a zero or non-finite one still stops it.
+            let curved = curvature > 0.0
+                || (params.method == 2u && curvature < 0.0 && abs(curvature) <= 3.4e38);
+            let stepping = running && curved && rs > threshold;
             let alpha_k = select(0.0, rs / curvature, stepping);
             for (var k: u32 = 0u; k < 2u; k = k + 1u) {
                 let i = t + k * THREADS;

@@ -29,7 +29,7 @@ use super::hypergradient::{CriticHessian, Minibatch, actor_loss, mixed_term};
 use super::mlp::CriticLoss;
 use super::ppo::{Adam, Agent, PpoConfig, Rollout, clip_norm, collect, gae};
 use crate::numerics::ihvp::HessianOperator as _;
-use crate::numerics::ihvp::cg::cg;
+use crate::numerics::ihvp::cg::{Guard, cg};
 use crate::numerics::ihvp::lanczos::Krylov;
 use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, nystrom};
 use crate::numerics::random::SeededRng;
@@ -176,7 +176,7 @@ fn diagnose(
     terms.top_eigenvalue = hi;
     terms.condition = (hi + rho) / (lo + rho);
     if lo + rho > 0.0 {
-        let reference = cg(op, b, rho, 500, 1e-12).v;
+        let reference = cg(op, b, rho, 500, 1e-12, Guard::Curvature).v;
         terms.ihvp_error = (v - &reference).norm() / reference.norm().max(f64::MIN_POSITIVE);
     }
 }
@@ -309,7 +309,14 @@ impl Blpo {
                 at: &self.agent.omega,
             };
             let solved = match self.implicit {
-                Implicit::Cg => Ok(cg(&op, &j.grad_omega, self.cfg.rho, self.cfg.cg_iters, 0.0)),
+                Implicit::Cg => Ok(cg(
+                    &op,
+                    &j.grad_omega,
+                    self.cfg.rho,
+                    self.cfg.cg_iters,
+                    0.0,
+                    Guard::Curvature,
+                )),
                 Implicit::Nystrom | Implicit::None => {
                     let sampling = if self.cfg.fixed_columns {
                         ColumnSampling::Given(self.columns.clone())

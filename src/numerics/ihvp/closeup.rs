@@ -87,6 +87,7 @@ mod tests {
             columns: None,
             seed: 9,
             variant: NystromVariant::Pinv,
+            draw: Default::default(),
         };
         let cols = drawn_columns(&spec, &inst.h, 5)
             .and_then(Result::ok)
@@ -100,6 +101,7 @@ mod tests {
             columns: Some(cols.clone()),
             seed: 0,
             variant: NystromVariant::Pinv,
+            draw: Default::default(),
         };
         let exact = exact_solution(&inst, 0.3).unwrap_or_default();
         let a = error_against(&inst, &spec, 0.3, 5, &exact);
@@ -134,6 +136,7 @@ mod tests {
                 columns: None,
                 seed: 9,
                 variant: NystromVariant::Pinv,
+                draw: Default::default(),
             }
         );
     }

@@ -197,7 +197,7 @@ mod tests {
         let b = vector(15, 44);
         for k in 1..=8 {
             let l = lanczos(&h, &b, 0.1, k, true);
-            let c = cg(&h, &b, 0.1, k, 0.0);
+            let c = cg(&h, &b, 0.1, k, 0.0, super::super::cg::Guard::Curvature);
             assert!((&l.v - &c.v).norm() < 1e-9 * c.v.norm(), "k = {k}");
             assert!((l.residual_norms[k - 1] - c.residual_norms[k - 1]).abs() < 1e-8);
         }

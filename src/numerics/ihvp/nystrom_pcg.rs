@@ -77,6 +77,7 @@ pub fn nystrom_pcg<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
         tol,
         &precondition,
         "Nyström-PCG",
+        super::cg::Guard::Curvature,
         &mut warnings,
     );
     IhvpResult {
@@ -120,7 +121,14 @@ mod tests {
         let alpha = 1e-3;
         let mut rng = SmallRng::seed_from_u64(5);
         let pcg = nystrom_pcg(&h, &b, alpha, 20, 200, 1e-10, &mut rng);
-        let plain = cg(&h, &b, alpha, 200, 1e-10);
+        let plain = cg(
+            &h,
+            &b,
+            alpha,
+            200,
+            1e-10,
+            super::super::cg::Guard::Curvature,
+        );
         let exact = reference(&h, &b, alpha);
         assert!(
             (&pcg.v - &exact).norm() < 1e-7 * exact.norm(),

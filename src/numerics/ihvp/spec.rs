@@ -25,6 +25,18 @@ pub enum Sampling {
     Diagonal,
 }
 
+/// Which columns a Nyström solve uses on each call: fresh ones (Hataya & Yamada's code draws new indices
+/// per call; the IHVP lab's default: instance i of a batch is draw i) or the same ones every time (BLPO's
+/// code fixes them with one seed, `PRNGKey(0)`; the playground's default: every outer step of a run uses
+/// the same indices).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Draw {
+    #[default]
+    Fresh,
+    Fixed,
+}
+
 /// An IHVP method and its parameters.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
@@ -37,6 +49,9 @@ pub enum IhvpSpec {
         iters: usize,
         #[serde(default)]
         tol: f64,
+        /// Stop at non-positive curvature (`false`: run on, as JAX and SciPy do).
+        #[serde(default = "yes")]
+        guard: bool,
     },
     Neumann {
         alpha: f64,
@@ -54,6 +69,9 @@ pub enum IhvpSpec {
         seed: u64,
         #[serde(default = "paper")]
         variant: NystromVariant,
+        /// Fresh columns on every call, or the same ones ([`Draw`]).
+        #[serde(default)]
+        draw: Draw,
     },
     NystromPcg {
         alpha: f64,
@@ -93,6 +111,8 @@ pub enum Method {
     NystromPcg,
     Lanczos,
     Identity,
+    /// CG without the curvature guard (in files: `{"method": "cg", "guard": false}`).
+    CgUnguarded,
 }
 
 /// What the app and the docs say about a method.
@@ -119,6 +139,7 @@ pub enum Colour {
     ReddishPurple,
     Ochre,
     Orange,
+    Grey,
 }
 
 /// The knobs a view or a scenario sets for its methods; each method reads the ones it has.
@@ -137,11 +158,13 @@ pub struct Knobs {
     pub lanczos_steps: usize,
     /// Full reorthogonalization of the Lanczos basis.
     pub reorthogonalize: bool,
+    /// Nyström's columns: fresh per call or fixed.
+    pub draw: Draw,
 }
 
 impl Method {
     /// Every method, in the order the views list them.
-    pub const ALL: [Method; 7] = [
+    pub const ALL: [Method; 8] = [
         Method::Exact,
         Method::Nystrom,
         Method::Cg,
@@ -149,6 +172,7 @@ impl Method {
         Method::Lanczos,
         Method::Identity,
         Method::NystromPcg,
+        Method::CgUnguarded,
     ];
 
     /// The method's description (the one place it is written).
@@ -202,6 +226,13 @@ impl Method {
                 "CG preconditioned by the rank-q Nyström approximation (q + one HVP per iteration)",
                 Colour::Orange,
             ),
+            Method::CgUnguarded => about(
+                "cg_unguarded",
+                "CG, no guard",
+                "CG that runs on through negative curvature, as JAX's and SciPy's cg do (one HVP per \
+                 iteration; in files {\"method\": \"cg\", \"guard\": false})",
+                Colour::Grey,
+            ),
         }
     }
 
@@ -219,10 +250,11 @@ impl Method {
         let rank = k.rank.clamp(1, dim.max(1));
         match self {
             Method::Exact => IhvpSpec::Exact { alpha },
-            Method::Cg => IhvpSpec::Cg {
+            Method::Cg | Method::CgUnguarded => IhvpSpec::Cg {
                 alpha,
                 iters: k.cg_iters,
                 tol: 0.0,
+                guard: self == Method::Cg,
             },
             Method::Neumann => IhvpSpec::Neumann {
                 alpha,
@@ -236,6 +268,7 @@ impl Method {
                 columns: None,
                 seed: k.seed,
                 variant: k.variant,
+                draw: k.draw,
             },
             Method::NystromPcg => IhvpSpec::NystromPcg {
                 alpha,
@@ -259,7 +292,8 @@ impl IhvpSpec {
     pub fn method(&self) -> Method {
         match self {
             Self::Exact { .. } => Method::Exact,
-            Self::Cg { .. } => Method::Cg,
+            Self::Cg { guard: true, .. } => Method::Cg,
+            Self::Cg { guard: false, .. } => Method::CgUnguarded,
             Self::Neumann { .. } => Method::Neumann,
             Self::Nystrom { .. } => Method::Nystrom,
             Self::NystromPcg { .. } => Method::NystromPcg,
@@ -268,7 +302,8 @@ impl IhvpSpec {
         }
     }
 
-    /// The method's name as in scenario files.
+    /// The method's name in links, views and the CLI's results (scenario files tag CG without the guard
+    /// `"cg"` with `"guard": false`).
     pub fn name(&self) -> &'static str {
         self.method().name()
     }
@@ -337,20 +372,35 @@ impl IhvpSpec {
         }
     }
 
-    /// The same method at ridge `alpha`, its random draws (Nyström columns, sketches) shifted by `draw`
-    /// so a batch of instances gets independent draws that still replay from the spec's seed.
+    /// The same method at ridge `alpha`, as [`Self::draw`] number `draw`: a batch of instances gets
+    /// independent draws that still replay from the spec's seed.
     pub fn at(&self, alpha: f64, draw: u64) -> Self {
-        let mut spec = self.clone();
+        let mut spec = self.drawn(draw);
         match &mut spec {
             Self::Exact { alpha: a }
             | Self::Cg { alpha: a, .. }
             | Self::Neumann { alpha: a, .. }
             | Self::Lanczos { alpha: a, .. }
-            | Self::Identity { alpha: a } => *a = alpha,
-            Self::Nystrom { alpha: a, seed, .. } | Self::NystromPcg { alpha: a, seed, .. } => {
-                *a = alpha;
-                *seed = seed.wrapping_add(draw);
+            | Self::Identity { alpha: a }
+            | Self::Nystrom { alpha: a, .. }
+            | Self::NystromPcg { alpha: a, .. } => *a = alpha,
+        }
+        spec
+    }
+
+    /// The spec for call number `call` of a sequence (instances of a batch, outer steps of a run): its
+    /// random draws shifted by `call` — Nyström's columns only when they are [`Draw::Fresh`], the
+    /// Nyström-PCG sketch always.
+    pub fn drawn(&self, call: u64) -> Self {
+        let mut spec = self.clone();
+        match &mut spec {
+            Self::Nystrom {
+                seed,
+                draw: Draw::Fresh,
+                ..
             }
+            | Self::NystromPcg { seed, .. } => *seed = seed.wrapping_add(call),
+            _ => {}
         }
         spec
     }
@@ -385,7 +435,19 @@ impl IhvpSpec {
         self.validate(h.dim())?;
         Ok(match self {
             Self::Exact { alpha } => super::exact::exact(h, b, *alpha),
-            Self::Cg { alpha, iters, tol } => super::cg::cg(h, b, *alpha, *iters, *tol),
+            Self::Cg {
+                alpha,
+                iters,
+                tol,
+                guard,
+            } => {
+                let guard = if *guard {
+                    super::cg::Guard::Curvature
+                } else {
+                    super::cg::Guard::None
+                };
+                super::cg::cg(h, b, *alpha, *iters, *tol, guard)
+            }
             Self::Neumann { alpha, iters, step } => {
                 super::neumann::neumann(h, b, *alpha, *iters, *step, true)
             }
@@ -396,6 +458,7 @@ impl IhvpSpec {
                 columns,
                 seed,
                 variant,
+                draw: _,
             } => {
                 let sampling = match (columns, sampling) {
                     (Some(cols), _) => ColumnSampling::Given(cols.clone()),
@@ -486,6 +549,7 @@ mod tests {
             neumann_step: 0.1,
             lanczos_steps: 6,
             reorthogonalize: true,
+            draw: Draw::Fixed,
         };
         for m in Method::ALL {
             let spec = m.spec(&knobs, 8);
@@ -493,11 +557,13 @@ mod tests {
             assert_eq!(spec.name(), m.name());
             assert_eq!(spec.alpha(), 0.5);
             let json = serde_json::to_value(&spec).expect("serializes");
-            assert_eq!(
-                json["method"],
-                m.name(),
-                "the CLI's tag is the method's name"
-            );
+            let tag = if m == Method::CgUnguarded {
+                assert_eq!(json["guard"], false);
+                "cg"
+            } else {
+                m.name()
+            };
+            assert_eq!(json["method"], tag, "the CLI's tag is the method's name");
             let back: IhvpSpec = serde_json::from_value(json).expect("the CLI reads it back");
             assert_eq!(back, spec);
             assert_eq!(
@@ -508,5 +574,38 @@ mod tests {
         }
         let names: std::collections::HashSet<_> = Method::ALL.iter().map(|m| m.name()).collect();
         assert_eq!(names.len(), Method::ALL.len(), "names are distinct");
+    }
+
+    #[test]
+    fn fresh_columns_change_per_call_and_fixed_ones_do_not() {
+        let h = spd(12, 0.5, 4.0, 3);
+        let b = vector(12, 4);
+        let nystrom = |draw| IhvpSpec::Nystrom {
+            alpha: 0.5,
+            rank: 3,
+            sampling: Sampling::Uniform,
+            columns: None,
+            seed: 7,
+            variant: NystromVariant::Paper,
+            draw,
+        };
+        let solve = |spec: &IhvpSpec, call| spec.drawn(call).solve(&h, &b).map(|r| r.v).ok();
+        let fixed = nystrom(Draw::Fixed);
+        assert_eq!(solve(&fixed, 0), solve(&fixed, 5));
+        assert_eq!(fixed.at(0.5, 5), fixed);
+        let fresh = nystrom(Draw::Fresh);
+        assert_eq!(
+            solve(&fresh, 0),
+            solve(&fixed, 0),
+            "call 0 is the seed's draw"
+        );
+        let calls: Vec<_> = (0..6).filter_map(|k| solve(&fresh, k)).collect();
+        assert!(calls.windows(2).any(|w| w[0] != w[1]), "fresh draws differ");
+        // The draw is part of the file format.
+        let parsed: IhvpSpec = serde_json::from_str(
+            r#"{"method": "nystrom", "alpha": 0.5, "rank": 3, "seed": 7, "draw": "fixed"}"#,
+        )
+        .expect("parses");
+        assert_eq!(parsed, fixed);
     }
 }

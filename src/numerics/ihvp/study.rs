@@ -316,6 +316,7 @@ mod tests {
             alpha: 0.0,
             iters: 1,
             tol: 0.0,
+            guard: true,
         };
         let curve = cost_curve(&batch, &cg, 0.01, &[1, 4, 12]);
         let medians: Vec<f64> = curve.iter().map(|(_, s)| s.median).collect();
@@ -327,6 +328,7 @@ mod tests {
             columns: Some(vec![0, 1, 2]),
             seed: 0,
             variant: NystromVariant::Pinv,
+            draw: Default::default(),
         };
         let curve = cost_curve(&batch, &nys, 0.5, &[2, 12, 40]);
         assert_eq!(curve.len(), 2, "rank 40 > p is skipped");
@@ -383,6 +385,7 @@ mod tests {
             columns: None,
             seed: 0,
             variant: NystromVariant::Pinv,
+            draw: Default::default(),
         };
         let e = relative_error(&inst, &nys_all, 1.0, 3);
         assert!(e < 1e-6, "Nyström with every column is exact: {e}");
@@ -410,11 +413,13 @@ mod tests {
             columns: None,
             seed: 0,
             variant: NystromVariant::Paper,
+            draw: Default::default(),
         };
         let cg = IhvpSpec::Cg {
             alpha: 0.0,
             iters: budget,
             tol: 0.0,
+            guard: true,
         };
         let median = |spec: &IhvpSpec| cost_curve(batch, spec, alpha, &[budget])[0].1.median;
         (median(&nys), median(&cg))

@@ -134,6 +134,7 @@ mod tests {
                 alpha: 0.0,
                 iters: 4,
                 tol: 0.0,
+                guard: true,
             },
             IhvpSpec::Identity { alpha: 0.0 },
         ];

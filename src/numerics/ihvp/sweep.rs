@@ -135,6 +135,7 @@ mod tests {
             alpha: 0.0,
             iters: 1,
             tol: 0.0,
+            guard: true,
         };
         let nys = IhvpSpec::Nystrom {
             alpha: 0.0,
@@ -143,6 +144,7 @@ mod tests {
             columns: None,
             seed: 5,
             variant: crate::numerics::ihvp::nystrom::NystromVariant::Paper,
+            draw: Default::default(),
         };
         let mut sweep = Sweep::new(
             batch.clone(),

@@ -14,7 +14,7 @@ use crate::numerics::bilevel::algorithms::AlgorithmSpec;
 use crate::numerics::bilevel::algorithms::unrolled::Mode;
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::Knobs;
-use crate::numerics::ihvp::spec::{IhvpSpec, Sampling};
+use crate::numerics::ihvp::spec::{Draw, IhvpSpec, Sampling};
 
 pub use crate::numerics::bilevel::algorithms::spec::AlgoKind;
 pub use crate::numerics::ihvp::spec::Method;
@@ -73,6 +73,8 @@ pub struct PlaygroundState {
     pub iters: usize,
     pub neumann_step: f64,
     pub sampling: Sampling,
+    /// Nyström's columns over a run's outer steps: the same ones (BLPO's code) or fresh ones per step.
+    pub columns: Draw,
     /// BLPO Sec. 6 clipping bound on the implicit correction (0: off).
     pub clip: f64,
     /// TTSA's step-size decay exponents.
@@ -111,6 +113,7 @@ impl Default for PlaygroundState {
             iters: 5,
             neumann_step: 0.2,
             sampling: Sampling::Uniform,
+            columns: Draw::Fixed,
             clip: 0.0,
             outer_decay: 0.0,
             inner_decay: 0.0,
@@ -229,6 +232,7 @@ impl PlaygroundState {
             neumann_step: self.neumann_step,
             lanczos_steps: self.iters,
             reorthogonalize: true,
+            draw: self.columns,
         };
         method.spec(&knobs, m)
     }

@@ -1,9 +1,8 @@
 //! The IHVP lab's side panel: presets, the Hessian family (with the paste box for the user's own matrix),
 //! α and every method's knobs. Every slider carries its formula.
 
-use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
+use crate::app::widgets::{Param, nystrom_columns_ui, param_f64, param_usize, preset_picker};
 use crate::numerics::ihvp::nystrom::NystromVariant;
-use crate::numerics::ihvp::spec::Sampling;
 use crate::numerics::nets::Curvature;
 use crate::scenario::ihvp_lab::{FamilyKind, IhvpLabState, PRESETS, parse_pasted, range};
 
@@ -162,11 +161,7 @@ fn methods_ui(ui: &mut egui::Ui, s: &mut IhvpLabState) {
             "H ≈ C W⁻¹ C^T from q columns, then Woodbury",
         ),
     );
-    ui.horizontal(|ui| {
-        ui.selectable_value(&mut s.sampling, Sampling::Uniform, "uniform columns");
-        ui.selectable_value(&mut s.sampling, Sampling::Diagonal, "∝ diag²")
-            .on_hover_text("columns drawn with probability ∝ H_jj² (BLPO Thm 4.6)");
-    });
+    nystrom_columns_ui(ui, &mut s.sampling, &mut s.columns);
     ui.horizontal(|ui| {
         for (v, name, hint) in [
             (
@@ -217,4 +212,9 @@ fn methods_ui(ui: &mut egui::Ui, s: &mut IhvpLabState) {
         .on_hover_text("Lorraine et al.'s baseline: no curvature at all");
     ui.checkbox(&mut s.pcg, "also Nyström-PCG")
         .on_hover_text("CG preconditioned by the rank-q Nyström approximation; q + k HVPs");
+    ui.checkbox(&mut s.cg_unguarded, "also CG without the guard")
+        .on_hover_text(
+            "CG that steps through negative curvature d^T(H + αI)d < 0, as JAX's and SciPy's cg do; \
+             the CG above stops there",
+        );
 }

@@ -138,6 +138,17 @@ impl View for IhvpLabView {
         }
         ctx.report.value("done", self.run.done());
         ctx.report.value("size", self.run.size);
+        if self.run.finished() {
+            // Each method's median and largest relative error over the batch (tests and lessons read
+            // them; two Nyström or CG variants never share a name: the lab shows one of each).
+            let (mut median, mut max) = (serde_json::Map::new(), serde_json::Map::new());
+            for (spec, stats) in self.run.methods.iter().zip(self.run.stats()) {
+                median.insert(spec.name().to_owned(), stats.median.into());
+                max.insert(spec.name().to_owned(), stats.max.into());
+            }
+            ctx.report.value("median_error", median);
+            ctx.report.value("max_error", max);
+        }
         ctx.report
             .value("section", format!("{:?}", self.state.section));
         let showing_previous = self.previous.is_some() && !self.run.finished();

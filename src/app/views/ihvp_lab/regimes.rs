@@ -35,6 +35,7 @@ pub fn sweep(run: &StudyRun, _state: &IhvpLabState) -> Sweep {
         alpha: run.alpha,
         iters: 1,
         tol: 0.0,
+        guard: true,
     };
     Sweep::new(
         run.instances.clone(),

@@ -1,8 +1,7 @@
 //! The playground's side panel: presets, the problem and its parameters, the four runs (algorithm and
 //! IHVP method each), the shared step sizes and IHVP knobs, the start, speed and horizon.
 
-use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
-use crate::numerics::ihvp::spec::Sampling;
+use crate::app::widgets::{Param, nystrom_columns_ui, param_f64, param_usize, preset_picker};
 use crate::scenario::playground::{AlgoKind, Method, PRESETS, PlaygroundState, ProblemKind, range};
 
 /// The current problem as the CLI's `problem` JSON (what the paste box starts from).
@@ -241,10 +240,7 @@ pub fn controls_ui(
         range::STEP,
         Param::new("", "Neumann step", "v = η Σ (I − η(H + αI))^j b", true),
     );
-    ui.horizontal(|ui| {
-        ui.selectable_value(&mut s.sampling, Sampling::Uniform, "uniform columns");
-        ui.selectable_value(&mut s.sampling, Sampling::Diagonal, "∝ diag²");
-    });
+    nystrom_columns_ui(ui, &mut s.sampling, &mut s.columns);
     param_f64(
         ui,
         &mut s.clip,

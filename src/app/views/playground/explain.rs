@@ -62,7 +62,8 @@ pub fn explain_ui(
             row("∇_x f(x_k, y_k)", vector(&fx));
             row("∇_y f(x_k, y_k)", vector(&fy));
             if run.algorithm.uses_ihvp() {
-                let spec = state.ihvp(run.ihvp, m).at(state.alpha, t.run.step as u64);
+                // The draw the run's next IHVP uses (its Nyström columns, when fresh per call).
+                let spec = state.ihvp(run.ihvp, m).drawn(t.run.ihvp_calls);
                 match spec.solve(&InnerHessian { problem, x, y }, &fy) {
                     Ok(r) => {
                         let (est, _, correction) = hypergradient_with(problem, x, y, &r.v);

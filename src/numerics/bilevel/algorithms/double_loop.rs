@@ -48,8 +48,9 @@ pub(crate) fn implicit_leader_step<P: BilevelProblem + ?Sized>(
     run.hypergradient = direction;
 }
 
-/// v̂ ≈ (∇²ᵧᵧg(x, y) + αI)⁻¹ b with the chosen method; HVPs and warnings go to the run. A method that
-/// cannot run (bad parameters) gives v̂ = 0 — the implicit term is dropped — and says so.
+/// v̂ ≈ (∇²ᵧᵧg(x, y) + αI)⁻¹ b with the chosen method, as the run's next draw (fresh Nyström columns per
+/// call, or the same ones: [`IhvpSpec::drawn`]); HVPs and warnings go to the run. A method that cannot run
+/// (bad parameters) gives v̂ = 0 — the implicit term is dropped — and says so.
 pub(crate) fn ihvp_at<P: BilevelProblem + ?Sized>(
     problem: &P,
     run: &mut Run,
@@ -58,7 +59,9 @@ pub(crate) fn ihvp_at<P: BilevelProblem + ?Sized>(
     b: &nalgebra::DVector<f64>,
     ihvp: &IhvpSpec,
 ) -> nalgebra::DVector<f64> {
-    match ihvp.solve(&InnerHessian { problem, x, y }, b) {
+    let call = run.ihvp_calls;
+    run.ihvp_calls += 1;
+    match ihvp.drawn(call).solve(&InnerHessian { problem, x, y }, b) {
         Ok(r) => {
             run.hvp_count += r.hvp_count;
             run.warnings.extend(r.warnings);

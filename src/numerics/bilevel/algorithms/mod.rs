@@ -59,6 +59,10 @@ pub struct Run {
     /// Totals over the run.
     pub inner_iterations: usize,
     pub hvp_count: usize,
+    /// IHVP solves so far: call k of a randomized method uses its draw k ([`IhvpSpec::drawn`]).
+    ///
+    /// [`IhvpSpec::drawn`]: crate::numerics::ihvp::spec::IhvpSpec::drawn
+    pub ihvp_calls: u64,
     /// Warnings of the last step (IHVP problems, clipping).
     pub warnings: Vec<String>,
 }
@@ -74,6 +78,7 @@ impl Run {
             hypergradient: DVector::zeros(n),
             inner_iterations: 0,
             hvp_count: 0,
+            ihvp_calls: 0,
             warnings: Vec::new(),
         }
     }

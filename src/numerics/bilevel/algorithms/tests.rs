@@ -68,6 +68,7 @@ fn toy_simultaneous_goes_to_nash_and_hypergradient_methods_to_stackelberg() {
                 alpha: 0.0,
                 iters: 1,
                 tol: 0.0,
+                guard: true,
             },
             clip: None,
         },
@@ -245,6 +246,7 @@ fn double_loop_reaches_the_closed_form_optimum_of_random_quadratics() {
                 alpha: 0.0,
                 iters: 4,
                 tol: 0.0,
+                guard: true,
             },
             clip: None,
         };
@@ -305,6 +307,7 @@ fn invalid_parameters_name_the_field() {
             columns: None,
             seed: 0,
             variant: crate::numerics::ihvp::nystrom::NystromVariant::Paper,
+            draw: Default::default(),
         },
         clip: None,
     };
