@@ -60,6 +60,7 @@ impl Look {
             Colour::Ochre => ((150, 120, 0), (240, 228, 66)),
             Colour::Orange => ((230, 159, 0), (240, 175, 40)),
             Colour::Grey => ((110, 110, 110), (165, 165, 165)),
+            Colour::Brown => ((140, 85, 35), (205, 150, 100)),
         };
         let (r, g, b) = if self.dark { dark } else { light };
         Color32::from_rgb(r, g, b)

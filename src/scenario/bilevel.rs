@@ -9,6 +9,7 @@ use crate::numerics::bilevel::algorithms::{AlgorithmSpec, Run};
 use crate::numerics::bilevel::problems::{
     ActorCriticGame, HyperCleaning, LancBioSynthetic, Parts, Quadratic, RidgeHpo,
 };
+use crate::numerics::bilevel::stochastic::{Noise, Stochastic};
 use crate::numerics::bilevel::{BilevelProblem, phi};
 
 /// Most outer steps one scenario may ask for.
@@ -203,6 +204,9 @@ pub struct BilevelScenario {
     pub x0: Vec<f64>,
     pub y0: Vec<f64>,
     pub steps: usize,
+    /// Stochastic oracles (absent: exact ones).
+    #[serde(default)]
+    pub noise: Option<Noise>,
 }
 
 impl BilevelScenario {
@@ -220,6 +224,9 @@ impl BilevelScenario {
         }
         vector(&self.x0, "x0")?;
         vector(&self.y0, "y0")?;
+        if let Some(noise) = &self.noise {
+            noise.validate().map_err(|e| format!("noise.{e}"))?;
+        }
         if self.steps > MAX_STEPS {
             return Err(format!(
                 "steps: must be in 0..={MAX_STEPS}, got {}",
@@ -230,31 +237,41 @@ impl BilevelScenario {
     }
 
     pub fn run(&self) -> Value {
-        let problem = match self.problem.build() {
+        let exact = match self.problem.build() {
             Ok(p) => p,
             Err(e) => return json!({ "error": format!("problem.{e}") }),
         };
+        // The algorithm sees the stochastic oracles; Φ is measured on the exact problem.
+        let stochastic = self.noise.map(|n| Stochastic::new(exact.as_ref(), n));
+        let problem: &dyn BilevelProblem = match &stochastic {
+            Some(s) => s,
+            None => exact.as_ref(),
+        };
+        let mut oracle_calls = Vec::new();
         let mut run = Run::new(
             nalgebra::DVector::from_column_slice(&self.x0),
             nalgebra::DVector::from_column_slice(&self.y0),
         );
         let mut xs = vec![vec(&run.x)];
         let mut ys = vec![vec(&run.y)];
-        let mut phis = vec![opt(phi(problem.as_ref(), &run.x))];
+        let mut phis = vec![opt(phi(exact.as_ref(), &run.x))];
         let mut grad_norms = Vec::new();
         let mut algorithm = self.algorithm.build();
         for _ in 0..self.steps {
-            run.step(problem.as_ref(), algorithm.as_mut());
+            run.step(problem, algorithm.as_mut());
+            if let Some(s) = &stochastic {
+                oracle_calls.push(s.counts().total());
+            }
             xs.push(vec(&run.x));
             ys.push(vec(&run.y));
-            phis.push(opt(phi(problem.as_ref(), &run.x)));
+            phis.push(opt(phi(exact.as_ref(), &run.x)));
             grad_norms.push(num(run.hypergradient.norm()));
             if run.status != crate::numerics::bilevel::algorithms::Status::Ok {
                 break;
             }
         }
-        let x_star = problem.x_star();
-        let phi_star = x_star.as_ref().and_then(|x| phi(problem.as_ref(), x));
+        let x_star = exact.x_star();
+        let phi_star = x_star.as_ref().and_then(|x| phi(exact.as_ref(), x));
         let mut out = json!({
             "x": xs,
             "y": ys,
@@ -264,10 +281,52 @@ impl BilevelScenario {
             "hvp_count": run.hvp_count,
             "status": run.status.to_string(),
         });
+        if let Some(s) = &stochastic {
+            let c = s.counts();
+            out["oracle_calls"] = json!(oracle_calls);
+            out["oracles"] = json!({ "gradients": c.gradients, "hvps": c.hvps });
+        }
         if let Some(x) = x_star {
             out["x_star"] = vec(&x);
             out["phi_star"] = opt(phi_star);
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{parse, run};
+
+    fn scenario(extra: &str) -> String {
+        format!(
+            r#"{{"kind": "bilevel", "problem": {{"name": "ridge_hpo", "features": 2}},
+                "algorithm": {{"name": "ttsa", "outer_lr": 0.05, "inner_lr": 0.2,
+                               "ihvp": {{"method": "cg", "iters": 3, "alpha": 0.0}}}},
+                "x0": [0.5, 0.5], "y0": [0, 0], "steps": 20{extra}}}"#
+        )
+    }
+
+    #[test]
+    fn noise_makes_the_oracles_stochastic_and_counts_them() {
+        let exact = run(&parse(&scenario("")).expect("valid"));
+        assert!(exact.get("oracle_calls").is_none());
+        let noisy = run(&parse(&scenario(
+            r#", "noise": {"sigma": 0, "batch": 5, "seed": 1}"#,
+        ))
+        .expect("valid"));
+        let calls = noisy["oracle_calls"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(calls.len(), 20);
+        // TTSA, CG with 3 iterations: per step ∇ᵧg, ∇ᵧf, ∇ₓf, 3 HVPs and one ∇²ₓᵧg product.
+        assert_eq!(calls[0], 7, "{noisy}");
+        assert_eq!(noisy["oracles"]["hvps"], 80);
+        // Minibatches of 5 of the 40 samples move the run off the exact one; Φ stays the exact Φ.
+        assert_ne!(noisy["x"], exact["x"]);
+        assert_eq!(noisy["phi"][0], exact["phi"][0]);
+        let bad = parse(&scenario(r#", "noise": {"sigma": 1, "batch": 0}"#));
+        assert!(bad.is_err_and(|e| e.contains("noise.batch")));
     }
 }

@@ -94,6 +94,8 @@ pub struct IhvpLabState {
     pub pcg: bool,
     /// Also show CG without the curvature guard (as JAX and SciPy run it).
     pub cg_unguarded: bool,
+    /// Also show BSA's stochastic Neumann estimator (Neumann's terms and step).
+    pub stochastic_neumann: bool,
     /// Nyström's columns: fresh for every Hessian of the batch (Hataya & Yamada) or the same indices for
     /// all (BLPO's fixed seed).
     pub columns: Draw,
@@ -132,6 +134,7 @@ impl Default for IhvpLabState {
             identity: false,
             pcg: false,
             cg_unguarded: false,
+            stochastic_neumann: false,
             columns: Draw::Fresh,
             matrix: EXAMPLE_MATRIX.iter().map(|r| r.to_vec()).collect(),
             rhs: vec![1.0, 1.0, 1.0, 1.0],
@@ -358,6 +361,7 @@ impl IhvpLabState {
                 Method::Identity => self.identity,
                 Method::NystromPcg => self.pcg,
                 Method::CgUnguarded => self.cg_unguarded,
+                Method::NeumannStochastic => self.stochastic_neumann,
                 _ => true,
             })
             .map(|m| m.spec(&knobs, self.dim()))

@@ -151,6 +151,7 @@ mod tests {
             identity: true,
             pcg: true,
             cg_unguarded: true,
+            stochastic_neumann: true,
             ..ihvp_lab::IhvpLabState::default()
         };
         let in_lab: Vec<Method> = lab.methods().iter().map(|s| s.method()).collect();

@@ -5,6 +5,7 @@
 pub mod algorithms;
 pub mod lockstep;
 pub mod problems;
+pub mod stochastic;
 
 use nalgebra::DVector;
 
@@ -36,6 +37,20 @@ pub trait BilevelProblem {
     }
     /// The Nash point of simultaneous play (∇ₓf = 0 and ∇ᵧg = 0), where known in closed form.
     fn nash(&self) -> Option<(DVector<f64>, DVector<f64>)> {
+        None
+    }
+    /// The same problem on `batch` of its data points drawn with replacement (training and validation
+    /// sets each), for problems with data; its derivatives are unbiased estimates of these.
+    fn minibatch(
+        &self,
+        _batch: usize,
+        _rng: &mut crate::numerics::random::SeededRng,
+    ) -> Option<Box<dyn BilevelProblem>> {
+        None
+    }
+    /// One stochastic sample ξ of the oracles, to evaluate at several points ([`stochastic`]); `None`
+    /// for exact oracles.
+    fn draw(&self) -> Option<Box<dyn BilevelProblem + '_>> {
         None
     }
 }

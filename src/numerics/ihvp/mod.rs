@@ -11,6 +11,7 @@ pub mod exact;
 pub mod lancbio;
 pub mod lanczos;
 pub mod neumann;
+pub mod neumann_stochastic;
 pub mod nystrom;
 pub mod nystrom_pcg;
 pub mod spec;

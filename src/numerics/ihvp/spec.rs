@@ -58,6 +58,14 @@ pub enum IhvpSpec {
         iters: usize,
         step: f64,
     },
+    /// BSA's estimator: Q = `iters` terms in expectation, a random depth per call.
+    NeumannStochastic {
+        alpha: f64,
+        iters: usize,
+        step: f64,
+        #[serde(default)]
+        seed: u64,
+    },
     Nystrom {
         alpha: f64,
         rank: usize,
@@ -113,6 +121,7 @@ pub enum Method {
     Identity,
     /// CG without the curvature guard (in files: `{"method": "cg", "guard": false}`).
     CgUnguarded,
+    NeumannStochastic,
 }
 
 /// What the app and the docs say about a method.
@@ -140,6 +149,7 @@ pub enum Colour {
     Ochre,
     Orange,
     Grey,
+    Brown,
 }
 
 /// The knobs a view or a scenario sets for its methods; each method reads the ones it has.
@@ -164,7 +174,7 @@ pub struct Knobs {
 
 impl Method {
     /// Every method, in the order the views list them.
-    pub const ALL: [Method; 8] = [
+    pub const ALL: [Method; 9] = [
         Method::Exact,
         Method::Nystrom,
         Method::Cg,
@@ -173,6 +183,7 @@ impl Method {
         Method::Identity,
         Method::NystromPcg,
         Method::CgUnguarded,
+        Method::NeumannStochastic,
     ];
 
     /// The method's description (the one place it is written).
@@ -233,6 +244,13 @@ impl Method {
                  iteration; in files {\"method\": \"cg\", \"guard\": false})",
                 Colour::Grey,
             ),
+            Method::NeumannStochastic => about(
+                "neumann_stochastic",
+                "stochastic Neumann",
+                "BSA's estimator ηQ ∏_{i≤p} (I − η(H_i + αI)) b at a random depth p < Q, unbiased for the \
+                 Q-term series (p HVPs, (Q − 1)/2 on average)",
+                Colour::Brown,
+            ),
         }
     }
 
@@ -260,6 +278,12 @@ impl Method {
                 alpha,
                 iters: k.neumann_terms,
                 step: k.neumann_step,
+            },
+            Method::NeumannStochastic => IhvpSpec::NeumannStochastic {
+                alpha,
+                iters: k.neumann_terms,
+                step: k.neumann_step,
+                seed: k.seed,
             },
             Method::Nystrom => IhvpSpec::Nystrom {
                 alpha,
@@ -295,6 +319,7 @@ impl IhvpSpec {
             Self::Cg { guard: true, .. } => Method::Cg,
             Self::Cg { guard: false, .. } => Method::CgUnguarded,
             Self::Neumann { .. } => Method::Neumann,
+            Self::NeumannStochastic { .. } => Method::NeumannStochastic,
             Self::Nystrom { .. } => Method::Nystrom,
             Self::NystromPcg { .. } => Method::NystromPcg,
             Self::Lanczos { .. } => Method::Lanczos,
@@ -314,6 +339,7 @@ impl IhvpSpec {
             Self::Exact { alpha }
             | Self::Cg { alpha, .. }
             | Self::Neumann { alpha, .. }
+            | Self::NeumannStochastic { alpha, .. }
             | Self::Nystrom { alpha, .. }
             | Self::NystromPcg { alpha, .. }
             | Self::Lanczos { alpha, .. }
@@ -357,12 +383,20 @@ impl IhvpSpec {
                 }
                 Ok(())
             }
-            Self::Cg { iters, .. } | Self::Neumann { iters, .. } | Self::Lanczos { iters, .. }
+            Self::Cg { iters, .. }
+            | Self::Neumann { iters, .. }
+            | Self::NeumannStochastic { iters, .. }
+            | Self::Lanczos { iters, .. }
                 if *iters > 100_000 =>
             {
                 Err(format!("iters: must be in 0..=100000, got {iters}"))
             }
-            Self::Neumann { step, .. } if !step.is_finite() || *step <= 0.0 => {
+            Self::NeumannStochastic { iters: 0, .. } => {
+                Err("iters: must be in 1..=100000, got 0".to_owned())
+            }
+            Self::Neumann { step, .. } | Self::NeumannStochastic { step, .. }
+                if !step.is_finite() || *step <= 0.0 =>
+            {
                 Err(format!("step: must be a finite number > 0, got {step}"))
             }
             Self::Identity { .. } if alpha == 0.0 => {
@@ -383,14 +417,15 @@ impl IhvpSpec {
             | Self::Lanczos { alpha: a, .. }
             | Self::Identity { alpha: a }
             | Self::Nystrom { alpha: a, .. }
-            | Self::NystromPcg { alpha: a, .. } => *a = alpha,
+            | Self::NystromPcg { alpha: a, .. }
+            | Self::NeumannStochastic { alpha: a, .. } => *a = alpha,
         }
         spec
     }
 
     /// The spec for call number `call` of a sequence (instances of a batch, outer steps of a run): its
     /// random draws shifted by `call` — Nyström's columns only when they are [`Draw::Fresh`], the
-    /// Nyström-PCG sketch always.
+    /// Nyström-PCG sketch and the stochastic Neumann depth always.
     pub fn drawn(&self, call: u64) -> Self {
         let mut spec = self.clone();
         match &mut spec {
@@ -399,7 +434,8 @@ impl IhvpSpec {
                 draw: Draw::Fresh,
                 ..
             }
-            | Self::NystromPcg { seed, .. } => *seed = seed.wrapping_add(call),
+            | Self::NystromPcg { seed, .. }
+            | Self::NeumannStochastic { seed, .. } => *seed = seed.wrapping_add(call),
             _ => {}
         }
         spec
@@ -413,6 +449,7 @@ impl IhvpSpec {
         match &mut spec {
             Self::Cg { iters, .. }
             | Self::Neumann { iters, .. }
+            | Self::NeumannStochastic { iters, .. }
             | Self::Lanczos { iters, .. }
             | Self::NystromPcg { iters, .. } => *iters = budget,
             Self::Nystrom { rank, columns, .. } => {
@@ -450,6 +487,15 @@ impl IhvpSpec {
             }
             Self::Neumann { alpha, iters, step } => {
                 super::neumann::neumann(h, b, *alpha, *iters, *step, true)
+            }
+            Self::NeumannStochastic {
+                alpha,
+                iters,
+                step,
+                seed,
+            } => {
+                let mut rng = SeededRng::seed_from_u64(*seed);
+                super::neumann_stochastic::neumann_stochastic(h, b, *alpha, *iters, *step, &mut rng)
             }
             Self::Nystrom {
                 alpha,
@@ -498,6 +544,7 @@ mod tests {
         let json = r#"[{"method": "exact", "alpha": 0.1},
             {"method": "cg", "alpha": 0.1, "iters": 20},
             {"method": "neumann", "alpha": 0.1, "iters": 50, "step": 0.3},
+            {"method": "neumann_stochastic", "alpha": 0.1, "iters": 50, "step": 0.3, "seed": 2},
             {"method": "nystrom", "alpha": 0.1, "rank": 3, "columns": [0, 5, 7]},
             {"method": "nystrom", "alpha": 0.1, "rank": 8, "sampling": "diagonal", "seed": 3, "variant": "paper"},
             {"method": "nystrom_pcg", "alpha": 0.1, "rank": 4, "iters": 20},

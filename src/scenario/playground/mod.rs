@@ -83,6 +83,15 @@ pub struct PlaygroundState {
     /// Momentum weight (both levels) and the penalty weight ρ.
     pub eta: f64,
     pub rho: f64,
+    /// The value-function penalty's a₁, a₂ (lecture 004, Eq. 26: ν̃_a = min_y g + a₁‖y‖²/2 + a₂).
+    pub a1: f64,
+    pub a2: f64,
+    /// TTSA's and STABLE's P_Θ: the ball ‖x‖ ≤ radius (0: no projection).
+    pub radius: f64,
+    /// STABLE's variance-reduced Hessian estimates, weight τ (0: off).
+    pub tau: f64,
+    /// How the unrolled runs differentiate the inner loop.
+    pub unroll: Mode,
     /// Start: every coordinate of x₀ and of y₀.
     pub start: [f64; 2],
     pub steps_per_frame: usize,
@@ -119,6 +128,11 @@ impl Default for PlaygroundState {
             inner_decay: 0.0,
             eta: 0.5,
             rho: 10.0,
+            a1: 0.0,
+            a2: 0.0,
+            radius: 0.0,
+            tau: 0.0,
+            unroll: Mode::Reverse,
             start: [-1.0, 2.0],
             steps_per_frame: 5,
             stop_at: 2000,
@@ -141,6 +155,9 @@ pub mod range {
     pub const DECAY: (f64, f64) = (0.0, 1.0);
     pub const ETA: (f64, f64) = (0.0, 0.99);
     pub const RHO: (f64, f64) = (0.01, 1e4);
+    pub const PENALTY_A: (f64, f64) = (0.0, 10.0);
+    pub const RADIUS: (f64, f64) = (0.0, 100.0);
+    pub const TAU: (f64, f64) = (0.0, 1.0);
     pub const START: (f64, f64) = (-10.0, 10.0);
     pub const STEPS_PER_FRAME: (usize, usize) = (1, 1000);
     pub const STOP_AT: (usize, usize) = (1, 20_000);
@@ -255,17 +272,28 @@ impl PlaygroundState {
                 ihvp,
                 clip: (self.clip > 0.0).then_some(self.clip),
             },
+            AlgoKind::Bsa => AlgorithmSpec::Bsa {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                terms: self.iters,
+                step: self.neumann_step,
+                seed: self.seed,
+            },
             AlgoKind::Ttsa => AlgorithmSpec::Ttsa {
                 outer_lr,
                 inner_lr,
                 ihvp,
                 outer_decay: self.outer_decay,
                 inner_decay: self.inner_decay,
+                radius: (self.radius > 0.0).then_some(self.radius),
             },
             AlgoKind::Stable => AlgorithmSpec::Stable {
                 outer_lr,
                 inner_lr,
                 ihvp,
+                radius: (self.radius > 0.0).then_some(self.radius),
+                tau: (self.tau > 0.0).then_some(self.tau),
             },
             AlgoKind::Momentum => AlgorithmSpec::Momentum {
                 outer_lr,
@@ -278,15 +306,15 @@ impl PlaygroundState {
                 outer_lr,
                 inner_lr,
                 inner_steps,
-                mode: Mode::Reverse,
+                mode: self.unroll,
             },
             AlgoKind::Penalty => AlgorithmSpec::Penalty {
                 outer_lr,
                 inner_lr,
                 inner_steps,
                 rho: self.rho,
-                a1: 0.0,
-                a2: 0.0,
+                a1: self.a1,
+                a2: self.a2,
             },
             AlgoKind::Lancbio => AlgorithmSpec::Lancbio {
                 outer_lr,
@@ -321,6 +349,10 @@ impl Validate for PlaygroundState {
         check_f64("inner_decay", self.inner_decay, range::DECAY)?;
         check_f64("eta", self.eta, range::ETA)?;
         check_f64("rho", self.rho, range::RHO)?;
+        check_f64("a1", self.a1, range::PENALTY_A)?;
+        check_f64("a2", self.a2, range::PENALTY_A)?;
+        check_f64("radius", self.radius, range::RADIUS)?;
+        check_f64("tau", self.tau, range::TAU)?;
         check_f64("start.0", self.start[0], range::START)?;
         check_f64("start.1", self.start[1], range::START)?;
         check_usize(

@@ -212,6 +212,11 @@ fn methods_ui(ui: &mut egui::Ui, s: &mut IhvpLabState) {
         .on_hover_text("Lorraine et al.'s baseline: no curvature at all");
     ui.checkbox(&mut s.pcg, "also Nyström-PCG")
         .on_hover_text("CG preconditioned by the rank-q Nyström approximation; q + k HVPs");
+    ui.checkbox(&mut s.stochastic_neumann, "also stochastic Neumann")
+        .on_hover_text(
+            "BSA's estimator: ηQ ∏ (I − η(H + αI)) b at a random depth p < Q (Q = Neumann terms), \
+             unbiased for the Q-term series",
+        );
     ui.checkbox(&mut s.cg_unguarded, "also CG without the guard")
         .on_hover_text(
             "CG that steps through negative curvature d^T(H + αI)d < 0, as JAX's and SciPy's cg do; \

@@ -20,6 +20,16 @@ use nalgebra::DVector;
 
 use super::BilevelProblem;
 
+/// P_Θ of TTSA and STABLE (lecture 004, Algorithms 4–5): x projected onto the ball ‖x‖ ≤ `radius`.
+pub(crate) fn project(x: &mut DVector<f64>, radius: Option<f64>) {
+    if let Some(r) = radius {
+        let norm = x.norm();
+        if norm > r {
+            *x *= r / norm;
+        }
+    }
+}
+
 /// Iterates beyond this norm count as diverged.
 pub const DIVERGENCE_NORM: f64 = 1e12;
 
@@ -119,3 +129,5 @@ impl Run {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_stochastic;

@@ -1,9 +1,12 @@
-//! Bilevel momentum (Khanduri et al. 2021; lecture 004, Eq. 21): recursive momentum on both levels,
-//!   h_l ← (1 − η_l) ∇ᵧg(x_k, y_k) + η_l (h_l + ∇ᵧg(x_k, y_k) − ∇ᵧg(x_{k−1}, y_{k−1})),
-//!   h_u ← (1 − η_u) ∇̄f(x_k, y_k) + η_u (h_u + ∇̄f(x_k, y_k) − ∇̄f(x_{k−1}, y_{k−1})),
-//! then y⁺ = y − β h_l, x⁺ = x − α h_u, with ∇̄f the IHVP hypergradient estimate. With exact (noise-free)
-//! gradients the correction telescopes and the method coincides with single-loop AID; it differs once
-//! gradients are stochastic or inexact. Cost: 1 inner step + one IHVP.
+//! Bilevel momentum (Khanduri et al. 2021; lecture 004, Eq. 21–22): recursive momentum on both levels,
+//!   h_l ← (1 − η_l) ∇ᵧg(x_k, y_k; ξ_k) + η_l (h_l + ∇ᵧg(x_k, y_k; ξ_k) − ∇ᵧg(x_{k−1}, y_{k−1}; ξ_k)),
+//!   h_u ← (1 − η_u) ∇̄f(x_k, y_k; ξ_k) + η_u (h_u + ∇̄f(x_k, y_k; ξ_k) − ∇̄f(x_{k−1}, y_{k−1}; ξ_k)),
+//! then y⁺ = y − β h_l, x⁺ = x − α h_u, with ∇̄f the IHVP hypergradient estimate. The correction term
+//! evaluates the *same* sample ξ_k at the current and the previous point (a STORM-type estimator: its
+//! variance shrinks as the iterates settle), which costs a second evaluation per step on a stochastic
+//! problem. With exact oracles the correction telescopes and the method coincides with single-loop AID
+//! (a test pins it; the previous step's values are reused, no second evaluation); it differs once
+//! gradients are stochastic. Cost: 1 inner step + one IHVP, twice that per step on stochastic oracles.
 
 use nalgebra::DVector;
 
@@ -11,27 +14,28 @@ use super::{Algorithm, Run, double_loop::ihvp_at};
 use crate::numerics::bilevel::{BilevelProblem, hypergradient_with};
 use crate::numerics::ihvp::spec::IhvpSpec;
 
-/// Momentum buffers and the previous gradients.
+/// Momentum buffers, the previous point and (exact oracles) its directions.
 #[derive(Clone, Debug, Default)]
 pub struct MomentumState {
     pub h_lower: Option<DVector<f64>>,
     pub h_upper: Option<DVector<f64>>,
+    prev_point: Option<(DVector<f64>, DVector<f64>)>,
     prev_lower: Option<DVector<f64>>,
     prev_upper: Option<DVector<f64>>,
 }
 
+/// h ← (1 − η) now + η (h + now − prev), or now at the first step.
 fn recurse(
     h: &mut Option<DVector<f64>>,
-    prev: &mut Option<DVector<f64>>,
-    now: DVector<f64>,
+    now: &DVector<f64>,
+    prev: Option<DVector<f64>>,
     eta: f64,
 ) -> DVector<f64> {
-    let next = match (h.as_ref(), prev.as_ref()) {
-        (Some(h), Some(p)) => &now * (1.0 - eta) + (h + &now - p) * eta,
+    let next = match (h.as_ref(), prev) {
+        (Some(h), Some(p)) => now * (1.0 - eta) + (h + now - p) * eta,
         _ => now.clone(),
     };
     *h = Some(next.clone());
-    *prev = Some(now);
     next
 }
 
@@ -47,26 +51,39 @@ pub struct Momentum {
     pub state: MomentumState,
 }
 
+/// (∇ᵧg, ∇̄f) at (x, y) from the oracles of `s`.
+fn directions(
+    s: &dyn BilevelProblem,
+    run: &mut Run,
+    ihvp: &IhvpSpec,
+    x: &DVector<f64>,
+    y: &DVector<f64>,
+) -> (DVector<f64>, DVector<f64>) {
+    let b = s.grad_y_f(x, y);
+    let v = ihvp_at(s, run, x, y, &b, ihvp);
+    (s.grad_y_g(x, y), hypergradient_with(s, x, y, &v).0)
+}
+
 impl Algorithm for Momentum {
     fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
         let (x, y) = (run.x.clone(), run.y.clone());
-        let b = problem.grad_y_f(&x, &y);
-        let v = ihvp_at(problem, run, &x, &y, &b, &self.ihvp);
-        let upper_now = hypergradient_with(problem, &x, &y, &v).0;
-        let lower_now = problem.grad_y_g(&x, &y);
+        let sample = problem.draw();
+        let s: &dyn BilevelProblem = sample.as_deref().unwrap_or(problem);
+        let (lower_now, upper_now) = directions(s, run, &self.ihvp, &x, &y);
         let state = &mut self.state;
-        let h_l = recurse(
-            &mut state.h_lower,
-            &mut state.prev_lower,
-            lower_now,
-            self.eta_lower,
-        );
-        let h_u = recurse(
-            &mut state.h_upper,
-            &mut state.prev_upper,
-            upper_now,
-            self.eta_upper,
-        );
+        let (lower_prev, upper_prev) = match (&sample, state.prev_point.take()) {
+            // The same sample at the previous point.
+            (Some(_), Some((xp, yp))) => {
+                let (l, u) = directions(s, run, &self.ihvp, &xp, &yp);
+                (Some(l), Some(u))
+            }
+            _ => (state.prev_lower.take(), state.prev_upper.take()),
+        };
+        let h_l = recurse(&mut state.h_lower, &lower_now, lower_prev, self.eta_lower);
+        let h_u = recurse(&mut state.h_upper, &upper_now, upper_prev, self.eta_upper);
+        state.prev_point = Some((x, y));
+        state.prev_lower = Some(lower_now);
+        state.prev_upper = Some(upper_now);
         run.y -= h_l * self.inner_lr;
         run.x -= &h_u * self.outer_lr;
         run.hypergradient = h_u;

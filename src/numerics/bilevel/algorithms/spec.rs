@@ -34,6 +34,16 @@ pub enum AlgorithmSpec {
         #[serde(default)]
         clip: Option<f64>,
     },
+    /// BSA (Ghadimi & Wang 2018): the double loop with BSA's stochastic Neumann IHVP (Q = `terms`).
+    Bsa {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        terms: usize,
+        step: f64,
+        #[serde(default)]
+        seed: u64,
+    },
     Ttsa {
         outer_lr: f64,
         inner_lr: f64,
@@ -43,11 +53,20 @@ pub enum AlgorithmSpec {
         outer_decay: f64,
         #[serde(default)]
         inner_decay: f64,
+        /// P_Θ: the leader's iterate projected onto the ball ‖x‖ ≤ radius (none when absent).
+        #[serde(default)]
+        radius: Option<f64>,
     },
     Stable {
         outer_lr: f64,
         inner_lr: f64,
         ihvp: IhvpSpec,
+        /// P_Θ as for TTSA.
+        #[serde(default)]
+        radius: Option<f64>,
+        /// The variance-reduced Hessian estimates' weight τ in (0, 1] (none: every step's own IHVP).
+        #[serde(default)]
+        tau: Option<f64>,
     },
     Momentum {
         outer_lr: f64,
@@ -101,6 +120,7 @@ pub enum AlgoKind {
     Simultaneous,
     Alternating,
     DoubleLoop,
+    Bsa,
     Ttsa,
     Stable,
     Momentum,
@@ -110,7 +130,7 @@ pub enum AlgoKind {
 }
 
 impl AlgoKind {
-    pub const ALL: [(AlgoKind, &'static str, &'static str); 9] = [
+    pub const ALL: [(AlgoKind, &'static str, &'static str); 10] = [
         (
             AlgoKind::Simultaneous,
             "simultaneous",
@@ -125,6 +145,11 @@ impl AlgoKind {
             AlgoKind::DoubleLoop,
             "double loop (AID-BiO)",
             "K inner steps, then the IFT hypergradient",
+        ),
+        (
+            AlgoKind::Bsa,
+            "BSA",
+            "K inner steps, then the hypergradient with BSA's stochastic Neumann IHVP",
         ),
         (
             AlgoKind::Ttsa,
@@ -174,6 +199,7 @@ impl AlgorithmSpec {
             Self::Simultaneous { .. } => AlgoKind::Simultaneous,
             Self::Alternating { .. } => AlgoKind::Alternating,
             Self::DoubleLoop { .. } => AlgoKind::DoubleLoop,
+            Self::Bsa { .. } => AlgoKind::Bsa,
             Self::Ttsa { .. } => AlgoKind::Ttsa,
             Self::Stable { .. } => AlgoKind::Stable,
             Self::Momentum { .. } => AlgoKind::Momentum,
@@ -191,6 +217,9 @@ impl AlgorithmSpec {
                 outer_lr, inner_lr, ..
             }
             | Self::DoubleLoop {
+                outer_lr, inner_lr, ..
+            }
+            | Self::Bsa {
                 outer_lr, inner_lr, ..
             }
             | Self::Ttsa {
@@ -248,10 +277,23 @@ impl AlgorithmSpec {
                 }
                 ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
             }
+            Self::Bsa {
+                inner_steps,
+                terms,
+                step,
+                seed,
+                ..
+            } => {
+                steps(*inner_steps)?;
+                bsa_ihvp(*terms, *step, *seed)
+                    .validate(m)
+                    .map_err(|e| e.replacen("iters:", "terms:", 1))
+            }
             Self::Ttsa {
                 ihvp,
                 outer_decay,
                 inner_decay,
+                radius,
                 ..
             } => {
                 for (name, p) in [("outer_decay", outer_decay), ("inner_decay", inner_decay)] {
@@ -259,9 +301,24 @@ impl AlgorithmSpec {
                         return Err(format!("{name}: must be in 0..=1, got {p}"));
                     }
                 }
+                if let Some(r) = radius {
+                    lr("radius", *r)?;
+                }
                 ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
             }
-            Self::Stable { ihvp, .. } => ihvp.validate(m).map_err(|e| format!("ihvp.{e}")),
+            Self::Stable {
+                ihvp, radius, tau, ..
+            } => {
+                if let Some(r) = radius {
+                    lr("radius", *r)?;
+                }
+                if let Some(t) = tau
+                    && !(*t > 0.0 && *t <= 1.0)
+                {
+                    return Err(format!("tau: must be in (0, 1], got {t}"));
+                }
+                ihvp.validate(m).map_err(|e| format!("ihvp.{e}"))
+            }
             Self::Momentum {
                 ihvp,
                 eta_upper,
@@ -342,10 +399,24 @@ impl AlgorithmSpec {
                 ihvp,
                 clip,
             }),
+            Self::Bsa {
+                inner_steps,
+                terms,
+                step,
+                seed,
+                ..
+            } => Box::new(DoubleLoop {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                ihvp: bsa_ihvp(terms, step, seed),
+                clip: None,
+            }),
             Self::Ttsa {
                 ihvp,
                 outer_decay,
                 inner_decay,
+                radius,
                 ..
             } => Box::new(Ttsa {
                 outer_lr,
@@ -353,11 +424,17 @@ impl AlgorithmSpec {
                 ihvp,
                 outer_decay,
                 inner_decay,
+                radius,
             }),
-            Self::Stable { ihvp, .. } => Box::new(Stable {
+            Self::Stable {
+                ihvp, radius, tau, ..
+            } => Box::new(Stable {
                 outer_lr,
                 inner_lr,
                 ihvp,
+                radius,
+                tau,
+                estimates: None,
             }),
             Self::Momentum {
                 ihvp,
@@ -409,5 +486,16 @@ impl AlgorithmSpec {
                 state: None,
             }),
         }
+    }
+}
+
+/// BSA's IHVP: the stochastic Neumann estimator with Q = `terms` and step η (α = 0; errors name BSA's
+/// fields).
+fn bsa_ihvp(terms: usize, step: f64, seed: u64) -> IhvpSpec {
+    IhvpSpec::NeumannStochastic {
+        alpha: 0.0,
+        iters: terms,
+        step,
+        seed,
     }
 }

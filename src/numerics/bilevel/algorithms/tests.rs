@@ -78,6 +78,7 @@ fn toy_simultaneous_goes_to_nash_and_hypergradient_methods_to_stackelberg() {
             ihvp: exact(),
             outer_decay: 0.0,
             inner_decay: 0.0,
+            radius: None,
         },
     ] {
         let (x0, y0) = start();
@@ -115,6 +116,8 @@ fn stable_momentum_unrolled_and_lancbio_reach_the_stackelberg_point() {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 ihvp: exact(),
+                radius: None,
+                tau: None,
             },
             1e-6,
         ),

@@ -1,8 +1,12 @@
-//! Two-timescale stochastic approximation (TTSA, Hong et al.; lecture 004): one follower step, then one
-//! hypergradient leader step at the new y, with step sizes η_x/(k+1)^{p_x} and η_y/(k+1)^{p_y} (the follower
-//! on the faster timescale). Cost: 1 inner step + the IHVP's HVPs.
+//! Two-timescale stochastic approximation (TTSA, Hong et al. 2023; lecture 004, Algorithm 4): one
+//! follower step, then one hypergradient leader step at the new y, projected onto Θ:
+//!   y_{k+1} = y_k − β_k ∇ᵧg(x_k, y_k),
+//!   x_{k+1} = P_Θ(x_k − α_k (∇ₓf − ∇²ₓᵧg (∇²ᵧᵧg)⁻¹ ∇ᵧf)(x_k, y_{k+1})),
+//! with step sizes α_k = η_x/(k+1)^{p_x}, β_k = η_y/(k+1)^{p_y} (the follower on the faster timescale:
+//! α_k ≪ β_k and α_k/β_k → 0 when p_x > p_y) and Θ the ball ‖x‖ ≤ radius (no projection without one).
+//! On a stochastic problem every derivative is a fresh sample. Cost: 1 inner step + the IHVP's HVPs.
 
-use super::{Algorithm, Run, double_loop::implicit_leader_step};
+use super::{Algorithm, Run, double_loop::implicit_leader_step, project};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::ihvp::spec::IhvpSpec;
 
@@ -14,6 +18,8 @@ pub struct Ttsa {
     /// Step sizes η/(k+1)^p: p for the leader and the follower.
     pub outer_decay: f64,
     pub inner_decay: f64,
+    /// Θ = {‖x‖ ≤ radius}.
+    pub radius: Option<f64>,
 }
 
 impl Algorithm for Ttsa {
@@ -25,5 +31,6 @@ impl Algorithm for Ttsa {
         );
         run.inner_steps(problem, inner_lr, 1);
         implicit_leader_step(problem, run, outer_lr, &self.ihvp, None);
+        project(&mut run.x, self.radius);
     }
 }

@@ -1,7 +1,9 @@
 //! Data hyper-cleaning (Franceschi et al. 2017; lecture 004 "data subset selection / cleaning"): logistic
 //! regression whose training samples carry weights σ(xᵢ) learned so that the model fits a clean
 //! validation set. With ℓ(z; t) = log(1 + e^{−t z}) and labels t = ±1:
-//!   g(x, w) = (1/N) Σᵢ σ(xᵢ) ℓ(aᵢᵀw; tᵢ) + (μ/2)‖w‖²,    f(x, w) = (1/N_v) Σⱼ ℓ(a_jᵀw; t_j).
+//!   g(x, w) = (1/N) Σᵢ cᵢ σ(xᵢ) ℓ(aᵢᵀw; tᵢ) + (μ/2)‖w‖²,    f(x, w) = (1/N_v) Σⱼ ℓ(a_jᵀw; t_j),
+//! with cᵢ = 1 on the whole set; a minibatch of B samples drawn with replacement has cᵢ = N·(times i was
+//! drawn)/B (so E[cᵢ] = 1 and its g is unbiased) and B validation rows.
 //! The training labels are partly corrupted (seeded), so a good x down-weights the flipped samples.
 
 use nalgebra::{DMatrix, DVector};
@@ -35,6 +37,8 @@ pub struct HyperCleaning {
     pub val_t: DVector<f64>,
     /// Ridge μ > 0 keeps the inner problem strongly convex.
     pub mu: f64,
+    /// cᵢ: each training sample's weight in g (ones, but in a minibatch).
+    pub count: DVector<f64>,
 }
 
 impl HyperCleaning {
@@ -44,6 +48,7 @@ impl HyperCleaning {
         let (train_a, train_t) = blobs(samples, features, corrupt, seed);
         let (val_a, val_t) = blobs(samples, features, 0.0, seed.wrapping_add(1));
         Self {
+            count: DVector::from_element(train_a.nrows(), 1.0),
             train_a,
             train_t,
             val_a,
@@ -61,6 +66,30 @@ impl BilevelProblem for HyperCleaning {
     fn dims(&self) -> (usize, usize) {
         (self.train_a.nrows(), self.train_a.ncols())
     }
+    /// B training samples as weights cᵢ (x keeps one entry per sample) and B validation rows.
+    fn minibatch(
+        &self,
+        batch: usize,
+        rng: &mut crate::numerics::random::SeededRng,
+    ) -> Option<Box<dyn BilevelProblem>> {
+        use rand::Rng as _;
+        let n = self.train_a.nrows();
+        let mut count = DVector::zeros(n);
+        for _ in 0..batch {
+            count[rng.random_range(0..n)] += n as f64 / batch as f64;
+        }
+        let pick: Vec<usize> = (0..batch)
+            .map(|_| rng.random_range(0..self.val_a.nrows()))
+            .collect();
+        Some(Box::new(Self {
+            train_a: self.train_a.clone(),
+            train_t: self.train_t.clone(),
+            val_a: self.val_a.select_rows(&pick),
+            val_t: self.val_t.select_rows(&pick),
+            mu: self.mu,
+            count,
+        }))
+    }
     fn f(&self, _x: &DVector<f64>, w: &DVector<f64>) -> f64 {
         let z = &self.val_a * w;
         z.iter()
@@ -73,7 +102,7 @@ impl BilevelProblem for HyperCleaning {
         let z = self.margins(w);
         let n = self.train_a.nrows() as f64;
         (0..z.len())
-            .map(|i| sigmoid(x[i]) * loss(z[i], self.train_t[i]))
+            .map(|i| self.count[i] * sigmoid(x[i]) * loss(z[i], self.train_t[i]))
             .sum::<f64>()
             / n
             + 0.5 * self.mu * w.norm_squared()
@@ -92,14 +121,14 @@ impl BilevelProblem for HyperCleaning {
         let n = self.train_a.nrows() as f64;
         DVector::from_fn(x.len(), |i, _| {
             let s = sigmoid(x[i]);
-            s * (1.0 - s) * loss(z[i], self.train_t[i]) / n
+            self.count[i] * s * (1.0 - s) * loss(z[i], self.train_t[i]) / n
         })
     }
     fn grad_y_g(&self, x: &DVector<f64>, w: &DVector<f64>) -> DVector<f64> {
         let z = self.margins(w);
         let n = self.train_a.nrows() as f64;
         let coeff = DVector::from_fn(z.len(), |i, _| {
-            sigmoid(x[i]) * dloss(z[i], self.train_t[i]) / n
+            self.count[i] * sigmoid(x[i]) * dloss(z[i], self.train_t[i]) / n
         });
         self.train_a.transpose() * coeff + w * self.mu
     }
@@ -107,7 +136,9 @@ impl BilevelProblem for HyperCleaning {
         let z = self.margins(w);
         let av = &self.train_a * v;
         let n = self.train_a.nrows() as f64;
-        let coeff = DVector::from_fn(z.len(), |i, _| sigmoid(x[i]) * d2loss(z[i]) * av[i] / n);
+        let coeff = DVector::from_fn(z.len(), |i, _| {
+            self.count[i] * sigmoid(x[i]) * d2loss(z[i]) * av[i] / n
+        });
         self.train_a.transpose() * coeff + v * self.mu
     }
     /// (∇²ₓᵧg v)ᵢ = σ'(xᵢ) ℓ'ᵢ (aᵢᵀv) / N.
@@ -117,7 +148,7 @@ impl BilevelProblem for HyperCleaning {
         let n = self.train_a.nrows() as f64;
         DVector::from_fn(x.len(), |i, _| {
             let s = sigmoid(x[i]);
-            s * (1.0 - s) * dloss(z[i], self.train_t[i]) * av[i] / n
+            self.count[i] * s * (1.0 - s) * dloss(z[i], self.train_t[i]) * av[i] / n
         })
     }
     fn jvp_yx_g(&self, x: &DVector<f64>, w: &DVector<f64>, u: &DVector<f64>) -> DVector<f64> {
@@ -125,7 +156,7 @@ impl BilevelProblem for HyperCleaning {
         let n = self.train_a.nrows() as f64;
         let coeff = DVector::from_fn(z.len(), |i, _| {
             let s = sigmoid(x[i]);
-            s * (1.0 - s) * dloss(z[i], self.train_t[i]) * u[i] / n
+            self.count[i] * s * (1.0 - s) * dloss(z[i], self.train_t[i]) * u[i] / n
         });
         self.train_a.transpose() * coeff
     }

@@ -47,6 +47,23 @@ impl BilevelProblem for RidgeHpo {
     fn dims(&self) -> (usize, usize) {
         (self.train_x.ncols(), self.train_x.ncols())
     }
+    /// `batch` training and `batch` validation rows drawn with replacement: the losses are means, so the
+    /// minibatch's derivatives are unbiased.
+    fn minibatch(&self, batch: usize, rng: &mut SeededRng) -> Option<Box<dyn BilevelProblem>> {
+        use rand::Rng as _;
+        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| {
+            let pick: Vec<usize> = (0..batch).map(|_| rng.random_range(0..a.nrows())).collect();
+            (a.select_rows(&pick), t.select_rows(&pick))
+        };
+        let (train_x, train_t) = rows(&self.train_x, &self.train_t);
+        let (val_x, val_t) = rows(&self.val_x, &self.val_t);
+        Some(Box::new(Self {
+            train_x,
+            train_t,
+            val_x,
+            val_t,
+        }))
+    }
     fn f(&self, _x: &DVector<f64>, w: &DVector<f64>) -> f64 {
         (&self.val_x * w - &self.val_t).norm_squared() / (2.0 * self.n_val())
     }
