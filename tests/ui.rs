@@ -400,6 +400,31 @@ fn playground_toy_shows_nash_and_stackelberg() {
     harness.snapshot("playground");
 }
 
+/// The playground's "Noisy oracles" preset: four algorithms × 8 seeds on stochastic oracles, curves
+/// against oracle calls with seed bands, the status table with medians; no run diverges.
+#[test]
+fn playground_noisy_oracles_draw_seed_bands() {
+    use bilevel_lab::app::anchor::Anchor;
+    use bilevel_lab::scenario::{playground::PRESETS, query::to_query};
+    let preset = PRESETS
+        .iter()
+        .find(|p| p.name.starts_with("Noisy oracles"))
+        .map(|p| (p.state)())
+        .expect("the preset");
+    let mut harness = light([1500.0, 1000.0]);
+    let link = Anchor::new("playground", to_query(&preset)).to_hash();
+    harness.state_mut().open_link(&format!("{link}&step=300"));
+    step_until(&mut harness, "step", &300.into());
+    harness.step();
+    let status = harness.state().status(false);
+    assert_eq!(status.last_error, None);
+    let runs = status.view["runs"].as_array().cloned().unwrap_or_default();
+    assert_eq!(runs.len(), 32, "4 algorithms × 8 seeds");
+    assert!(runs.iter().all(|r| r["status"] == "ok"), "{runs:?}");
+    assert!(runs.iter().all(|r| r["oracles"].as_u64().unwrap_or(0) > 0));
+    harness.snapshot("playground-noisy");
+}
+
 /// "IHVP at this iterate" on LancBiO's synthetic problem (κ = 100): 256 Nyström draws come back from the
 /// GPU kernel (lavapipe) and are set beside CG, Neumann and Lanczos; no run diverges.
 #[test]

@@ -1,6 +1,7 @@
 //! Widgets every view shares: the preset picker, parameter sliders with a unit and a formula tooltip, run controls, the
 //! color map and its legend, export of files and images. Views build from these instead of copying them.
 
+pub mod band;
 pub mod colormap;
 pub mod export;
 pub mod heatmap;

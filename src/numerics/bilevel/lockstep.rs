@@ -1,12 +1,16 @@
 //! Several algorithm runs on one problem from one start, stepped in lockstep (issue 6, the bilevel
 //! playground), each with the history a teaching view plots: the iterates (x_k, y_k) and, per step,
 //! Φ(x_k) − Φ*, ‖∇Φ(x_k)‖, ‖y_k − y*(x_k)‖, the relative error of the direction the run used against the
-//! exact hypergradient ∇Φ at the same x (IFT with y*(x), BLPO Eq. 5–9), and the HVPs spent so far.
+//! exact hypergradient ∇Φ at the same x (IFT with y*(x), BLPO Eq. 5–9), the HVPs spent so far and, on
+//! stochastic oracles ([`Noise`]: each run its own seed, so a band of seeds is a band of runs), the
+//! oracle calls so far. The metrics are always measured on the exact problem.
 
 use nalgebra::DVector;
 
 use super::algorithms::{Algorithm, AlgorithmSpec, Run, Status};
+use super::stochastic::{Noise, Oracles, Stochastic};
 use super::{BilevelProblem, exact_hypergradient, solve_inner};
+use crate::numerics::random::SeededRng;
 
 /// One step's numbers (NaN where undefined, e.g. Φ* unknown).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -21,6 +25,8 @@ pub struct Metrics {
     pub direction_error: f64,
     /// HVPs (and other second-order products) spent up to step k.
     pub hvps: usize,
+    /// Stochastic oracle calls (gradients and second-order products) up to step k; 0 on exact oracles.
+    pub oracles: usize,
 }
 
 /// y*(x): closed form, else Newton warm-started from `guess`.
@@ -47,12 +53,15 @@ pub struct Tracked {
     pub metrics: Vec<Metrics>,
     /// ∇Φ at the current x (for the next step's direction error).
     exact_grad: DVector<f64>,
+    /// The run's stochastic oracles and where their stream stands (exact oracles: none).
+    noise: Option<(Noise, (SeededRng, Oracles))>,
 }
 
 impl Tracked {
     pub fn new<P: BilevelProblem + ?Sized>(
         problem: &P,
         spec: AlgorithmSpec,
+        noise: Option<Noise>,
         x0: &DVector<f64>,
         y0: &DVector<f64>,
     ) -> Self {
@@ -65,6 +74,7 @@ impl Tracked {
             ys: vec![y0.clone()],
             metrics: Vec::new(),
             run,
+            noise: noise.map(|n| (n, Stochastic::start(n))),
         };
         let m = t.measure(problem, f64::NAN);
         t.metrics.push(m);
@@ -85,6 +95,7 @@ impl Tracked {
                 inner_error: f64::NAN,
                 direction_error,
                 hvps: self.run.hvp_count,
+                oracles: self.oracles(),
             };
         };
         let (grad, _) = exact_hypergradient(problem, x, &y_star);
@@ -94,9 +105,15 @@ impl Tracked {
             inner_error: (&self.run.y - &y_star).norm(),
             direction_error,
             hvps: self.run.hvp_count,
+            oracles: self.oracles(),
         };
         self.exact_grad = grad;
         m
+    }
+
+    /// Stochastic oracle calls so far.
+    pub fn oracles(&self) -> usize {
+        self.noise.as_ref().map_or(0, |(_, (_, c))| c.total())
     }
 
     /// One outer step and its metrics; nothing once diverged.
@@ -104,7 +121,14 @@ impl Tracked {
         if self.run.status != Status::Ok {
             return;
         }
-        self.run.step(problem, self.algorithm.as_mut());
+        match self.noise.take() {
+            None => self.run.step(problem, self.algorithm.as_mut()),
+            Some((noise, state)) => {
+                let oracle = Stochastic::resume(problem, noise, state);
+                self.run.step(&oracle, self.algorithm.as_mut());
+                self.noise = Some((noise, oracle.state()));
+            }
+        }
         if self.run.status != Status::Ok {
             return;
         }
@@ -125,15 +149,16 @@ pub struct Lockstep {
 }
 
 impl Lockstep {
+    /// Runs of `specs`, each on exact oracles or its own stochastic ones.
     pub fn new(
         problem: Box<dyn BilevelProblem>,
-        specs: Vec<AlgorithmSpec>,
+        specs: Vec<(AlgorithmSpec, Option<Noise>)>,
         x0: &DVector<f64>,
         y0: &DVector<f64>,
     ) -> Self {
         let runs = specs
             .into_iter()
-            .map(|s| Tracked::new(problem.as_ref(), s, x0, y0))
+            .map(|(s, noise)| Tracked::new(problem.as_ref(), s, noise, x0, y0))
             .collect();
         Self { problem, runs }
     }
@@ -183,6 +208,7 @@ mod tests {
             },
         ];
         let one = |v: f64| DVector::from_element(1, v);
+        let specs = specs.into_iter().map(|s| (s, None)).collect();
         let mut lock = Lockstep::new(Box::new(toy), specs, &one(-1.0), &one(2.0));
         for _ in 0..2000 {
             lock.step();
@@ -228,7 +254,7 @@ mod tests {
         let one = |v: f64| DVector::from_element(1, v);
         let mut lock = Lockstep::new(
             Box::new(Quadratic::stackelberg_vs_nash()),
-            specs,
+            specs.into_iter().map(|s| (s, None)).collect(),
             &one(-1.0),
             &one(2.0),
         );

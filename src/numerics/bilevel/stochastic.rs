@@ -101,12 +101,32 @@ impl std::fmt::Debug for Stochastic<'_> {
 
 impl<'a> Stochastic<'a> {
     pub fn new(exact: &'a dyn BilevelProblem, noise: Noise) -> Self {
+        Self::resume(exact, noise, Self::start(noise))
+    }
+
+    /// Picks up where [`Self::state`] left off (a view steps a run a few steps per frame and keeps only
+    /// the state between frames).
+    pub fn resume(
+        exact: &'a dyn BilevelProblem,
+        noise: Noise,
+        state: (SeededRng, Oracles),
+    ) -> Self {
         Self {
             exact,
             noise,
-            rng: RefCell::new(SeededRng::seed_from_u64(noise.seed)),
-            counts: Cell::new(Oracles::default()),
+            rng: RefCell::new(state.0),
+            counts: Cell::new(state.1),
         }
+    }
+
+    /// The stream's position and the counts, for [`Self::resume`].
+    pub fn state(&self) -> (SeededRng, Oracles) {
+        (self.rng.borrow().clone(), self.counts.get())
+    }
+
+    /// A fresh stream's state for `noise` (no calls yet).
+    pub fn start(noise: Noise) -> (SeededRng, Oracles) {
+        (SeededRng::seed_from_u64(noise.seed), Oracles::default())
     }
 
     /// Oracle calls so far (a call on a [`BilevelProblem::draw`]n sample counts too).

@@ -12,6 +12,7 @@ use super::query::{Preset, Validate, check_f64, check_usize};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::bilevel::algorithms::AlgorithmSpec;
 use crate::numerics::bilevel::algorithms::unrolled::Mode;
+use crate::numerics::bilevel::stochastic::Noise;
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::Knobs;
 use crate::numerics::ihvp::spec::{Draw, IhvpSpec, Sampling};
@@ -86,12 +87,20 @@ pub struct PlaygroundState {
     /// The value-function penalty's a₁, a₂ (lecture 004, Eq. 26: ν̃_a = min_y g + a₁‖y‖²/2 + a₂).
     pub a1: f64,
     pub a2: f64,
+    /// The primal–dual method's multiplier step η_ρ (its start is ρ).
+    pub dual_lr: f64,
     /// TTSA's and STABLE's P_Θ: the ball ‖x‖ ≤ radius (0: no projection).
     pub radius: f64,
     /// STABLE's variance-reduced Hessian estimates, weight τ (0: off).
     pub tau: f64,
     /// How the unrolled runs differentiate the inner loop.
     pub unroll: Mode,
+    /// Stochastic oracles: minibatches of `batch` samples on ridge HPO and hyper-cleaning, Gaussian
+    /// noise σ/√batch elsewhere (lecture 004's stochastic setting); `seeds` runs per algorithm.
+    pub stochastic: bool,
+    pub sigma: f64,
+    pub batch: usize,
+    pub seeds: usize,
     /// Start: every coordinate of x₀ and of y₀.
     pub start: [f64; 2],
     pub steps_per_frame: usize,
@@ -130,9 +139,14 @@ impl Default for PlaygroundState {
             rho: 10.0,
             a1: 0.0,
             a2: 0.0,
+            dual_lr: 1.0,
             radius: 0.0,
             tau: 0.0,
             unroll: Mode::Reverse,
+            stochastic: false,
+            sigma: 0.3,
+            batch: 1,
+            seeds: 8,
             start: [-1.0, 2.0],
             steps_per_frame: 5,
             stop_at: 2000,
@@ -158,6 +172,9 @@ pub mod range {
     pub const PENALTY_A: (f64, f64) = (0.0, 10.0);
     pub const RADIUS: (f64, f64) = (0.0, 100.0);
     pub const TAU: (f64, f64) = (0.0, 1.0);
+    pub const SIGMA: (f64, f64) = (0.0, 10.0);
+    pub const BATCH: (usize, usize) = (1, 200);
+    pub const SEEDS: (usize, usize) = (1, 32);
     pub const START: (f64, f64) = (-10.0, 10.0);
     pub const STEPS_PER_FRAME: (usize, usize) = (1, 1000);
     pub const STOP_AT: (usize, usize) = (1, 20_000);
@@ -254,6 +271,20 @@ impl PlaygroundState {
         method.spec(&knobs, m)
     }
 
+    /// The oracles of seed `k` of a run: `None` (exact) unless stochastic.
+    pub fn noise(&self, k: usize) -> Option<Noise> {
+        self.stochastic.then(|| Noise {
+            sigma: self.sigma,
+            batch: self.batch,
+            seed: self.seed.wrapping_add(k as u64),
+        })
+    }
+
+    /// Runs per algorithm: `seeds` on stochastic oracles, one on exact ones.
+    pub fn seed_count(&self) -> usize {
+        if self.stochastic { self.seeds } else { 1 }
+    }
+
     /// Run `choice` as an algorithm spec, for inner dimension m.
     pub fn algorithm(&self, choice: &RunChoice, m: usize) -> AlgorithmSpec {
         let (outer_lr, inner_lr, inner_steps) = (self.outer_lr, self.inner_lr, self.inner_steps);
@@ -316,6 +347,15 @@ impl PlaygroundState {
                 a1: self.a1,
                 a2: self.a2,
             },
+            AlgoKind::PrimalDual => AlgorithmSpec::PrimalDual {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                rho: self.rho,
+                dual_lr: self.dual_lr,
+                a1: self.a1,
+                a2: self.a2,
+            },
             AlgoKind::Lancbio => AlgorithmSpec::Lancbio {
                 outer_lr,
                 inner_lr,
@@ -351,8 +391,12 @@ impl Validate for PlaygroundState {
         check_f64("rho", self.rho, range::RHO)?;
         check_f64("a1", self.a1, range::PENALTY_A)?;
         check_f64("a2", self.a2, range::PENALTY_A)?;
+        check_f64("dual_lr", self.dual_lr, range::LR)?;
         check_f64("radius", self.radius, range::RADIUS)?;
         check_f64("tau", self.tau, range::TAU)?;
+        check_f64("sigma", self.sigma, range::SIGMA)?;
+        check_usize("batch", self.batch, range::BATCH)?;
+        check_usize("seeds", self.seeds, range::SEEDS)?;
         check_f64("start.0", self.start[0], range::START)?;
         check_f64("start.1", self.start[1], range::START)?;
         check_usize(
@@ -379,7 +423,7 @@ impl Validate for PlaygroundState {
 }
 
 /// The presets.
-pub const PRESETS: [Preset<PlaygroundState>; 3] = [
+pub const PRESETS: [Preset<PlaygroundState>; 4] = [
     Preset {
         name: "Nash ≠ Stackelberg",
         hint: "the 1-D toy: simultaneous and alternating play go to the Nash point (1, 1), the exact \
@@ -427,12 +471,105 @@ pub const PRESETS: [Preset<PlaygroundState>; 3] = [
             ..PlaygroundState::default()
         },
     },
+    Preset {
+        name: "Noisy oracles: TTSA, momentum, STABLE, BSA",
+        hint: "a 3 × 3 quadratic with Gaussian gradient and HVP noise σ = 0.3, 8 seeds each, the \
+               10-term Neumann IHVP; curves against oracle calls. At equal cost (3000 calls) plain TTSA \
+               and BSA end lower than momentum (two evaluations per step) and STABLE (two IHVPs) — \
+               the lecture's case for momentum and STABLE does not show on this problem",
+        state: noisy_quadratic,
+    },
 ];
+
+/// The "Noisy oracles" preset (its claim: `tests::at_equal_oracle_cost_plain_ttsa_is_not_beaten`).
+fn noisy_quadratic() -> PlaygroundState {
+    let eye = |k: f64| vec![vec![k, 0.0, 0.0], vec![0.0, k, 0.0], vec![0.0, 0.0, k]];
+    PlaygroundState {
+        problem: ProblemKind::Quadratic,
+        quadratic: QuadraticData {
+            a_mat: eye(1.0),
+            b_mat: eye(0.2),
+            e_mat: eye(0.5),
+            a: vec![0.5, -0.5, 0.0],
+            c: vec![1.0, 1.0, 1.0],
+            h_mat: vec![
+                vec![1.0, 0.0, 0.0],
+                vec![0.0, 2.0, 0.0],
+                vec![0.0, 0.0, 4.0],
+            ],
+            c_mat: vec![
+                vec![1.0, 0.0, 0.5],
+                vec![0.0, 1.0, 0.0],
+                vec![0.3, 0.0, 1.0],
+            ],
+            d: vec![1.0, -1.0, 0.5],
+        },
+        condition: 1.0,
+        runs: [
+            run(AlgoKind::Ttsa, Method::Neumann),
+            run(AlgoKind::Momentum, Method::Neumann),
+            run(AlgoKind::Stable, Method::Neumann),
+            run(AlgoKind::Bsa, Method::Neumann),
+        ],
+        outer_lr: 0.05,
+        inner_lr: 0.2,
+        inner_steps: 5,
+        iters: 10,
+        neumann_step: 0.2,
+        eta: 0.5,
+        start: [0.5, 0.0],
+        stochastic: true,
+        sigma: 0.3,
+        batch: 1,
+        seeds: 8,
+        steps_per_frame: 10,
+        ..PlaygroundState::default()
+    }
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::query::{from_query, to_query};
+
+    /// The "Noisy oracles" preset's claim: at equal oracle cost (3000 stochastic gradients and
+    /// second-order products) the median Φ − Φ* over its 8 seeds is lowest for plain TTSA (5.8e-3), then
+    /// BSA (6.3e-3), both below momentum (1.2e-2) and STABLE (1.6e-2).
+    #[test]
+    fn at_equal_oracle_cost_plain_ttsa_is_not_beaten() {
+        use crate::numerics::bilevel::lockstep::Tracked;
+        use crate::numerics::bilevel::phi;
+        let state = noisy_quadratic();
+        let problem = state.build_problem().expect("valid");
+        let (n, m) = problem.dims();
+        let phi_star = problem
+            .x_star()
+            .and_then(|x| phi(problem.as_ref(), &x))
+            .expect("closed form");
+        let x0 = nalgebra::DVector::from_element(n, state.start[0]);
+        let y0 = nalgebra::DVector::from_element(m, state.start[1]);
+        let medians: Vec<f64> = state
+            .runs
+            .iter()
+            .map(|choice| {
+                let mut gaps: Vec<f64> = (0..state.seeds)
+                    .map(|k| {
+                        let spec = state.algorithm(choice, m);
+                        let mut t = Tracked::new(problem.as_ref(), spec, state.noise(k), &x0, &y0);
+                        while t.oracles() < 3000 {
+                            t.step(problem.as_ref());
+                        }
+                        t.metrics.last().map_or(f64::INFINITY, |m| m.phi - phi_star)
+                    })
+                    .collect();
+                gaps.sort_by(f64::total_cmp);
+                (gaps[3] + gaps[4]) / 2.0
+            })
+            .collect();
+        let [ttsa, momentum, stable, bsa] = [medians[0], medians[1], medians[2], medians[3]];
+        assert!(ttsa < momentum && ttsa < stable, "{medians:?}");
+        assert!(bsa < momentum && bsa < stable, "{medians:?}");
+    }
 
     #[test]
     fn presets_are_valid_links_round_trip_and_errors_name_the_field() {

@@ -3,7 +3,9 @@
 //! (Figure 3's presentation), and per update the hypergradient's pieces, one line per learner in its
 //! slot's colour.
 
-use egui_plot::{Line, Plot, Polygon};
+use egui_plot::{Line, Plot};
+
+use crate::app::widgets::band::band;
 
 use super::{Model, SLOT_COLORS, status};
 use crate::app::{Look, format};
@@ -157,19 +159,11 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                     .collect();
                 // The band within the returns the task allows (the mean's own range).
                 let (lo, hi) = env.return_range();
-                let edge = |m: f64, h: f64| [(m - h).max(lo), (m + h).min(hi)];
-                for w in points.windows(2) {
-                    let [(x0, m0, h0), (x1, m1, h1)] = [w[0], w[1]];
-                    if h0.is_finite() && h1.is_finite() {
-                        let ([b0, t0], [b1, t1]) = (edge(m0, h0), edge(m1, h1));
-                        pui.polygon(
-                            Polygon::new("", vec![[x0, b0], [x1, b1], [x1, t1], [x0, t0]])
-                                .fill_color(color.gamma_multiply(0.18))
-                                .stroke(egui::Stroke::NONE)
-                                .allow_hover(false),
-                        );
-                    }
-                }
+                let edges: Vec<(f64, f64, f64)> = points
+                    .iter()
+                    .map(|&(x, m, h)| (x, (m - h).max(lo), (m + h).min(hi)))
+                    .collect();
+                band(pui, &edges, color);
                 let line: Vec<[f64; 2]> = points.iter().map(|&(x, m, _)| [x, m]).collect();
                 pui.line(
                     Line::new(r.algorithm.label(), line)

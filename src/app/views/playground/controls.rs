@@ -2,6 +2,7 @@
 //! IHVP method each), the shared step sizes and IHVP knobs, the start, speed and horizon.
 
 use crate::app::widgets::{Param, nystrom_columns_ui, param_f64, param_usize, preset_picker};
+use crate::numerics::bilevel::algorithms::unrolled::Mode;
 use crate::scenario::playground::{AlgoKind, Method, PRESETS, PlaygroundState, ProblemKind, range};
 
 /// The current problem as the CLI's `problem` JSON (what the paste box starts from).
@@ -210,10 +211,109 @@ pub fn controls_ui(
     );
     param_f64(
         ui,
+        &mut s.radius,
+        range::RADIUS,
+        Param::new(
+            "R",
+            "projection radius (0: off)",
+            "TTSA, STABLE: x ← P_Θ(x), Θ = {‖x‖ ≤ R}",
+            false,
+        ),
+    );
+    param_f64(
+        ui,
+        &mut s.tau,
+        range::TAU,
+        Param::new(
+            "τ",
+            "STABLE variance reduction (0: off)",
+            "H_k = (1 − τ)(H_{k−1} − ∇²g(x_{k−1}; ξ_k)) + ∇²g(x_k; ξ_k)",
+            false,
+        ),
+    );
+    param_f64(
+        ui,
         &mut s.rho,
         range::RHO,
         Param::new("ρ", "penalty weight", "f + ρ (g − min g)", true),
     );
+    param_f64(
+        ui,
+        &mut s.a1,
+        range::PENALTY_A,
+        Param::new(
+            "a₁",
+            "penalty slack",
+            "ν̃ = min_z (g + a₁‖z‖²/2) + a₂ (lecture Eq. 26)",
+            false,
+        ),
+    );
+    param_f64(
+        ui,
+        &mut s.a2,
+        range::PENALTY_A,
+        Param::new(
+            "a₂",
+            "penalty offset",
+            "ν̃ = min_z (g + a₁‖z‖²/2) + a₂",
+            false,
+        ),
+    );
+    param_f64(
+        ui,
+        &mut s.dual_lr,
+        range::LR,
+        Param::new(
+            "η_ρ",
+            "multiplier step",
+            "primal–dual: ρ ← max{0, ρ + η_ρ (g − ν̃)} (lecture Eq. 29)",
+            true,
+        ),
+    );
+    ui.horizontal(|ui| {
+        ui.label("unrolled:");
+        ui.selectable_value(&mut s.unroll, Mode::Reverse, "reverse mode")
+            .on_hover_text("back-propagate through the K inner steps (one pass per outer step)");
+        ui.selectable_value(&mut s.unroll, Mode::Forward, "forward mode")
+            .on_hover_text("carry dy/dx through the K inner steps (n tangents)");
+    });
+    ui.separator();
+    ui.strong("Oracles");
+    ui.checkbox(&mut s.stochastic, "stochastic gradients and HVPs")
+        .on_hover_text(
+            "every derivative a fresh sample: minibatches on ridge HPO and hyper-cleaning, Gaussian \
+             noise σ/√batch elsewhere; curves against oracle calls",
+        );
+    if s.stochastic {
+        param_f64(
+            ui,
+            &mut s.sigma,
+            range::SIGMA,
+            Param::new(
+                "σ",
+                "noise",
+                "per entry, one sample (not on data problems)",
+                false,
+            ),
+        );
+        param_usize(
+            ui,
+            &mut s.batch,
+            range::BATCH,
+            Param::new(
+                "B",
+                "batch",
+                "samples per oracle call: σ/√B, or B data points",
+                true,
+            ),
+        );
+        param_usize(
+            ui,
+            &mut s.seeds,
+            range::SEEDS,
+            Param::new("", "seeds per run", "mean curve and 10–90% band", false),
+        );
+    }
     ui.separator();
     ui.strong("IHVP");
     param_f64(

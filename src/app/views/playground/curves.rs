@@ -1,11 +1,14 @@
 //! Live training curves of every run in its color, on linked step axes: Φ(x_k) − Φ* (or Φ where Φ* is
 //! unknown), ‖∇Φ(x_k)‖, ‖y_k − y*(x_k)‖ and the direction's error against the exact hypergradient on
-//! log₁₀ scales, and the HVPs spent so far.
+//! log₁₀ scales, and the HVPs spent so far. On stochastic oracles the x axis is the oracle calls (the
+//! cost the lecture compares methods at) and a run of several seeds is drawn as the mean of the plotted
+//! values over its seeds with a band from their 10th to their 90th percentile.
 
 use egui_plot::{Line, Plot};
 
 use super::{Model, run_color, run_label};
 use crate::app::Look;
+use crate::app::widgets::band::band;
 use crate::numerics::bilevel::lockstep::Metrics;
 use crate::scenario::playground::PlaygroundState;
 
@@ -52,6 +55,11 @@ pub fn curves_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look
     ];
     let link = egui::Id::unique("playground-curves-link");
     let width = ((ui.available_width() - 16.0) / 2.0).max(160.0);
+    let x_label = if state.stochastic {
+        "oracle calls"
+    } else {
+        "step"
+    };
     for row in plots.chunks(2) {
         ui.horizontal(|ui| {
             for (id, title, pick) in row {
@@ -62,22 +70,16 @@ pub fn curves_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look
                         .width(width)
                         .height(150.0)
                         .link_axis(link, [true, false])
-                        .x_axis_label("step")
+                        .x_axis_label(x_label)
                         .allow_scroll(false)
                         .show(ui, |pui| {
-                            for (&i, t) in model.index.iter().zip(&model.lock.runs) {
-                                let every = t.metrics.len().div_ceil(MAX_POINTS).max(1);
-                                let pts: Vec<[f64; 2]> = t
-                                    .metrics
-                                    .iter()
-                                    .enumerate()
-                                    .step_by(every)
-                                    .map(|(k, m)| [k as f64, pick(m)])
-                                    .filter(|p| p[1].is_finite())
-                                    .collect();
+                            for slot in model.slots() {
+                                let (line, spread) = series(model, slot, state.stochastic, pick);
+                                let color = run_color(look, slot);
+                                band(pui, &spread, color);
                                 pui.line(
-                                    Line::new(run_label(state, i), pts)
-                                        .color(run_color(look, i))
+                                    Line::new(run_label(state, slot), line)
+                                        .color(color)
                                         .width(look.line_width()),
                                 );
                             }
@@ -86,4 +88,52 @@ pub fn curves_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look
             }
         });
     }
+}
+
+/// Quantile q of sorted values (linear interpolation).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let at = q * (sorted.len() - 1) as f64;
+    let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo as f64)
+}
+
+/// A slot's curve: per step (thinned), x = the step or the mean oracle calls, the mean of the finite
+/// plotted values over its seeds, and (several seeds) their 10th–90th percentile band.
+#[expect(
+    clippy::type_complexity,
+    reason = "a line and a band, each a list of points"
+)]
+fn series(
+    model: &Model,
+    slot: usize,
+    by_oracles: bool,
+    pick: &dyn Fn(&Metrics) -> f64,
+) -> (Vec<[f64; 2]>, Vec<(f64, f64, f64)>) {
+    let runs: Vec<&[Metrics]> = model.of_slot(slot).map(|t| t.metrics.as_slice()).collect();
+    let steps = runs.iter().map(|m| m.len()).max().unwrap_or(0);
+    let every = steps.div_ceil(MAX_POINTS).max(1);
+    let mut line = Vec::new();
+    let mut spread = Vec::new();
+    for k in (0..steps).step_by(every) {
+        let at: Vec<&Metrics> = runs.iter().filter_map(|m| m.get(k)).collect();
+        let x = if by_oracles {
+            at.iter().map(|m| m.oracles as f64).sum::<f64>() / at.len() as f64
+        } else {
+            k as f64
+        };
+        let mut values: Vec<f64> = at
+            .iter()
+            .map(|m| pick(m))
+            .filter(|v| v.is_finite())
+            .collect();
+        if values.is_empty() {
+            continue;
+        }
+        values.sort_by(f64::total_cmp);
+        line.push([x, values.iter().sum::<f64>() / values.len() as f64]);
+        if runs.len() > 1 {
+            spread.push((x, quantile(&values, 0.1), quantile(&values, 0.9)));
+        }
+    }
+    (line, spread)
 }

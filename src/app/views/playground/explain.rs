@@ -32,12 +32,13 @@ pub fn explain_ui(
     }
     ui.horizontal(|ui| {
         ui.strong("Explain this step for");
-        for &i in &model.index {
+        for i in model.slots() {
             let text = egui::RichText::new(run_label(state, i)).color(run_color(look, i));
             ui.selectable_value(selected, i, text);
         }
     });
-    let Some(pos) = model.index.iter().position(|i| i == selected) else {
+    // The run's first seed.
+    let Some(pos) = model.first_of(*selected) else {
         return;
     };
     let t = &model.lock.runs[pos];

@@ -5,7 +5,7 @@ use super::{Model, run_label};
 use crate::app::widgets::export::csv;
 use crate::scenario::playground::PlaygroundState;
 
-/// One row per run and step: iterates (x, y as `;`-joined coordinates) and the step's metrics.
+/// One row per run, seed and step: iterates (x, y as `;`-joined coordinates) and the step's metrics.
 pub fn runs_csv(state: &PlaygroundState, model: &Model) -> String {
     let join =
         |v: &nalgebra::DVector<f64>| v.iter().map(f64::to_string).collect::<Vec<_>>().join(";");
@@ -13,7 +13,8 @@ pub fn runs_csv(state: &PlaygroundState, model: &Model) -> String {
         .index
         .iter()
         .zip(&model.lock.runs)
-        .flat_map(|(&i, t)| {
+        .zip(&model.seed)
+        .flat_map(|((&i, t), &seed)| {
             let label = run_label(state, i).replace(',', " ");
             t.metrics
                 .iter()
@@ -22,6 +23,7 @@ pub fn runs_csv(state: &PlaygroundState, model: &Model) -> String {
                 .map(move |(k, (m, (x, y)))| {
                     vec![
                         label.clone(),
+                        seed.to_string(),
                         k.to_string(),
                         join(x),
                         join(y),
@@ -30,6 +32,7 @@ pub fn runs_csv(state: &PlaygroundState, model: &Model) -> String {
                         m.inner_error.to_string(),
                         m.direction_error.to_string(),
                         m.hvps.to_string(),
+                        m.oracles.to_string(),
                     ]
                 })
                 .collect::<Vec<_>>()
@@ -37,6 +40,7 @@ pub fn runs_csv(state: &PlaygroundState, model: &Model) -> String {
     csv(
         &[
             "run",
+            "seed",
             "step",
             "x",
             "y",
@@ -45,6 +49,7 @@ pub fn runs_csv(state: &PlaygroundState, model: &Model) -> String {
             "inner_error",
             "direction_error",
             "hvps",
+            "oracle_calls",
         ],
         rows,
     )
@@ -56,7 +61,8 @@ pub fn runs_json(state: &PlaygroundState, model: &Model) -> serde_json::Value {
         .index
         .iter()
         .zip(&model.lock.runs)
-        .map(|(&i, t)| {
+        .zip(&model.seed)
+        .map(|((&i, t), &seed)| {
             let col = |f: fn(&crate::numerics::bilevel::lockstep::Metrics) -> f64| {
                 t.metrics
                     .iter()
@@ -66,6 +72,7 @@ pub fn runs_json(state: &PlaygroundState, model: &Model) -> serde_json::Value {
             };
             serde_json::json!({
                 "run": run_label(state, i),
+                "seed": seed,
                 "status": t.run.status.to_string(),
                 "x": t.run.x.iter().copied().collect::<Vec<f64>>(),
                 "y": t.run.y.iter().copied().collect::<Vec<f64>>(),
@@ -74,6 +81,7 @@ pub fn runs_json(state: &PlaygroundState, model: &Model) -> serde_json::Value {
                 "inner_error": col(|m| m.inner_error),
                 "direction_error": col(|m| m.direction_error),
                 "hvps": t.metrics.iter().map(|m| m.hvps).collect::<Vec<_>>(),
+                "oracle_calls": t.metrics.iter().map(|m| m.oracles).collect::<Vec<_>>(),
             })
         })
         .collect();

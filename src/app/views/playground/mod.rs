@@ -16,7 +16,7 @@ use crate::app::playback::{Playback, Stepped, Work};
 use crate::app::widgets::RunAction;
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::bilevel::algorithms::Status;
-use crate::numerics::bilevel::lockstep::Lockstep;
+use crate::numerics::bilevel::lockstep::{Lockstep, Tracked};
 use crate::scenario::playground::{AlgoKind, PlaygroundState};
 use crate::scenario::query::Validate as _;
 
@@ -55,11 +55,37 @@ fn run_key(s: &PlaygroundState) -> PlaygroundState {
     }
 }
 
-/// The lockstep runs of a state (only the runs switched on; `index` maps them back to 0..4).
+/// The lockstep runs of a state (only the runs switched on, each on `seeds` seeds: `index` maps a run
+/// back to its slot 0..4, `seed` to its seed 0..seeds).
 pub struct Model {
     key: PlaygroundState,
     pub lock: Lockstep,
     pub index: Vec<usize>,
+    pub seed: Vec<usize>,
+    pub seeds: usize,
+}
+
+impl Model {
+    /// The position of slot `slot`'s seed-0 run (the one the explain and draw panels look at).
+    pub fn first_of(&self, slot: usize) -> Option<usize> {
+        self.index.iter().position(|&i| i == slot)
+    }
+
+    /// The runs of slot `slot` (all its seeds).
+    pub fn of_slot(&self, slot: usize) -> impl Iterator<Item = &Tracked> {
+        self.index
+            .iter()
+            .zip(&self.lock.runs)
+            .filter(move |(i, _)| **i == slot)
+            .map(|(_, t)| t)
+    }
+
+    /// The slots switched on, in order.
+    pub fn slots(&self) -> Vec<usize> {
+        let mut s = self.index.clone();
+        s.dedup();
+        s
+    }
 }
 
 impl Model {
@@ -67,10 +93,15 @@ impl Model {
         state.validate()?;
         let problem = state.build_problem()?;
         let (n, m) = problem.dims();
-        let index: Vec<usize> = (0..4).filter(|&i| state.runs[i].on).collect();
+        let seeds = state.seed_count();
+        let (index, seed): (Vec<usize>, Vec<usize>) = (0..4)
+            .filter(|&i| state.runs[i].on)
+            .flat_map(|i| (0..seeds).map(move |k| (i, k)))
+            .unzip();
         let specs = index
             .iter()
-            .map(|&i| state.algorithm(&state.runs[i], m))
+            .zip(&seed)
+            .map(|(&i, &k)| (state.algorithm(&state.runs[i], m), state.noise(k)))
             .collect();
         let x0 = DVector::from_element(n, state.start[0]);
         let y0 = DVector::from_element(m, state.start[1]);
@@ -78,6 +109,8 @@ impl Model {
             key: run_key(state),
             lock: Lockstep::new(problem, specs, &x0, &y0),
             index,
+            seed,
+            seeds,
         })
     }
 }
@@ -221,7 +254,7 @@ impl PlaygroundView {
     /// "IHVP at this iterate": the button, the batch in flight, its histogram.
     fn draws_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let Ok(model) = &self.model else { return };
-        let Some(pos) = model.index.iter().position(|&i| i == self.selected) else {
+        let Some(pos) = model.first_of(self.selected) else {
             return;
         };
         let label = run_label(&self.state, self.selected);
@@ -293,9 +326,12 @@ impl PlaygroundView {
             .index
             .iter()
             .zip(&model.lock.runs)
-            .map(|(&i, t)| {
+            .zip(&model.seed)
+            .map(|((&i, t), &k)| {
                 serde_json::json!({
                     "run": i,
+                    "seed": k,
+                    "oracles": t.oracles(),
                     "x": t.run.x.iter().copied().collect::<Vec<f64>>(),
                     "y": t.run.y.iter().copied().collect::<Vec<f64>>(),
                     "status": t.run.status.to_string(),
@@ -357,27 +393,66 @@ impl PlaygroundView {
     }
 }
 
-/// One line per run: its label in its color, where it is, its status ("diverged at step k" in red).
+/// The median of the finite values (NaN when none).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.retain(|x| x.is_finite());
+    v.sort_by(f64::total_cmp);
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 1 => v[n / 2],
+        n => 0.5 * (v[n / 2 - 1] + v[n / 2]),
+    }
+}
+
+/// One line per run: its label in its color, where it is, its status ("diverged at step k" in red). With
+/// several seeds: the medians over the seeds and how many diverged.
 fn status_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look: Look) {
+    let band = model.seeds > 1;
     egui::Grid::new("playground-status")
-        .num_columns(5)
+        .num_columns(6)
         .spacing([16.0, 2.0])
         .show(ui, |ui| {
-            for h in ["run", "Φ(x)", "‖∇Φ(x)‖", "HVPs", "status"] {
+            let (phi, grad) = if band {
+                ("median Φ(x)", "median ‖∇Φ(x)‖")
+            } else {
+                ("Φ(x)", "‖∇Φ(x)‖")
+            };
+            for h in ["run", phi, grad, "HVPs", "oracle calls", "status"] {
                 ui.strong(h);
             }
             ui.end_row();
-            for (&i, t) in model.index.iter().zip(&model.lock.runs) {
-                ui.colored_label(run_color(look, i), run_label(state, i));
-                let m = t.metrics.last();
-                ui.label(m.map_or("–".to_owned(), |m| format::num(m.phi)));
-                ui.label(m.map_or("–".to_owned(), |m| format::error(m.grad_norm)));
-                ui.label(format::count(t.run.hvp_count));
-                match t.run.status {
-                    Status::Ok => ui.label("ok"),
-                    Status::Diverged { .. } => {
+            for slot in model.slots() {
+                let runs: Vec<&Tracked> = model.of_slot(slot).collect();
+                let last = |f: fn(&crate::numerics::bilevel::lockstep::Metrics) -> f64| {
+                    median(
+                        runs.iter()
+                            .filter_map(|t| t.metrics.last().map(f))
+                            .collect(),
+                    )
+                };
+                ui.colored_label(run_color(look, slot), run_label(state, slot));
+                ui.label(format::num(last(|m| m.phi)));
+                ui.label(format::error(last(|m| m.grad_norm)));
+                ui.label(format::count(runs[0].run.hvp_count));
+                ui.label(if state.stochastic {
+                    format::count(runs[0].oracles())
+                } else {
+                    "exact".to_owned()
+                });
+                let diverged: Vec<&Tracked> = runs
+                    .iter()
+                    .copied()
+                    .filter(|t| t.run.status != Status::Ok)
+                    .collect();
+                match (diverged.first(), band) {
+                    (None, _) => ui.label("ok"),
+                    (Some(t), false) => {
                         ui.colored_label(look.error_color(), t.run.status.to_string())
                     }
+                    (Some(_), true) => ui.colored_label(
+                        look.error_color(),
+                        format!("diverged in {} of {} seeds", diverged.len(), runs.len()),
+                    ),
                 };
                 ui.end_row();
             }

@@ -317,8 +317,18 @@ pub fn picture_ui(
                         .style(egui_plot::LineStyle::dashed_loose()),
                 );
             }
-            for (&i, t) in model.index.iter().zip(&model.lock.runs) {
-                let color = run_color(look, i);
+            for ((&i, t), &seed) in model.index.iter().zip(&model.lock.runs).zip(&model.seed) {
+                // Seed 0 drawn bold and in the legend; the other seeds faint around it.
+                let (color, width) = if seed == 0 {
+                    (run_color(look, i), width)
+                } else {
+                    (run_color(look, i).gamma_multiply(0.35), width * 0.5)
+                };
+                let name = if seed == 0 {
+                    run_label(state, i)
+                } else {
+                    String::new()
+                };
                 let pts: Vec<[f64; 2]> =
                     t.xs.iter()
                         .zip(&t.ys)
@@ -336,11 +346,7 @@ pub fn picture_ui(
                             .shape(MarkerShape::Circle),
                     );
                 }
-                pui.line(
-                    Line::new(run_label(state, i), pts)
-                        .color(color)
-                        .width(width),
-                );
+                pui.line(Line::new(name, pts).color(color).width(width));
             }
             if let Some((x, y)) = &stackelberg {
                 let p = match kind {

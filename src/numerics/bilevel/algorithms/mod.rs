@@ -8,6 +8,7 @@ pub mod double_loop;
 pub mod lancbio;
 pub mod momentum;
 pub mod penalty;
+pub mod primal_dual;
 pub mod simultaneous;
 pub mod spec;
 pub mod stable;

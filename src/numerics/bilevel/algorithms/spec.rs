@@ -6,6 +6,7 @@ use super::double_loop::DoubleLoop;
 use super::lancbio::Lancbio;
 use super::momentum::{Momentum, MomentumState};
 use super::penalty::Penalty;
+use super::primal_dual::PrimalDual;
 use super::simultaneous::Simultaneous;
 use super::stable::Stable;
 use super::ttsa::Ttsa;
@@ -94,6 +95,18 @@ pub enum AlgorithmSpec {
         #[serde(default)]
         a2: f64,
     },
+    /// The value-function method's primal–dual form (lecture Eq. 29): `rho` is the multiplier's start.
+    PrimalDual {
+        outer_lr: f64,
+        inner_lr: f64,
+        inner_steps: usize,
+        rho: f64,
+        dual_lr: f64,
+        #[serde(default)]
+        a1: f64,
+        #[serde(default)]
+        a2: f64,
+    },
     Lancbio {
         outer_lr: f64,
         inner_lr: f64,
@@ -126,11 +139,12 @@ pub enum AlgoKind {
     Momentum,
     Unrolled,
     Penalty,
+    PrimalDual,
     Lancbio,
 }
 
 impl AlgoKind {
-    pub const ALL: [(AlgoKind, &'static str, &'static str); 10] = [
+    pub const ALL: [(AlgoKind, &'static str, &'static str); 11] = [
         (
             AlgoKind::Simultaneous,
             "simultaneous",
@@ -177,6 +191,11 @@ impl AlgoKind {
             "value-function penalty ρ(g − min g)",
         ),
         (
+            AlgoKind::PrimalDual,
+            "primal–dual",
+            "the penalty's multiplier ρ learned by ascent on g − ν̃",
+        ),
+        (
             AlgoKind::Lancbio,
             "LancBiO",
             "Lanczos-subspace IHVP carried across steps",
@@ -205,6 +224,7 @@ impl AlgorithmSpec {
             Self::Momentum { .. } => AlgoKind::Momentum,
             Self::Unrolled { .. } => AlgoKind::Unrolled,
             Self::Penalty { .. } => AlgoKind::Penalty,
+            Self::PrimalDual { .. } => AlgoKind::PrimalDual,
             Self::Lancbio { .. } => AlgoKind::Lancbio,
         }
     }
@@ -235,6 +255,9 @@ impl AlgorithmSpec {
                 outer_lr, inner_lr, ..
             }
             | Self::Penalty {
+                outer_lr, inner_lr, ..
+            }
+            | Self::PrimalDual {
                 outer_lr, inner_lr, ..
             }
             | Self::Lancbio {
@@ -337,6 +360,26 @@ impl AlgorithmSpec {
                     return Err(format!(
                         "inner_steps: must be in 0..=10000, got {inner_steps}"
                     ));
+                }
+                Ok(())
+            }
+            Self::PrimalDual {
+                inner_steps,
+                rho,
+                dual_lr,
+                a1,
+                a2,
+                ..
+            } => {
+                if !(rho.is_finite() && *rho >= 0.0) {
+                    return Err(format!("rho: must be a finite number ≥ 0, got {rho}"));
+                }
+                lr("dual_lr", *dual_lr)?;
+                steps(*inner_steps)?;
+                for (name, a) in [("a1", a1), ("a2", a2)] {
+                    if !(a.is_finite() && *a >= 0.0) {
+                        return Err(format!("{name}: must be a finite number ≥ 0, got {a}"));
+                    }
                 }
                 Ok(())
             }
@@ -470,6 +513,23 @@ impl AlgorithmSpec {
                 rho,
                 a1,
                 a2,
+                z: None,
+            }),
+            Self::PrimalDual {
+                inner_steps,
+                rho,
+                dual_lr,
+                a1,
+                a2,
+                ..
+            } => Box::new(PrimalDual {
+                outer_lr,
+                inner_lr,
+                inner_steps,
+                dual_lr,
+                a1,
+                a2,
+                rho,
                 z: None,
             }),
             Self::Lancbio {

@@ -319,3 +319,56 @@ fn invalid_parameters_name_the_field() {
         "ihvp.rank: must be in 1..=4, got 9"
     );
 }
+
+/// Lecture Eq. 29 on the toy (f = (x − 1)² + (y − 2)², g = (y − x)²) with a₁ = 0, a₂ = a: ν̃ = a, so the
+/// relaxed problem is min f s.t. (y − x)² ≤ a, solved by y − x = √a, x = (3 − √a)/2, with multiplier
+/// λ = (1 − √a)/(2√a). The primal–dual iteration reaches that point and learns ρ → λ.
+#[test]
+fn primal_dual_reaches_the_relaxed_kkt_point_and_its_multiplier() {
+    let q = Quadratic::stackelberg_vs_nash();
+    let a: f64 = 0.01;
+    let mut alg = primal_dual::PrimalDual {
+        outer_lr: 0.02,
+        inner_lr: 0.2,
+        inner_steps: 10,
+        dual_lr: 0.1,
+        a1: 0.0,
+        a2: a,
+        rho: 1.0,
+        z: None,
+    };
+    let mut r = Run::new(
+        DVector::from_element(1, -1.0),
+        DVector::from_element(1, 3.0),
+    );
+    for _ in 0..40_000 {
+        r.step(&q, &mut alg);
+    }
+    let x = (3.0 - a.sqrt()) / 2.0;
+    assert!((r.x[0] - x).abs() < 1e-6, "{} vs {x}", r.x[0]);
+    assert!((r.y[0] - (x + a.sqrt())).abs() < 1e-6, "{}", r.y[0]);
+    let lambda = (1.0 - a.sqrt()) / (2.0 * a.sqrt());
+    assert!(
+        (alg.rho - lambda).abs() < 1e-4,
+        "ρ = {} vs λ = {lambda}",
+        alg.rho
+    );
+    // The spec builds the same method.
+    let spec = AlgorithmSpec::PrimalDual {
+        outer_lr: 0.02,
+        inner_lr: 0.2,
+        inner_steps: 10,
+        rho: 1.0,
+        dual_lr: 0.1,
+        a1: 0.0,
+        a2: a,
+    };
+    let built = run(
+        &q,
+        &spec,
+        DVector::from_element(1, -1.0),
+        DVector::from_element(1, 3.0),
+        40_000,
+    );
+    assert_eq!(built.x, r.x);
+}

@@ -1,0 +1,50 @@
+//! The value-function method's primal–dual form (Sow et al. 2022; lecture 004, Eq. 29):
+//!   max_{ρ ≥ 0} min_{x, y} L(x, y, ρ) = f(x, y) + ρ (g(x, y) − ν̃(x)),
+//!   ν̃(x) = min_z g(x, z) + (a₁/2)‖z‖² + a₂         (Eq. 26, tracked by K warm-started steps on z),
+//! by gradient descent on (x, y) and projected ascent on the multiplier:
+//!   x⁺ = x − η (∇ₓf + ρ(∇ₓg(x, y) − ∇ₓg(x, z))),   y⁺ = y − η (∇ᵧf + ρ ∇ᵧg(x, y)),
+//!   ρ⁺ = max{0, ρ + η_ρ (g(x, y) − ν̃(x))}.
+//! Unlike the penalty method (`penalty.rs`, a fixed ρ and max{0, ·}), ρ adapts: it grows while y violates
+//! g ≤ ν̃ and shrinks once the slack a₂ > 0 makes the constraint strictly feasible (with a₁ = a₂ = 0 the
+//! constraint can only be violated or tight, so ρ never falls). First-order only: 0 HVPs.
+
+use nalgebra::DVector;
+
+use super::{Algorithm, Run};
+use crate::numerics::bilevel::BilevelProblem;
+
+/// The primal–dual method with its multiplier and value-function iterate.
+#[derive(Clone, Debug)]
+pub struct PrimalDual {
+    pub outer_lr: f64,
+    pub inner_lr: f64,
+    pub inner_steps: usize,
+    /// The multiplier's step η_ρ.
+    pub dual_lr: f64,
+    pub a1: f64,
+    pub a2: f64,
+    /// ρ, started at the spec's `rho`.
+    pub rho: f64,
+    /// z, started at the first step's y.
+    pub z: Option<DVector<f64>>,
+}
+
+impl Algorithm for PrimalDual {
+    fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
+        let z = self.z.get_or_insert_with(|| run.y.clone());
+        for _ in 0..self.inner_steps {
+            let grad = problem.grad_y_g(&run.x, z) + &*z * self.a1;
+            *z -= grad * self.inner_lr;
+        }
+        run.inner_iterations += self.inner_steps;
+        let value = problem.g(&run.x, z) + 0.5 * self.a1 * z.norm_squared() + self.a2;
+        let violation = problem.g(&run.x, &run.y) - value;
+        let gx = problem.grad_x_f(&run.x, &run.y)
+            + (problem.grad_x_g(&run.x, &run.y) - problem.grad_x_g(&run.x, z)) * self.rho;
+        let gy = problem.grad_y_f(&run.x, &run.y) + problem.grad_y_g(&run.x, &run.y) * self.rho;
+        run.x -= &gx * self.outer_lr;
+        run.y -= gy * self.outer_lr;
+        self.rho = (self.rho + self.dual_lr * violation).max(0.0);
+        run.hypergradient = gx;
+    }
+}
