@@ -547,6 +547,29 @@ fn soft_rl_view_learns_a_reward_from_demonstrations() {
     harness.snapshot("soft-rl");
 }
 
+/// The bilevel RL baselines preset: exact descent, PARL, HPGD and DRLHF on preferences, 40 steps; every
+/// run stays finite and the two hypergradient estimates (PARL's, HPGD's) are scored against ∇φ.
+#[test]
+fn soft_rl_baselines_parl_hpgd_drlhf_run_side_by_side() {
+    let mut harness = light([1500.0, 1000.0]);
+    harness
+        .state_mut()
+        .open_link(&soft_rl_link(7, "stop_at=40&steps_per_frame=5"));
+    harness.step();
+    harness.get_by_label("Play").click();
+    step_until(&mut harness, "step", &40.into());
+    let status = harness.state().status(false);
+    assert_eq!(status.last_error, None);
+    let runs = status.view["runs"].as_array().cloned().unwrap_or_default();
+    assert_eq!(runs.len(), 4, "{runs:?}");
+    let get = |r: usize, k: &str| runs[r][k].as_f64().unwrap_or(f64::NAN);
+    assert!((0..4).all(|r| get(r, "phi").is_finite()), "{runs:?}");
+    assert!(get(1, "estimate_error").is_finite(), "PARL: {runs:?}");
+    assert!(get(2, "estimate_error").is_finite(), "HPGD: {runs:?}");
+    harness.step();
+    harness.snapshot("soft-rl-baselines");
+}
+
 /// The link of a bilevel RL preset, with extra pairs.
 fn soft_rl_link(preset: usize, extra: &str) -> String {
     use bilevel_lab::scenario::query::to_query;

@@ -113,6 +113,13 @@ pub struct AlgorithmSpec {
     pub policy_lr: f64,
     #[serde(default)]
     pub seed: u64,
+    /// DRLHF's M leader steps per outer step.
+    #[serde(default = "default_leader_steps")]
+    pub leader_steps: usize,
+}
+
+fn default_leader_steps() -> usize {
+    1
 }
 
 fn default_w_lr() -> f64 {
@@ -338,6 +345,12 @@ impl SoftMdpScenario {
                     return Err(format!("{name}: must be a finite number > 0, got {v}"));
                 }
             }
+            if !(1..=1000).contains(&a.leader_steps) {
+                return Err(format!(
+                    "algorithm.leader_steps: must be in 1..=1000, got {}",
+                    a.leader_steps
+                ));
+            }
             if !(a.momentum.is_finite() && a.momentum > 0.0 && a.momentum <= 1.0) {
                 return Err(format!(
                     "algorithm.momentum: must be in (0, 1], got {}",
@@ -401,6 +414,7 @@ impl SoftMdpScenario {
                 lambda: a.lambda,
                 policy_lr: a.policy_lr,
                 seed: a.seed,
+                leader_steps: a.leader_steps,
             };
             let mut lock = Lockstep::new(problem, budget, &[a.name], &x, &settings);
             let mut xs = vec![vec(&x)];
@@ -521,5 +535,42 @@ mod tests {
         .err()
         .unwrap_or_default();
         assert!(e.starts_with("algorithm.name"), "{e}");
+    }
+
+    /// The new baselines by name from the CLI; `alternating` (the name before DRLHF's own rule) reads as
+    /// the partial hypergradient and gives its numbers.
+    #[test]
+    fn parl_hpgd_drlhf_and_the_renamed_partial_hypergradient_run_from_the_cli() {
+        let scenario = |name: &str| {
+            format!(
+                r#"{{"kind": "soft_mdp", "mdp": {{"random": {{"states": 4, "actions": 2, "seed": 3}}}},
+                "gamma": 0.7, "tau": 0.5, "reward": {{"features": "state_action"}},
+                "upper": {{"kind": "preferences", "true_reward": [1, -1, 0.5, 0, -0.5, 2, 0, 1], "l2": 0.01}},
+                "x": [0, 0, 0, 0, 0, 0, 0, 0],
+                "algorithm": {{"name": "{name}", "outer_lr": 0.2, "samples": 16, "leader_steps": 2}},
+                "steps": 20}}"#
+            )
+        };
+        let phi = |name: &str| {
+            let out = run(&parse(&scenario(name)).unwrap_or_else(|e| panic!("{name}: {e}")));
+            out["iterates"]["phi"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        };
+        for name in ["parl", "hpgd", "drlhf", "partial_hypergradient"] {
+            let p = phi(name);
+            assert_eq!(p.len(), 21, "{name}");
+            assert!(
+                p.iter().all(|v| v.as_f64().is_some_and(f64::is_finite)),
+                "{name}"
+            );
+        }
+        assert_eq!(phi("alternating"), phi("partial_hypergradient"));
+        assert_ne!(phi("drlhf"), phi("partial_hypergradient"));
+        let e = parse(&scenario("drlhf").replace("\"leader_steps\": 2", "\"leader_steps\": 0"))
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("algorithm.leader_steps"), "{e}");
     }
 }

@@ -8,7 +8,7 @@
 use nalgebra::DVector;
 use serde::{Deserialize, Serialize};
 
-use super::baselines::Alternating;
+use super::baselines::{Baseline, Rule, Steps};
 use super::hypergradient::BilevelRl;
 use super::m_sobirl::MSoBiRl;
 use super::mdp::SoftSolution;
@@ -23,18 +23,26 @@ pub enum Algorithm {
     Sobirl,
     StocSobirl,
     Exact,
-    Alternating,
+    Parl,
+    Hpgd,
+    Drlhf,
+    /// Links from before the DRLHF rule existed called this run `alternating`.
+    #[serde(rename = "partial_hypergradient", alias = "alternating")]
+    Partial,
     Pbrl,
     Cbso,
 }
 
 impl Algorithm {
-    pub const ALL: [Algorithm; 7] = [
+    pub const ALL: [Algorithm; 10] = [
         Algorithm::MSobirl,
         Algorithm::Sobirl,
         Algorithm::StocSobirl,
         Algorithm::Exact,
-        Algorithm::Alternating,
+        Algorithm::Parl,
+        Algorithm::Hpgd,
+        Algorithm::Drlhf,
+        Algorithm::Partial,
         Algorithm::Pbrl,
         Algorithm::Cbso,
     ];
@@ -45,7 +53,10 @@ impl Algorithm {
             Algorithm::Sobirl => "SoBiRL (model-free)",
             Algorithm::StocSobirl => "Stoc-SoBiRL",
             Algorithm::Exact => "exact hypergradient",
-            Algorithm::Alternating => "alternating (DRLHF)",
+            Algorithm::Parl => "PARL",
+            Algorithm::Hpgd => "HPGD",
+            Algorithm::Drlhf => "DRLHF",
+            Algorithm::Partial => "partial hypergradient",
             Algorithm::Pbrl => "penalty (PBRL)",
             Algorithm::Cbso => "constrained (CBSO)",
         }
@@ -64,8 +75,21 @@ impl Algorithm {
                 "SoBiRL with momentum h = ∇̄φ_k + (1 − µ)(h − ∇̄φ(same samples; x_(k−1), π_(k−1)))"
             }
             Algorithm::Exact => "the follower solved to 1e-13, x ← x − β∇φ(x): the reference",
-            Algorithm::Alternating => {
-                "N soft Bellman steps, then a reward step that ignores how π* moves with x"
+            Algorithm::Parl => {
+                "N soft Bellman steps, then x ← x − βthe hypergradient at π_N with the exact (I − γP_π)⁻ᵀ solve: AID, \
+                 first- and second-order (Chakraborty et al. 2024)"
+            }
+            Algorithm::Hpgd => {
+                "the follower solved to 1e-10, then SGD on the sampled hypergradient from M trajectories \
+                 (Thoma et al. 2024)"
+            }
+            Algorithm::Drlhf => {
+                "M steps x ← x − β∇_x f(x, π) on the upper loss alone, then N soft Bellman steps \
+                 (Christiano et al. 2017)"
+            }
+            Algorithm::Partial => {
+                "N soft Bellman steps, then x ← x − β(∇_x f + τ⁻¹Φᵀdiag(π)∇_πf): the direct part only, \
+                 ignoring how V* moves with x"
             }
             Algorithm::Pbrl => {
                 "value-gap penalty λ(h(x, π_θ) − min h): a leader's policy copy by natural policy gradient (ξ_π)"
@@ -88,6 +112,8 @@ pub struct Settings {
     pub lambda: f64,
     pub policy_lr: f64,
     pub seed: u64,
+    /// DRLHF's M: leader steps per outer step.
+    pub leader_steps: usize,
 }
 
 /// One step's numbers of a run (NaN where they do not apply).
@@ -104,7 +130,7 @@ enum Runner {
     MSobirl(MSoBiRl),
     Sobirl(SoBiRl),
     Exact(DVector<f64>),
-    Alternating(Alternating),
+    Baseline(Baseline),
     Penalty(Penalty),
 }
 
@@ -128,7 +154,7 @@ impl Run {
             Runner::MSobirl(r) => &r.x,
             Runner::Sobirl(r) => &r.x,
             Runner::Exact(x) => x,
-            Runner::Alternating(r) => &r.x,
+            Runner::Baseline(r) => &r.x,
             Runner::Penalty(r) => &r.x,
         }
     }
@@ -139,7 +165,7 @@ impl Run {
             Runner::MSobirl(r) => Some(&r.pi),
             Runner::Sobirl(r) => Some(&r.pi),
             Runner::Exact(_) => self.follower.as_ref().map(|f| &f.pi),
-            Runner::Alternating(r) => Some(&r.pi),
+            Runner::Baseline(r) => Some(&r.pi),
             Runner::Penalty(r) => Some(&r.pi),
         }
     }
@@ -205,11 +231,16 @@ impl Lockstep {
                         Runner::Sobirl(SoBiRl::new(&problem, x, settings.momentum, settings.seed))
                     }
                     Algorithm::Exact => Runner::Exact(x),
-                    Algorithm::Alternating => Runner::Alternating(Alternating::new(&problem, x)),
+                    Algorithm::Parl => Runner::Baseline(Baseline::new(&problem, Rule::Parl, x)),
+                    Algorithm::Hpgd => Runner::Baseline(Baseline::new(&problem, Rule::Hpgd, x)),
+                    Algorithm::Drlhf => Runner::Baseline(Baseline::new(&problem, Rule::Drlhf, x)),
+                    Algorithm::Partial => {
+                        Runner::Baseline(Baseline::new(&problem, Rule::Partial, x))
+                    }
                     Algorithm::Pbrl | Algorithm::Cbso => Runner::Penalty(Penalty::new(&problem, x)),
                 };
                 let unavailable = match algorithm {
-                    Algorithm::Sobirl | Algorithm::StocSobirl => {
+                    Algorithm::Sobirl | Algorithm::StocSobirl | Algorithm::Hpgd => {
                         model_free_check(&problem.upper).err()
                     }
                     Algorithm::Cbso if budget.is_none() => {
@@ -307,9 +338,21 @@ impl Lockstep {
                 }
                 None
             }
-            Runner::Alternating(r) => {
-                r.step(problem, s.beta, s.bellman_steps);
-                None
+            Runner::Baseline(r) => {
+                let steps = Steps {
+                    beta: s.beta,
+                    bellman_steps: s.bellman_steps,
+                    leader_steps: s.leader_steps,
+                    samples: s.samples,
+                    seed: s.seed,
+                };
+                match r.step(problem, &steps) {
+                    Ok(estimate) => estimate,
+                    Err(why) => {
+                        run.unavailable = Some(why);
+                        None
+                    }
+                }
             }
             Runner::Penalty(r) => {
                 let b = if run.algorithm == Algorithm::Cbso {
@@ -471,6 +514,7 @@ mod tests {
             lambda: 10.0,
             policy_lr: 0.3,
             seed: 1,
+            leader_steps: 1,
         }
     }
 

@@ -149,6 +149,8 @@ pub struct SoftRlState {
     pub momentum: f64,
     pub lambda: f64,
     pub policy_lr: f64,
+    /// DRLHF's M: leader steps per outer step.
+    pub leader_steps: usize,
     /// The cost budget: J_c(π) = ρᵀV^π_c ≤ budget, weight λ_c in CBSO's follower objective.
     pub constraint: bool,
     pub budget: f64,
@@ -181,7 +183,7 @@ impl Default for SoftRlState {
             runs: [
                 slot(true, Algorithm::MSobirl),
                 slot(true, Algorithm::Exact),
-                slot(true, Algorithm::Alternating),
+                slot(true, Algorithm::Partial),
                 slot(false, Algorithm::Pbrl),
             ],
             beta: 0.3,
@@ -191,6 +193,7 @@ impl Default for SoftRlState {
             momentum: 0.3,
             lambda: 10.0,
             policy_lr: 0.3,
+            leader_steps: 1,
             constraint: false,
             budget: 0.3,
             cost_weight: 5.0,
@@ -217,6 +220,7 @@ pub mod range {
     pub const STEP: (f64, f64) = (1e-4, 10.0);
     pub const BELLMAN: (usize, usize) = (1, 500);
     pub const SAMPLES: (usize, usize) = (1, 1000);
+    pub const LEADER_STEPS: (usize, usize) = (1, 100);
     pub const MOMENTUM: (f64, f64) = (0.01, 1.0);
     pub const LAMBDA: (f64, f64) = (0.1, 1000.0);
     pub const BUDGET: (f64, f64) = (0.0, 100.0);
@@ -362,6 +366,7 @@ impl SoftRlState {
             lambda: self.lambda,
             policy_lr: self.policy_lr,
             seed: self.seed,
+            leader_steps: self.leader_steps,
         }
     }
 
@@ -407,6 +412,7 @@ impl Validate for SoftRlState {
         check_f64("momentum", self.momentum, range::MOMENTUM)?;
         check_f64("lambda", self.lambda, range::LAMBDA)?;
         check_f64("policy_lr", self.policy_lr, range::STEP)?;
+        check_usize("leader_steps", self.leader_steps, range::LEADER_STEPS)?;
         check_f64("budget", self.budget, range::BUDGET)?;
         check_f64("cost_weight", self.cost_weight, range::COST_WEIGHT)?;
         check_usize(

@@ -7,11 +7,11 @@ use crate::numerics::rl::lockstep::Algorithm;
 use crate::scenario::query::Preset;
 
 /// The presets.
-pub const PRESETS: [Preset<SoftRlState>; 7] = [
+pub const PRESETS: [Preset<SoftRlState>; 8] = [
     Preset {
         name: "Inverse RL on a 5×5 grid",
         hint: "recover a reward from 20 expert trajectories (γ = 0.6): M-SoBiRL tracks exact hypergradient \
-               descent, alternating updates drift off",
+               descent, the partial hypergradient drifts off",
         state: SoftRlState::default,
     },
     Preset {
@@ -42,7 +42,7 @@ pub const PRESETS: [Preset<SoftRlState>; 7] = [
                 slot(true, Algorithm::Sobirl),
                 slot(true, Algorithm::Exact),
                 slot(true, Algorithm::StocSobirl),
-                slot(true, Algorithm::Alternating),
+                slot(true, Algorithm::Partial),
             ],
             ..SoftRlState::default()
         },
@@ -86,7 +86,7 @@ pub const PRESETS: [Preset<SoftRlState>; 7] = [
             runs: [
                 slot(true, Algorithm::MSobirl),
                 slot(true, Algorithm::Exact),
-                slot(true, Algorithm::Alternating),
+                slot(true, Algorithm::Partial),
                 slot(false, Algorithm::Pbrl),
             ],
             ..SoftRlState::default()
@@ -138,6 +138,24 @@ pub const PRESETS: [Preset<SoftRlState>; 7] = [
             xi: 0.4,
             bellman_steps: 20,
             l2: 0.001,
+            ..SoftRlState::default()
+        },
+    },
+    Preset {
+        name: "Baselines: PARL, HPGD, DRLHF",
+        hint: "preferences again, with the slides' baselines beside exact descent: PARL (AID with N \
+               Bellman steps and the exact linear solve), HPGD (the follower solved each step, SGD on \
+               the sampled hypergradient) and DRLHF (leader steps on the preference loss alone)",
+        state: || SoftRlState {
+            leader: Leader::Preferences,
+            beta: 0.3,
+            gamma: 0.8,
+            runs: [
+                slot(true, Algorithm::Exact),
+                slot(true, Algorithm::Parl),
+                slot(true, Algorithm::Hpgd),
+                slot(true, Algorithm::Drlhf),
+            ],
             ..SoftRlState::default()
         },
     },

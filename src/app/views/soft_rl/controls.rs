@@ -252,7 +252,18 @@ fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
         Param::new(
             "M",
             "sampled trajectories",
-            "per SoBiRL estimate (pairs, for preferences)",
+            "per SoBiRL and HPGD estimate (pairs, for preferences)",
+            true,
+        ),
+    );
+    param_usize(
+        ui,
+        &mut s.leader_steps,
+        range::LEADER_STEPS,
+        Param::new(
+            "M_x",
+            "DRLHF leader steps",
+            "x ← x − β∇_x f(x, π), M_x times per outer step, then N Bellman steps",
             true,
         ),
     );
