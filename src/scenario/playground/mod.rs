@@ -362,6 +362,7 @@ impl PlaygroundState {
                 inner_steps,
                 alpha: self.alpha,
                 restart_every: 10.min(m).max(1),
+                warm_up: 0,
             },
         }
     }

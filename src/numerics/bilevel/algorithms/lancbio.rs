@@ -1,7 +1,9 @@
 //! LancBiO (Yang, Gao, Yuan, ICLR 2025; poster 002): the double loop whose IHVP is the dynamic Lanczos
 //! process of [`crate::numerics::ihvp::lancbio::LancBio`], carried across outer iterations (one Lanczos step
-//! per outer step, restarts every m steps, residual-minimization correction).
-//! Cost: K inner steps + 2 HVPs per outer step.
+//! per outer step, restarts every m steps, residual-minimization correction), with the warm-up of the
+//! poster's theorem: in the first m₀ steps after each restart ((k mod m) < m₀, the subspace still too
+//! small) x stays put while y and the subspace move on — the theorem's average runs over the other steps
+//! only, m₀ ~ Ω(log m). Cost: K inner steps + 2 HVPs per outer step.
 
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::{BilevelProblem, InnerHessian, hypergradient_with};
@@ -15,6 +17,8 @@ pub struct Lancbio {
     pub inner_steps: usize,
     pub alpha: f64,
     pub restart_every: usize,
+    /// m₀: outer steps after each restart without an x update.
+    pub warm_up: usize,
     pub state: Option<LancBio>,
 }
 
@@ -38,7 +42,9 @@ impl Algorithm for Lancbio {
         run.hvp_count += r.hvp_count;
         run.warnings.extend(r.warnings);
         let direction = hypergradient_with(problem, &run.x, &run.y, &r.v).0;
-        run.x -= &direction * self.outer_lr;
+        if run.step % self.restart_every >= self.warm_up {
+            run.x -= &direction * self.outer_lr;
+        }
         run.hypergradient = direction;
     }
 }

@@ -115,6 +115,9 @@ pub enum AlgorithmSpec {
         alpha: f64,
         #[serde(default = "ten")]
         restart_every: usize,
+        /// m₀: steps after each restart without an x update (0: none).
+        #[serde(default)]
+        warm_up: usize,
     },
 }
 
@@ -403,9 +406,15 @@ impl AlgorithmSpec {
                 inner_steps,
                 alpha,
                 restart_every,
+                warm_up,
                 ..
             } => {
                 steps(*inner_steps)?;
+                if warm_up >= restart_every {
+                    return Err(format!(
+                        "warm_up: must be below restart_every = {restart_every}, got {warm_up}"
+                    ));
+                }
                 if !(alpha.is_finite() && *alpha >= 0.0) {
                     return Err(format!("alpha: must be a finite number ≥ 0, got {alpha}"));
                 }
@@ -536,6 +545,7 @@ impl AlgorithmSpec {
                 inner_steps,
                 alpha,
                 restart_every,
+                warm_up,
                 ..
             } => Box::new(Lancbio {
                 outer_lr,
@@ -543,6 +553,7 @@ impl AlgorithmSpec {
                 inner_steps,
                 alpha,
                 restart_every,
+                warm_up,
                 state: None,
             }),
         }

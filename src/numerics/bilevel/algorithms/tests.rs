@@ -147,6 +147,7 @@ fn stable_momentum_unrolled_and_lancbio_reach_the_stackelberg_point() {
                 inner_steps: 5,
                 alpha: 0.0,
                 restart_every: 1,
+                warm_up: 0,
             },
             1e-6,
         ),
@@ -371,4 +372,163 @@ fn primal_dual_reaches_the_relaxed_kkt_point_and_its_multiplier() {
         40_000,
     );
     assert_eq!(built.x, r.x);
+}
+
+/// BLPO Algorithm 1 as used, rank q < m: on LancBiO's synthetic problem in 20 dimensions the double loop
+/// with a rank-5 Nyström IHVP (α = 0.1, fixed columns, as BLPO's code) converges, and to where the theory
+/// puts it: at its limit the step is zero, so ∇Φ(x∞) = ∇²ₓᵧg (v̂ − v*) — the IHVP's bias; with q = m
+/// only α's bias remains, and it is smaller.
+#[test]
+fn nystrom_double_loop_with_rank_below_m_stops_at_its_ihvp_bias() {
+    use crate::numerics::bilevel::problems::LancBioSynthetic;
+    use crate::numerics::bilevel::{InnerHessian, exact_hypergradient, solve_inner};
+    use crate::numerics::ihvp::spec::Draw;
+    let p = LancBioSynthetic::new(20, 10.0, 0.1, 0);
+    let nystrom = |rank| IhvpSpec::Nystrom {
+        alpha: 0.1,
+        rank,
+        sampling: Default::default(),
+        columns: None,
+        seed: 2,
+        variant: crate::numerics::ihvp::nystrom::NystromVariant::Paper,
+        draw: Draw::Fixed,
+    };
+    let limit = |rank| {
+        let spec = AlgorithmSpec::DoubleLoop {
+            outer_lr: 0.2,
+            inner_lr: 0.1,
+            inner_steps: 10,
+            ihvp: nystrom(rank),
+            clip: None,
+        };
+        let r = run(
+            &p,
+            &spec,
+            DVector::from_element(20, 0.5),
+            DVector::zeros(20),
+            3000,
+        );
+        assert_eq!(r.status, Status::Ok);
+        let y = solve_inner(&p, &r.x, &r.y, 1e-13, 50).unwrap_or_else(|| r.y.clone());
+        assert!(
+            (&y - &r.y).norm() < 1e-9,
+            "the inner loop has converged too"
+        );
+        let (grad, exact) = exact_hypergradient(&p, &r.x, &y);
+        let b = p.grad_y_f(&r.x, &y);
+        let v_hat = nystrom(rank)
+            .solve(
+                &InnerHessian {
+                    problem: &p,
+                    x: &r.x,
+                    y: &y,
+                },
+                &b,
+            )
+            .map(|s| s.v)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let bias = p.jvp_xy_g(&r.x, &y, &(&v_hat - &exact.v));
+        (r.hypergradient.norm(), grad.norm(), bias.norm())
+    };
+    let (step, grad, bias) = limit(5);
+    assert!(
+        step < 1e-12,
+        "the q = 5 run has stopped: ‖direction‖ = {step:.1e}"
+    );
+    assert!(
+        grad > 1e-7,
+        "and not at a stationary point of Φ: ‖∇Φ‖ = {grad:.1e}"
+    );
+    assert!(
+        (grad - bias).abs() < 1e-6 * grad,
+        "‖∇Φ‖ = {grad:.6e} is the IHVP bias {bias:.6e}"
+    );
+    let (_, grad_full, bias_full) = limit(20);
+    assert!((grad_full - bias_full).abs() < 1e-6 * grad_full);
+    assert!(
+        grad_full < grad,
+        "q = m: ‖∇Φ‖ = {grad_full:.1e} (α's bias only) < {grad:.1e}"
+    );
+}
+
+/// BLPO's clipping (Sec. 6) bounds the correction by a multiple of ‖∇ₓf‖: on ridge HPO, where f does not
+/// depend on x directly (∇ₓf = 0), every correction is clipped to zero and the leader never moves.
+#[test]
+fn clipping_relative_to_the_direct_gradient_freezes_hyperparameter_optimization() {
+    use crate::numerics::bilevel::problems::RidgeHpo;
+    let p = RidgeHpo::synthetic(20, 200, 0.5, 1);
+    let spec = AlgorithmSpec::DoubleLoop {
+        outer_lr: 2.0,
+        inner_lr: 0.5,
+        inner_steps: 50,
+        ihvp: IhvpSpec::Cg {
+            alpha: 0.0,
+            iters: 20,
+            tol: 0.0,
+            guard: true,
+        },
+        clip: Some(0.2),
+    };
+    let x0 = DVector::from_element(20, 0.3);
+    let mut r = Run::new(x0.clone(), DVector::zeros(20));
+    let mut alg = spec.build();
+    r.step(&p, alg.as_mut());
+    assert!(
+        r.warnings.iter().any(|w| w.contains("clipped")),
+        "{:?}",
+        r.warnings
+    );
+    for _ in 0..50 {
+        r.step(&p, alg.as_mut());
+    }
+    assert_eq!(r.x, x0);
+}
+
+/// LancBiO on its own synthetic problem in 10 dimensions (κ = 10), subspaces of m = 5 with a warm-up
+/// m₀ = 2 (no x update in the first two steps after each restart): it reaches the stationary point the
+/// exact double loop reaches, and x stands still in exactly the warm-up steps.
+#[test]
+fn lancbio_in_ten_dimensions_with_warm_up_reaches_the_exact_double_loops_point() {
+    use crate::numerics::bilevel::problems::LancBioSynthetic;
+    let p = LancBioSynthetic::new(10, 10.0, 0.1, 0);
+    let x0 = DVector::from_element(10, 0.5);
+    let y0 = DVector::zeros(10);
+    let reference = run(
+        &p,
+        &AlgorithmSpec::DoubleLoop {
+            outer_lr: 0.2,
+            inner_lr: 0.1,
+            inner_steps: 10,
+            ihvp: exact(),
+            clip: None,
+        },
+        x0.clone(),
+        y0.clone(),
+        3000,
+    );
+    let spec = AlgorithmSpec::Lancbio {
+        outer_lr: 0.2,
+        inner_lr: 0.1,
+        inner_steps: 10,
+        alpha: 0.0,
+        restart_every: 5,
+        warm_up: 2,
+    };
+    let mut r = Run::new(x0, y0);
+    let mut alg = spec.build();
+    for k in 0..3000 {
+        let before = r.x.clone();
+        r.step(&p, alg.as_mut());
+        if k % 5 < 2 {
+            assert_eq!(r.x, before, "warm-up step {k}");
+        } else if k < 50 {
+            assert_ne!(r.x, before, "step {k}");
+        }
+    }
+    assert!(
+        (&r.x - &reference.x).norm() < 1e-6,
+        "{} vs {}",
+        r.x,
+        reference.x
+    );
 }
