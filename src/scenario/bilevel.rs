@@ -7,7 +7,8 @@ use serde_json::{Value, json};
 use super::json::{matrix, num, opt, vec, vector};
 use crate::numerics::bilevel::algorithms::{AlgorithmSpec, Run};
 use crate::numerics::bilevel::problems::{
-    ActorCriticGame, HyperCleaning, LancBioSynthetic, Parts, Quadratic, RidgeHpo,
+    ActorCriticGame, HyperCleaning, LancBioSynthetic, Parts, Pruning, Quadratic, Representation,
+    RidgeHpo,
 };
 use crate::numerics::bilevel::stochastic::{Noise, Stochastic};
 use crate::numerics::bilevel::{BilevelProblem, phi};
@@ -61,6 +62,33 @@ pub enum ProblemSpec {
         #[serde(default)]
         seed: u64,
     },
+    /// Multi-task representation learning (lecture 004, Eq. 6): a shared direction θ ∈ ℝ^dim, one ridge
+    /// head per task.
+    Representation {
+        #[serde(default = "default_features")]
+        dim: usize,
+        #[serde(default = "default_tasks")]
+        tasks: usize,
+        #[serde(default = "default_samples")]
+        samples: usize,
+        #[serde(default = "default_mu")]
+        rho: f64,
+        #[serde(default)]
+        seed: u64,
+    },
+    /// Pruning (lecture 004, Eq. 8): a mask θ on a linear model's weights, the weights trained under it.
+    Pruning {
+        #[serde(default = "default_features")]
+        features: usize,
+        #[serde(default = "default_samples")]
+        samples: usize,
+        #[serde(default = "default_noise")]
+        noise: f64,
+        #[serde(default = "default_mu")]
+        rho: f64,
+        #[serde(default)]
+        seed: u64,
+    },
     /// LancBiO's synthetic problem with G of condition number `condition`.
     Lancbio {
         dim: usize,
@@ -81,6 +109,9 @@ fn default_noise() -> f64 {
 }
 fn default_features() -> usize {
     2
+}
+fn default_tasks() -> usize {
+    3
 }
 fn default_corrupt() -> f64 {
     0.3
@@ -180,6 +211,38 @@ impl ProblemSpec {
                 Box::new(HyperCleaning::synthetic(
                     *samples, *features, *corrupt, *mu, *seed,
                 ))
+            }
+            Self::Representation {
+                dim,
+                tasks,
+                samples,
+                rho,
+                seed,
+            } => {
+                in_range("dim", *dim, 1, 50)?;
+                in_range("tasks", *tasks, 1, 50)?;
+                in_range("samples", *samples, 2, 10_000)?;
+                if !(rho.is_finite() && *rho > 0.0) {
+                    return Err(format!("rho: must be a finite number > 0, got {rho}"));
+                }
+                Box::new(Representation::synthetic(
+                    *dim, *tasks, *samples, *rho, *seed,
+                ))
+            }
+            Self::Pruning {
+                features,
+                samples,
+                noise,
+                rho,
+                seed,
+            } => {
+                in_range("features", *features, 1, 50)?;
+                in_range("samples", *samples, 2, 10_000)?;
+                in_range("noise", *noise, 0.0, 100.0)?;
+                if !(rho.is_finite() && *rho > 0.0) {
+                    return Err(format!("rho: must be a finite number > 0, got {rho}"));
+                }
+                Box::new(Pruning::synthetic(*features, *samples, *noise, *rho, *seed))
             }
             Self::Lancbio {
                 dim,

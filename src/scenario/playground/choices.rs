@@ -18,17 +18,23 @@ pub enum ProblemKind {
     HyperCleaning,
     /// LancBiO's synthetic problem with an ill-conditioned inner Hessian.
     Lancbio,
+    /// Multi-task representation learning (lecture 004, Eq. 6).
+    Representation,
+    /// Pruning: a mask on a linear model's weights (lecture 004, Eq. 8).
+    Pruning,
     /// The quadratic problem with the state's own matrices (editable; the CLI's `quadratic`).
     Quadratic,
 }
 
 impl ProblemKind {
-    pub const ALL: [(ProblemKind, &'static str); 6] = [
+    pub const ALL: [(ProblemKind, &'static str); 8] = [
         (ProblemKind::Toy, "1-D toy: Nash ≠ Stackelberg"),
         (ProblemKind::ActorCritic, "one-step actor–critic"),
         (ProblemKind::RidgeHpo, "ridge-regression HPO"),
         (ProblemKind::HyperCleaning, "data hyper-cleaning"),
         (ProblemKind::Lancbio, "LancBiO synthetic"),
+        (ProblemKind::Representation, "representation learning"),
+        (ProblemKind::Pruning, "pruning (a weight mask)"),
         (ProblemKind::Quadratic, "quadratic (editable)"),
     ];
 }

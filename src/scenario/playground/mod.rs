@@ -56,8 +56,10 @@ pub struct PlaygroundState {
     pub problem: ProblemKind,
     /// Ridge HPO: features (= dim x = dim y).
     pub features: usize,
-    /// Hyper-cleaning: training samples (= dim x).
+    /// Hyper-cleaning: training samples (= dim x); pruning: training samples.
     pub samples: usize,
+    /// Representation learning: tasks (= dim y; the leader's dimension is `features`).
+    pub tasks: usize,
     /// LancBiO: dimension and the inner Hessian's condition number (quadratic: H's spread, 1 = as given).
     pub dim: usize,
     pub condition: f64,
@@ -113,6 +115,7 @@ impl Default for PlaygroundState {
             problem: ProblemKind::Toy,
             features: 2,
             samples: 40,
+            tasks: 3,
             dim: 10,
             condition: 100.0,
             quadratic: QuadraticData::default(),
@@ -158,6 +161,7 @@ impl Default for PlaygroundState {
 pub mod range {
     pub const FEATURES: (usize, usize) = (1, 8);
     pub const SAMPLES: (usize, usize) = (4, 200);
+    pub const TASKS: (usize, usize) = (1, 12);
     pub const DIM: (usize, usize) = (1, 50);
     pub const CONDITION: (f64, f64) = (1.0, 1e6);
     pub const LR: (f64, f64) = (1e-5, 10.0);
@@ -194,6 +198,12 @@ impl PlaygroundState {
             }
             ProblemKind::Lancbio => serde_json::json!({"name": "lancbio", "dim": self.dim,
                 "condition": self.condition, "seed": self.seed}),
+            ProblemKind::Representation => serde_json::json!({"name": "representation",
+                "dim": self.features, "tasks": self.tasks, "seed": self.seed}),
+            ProblemKind::Pruning => {
+                serde_json::json!({"name": "pruning", "features": self.features,
+                "samples": self.samples, "seed": self.seed})
+            }
             ProblemKind::Quadratic => {
                 let q = &self.quadratic;
                 serde_json::json!({"name": "quadratic", "A": q.a_mat, "B": q.b_mat, "E": q.e_mat,
@@ -241,6 +251,21 @@ impl PlaygroundState {
             } => {
                 next.problem = ProblemKind::Lancbio;
                 (next.dim, next.condition, next.seed) = (*dim, *condition, *seed);
+            }
+            ProblemSpec::Representation {
+                dim, tasks, seed, ..
+            } => {
+                next.problem = ProblemKind::Representation;
+                (next.features, next.tasks, next.seed) = (*dim, *tasks, *seed);
+            }
+            ProblemSpec::Pruning {
+                features,
+                samples,
+                seed,
+                ..
+            } => {
+                next.problem = ProblemKind::Pruning;
+                (next.features, next.samples, next.seed) = (*features, *samples, *seed);
             }
         }
         next.validate()?;
@@ -372,6 +397,7 @@ impl Validate for PlaygroundState {
     fn validate(&self) -> Result<(), String> {
         check_usize("features", self.features, range::FEATURES)?;
         check_usize("samples", self.samples, range::SAMPLES)?;
+        check_usize("tasks", self.tasks, range::TASKS)?;
         check_usize("dim", self.dim, range::DIM)?;
         check_f64("condition", self.condition, range::CONDITION)?;
         if self.problem == ProblemKind::Quadratic {

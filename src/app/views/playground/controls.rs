@@ -103,6 +103,44 @@ pub fn controls_ui(
                 ),
             );
         }
+        ProblemKind::Representation => {
+            param_usize(
+                ui,
+                &mut s.features,
+                range::FEATURES,
+                Param::new(
+                    "d",
+                    "input dimension",
+                    "the shared direction θ ∈ R^d; 2 draws Φ over the θ plane",
+                    false,
+                ),
+            );
+            param_usize(
+                ui,
+                &mut s.tasks,
+                range::TASKS,
+                Param::new("T", "tasks", "one ridge head φ_t per task", false),
+            );
+        }
+        ProblemKind::Pruning => {
+            param_usize(
+                ui,
+                &mut s.features,
+                range::FEATURES,
+                Param::new(
+                    "n",
+                    "features",
+                    "one mask entry θ_i per weight, half the features irrelevant",
+                    false,
+                ),
+            );
+            param_usize(
+                ui,
+                &mut s.samples,
+                range::SAMPLES,
+                Param::new("N", "training samples", "and as many held out", true),
+            );
+        }
         ProblemKind::Toy | ProblemKind::ActorCritic => {}
     }
     egui::CollapsingHeader::new("Load a problem (the CLI's JSON)")
