@@ -464,7 +464,7 @@ fn playground_problem(problem: &str) {
             problem: kind,
             ..PlaygroundState::default()
         };
-        let p = state.build_problem().expect("valid");
+        let p = state.build_problem().unwrap_or_else(|e| panic!("{e}"));
         let run = &status.view["runs"][1];
         let x = nalgebra::DVector::from_fn(2, |i, _| run["x"][i].as_f64().unwrap_or(f64::NAN));
         if kind == ProblemKind::Representation {
@@ -474,7 +474,8 @@ fn playground_problem(problem: &str) {
         } else {
             let (_, m) = p.dims();
             let grad_at = |x: &nalgebra::DVector<f64>| {
-                let y = best_response(p.as_ref(), x, &nalgebra::DVector::zeros(m)).expect("y*");
+                let y = best_response(p.as_ref(), x, &nalgebra::DVector::zeros(m))
+                    .unwrap_or_else(|| panic!("y* at {x}"));
                 (exact_hypergradient(p.as_ref(), x, &y).0.norm(), p.f(x, &y))
             };
             let (g0, phi0) = grad_at(&nalgebra::DVector::from_element(2, 0.5));
@@ -484,7 +485,7 @@ fn playground_problem(problem: &str) {
                 "{problem}: Φ {phi0} → {phi}, ‖∇Φ‖ {g0:.1e} → {g:.1e}"
             );
         }
-        harness.snapshot(&format!("playground-{problem}"));
+        harness.snapshot(format!("playground-{problem}"));
     }
 }
 
