@@ -36,6 +36,16 @@ export async function ihvpChecks(page, mode, t) {
   const hash = await page.evaluate(() => location.hash);
   check(`${mode}: the IHVP section is in the link`, hash.includes('section=regimes'), hash);
 
+  // BLPO Figure 2 under the code's settings (damped core, fixed columns, CG with and without the guard).
+  await page.evaluate(() => {
+    location.hash = '#ihvp?size=100&alpha=50&neumann_step=0.01&variant=damped&columns=fixed&cg_unguarded=true';
+  });
+  s = await waitForStatus((st) => view(st).done === 100 && view(st).f32_done === 5, 180_000);
+  const max = view(s).max_error ?? {};
+  check(`${mode}: Figure 2 under BLPO's settings: Nyström's largest error < 0.04, both CGs at machine precision`,
+    max.nystrom < 0.04 && max.cg < 1e-14 && max.cg_unguarded < 1e-14, JSON.stringify(max));
+  await shot('figure-2');
+
   // The regime where Nyström wins (5 outliers over a bulk at 1e-6): some cells blue, some orange.
   await page.evaluate(() => {
     location.hash = '#ihvp?family=spectrum&dim=64&outliers=5&condition=1000000&alpha=0.01&rank=5'

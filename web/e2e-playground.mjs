@@ -1,7 +1,8 @@
 // Browser checks of the bilevel playground (issue 6), run by e2e.mjs in both modes: the 1-D toy from a
 // link replays to step 2000 with simultaneous play at the Nash point and the exact hypergradient at the
 // Stackelberg point; a huge step size diverges one run ("diverged at step k") while the page keeps
-// working; a 2-D leader draws Φ over the x plane. Screenshots of each.
+// working; a 2-D leader draws Φ over the x plane; the "noisy oracles" preset plays four algorithms × 8 seeds
+// on stochastic oracles (seed bands against oracle calls). Screenshots of each.
 import path from 'node:path';
 import { checkDownloads } from './e2e-downloads.mjs';
 
@@ -24,7 +25,7 @@ export async function playgroundChecks(page, mode, t) {
     Math.abs(exact?.x?.[0] - 1.5) < 1e-4, JSON.stringify(exact));
   await shot('toy');
   await checkDownloads(page, mode, { check, click, shots }, [
-    ['export-csv', 'playground.csv', (b) => b.toString('utf8').startsWith('run,step,x,y,phi,grad_norm,inner_error,direction_error,hvps\n')
+    ['export-csv', 'playground.csv', (b) => b.toString('utf8').startsWith('run,seed,step,x,y,phi,grad_norm,inner_error,direction_error,hvps,oracle_calls\n')
       && b.toString('utf8').split('\n').length > 4 * 2000],
     ['export-json', 'playground.json', (b) => {
       const doc = JSON.parse(b.toString('utf8'));
@@ -54,4 +55,19 @@ export async function playgroundChecks(page, mode, t) {
   check(`${mode}: the Φ landscape came from the ${want.toUpperCase()}`, view(s).landscape_ran_on === want && s?.last_error === null,
     JSON.stringify([view(s).landscape_ran_on, s?.last_error]));
   await shot('ridge');
+
+  // Stochastic oracles: the "noisy oracles" preset (a 3 × 3 quadratic, σ = 0.3), 4 algorithms × 8 seeds.
+  const noisy = 'problem=quadratic&condition=1&quadratic.A=1,0,0;0,1,0;0,0,1&quadratic.B=0.2,0,0;0,0.2,0;0,0,0.2'
+    + '&quadratic.C=1,0,0.5;0,1,0;0.3,0,1&quadratic.E=0.5,0,0;0,0.5,0;0,0,0.5&quadratic.H=1,0,0;0,2,0;0,0,4'
+    + '&quadratic.a=0.5,-0.5,0&quadratic.c=1,1,1&quadratic.d=1,-1,0.5&runs.0.algorithm=ttsa&runs.0.ihvp=neumann'
+    + '&runs.1.algorithm=momentum&runs.1.ihvp=neumann&runs.2.algorithm=stable&runs.2.ihvp=neumann'
+    + '&runs.3.algorithm=bsa&runs.3.ihvp=neumann&iters=10&inner_steps=5&start=0.5,0&stochastic=true&sigma=0.3'
+    + '&seeds=8&step=150';
+  await page.evaluate((q) => { location.hash = `#playground?${q}`; }, noisy);
+  s = await waitForStatus((st) => view(st).step === 150 && runs(st).length === 32, 120_000);
+  check(`${mode}: stochastic oracles, 4 algorithms × 8 seeds play to step 150`,
+    runs(s).length === 32 && runs(s).every((r) => r.status === 'ok' && r.oracles > 0)
+      && new Set(runs(s).map((r) => r.seed)).size === 8 && s?.last_error === null,
+    JSON.stringify(runs(s).map((r) => [r.run, r.seed, r.status, r.oracles])));
+  await shot('noisy');
 }

@@ -21,6 +21,23 @@ export async function softRlChecks(page, mode, t) {
   await page.waitForTimeout(500);
   await shot('');
 
+  // The slides' baselines beside exact descent on preferences: PARL, HPGD, DRLHF.
+  await page.evaluate(() => {
+    location.hash = '#soft_rl?leader=preferences&gamma=0.8&beta=0.3&runs.0.algorithm=exact&runs.1.algorithm=parl'
+      + '&runs.2.algorithm=hpgd&runs.3.algorithm=drlhf&runs.3.on=true&stop_at=20&steps_per_frame=5';
+  });
+  s = await waitForStatus((st) => view(st).step === 0 && (view(st).runs ?? [])[3]?.algorithm === 'DRLHF', 30_000);
+  await click('play');
+  s = await waitForStatus((st) => view(st).step === 20, 120_000);
+  runs = view(s).runs ?? [];
+  check(`${mode}: PARL, HPGD and DRLHF run beside exact descent`,
+    runs.map((r) => r.algorithm).join() === 'exact hypergradient,PARL,HPGD,DRLHF'
+      && runs.every((r) => Number.isFinite(r.phi) && r.status === 'ok')
+      && Number.isFinite(runs[1].estimate_error) && Number.isFinite(runs[2].estimate_error),
+    JSON.stringify(runs));
+  await page.waitForTimeout(500);
+  await shot('-baselines');
+
   // The CBSO preset (cost cells along the top row, budget 0.3), with the φ landscape on.
   const cbso = 'env=gridworld&leader=shaping&gamma=0.8&beta=0.2&grid.costs=0,0;0,1;0,2;0,3&constraint=true'
     + '&budget=0.3&runs.0.algorithm=cbso&runs.1.algorithm=exact&runs.2.algorithm=pbrl&runs.3.on=false'

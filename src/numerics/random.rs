@@ -95,3 +95,32 @@ mod tests {
         );
     }
 }
+
+/// Checks of estimators for the tests of every module.
+#[cfg(test)]
+pub(crate) mod testing {
+    use nalgebra::DVector;
+
+    /// Each coordinate of the mean of `draws` lies within 4 standard errors of `want` (plus `slack` for
+    /// coordinates whose draws do not vary); returns the standard errors.
+    pub fn assert_unbiased(
+        draws: &[DVector<f64>],
+        want: &DVector<f64>,
+        slack: f64,
+        what: &str,
+    ) -> DVector<f64> {
+        let k = draws.len() as f64;
+        let mean = draws.iter().fold(DVector::zeros(want.len()), |a, d| a + d) / k;
+        DVector::from_fn(want.len(), |i, _| {
+            let var = draws.iter().map(|d| (d[i] - mean[i]).powi(2)).sum::<f64>() / (k - 1.0);
+            let se = (var / k).sqrt();
+            assert!(
+                (mean[i] - want[i]).abs() <= 4.0 * se + slack,
+                "{what}[{i}]: mean {} vs {} (standard error {se})",
+                mean[i],
+                want[i]
+            );
+            se
+        })
+    }
+}

@@ -296,25 +296,7 @@ mod tests {
 
     /// The mean of `draws` estimates is the exact value within 4 standard errors per component.
     fn unbiased(estimates: &[DVector<f64>], exact: &DVector<f64>, what: &str) {
-        let k = estimates.len() as f64;
-        let mean = estimates
-            .iter()
-            .fold(DVector::zeros(exact.len()), |acc, e| acc + e)
-            / k;
-        for i in 0..exact.len() {
-            let var = estimates
-                .iter()
-                .map(|e| (e[i] - mean[i]).powi(2))
-                .sum::<f64>()
-                / (k - 1.0);
-            let se = (var / k).sqrt();
-            assert!(
-                (mean[i] - exact[i]).abs() <= 4.0 * se + 1e-12,
-                "{what}[{i}]: mean {} vs exact {} (standard error {se})",
-                mean[i],
-                exact[i]
-            );
-        }
+        crate::numerics::random::testing::assert_unbiased(estimates, exact, 1e-12, what);
     }
 
     /// The estimates differ from the exact value (the oracle is stochastic at all).

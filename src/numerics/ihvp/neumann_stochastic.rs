@@ -61,19 +61,8 @@ mod tests {
         let draws: Vec<DVector<f64>> = (0..40_000)
             .map(|_| neumann_stochastic(&h, &b, alpha, terms, step, &mut rng).v)
             .collect();
-        let k = draws.len() as f64;
-        let mean = draws.iter().fold(DVector::zeros(p), |a, d| a + d) / k;
-        for i in 0..p {
-            let var = draws.iter().map(|d| (d[i] - mean[i]).powi(2)).sum::<f64>() / (k - 1.0);
-            let se = (var / k).sqrt();
-            assert!(
-                (mean[i] - series[i]).abs() <= 4.0 * se,
-                "[{i}] {} vs {} ± {se}",
-                mean[i],
-                series[i]
-            );
-            assert!(se > 0.0);
-        }
+        let se = crate::numerics::random::testing::assert_unbiased(&draws, &series, 0.0, "v̂");
+        assert!(se.iter().all(|&e| e > 0.0), "the estimator is random");
         // The average cost is (Q − 1)/2 HVPs.
         let mut rng = SeededRng::seed_from_u64(12);
         let hvps: usize = (0..4000)

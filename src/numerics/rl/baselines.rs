@@ -260,18 +260,7 @@ mod tests {
                     .unwrap_or_else(|| DVector::zeros(25))
             })
             .collect();
-        let k = draws.len() as f64;
-        let mean = draws.iter().fold(DVector::zeros(25), |a, d| a + d) / k;
-        for i in 0..25 {
-            let var = draws.iter().map(|d| (d[i] - mean[i]).powi(2)).sum::<f64>() / (k - 1.0);
-            let se = (var / k).sqrt();
-            assert!(
-                (mean[i] - grad[i]).abs() <= 4.0 * se + 1e-9,
-                "[{i}] {} vs {} ± {se}",
-                mean[i],
-                grad[i]
-            );
-        }
+        crate::numerics::random::testing::assert_unbiased(&draws, &grad, 1e-9, "HPGD's direction");
         // HPGD needs a trajectory objective, like SoBiRL.
         let irl = inverse_rl();
         let mut h = Baseline::new(&irl, Rule::Hpgd, DVector::zeros(25));

@@ -209,16 +209,5 @@ fn bsa_direction_is_unbiased_for_the_neumann_double_loop() {
             })
         })
         .collect();
-    let k = draws.len() as f64;
-    let mean = draws.iter().fold(DVector::zeros(3), |a, d| a + d) / k;
-    for i in 0..3 {
-        let var = draws.iter().map(|d| (d[i] - mean[i]).powi(2)).sum::<f64>() / (k - 1.0);
-        let se = (var / k).sqrt();
-        assert!(
-            (mean[i] - neumann_dl[i]).abs() <= 4.0 * se,
-            "[{i}] {} vs {}",
-            mean[i],
-            neumann_dl[i]
-        );
-    }
+    crate::numerics::random::testing::assert_unbiased(&draws, &neumann_dl, 0.0, "BSA's direction");
 }

@@ -51,3 +51,16 @@ pub fn blobs(
     );
     (x, noisy)
 }
+
+/// `batch` rows of (a, t) drawn uniformly with replacement: a minibatch whose mean losses and their
+/// derivatives are unbiased for the whole set's.
+pub fn resample(
+    a: &DMatrix<f64>,
+    t: &DVector<f64>,
+    batch: usize,
+    rng: &mut SeededRng,
+) -> (DMatrix<f64>, DVector<f64>) {
+    use rand::Rng as _;
+    let pick: Vec<usize> = (0..batch).map(|_| rng.random_range(0..a.nrows())).collect();
+    (a.select_rows(&pick), t.select_rows(&pick))
+}

@@ -8,7 +8,7 @@
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng as _;
 
-use super::data::regression;
+use super::data::{regression, resample};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::random::SeededRng;
 
@@ -110,11 +110,7 @@ impl BilevelProblem for Pruning {
     }
     /// `batch` training and validation rows with replacement (the losses are means: unbiased).
     fn minibatch(&self, batch: usize, rng: &mut SeededRng) -> Option<Box<dyn BilevelProblem>> {
-        use rand::Rng as _;
-        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| {
-            let pick: Vec<usize> = (0..batch).map(|_| rng.random_range(0..a.nrows())).collect();
-            (a.select_rows(&pick), t.select_rows(&pick))
-        };
+        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| resample(a, t, batch, rng);
         let (train_x, train_y) = rows(&self.train_x, &self.train_y);
         let (val_x, val_y) = rows(&self.val_x, &self.val_y);
         Some(Box::new(Self {

@@ -8,7 +8,7 @@
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng as _;
 
-use super::data::gaussian;
+use super::data::{gaussian, resample};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::random::SeededRng;
 
@@ -155,11 +155,7 @@ impl BilevelProblem for Representation {
     }
     /// Minibatches: `batch` rows of every task's training and validation sets, with replacement.
     fn minibatch(&self, batch: usize, rng: &mut SeededRng) -> Option<Box<dyn BilevelProblem>> {
-        use rand::Rng as _;
-        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| {
-            let pick: Vec<usize> = (0..batch).map(|_| rng.random_range(0..a.nrows())).collect();
-            (a.select_rows(&pick), t.select_rows(&pick))
-        };
+        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| resample(a, t, batch, rng);
         let tasks = self
             .tasks
             .iter()

@@ -9,7 +9,7 @@ use rand::SeedableRng as _;
 
 use crate::numerics::random::SeededRng;
 
-use super::data::regression;
+use super::data::{regression, resample};
 use crate::numerics::bilevel::BilevelProblem;
 
 /// See the module docs. `features` = n = m.
@@ -50,11 +50,7 @@ impl BilevelProblem for RidgeHpo {
     /// `batch` training and `batch` validation rows drawn with replacement: the losses are means, so the
     /// minibatch's derivatives are unbiased.
     fn minibatch(&self, batch: usize, rng: &mut SeededRng) -> Option<Box<dyn BilevelProblem>> {
-        use rand::Rng as _;
-        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| {
-            let pick: Vec<usize> = (0..batch).map(|_| rng.random_range(0..a.nrows())).collect();
-            (a.select_rows(&pick), t.select_rows(&pick))
-        };
+        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| resample(a, t, batch, rng);
         let (train_x, train_t) = rows(&self.train_x, &self.train_t);
         let (val_x, val_t) = rows(&self.val_x, &self.val_t);
         Some(Box::new(Self {
