@@ -124,6 +124,19 @@ pub struct Point {
     pub estimate_error: f64,
     pub residual: f64,
     pub violation: f64,
+    /// CBSO's run with a budget: φ_c(x_k) = f(x_k, π*_c(x_k)) and max_s ‖π_k(·|s) − π*_c(x_k)(·|s)‖₁,
+    /// against the constrained follower's optimum (`Budget::constrained_optimum`); NaN otherwise.
+    pub constrained_phi: f64,
+    pub constrained_residual: f64,
+}
+
+/// max_s ‖π(·|s) − π'(·|s)‖₁.
+fn policy_distance(pi: &DVector<f64>, other: &DVector<f64>, actions: usize) -> f64 {
+    pi.as_slice()
+        .chunks(actions)
+        .zip(other.as_slice().chunks(actions))
+        .map(|(a, b)| a.iter().zip(b).map(|(p, q)| (p - q).abs()).sum::<f64>())
+        .fold(0.0, f64::max)
 }
 
 enum Runner {
@@ -381,6 +394,8 @@ impl Lockstep {
                 estimate_error: f64::NAN,
                 residual: f64::NAN,
                 violation: f64::NAN,
+                constrained_phi: f64::NAN,
+                constrained_residual: f64::NAN,
             });
             self.done_record(step);
             return;
@@ -468,23 +483,27 @@ impl Lockstep {
             _ => run.policy().unwrap_or(&sol.pi),
         };
         let a = problem.mdp.actions;
-        let residual = (0..problem.mdp.states)
-            .map(|s| {
-                (0..a)
-                    .map(|j| (pi[s * a + j] - sol.pi[s * a + j]).abs())
-                    .sum::<f64>()
-            })
-            .fold(0.0, f64::max);
+        let residual = policy_distance(pi, &sol.pi, a);
         let violation = self
             .budget
             .as_ref()
             .map_or(f64::NAN, |b| b.violation(&problem.mdp, pi));
+        let constrained = match (&self.budget, run.algorithm) {
+            (Some(b), Algorithm::Cbso) => b.constrained_optimum(&problem.mdp, &problem.reward(&x)),
+            _ => None,
+        };
+        let (constrained_phi, constrained_residual) = constrained
+            .map_or((f64::NAN, f64::NAN), |(c, _)| {
+                (problem.f(&x, &c.pi), policy_distance(pi, &c.pi, a))
+            });
         let point = Point {
             phi,
             grad_norm: grad.norm(),
             estimate_error,
             residual,
             violation,
+            constrained_phi,
+            constrained_residual,
         };
         let run = &mut self.runs[k];
         if !(phi.is_finite() && point.grad_norm.is_finite()) {

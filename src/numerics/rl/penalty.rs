@@ -39,6 +39,50 @@ impl Budget {
     pub fn violation(&self, mdp: &SoftMdp, pi: &DVector<f64>) -> f64 {
         (self.expected_cost(mdp, pi) - self.budget).max(0.0)
     }
+
+    /// The constrained follower's optimum π*_c(r) = argmax_π V^π_{r,τ}(ρ) s.t. J_c(π) ≤ b, the reference
+    /// CBSO is measured against (not the unconstrained π*). In occupancy measures the soft objective is
+    /// concave and the budget linear, so strong duality holds: π*_c is the soft-optimal policy of the
+    /// Lagrangian reward r − λ*c, with λ* = 0 when π*(r) keeps the budget and otherwise the root of
+    /// J_c(π*(r − λc)) = b (J_c falls as λ grows), found by bracketing and bisection. Returns the solution
+    /// and λ*; `None` when no λ ≤ 10⁶ brings J_c under b (the budget is infeasible).
+    pub fn constrained_optimum(
+        &self,
+        mdp: &SoftMdp,
+        r: &DVector<f64>,
+    ) -> Option<(super::mdp::SoftSolution, f64)> {
+        let solve = |lambda: f64, q0: &DVector<f64>| {
+            mdp.solve_from(&(r - &self.cost * lambda), q0, 1e-12, 100_000)
+        };
+        let free = mdp.solve(r);
+        if self.expected_cost(mdp, &free.pi) <= self.budget {
+            return Some((free, 0.0));
+        }
+        let (mut lo, mut hi) = (0.0, 1.0);
+        let mut at_hi = solve(hi, &free.q);
+        while self.expected_cost(mdp, &at_hi.pi) > self.budget {
+            lo = hi;
+            hi *= 2.0;
+            if hi > 1e6 {
+                return None;
+            }
+            at_hi = solve(hi, &at_hi.q);
+        }
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            let at = solve(mid, &at_hi.q);
+            if self.expected_cost(mdp, &at.pi) > self.budget {
+                lo = mid;
+            } else {
+                hi = mid;
+                at_hi = at;
+            }
+            if hi - lo <= 1e-12 * hi.max(1.0) {
+                break;
+            }
+        }
+        Some((at_hi, hi))
+    }
 }
 
 /// PBRL / CBSO state.
@@ -271,6 +315,59 @@ mod tests {
             "budget {:.3}: exact descent's follower spends {spent:.3}, CBSO's {:.3}",
             budget.budget,
             budget.expected_cost(&problem.mdp, &cbso.pi)
+        );
+    }
+
+    /// The constrained optimum against a brute-force search: on a 2-state, 2-action MDP a policy is two
+    /// probabilities; over a 500 × 500 grid of them, the best soft value among the policies that keep
+    /// the budget matches π*_c's (to the grid's resolution), and π*_c keeps the budget with equality.
+    #[test]
+    fn the_constrained_optimum_beats_every_feasible_policy_on_a_grid() {
+        let mdp = SoftMdp::random(2, 2, 0.8, 0.3, 5);
+        let r = DVector::from_vec(vec![1.0, 0.0, 0.2, 0.9]);
+        let cost = DVector::from_vec(vec![1.0, 0.0, 0.0, 1.0]);
+        let free = mdp.solve(&r);
+        let budget = Budget {
+            cost: cost.clone(),
+            budget: 0.6 * mdp.rho.dot(&mdp.policy_value(&free.pi, &cost, 0.0)),
+            weight: 1.0,
+        };
+        let (sol, lambda) = budget.constrained_optimum(&mdp, &r).expect("feasible");
+        assert!(lambda > 0.0, "the budget binds");
+        let j = budget.expected_cost(&mdp, &sol.pi);
+        assert!(
+            (j - budget.budget).abs() < 1e-9,
+            "J_c = {j} vs b = {}",
+            budget.budget
+        );
+        let value = |pi: &DVector<f64>| mdp.rho.dot(&mdp.policy_value(pi, &r, mdp.tau));
+        let best = value(&sol.pi);
+        let mut grid_best = f64::NEG_INFINITY;
+        for i in 0..=500 {
+            for k in 0..=500 {
+                let (p, q) = (i as f64 / 500.0, k as f64 / 500.0);
+                let pi = DVector::from_vec(vec![p, 1.0 - p, q, 1.0 - q]);
+                if budget.expected_cost(&mdp, &pi) <= budget.budget {
+                    grid_best = grid_best.max(value(&pi));
+                }
+            }
+        }
+        assert!(
+            grid_best <= best + 1e-12,
+            "a feasible grid policy beats π*_c: {grid_best} > {best}"
+        );
+        assert!(
+            best - grid_best < 2e-3,
+            "π*_c {best} vs the grid's best {grid_best}"
+        );
+        // A loose budget leaves the follower unconstrained (λ* = 0).
+        let loose = Budget {
+            budget: 10.0,
+            ..budget
+        };
+        assert_eq!(
+            loose.constrained_optimum(&mdp, &r).map(|(_, l)| l),
+            Some(0.0)
         );
     }
 }

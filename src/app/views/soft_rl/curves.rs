@@ -10,7 +10,7 @@ use crate::numerics::rl::lockstep::{Lockstep, Point};
 
 type Metric = (&'static str, fn(&Point) -> f64);
 
-const CURVES: [Metric; 5] = [
+const CURVES: [Metric; 6] = [
     ("upper objective φ(x_k)", |p| p.phi),
     ("log₁₀ ‖∇φ(x_k)‖", |p| p.grad_norm.log10()),
     ("log₁₀ direction's error vs ∇φ", |p| {
@@ -21,12 +21,16 @@ const CURVES: [Metric; 5] = [
         |p| p.residual.log10(),
     ),
     ("budget violation max(0, J_c(π_k) − b)", |p| p.violation),
+    (
+        "CBSO: log₁₀ max_s ‖π_k − π*_c‖₁ (constrained optimum)",
+        |p| p.constrained_residual.log10(),
+    ),
 ];
 
 pub fn curves_ui(ui: &mut egui::Ui, lock: &Lockstep, slots: &[usize], budget: bool, look: Look) {
     let link = egui::Id::unique("soft-rl-curves");
     let width = ((ui.available_width() - 24.0) / 3.0).max(160.0);
-    let shown = if budget { 5 } else { 4 };
+    let shown = if budget { CURVES.len() } else { 4 };
     // A curve no run has numbers for (e.g. direction errors when no run estimates ∇φ) is left out.
     let curves: Vec<&Metric> = CURVES[..shown]
         .iter()

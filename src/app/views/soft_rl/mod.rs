@@ -154,6 +154,7 @@ impl View for SoftRlView {
                         "estimate_error": num(|p| p.estimate_error),
                         "residual": num(|p| p.residual),
                         "violation": num(|p| p.violation),
+                        "constrained_residual": num(|p| p.constrained_residual),
                         "status": status_text(r),
                     })
                 })
