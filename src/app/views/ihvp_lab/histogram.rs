@@ -44,10 +44,14 @@ fn reading(run: &StudyRun) -> Vec<String> {
     use crate::numerics::ihvp::nystrom::NystromVariant;
     use crate::numerics::ihvp::spec::{Draw, IhvpSpec};
     let mut lines = Vec::new();
+    use crate::numerics::ihvp::study_run::Family;
+    // The Figure 2 reading belongs to the small-network batches it was measured on.
+    let networks = matches!(run.family, Family::Networks(_));
     if let Some(IhvpSpec::Nystrom { variant, draw, .. }) = run
         .methods
         .iter()
         .find(|m| matches!(m, IhvpSpec::Nystrom { .. }))
+        .filter(|_| networks)
     {
         let core = match variant {
             NystromVariant::Paper => "the undamped core W + C^T C/α (Hataya & Yamada)",
