@@ -95,4 +95,37 @@ mod tests {
             "estimate vs exact: rel {early:.1e} after one step, {late:.1e} after 400"
         );
     }
+
+    /// The order of the slides' rule (seed 001, "Model-based bilevel RL algorithm: M-SoBiRL"), written out
+    /// independently: at step k the w step and the x step use π_k = softmax(Q_k/τ), the policy of the Q that
+    /// the previous step's N Bellman sweeps produced at the reward r(x_k); only then are the N sweeps taken
+    /// at r(x_{k+1}). (The authors' code weights the π-term by softmax((r + γPV)/τ), one backup further;
+    /// this app follows the slides.)
+    #[test]
+    fn the_update_order_is_the_slides() {
+        let mdp = SoftMdp::random(4, 3, 0.7, 0.4, 2);
+        let problem = BilevelRl {
+            features: DMatrix::from_fn(12, 5, |i, j| ((i * 5 + j) as f64 * 0.37).sin()),
+            mdp,
+            upper: Upper::Synthetic,
+        };
+        let x0 = DVector::from_fn(5, |i, _| 0.3 * i as f64 - 0.4);
+        let mut alg = MSoBiRl::new(&problem, x0.clone());
+        let (beta, xi, n) = (0.1, 0.5, 3);
+        let (mut x, mut q, mut w) = (x0, DVector::zeros(12), DVector::zeros(4));
+        for _ in 0..5 {
+            let pi = problem.mdp.policy(&q);
+            let (_, gpi) = problem.f_gradients(&x, &pi);
+            let a_w = problem.apply_a(&pi, &w);
+            let b = problem.w_rhs(&pi, &gpi);
+            w -= problem.apply_a_transpose(&pi, &(a_w - b)) * xi;
+            x -= problem.hypergradient_at(&x, &pi, Some(&w)) * beta;
+            let r = problem.reward(&x);
+            for _ in 0..n {
+                q = problem.mdp.bellman(&r, &q);
+            }
+            alg.step(&problem, beta, xi, n);
+            assert!((&alg.x - &x).norm() < 1e-14 && (&alg.q - &q).norm() < 1e-14);
+        }
+    }
 }
