@@ -23,15 +23,35 @@ pub struct Penalty {
     pub z: Option<DVector<f64>>,
 }
 
+/// ν̃(x) = min_z g(x, z) + (a₁/2)‖z‖² + a₂ (lecture Eq. 26), tracked by `steps` warm-started gradient
+/// steps on z at x; returns ν̃'s value at the new z. Shared by the penalty and its primal–dual form.
+pub(crate) fn track_value_function(
+    problem: &dyn BilevelProblem,
+    run: &mut Run,
+    z: &mut DVector<f64>,
+    (a1, a2): (f64, f64),
+    lr: f64,
+    steps: usize,
+) -> f64 {
+    for _ in 0..steps {
+        let grad = problem.grad_y_g(&run.x, z) + &*z * a1;
+        *z -= grad * lr;
+    }
+    run.inner_iterations += steps;
+    problem.g(&run.x, z) + 0.5 * a1 * z.norm_squared() + a2
+}
+
 impl Algorithm for Penalty {
     fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
         let z = self.z.get_or_insert_with(|| run.y.clone());
-        for _ in 0..self.inner_steps {
-            let grad = problem.grad_y_g(&run.x, z) + &*z * self.a1;
-            *z -= grad * self.inner_lr;
-        }
-        run.inner_iterations += self.inner_steps;
-        let value = problem.g(&run.x, z) + 0.5 * self.a1 * z.norm_squared() + self.a2;
+        let value = track_value_function(
+            problem,
+            run,
+            z,
+            (self.a1, self.a2),
+            self.inner_lr,
+            self.inner_steps,
+        );
         let active = problem.g(&run.x, &run.y) - value > 0.0;
         let mut gx = problem.grad_x_f(&run.x, &run.y);
         let mut gy = problem.grad_y_f(&run.x, &run.y);

@@ -10,6 +10,7 @@
 
 use nalgebra::DVector;
 
+use super::penalty::track_value_function;
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
@@ -32,12 +33,14 @@ pub struct PrimalDual {
 impl Algorithm for PrimalDual {
     fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {
         let z = self.z.get_or_insert_with(|| run.y.clone());
-        for _ in 0..self.inner_steps {
-            let grad = problem.grad_y_g(&run.x, z) + &*z * self.a1;
-            *z -= grad * self.inner_lr;
-        }
-        run.inner_iterations += self.inner_steps;
-        let value = problem.g(&run.x, z) + 0.5 * self.a1 * z.norm_squared() + self.a2;
+        let value = track_value_function(
+            problem,
+            run,
+            z,
+            (self.a1, self.a2),
+            self.inner_lr,
+            self.inner_steps,
+        );
         let violation = problem.g(&run.x, &run.y) - value;
         let gx = problem.grad_x_f(&run.x, &run.y)
             + (problem.grad_x_g(&run.x, &run.y) - problem.grad_x_g(&run.x, z)) * self.rho;

@@ -60,6 +60,29 @@ impl Representation {
     }
 }
 
+impl Representation {
+    /// (∂/∂θ, ∂/∂φ) of Σ_t (1/2N) ‖A_t θ φ_t − b_t‖² on one data set of every task (`set` picks training
+    /// or validation): Σ_t (φ_t/N) A_tᵀ r_t and (z_tᵀ r_t / N)_t, with z_t = A_t θ, r_t = z_t φ_t − b_t.
+    fn loss_gradients(
+        &self,
+        th: &DVector<f64>,
+        phi: &DVector<f64>,
+        set: impl Fn(&Task) -> (&DMatrix<f64>, &DVector<f64>),
+    ) -> (DVector<f64>, DVector<f64>) {
+        let mut d_theta = DVector::zeros(th.len());
+        let mut d_phi = DVector::zeros(self.tasks.len());
+        for (t, task) in self.tasks.iter().enumerate() {
+            let (a, b) = set(task);
+            let n = a.nrows() as f64;
+            let z = a * th;
+            let r = &z * phi[t] - b;
+            d_theta += a.tr_mul(&r) * (phi[t] / n);
+            d_phi[t] = z.dot(&r) / n;
+        }
+        (d_theta, d_phi)
+    }
+}
+
 impl BilevelProblem for Representation {
     fn dims(&self) -> (usize, usize) {
         (
@@ -88,36 +111,16 @@ impl BilevelProblem for Representation {
             + 0.5 * self.rho * phi.norm_squared()
     }
     fn grad_x_f(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
-        self.tasks
-            .iter()
-            .enumerate()
-            .fold(DVector::zeros(th.len()), |acc, (t, d)| {
-                let r = &d.val_x * th * phi[t] - &d.val_y;
-                acc + d.val_x.tr_mul(&r) * (phi[t] / d.val_x.nrows() as f64)
-            })
+        self.loss_gradients(th, phi, |d| (&d.val_x, &d.val_y)).0
     }
     fn grad_y_f(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
-        DVector::from_fn(self.tasks.len(), |t, _| {
-            let d = &self.tasks[t];
-            let w = &d.val_x * th;
-            w.dot(&(&w * phi[t] - &d.val_y)) / d.val_x.nrows() as f64
-        })
+        self.loss_gradients(th, phi, |d| (&d.val_x, &d.val_y)).1
     }
     fn grad_x_g(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
-        self.tasks
-            .iter()
-            .enumerate()
-            .fold(DVector::zeros(th.len()), |acc, (t, d)| {
-                let r = &d.train_x * th * phi[t] - &d.train_y;
-                acc + d.train_x.tr_mul(&r) * (phi[t] / d.train_x.nrows() as f64)
-            })
+        self.loss_gradients(th, phi, |d| (&d.train_x, &d.train_y)).0
     }
     fn grad_y_g(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
-        DVector::from_fn(self.tasks.len(), |t, _| {
-            let d = &self.tasks[t];
-            let z = &d.train_x * th;
-            z.dot(&(&z * phi[t] - &d.train_y)) / d.train_x.nrows() as f64 + self.rho * phi[t]
-        })
+        self.loss_gradients(th, phi, |d| (&d.train_x, &d.train_y)).1 + phi * self.rho
     }
     /// Diagonal: (z_tᵀz_t/N + ρ) v_t.
     fn hvp_yy_g(&self, th: &DVector<f64>, _phi: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
