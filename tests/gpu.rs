@@ -508,12 +508,13 @@ fn soft_rl_phi_landscape_from_the_gpu_matches_float64() {
     use bilevel_lab::gpu::kernels::{SoftVi, SoftViBatch};
     use bilevel_lab::numerics::rl::gridworld::{Gridworld, state_features};
     use bilevel_lab::numerics::rl::hypergradient::{BilevelRl, Upper};
+    use bilevel_lab::numerics::rl::reward::RewardModel;
     use nalgebra::DVector;
     let mut rt = gpu_runtime();
     let g = Gridworld::default();
     let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
     let problem = BilevelRl {
-        features: state_features(25, 4),
+        reward_model: RewardModel::Linear(state_features(25, 4)),
         mdp,
         upper: Upper::ExpertNll {
             demos: vec![(20, 0), (15, 0), (10, 0), (5, 0), (0, 1), (1, 1)],

@@ -14,10 +14,14 @@ use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
 use crate::numerics::rl::lockstep::{Algorithm, Lockstep, Point, Settings};
 use crate::numerics::rl::mdp::SoftMdp;
 use crate::numerics::rl::penalty::Budget;
+use crate::numerics::rl::reward::RewardModel;
 use crate::numerics::rl::sobirl::model_free_check;
 
 /// Largest number of states × actions the CLI takes.
 pub const MAX_PAIRS: usize = 32 * 32 * 4;
+
+/// Largest dimension of x for the quadratic reward (M is n × n).
+pub const MAX_QUADRATIC_DIM: usize = 1000;
 
 /// Where the MDP comes from.
 #[derive(Debug, Deserialize)]
@@ -45,11 +49,22 @@ pub struct RandomMdp {
     pub seed: u64,
 }
 
-/// r(x) = Φx: given rows, or a named map.
+/// The reward model: r(x) = Φx (`features`: given rows, or a named map), or M-SoBiRL's synthetic
+/// r_sa = c_sa·xᵀMx (`quadratic`, drawn as in the authors' code; `numerics::rl::reward`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RewardSpec {
-    pub features: FeatureSpec,
+    pub features: Option<FeatureSpec>,
+    pub quadratic: Option<QuadraticSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuadraticSpec {
+    /// n, the dimension of x (the authors: 100).
+    pub dim: usize,
+    #[serde(default)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -221,24 +236,40 @@ impl SoftMdpScenario {
             let rho = vector(rho, "initial")?;
             mdp = SoftMdp::new(mdp.states, mdp.actions, mdp.p, mdp.gamma, mdp.tau, rho)?;
         }
-        let features = match &self.reward.features {
-            FeatureSpec::Named(FeatureName::State) => state_features(mdp.states, mdp.actions),
-            FeatureSpec::Named(FeatureName::StateAction) => DMatrix::identity(pairs, pairs),
-            FeatureSpec::Given(rows) => {
-                let f = matrix(rows, "reward.features")?;
-                if f.nrows() != pairs {
+        let reward_model = match (&self.reward.features, &self.reward.quadratic) {
+            (Some(_), Some(_)) | (None, None) => {
+                return Err("reward: give either `features` (r = Φx) or `quadratic` \
+                            (r_sa = c_sa·xᵀMx)"
+                    .to_owned());
+            }
+            (None, Some(q)) => {
+                if !(1..=MAX_QUADRATIC_DIM).contains(&q.dim) {
                     return Err(format!(
-                        "reward.features: must have S·A = {pairs} rows (row s·A + a), got {}",
-                        f.nrows()
+                        "reward.quadratic.dim: must be in 1..={MAX_QUADRATIC_DIM}, got {}",
+                        q.dim
                     ));
                 }
-                f
+                RewardModel::authors_quadratic(mdp.states, mdp.actions, q.dim, q.seed)
             }
+            (Some(features), None) => RewardModel::Linear(match features {
+                FeatureSpec::Named(FeatureName::State) => state_features(mdp.states, mdp.actions),
+                FeatureSpec::Named(FeatureName::StateAction) => DMatrix::identity(pairs, pairs),
+                FeatureSpec::Given(rows) => {
+                    let f = matrix(rows, "reward.features")?;
+                    if f.nrows() != pairs {
+                        return Err(format!(
+                            "reward.features: must have S·A = {pairs} rows (row s·A + a), got {}",
+                            f.nrows()
+                        ));
+                    }
+                    f
+                }
+            }),
         };
-        if self.x.len() != features.ncols() {
+        if self.x.len() != reward_model.dim() {
             return Err(format!(
-                "x: must have {} entries (one per feature), got {}",
-                features.ncols(),
+                "x: must have {} entries (the reward model's dimension), got {}",
+                reward_model.dim(),
                 self.x.len()
             ));
         }
@@ -301,7 +332,7 @@ impl SoftMdpScenario {
         };
         let problem = BilevelRl {
             mdp,
-            features,
+            reward_model,
             upper,
         };
         problem.check()?;
@@ -565,6 +596,43 @@ mod tests {
         .err()
         .unwrap_or_default();
         assert!(e.starts_with("algorithm.name"), "{e}");
+    }
+
+    /// M-SoBiRL's synthetic setting from the authors' code: x ∈ ℝ¹⁰⁰, r_sa = c_sa·xᵀMx.
+    #[test]
+    fn the_quadratic_reward_model_runs_from_the_cli_and_its_fields_are_checked() {
+        let xs: Vec<String> = (0..100)
+            .map(|i| format!("{}", (i % 7) as f64 * 0.1 - 0.3))
+            .collect();
+        let text = format!(
+            r#"{{"kind": "soft_mdp", "mdp": {{"random": {{"states": 10, "actions": 5, "seed": 0}}}},
+            "gamma": 0.5, "tau": 0.01, "reward": {{"quadratic": {{"dim": 100, "seed": 0}}}},
+            "upper": {{"kind": "synthetic"}}, "x": [{}],
+            "algorithm": {{"name": "m_sobirl", "outer_lr": 0.008, "w_lr": 0.5, "bellman_steps": 10}},
+            "steps": 20}}"#,
+            xs.join(", ")
+        );
+        let out = run(&parse(&text).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(
+            out["hypergradient"].as_array().map(Vec::len),
+            Some(100),
+            "{out}"
+        );
+        assert_eq!(out["iterates"]["phi"].as_array().map(Vec::len), Some(21));
+        let both = text.replace(
+            r#""reward": {"quadratic""#,
+            r#""reward": {"features": "state_action", "quadratic""#,
+        );
+        let e = parse(&both).err().unwrap_or_default();
+        assert!(e.starts_with("reward: give either"), "{e}");
+        let e = parse(&text.replace(r#""dim": 100"#, r#""dim": 0"#))
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("reward.quadratic.dim"), "{e}");
+        let e = parse(&text.replace(r#""dim": 100"#, r#""dim": 99"#))
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("x: must have 99"), "{e}");
     }
 
     /// The new baselines by name from the CLI; `alternating` (the name before DRLHF's own rule) reads as

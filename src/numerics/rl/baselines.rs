@@ -98,7 +98,7 @@ impl Baseline {
                 self.bellman(problem, s.bellman_steps);
                 let (gx, gpi) = problem.f_gradients(&self.x, &self.pi);
                 let direct =
-                    problem.features.tr_mul(&self.pi.component_mul(&gpi)) / problem.mdp.tau;
+                    problem.pull_back(&self.x, &self.pi.component_mul(&gpi)) / problem.mdp.tau;
                 self.x -= (gx + direct) * s.beta;
                 None
             }
@@ -137,6 +137,7 @@ mod tests {
     use super::*;
     use crate::numerics::rl::gridworld::{Gridworld, state_features};
     use crate::numerics::rl::hypergradient::Upper;
+    use crate::numerics::rl::reward::RewardModel;
 
     /// Inverse RL on the default 5×5 gridworld from the expert's most likely actions in 8 states.
     fn inverse_rl() -> BilevelRl {
@@ -153,7 +154,7 @@ mod tests {
             })
             .collect();
         BilevelRl {
-            features: state_features(25, 4),
+            reward_model: RewardModel::Linear(state_features(25, 4)),
             mdp,
             upper: Upper::ExpertNll { demos, l2: 0.01 },
         }
@@ -197,7 +198,7 @@ mod tests {
     fn shaping() -> BilevelRl {
         let g = Gridworld::default();
         BilevelRl {
-            features: state_features(25, 4),
+            reward_model: RewardModel::Linear(state_features(25, 4)),
             mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
             upper: Upper::Shaping {
                 true_reward: g.true_reward(),
@@ -281,7 +282,7 @@ mod tests {
         let g = Gridworld::default();
         let mdp = g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}"));
         let prefs = BilevelRl {
-            features: state_features(25, 4),
+            reward_model: RewardModel::Linear(state_features(25, 4)),
             mdp,
             upper: Upper::Preferences {
                 true_reward: g.true_reward(),

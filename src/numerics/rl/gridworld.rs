@@ -178,6 +178,7 @@ pub fn state_features(states: usize, actions: usize) -> DMatrix<f64> {
 mod tests {
     use super::*;
     use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
+    use crate::numerics::rl::reward::RewardModel;
 
     #[test]
     fn the_default_gridworld_is_a_valid_mdp_with_absorbing_goals() {
@@ -219,7 +220,7 @@ mod tests {
             })
             .collect();
         let problem = BilevelRl {
-            features: state_features(25, 4),
+            reward_model: RewardModel::Linear(state_features(25, 4)),
             mdp,
             upper: Upper::ExpertNll { demos, l2: 0.01 },
         };
@@ -251,7 +252,7 @@ mod tests {
         };
         let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
         let problem = BilevelRl {
-            features: state_features(1024, 4),
+            reward_model: RewardModel::Linear(state_features(1024, 4)),
             mdp,
             upper: Upper::Shaping {
                 true_reward: g.true_reward(),

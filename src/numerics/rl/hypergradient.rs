@@ -9,10 +9,14 @@
 //! (U V)_sa = V_s − γ Σ_s' P_sas' V_s', so that log π*_sa = (r_sa + γ(PV*)_sa − V*_s)/τ = (r_sa − (UV*)_sa)/τ.
 //! (The slides' U is this map; with E alone the γP∇V* term of ∇π* would be lost, and finite differences
 //! of φ disagree — see the tests.)
+//!
+//! For a nonlinear reward model (`reward.rs`) the same formula holds with Φ replaced by the Jacobian
+//! J(x) = ∂r/∂x, since π* depends on x only through r; every Φᵀ below is `RewardModel::pull_back`.
 
 use nalgebra::{DMatrix, DVector};
 
 use super::mdp::{SoftMdp, SoftSolution};
+use super::reward::RewardModel;
 use crate::numerics::logistic::{log_sigmoid, sigmoid};
 
 /// The leader's objective f(x, π), each with an optional (l2/2)‖x‖².
@@ -169,18 +173,27 @@ pub fn u_transpose_times(mdp: &SoftMdp, v: &DVector<f64>) -> DVector<f64> {
     out
 }
 
-/// The bilevel RL problem: an MDP, reward features and the leader's objective.
+/// The bilevel RL problem: an MDP, the reward model r(x) and the leader's objective.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BilevelRl {
     pub mdp: SoftMdp,
-    /// Φ, (S·A) × n.
-    pub features: DMatrix<f64>,
+    pub reward_model: RewardModel,
     pub upper: Upper,
 }
 
 impl BilevelRl {
     pub fn reward(&self, x: &DVector<f64>) -> DVector<f64> {
-        &self.features * x
+        self.reward_model.at(x)
+    }
+
+    /// J(x)ᵀ v (Φᵀv for a linear reward).
+    pub fn pull_back(&self, x: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
+        self.reward_model.pull_back(x, v)
+    }
+
+    /// n, the leader's dimension.
+    pub fn dim(&self) -> usize {
+        self.reward_model.dim()
     }
 
     /// π*(x) and friends, by soft value iteration to a tight tolerance.
@@ -193,10 +206,10 @@ impl BilevelRl {
         self.upper.value(&self.mdp, x, &self.reward(x), pi)
     }
 
-    /// (∇ₓf, ∇_π f) at (x, π), with ∇ₓf = l2·x + Φᵀ ∂f/∂r.
+    /// (∇ₓf, ∇_π f) at (x, π), with ∇ₓf = l2·x + J(x)ᵀ ∂f/∂r.
     pub fn f_gradients(&self, x: &DVector<f64>, pi: &DVector<f64>) -> (DVector<f64>, DVector<f64>) {
         let (gx, gr, gpi) = self.upper.gradients(&self.mdp, x, &self.reward(x), pi);
-        (gx + self.features.tr_mul(&gr), gpi)
+        (gx + self.pull_back(x, &gr), gpi)
     }
 
     /// φ(x) = f(x, π*(x)).
@@ -259,14 +272,14 @@ impl BilevelRl {
         let tau = mdp.tau;
         let (gx, gpi) = self.f_gradients(x, pi);
         let dg = pi.component_mul(&gpi);
-        let direct = self.features.tr_mul(&dg) / tau;
+        let direct = self.pull_back(x, &dg) / tau;
         let w = match w {
             Some(w) => w.clone(),
             None => self.w_exact(pi, &gpi),
         };
-        // (ΠΦ)ᵀ w = Φᵀ (Πᵀ w), (Πᵀ w)_sa = π_sa w_s.
+        // (ΠJ)ᵀ w = Jᵀ (Πᵀ w), (Πᵀ w)_sa = π_sa w_s.
         let pi_w = DVector::from_fn(pi.len(), |i, _| pi[i] * w[i / mdp.actions]);
-        let through_v = self.features.tr_mul(&pi_w) / tau;
+        let through_v = self.pull_back(x, &pi_w) / tau;
         gx + direct - through_v
     }
 
@@ -314,7 +327,7 @@ mod tests {
         (
             BilevelRl {
                 mdp,
-                features,
+                reward_model: RewardModel::Linear(features),
                 upper,
             },
             x,
@@ -368,6 +381,36 @@ mod tests {
             },
             7,
         );
+    }
+
+    #[test]
+    fn with_the_quadratic_reward_model_the_exact_hypergradient_matches_finite_differences() {
+        // π* depends on x only through r, so Φ → J(x) everywhere (module docs); the preference objective
+        // also has ∂f/∂r, pulled back through the same J(x)ᵀ.
+        let mut rng = SeededRng::seed_from_u64(21);
+        let truth = DVector::from_fn(15, |_, _| gaussian(&mut rng));
+        for upper in [
+            Upper::Synthetic,
+            Upper::Preferences {
+                true_reward: truth,
+                l2: 0.1,
+            },
+        ] {
+            let problem = BilevelRl {
+                mdp: SoftMdp::random(5, 3, 0.8, 0.7, 3),
+                reward_model: RewardModel::authors_quadratic(5, 3, 4, 5),
+                upper,
+            };
+            let x = DVector::from_fn(4, |_, _| 0.5 * gaussian(&mut rng));
+            let (exact, _) = problem.hypergradient(&x);
+            let fd = central_difference(&problem, &x, 1e-5);
+            let rel = (&exact - &fd).norm() / fd.norm().max(1e-12);
+            assert!(
+                rel < 1e-6,
+                "{:?}: {exact} vs FD {fd} (rel {rel:.1e})",
+                problem.upper
+            );
+        }
     }
 
     #[test]

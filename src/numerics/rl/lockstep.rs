@@ -522,6 +522,7 @@ mod tests {
     use crate::numerics::rl::baselines::ExactHgd;
     use crate::numerics::rl::gridworld::{Gridworld, state_features};
     use crate::numerics::rl::hypergradient::Upper;
+    use crate::numerics::rl::reward::RewardModel;
 
     fn settings() -> Settings {
         Settings {
@@ -541,7 +542,7 @@ mod tests {
     fn the_exact_run_is_exact_descent_and_every_algorithm_records_each_step() {
         let g = Gridworld::default();
         let problem = BilevelRl {
-            features: state_features(25, 4),
+            reward_model: RewardModel::Linear(state_features(25, 4)),
             mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
             upper: Upper::Shaping {
                 true_reward: g.true_reward(),
@@ -589,7 +590,7 @@ mod tests {
     fn model_free_runs_on_a_non_trajectory_objective_say_why_and_diverging_runs_are_caught() {
         let g = Gridworld::default();
         let problem = BilevelRl {
-            features: state_features(25, 4),
+            reward_model: RewardModel::Linear(state_features(25, 4)),
             mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
             upper: Upper::ExpertNll {
                 demos: vec![(20, 0), (15, 0)],

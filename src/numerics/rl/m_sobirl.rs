@@ -61,16 +61,17 @@ mod tests {
     use super::*;
     use crate::numerics::rl::hypergradient::Upper;
     use crate::numerics::rl::mdp::SoftMdp;
+    use crate::numerics::rl::reward::RewardModel;
     use nalgebra::DMatrix;
 
     #[test]
     fn on_the_authors_synthetic_setting_phi_decreases_and_the_estimate_approaches_the_exact() {
         // Random soft MDP, |S| = 10, |A| = 5, γ = 0.5, τ = 0.01 (seeds README), f = ½‖x‖² + ½‖π‖², one
-        // reward coordinate per state–action pair scaled by τ (r = τx: the seeds do not give the
-        // authors' reward map), ξ = 0.5 as in the authors' code; β = 8e-3 with N = 10 Bellman steps.
+        // reward coordinate per state–action pair scaled by τ (r = τx, a linear stand-in for the authors'
+        // quadratic reward of the next test), ξ = 0.5 as in the authors' code; β = 8e-3, N = 10.
         let mdp = SoftMdp::random(10, 5, 0.5, 0.01, 0);
         let problem = BilevelRl {
-            features: DMatrix::identity(50, 50) * 0.01,
+            reward_model: RewardModel::Linear(DMatrix::identity(50, 50) * 0.01),
             mdp,
             upper: Upper::Synthetic,
         };
@@ -96,6 +97,55 @@ mod tests {
         );
     }
 
+    /// The authors' synthetic setting as their code builds it (`SyntheticProblem/RanMDP.py`): random soft
+    /// MDP, |S| = 10, |A| = 5, γ = 0.5, τ = 0.01, x ∈ ℝ¹⁰⁰ with x₀ ~ N(0, I), the quadratic reward
+    /// r_sa = c_sa·xᵀMx, f = ½‖x‖² + ½‖π‖², β = 8e-3, ξ = 0.5, N = 10, 3000 steps. (Our random MDP draws
+    /// every transition row densely; theirs picks a random support per pair.) φ's minimum is S/(2A) = 1 at
+    /// x = 0: r ≡ 0 makes π* uniform, the smallest ‖π‖². Exact hypergradient descent with the same β
+    /// reaches it; M-SoBiRL from its cold start (Q₀ = 0, w₀ = 0) does not. With τ = 0.01 the policy is
+    /// nearly deterministic and switches sharply; each switch leaves w one step behind, and the mismatch
+    /// enters the estimate as τ⁻¹J(x)ᵀ(…) with J ∝ (M + Mᵀ)x — kicks that grow with x. Once x is far out,
+    /// the policy stops switching, the estimate agrees with the exact hypergradient again and x decays at
+    /// the rate 1 − β, far too slowly to come back within the run.
+    #[test]
+    fn on_the_authors_quadratic_reward_m_sobirl_leaves_where_exact_descent_converges() {
+        use crate::numerics::random::{SeededRng, gaussian};
+        use rand::SeedableRng as _;
+        let problem = BilevelRl {
+            reward_model: RewardModel::authors_quadratic(10, 5, 100, 0),
+            mdp: SoftMdp::random(10, 5, 0.5, 0.01, 0),
+            upper: Upper::Synthetic,
+        };
+        let mut rng = SeededRng::seed_from_u64(1);
+        let x0 = DVector::from_fn(100, |_, _| gaussian(&mut rng));
+        let phi0 = problem.phi(&x0);
+        let mut exact = crate::numerics::rl::baselines::ExactHgd::new(x0.clone());
+        let mut alg = MSoBiRl::new(&problem, x0.clone());
+        let mut peak: f64 = 0.0;
+        for _ in 0..3000 {
+            exact.step(&problem, 8e-3);
+            alg.step(&problem, 8e-3, 0.5, 10);
+            peak = peak.max(alg.x.norm());
+        }
+        let phi_exact = problem.phi(&exact.x);
+        assert!(
+            (phi_exact - 1.0).abs() < 1e-6,
+            "exact descent: φ {phi0} → {phi_exact}"
+        );
+        let phi_end = problem.phi(&alg.x);
+        assert!(
+            peak > 1e3 * x0.norm() && phi_end > phi0,
+            "M-SoBiRL: ‖x‖ {} → peak {peak:.1e}, φ {phi0} → {phi_end:.1e}",
+            x0.norm()
+        );
+        let (g, _) = problem.hypergradient(&alg.x);
+        let est = problem.hypergradient_at(&alg.x, &alg.pi, Some(&alg.w));
+        assert!(
+            (&est - &g).norm() < 1e-6 * g.norm(),
+            "late estimate {est} vs {g}"
+        );
+    }
+
     /// The order of the slides' rule (seed 001, "Model-based bilevel RL algorithm: M-SoBiRL"), written out
     /// independently: at step k the w step and the x step use π_k = softmax(Q_k/τ), the policy of the Q that
     /// the previous step's N Bellman sweeps produced at the reward r(x_k); only then are the N sweeps taken
@@ -105,7 +155,9 @@ mod tests {
     fn the_update_order_is_the_slides() {
         let mdp = SoftMdp::random(4, 3, 0.7, 0.4, 2);
         let problem = BilevelRl {
-            features: DMatrix::from_fn(12, 5, |i, j| ((i * 5 + j) as f64 * 0.37).sin()),
+            reward_model: RewardModel::Linear(DMatrix::from_fn(12, 5, |i, j| {
+                ((i * 5 + j) as f64 * 0.37).sin()
+            })),
             mdp,
             upper: Upper::Synthetic,
         };

@@ -130,12 +130,12 @@ impl Penalty {
         g
     }
 
-    /// −Φᵀ m^π = ∇ₓh(x, π).
-    fn x_gradient_of_h(problem: &BilevelRl, pi: &DVector<f64>) -> DVector<f64> {
+    /// −J(x)ᵀ m^π = ∇ₓh(x, π) (−Φᵀ m^π for a linear reward).
+    fn x_gradient_of_h(problem: &BilevelRl, x: &DVector<f64>, pi: &DVector<f64>) -> DVector<f64> {
         let mdp = &problem.mdp;
         let mu = mdp.visitation(pi);
         let m = DVector::from_fn(pi.len(), |i, _| mu[i / mdp.actions] * pi[i]);
-        -problem.features.tr_mul(&m)
+        -problem.pull_back(x, &m)
     }
 
     /// One step: penalty weight λ, outer step β, the leader's natural policy-gradient step ξ, N Bellman
@@ -162,8 +162,8 @@ impl Penalty {
         let (gx_f, gpi_f) = problem.f_gradients(&self.x, &self.pi_leader);
         let g_pi = gpi_f / lambda + Self::follower_gradient(problem, &r, &self.pi_leader, budget);
         let g_x = gx_f
-            + (Self::x_gradient_of_h(problem, &self.pi_leader)
-                - Self::x_gradient_of_h(problem, &self.pi))
+            + (Self::x_gradient_of_h(problem, &self.x, &self.pi_leader)
+                - Self::x_gradient_of_h(problem, &self.x, &self.pi))
                 * lambda;
         // A natural policy-gradient step: the softmax Fisher block of state s is μ_s (diag π − ππᵀ), so the
         // preconditioned step is g_sa/μ_s centered per state (μ floored at 1e-6 of its largest entry).
@@ -191,6 +191,7 @@ mod tests {
     use crate::numerics::rl::baselines::ExactHgd;
     use crate::numerics::rl::gridworld::{Gridworld, state_features};
     use crate::numerics::rl::hypergradient::Upper;
+    use crate::numerics::rl::reward::RewardModel;
     use nalgebra::DMatrix;
     use rand::SeedableRng as _;
 
@@ -213,7 +214,7 @@ mod tests {
         let features = DMatrix::from_fn(12, 3, |_, _| gaussian(&mut rng));
         let problem = BilevelRl {
             mdp,
-            features,
+            reward_model: RewardModel::Linear(features),
             upper: Upper::Synthetic,
         };
         let logits = DVector::from_fn(12, |_, _| gaussian(&mut rng));
@@ -226,7 +227,7 @@ mod tests {
                 .dot(&problem.mdp.policy_value(&pi, &problem.reward(x), 0.5))
         };
         let pi = problem.mdp.policy_from_logits(&logits);
-        let gx = Penalty::x_gradient_of_h(&problem, &pi);
+        let gx = Penalty::x_gradient_of_h(&problem, &x, &pi);
         let r = problem.reward(&x);
         let gtheta = softmax_pullback(3, &pi, &Penalty::follower_gradient(&problem, &r, &pi, None));
         let e = 1e-6;
@@ -257,7 +258,7 @@ mod tests {
         let g = Gridworld::default();
         let mdp = g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}"));
         let problem = BilevelRl {
-            features: state_features(25, 4),
+            reward_model: RewardModel::Linear(state_features(25, 4)),
             mdp,
             upper: Upper::Shaping {
                 true_reward: g.true_reward(),

@@ -11,7 +11,9 @@
 //! each step with probability 1 − γ, so the last pair is a draw from the discounted occupancy d^π (the
 //! clip of [`Upper::Preferences`], and −r̄/(1 − γ) at it is an unbiased sample of the return); ∇Q and ∇V at
 //! every visited pair come from independent rollouts (the slides' ξ and ζ) that stop the same way, so
-//! Σ_t Φ_{s_t a_t} along one is an unbiased sample of Σ_t γᵗ E[Φ_{s_t a_t}].
+//! Σ_t Φ_{s_t a_t} along one is an unbiased sample of Σ_t γᵗ E[Φ_{s_t a_t}]. (Every term is Φᵀ, or J(x)ᵀ for
+//! a nonlinear reward model, times a vector over pairs: the estimator sums in pair space — visit counts
+//! and clip indicators — and pulls the sum back to x once.)
 //!
 //! SoBiRL: N soft Bellman steps from the previous Q (the lower level solved approximately, warm-started),
 //! then x ← x − β ∇̃φ(x, π) with M samples. Stoc-SoBiRL keeps the momentum
@@ -95,8 +97,8 @@ impl Sampler<'_> {
         }
     }
 
-    /// Σ_t Φ_{s_t a_t} along one rollout from (s, a) (or from s with a₀ ~ π): an unbiased sample of ∇Q_sa
-    /// (∇V_s), added into `out` with weight `w`.
+    /// Σ_t e_{s_t a_t} along one rollout from (s, a) (or from s with a₀ ~ π), whose pull-back is an
+    /// unbiased sample of ∇Q_sa (∇V_s): added into `out` (over pairs) with weight `w`.
     fn rollout_into(
         &self,
         mut s: usize,
@@ -108,11 +110,7 @@ impl Sampler<'_> {
         let a_count = self.problem.mdp.actions;
         let mut a = first.unwrap_or_else(|| self.action(s, rng));
         loop {
-            out.axpy(
-                w,
-                &self.problem.features.row(s * a_count + a).transpose(),
-                1.0,
-            );
+            out[s * a_count + a] += w;
             if self.stops(rng) {
                 return;
             }
@@ -121,9 +119,9 @@ impl Sampler<'_> {
         }
     }
 
-    /// Σ_h ∇̃(Q − V)_{s_h a_h} over a trajectory, each term from two independent rollouts.
+    /// Σ_h ∇̃(Q − V)_{s_h a_h} over a trajectory (in pair space), each term from two independent rollouts.
     fn score(&self, pairs: &[(usize, usize)], rng: &mut SeededRng) -> DVector<f64> {
-        let mut out = DVector::zeros(self.problem.features.ncols());
+        let mut out = DVector::zeros(self.problem.reward_model.pairs());
         for &(s, a) in pairs {
             self.rollout_into(s, Some(a), 1.0, &mut out, rng);
             self.rollout_into(s, None, -1.0, &mut out, rng);
@@ -131,7 +129,8 @@ impl Sampler<'_> {
         out
     }
 
-    /// One sample's (∇ₓl, l, Σ_i Σ_h ∇̃(Q − V)): ∇̃φ's sample is ∇ₓl + τ⁻¹ l · score.
+    /// One sample's (∂l/∂r, l, Σ_i Σ_h ∇̃(Q − V)), both vectors in pair space: ∇̃φ's sample is
+    /// J(x)ᵀ(∂l/∂r + τ⁻¹ l · score).
     fn sample(
         &self,
         loss: Loss<'_>,
@@ -139,14 +138,14 @@ impl Sampler<'_> {
         rng: &mut SeededRng,
     ) -> (DVector<f64>, f64, DVector<f64>) {
         let mdp = &self.problem.mdp;
-        let phi = &self.problem.features;
+        let pairs = self.problem.reward_model.pairs();
         let a = mdp.actions;
         let index = |pairs: &[(usize, usize)]| pairs.last().map_or(0, |&(s, k)| s * a + k);
         match loss {
             Loss::Return(truth) => {
                 let d = self.trajectory(rng);
                 let l = -truth[index(&d)] / (1.0 - mdp.gamma);
-                (DVector::zeros(phi.ncols()), l, self.score(&d, rng))
+                (DVector::zeros(pairs), l, self.score(&d, rng))
             }
             Loss::Preferences(truth) => {
                 let (d1, d2) = (self.trajectory(rng), self.trajectory(rng));
@@ -158,7 +157,9 @@ impl Sampler<'_> {
                 };
                 let delta = r[i] - r[j];
                 let l = -(y * log_sigmoid(delta) + (1.0 - y) * log_sigmoid(-delta));
-                let direct = (phi.row(i) - phi.row(j)).transpose() * (sigmoid(delta) - y);
+                let mut direct = DVector::zeros(pairs);
+                direct[i] += sigmoid(delta) - y;
+                direct[j] -= sigmoid(delta) - y;
                 let score = self.score(&d1, rng) + self.score(&d2, rng);
                 (direct, l, score)
             }
@@ -185,7 +186,7 @@ pub fn model_free_hypergradient(
     let m = samples.max(1);
     let draws: Vec<_> = (0..m).map(|_| sampler.sample(loss, &r, &mut rng)).collect();
     let sum_l: f64 = draws.iter().map(|d| d.1).sum();
-    let mut total = DVector::zeros(x.len());
+    let mut total = DVector::zeros(problem.reward_model.pairs());
     for (direct, l, score) in &draws {
         let baseline = if m > 1 {
             (sum_l - l) / (m - 1) as f64
@@ -194,7 +195,7 @@ pub fn model_free_hypergradient(
         };
         total += direct + score * ((l - baseline) / problem.mdp.tau);
     }
-    Ok(total / m as f64 + x * problem.upper.l2())
+    Ok(problem.pull_back(x, &(total / m as f64)) + x * problem.upper.l2())
 }
 
 /// A seed per (run seed, step): SplitMix64's finalizer, so consecutive steps draw unrelated streams.
@@ -272,6 +273,7 @@ mod tests {
     use super::*;
     use crate::numerics::random::gaussian;
     use crate::numerics::rl::mdp::SoftMdp;
+    use crate::numerics::rl::reward::RewardModel;
     use nalgebra::DMatrix;
 
     fn problem(upper: Upper) -> (BilevelRl, DVector<f64>) {
@@ -282,7 +284,7 @@ mod tests {
         (
             BilevelRl {
                 mdp,
-                features,
+                reward_model: RewardModel::Linear(features),
                 upper,
             },
             x,

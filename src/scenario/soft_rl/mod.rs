@@ -18,6 +18,7 @@ use crate::numerics::rl::hypergradient::{BilevelRl, PREFERENCE_PAIRS, Upper};
 use crate::numerics::rl::lockstep::{Algorithm, Settings};
 use crate::numerics::rl::mdp::SoftMdp;
 use crate::numerics::rl::penalty::Budget;
+use crate::numerics::rl::reward::RewardModel;
 
 pub use presets::PRESETS;
 
@@ -31,13 +32,17 @@ pub enum Env {
     Random,
 }
 
-/// The random MDP's size and seed.
+/// The random MDP's size and seed, and its reward model: r = τ·x (one coordinate per pair), or with
+/// `quadratic` the reward of M-SoBiRL's synthetic test in the authors' code, r_sa = c_sa·xᵀMx with
+/// x ∈ ℝ^`dim` (`RewardModel::authors_quadratic`, drawn from the MDP's seed).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RandomSpec {
     pub states: usize,
     pub actions: usize,
     pub seed: u64,
+    pub quadratic: bool,
+    pub dim: usize,
 }
 
 impl Default for RandomSpec {
@@ -46,6 +51,8 @@ impl Default for RandomSpec {
             states: 10,
             actions: 5,
             seed: 0,
+            quadratic: false,
+            dim: 100,
         }
     }
 }
@@ -212,6 +219,8 @@ pub mod range {
     pub const SIDE: (usize, usize) = (2, 32);
     pub const STATES: (usize, usize) = (2, 200);
     pub const ACTIONS: (usize, usize) = (2, 10);
+    /// The quadratic reward's dimension of x.
+    pub const DIM: (usize, usize) = (1, 200);
     pub const GAMMA: (f64, f64) = (0.0, 0.99);
     pub const TAU: (f64, f64) = (0.01, 10.0);
     pub const DEMOS: (usize, usize) = (1, 500);
@@ -327,14 +336,20 @@ impl SoftRlState {
             },
             Leader::Synthetic => Upper::Synthetic,
         };
-        let features = match self.env {
-            Env::Gridworld => state_features(mdp.states, mdp.actions),
-            Env::Random => {
-                DMatrix::identity(mdp.states * mdp.actions, mdp.states * mdp.actions) * self.tau
-            }
+        let reward_model = match self.env {
+            Env::Gridworld => RewardModel::Linear(state_features(mdp.states, mdp.actions)),
+            Env::Random if self.random.quadratic => RewardModel::authors_quadratic(
+                mdp.states,
+                mdp.actions,
+                self.random.dim,
+                self.random.seed,
+            ),
+            Env::Random => RewardModel::Linear(
+                DMatrix::identity(mdp.states * mdp.actions, mdp.states * mdp.actions) * self.tau,
+            ),
         };
         let problem = BilevelRl {
-            features,
+            reward_model,
             mdp,
             upper,
         };
@@ -380,15 +395,19 @@ impl SoftRlState {
             .collect()
     }
 
-    /// x₀: 0 on a gridworld (every cell's reward 0); seeded normals on a random MDP.
+    /// x₀: 0 on a gridworld (every cell's reward 0); seeded standard normals on a random MDP (as the
+    /// authors' code draws x₀ for the quadratic reward).
     pub fn x0(&self) -> DVector<f64> {
         match self.env {
             Env::Gridworld => DVector::zeros(self.grid.rows * self.grid.cols),
             Env::Random => {
                 let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x7830);
-                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
-                    gaussian(&mut rng)
-                })
+                let n = if self.random.quadratic {
+                    self.random.dim
+                } else {
+                    self.random.states * self.random.actions
+                };
+                DVector::from_fn(n, |_, _| gaussian(&mut rng))
             }
         }
     }
@@ -400,6 +419,7 @@ impl Validate for SoftRlState {
         check_usize("grid.cols", self.grid.cols, range::SIDE)?;
         check_usize("random.states", self.random.states, range::STATES)?;
         check_usize("random.actions", self.random.actions, range::ACTIONS)?;
+        check_usize("random.dim", self.random.dim, range::DIM)?;
         check_f64("gamma", self.gamma, range::GAMMA)?;
         check_f64("tau", self.tau, range::TAU)?;
         check_usize("demos", self.demos, range::DEMOS)?;
@@ -457,6 +477,45 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(e.contains("runs.1.algorithm"), "{e}");
+    }
+
+    /// The quadratic-reward preset's hint, run as the view runs it (`Lockstep`, 3000 rounds).
+    #[test]
+    fn the_quadratic_reward_preset_shows_m_sobirl_leaving_and_exact_descent_converging() {
+        use crate::numerics::rl::lockstep::Lockstep;
+        let preset = PRESETS
+            .iter()
+            .find(|p| p.name.starts_with("M-SoBiRL on the authors' quadratic"))
+            .map(|p| (p.state)())
+            .unwrap_or_default();
+        let problem = preset.problem().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(problem.dim(), 100);
+        let x0 = preset.x0();
+        let algorithms: Vec<_> = preset.algorithms().into_iter().map(|(_, a)| a).collect();
+        assert_eq!(algorithms, [Algorithm::MSobirl, Algorithm::Exact]);
+        let mut lock = Lockstep::new(problem, None, &algorithms, &x0, &preset.settings());
+        while lock.step < preset.stop_at {
+            lock.round(&preset.settings());
+        }
+        let (m, exact) = (&lock.runs[0], &lock.runs[1]);
+        let phi = |r: &crate::numerics::rl::lockstep::Run, k: usize| r.history[k].phi;
+        assert!(
+            (phi(exact, 3000) - 1.0).abs() < 1e-6,
+            "exact: {}",
+            phi(exact, 3000)
+        );
+        assert!(m.diverged.is_none(), "finite, only far away");
+        assert!(
+            phi(m, 200) > 1e30 && phi(m, 3000) > 1e10,
+            "{} {}",
+            phi(m, 200),
+            phi(m, 3000)
+        );
+        assert!(
+            m.history[3000].estimate_error < 1e-6,
+            "late estimate: {}",
+            m.history[3000].estimate_error
+        );
     }
 
     #[test]

@@ -1,13 +1,13 @@
 //! The bilevel RL view's presets: the issue's three (inverse RL on a 5 × 5 grid, reward shaping, the
 //! authors' random MDP) and RLHF preferences, the CBSO budget, a 12 × 12 maze and a 32 × 32 grid.
 
-use super::{Env, Leader, SoftRlState, slot};
+use super::{Env, Leader, RandomSpec, SoftRlState, slot};
 use crate::numerics::rl::gridworld::Gridworld;
 use crate::numerics::rl::lockstep::Algorithm;
 use crate::scenario::query::Preset;
 
 /// The presets.
-pub const PRESETS: [Preset<SoftRlState>; 8] = [
+pub const PRESETS: [Preset<SoftRlState>; 9] = [
     Preset {
         name: "Inverse RL on a 5×5 grid",
         hint: "recover a reward from 20 expert trajectories (γ = 0.6): M-SoBiRL tracks exact hypergradient \
@@ -87,6 +87,34 @@ pub const PRESETS: [Preset<SoftRlState>; 8] = [
                 slot(true, Algorithm::MSobirl),
                 slot(true, Algorithm::Exact),
                 slot(true, Algorithm::Partial),
+                slot(false, Algorithm::Pbrl),
+            ],
+            ..SoftRlState::default()
+        },
+    },
+    Preset {
+        name: "M-SoBiRL on the authors' quadratic reward, x in 100 dimensions",
+        hint: "r_sa = c_sa·(x·Mx) as their code draws it, f = ½‖x‖² + ½‖π‖², β = 8e-3, ξ = 0.5, N = 10: exact \
+               descent reaches φ* = S/(2A) = 1 at x = 0; M-SoBiRL from its cold start (Q = 0, w = 0) is \
+               kicked out to ‖x‖ ≈ 1e20 within 200 steps and only decays at the rate 1 − β afterwards",
+        state: || SoftRlState {
+            env: Env::Random,
+            random: RandomSpec {
+                quadratic: true,
+                ..RandomSpec::default()
+            },
+            leader: Leader::Synthetic,
+            gamma: 0.5,
+            tau: 0.01,
+            beta: 8e-3,
+            xi: 0.5,
+            bellman_steps: 10,
+            stop_at: 3000,
+            steps_per_frame: 20,
+            runs: [
+                slot(true, Algorithm::MSobirl),
+                slot(true, Algorithm::Exact),
+                slot(false, Algorithm::Partial),
                 slot(false, Algorithm::Pbrl),
             ],
             ..SoftRlState::default()

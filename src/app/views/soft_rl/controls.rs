@@ -37,6 +37,22 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
                 ui.add(egui::DragValue::new(&mut s.random.seed).range(0..=u32::MAX as u64))
                     .labelled_by(label.id);
             });
+            ui.checkbox(
+                &mut s.random.quadratic,
+                "quadratic reward (the authors' code)",
+            )
+            .on_hover_text(
+                "r_sa = c_sa·(x·Mx) with c_sa = U_sa·U_s uniform and M Gaussian, as M-SoBiRL's \
+                     synthetic test draws them; off: r = τx, one x per state–action pair",
+            );
+            if s.random.quadratic {
+                param_usize(
+                    ui,
+                    &mut s.random.dim,
+                    range::DIM,
+                    Param::new("n", "dimension of x", "the authors: 100", false),
+                );
+            }
         }
     }
     ui.separator();
