@@ -618,7 +618,7 @@ fn soft_rl_baselines_parl_hpgd_drlhf_run_side_by_side() {
     let mut harness = light([1500.0, 1000.0]);
     harness
         .state_mut()
-        .open_link(&soft_rl_link(7, "stop_at=40&steps_per_frame=5"));
+        .open_link(&soft_rl_link("Baselines", "stop_at=40&steps_per_frame=5"));
     harness.step();
     harness.get_by_label("Play").click();
     step_until(&mut harness, "step", &40.into());
@@ -634,11 +634,15 @@ fn soft_rl_baselines_parl_hpgd_drlhf_run_side_by_side() {
     harness.snapshot("soft-rl-baselines");
 }
 
-/// The link of a bilevel RL preset, with extra pairs.
-fn soft_rl_link(preset: usize, extra: &str) -> String {
+/// The link of the bilevel RL preset whose name starts with `preset`, with extra pairs.
+fn soft_rl_link(preset: &str, extra: &str) -> String {
     use bilevel_lab::scenario::query::to_query;
     use bilevel_lab::scenario::soft_rl::PRESETS;
-    let pairs: Vec<String> = to_query(&(PRESETS[preset].state)())
+    let preset = PRESETS
+        .iter()
+        .find(|p| p.name.starts_with(preset))
+        .unwrap_or_else(|| panic!("no preset {preset}"));
+    let pairs: Vec<String> = to_query(&(preset.state)())
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();
@@ -650,9 +654,10 @@ fn soft_rl_link(preset: usize, extra: &str) -> String {
 #[test]
 fn soft_rl_cbso_keeps_the_budget_the_unconstrained_runs_break() {
     let mut harness = light([1500.0, 1100.0]);
-    harness
-        .state_mut()
-        .open_link(&soft_rl_link(3, "stop_at=150&steps_per_frame=20"));
+    harness.state_mut().open_link(&soft_rl_link(
+        "Constrained",
+        "stop_at=150&steps_per_frame=20",
+    ));
     harness.step();
     harness.get_by_label("Play").click();
     step_until(&mut harness, "step", &150.into());
@@ -666,8 +671,30 @@ fn soft_rl_cbso_keeps_the_budget_the_unconstrained_runs_break() {
     // CBSO is measured against the constrained follower's optimum too (the other runs are not).
     assert!(get(0, "constrained_residual").is_finite(), "{runs:?}");
     assert!(get(1, "constrained_residual").is_nan(), "{runs:?}");
+    assert!(get(0, "constrained_grad_norm").is_finite(), "{runs:?}");
     harness.step();
     harness.snapshot("soft-rl-cbso");
+}
+
+/// M-SoBiRL on the authors' quadratic reward (x ∈ ℝ¹⁰⁰): by step 300 M-SoBiRL is far out (φ > 1e30) while
+/// exact descent has come down from its start; the picture of both curves.
+#[test]
+fn soft_rl_quadratic_reward_preset_shows_m_sobirl_leaving() {
+    let mut harness = light([1500.0, 1100.0]);
+    harness.state_mut().open_link(&soft_rl_link(
+        "M-SoBiRL on the authors' quadratic",
+        "stop_at=300&steps_per_frame=50",
+    ));
+    harness.step();
+    harness.get_by_label("Play").click();
+    step_until(&mut harness, "step", &300.into());
+    let status = harness.state().status(false);
+    assert_eq!(status.last_error, None);
+    let phi = |r: usize| status.view["runs"][r]["phi"].as_f64().unwrap_or(f64::NAN);
+    assert_eq!(status.view["runs"][0]["algorithm"], "M-SoBiRL");
+    assert!(phi(0) > 1e30 && phi(1) < 60.0, "{}", status.view["runs"]);
+    harness.step();
+    harness.snapshot("soft-rl-quadratic");
 }
 
 /// The authors' random MDP (S = 10, A = 5, γ = 0.5, τ = 0.01, f = ½‖x‖² + ½‖π‖²): M-SoBiRL decreases φ and
@@ -675,9 +702,10 @@ fn soft_rl_cbso_keeps_the_budget_the_unconstrained_runs_break() {
 #[test]
 fn soft_rl_random_mdp_preset_and_a_32_by_32_maze() {
     let mut harness = light([1500.0, 1100.0]);
-    harness
-        .state_mut()
-        .open_link(&soft_rl_link(4, "stop_at=300&steps_per_frame=50"));
+    harness.state_mut().open_link(&soft_rl_link(
+        "The authors' random MDP",
+        "stop_at=300&steps_per_frame=50",
+    ));
     let mut phi0 = f64::NAN;
     for _ in 0..50 {
         harness.step();
@@ -705,7 +733,7 @@ fn soft_rl_random_mdp_preset_and_a_32_by_32_maze() {
 
     harness
         .state_mut()
-        .open_link(&soft_rl_link(6, "stop_at=3&steps_per_frame=1"));
+        .open_link(&soft_rl_link("A 32×32", "stop_at=3&steps_per_frame=1"));
     harness.step();
     harness.get_by_label("Play").click();
     step_until(&mut harness, "step", &3.into());

@@ -131,6 +131,15 @@ pub struct AlgorithmSpec {
     /// DRLHF's M leader steps per outer step.
     #[serde(default = "default_leader_steps")]
     pub leader_steps: usize,
+    /// CBSO's sampled estimates: `batch` trajectories of `horizon` steps per estimate (0: exact).
+    #[serde(default)]
+    pub batch: usize,
+    #[serde(default = "default_horizon")]
+    pub horizon: usize,
+}
+
+fn default_horizon() -> usize {
+    50
 }
 
 fn default_leader_steps() -> usize {
@@ -382,6 +391,13 @@ impl SoftMdpScenario {
                     a.leader_steps
                 ));
             }
+            if a.batch > 100_000 || !(1..=10_000).contains(&a.horizon) {
+                return Err(format!(
+                    "algorithm.batch, algorithm.horizon: batch in 0..=100000 (0: exact), horizon in \
+                     1..=10000, got {} and {}",
+                    a.batch, a.horizon
+                ));
+            }
             if !(a.momentum.is_finite() && a.momentum > 0.0 && a.momentum <= 1.0) {
                 return Err(format!(
                     "algorithm.momentum: must be in (0, 1], got {}",
@@ -434,11 +450,12 @@ impl SoftMdpScenario {
         });
         if let Some(b) = &budget {
             out["expected_cost"] = num(b.expected_cost(&problem.mdp, &sol.pi));
-            if let Some((c, lambda)) = b.constrained_optimum(&problem.mdp, &problem.reward(&x)) {
+            if let Some((phi_c, g_c, c, lambda)) = b.constrained_hypergradient(&problem, &x) {
                 out["constrained"] = json!({
                     "pi": vec(&c.pi),
                     "lambda": num(lambda),
-                    "phi": num(problem.f(&x, &c.pi)),
+                    "phi": num(phi_c),
+                    "hypergradient": vec(&g_c),
                     "expected_cost": num(b.expected_cost(&problem.mdp, &c.pi)),
                 });
             }
@@ -454,6 +471,8 @@ impl SoftMdpScenario {
                 policy_lr: a.policy_lr,
                 seed: a.seed,
                 leader_steps: a.leader_steps,
+                cbso_batch: a.batch,
+                cbso_horizon: a.horizon,
             };
             let mut lock = Lockstep::new(problem, budget, &[a.name], &x, &settings);
             let mut xs = vec![vec(&x)];
@@ -477,6 +496,8 @@ impl SoftMdpScenario {
             if run.algorithm == crate::numerics::rl::lockstep::Algorithm::Cbso {
                 out["iterates"]["constrained_phi"] = json!(column(|p| p.constrained_phi));
                 out["iterates"]["constrained_residual"] = json!(column(|p| p.constrained_residual));
+                out["iterates"]["constrained_grad_norm"] =
+                    json!(column(|p| p.constrained_grad_norm));
             }
             if let Some(step) = run.diverged {
                 out["diverged_at"] = json!(step);
@@ -585,6 +606,28 @@ mod tests {
             last("lower_residual")
         );
 
+        assert!(
+            c["hypergradient"].as_array().is_some_and(|g| g.len() == 9),
+            "∇φ_c at x: {c}"
+        );
+        let norms = out["iterates"]["constrained_grad_norm"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(norms.len() == 101 && norms.iter().all(|v| v.as_f64().is_some()));
+        let sampled = cbso.replace(
+            r#""outer_lr": 0.2}"#,
+            r#""outer_lr": 0.2, "batch": 64, "horizon": 30}"#,
+        );
+        let out_sampled = run(&parse(&sampled).unwrap_or_else(|e| panic!("{e}")));
+        assert_ne!(
+            out_sampled["iterates"]["phi"], out["iterates"]["phi"],
+            "the sampled estimates change the run"
+        );
+        let e = parse(&sampled.replace(r#""horizon": 30"#, r#""horizon": 0"#))
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("algorithm.batch, algorithm.horizon"), "{e}");
         let e = parse(&cbso.replace("\"budget\": 0.05", "\"budget\": -1"))
             .err()
             .unwrap_or_default();

@@ -268,19 +268,25 @@ impl BilevelRl {
         pi: &DVector<f64>,
         w: Option<&DVector<f64>>,
     ) -> DVector<f64> {
-        let mdp = &self.mdp;
-        let tau = mdp.tau;
         let (gx, gpi) = self.f_gradients(x, pi);
-        let dg = pi.component_mul(&gpi);
-        let direct = self.pull_back(x, &dg) / tau;
+        gx + self.pull_back(x, &self.through_policy(pi, &gpi, w))
+    }
+
+    /// ∇_r G(π*(r)) for a function G of the policy with gradient g = ∇_π G at π = π*(r), in pair space:
+    /// τ⁻¹(diag(π) g − Πᵀ w), (Πᵀ w)_sa = π_sa w_s, w = (I − γP_π)⁻ᵀ Uᵀ diag(π) g (or the given w). The
+    /// hypergradient is ∇ₓf + J(x)ᵀ of this with g = ∇_π f.
+    pub fn through_policy(
+        &self,
+        pi: &DVector<f64>,
+        gpi: &DVector<f64>,
+        w: Option<&DVector<f64>>,
+    ) -> DVector<f64> {
         let w = match w {
             Some(w) => w.clone(),
-            None => self.w_exact(pi, &gpi),
+            None => self.w_exact(pi, gpi),
         };
-        // (ΠJ)ᵀ w = Jᵀ (Πᵀ w), (Πᵀ w)_sa = π_sa w_s.
-        let pi_w = DVector::from_fn(pi.len(), |i, _| pi[i] * w[i / mdp.actions]);
-        let through_v = self.pull_back(x, &pi_w) / tau;
-        gx + direct - through_v
+        let a = self.mdp.actions;
+        DVector::from_fn(pi.len(), |i, _| pi[i] * (gpi[i] - w[i / a])) / self.mdp.tau
     }
 
     /// b = Uᵀ diag(π) g, the right-hand side of the system A w = b, A = (I − γP_π)ᵀ, that M-SoBiRL's w

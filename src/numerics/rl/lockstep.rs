@@ -12,7 +12,7 @@ use super::baselines::{Baseline, Rule, Steps};
 use super::hypergradient::BilevelRl;
 use super::m_sobirl::MSoBiRl;
 use super::mdp::SoftSolution;
-use super::penalty::{Budget, Penalty};
+use super::penalty::{Budget, Penalty, Sampling};
 use super::sobirl::{SoBiRl, model_free_check};
 
 /// The algorithms of seed 001's comparison (and CBSO of seed 003).
@@ -114,6 +114,9 @@ pub struct Settings {
     pub seed: u64,
     /// DRLHF's M: leader steps per outer step.
     pub leader_steps: usize,
+    /// CBSO's sampled estimates: B trajectories of H steps each (`penalty::Sampling`); B = 0: exact.
+    pub cbso_batch: usize,
+    pub cbso_horizon: usize,
 }
 
 /// One step's numbers of a run (NaN where they do not apply).
@@ -128,6 +131,8 @@ pub struct Point {
     /// against the constrained follower's optimum (`Budget::constrained_optimum`); NaN otherwise.
     pub constrained_phi: f64,
     pub constrained_residual: f64,
+    /// ‖∇φ_c(x_k)‖ (`Budget::constrained_hypergradient`), CBSO's run only.
+    pub constrained_grad_norm: f64,
 }
 
 /// max_s ‖π(·|s) − π'(·|s)‖₁.
@@ -250,7 +255,14 @@ impl Lockstep {
                     Algorithm::Partial => {
                         Runner::Baseline(Baseline::new(&problem, Rule::Partial, x))
                     }
-                    Algorithm::Pbrl | Algorithm::Cbso => Runner::Penalty(Penalty::new(&problem, x)),
+                    Algorithm::Pbrl => Runner::Penalty(Penalty::new(&problem, x)),
+                    Algorithm::Cbso => {
+                        let mut p = Penalty::new(&problem, x);
+                        p.sampling = (settings.cbso_batch > 0).then(|| {
+                            Sampling::new(settings.cbso_batch, settings.cbso_horizon, settings.seed)
+                        });
+                        Runner::Penalty(p)
+                    }
                 };
                 let unavailable = match algorithm {
                     Algorithm::Sobirl | Algorithm::StocSobirl | Algorithm::Hpgd => {
@@ -396,6 +408,7 @@ impl Lockstep {
                 violation: f64::NAN,
                 constrained_phi: f64::NAN,
                 constrained_residual: f64::NAN,
+                constrained_grad_norm: f64::NAN,
             });
             self.done_record(step);
             return;
@@ -489,12 +502,12 @@ impl Lockstep {
             .as_ref()
             .map_or(f64::NAN, |b| b.violation(&problem.mdp, pi));
         let constrained = match (&self.budget, run.algorithm) {
-            (Some(b), Algorithm::Cbso) => b.constrained_optimum(&problem.mdp, &problem.reward(&x)),
+            (Some(b), Algorithm::Cbso) => b.constrained_hypergradient(problem, &x),
             _ => None,
         };
-        let (constrained_phi, constrained_residual) = constrained
-            .map_or((f64::NAN, f64::NAN), |(c, _)| {
-                (problem.f(&x, &c.pi), policy_distance(pi, &c.pi, a))
+        let (constrained_phi, constrained_residual, constrained_grad_norm) = constrained
+            .map_or((f64::NAN, f64::NAN, f64::NAN), |(phi_c, g_c, c, _)| {
+                (phi_c, policy_distance(pi, &c.pi, a), g_c.norm())
             });
         let point = Point {
             phi,
@@ -504,6 +517,7 @@ impl Lockstep {
             violation,
             constrained_phi,
             constrained_residual,
+            constrained_grad_norm,
         };
         let run = &mut self.runs[k];
         if !(phi.is_finite() && point.grad_norm.is_finite()) {
@@ -535,6 +549,8 @@ mod tests {
             policy_lr: 0.3,
             seed: 1,
             leader_steps: 1,
+            cbso_batch: 0,
+            cbso_horizon: 50,
         }
     }
 

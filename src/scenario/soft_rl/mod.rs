@@ -162,6 +162,9 @@ pub struct SoftRlState {
     pub constraint: bool,
     pub budget: f64,
     pub cost_weight: f64,
+    /// CBSO's sampled estimates: B trajectories of H steps per estimate (B = 0: exact).
+    pub cbso_batch: usize,
+    pub cbso_horizon: usize,
     pub steps_per_frame: usize,
     pub stop_at: usize,
     /// Show φ over two reward coordinates (drawn once the runs start, again on request), ± half-width.
@@ -204,6 +207,8 @@ impl Default for SoftRlState {
             constraint: false,
             budget: 0.3,
             cost_weight: 5.0,
+            cbso_batch: 0,
+            cbso_horizon: 50,
             steps_per_frame: 1,
             stop_at: 300,
             landscape: false,
@@ -234,6 +239,8 @@ pub mod range {
     pub const LAMBDA: (f64, f64) = (0.1, 1000.0);
     pub const BUDGET: (f64, f64) = (0.0, 100.0);
     pub const COST_WEIGHT: (f64, f64) = (0.0, 100.0);
+    pub const CBSO_BATCH: (usize, usize) = (0, 4096);
+    pub const CBSO_HORIZON: (usize, usize) = (1, 500);
     pub const STEPS_PER_FRAME: (usize, usize) = (1, 100);
     pub const STOP_AT: (usize, usize) = (1, 5000);
     /// Longest hand-drawn path.
@@ -382,6 +389,8 @@ impl SoftRlState {
             policy_lr: self.policy_lr,
             seed: self.seed,
             leader_steps: self.leader_steps,
+            cbso_batch: self.cbso_batch,
+            cbso_horizon: self.cbso_horizon,
         }
     }
 
@@ -435,6 +444,8 @@ impl Validate for SoftRlState {
         check_usize("leader_steps", self.leader_steps, range::LEADER_STEPS)?;
         check_f64("budget", self.budget, range::BUDGET)?;
         check_f64("cost_weight", self.cost_weight, range::COST_WEIGHT)?;
+        check_usize("cbso_batch", self.cbso_batch, range::CBSO_BATCH)?;
+        check_usize("cbso_horizon", self.cbso_horizon, range::CBSO_HORIZON)?;
         check_usize(
             "steps_per_frame",
             self.steps_per_frame,

@@ -93,34 +93,6 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
         },
     },
     Preset {
-        name: "M-SoBiRL on the authors' quadratic reward, x in 100 dimensions",
-        hint: "r_sa = c_sa·(x·Mx) as their code draws it, f = ½‖x‖² + ½‖π‖², β = 8e-3, ξ = 0.5, N = 10: exact \
-               descent reaches φ* = S/(2A) = 1 at x = 0; M-SoBiRL from its cold start (Q = 0, w = 0) is \
-               kicked out to ‖x‖ ≈ 1e20 within 200 steps and only decays at the rate 1 − β afterwards",
-        state: || SoftRlState {
-            env: Env::Random,
-            random: RandomSpec {
-                quadratic: true,
-                ..RandomSpec::default()
-            },
-            leader: Leader::Synthetic,
-            gamma: 0.5,
-            tau: 0.01,
-            beta: 8e-3,
-            xi: 0.5,
-            bellman_steps: 10,
-            stop_at: 3000,
-            steps_per_frame: 20,
-            runs: [
-                slot(true, Algorithm::MSobirl),
-                slot(true, Algorithm::Exact),
-                slot(false, Algorithm::Partial),
-                slot(false, Algorithm::Pbrl),
-            ],
-            ..SoftRlState::default()
-        },
-    },
-    Preset {
         name: "A 12×12 maze",
         hint: "a larger grid with a wall across the middle; inverse RL from 40 trajectories",
         state: || SoftRlState {
@@ -183,6 +155,34 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
                 slot(true, Algorithm::Parl),
                 slot(true, Algorithm::Hpgd),
                 slot(true, Algorithm::Drlhf),
+            ],
+            ..SoftRlState::default()
+        },
+    },
+    Preset {
+        name: "M-SoBiRL on the authors' quadratic reward, x in 100 dimensions",
+        hint: "r_sa = c_sa·(x·Mx) as their code draws it, f = ½‖x‖² + ½‖π‖², β = 8e-3, ξ = 0.5, N = 10: exact \
+               descent reaches φ* = S/(2A) = 1 at x = 0; M-SoBiRL from its cold start (Q = 0, w = 0) is \
+               kicked out to ‖x‖ ≈ 1e20 within 200 steps and only decays at the rate 1 − β afterwards",
+        state: || SoftRlState {
+            env: Env::Random,
+            random: RandomSpec {
+                quadratic: true,
+                ..RandomSpec::default()
+            },
+            leader: Leader::Synthetic,
+            gamma: 0.5,
+            tau: 0.01,
+            beta: 8e-3,
+            xi: 0.5,
+            bellman_steps: 10,
+            stop_at: 3000,
+            steps_per_frame: 20,
+            runs: [
+                slot(true, Algorithm::MSobirl),
+                slot(true, Algorithm::Exact),
+                slot(false, Algorithm::Partial),
+                slot(false, Algorithm::Pbrl),
             ],
             ..SoftRlState::default()
         },

@@ -341,6 +341,26 @@ fn constraint_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
                 false,
             ),
         );
+        param_usize(
+            ui,
+            &mut s.cbso_batch,
+            range::CBSO_BATCH,
+            Param::new(
+                "B",
+                "CBSO's trajectories per estimate",
+                "0: exact occupancies; B > 0: the occupancy in the x-gradient and J_c from B sampled \
+                 trajectories of H steps",
+                false,
+            ),
+        );
+        if s.cbso_batch > 0 {
+            param_usize(
+                ui,
+                &mut s.cbso_horizon,
+                range::CBSO_HORIZON,
+                Param::new("H", "CBSO's horizon", "steps per sampled trajectory", false),
+            );
+        }
         if s.env == Env::Gridworld && s.grid.costs.is_empty() {
             ui.label("No cost cells yet: pick the tool \"cost\" and click cells.");
         }

@@ -1,6 +1,6 @@
 //! The bilevel RL view's training curves: φ(x_k), log₁₀ ‖∇φ(x_k)‖, log₁₀ of each direction's relative error
-//! against ∇φ, log₁₀ of the lower-level residual, and (with a cost budget) the violation, on linked step
-//! axes, one line per run in its slot's color.
+//! against ∇φ, log₁₀ of the lower-level residual, and (with a cost budget) the violation and CBSO's distance
+//! to the constrained optimum and ‖∇φ_c‖, on linked step axes, one line per run in its slot's color.
 
 use egui_plot::{Line, Plot};
 
@@ -10,7 +10,7 @@ use crate::numerics::rl::lockstep::{Lockstep, Point};
 
 type Metric = (&'static str, fn(&Point) -> f64);
 
-const CURVES: [Metric; 6] = [
+const CURVES: [Metric; 7] = [
     ("upper objective φ(x_k)", |p| p.phi),
     ("log₁₀ ‖∇φ(x_k)‖", |p| p.grad_norm.log10()),
     ("log₁₀ direction's error vs ∇φ", |p| {
@@ -24,6 +24,10 @@ const CURVES: [Metric; 6] = [
     (
         "CBSO: log₁₀ max_s ‖π_k − π*_c‖₁ (constrained optimum)",
         |p| p.constrained_residual.log10(),
+    ),
+    (
+        "CBSO: log₁₀ ‖∇φ_c(x_k)‖, φ_c = f(x, π*_c(x))",
+        |p| p.constrained_grad_norm.log10(),
     ),
 ];
 

@@ -155,6 +155,7 @@ impl View for SoftRlView {
                         "residual": num(|p| p.residual),
                         "violation": num(|p| p.violation),
                         "constrained_residual": num(|p| p.constrained_residual),
+                        "constrained_grad_norm": num(|p| p.constrained_grad_norm),
                         "status": status_text(r),
                     })
                 })
