@@ -1,4 +1,7 @@
-//! Small dense linear-algebra references in float64.
+//! Small dense linear-algebra references in float64, and nalgebra's iterative decompositions behind an
+//! iteration cap and a finiteness check.
+
+use nalgebra::{DMatrix, DVector, Dyn, SVD, SymmetricEigen};
 
 /// `out[b, i] = Σ_j A[b, i, j] · x[b, j]` for `batch` row-major `rows × cols` matrices, in float64.
 /// The reference the f32 batched matrix–vector kernel and its CPU twin are measured against.
@@ -41,6 +44,47 @@ pub fn max_scaled_error(a: &[f64], b: &[f64]) -> Option<f64> {
     }))
 }
 
+/// The most QR sweeps the eigen- and singular-value solvers below may take for an n × n matrix: nalgebra's
+/// own entry points (`symmetric_eigen`, `svd`, `pseudo_inverse`) iterate until convergence, which on
+/// non-finite input never comes (issue 18's hang: a diverged training run's Hessian froze the CLI and the
+/// tab). Convergence takes a few sweeps per eigenvalue; this leaves a wide margin.
+fn sweep_cap(n: usize) -> usize {
+    1000 + 100 * n
+}
+
+fn finite(m: &DMatrix<f64>) -> bool {
+    m.iter().all(|v| v.is_finite())
+}
+
+/// The symmetric eigendecomposition of `m`, or `None` when `m` has a non-finite entry or the solver does
+/// not converge within its sweep cap.
+pub fn symmetric_eigen(m: DMatrix<f64>) -> Option<SymmetricEigen<f64, Dyn>> {
+    if !finite(&m) {
+        return None;
+    }
+    let cap = sweep_cap(m.nrows());
+    SymmetricEigen::try_new(m, f64::EPSILON, cap)
+}
+
+/// The eigenvalues of the symmetric `m` (unordered), as `symmetric_eigen`.
+pub fn symmetric_eigenvalues(m: DMatrix<f64>) -> Option<DVector<f64>> {
+    symmetric_eigen(m).map(|e| e.eigenvalues)
+}
+
+/// The SVD of `m`, as `symmetric_eigen`.
+pub fn svd(m: DMatrix<f64>, u: bool, v: bool) -> Option<SVD<f64, Dyn, Dyn>> {
+    if !finite(&m) {
+        return None;
+    }
+    let cap = sweep_cap(m.nrows().max(m.ncols()));
+    SVD::try_new(m, u, v, f64::EPSILON, cap)
+}
+
+/// The pseudo-inverse of `m` with singular values ≤ `eps` dropped, as `symmetric_eigen`.
+pub fn pseudo_inverse(m: DMatrix<f64>, eps: f64) -> Option<DMatrix<f64>> {
+    svd(m, true, true)?.pseudo_inverse(eps).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,5 +102,24 @@ mod tests {
         assert_eq!(max_scaled_error(&[1000.0], &[1010.0]), Some(10.0 / 1010.0));
         assert_eq!(max_scaled_error(&[f64::NAN], &[1.0]), Some(f64::INFINITY));
         assert_eq!(max_scaled_error(&[1.0], &[]), None);
+    }
+
+    /// Non-finite input is refused at once (nalgebra's own solvers would loop for ever on it); finite
+    /// input gets the usual answers.
+    #[test]
+    fn the_capped_solvers_refuse_non_finite_input_and_solve_finite_input() {
+        let mut bad = DMatrix::from_fn(6, 6, |i, j| (i + j) as f64);
+        bad[(2, 3)] = f64::NAN;
+        assert!(symmetric_eigen(bad.clone()).is_none());
+        assert!(svd(bad.clone(), true, true).is_none());
+        bad[(2, 3)] = f64::INFINITY;
+        assert!(pseudo_inverse(bad, 1e-12).is_none());
+        let a = DMatrix::from_fn(5, 5, |i, j| 1.0 / (1.0 + i as f64 + j as f64));
+        let e = symmetric_eigen(a.clone()).unwrap_or_else(|| panic!("Hilbert 5×5"));
+        let back =
+            &e.eigenvectors * DMatrix::from_diagonal(&e.eigenvalues) * e.eigenvectors.transpose();
+        assert!((back - &a).norm() < 1e-13);
+        let pinv = pseudo_inverse(a.clone(), 1e-14).unwrap_or_else(|| panic!("invertible"));
+        assert!((&a * pinv - DMatrix::identity(5, 5)).norm() < 1e-8);
     }
 }

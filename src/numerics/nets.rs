@@ -184,10 +184,14 @@ impl Mlp {
     }
 
     /// `steps` of full-batch gradient descent with step `lr`.
+    /// `steps` steps of full-batch gradient descent; stops early once the weights are not finite.
     pub fn train(&self, p: &mut DVector<f64>, data: &Data, lr: f64, steps: usize) {
         for _ in 0..steps {
             let g = self.gradient(p, data);
             *p -= g * lr;
+            if !p.iter().all(|v| v.is_finite()) {
+                return;
+            }
         }
     }
 }

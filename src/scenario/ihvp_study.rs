@@ -258,13 +258,41 @@ impl StudyScenario {
                 json!({"alpha": alpha, "indefinite_share": indefinite_share, "methods": methods})
             })
             .collect();
-        json!({"instances": batch.len(), "dim": self.dim(), "alphas": per_alpha})
+        let mut out = json!({"instances": batch.len(), "dim": self.dim(), "alphas": per_alpha});
+        let diverged: Vec<usize> = (0..batch.len()).filter(|&i| batch[i].diverged()).collect();
+        if !diverged.is_empty() {
+            out["diverged"] = json!(diverged);
+            out["warning"] = json!(format!(
+                "lr: training diverged (non-finite weights) for {} of {} networks; their errors are \
+                 infinite — lower lr",
+                diverged.len(),
+                batch.len()
+            ));
+        }
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::scenario::{parse, run};
+
+    /// Issue 18's hang: networks trained with lr = 1e12 diverge; the study (an SVD and an eigensolver on
+    /// non-finite Hessians) used to run for ever. Now it returns at once and names the cause.
+    #[test]
+    fn a_diverged_training_run_is_reported_not_hung_on() {
+        let text = r#"{"kind": "ihvp_study", "family": "networks", "networks": 5, "inputs": 4, "hidden": 8,
+            "samples": 32, "train_steps": 50, "lr": 1e12, "hessian": "full", "seed": 0,
+            "methods": [{"method": "nystrom", "rank": 10}, {"method": "cg", "iters": 20}],
+            "alphas": [1.0, 10.0]}"#;
+        let out = run(&parse(text).unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(out["diverged"], serde_json::json!([0, 1, 2, 3, 4]), "{out}");
+        assert!(
+            out["warning"]
+                .as_str()
+                .is_some_and(|w| w.starts_with("lr: training diverged"))
+        );
+    }
 
     /// The README's numbers for the IHVP lab's "BLPO Figure 2" preset (100 trained 4–8–1 networks, full
     /// Hessians, Nyström rank 10, CG 20 steps): CG near machine precision with its mean inside its IQR for

@@ -248,7 +248,7 @@ impl SoftMdpScenario {
         let reward_model = match (&self.reward.features, &self.reward.quadratic) {
             (Some(_), Some(_)) | (None, None) => {
                 return Err("reward: give either `features` (r = Φx) or `quadratic` \
-                            (r_sa = c_sa·xᵀMx)"
+                            (r_sa = c_sa·(x·Mx))"
                     .to_owned());
             }
             (None, Some(q)) => {

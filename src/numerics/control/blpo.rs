@@ -171,7 +171,9 @@ fn diagnose(
             break;
         }
     }
-    let ritz = krylov.tridiagonal().symmetric_eigenvalues();
+    let Some(ritz) = crate::numerics::linalg::symmetric_eigenvalues(krylov.tridiagonal()) else {
+        return;
+    };
     let (lo, hi) = (ritz.min(), ritz.max());
     terms.top_eigenvalue = hi;
     terms.condition = (hi + rho) / (lo + rho);

@@ -229,6 +229,10 @@ pub mod acrobot {
         if !x.is_finite() {
             return x;
         }
+        if (x - lo).abs() > 64.0 * period {
+            // Far out (a diverged state): one remainder instead of a loop of up to 10³⁰⁰ subtractions.
+            return lo + (x - lo).rem_euclid(period);
+        }
         while x > hi {
             x -= period;
         }
@@ -461,6 +465,9 @@ mod tests {
         assert!(e1 / e2 > 12.0 && e1 / e2 < 20.0, "{}", e1 / e2);
         assert_eq!(acrobot::wrap(3.5, -PI, PI), 3.5 - 2.0 * PI);
         assert_eq!(acrobot::wrap(-7.0, -PI, PI), -7.0 + 2.0 * PI);
+        // A diverged angle returns at once, inside the interval.
+        let far = acrobot::wrap(1e300, -PI, PI);
+        assert!((-PI..=PI).contains(&far), "{far}");
         // The tip above the bar ends the episode with reward 0; speeds are bounded.
         let mut up = vec![PI - 0.05, 0.0, 0.0, 0.0];
         assert_eq!(

@@ -46,9 +46,9 @@ pub fn nystrom_approximation(h: &DMatrix<f64>, columns: &[usize]) -> DMatrix<f64
     let w = DMatrix::from_fn(q, q, |i, k| h[(columns[i], columns[k])]);
     let w = (&w + w.transpose()) * 0.5;
     let eps = f64::EPSILON * q as f64 * w.norm().max(f64::MIN_POSITIVE);
-    match w.pseudo_inverse(eps) {
-        Ok(pinv) => &c * pinv * c.transpose(),
-        Err(_) => DMatrix::zeros(p, p),
+    match crate::numerics::linalg::pseudo_inverse(w, eps) {
+        Some(pinv) => &c * pinv * c.transpose(),
+        None => DMatrix::from_element(p, p, f64::NAN),
     }
 }
 

@@ -22,8 +22,7 @@ pub fn exact<H: HessianOperator + ?Sized>(h: &H, b: &DVector<f64>, alpha: f64) -
     let mut warnings = Vec::new();
     let v = if let Some(chol) = a.clone().cholesky() {
         chol.solve(b)
-    } else {
-        let eig = a.symmetric_eigen();
+    } else if let Some(eig) = crate::numerics::linalg::symmetric_eigen(a) {
         let scale = eig
             .eigenvalues
             .iter()
@@ -49,6 +48,9 @@ pub fn exact<H: HessianOperator + ?Sized>(h: &H, b: &DVector<f64>, alpha: f64) -
                 .map(|(c, l)| if l.abs() <= tol { 0.0 } else { c / l }),
         );
         &eig.eigenvectors * scaled
+    } else {
+        warnings.push("H + αI has a non-finite entry: no solve".to_owned());
+        DVector::from_element(p, f64::NAN)
     };
     IhvpResult {
         residual_norms: vec![op.residual_norm(b, &v)],

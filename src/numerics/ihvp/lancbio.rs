@@ -79,9 +79,12 @@ impl LancBio {
                 .take(t_bar.nrows())
                 .map(|q| q.dot(&residual)),
         );
-        let svd = t_bar.svd(true, true);
-        match svd.solve(&c, 1e-14 * svd.singular_values.max().max(f64::MIN_POSITIVE)) {
-            Ok(z) if z.iter().all(|x| x.is_finite()) => {
+        let solved = crate::numerics::linalg::svd(t_bar, true, true).and_then(|svd| {
+            svd.solve(&c, 1e-14 * svd.singular_values.max().max(f64::MIN_POSITIVE))
+                .ok()
+        });
+        match solved {
+            Some(z) if z.iter().all(|x| x.is_finite()) => {
                 self.last = &self.anchor + krylov.combine(&z);
             }
             _ => warnings.push(

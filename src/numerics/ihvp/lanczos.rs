@@ -149,13 +149,8 @@ pub fn lanczos<H: HessianOperator + ?Sized>(
             break;
         }
     }
-    if let Some(t_min) = krylov
-        .tridiagonal()
-        .symmetric_eigen()
-        .eigenvalues
-        .iter()
-        .copied()
-        .reduce(f64::min)
+    if let Some(t_min) = crate::numerics::linalg::symmetric_eigenvalues(krylov.tridiagonal())
+        .and_then(|e| e.iter().copied().reduce(f64::min))
         && t_min <= 0.0
     {
         warnings.push(format!(

@@ -56,7 +56,9 @@ pub fn nystrom<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
         NystromVariant::Paper => (c.clone(), w),
         NystromVariant::Damped => (c.clone(), w + DMatrix::identity(rank, rank)),
         NystromVariant::Pinv => {
-            let eig = w.symmetric_eigen();
+            let Some(eig) = crate::numerics::linalg::symmetric_eigen(w.clone()) else {
+                return Err("the Nyström core W has a non-finite entry".to_owned());
+            };
             let scale = eig.eigenvalues.iter().fold(0.0f64, |m, l| m.max(l.abs()));
             let tol = scale * rank as f64 * f64::EPSILON;
             let kept: Vec<usize> = (0..rank)
@@ -93,10 +95,10 @@ pub fn nystrom<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
                     "the q×q Nyström system is singular; solved by pseudo-inverse".to_owned(),
                 );
                 let eps = f64::EPSILON * system.norm();
-                system
-                    .pseudo_inverse(eps)
-                    .map(|pinv| pinv * &rhs)
-                    .unwrap_or_else(|_| DVector::zeros(rhs.len()))
+                crate::numerics::linalg::pseudo_inverse(system, eps).map_or_else(
+                    || DVector::from_element(rhs.len(), f64::NAN),
+                    |pinv| pinv * &rhs,
+                )
             }
         };
         b / alpha - &f * z / (alpha * alpha)
@@ -156,7 +158,7 @@ fn choose_columns<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
             op.charge(cost);
             let mut weights: Vec<f64> = diag
                 .iter()
-                .map(|d| if d.is_finite() { d * d } else { 0.0 })
+                .map(|d| if (d * d).is_finite() { d * d } else { 0.0 })
                 .collect();
             let positive = weights.iter().filter(|w| **w > 0.0).count();
             if positive < rank {
@@ -167,7 +169,7 @@ fn choose_columns<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
             let mut chosen = Vec::with_capacity(rank);
             while chosen.len() < rank {
                 let total: f64 = weights.iter().sum();
-                let j = if total > 0.0 {
+                let j = if total > 0.0 && total.is_finite() {
                     let mut t = rng.random_range(0.0..total);
                     let mut pick = None;
                     for (j, w) in weights.iter().enumerate() {

@@ -37,7 +37,7 @@ pub fn randomized_nystrom<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
     let chol = ((&core + core.transpose()) * 0.5).cholesky()?;
     // B = Y_ν C⁻¹ with C = Lᵀ upper: solve L Bᵀ = Y_νᵀ.
     let bt = chol.l().solve_lower_triangular(&y_nu.transpose())?;
-    let svd = bt.transpose().svd(true, false);
+    let svd = crate::numerics::linalg::svd(bt.transpose(), true, false)?;
     let u = svd.u?;
     let lambda = svd.singular_values.map(|s| (s * s - nu).max(0.0));
     Some((u, lambda))

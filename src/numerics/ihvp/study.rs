@@ -17,6 +17,14 @@ pub struct Instance {
     pub b: DVector<f64>,
 }
 
+impl Instance {
+    /// Whether H or b has a non-finite entry (a network whose training diverged): every method's error
+    /// on it is infinite, and the views and the CLI say so.
+    pub fn diverged(&self) -> bool {
+        !(self.h.iter().all(|v| v.is_finite()) && self.b.iter().all(|v| v.is_finite()))
+    }
+}
+
 /// Small tanh networks d_in–h–1, each trained by full-batch gradient descent on its own seeded
 /// regression set; H = the Hessian (or Gauss–Newton part) of the training loss at the trained weights,
 /// b = the gradient of a validation loss there.
@@ -209,7 +217,8 @@ pub fn relative_error(instance: &Instance, spec: &IhvpSpec, alpha: f64, draw: u6
 
 /// Whether H + αI has a negative eigenvalue.
 pub fn indefinite(instance: &Instance, alpha: f64) -> bool {
-    instance.h.clone().symmetric_eigenvalues().min() + alpha < 0.0
+    crate::numerics::linalg::symmetric_eigenvalues(instance.h.clone())
+        .is_some_and(|e| e.min() + alpha < 0.0)
 }
 
 /// The relative errors of `spec` at ridge `alpha` over a batch (instance i draws with offset i).

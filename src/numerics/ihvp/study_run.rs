@@ -39,6 +39,8 @@ pub struct StudyRun {
     pub errors: Vec<Vec<f64>>,
     /// How many of the instances so far have an indefinite H + αI.
     pub indefinite: usize,
+    /// How many have a non-finite H or b (their network's training diverged).
+    pub diverged: usize,
     /// The instances drawn so far (kept for close-ups and GPU batches).
     pub instances: Vec<Instance>,
     /// Each instance's exact solution of (H + αI)v = b, solved once and shared by every method and the
@@ -59,6 +61,7 @@ impl StudyRun {
             methods,
             errors,
             indefinite: 0,
+            diverged: 0,
             instances: Vec::with_capacity(size),
             exact: Vec::with_capacity(size),
             spectra: Vec::with_capacity(size),
@@ -81,17 +84,17 @@ impl StudyRun {
         }
         let i = self.done();
         let inst = self.family.instance(self.seed, i);
-        let mut eig: Vec<f64> = inst
-            .h
-            .clone()
-            .symmetric_eigenvalues()
-            .iter()
-            .copied()
-            .collect();
+        // A non-finite Hessian (a diverged training run) has no spectrum: NaN, counted as not indefinite.
+        let mut eig: Vec<f64> = crate::numerics::linalg::symmetric_eigenvalues(inst.h.clone())
+            .map_or_else(
+                || vec![f64::NAN; inst.h.nrows()],
+                |e| e.iter().copied().collect(),
+            );
         eig.sort_by(f64::total_cmp);
         if eig.first().is_some_and(|l| l + self.alpha < 0.0) {
             self.indefinite += 1;
         }
+        self.diverged += usize::from(inst.diverged());
         self.spectra.push(eig);
         let exact = exact_solution(&inst, self.alpha);
         for (m, spec) in self.methods.iter().enumerate() {

@@ -84,7 +84,9 @@ pub fn condition_to(h: &[Vec<f64>], kappa: f64) -> Vec<Vec<f64>> {
         return h.to_vec();
     }
     let mat = nalgebra::DMatrix::from_fn(m, m, |i, j| 0.5 * (h[i][j] + h[j][i]));
-    let eig = mat.symmetric_eigen();
+    let Some(eig) = crate::numerics::linalg::symmetric_eigen(mat) else {
+        return h.to_vec();
+    };
     let mut order: Vec<usize> = (0..m).collect();
     order.sort_by(|&i, &j| eig.eigenvalues[j].total_cmp(&eig.eigenvalues[i]));
     let top = eig.eigenvalues[order[0]].abs().max(f64::MIN_POSITIVE);

@@ -138,6 +138,7 @@ impl View for IhvpLabView {
         }
         ctx.report.value("done", self.run.done());
         ctx.report.value("size", self.run.size);
+        ctx.report.value("diverged", self.run.diverged);
         if self.run.finished() {
             // Each method's median and largest relative error over the batch (tests and lessons read
             // them; two Nyström or CG variants never share a name: the lab shows one of each).
@@ -262,6 +263,17 @@ impl IhvpLabView {
                 self.run.done()
             ))
             .on_hover_text("A negative eigenvalue of H + αI: CG and Neumann lose their guarantees");
+            if self.run.diverged > 0 {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!(
+                        "training diverged for {} of {} networks (non-finite weights; lower lr): \
+                         their errors are ∞",
+                        self.run.diverged,
+                        self.run.done()
+                    ),
+                );
+            }
         });
         ui.horizontal(|ui| {
             for (section, name, hint) in Section::ALL {

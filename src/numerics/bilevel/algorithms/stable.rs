@@ -60,9 +60,12 @@ fn hessians(
     (yy, xy)
 }
 
-/// (H + H^T)/2 with its eigenvalues raised to `floor`, inverted.
+/// (H + H^T)/2 with its eigenvalues raised to `floor`, inverted (a non-finite H: NaN, so the run is
+/// shown as diverged).
 fn projected_inverse(h: &DMatrix<f64>, floor: f64) -> DMatrix<f64> {
-    let eig = nalgebra::SymmetricEigen::new((h + h.transpose()) * 0.5);
+    let Some(eig) = crate::numerics::linalg::symmetric_eigen((h + h.transpose()) * 0.5) else {
+        return DMatrix::from_element(h.nrows(), h.ncols(), f64::NAN);
+    };
     let inv = eig.eigenvalues.map(|l| 1.0 / l.max(floor));
     &eig.eigenvectors * DMatrix::from_diagonal(&inv) * eig.eigenvectors.transpose()
 }
