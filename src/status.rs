@@ -26,6 +26,9 @@ pub struct AppStatus {
     pub controls: Vec<UiRect>,
     /// The open view's state in numbers (e.g. the step and each panel's distance to the equilibrium).
     pub view: serde_json::Value,
+    /// Milliseconds of the app's own work per frame over the last 5 s of the open view
+    /// (`app::frame_clock`); `None` before the first frame.
+    pub frame_ms: Option<crate::app::frame_clock::FrameStats>,
 }
 
 /// A control's id and rectangle (CSS pixels, top-left origin).

@@ -41,6 +41,8 @@ const BASE = '/course/bilevel-lab/';
 
 let passed = 0;
 let failed = 0;
+/// One line per view and backend: the app's own work per frame (issue 18's frame budget).
+const frameTable = [];
 function check(name, ok, detail = '') {
   if (ok) {
     passed += 1;
@@ -100,6 +102,23 @@ async function runMode(browserFlags, mode, origin) {
   check(`${mode}: the app starts under ${BASE}, wasm sent ${precompressed ? 'brotli-compressed' : 'as built'}`,
     wasmEncodings.length > 0 && wasmEncodings.every((e) => e === (precompressed ? 'br' : 'none')),
     JSON.stringify(wasmEncodings));
+  // The Content-Security-Policy (web/csp.mjs): no inline script but trunk's hashed loader, no remote origin.
+  const csp = await page.evaluate(
+    () => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.content ?? '');
+  check(`${mode}: Content-Security-Policy without 'unsafe-inline' or another origin`,
+    csp.includes("default-src 'none'") && !csp.includes('unsafe-inline') && !/https?:|\*/.test(csp), csp);
+  const injected = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__cspProbe = 1';
+    document.head.appendChild(s);
+    return window.__cspProbe === 1;
+  });
+  await page.waitForTimeout(200);
+  check(`${mode}: an injected inline script is refused`, !injected);
+  // That refusal is the one console error expected.
+  for (let i = consoleErrors.length - 1; i >= 0; i--) {
+    if (consoleErrors[i].includes('Content Security Policy')) consoleErrors.splice(i, 1);
+  }
   check(`${mode}: app version published`, /^\d+\.\d+\.\d+/.test(first.version ?? ''), first.version);
   check(`${mode}: tabs published`, first.tabs.length >= 2, JSON.stringify(first.tabs));
 
@@ -175,7 +194,14 @@ async function runMode(browserFlags, mode, origin) {
     ['soft_rl', softRlChecks], ['control', controlChecks], ['lessons', lessonChecks],
   ];
   for (const [name, checks] of views) {
-    if (!only || only.includes(name)) await checks(page, mode, { check, shots, ...ui });
+    if (!only || only.includes(name)) {
+      await checks(page, mode, { check, shots, ...ui });
+      // The app's own work per frame over the last 5 s of the view the checks ended in (status.frame_ms).
+      const f = (await status())?.frame_ms;
+      const line = f ? `p50 ${f.p50} ms, p95 ${f.p95} ms, max ${f.max} ms over ${f.frames} frames` : 'none';
+      frameTable.push(`${mode.padEnd(7)}${name.padEnd(13)}${line}`);
+      console.log(`       frame_ms after ${name}: ${line}`);
+    }
   }
 
   // A start-up failure shows a readable message instead of a blank page (here: a page without the canvas).
@@ -216,6 +242,7 @@ try {
 } finally {
   server.close();
 }
+console.log(`\nframe_ms (the app's own work per frame, last 5 s of each view):\n${frameTable.join('\n')}`);
 console.log(`\nscreenshots: ${shots}`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -80,10 +80,7 @@ pub fn link(text: &str) -> Result<Anchor, String> {
 /// The document's view, with the document applied; errors name the field.
 pub fn open(text: &str) -> Result<(Box<dyn View>, Anchor), String> {
     let anchor = link(text)?;
-    let mut view = views::all()
-        .into_iter()
-        .find(|v| v.anchor() == anchor.view)
-        .ok_or_else(|| format!("no view `{}`", anchor.view))?;
+    let mut view = views::by_anchor(&anchor.view)?;
     view.apply_query(&anchor.query)
         .map_err(|e| e.replace("URL parameter ", ""))?;
     Ok((view, anchor))

@@ -5,6 +5,7 @@ pub mod anchor;
 mod bars;
 pub mod document;
 pub mod format;
+pub mod frame_clock;
 pub mod headless;
 pub mod look;
 pub mod playback;
@@ -17,6 +18,7 @@ pub use look::{Look, Series};
 pub use view::{View, ViewCtx, ViewReport};
 
 use anchor::Anchor;
+use frame_clock::FrameClock;
 use settings::Settings;
 
 use web_time::Instant;
@@ -45,6 +47,10 @@ pub struct BilevelApp {
     last_hash: Option<String>,
     /// The status as last published: the JSON is written only when it changes.
     published: Option<AppStatus>,
+    /// The app's own work per frame, for the open view (`frame_ms` in the status).
+    frame_clock: FrameClock,
+    /// The view the frame clock's window belongs to.
+    clocked_view: usize,
     applied_zoom: Option<f32>,
     /// The settings as last saved: a change schedules a save (eframe's web save-on-close never fires).
     saved_settings: Settings,
@@ -88,6 +94,8 @@ impl BilevelApp {
             url_error: None,
             last_hash: None,
             published: None,
+            frame_clock: FrameClock::default(),
+            clocked_view: 0,
             applied_zoom: None,
             tab_rects: Vec::new(),
             control_rects: Vec::new(),
@@ -140,6 +148,7 @@ impl BilevelApp {
                 .cloned()
                 .collect(),
             view: serde_json::Value::Object(self.view_report.values.clone()),
+            frame_ms: self.frame_clock.stats(),
         }
     }
 
@@ -239,6 +248,7 @@ pub fn fonts() -> egui::FontDefinitions {
 
 impl eframe::App for BilevelApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let frame_start = Instant::now();
         self.runtime.poll();
         self.self_check.poll(&mut self.runtime);
         if self.self_check.report().is_none() {
@@ -292,6 +302,11 @@ impl eframe::App for BilevelApp {
                 .request_repaint_after(SAVE_AFTER + std::time::Duration::from_millis(100));
         }
 
+        if self.clocked_view != self.active {
+            self.frame_clock.clear();
+            self.clocked_view = self.active;
+        }
+        self.frame_clock.record(frame_start);
         let status = self.status(look.dark);
         if self.published.as_ref() != Some(&status) {
             platform::publish_status(&status.to_json());

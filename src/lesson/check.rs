@@ -45,17 +45,7 @@ pub fn open_view(step: &Step) -> Result<Box<dyn View>, String> {
     if anchor.view == LESSON_ANCHOR {
         return Err("a step shows a view, not another lesson".to_owned());
     }
-    let mut view = views::all()
-        .into_iter()
-        .find(|v| v.anchor() == anchor.view)
-        .ok_or_else(|| {
-            let known: Vec<&str> = views::all().iter().map(|v| v.anchor()).collect();
-            format!(
-                "unknown view `{}` (views: {})",
-                anchor.view,
-                known.join(", ")
-            )
-        })?;
+    let mut view = views::by_anchor(&anchor.view)?;
     view.apply_query(&run_query(step, &anchor))?;
     Ok(view)
 }

@@ -199,8 +199,16 @@ pub fn parse_pasted(text: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>), String> {
         hessian: Vec<Vec<f64>>,
         rhs: Vec<f64>,
     }
-    let p: Pasted = serde_json::from_str(text).map_err(|e| format!("JSON: {e}"))?;
-    given_instance(&p.hessian, &p.rhs)?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    // Errors name the key the paste used.
+    let key = if value.get("matrix").is_some() {
+        "matrix"
+    } else {
+        "hessian"
+    };
+    let p: Pasted = super::typed(value)?;
+    given_instance(&p.hessian, &p.rhs).map_err(|e| e.replace("matrix", key))?;
     Ok((p.hessian, p.rhs))
 }
 
@@ -450,9 +458,12 @@ mod tests {
         assert!(alias.is_ok());
         let err = |t: &str| parse_pasted(t).err().unwrap_or_default();
         assert!(err(r#"{"hessian": [[2, 1], [0, 3]], "rhs": [1, 0]}"#).contains("symmetric"));
-        assert!(err(r#"{"hessian": [[2, 1], [1]], "rhs": [1, 0]}"#).starts_with("matrix[1]"));
+        // Named by the key the paste used.
+        assert!(err(r#"{"hessian": [[2, 1], [1]], "rhs": [1, 0]}"#).starts_with("hessian[1]"));
+        assert!(err(r#"{"matrix": [[2, 1], [1]], "rhs": [1, 0]}"#).starts_with("matrix[1]"));
+        assert!(err(r#"{"hessian": [[2, 1], [1, 3]], "rhs": [1, []]}"#).starts_with("rhs[1]"));
         assert!(err(r#"{"hessian": [[2, 1], [1, 3]], "rhs": [1]}"#).starts_with("rhs:"));
-        assert!(err(r#"{"hessian": [[2, 1], [1, 3]]"#).starts_with("JSON:"));
+        assert!(err(r#"{"hessian": [[2, 1], [1, 3]]"#).starts_with("invalid JSON:"));
         // From a link: the same check, the parameter named.
         let q = vec![
             ("family".to_owned(), "given".to_owned()),

@@ -67,6 +67,10 @@ pub enum Scenario {
 /// (`kind` is read by hand: an internally tagged enum would make serde buffer the document and lose
 /// the paths of nested errors.)
 pub fn parse(text: &str) -> Result<Scenario, String> {
+    parse_unescaped(text).map_err(one_line)
+}
+
+fn parse_unescaped(text: &str) -> Result<Scenario, String> {
     let mut value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let object = value
         .as_object_mut()
@@ -112,14 +116,41 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
     Ok(scenario)
 }
 
-fn typed<T: DeserializeOwned>(value: Value) -> Result<T, String> {
+/// An error message on one line: control characters that a user's text brought into it (a newline
+/// inside a quoted value) are escaped.
+pub fn one_line(message: impl Into<String>) -> String {
+    message
+        .into()
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// `value` as a `T`; the error starts with the JSON path of the offending field (a missing field's own
+/// name: `steps: missing`, `algorithm.outer_lr: missing`).
+pub(crate) fn typed<T: DeserializeOwned>(value: Value) -> Result<T, String> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let inner = e.into_inner();
-        if path == "." || path.is_empty() {
-            inner.to_string()
+        let inner = one_line(e.into_inner().to_string());
+        let at = if path == "." || path.is_empty() {
+            String::new()
         } else {
-            format!("{path}: {inner}")
+            format!("{path}.")
+        };
+        match inner
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+        {
+            Some((field, rest)) => format!("{at}{field}: missing{rest}"),
+            None if at.is_empty() => inner,
+            None => format!("{path}: {inner}"),
         }
     })
 }

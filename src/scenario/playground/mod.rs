@@ -216,6 +216,11 @@ impl PlaygroundState {
     /// Takes the CLI's `problem` JSON (`{"name": "quadratic", "A": …}` or any other problem by name and
     /// parameters) into this state; errors name the field.
     pub fn load_problem(&mut self, text: &str) -> Result<(), String> {
+        self.load_problem_checked(text).map_err(super::one_line)
+    }
+
+    /// `load_problem` before its error is put on one line.
+    fn load_problem_checked(&mut self, text: &str) -> Result<(), String> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("problem JSON: {e}"))?;
         let spec: ProblemSpec =
