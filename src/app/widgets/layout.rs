@@ -2,7 +2,8 @@
 //! results in a scrolling central panel. `view` is passed to both halves in turn.
 //!
 //! Where the view has little room (a lesson's narrative beside it on a projector, a small screen) the
-//! controls start folded away behind a "Settings" toggle, so the figure keeps the width.
+//! controls start folded away behind a "Settings" toggle, so the figure keeps the width; results wider than
+//! the screen scroll sideways.
 
 /// Below this width (points) the controls start folded.
 const NARROW: f32 = 640.0;
@@ -33,7 +34,9 @@ pub fn controls_and_results<T>(
         .show_collapsible(ui, &mut open, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| controls(ui, view));
         });
+    // Both ways: content is laid out to the visible width, and what cannot shrink (a row of panels on a
+    // phone) is reached by dragging sideways instead of being cut off.
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::vertical().show(ui, |ui| results(ui, view));
+        egui::ScrollArea::both().show(ui, |ui| results(ui, view));
     });
 }

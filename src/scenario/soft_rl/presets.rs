@@ -74,13 +74,6 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
         name: "The authors' random MDP: S = 10, A = 5, γ = 0.5, τ = 0.01",
         hint: "M-SoBiRL's synthetic test (seeds README): f = ½‖x‖² + ½‖π‖², ξ = 0.5, β = 8e-3; r = τx",
         state: || SoftRlState {
-            env: Env::Random,
-            leader: Leader::Synthetic,
-            gamma: 0.5,
-            tau: 0.01,
-            beta: 8e-3,
-            xi: 0.5,
-            bellman_steps: 10,
             stop_at: 400,
             steps_per_frame: 5,
             runs: [
@@ -89,7 +82,7 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
                 slot(true, Algorithm::Partial),
                 slot(false, Algorithm::Pbrl),
             ],
-            ..SoftRlState::default()
+            ..authors_synthetic()
         },
     },
     Preset {
@@ -165,17 +158,10 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
                descent reaches φ* = S/(2A) = 1 at x = 0; M-SoBiRL from its cold start (Q = 0, w = 0) is \
                kicked out to ‖x‖ ≈ 1e20 within 200 steps and only decays at the rate 1 − β afterwards",
         state: || SoftRlState {
-            env: Env::Random,
             random: RandomSpec {
                 quadratic: true,
                 ..RandomSpec::default()
             },
-            leader: Leader::Synthetic,
-            gamma: 0.5,
-            tau: 0.01,
-            beta: 8e-3,
-            xi: 0.5,
-            bellman_steps: 10,
             stop_at: 3000,
             steps_per_frame: 20,
             runs: [
@@ -184,7 +170,22 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
                 slot(false, Algorithm::Partial),
                 slot(false, Algorithm::Pbrl),
             ],
-            ..SoftRlState::default()
+            ..authors_synthetic()
         },
     },
 ];
+
+/// M-SoBiRL's synthetic test as the authors' code sets it (seeds README): a random MDP, S = 10, A = 5,
+/// γ = 0.5, τ = 0.01, f = ½‖x‖² + ½‖π‖², β = 8e-3, ξ = 0.5, N = 10.
+fn authors_synthetic() -> SoftRlState {
+    SoftRlState {
+        env: Env::Random,
+        leader: Leader::Synthetic,
+        gamma: 0.5,
+        tau: 0.01,
+        beta: 8e-3,
+        xi: 0.5,
+        bellman_steps: 10,
+        ..SoftRlState::default()
+    }
+}
