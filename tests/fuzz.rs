@@ -501,6 +501,24 @@ fn one_known_bad_input_of_each_kind_is_caught() {
         .err()
         .unwrap_or_default();
     assert!(e.contains("hessian"), "{e}");
+    // Oversized text of each kind is refused at once, named.
+    let huge = format!("{{\"rhs\": [{}1]}}", "1, ".repeat(2 << 20));
+    for (what, result) in [
+        ("scenario", scenario::parse(&huge).map(|_| ())),
+        ("pasted text", ihvp_lab::parse_pasted(&huge).map(|_| ())),
+        (
+            "problem JSON",
+            PlaygroundState::default().load_problem(&huge),
+        ),
+        ("document", document::link(&huge).map(|_| ())),
+        (
+            "lesson file",
+            Lesson::parse(&huge).map(|_| ()).map_err(|e| e.to_string()),
+        ),
+    ] {
+        let e = result.err().unwrap_or_default();
+        assert!(e.contains(what) && e.contains("MiB"), "{what}: {e}");
+    }
     let e = bilevel_lab::lesson::check::load("lesson: x\n\nstep: y\n")
         .err()
         .map(|e| e.to_string())

@@ -61,6 +61,7 @@ pub fn export(view: &dyn View, result: Value) -> String {
 
 /// The link a document opens: its kind's view and its fields as link parameters (`result` ignored).
 pub fn link(text: &str) -> Result<Anchor, String> {
+    crate::scenario::check_size(text, "document")?;
     let mut value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let doc = value
         .as_object_mut()

@@ -103,6 +103,7 @@ const ANSWERS: (usize, usize) = (2, 4);
 impl Lesson {
     /// Parses a lesson file. The first error stops it, naming the line and the field.
     pub fn parse(text: &str) -> Result<Self, LessonError> {
+        crate::scenario::check_size(text, "lesson file").map_err(|e| error(1, "file", e))?;
         let mut title = None;
         let mut id = None;
         let mut summary = String::new();

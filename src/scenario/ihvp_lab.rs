@@ -192,6 +192,7 @@ pub fn given_instance(rows: &[Vec<f64>], rhs: &[f64]) -> Result<Instance, String
 /// Reads pasted JSON `{"hessian": [[…], …], "rhs": […]}` (`matrix` is taken for `hessian`) into the
 /// state's `matrix` and `rhs`, after checking them.
 pub fn parse_pasted(text: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>), String> {
+    super::check_size(text, "pasted text")?;
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Pasted {

@@ -71,6 +71,7 @@ pub fn parse(text: &str) -> Result<Scenario, String> {
 }
 
 fn parse_unescaped(text: &str) -> Result<Scenario, String> {
+    check_size(text, "scenario")?;
     let mut value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
     let object = value
         .as_object_mut()
@@ -114,6 +115,23 @@ fn parse_unescaped(text: &str) -> Result<Scenario, String> {
         Scenario::Control(s) => s.validate()?,
     }
     Ok(scenario)
+}
+
+/// The most text a scenario, a view's document, a pasted matrix or problem, or a lesson file may have:
+/// far above any hand-written one (a 128 × 128 matrix is ~0.3 MiB), low enough that a wrong file (a video,
+/// a dataset) is refused at once instead of being parsed for seconds.
+pub const MAX_TEXT_BYTES: usize = 4 << 20;
+
+/// Refuses text over [`MAX_TEXT_BYTES`], naming what it is.
+pub fn check_size(text: &str, what: &str) -> Result<(), String> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(format!(
+            "{what}: {:.1} MiB is more than the {} MiB a text input may have",
+            text.len() as f64 / f64::from(1 << 20),
+            MAX_TEXT_BYTES >> 20
+        ));
+    }
+    Ok(())
 }
 
 /// An error message on one line: control characters that a user's text brought into it (a newline

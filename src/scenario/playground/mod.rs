@@ -221,6 +221,7 @@ impl PlaygroundState {
 
     /// `load_problem` before its error is put on one line.
     fn load_problem_checked(&mut self, text: &str) -> Result<(), String> {
+        super::check_size(text, "problem JSON")?;
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| format!("problem JSON: {e}"))?;
         let spec: ProblemSpec =
