@@ -506,7 +506,7 @@ fn soft_value_iteration_matches_its_cpu_twin() {
 #[test]
 fn soft_rl_phi_landscape_from_the_gpu_matches_float64() {
     use bilevel_lab::gpu::kernels::{SoftVi, SoftViBatch};
-    use bilevel_lab::numerics::rl::gridworld::{Gridworld, state_features};
+    use bilevel_lab::numerics::rl::gridworld::Gridworld;
     use bilevel_lab::numerics::rl::hypergradient::{BilevelRl, Upper};
     use bilevel_lab::numerics::rl::reward::RewardModel;
     use nalgebra::DVector;
@@ -514,7 +514,10 @@ fn soft_rl_phi_landscape_from_the_gpu_matches_float64() {
     let g = Gridworld::default();
     let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
     let problem = BilevelRl {
-        reward_model: RewardModel::Linear(state_features(25, 4)),
+        reward_model: RewardModel::PerState {
+            states: 25,
+            actions: 4,
+        },
         mdp,
         upper: Upper::ExpertNll {
             demos: vec![(20, 0), (15, 0), (10, 0), (5, 0), (0, 1), (1, 1)],

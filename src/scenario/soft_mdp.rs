@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::json::{matrix, num, vec, vector};
-use crate::numerics::rl::gridworld::{Gridworld, state_features};
+use crate::numerics::rl::gridworld::Gridworld;
 use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
 use crate::numerics::rl::lockstep::{Algorithm, Lockstep, Point, Settings};
 use crate::numerics::rl::mdp::SoftMdp;
@@ -231,8 +231,15 @@ impl SoftMdpScenario {
                     self.tau,
                     random.seed,
                 );
-                SoftMdp::new(m.states, m.actions, m.p, self.gamma, self.tau, m.rho)
-                    .map_err(|e| format!("mdp.{e}"))?
+                SoftMdp::new(
+                    m.states,
+                    m.actions,
+                    m.transitions(),
+                    self.gamma,
+                    self.tau,
+                    m.rho,
+                )
+                .map_err(|e| format!("mdp.{e}"))?
             }
         };
         let pairs = mdp.states * mdp.actions;
@@ -243,7 +250,7 @@ impl SoftMdpScenario {
         }
         if let Some(rho) = &self.initial {
             let rho = vector(rho, "initial")?;
-            mdp = SoftMdp::new(mdp.states, mdp.actions, mdp.p, mdp.gamma, mdp.tau, rho)?;
+            mdp = mdp.with_initial(rho)?;
         }
         let reward_model = match (&self.reward.features, &self.reward.quadratic) {
             (Some(_), Some(_)) | (None, None) => {
@@ -260,9 +267,14 @@ impl SoftMdpScenario {
                 }
                 RewardModel::authors_quadratic(mdp.states, mdp.actions, q.dim, q.seed)
             }
-            (Some(features), None) => RewardModel::Linear(match features {
-                FeatureSpec::Named(FeatureName::State) => state_features(mdp.states, mdp.actions),
-                FeatureSpec::Named(FeatureName::StateAction) => DMatrix::identity(pairs, pairs),
+            (Some(features), None) => match features {
+                FeatureSpec::Named(FeatureName::State) => RewardModel::PerState {
+                    states: mdp.states,
+                    actions: mdp.actions,
+                },
+                FeatureSpec::Named(FeatureName::StateAction) => {
+                    RewardModel::Linear(DMatrix::identity(pairs, pairs))
+                }
                 FeatureSpec::Given(rows) => {
                     let f = matrix(rows, "reward.features")?;
                     if f.nrows() != pairs {
@@ -271,9 +283,9 @@ impl SoftMdpScenario {
                             f.nrows()
                         ));
                     }
-                    f
+                    RewardModel::Linear(f)
                 }
-            }),
+            },
         };
         if self.x.len() != reward_model.dim() {
             return Err(format!(

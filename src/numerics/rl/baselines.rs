@@ -135,7 +135,7 @@ impl Baseline {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::numerics::rl::gridworld::{Gridworld, state_features};
+    use crate::numerics::rl::gridworld::Gridworld;
     use crate::numerics::rl::hypergradient::Upper;
     use crate::numerics::rl::reward::RewardModel;
 
@@ -154,7 +154,10 @@ mod tests {
             })
             .collect();
         BilevelRl {
-            reward_model: RewardModel::Linear(state_features(25, 4)),
+            reward_model: RewardModel::PerState {
+                states: 25,
+                actions: 4,
+            },
             mdp,
             upper: Upper::ExpertNll { demos, l2: 0.01 },
         }
@@ -198,7 +201,10 @@ mod tests {
     fn shaping() -> BilevelRl {
         let g = Gridworld::default();
         BilevelRl {
-            reward_model: RewardModel::Linear(state_features(25, 4)),
+            reward_model: RewardModel::PerState {
+                states: 25,
+                actions: 4,
+            },
             mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
             upper: Upper::Shaping {
                 true_reward: g.true_reward(),
@@ -282,7 +288,10 @@ mod tests {
         let g = Gridworld::default();
         let mdp = g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}"));
         let prefs = BilevelRl {
-            reward_model: RewardModel::Linear(state_features(25, 4)),
+            reward_model: RewardModel::PerState {
+                states: 25,
+                actions: 4,
+            },
             mdp,
             upper: Upper::Preferences {
                 true_reward: g.true_reward(),

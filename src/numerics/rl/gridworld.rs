@@ -3,7 +3,7 @@
 //! into a wall or off the grid stays put; goal and trap cells are absorbing. State s = row·cols + col
 //! (walls stay states, unreachable, so a cell index is its state). Also the feature maps of r(x) = Φx.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 
 use super::mdp::SoftMdp;
 
@@ -101,7 +101,7 @@ impl Gridworld {
     pub fn mdp(&self, gamma: f64, tau: f64) -> Result<SoftMdp, String> {
         self.validate()?;
         let (n, a) = (self.rows * self.cols, MOVES.len());
-        let mut p = DMatrix::zeros(n * a, n);
+        let mut p: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n * a];
         for r in 0..self.rows {
             for c in 0..self.cols {
                 let s = r * self.cols + c;
@@ -110,7 +110,7 @@ impl Gridworld {
                     || self.walls.contains(&[r, c]);
                 for (k, _) in MOVES.iter().enumerate() {
                     if absorbing {
-                        p[(s * a + k, s)] = 1.0;
+                        p[s * a + k].push((s, 1.0));
                         continue;
                     }
                     for (j, (dr, dc, _)) in MOVES.iter().enumerate() {
@@ -125,14 +125,14 @@ impl Gridworld {
                         } else {
                             nr as usize * self.cols + nc as usize
                         };
-                        p[(s * a + k, t)] += prob;
+                        p[s * a + k].push((t, prob));
                     }
                 }
             }
         }
         let mut rho = DVector::zeros(n);
         rho[self.index(self.start)] = 1.0;
-        SoftMdp::new(n, a, p, gamma, tau, rho)
+        SoftMdp::from_rows(n, a, p, gamma, tau, rho)
     }
 
     /// A reward per state (reaching goal +1, trap −1, each step −0.02), as a state–action vector.
@@ -167,13 +167,6 @@ impl Gridworld {
     }
 }
 
-/// Φ with one feature per state (r_sa = x_s): (S·A) × S.
-pub fn state_features(states: usize, actions: usize) -> DMatrix<f64> {
-    DMatrix::from_fn(states * actions, states, |i, s| {
-        if i / actions == s { 1.0 } else { 0.0 }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,13 +178,14 @@ mod tests {
         let g = Gridworld::default();
         let mdp = g.mdp(0.9, 0.1).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((mdp.states, mdp.actions), (25, 4));
+        let p = mdp.transitions();
         let goal = g.index([0, 4]);
         for k in 0..4 {
-            assert_eq!(mdp.p[(goal * 4 + k, goal)], 1.0);
+            assert_eq!(p[(goal * 4 + k, goal)], 1.0);
         }
         // From the start, "up" moves up with probability 0.9 (+ slips).
         let start = g.index([4, 0]);
-        assert!((mdp.p[(start * 4, g.index([3, 0]))] - 0.9).abs() < 1e-12);
+        assert!((p[(start * 4, g.index([3, 0]))] - 0.9).abs() < 1e-12);
         let bad = Gridworld {
             walls: vec![[7, 0]],
             ..Gridworld::default()
@@ -220,7 +214,10 @@ mod tests {
             })
             .collect();
         let problem = BilevelRl {
-            reward_model: RewardModel::Linear(state_features(25, 4)),
+            reward_model: RewardModel::PerState {
+                states: 25,
+                actions: 4,
+            },
             mdp,
             upper: Upper::ExpertNll { demos, l2: 0.01 },
         };
@@ -252,7 +249,10 @@ mod tests {
         };
         let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
         let problem = BilevelRl {
-            reward_model: RewardModel::Linear(state_features(1024, 4)),
+            reward_model: RewardModel::PerState {
+                states: 1024,
+                actions: 4,
+            },
             mdp,
             upper: Upper::Shaping {
                 true_reward: g.true_reward(),

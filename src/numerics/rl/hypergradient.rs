@@ -154,7 +154,7 @@ fn preference_sums(
 
 /// U = E − γP ((S·A) × S).
 pub fn u_matrix(mdp: &SoftMdp) -> DMatrix<f64> {
-    let mut u = -&mdp.p * mdp.gamma;
+    let mut u = -mdp.transitions() * mdp.gamma;
     for i in 0..mdp.states * mdp.actions {
         u[(i, i / mdp.actions)] += 1.0;
     }

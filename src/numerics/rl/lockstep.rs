@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::baselines::{Baseline, Rule, Steps};
 use super::hypergradient::BilevelRl;
 use super::m_sobirl::MSoBiRl;
-use super::mdp::SoftSolution;
+use super::mdp::{SoftSolution, SoftSolver};
 use super::penalty::{Budget, Penalty, Sampling};
 use super::sobirl::{SoBiRl, model_free_check};
 
@@ -214,18 +214,18 @@ pub struct Lockstep {
     pending: Option<Pending>,
 }
 
-/// Soft Bellman sweeps per unit of work: a solve from scratch on a 32 × 32 grid at γ = 0.98 takes ~1400,
-/// so it is spread over units (and frames) instead of freezing one.
-const SWEEPS_PER_UNIT: usize = 64;
+/// Soft Bellman sweeps per unit of work: 64 on small MDPs, fewer as they grow (a sweep of a 32 × 32 grid
+/// touches 4096 pairs; 4 sweeps take well under a millisecond).
+fn sweeps_per_unit(pairs: usize) -> usize {
+    (16_384 / pairs.max(1)).clamp(1, 64)
+}
 
-/// Run k's record, waiting for its follower: the reward, the Q so far and the sweeps taken.
+/// Run k's record, waiting for its follower's solve.
 struct Pending {
     k: usize,
     direction: Option<DVector<f64>>,
     x: DVector<f64>,
-    r: DVector<f64>,
-    q: DVector<f64>,
-    sweeps: usize,
+    solver: SoftSolver,
 }
 
 impl Lockstep {
@@ -433,36 +433,24 @@ impl Lockstep {
         let pending = Pending {
             k,
             direction,
-            r: problem.reward(&x),
+            solver: SoftSolver::new(problem.reward(&x), q),
             x,
-            q,
-            sweeps: 0,
         };
         self.resume(pending);
     }
 
-    /// Up to `SWEEPS_PER_UNIT` soft Bellman sweeps of a pending solve (to ‖T(Q) − Q‖∞ ≤ 1e-12); finishes
-    /// the record when done, else keeps it pending.
+    /// One piece of a pending follower solve ([`SoftSolver`]: a policy evaluation, or up to
+    /// [`sweeps_per_unit`] soft Bellman sweeps to ‖T(Q) − Q‖∞ ≤ 1e-12); finishes the record when done,
+    /// else keeps it pending.
     fn resume(&mut self, mut p: Pending) {
         let mdp = &self.problem.mdp;
-        for _ in 0..SWEEPS_PER_UNIT {
-            let next = mdp.bellman(&p.r, &p.q);
-            let residual = (&next - &p.q).amax();
-            p.q = next;
-            p.sweeps += 1;
-            if residual <= 1e-12 || !residual.is_finite() || p.sweeps >= 100_000 {
-                let sol = SoftSolution {
-                    v: mdp.soft_value(&p.q),
-                    pi: mdp.policy(&p.q),
-                    q: p.q,
-                    iterations: p.sweeps,
-                    residual,
-                };
-                self.finish_record(p.k, p.direction, &p.x, sol, None);
-                return;
-            }
+        match p
+            .solver
+            .advance(mdp, sweeps_per_unit(mdp.states * mdp.actions), 1e-12)
+        {
+            Some(sol) => self.finish_record(p.k, p.direction, &p.x, sol, None),
+            None => self.pending = Some(p),
         }
-        self.pending = Some(p);
     }
 
     /// A record is complete: a starting point counts as started.
@@ -534,7 +522,7 @@ impl Lockstep {
 mod tests {
     use super::*;
     use crate::numerics::rl::baselines::ExactHgd;
-    use crate::numerics::rl::gridworld::{Gridworld, state_features};
+    use crate::numerics::rl::gridworld::Gridworld;
     use crate::numerics::rl::hypergradient::Upper;
     use crate::numerics::rl::reward::RewardModel;
 
@@ -558,7 +546,10 @@ mod tests {
     fn the_exact_run_is_exact_descent_and_every_algorithm_records_each_step() {
         let g = Gridworld::default();
         let problem = BilevelRl {
-            reward_model: RewardModel::Linear(state_features(25, 4)),
+            reward_model: RewardModel::PerState {
+                states: 25,
+                actions: 4,
+            },
             mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
             upper: Upper::Shaping {
                 true_reward: g.true_reward(),
@@ -606,7 +597,10 @@ mod tests {
     fn model_free_runs_on_a_non_trajectory_objective_say_why_and_diverging_runs_are_caught() {
         let g = Gridworld::default();
         let problem = BilevelRl {
-            reward_model: RewardModel::Linear(state_features(25, 4)),
+            reward_model: RewardModel::PerState {
+                states: 25,
+                actions: 4,
+            },
             mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
             upper: Upper::ExpertNll {
                 demos: vec![(20, 0), (15, 0)],

@@ -299,7 +299,7 @@ mod tests {
     use super::*;
     use crate::numerics::random::{SeededRng, gaussian};
     use crate::numerics::rl::baselines::ExactHgd;
-    use crate::numerics::rl::gridworld::{Gridworld, state_features};
+    use crate::numerics::rl::gridworld::Gridworld;
     use crate::numerics::rl::hypergradient::Upper;
     use crate::numerics::rl::reward::RewardModel;
     use nalgebra::DMatrix;
@@ -368,7 +368,10 @@ mod tests {
         let g = Gridworld::default();
         let mdp = g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}"));
         let problem = BilevelRl {
-            reward_model: RewardModel::Linear(state_features(25, 4)),
+            reward_model: RewardModel::PerState {
+                states: 25,
+                actions: 4,
+            },
             mdp,
             upper: Upper::Shaping {
                 true_reward: g.true_reward(),

@@ -3,6 +3,8 @@
 //! formula of `hypergradient.rs` holds with Φ replaced by J(x) = ∂r/∂x).
 //!
 //! - `Linear`: r(x) = Φx (seed 001's slides), J = Φ.
+//! - `PerState`: r_sa(x) = x_s, Φ = the state indicator ((S·A) × S, the inverse-RL reward of the
+//!   gridworld) without storing it: on a 32 × 32 grid Φ would be 4096 × 1024 dense.
 //! - `Quadratic`: r_sa(x) = c_sa · xᵀMx, the reward of M-SoBiRL's synthetic test in the authors' code
 //!   (c_sa = U_sa·U_s with U uniform on [0, 1), M a standard Gaussian n × n matrix, x ∈ ℝ¹⁰⁰);
 //!   ∂r_sa/∂x = c_sa (M + Mᵀ) x, so J(x)ᵀv = (cᵀv) (M + Mᵀ) x.
@@ -16,6 +18,8 @@ use crate::numerics::random::{SeededRng, gaussian};
 pub enum RewardModel {
     /// r(x) = Φx, Φ of shape (S·A) × n.
     Linear(DMatrix<f64>),
+    /// r_sa(x) = x_s over S states of `actions` actions each.
+    PerState { states: usize, actions: usize },
     /// r_sa(x) = c_sa · xᵀMx; `c` over pairs, `m` n × n.
     Quadratic { c: DVector<f64>, m: DMatrix<f64> },
 }
@@ -37,6 +41,7 @@ impl RewardModel {
     pub fn dim(&self) -> usize {
         match self {
             Self::Linear(phi) => phi.ncols(),
+            Self::PerState { states, .. } => *states,
             Self::Quadratic { m, .. } => m.ncols(),
         }
     }
@@ -45,6 +50,7 @@ impl RewardModel {
     pub fn pairs(&self) -> usize {
         match self {
             Self::Linear(phi) => phi.nrows(),
+            Self::PerState { states, actions } => states * actions,
             Self::Quadratic { c, .. } => c.len(),
         }
     }
@@ -53,6 +59,9 @@ impl RewardModel {
     pub fn at(&self, x: &DVector<f64>) -> DVector<f64> {
         match self {
             Self::Linear(phi) => phi * x,
+            Self::PerState { states, actions } => {
+                DVector::from_fn(states * actions, |i, _| x[i / actions])
+            }
             Self::Quadratic { c, m } => c * x.dot(&(m * x)),
         }
     }
@@ -61,6 +70,9 @@ impl RewardModel {
     pub fn pull_back(&self, x: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
         match self {
             Self::Linear(phi) => phi.tr_mul(v),
+            Self::PerState { states, actions } => {
+                DVector::from_fn(*states, |s, _| v.rows(s * actions, *actions).sum())
+            }
             Self::Quadratic { c, m } => (m * x + m.tr_mul(x)) * c.dot(v),
         }
     }
@@ -76,6 +88,10 @@ mod tests {
         let models = [
             RewardModel::Linear(DMatrix::from_fn(6, 3, |_, _| gaussian(&mut rng))),
             RewardModel::authors_quadratic(3, 2, 4, 7),
+            RewardModel::PerState {
+                states: 3,
+                actions: 2,
+            },
         ];
         for model in models {
             let n = model.dim();
@@ -94,6 +110,19 @@ mod tests {
                 "{model:?}: {exact} vs {fd}"
             );
         }
+    }
+
+    #[test]
+    fn the_per_state_reward_is_the_state_indicator_features() {
+        let x = DVector::from_fn(4, |i, _| i as f64 - 1.5);
+        let indicator = DMatrix::from_fn(12, 4, |i, s| if i / 3 == s { 1.0 } else { 0.0 });
+        let model = RewardModel::PerState {
+            states: 4,
+            actions: 3,
+        };
+        assert_eq!(model.at(&x), &indicator * &x);
+        let v = DVector::from_fn(12, |i, _| (i * i) as f64);
+        assert_eq!(model.pull_back(&x, &v), indicator.tr_mul(&v));
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod presets;
 
 use super::query::{Validate, check_f64, check_usize};
 use crate::numerics::random::{SeededRng, categorical, gaussian};
-use crate::numerics::rl::gridworld::{Gridworld, MOVES, state_features};
+use crate::numerics::rl::gridworld::{Gridworld, MOVES};
 use crate::numerics::rl::hypergradient::{BilevelRl, PREFERENCE_PAIRS, Upper};
 use crate::numerics::rl::lockstep::{Algorithm, Settings};
 use crate::numerics::rl::mdp::SoftMdp;
@@ -344,7 +344,10 @@ impl SoftRlState {
             Leader::Synthetic => Upper::Synthetic,
         };
         let reward_model = match self.env {
-            Env::Gridworld => RewardModel::Linear(state_features(mdp.states, mdp.actions)),
+            Env::Gridworld => RewardModel::PerState {
+                states: mdp.states,
+                actions: mdp.actions,
+            },
             Env::Random if self.random.quadratic => RewardModel::authors_quadratic(
                 mdp.states,
                 mdp.actions,
