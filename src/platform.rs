@@ -15,22 +15,37 @@ pub fn read_hash() -> Option<String> {
     }
 }
 
-/// Writes the URL hash without reloading: `push` adds a history entry (tab changes, so Back works),
-/// otherwise the current entry is replaced (scenario edits).
+/// The URL hash when it may have moved under the app since the last call (web: a link followed, Back,
+/// Forward — the page's events say so); `None` otherwise and natively.
+pub fn moved_hash() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::web::hash_moved().then(read_hash).flatten()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// The wasm instance's linear memory in bytes (web); `None` natively.
+pub fn memory_bytes() -> Option<u64> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Some(core::arch::wasm32::memory_size(0) as u64 * 65_536)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
+/// Writes the URL hash without reloading, in a task right after the frame: `push` adds a history entry
+/// (tab changes, so Back works), otherwise the current entry is replaced (scenario edits).
 pub fn write_hash(hash: &str, push: bool) {
     #[cfg(target_arch = "wasm32")]
     {
-        let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
-            return;
-        };
-        let result = if push {
-            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash))
-        } else {
-            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(hash))
-        };
-        if let Err(e) = result {
-            log::warn!("could not update the URL: {e:?}");
-        }
+        crate::web::write_hash_soon(hash, push);
     }
     #[cfg(not(target_arch = "wasm32"))]
     {

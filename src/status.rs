@@ -29,6 +29,9 @@ pub struct AppStatus {
     /// Milliseconds of the app's own work per frame over the last 5 s of the open view
     /// (`app::frame_clock`); `None` before the first frame.
     pub frame_ms: Option<crate::app::frame_clock::FrameStats>,
+    /// The wasm instance's linear memory in bytes (it only grows: a view that keeps growing shows here);
+    /// `None` natively.
+    pub memory_bytes: Option<u64>,
 }
 
 /// A control's id and rectangle (CSS pixels, top-left origin).

@@ -1,15 +1,27 @@
 //! The browser entry: start eframe on the canvas, replace the loading screen, show a readable message if
 //! the app fails to start or panics, and publish the status JSON.
 
+use std::cell::{Cell, RefCell};
+
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
 
 const CANVAS_ID: &str = "the_canvas_id";
 const STATUS_ID: &str = "bilevel-status";
 
+thread_local! {
+    /// The URL's hash may have moved under the app since it last looked (a link typed or followed, Back,
+    /// Forward): set at start and by the `hashchange` and `popstate` listeners, so that the app reads
+    /// `location.hash` only then, not every frame.
+    static HASH_MOVED: Cell<bool> = const { Cell::new(true) };
+    /// The app's own hash writes, (hash, push) in order, waiting for the task after the frame.
+    static HASH_WRITES: RefCell<Vec<(String, bool)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// Starts the app (called from `main` on wasm32).
 pub fn start() {
     eframe::WebLogger::init(log::LevelFilter::Info).ok();
+    watch_hash();
     wasm_bindgen_futures::spawn_local(async {
         let Some(document) = web_sys::window().and_then(|w| w.document()) else {
             log::error!("no document");
@@ -40,6 +52,58 @@ pub fn start() {
             Err(e) => show_crash(&format!("the app could not start: {e:?}")),
         }
     });
+}
+
+/// Notes the hash moving under the app (see `HASH_MOVED`); eframe itself asks for a frame on
+/// `hashchange`.
+fn watch_hash() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let moved = Closure::<dyn FnMut()>::new(|| HASH_MOVED.set(true));
+    for event in ["hashchange", "popstate"] {
+        window
+            .add_event_listener_with_callback(event, moved.as_ref().unchecked_ref())
+            .ok();
+    }
+    moved.forget();
+}
+
+/// Whether the hash may have moved since the last call.
+pub fn hash_moved() -> bool {
+    HASH_MOVED.replace(false)
+}
+
+/// Writes the hash in a task after this frame: `history.replaceState` with a scenario's long URL takes
+/// the main thread milliseconds, which between frames delay no drawing. `push` adds a history entry.
+pub fn write_hash_soon(hash: &str, push: bool) {
+    let first = HASH_WRITES.with_borrow_mut(|w| {
+        w.push((hash.to_owned(), push));
+        w.len() == 1
+    });
+    if !first {
+        return;
+    }
+    let flush = Closure::once_into_js(|| {
+        let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+            return;
+        };
+        for (hash, push) in HASH_WRITES.take() {
+            let result = if push {
+                history.push_state_with_url(&JsValue::NULL, "", Some(&hash))
+            } else {
+                history.replace_state_with_url(&JsValue::NULL, "", Some(&hash))
+            };
+            if let Err(e) = result {
+                log::warn!("could not update the URL: {e:?}");
+            }
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(flush.unchecked_ref(), 0)
+            .ok();
+    }
 }
 
 /// Publishes the status as `window.bilevelStatus` (a JSON string) and in `<pre id="bilevel-status">`.

@@ -232,10 +232,15 @@ fn ihvp_lab_figure_2_under_blpos_settings() {
     harness.snapshot("ihvp-figure-2");
 }
 
-/// Steps until the view reports `key` = `want` (or 3000 frames); returns the frames taken.
+/// Steps until the view reports `key` = `want` (failing after 20 000 frames); returns the frames taken.
 fn step_until(harness: &mut Harness<'_, BilevelApp>, key: &str, want: &serde_json::Value) -> usize {
     let mut frames = 0;
-    while &harness.state().status(false).view[key] != want && frames < 3000 {
+    while &harness.state().status(false).view[key] != want {
+        assert!(
+            frames < 20_000,
+            "`{key}` was {} after {frames} frames, not {want}",
+            harness.state().status(false).view[key]
+        );
         harness.step();
         frames += 1;
         std::thread::sleep(std::time::Duration::from_millis(1));

@@ -34,6 +34,8 @@ export async function lessonChecks(page, mode, t) {
     s = await waitForStatus((st) => st.active_view === 'lesson' && view(st).lesson === lesson.id && view(st).step === 1);
     check(`${mode}: card ${i} starts “${lesson.title}” at step 1 / ${lesson.steps}`,
       view(s).lesson === lesson.id && view(s).steps === lesson.steps, JSON.stringify([view(s).lesson, view(s).step]));
+    await page.waitForFunction((h) => location.hash === h, `#lesson?id=${lesson.id}&step=1`, { timeout: 5_000 })
+      .catch(() => null);
     const hash = await page.evaluate(() => location.hash);
     check(`${mode}: the URL names the lesson's step (${hash})`, hash === `#lesson?id=${lesson.id}&step=1`, hash);
     let walked = 1;

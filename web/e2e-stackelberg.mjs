@@ -1,7 +1,7 @@
 // Browser checks of the Stackelberg view (issue 4), run by e2e.mjs in both modes:
 // play/pause/step, dragging the start point and adding one, the convergence map's backend, links that
 // restore the exact view (and bad ones named), divergence shown and survived, CSV/PNG/JSON downloads, and
-// screenshots of the paper's preset at step 50 000.
+// screenshots of the paper's preset at step 50 000, and a run of 10⁶ steps in bounded memory (issue 18).
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkDownloads } from './e2e-downloads.mjs';
@@ -93,6 +93,7 @@ export async function stackelbergChecks(page, mode, t) {
   ]);
   if (chooser && file) await chooser.setFiles(file);
   s = await waitForStatus((st) => st.active_view === 'stackelberg' && view(st).step === 1500, 60_000);
+  await page.waitForFunction(() => location.hash.includes('reg=0.2'), null, { timeout: 5_000 }).catch(() => null);
   const reopened = await page.evaluate(() => location.hash);
   check(`${mode}: Open scenario… opens the document in its view`,
     s?.active_view === 'stackelberg' && view(s).step === 1500 && reopened.includes('reg=0.2'), reopened);
@@ -116,4 +117,17 @@ export async function stackelbergChecks(page, mode, t) {
   check(`${mode}: the app keeps working after divergence`, view(s).step === 3001, JSON.stringify(view(s).step));
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-diverged.png`) });
+
+  // A long run (issue 18): 10⁶ steps in every panel, 5000 per frame. Histories are thinned as they grow,
+  // so the wasm memory (which only ever grows) is the same after 10⁵ steps and after 10⁶.
+  await page.evaluate(() => { location.hash = '#stackelberg?horizon=1000000&steps_per_frame=5000'; });
+  s = await waitForStatus((st) => view(st).step === 0 && st.last_error === null, 30_000);
+  await click('play');
+  s = await waitForStatus((st) => view(st).step >= 100_000, 300_000);
+  const [early, earlyStep] = [s?.memory_bytes ?? NaN, view(s).step];
+  s = await waitForStatus((st) => view(st).step === 1_000_000, 600_000);
+  const late = s?.memory_bytes ?? NaN;
+  const mb = (b) => (b / 2 ** 20).toFixed(1);
+  check(`${mode}: 10⁶ steps in bounded memory (${mb(early)} MB at step ${earlyStep}, ${mb(late)} MB at 10⁶)`,
+    view(s).step === 1_000_000 && late - early <= 8 * 2 ** 20, JSON.stringify([view(s).step, early, late]));
 }

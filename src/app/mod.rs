@@ -149,6 +149,7 @@ impl BilevelApp {
                 .collect(),
             view: serde_json::Value::Object(self.view_report.values.clone()),
             frame_ms: self.frame_clock.stats(),
+            memory_bytes: platform::memory_bytes(),
         }
     }
 
@@ -254,7 +255,7 @@ impl eframe::App for BilevelApp {
         if self.self_check.report().is_none() {
             ui.ctx().request_repaint();
         }
-        if let Some(hash) = platform::read_hash()
+        if let Some(hash) = platform::moved_hash()
             && self.last_hash.as_deref() != Some(hash.as_str())
         {
             self.open_link(&hash);

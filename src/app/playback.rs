@@ -1,6 +1,6 @@
 //! Playback, the same in every view that steps a run: Play / Pause, Step, Restart, a link's `step=k`
 //! (the run rebuilt and replayed to step k), a settings change (the run rebuilt and replayed to the
-//! step it was at) and one frame budget ([`FRAME_BUDGET`]). A view owns a [`Playback`] and a model that
+//! step it was at) and the frame's share of work (`ComputeRuntime::work_deadline`). A view owns a [`Playback`] and a model that
 //! implements [`Stepped`]; its link is its state plus `step` ([`link_query`], [`parse_link`]).
 
 use serde::Serialize;
@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use web_time::Instant;
 
 use crate::app::format;
-use crate::app::view::{FRAME_BUDGET, ViewReport};
+use crate::app::view::ViewReport;
 use crate::app::widgets::{RunAction, run_controls_ui};
 use crate::scenario::query::{Validate, from_query, to_query};
 
@@ -88,8 +88,8 @@ impl Playback {
     }
 
     /// Moves the target (Step: one ahead; playing: `per_frame` ahead, up to `last`, where playing
-    /// stops) and works towards it until it is reached or the frame budget is spent; asks for the next
-    /// frame while anything is left.
+    /// stops) and works towards it until it is reached or `deadline` passes (after one unit of work at
+    /// least); asks for the next frame while anything is left.
     pub fn advance(
         &mut self,
         ctx: &egui::Context,
@@ -97,6 +97,7 @@ impl Playback {
         run: &mut dyn Stepped,
         per_frame: usize,
         last: usize,
+        deadline: Instant,
     ) {
         if action == RunAction::Step {
             self.target = run.steps() + 1;
@@ -107,9 +108,9 @@ impl Playback {
                 self.playing = false;
             }
         }
-        let began = Instant::now();
         let mut left = true;
-        while began.elapsed() < FRAME_BUDGET {
+        let mut first = true;
+        while std::mem::take(&mut first) || Instant::now() < deadline {
             match run.work(self.target) {
                 Work::Busy => {}
                 Work::Done => {
@@ -214,6 +215,10 @@ mod tests {
         }
     }
 
+    fn soon() -> Instant {
+        Instant::now() + std::time::Duration::from_millis(50)
+    }
+
     #[test]
     fn step_play_restart_and_links() {
         let ctx = egui::Context::default();
@@ -222,11 +227,11 @@ mod tests {
             stuck_at: 100,
         };
         let mut p = Playback::default();
-        p.advance(&ctx, RunAction::Step, &mut run, 5, 50);
+        p.advance(&ctx, RunAction::Step, &mut run, 5, 50, soon());
         assert_eq!((run.step, p.playing), (1, false));
         p.playing = true;
         for _ in 0..20 {
-            p.advance(&ctx, RunAction::None, &mut run, 5, 50);
+            p.advance(&ctx, RunAction::None, &mut run, 5, 50, soon());
         }
         assert_eq!((run.step, p.playing, p.link_step()), (50, false, Some(50)));
         assert!(p.restart(RunAction::Reset) && p.target() == 0);
@@ -239,7 +244,7 @@ mod tests {
             stuck_at: 3,
         };
         p.playing = true;
-        p.advance(&ctx, RunAction::None, &mut stuck, 10, 50);
+        p.advance(&ctx, RunAction::None, &mut stuck, 10, 50, soon());
         assert_eq!((stuck.step, p.playing, p.target()), (3, false, 3));
     }
 }

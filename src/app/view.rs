@@ -5,10 +5,6 @@ use crate::app::look::Look;
 use crate::gpu::{ComputeRuntime, SelfCheck};
 use crate::status::UiRect;
 
-/// The time a view may spend on its own work (stepping runs, slicing a batch) in one frame; the rest
-/// waits for the next frame. One budget for every view, so no view starves the others' frame rate.
-pub const FRAME_BUDGET: std::time::Duration = std::time::Duration::from_millis(10);
-
 /// What a view may use while drawing.
 pub struct ViewCtx<'a> {
     pub runtime: &'a mut ComputeRuntime,

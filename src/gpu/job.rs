@@ -81,9 +81,6 @@ pub struct Computed<T> {
     pub gpu_error: Option<GpuError>,
 }
 
-/// Time the CPU twin may take per frame before yielding to drawing.
-const CPU_SLICE: std::time::Duration = std::time::Duration::from_millis(8);
-
 /// A kernel run: in flight on the GPU, or on the CPU twin time-sliced across polls. Poll it once per
 /// frame.
 pub struct Job<K: Kernel> {
@@ -152,15 +149,14 @@ impl<K: Kernel> Job<K> {
     }
 
     /// Non-blocking: on the GPU it checks the readback; on the CPU it runs twin parts for at most
-    /// ~8 ms (always at least one). Returns the result once; a GPU failure is reported to the runtime
+    /// until the frame's work deadline (always at least one). Returns the result once; a GPU failure is reported to the runtime
     /// and answered by the twin.
     pub fn poll(&mut self, runtime: &mut ComputeRuntime) -> Option<Computed<K::Output>> {
         if let Some(work) = self.cpu.as_mut() {
-            let began = web_time::Instant::now();
             while work.next < work.parts {
                 K::cpu_part(&work.input, work.next, &mut work.acc);
                 work.next += 1;
-                if began.elapsed() > CPU_SLICE {
+                if web_time::Instant::now() >= runtime.work_deadline() {
                     break;
                 }
             }

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
+use web_time::{Duration, Instant};
+
 use wgpu::util::DeviceExt as _;
 
 use super::adapter::adapter_api;
@@ -93,7 +95,15 @@ pub struct ComputeRuntime {
     kernels: HashMap<&'static str, KernelState>,
     mailbox: Arc<Mutex<Mailbox>>,
     last_error: Option<String>,
+    /// The end of this frame's share of work on the main thread (see [`WORK_PER_FRAME`]).
+    work_deadline: Instant,
 }
+
+/// The main thread's work per frame outside the layout — a view's stepping, its CPU twins' parts, a
+/// lesson check — all together: [`ComputeRuntime::poll`] starts the frame's share, and everything that
+/// slices work stops at [`ComputeRuntime::work_deadline`] (after at least one unit, so nothing starves).
+/// With the layout's few milliseconds a frame stays within issue 18's 12 ms of the app's own work.
+pub const WORK_PER_FRAME: Duration = Duration::from_millis(5);
 
 impl ComputeRuntime {
     /// The CPU twins only, with the reason shown to the user.
@@ -106,6 +116,7 @@ impl ComputeRuntime {
             kernels: HashMap::new(),
             mailbox: Arc::default(),
             last_error: None,
+            work_deadline: Instant::now(),
         }
     }
 
@@ -175,6 +186,7 @@ impl ComputeRuntime {
             kernels: HashMap::new(),
             mailbox,
             last_error: None,
+            work_deadline: Instant::now(),
         }
     }
 
@@ -268,6 +280,11 @@ impl ComputeRuntime {
         self.last_error = Some(message);
     }
 
+    /// When this frame's share of work ends (set by [`Self::poll`]).
+    pub fn work_deadline(&self) -> Instant {
+        self.work_deadline
+    }
+
     /// Leaves the GPU for the CPU twins, keeping the reason for the status bar.
     pub fn fall_back_to_cpu(&mut self, reason: impl Into<String>) {
         let reason = reason.into();
@@ -279,9 +296,10 @@ impl ComputeRuntime {
         self.kernels.clear();
     }
 
-    /// Call once per frame: drives wgpu callbacks natively (never blocks), collects errors and device loss,
+    /// Call once per frame, first: starts the frame's share of work, drives wgpu callbacks natively (never blocks), collects errors and device loss,
     /// and finishes kernel validation that completes asynchronously on the web.
     pub fn poll(&mut self) {
+        self.work_deadline = Instant::now() + WORK_PER_FRAME;
         if let Some(pending) = &mut self.adapter_name
             && let Some(name) = pending.poll_now()
         {

@@ -71,33 +71,77 @@ pub fn load(text: &str) -> Result<Lesson, LessonError> {
 /// and takes the link, the focus is one of its controls, and no claim indexes past a list the view
 /// reports (`runs.5` where it reports four runs). The error names the line.
 pub fn validate(lesson: &Lesson) -> Result<(), LessonError> {
-    for step in &lesson.steps {
-        let at = |line: usize, field: &'static str, message: String| LessonError {
-            line,
-            field,
-            message,
-        };
-        let mut headless =
-            Headless::new(open_view(step).map_err(|e| at(step.lines.view, "view", e))?);
-        let (report, _) = headless.frame();
-        if let Some(focus) = &step.focus
-            && !report.controls.iter().any(|r| r.id == focus)
-        {
-            let ids: Vec<&str> = report.controls.iter().map(|r| r.id).collect();
-            return Err(at(
-                step.lines.heading,
-                "focus",
-                format!(
-                    "`{focus}` is not a control of this view (it has: {})",
-                    ids.join(", ")
-                ),
-            ));
+    lesson.steps.iter().try_for_each(validate_step)
+}
+
+/// [`validate`] for the steps an edit changed: a step with the same link, focus and claims as a step of
+/// `before` (validated when it was made) is not drawn again — an edit costs one frame of the new step's
+/// view, not one of every step's.
+pub fn validate_edit(before: &Lesson, lesson: &Lesson) -> Result<(), LessonError> {
+    let known = |s: &Step| {
+        before
+            .steps
+            .iter()
+            .any(|b| b.view == s.view && b.focus == s.focus && b.claims == s.claims)
+    };
+    lesson
+        .steps
+        .iter()
+        .filter(|s| !known(s))
+        .try_for_each(validate_step)
+}
+
+/// A lesson file read and validated a step per call (a step's view drawn headless takes a frame's
+/// worth of work), so that opening a file never stalls the app for the whole lesson.
+pub struct Validation {
+    lesson: Lesson,
+    next: usize,
+}
+
+impl Validation {
+    /// Reads the file; its steps are validated by [`Validation::advance`].
+    pub fn new(text: &str) -> Result<Self, LessonError> {
+        Ok(Self {
+            lesson: Lesson::parse(text)?,
+            next: 0,
+        })
+    }
+
+    /// Validates the next step: `Ok(Some(lesson))` after the last.
+    pub fn advance(&mut self) -> Result<Option<Lesson>, LessonError> {
+        if let Some(step) = self.lesson.steps.get(self.next) {
+            validate_step(step)?;
+            self.next += 1;
         }
-        let values = Value::Object(report.values);
-        for (claim, &line) in step.claims.iter().zip(&step.lines.claims) {
-            if let Some(message) = claim.index_past_end(&values) {
-                return Err(at(line, "claim", message));
-            }
+        Ok((self.next >= self.lesson.steps.len()).then(|| self.lesson.clone()))
+    }
+}
+
+fn validate_step(step: &Step) -> Result<(), LessonError> {
+    let at = |line: usize, field: &'static str, message: String| LessonError {
+        line,
+        field,
+        message,
+    };
+    let mut headless = Headless::new(open_view(step).map_err(|e| at(step.lines.view, "view", e))?);
+    let (report, _) = headless.frame();
+    if let Some(focus) = &step.focus
+        && !report.controls.iter().any(|r| r.id == focus)
+    {
+        let ids: Vec<&str> = report.controls.iter().map(|r| r.id).collect();
+        return Err(at(
+            step.lines.heading,
+            "focus",
+            format!(
+                "`{focus}` is not a control of this view (it has: {})",
+                ids.join(", ")
+            ),
+        ));
+    }
+    let values = Value::Object(report.values);
+    for (claim, &line) in step.claims.iter().zip(&step.lines.claims) {
+        if let Some(message) = claim.index_past_end(&values) {
+            return Err(at(line, "claim", message));
         }
     }
     Ok(())

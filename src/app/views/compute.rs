@@ -127,6 +127,19 @@ impl View for ComputeView {
                 "On a GPU the kernel's f32 result is compared with its CPU twin (same arithmetic); on the CPU \
                  fallback the twin is compared with a float64 reference. Error = max |Δ| / max(1, |reference|).",
             );
+            ui.add_space(12.0);
+            ui.strong("Device loss");
+            let lose = ui
+                .add_enabled(ctx.runtime.has_gpu(), egui::Button::new("Lose the GPU device"))
+                .on_hover_text(
+                    "Destroys the GPU device as a driver reset would: every view carries on with its CPU \
+                     twins, keeping its runs and settings (the status bar says why).",
+                )
+                .on_disabled_hover_text("There is no GPU device in use.");
+            ctx.report.control("lose-device", &lose);
+            if lose.clicked() {
+                ctx.runtime.lose_device();
+            }
         });
     }
 }

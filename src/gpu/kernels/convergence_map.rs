@@ -28,8 +28,9 @@ uniform_params! {
 /// Output value of a start point whose run left |θ|, |w| ≤ 1e12 ("infinitely far").
 pub const DIVERGED: f32 = 1000.0;
 const LIMIT: f32 = 1e12;
-/// Step evaluations per time slice of the CPU twin (a few milliseconds).
-const PART_WORK: f64 = 1.0e6;
+/// Step evaluations per part of the CPU twin (about a millisecond in the browser; the twin runs parts
+/// until the frame's work deadline).
+const PART_WORK: f64 = 6.0e4;
 /// Most step evaluations one map may take (≈ seconds on a discrete GPU, minutes on the CPU twin); larger
 /// requests are refused with this reason rather than risk the browser's GPU watchdog.
 pub const MAX_WORK: f64 = 2.0e10;

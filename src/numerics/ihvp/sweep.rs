@@ -1,8 +1,11 @@
 //! A sweep of IHVP methods over ridges α and work budgets on one batch of Hessians, as a stepper (issue 5:
-//! "error vs cost" and the regime map). One [`Sweep::step`] takes one (α, instance) pair: one exact LU
-//! solve, then every method at every budget against it — so a view spreads the sweep over frames and the
-//! batch functions [`super::study::cost_curve`] and [`super::study::regime_map`] run it to the end.
+//! "error vs cost" and the regime map). One [`Sweep::step`] scores one method at one budget on one
+//! (α, instance) pair against the pair's exact LU solve (made by the pair's first step) — so a view
+//! spreads the sweep over frames a solve at a time, and the batch functions [`super::study::cost_curve`]
+//! and [`super::study::regime_map`] run it to the end.
 //! Instance i uses draw i, as in [`super::study::batch_errors`].
+
+use nalgebra::DVector;
 
 use super::spec::IhvpSpec;
 use super::study::{ErrorStats, Instance, error_against, exact_solution};
@@ -19,6 +22,10 @@ pub struct Sweep {
     errors: Vec<Vec<Vec<Vec<f64>>>>,
     /// (α, instance) pairs done, α-major.
     next: usize,
+    /// The next (method, budget) cell of the current pair, method-major.
+    cell: usize,
+    /// The current pair's exact solution, once solved (`None` inside: singular).
+    exact: Option<Option<DVector<f64>>>,
 }
 
 impl Sweep {
@@ -36,6 +43,8 @@ impl Sweep {
             budgets,
             errors,
             next: 0,
+            cell: 0,
+            exact: None,
         }
     }
 
@@ -56,7 +65,8 @@ impl Sweep {
         Some(s)
     }
 
-    /// Scores every method and budget on the next (α, instance); false once the sweep is complete.
+    /// Scores the next method at the next budget on the current (α, instance); false once the sweep is
+    /// complete.
     pub fn step(&mut self) -> bool {
         if self.finished() {
             return false;
@@ -65,19 +75,29 @@ impl Sweep {
         let (a, i) = (self.next / n, self.next % n);
         let alpha = self.alphas[a];
         let inst = &self.instances[i];
-        let exact = exact_solution(inst, alpha);
-        for (m, spec) in self.methods.iter().enumerate() {
-            for (k, &budget) in self.budgets.iter().enumerate() {
-                let Some(s) = Self::budgeted(spec, budget, alpha, inst.b.len()) else {
-                    continue;
-                };
+        let cells = self.methods.len() * self.budgets.len();
+        if self.cell < cells {
+            let (m, k) = (
+                self.cell / self.budgets.len(),
+                self.cell % self.budgets.len(),
+            );
+            let exact = self
+                .exact
+                .get_or_insert_with(|| exact_solution(inst, alpha));
+            if let Some(s) = Self::budgeted(&self.methods[m], self.budgets[k], alpha, inst.b.len())
+            {
                 let e = exact.as_ref().map_or(f64::INFINITY, |x| {
                     error_against(inst, &s, alpha, i as u64, x)
                 });
                 self.errors[a][m][k].push(e);
             }
+            self.cell += 1;
         }
-        self.next += 1;
+        if self.cell >= cells {
+            self.cell = 0;
+            self.exact = None;
+            self.next += 1;
+        }
         true
     }
 

@@ -13,6 +13,8 @@ mod explain;
 mod export;
 mod scene;
 
+use web_time::Instant;
+
 use crate::app::playback::{Playback, Stepped, Work};
 use crate::app::widgets::export::RegionPng;
 use crate::app::widgets::{RunAction, controls_and_results};
@@ -146,7 +148,7 @@ impl View for ControlView {
             self.message = Some(result);
         }
         let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
-        self.advance(ui, action);
+        self.advance(ui, action, ctx.runtime.work_deadline());
         self.report(ctx);
         controls_and_results(
             ui,
@@ -206,7 +208,7 @@ impl ControlView {
     /// training is too costly to replay on every slider move — and trains. While playing, the target moves
     /// one update ahead only once the learners have reached it, so Pause stops at the end of the update in
     /// progress.
-    fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
+    fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
         let key = run_key(&self.state);
         let stale = match &self.model {
             Ok(m) => m.key != key,
@@ -225,6 +227,7 @@ impl ControlView {
             &mut self.model,
             usize::from(!behind),
             self.state.stop_at,
+            deadline,
         );
     }
 

@@ -15,7 +15,6 @@ mod table;
 
 use web_time::Instant;
 
-use crate::app::view::FRAME_BUDGET;
 use crate::app::{Series, View, ViewCtx, format};
 use crate::gpu::ihvp_f32::F32Batch;
 use crate::numerics::ihvp::spec::IhvpSpec;
@@ -102,7 +101,7 @@ impl View for IhvpLabView {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
-        let deadline = Instant::now() + FRAME_BUDGET;
+        let deadline = ctx.runtime.work_deadline();
         self.advance(ui, deadline);
         if self.run.finished() {
             let f32s = self

@@ -4,7 +4,7 @@
 //! would not read back is never made.
 
 use serde_json::{Value, json};
-use web_time::{Duration, Instant};
+use web_time::Instant;
 
 use super::{Entry, LessonView};
 use crate::app::anchor::Anchor;
@@ -20,8 +20,8 @@ pub struct Editor {
     /// The editing panel is shown over the narrative.
     pub shown: bool,
     delivered: platform::FileSlot,
-    /// A file read and validated, for the lesson view to take.
-    loaded: Option<Lesson>,
+    /// A file read, its steps being validated one per frame: (file name, progress).
+    validating: Option<(String, check::Validation)>,
     /// The path typed natively.
     #[cfg(not(target_arch = "wasm32"))]
     path: String,
@@ -40,21 +40,36 @@ impl Editor {
         }
     }
 
-    /// The lesson of a file delivered since the last frame, once it has read and validated.
+    /// The lesson of a file delivered earlier, once it has read and every step validated (a step per
+    /// call: the caller asks for another frame while [`Editor::validating`]).
     pub fn take_loaded(&mut self) -> Option<Lesson> {
-        let delivered = self.delivered.lock().ok().and_then(|mut s| s.take());
-        match delivered {
-            Some(Ok((name, text))) => match check::load(&text) {
-                Ok(lesson) => {
-                    self.error = None;
-                    self.loaded = Some(lesson);
-                }
+        match self.delivered.lock().ok().and_then(|mut s| s.take()) {
+            Some(Ok((name, text))) => match check::Validation::new(&text) {
+                Ok(v) => self.validating = Some((name, v)),
                 Err(e) => self.error = Some(format!("{name}: {e}")),
             },
             Some(Err(e)) => self.error = Some(e),
             None => {}
         }
-        self.loaded.take()
+        let (name, validation) = self.validating.as_mut()?;
+        match validation.advance() {
+            Ok(None) => None,
+            Ok(Some(lesson)) => {
+                self.error = None;
+                self.validating = None;
+                Some(lesson)
+            }
+            Err(e) => {
+                self.error = Some(format!("{name}: {e}"));
+                self.validating = None;
+                None
+            }
+        }
+    }
+
+    /// A delivered file is still being validated.
+    pub fn validating(&self) -> bool {
+        self.validating.is_some()
     }
 
     /// Opening a file and starting a new lesson, under the list of lessons.
@@ -135,11 +150,12 @@ impl LessonView {
     /// Writes an edited lesson through the file format and reopens `step` (the link of every step is
     /// checked against its view first). The lesson is unchanged when the edit would not read back.
     fn commit(&mut self, edited: Lesson, step: usize) -> Result<(), String> {
-        let lesson = check::load(&edited.to_text()).map_err(|e| e.to_string())?;
         let Some(open) = self.open.as_ref() else {
             return Err("no lesson is open".into());
         };
         let index = open.lesson;
+        let lesson = Lesson::parse(&edited.to_text()).map_err(|e| e.to_string())?;
+        check::validate_edit(&self.lessons[index].lesson, &lesson).map_err(|e| e.to_string())?;
         let step = step.min(lesson.steps.len().saturating_sub(1));
         self.lessons[index].lesson = lesson;
         self.open_step(index, step)
@@ -334,18 +350,14 @@ impl LessonView {
     }
 }
 
-/// The app's own work per frame on "Check this lesson" (each headless frame also spends its view's budget).
-const CHECK_BUDGET: Duration = Duration::from_millis(8);
-
 impl LessonView {
-    /// Advances "Check this lesson" by at least one headless frame, within [`CHECK_BUDGET`].
-    pub(super) fn check_frame(&mut self, ctx: &egui::Context) {
+    /// Advances "Check this lesson" by at least one headless frame, within the frame budget.
+    pub(super) fn check_frame(&mut self, ctx: &egui::Context, deadline: Instant) {
         let Some(checker) = self.checker.as_mut().filter(|c| !c.done()) else {
             return;
         };
-        let started = Instant::now();
         checker.advance();
-        while !checker.done() && started.elapsed() < CHECK_BUDGET {
+        while !checker.done() && Instant::now() < deadline {
             checker.advance();
         }
         ctx.request_repaint();

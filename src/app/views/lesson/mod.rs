@@ -295,10 +295,13 @@ impl View for LessonView {
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.load_own(ui.ctx());
-        self.check_frame(ui.ctx());
+        self.check_frame(ui.ctx(), ctx.runtime.work_deadline());
         if let Some(lesson) = self.editor.take_loaded() {
             self.add_own(lesson, ctx.navigate);
             self.store_own(ui.ctx());
+        }
+        if self.editor.validating() {
+            ui.ctx().request_repaint();
         }
         let mut inner = ViewReport::default();
         if self.open.is_none() {

@@ -35,6 +35,21 @@ fn settle(h: &mut Headless<LessonView>, limit: usize) -> ViewReport {
 }
 
 /// The lesson view with storage read (headless there is none).
+/// The delivered file's lesson, taking it frame by frame as the view does (a step validated per frame).
+fn loaded(view: &mut LessonView) -> Option<Lesson> {
+    let mut frames = 0;
+    loop {
+        frames += 1;
+        let lesson = view.editor.take_loaded();
+        if !view.editor.validating() {
+            if let Some(l) = &lesson {
+                assert_eq!(frames, l.steps.len(), "one step validated per frame");
+            }
+            return lesson;
+        }
+    }
+}
+
 fn library() -> LessonView {
     LessonView {
         own_loaded: true,
@@ -143,7 +158,7 @@ fn a_hand_written_lesson_is_opened_edited_saved_and_reads_back_identically() {
     let mut view = library();
     view.editor
         .deliver(Ok(("short.lesson".into(), FIXTURE.into())));
-    let loaded = view.editor.take_loaded().expect("the fixture loads");
+    let loaded = loaded(&mut view).expect("the fixture loads");
     let mut navigate = None;
     view.add_own(loaded, &mut navigate);
     assert_eq!(navigate.as_deref(), Some("#lesson?id=short-one&step=1"));
@@ -205,7 +220,7 @@ fn malformed_files_are_rejected_and_the_library_is_kept() {
         "bad.lesson".into(),
         FIXTURE.replace("view: #stackelberg", "view: #nowhere"),
     )));
-    assert!(view.editor.take_loaded().is_none());
+    assert!(loaded(&mut view).is_none());
     let e = view.editor.error.clone().unwrap_or_default();
     assert!(
         e.starts_with("bad.lesson: line 26, `view`") && e.contains("`nowhere`"),
@@ -309,10 +324,7 @@ fn check_this_lesson_runs_frame_by_frame_and_names_a_false_claim() {
         "claim: runs.0.x.0 = 2 ± 1e-3 | ends at x = 2",
     );
     view.editor.deliver(Ok(("wrong.lesson".into(), wrong)));
-    let lesson = view
-        .editor
-        .take_loaded()
-        .expect("loads: the claim is well formed");
+    let lesson = loaded(&mut view).expect("loads: the claim is well formed");
     let mut navigate = None;
     view.add_own(lesson, &mut navigate);
     view.apply_query(&query(&[("id", "short-one")]))

@@ -12,6 +12,8 @@ mod picture;
 
 use nalgebra::DVector;
 
+use web_time::Instant;
+
 use crate::app::playback::{Playback, Stepped, Work};
 use crate::app::widgets::RunAction;
 use crate::app::{Look, Series, View, ViewCtx, format};
@@ -197,7 +199,7 @@ impl View for PlaygroundView {
         if let Some(result) = self.png.collect(ui.ctx(), "playground.png") {
             self.message = Some(result);
         }
-        self.advance(ui, action);
+        self.advance(ui, action, ctx.runtime.work_deadline());
         self.report(ctx);
         crate::app::widgets::controls_and_results(
             ui,
@@ -291,7 +293,7 @@ impl PlaygroundView {
     }
 
     /// Rebuilds on Restart, a link or a settings change (replayed to the same step), and plays.
-    fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
+    fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
         let stale = match &self.model {
             Ok(m) => m.key != run_key(&self.state),
             Err(_) => true,
@@ -307,6 +309,7 @@ impl PlaygroundView {
             &mut self.model,
             self.state.steps_per_frame,
             self.state.stop_at,
+            deadline,
         );
     }
 

@@ -17,6 +17,8 @@ use results::status_text;
 
 use nalgebra::DVector;
 
+use web_time::Instant;
+
 use crate::app::playback::{Playback, Stepped, Work};
 use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{Look, View, ViewCtx, format};
@@ -136,7 +138,7 @@ impl View for SoftRlView {
                     .controls_ui(ui, ctx.report, steps, self.state.stop_at)
             })
             .inner;
-        self.advance(ui, action);
+        self.advance(ui, action, ctx.runtime.work_deadline());
         if let Ok(m) = &self.model {
             ctx.report.value("step", m.steps());
             let runs: Vec<serde_json::Value> = m
@@ -191,7 +193,7 @@ impl View for SoftRlView {
 
 impl SoftRlView {
     /// Rebuilds on Restart, a link or a settings change (replayed to the same step), and plays.
-    fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
+    fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
         let key = run_key(&self.state);
         let stale = match &self.model {
             Ok(m) => m.key != key,
@@ -209,6 +211,7 @@ impl SoftRlView {
             &mut self.model,
             self.state.steps_per_frame,
             self.state.stop_at,
+            deadline,
         );
     }
 }

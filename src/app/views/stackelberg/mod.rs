@@ -9,6 +9,8 @@ mod maps;
 mod phase;
 mod trajectories;
 
+use web_time::Instant;
+
 use crate::app::playback::{Playback, Stepped, Work};
 use crate::app::widgets::{RunAction, colormap, export};
 use crate::app::{Series, View, ViewCtx, document, format};
@@ -74,7 +76,7 @@ impl View for StackelbergView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.collect_screenshot(ui);
         let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
-        self.advance(ui, action);
+        self.advance(ui, action, ctx.runtime.work_deadline());
         self.report(ctx);
 
         crate::app::widgets::controls_and_results(
@@ -159,7 +161,7 @@ impl StackelbergView {
     }
 
     /// Rebuilds the runs on Restart, a link or a settings change (replayed to the same step), and plays.
-    fn advance(&mut self, ui: &egui::Ui, action: RunAction) {
+    fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
         let key = self.state.run_key();
         if self.playback.restart(action) || key != self.runs.key {
             self.runs = Runs::new(key);
@@ -174,6 +176,7 @@ impl StackelbergView {
             &mut run,
             self.state.steps_per_frame,
             self.state.horizon,
+            deadline,
         );
     }
 

@@ -1,0 +1,62 @@
+// E2E_PROFILE=1: samples the page's script with Chrome's profiler while each view's checks run, and prints
+// every frame of the app's own work (a run of samples inside `BilevelApp::ui`) longer than the frame budget,
+// with the app's functions it spent its samples in — where to look when frame_ms says a view is over budget.
+
+const BUDGET_MS = 12;
+const INTERVAL_US = 200;
+const APP_UI = 'BilevelApp as eframe::epi::App>::ui';
+
+export async function startProfile(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: INTERVAL_US });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const { profile } = await cdp.send('Profiler.stop');
+    await cdp.detach();
+    return longFrames(profile);
+  };
+}
+
+const short = (name) => name.replace(/::h[0-9a-f]{16}/g, '').replace(/^<?bilevel_lab::/, '').slice(0, 100);
+
+/// The frames over budget, each with the app functions on its samples' stacks (inclusive, by share).
+function longFrames(profile) {
+  const node = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const stack = (id) => {
+    const names = [];
+    for (let at = id; at !== undefined; at = parent.get(at)) names.push(node.get(at).callFrame.functionName);
+    return names;
+  };
+  const frames = [];
+  let current = null;
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i];
+    const names = stack(id);
+    if (!names.some((n) => n.includes(APP_UI))) {
+      current = null;
+      return;
+    }
+    if (!current) {
+      current = { start: t, end: t, samples: 0, hits: new Map() };
+      frames.push(current);
+    }
+    current.end = t;
+    current.samples += 1;
+    for (const n of new Set(names.filter((n) => n.includes('bilevel_lab')))) {
+      current.hits.set(n, (current.hits.get(n) ?? 0) + 1);
+    }
+  });
+  const lines = [];
+  for (const f of frames) {
+    const ms = (f.end - f.start) / 1000;
+    if (ms <= BUDGET_MS) continue;
+    lines.push(`       frame of ${ms.toFixed(1)} ms at ${((f.start - profile.startTime) / 1e6).toFixed(2)} s:`);
+    const top = [...f.hits].sort((a, b) => b[1] - a[1]).slice(2, 12);
+    for (const [name, n] of top) lines.push(`         ${String(Math.round((100 * n) / f.samples)).padStart(3)}% ${short(name)}`);
+  }
+  return { frames: frames.length, lines };
+}
