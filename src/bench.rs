@@ -12,7 +12,6 @@ use crate::gpu::kernels::{
     IterativeBatch, LanczosBatch, MapRequest, NystromBatch,
 };
 use crate::gpu::{ComputeRuntime, Computed, Job, Kernel, Ran};
-use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, sample_columns};
 use crate::numerics::ihvp::study::{Spectrum, f32_buffers};
 use crate::numerics::ihvp::{cg, lanczos, neumann, nystrom};
@@ -36,19 +35,7 @@ where
 
 /// `bilevel-lab bench [N T]`: the convergence map (N² starts × T steps) on the GPU and its CPU twin.
 pub fn convergence_map(n: u32, steps: u32) -> ExitCode {
-    let req = MapRequest {
-        nx: n,
-        ny: n,
-        steps,
-        window: [-1.0, 1.0, -1.0, 1.0],
-        game: GameParams {
-            dynamics: Dynamics::Stackelberg,
-            reg: 0.04,
-            actor_lr: 0.01,
-            critic_lr: 0.01,
-            critic_steps: 1,
-        },
-    };
+    let req = MapRequest::benchmark(n, steps);
     let mut runtime = ComputeRuntime::headless();
     let _warm_up = run_gpu::<ConvergenceMap>(&mut runtime, &req);
     let (gpu, gpu_s) = run_gpu::<ConvergenceMap>(&mut runtime, &req);

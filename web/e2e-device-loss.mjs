@@ -6,7 +6,8 @@
 export async function deviceLossChecks(page, mode, t) {
   const { check, waitForStatus, click } = t;
   const view = (s) => s?.view ?? {};
-  const link = '#stackelberg?step=20000&map_size=256&map_steps=2000&panels.0.map=true';
+  // A map SwiftShader takes ~20 s over (512² starts × 2000 steps), so the loss lands while it is in flight.
+  const link = '#stackelberg?step=20000&map_size=512&map_steps=2000&panels.0.map=true';
   await page.evaluate((h) => { location.hash = h; }, link);
   let s = await waitForStatus((st) => st.active_view === 'stackelberg' && view(st).step === 20000, 60_000);
   const inFlight = (view(s).panels ?? [])[0]?.map === null;

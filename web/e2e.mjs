@@ -22,6 +22,7 @@ import { lessonChecks } from './e2e-lessons.mjs';
 import { controlChecks } from './e2e-control.mjs';
 import { startProfile } from './e2e-profile.mjs';
 import { deviceLossChecks } from './e2e-device-loss.mjs';
+import { twinTimingChecks } from './e2e-compute.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.argv[2] ?? path.join(here, '..', 'dist'));
@@ -225,9 +226,11 @@ async function runMode(browserFlags, mode, origin) {
     }
   }
 
+  if (!only || only.includes('compute')) await twinTimingChecks(page, mode, { check, ...ui });
+
   // Last in WebGPU mode (the page has no GPU after it): the device lost mid-run. Its console errors are
   // the expected report of the loss.
-  if (mode === 'webgpu' && (!only || only.includes('stackelberg'))) {
+  if (mode === 'webgpu' && (!only || only.includes('compute'))) {
     const seen = consoleErrors.length;
     await deviceLossChecks(page, mode, { check, ...ui });
     const lossErrors = consoleErrors.splice(seen).filter((e) => !/device lost|destroyed/i.test(e));

@@ -6,7 +6,8 @@ use web_time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::app::{View, ViewCtx, format};
-use crate::gpu::SelfCheck;
+use crate::gpu::kernels::{ConvergenceMap, MapRequest};
+use crate::gpu::{Kernel as _, SelfCheck};
 use crate::scenario::query::{Validate, check_usize, from_query, to_query};
 
 /// The batch test's size: its link (`#compute?batch=64&n=8`), read and checked like every view's state.
@@ -32,12 +33,57 @@ impl Validate for ComputeState {
     }
 }
 
+/// The CPU twin timed on the benchmark map (what a browser without WebGPU computes), a part at a time
+/// until each frame's work deadline; only the parts' own time is summed, so the figure compares with
+/// `bilevel-lab bench`'s `cpu_twin_seconds` on the same machine.
+struct TwinTiming {
+    req: MapRequest,
+    next: usize,
+    parts: usize,
+    acc: Option<Vec<f32>>,
+    seconds: f64,
+}
+
+/// The twin timing's size: `bilevel-lab bench 128 1000`.
+const TWIN_GRID: u32 = 128;
+const TWIN_STEPS: u32 = 1000;
+
+impl TwinTiming {
+    fn new() -> Self {
+        let req = MapRequest::benchmark(TWIN_GRID, TWIN_STEPS);
+        Self {
+            parts: ConvergenceMap::cpu_parts(&req),
+            req,
+            next: 0,
+            acc: None,
+            seconds: 0.0,
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.next >= self.parts
+    }
+
+    /// Parts until `deadline` (one at least); true while parts are left.
+    fn work(&mut self, deadline: Instant) -> bool {
+        let mut first = true;
+        while !self.done() && (std::mem::take(&mut first) || Instant::now() < deadline) {
+            let began = Instant::now();
+            ConvergenceMap::cpu_part(&self.req, self.next, &mut self.acc);
+            self.seconds += began.elapsed().as_secs_f64();
+            self.next += 1;
+        }
+        !self.done()
+    }
+}
+
 /// Backend diagnostics.
 #[derive(Default)]
 pub struct ComputeView {
     state: ComputeState,
     started: Option<Instant>,
     round_trip_ms: Option<f64>,
+    twin: Option<TwinTiming>,
 }
 
 impl View for ComputeView {
@@ -127,6 +173,39 @@ impl View for ComputeView {
                 "On a GPU the kernel's f32 result is compared with its CPU twin (same arithmetic); on the CPU \
                  fallback the twin is compared with a float64 reference. Error = max |Δ| / max(1, |reference|).",
             );
+            ui.add_space(12.0);
+            ui.strong("CPU twin speed");
+            let time = ui
+                .button(format!(
+                    "Time the CPU twin: convergence map {TWIN_GRID}² × {TWIN_STEPS} steps"
+                ))
+                .on_hover_text(
+                    "What a browser without WebGPU computes for a map, a part per slice of each frame; \
+                     the parts' own time is summed. Natively: bilevel-lab bench 128 1000.",
+                );
+            ctx.report.control("twin-timing", &time);
+            if time.clicked() {
+                self.twin = Some(TwinTiming::new());
+            }
+            if let Some(t) = self.twin.as_mut() {
+                if t.work(ctx.runtime.work_deadline()) {
+                    ui.ctx().request_repaint();
+                    ui.label(format!("timing… part {} of {}", t.next, t.parts));
+                } else {
+                    let steps = f64::from(TWIN_GRID * TWIN_GRID * TWIN_STEPS);
+                    ui.label(format!(
+                        "{:.3} s, {:.1} M steps per second",
+                        t.seconds,
+                        steps / t.seconds / 1e6
+                    ));
+                    ctx.report.value(
+                        "twin_timing",
+                        serde_json::json!({
+                            "grid": TWIN_GRID, "steps": TWIN_STEPS, "seconds": t.seconds,
+                        }),
+                    );
+                }
+            }
             ui.add_space(12.0);
             ui.strong("Device loss");
             let lose = ui

@@ -47,6 +47,24 @@ pub struct MapRequest {
 }
 
 impl MapRequest {
+    /// The benchmark map (`bilevel-lab bench N T` natively, the Compute view's twin timing in the
+    /// browser): N² starts × T steps of the Stackelberg dynamics with λ = 0.04 over [−1, 1]².
+    pub fn benchmark(n: u32, steps: u32) -> Self {
+        Self {
+            nx: n,
+            ny: n,
+            steps,
+            window: [-1.0, 1.0, -1.0, 1.0],
+            game: GameParams {
+                dynamics: Dynamics::Stackelberg,
+                reg: 0.04,
+                actor_lr: 0.01,
+                critic_lr: 0.01,
+                critic_steps: 1,
+            },
+        }
+    }
+
     /// Checks sizes and parameters (the GPU path and the twin refuse the same inputs).
     pub fn validate(&self) -> Result<(), String> {
         if !(1..=4096).contains(&self.nx) || !(1..=4096).contains(&self.ny) {
