@@ -1,7 +1,8 @@
 //! Playback, the same in every view that steps a run: Play / Pause, Step, Restart, a link's `step=k`
 //! (the run rebuilt and replayed to step k), a settings change (the run rebuilt and replayed to the
-//! step it was at) and the frame's share of work (`ComputeRuntime::work_deadline`). A view owns a [`Playback`] and a model that
-//! implements [`Stepped`]; its link is its state plus `step` ([`link_query`], [`parse_link`]).
+//! step it was at) and the frame's share of work (`ComputeRuntime::work_deadline`). A view owns a
+//! [`Playback`] and a model that implements [`Stepped`]; its link is its state plus `step`
+//! ([`link_query`], [`parse_link`]).
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;

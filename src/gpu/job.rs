@@ -148,9 +148,9 @@ impl<K: Kernel> Job<K> {
         }
     }
 
-    /// Non-blocking: on the GPU it checks the readback; on the CPU it runs twin parts for at most
-    /// until the frame's work deadline (always at least one). Returns the result once; a GPU failure is reported to the runtime
-    /// and answered by the twin.
+    /// Non-blocking: on the GPU it checks the readback; on the CPU it runs twin parts until the frame's
+    /// work deadline (always at least one). Returns the result once; a GPU failure is reported to the
+    /// runtime and answered by the twin.
     pub fn poll(&mut self, runtime: &mut ComputeRuntime) -> Option<Computed<K::Output>> {
         if let Some(work) = self.cpu.as_mut() {
             while work.next < work.parts {

@@ -296,8 +296,9 @@ impl ComputeRuntime {
         self.kernels.clear();
     }
 
-    /// Call once per frame, first: starts the frame's share of work, drives wgpu callbacks natively (never blocks), collects errors and device loss,
-    /// and finishes kernel validation that completes asynchronously on the web.
+    /// Call once per frame, first: starts the frame's share of work, drives wgpu callbacks natively
+    /// (never blocks), collects errors and device loss, and finishes kernel validation that completes
+    /// asynchronously on the web.
     pub fn poll(&mut self) {
         self.work_deadline = Instant::now() + WORK_PER_FRAME;
         if let Some(pending) = &mut self.adapter_name
