@@ -6,10 +6,11 @@
 export async function deviceLossChecks(page, mode, t) {
   const { check, waitForStatus, click } = t;
   const view = (s) => s?.view ?? {};
-  // A map SwiftShader takes ~20 s over (512² starts × 2000 steps), so the loss lands while it is in flight.
-  const link = '#stackelberg?step=20000&map_size=512&map_steps=2000&panels.0.map=true';
+  // A map SwiftShader takes 15–20 s over (512² starts × 2000 steps), so the loss, a few seconds after the
+  // view opens, lands while it is in flight.
+  const link = '#stackelberg?step=2000&map_size=512&map_steps=2000&panels.0.map=true';
   await page.evaluate((h) => { location.hash = h; }, link);
-  let s = await waitForStatus((st) => st.active_view === 'stackelberg' && view(st).step === 20000, 60_000);
+  let s = await waitForStatus((st) => st.active_view === 'stackelberg' && view(st).step === 2000, 60_000);
   const inFlight = (view(s).panels ?? [])[0]?.map === null;
   const before = await page.evaluate(() => location.hash);
   await click('compute');
@@ -22,6 +23,6 @@ export async function deviceLossChecks(page, mode, t) {
   s = await waitForStatus((st) => (view(st).panels ?? [])[0]?.map?.ran_on === 'cpu', 240_000);
   const after = await page.evaluate(() => location.hash);
   check(`${mode}: the map in flight when the device was lost finished on the CPU twin, the run and settings kept`,
-    inFlight && (view(s).panels ?? [])[0]?.map?.ran_on === 'cpu' && view(s).step === 20000 && after === before,
+    inFlight && (view(s).panels ?? [])[0]?.map?.ran_on === 'cpu' && view(s).step === 2000 && after === before,
     JSON.stringify([inFlight, (view(s).panels ?? [])[0]?.map, view(s).step, before === after]));
 }

@@ -251,6 +251,14 @@ async function runMode(browserFlags, mode, origin) {
     check('crash screen names the failure', text.includes('no canvas'), text);
     await broken.screenshot({ path: path.join(shots, 'crash-screen.png') });
     await broken.close();
+    // A browser without WebAssembly SIMD (web/simd-check.js): told why, not left on the loading screen.
+    const old = await context.newPage();
+    await old.addInitScript(() => { WebAssembly.validate = () => false; });
+    await old.goto(`${origin}/`);
+    await old.waitForSelector('#crash:not([hidden])', { timeout: 30_000 }).catch(() => null);
+    const why = (await old.textContent('#crash_text').catch(() => '')) ?? '';
+    check('a browser without WebAssembly SIMD is told so', why.includes('lacks WebAssembly SIMD'), why);
+    await old.close();
   }
 
   const final = await status();
