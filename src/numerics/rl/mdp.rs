@@ -295,11 +295,7 @@ impl SoftMdp {
     /// The cheaper exact way to solve (I − γP_π) z = b here: the band when S·w² is below the fixed
     /// point's sweeps × non-zeros (a 32 × 32 grid at γ = 0.98: 1M against 30M), else the fixed point.
     pub fn policy_solve(&self) -> PolicySolve {
-        let sweeps = if self.gamma > 0.0 {
-            ((1e-16f64).ln() / self.gamma.ln()).ceil() as usize + 2
-        } else {
-            1
-        };
+        let sweeps = self.fixed_point_sweeps();
         let nonzeros: usize = self.rows.iter().map(Vec::len).sum();
         let band = self
             .states
@@ -352,6 +348,15 @@ impl SoftMdp {
         }
     }
 
+    /// The fixed point's sweep cap: γᵏ ≤ 1e-16 (one sweep when γ = 0).
+    fn fixed_point_sweeps(&self) -> usize {
+        if self.gamma > 0.0 {
+            ((1e-16f64).ln() / self.gamma.ln()).ceil() as usize + 2
+        } else {
+            1
+        }
+    }
+
     /// z = b + γP_π z (or P_πᵀ) from z = b, to 1e-14 relative change (‖γP_π‖∞ = γ, so it converges like
     /// γᵏ; the cap is γᵏ ≤ 1e-16).
     fn fixed_point(&self, pi: &DVector<f64>, b: &DVector<f64>, transpose: bool) -> DVector<f64> {
@@ -362,13 +367,8 @@ impl SoftMdp {
                 self.p_pi_times(pi, z)
             }
         };
-        let cap = if self.gamma > 0.0 {
-            ((1e-16f64).ln() / self.gamma.ln()).ceil() as usize + 2
-        } else {
-            1
-        };
         let mut z = b.clone();
-        for _ in 0..cap {
+        for _ in 0..self.fixed_point_sweeps() {
             let next = b + apply(&z) * self.gamma;
             let change = (&next - &z).amax();
             z = next;
