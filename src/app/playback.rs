@@ -11,6 +11,7 @@ use web_time::Instant;
 use crate::app::format;
 use crate::app::view::ViewReport;
 use crate::app::widgets::{RunAction, run_controls_ui};
+use crate::gpu::runtime::work_until;
 use crate::scenario::query::{Validate, from_query, to_query};
 
 /// What one unit of a model's work did.
@@ -109,22 +110,19 @@ impl Playback {
                 self.playing = false;
             }
         }
-        let mut left = true;
-        let mut first = true;
-        while std::mem::take(&mut first) || Instant::now() < deadline {
-            match run.work(self.target) {
-                Work::Busy => {}
-                Work::Done => {
-                    left = false;
-                    break;
-                }
-                Work::Stuck => {
-                    self.target = run.steps();
-                    self.playing = false;
-                    left = false;
-                    break;
-                }
+        let target = self.target;
+        let mut stuck = false;
+        let left = work_until(deadline, || match run.work(target) {
+            Work::Busy => true,
+            Work::Done => false,
+            Work::Stuck => {
+                stuck = true;
+                false
             }
+        });
+        if stuck {
+            self.target = run.steps();
+            self.playing = false;
         }
         if self.playing || left {
             ctx.request_repaint();

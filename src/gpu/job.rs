@@ -1,6 +1,6 @@
 //! Typed kernels with CPU twins, and jobs that deliver a result from whichever backend ran.
 
-use super::runtime::{ComputeRuntime, GpuError, GpuJob, KernelSpec};
+use super::runtime::{ComputeRuntime, GpuError, GpuJob, KernelSpec, work_until};
 
 /// A compute kernel and its CPU twin. The twin has the same input and output types; it is the fallback
 /// where WebGPU is missing and the reference the GPU is tested against.
@@ -153,14 +153,13 @@ impl<K: Kernel> Job<K> {
     /// runtime and answered by the twin.
     pub fn poll(&mut self, runtime: &mut ComputeRuntime) -> Option<Computed<K::Output>> {
         if let Some(work) = self.cpu.as_mut() {
-            while work.next < work.parts {
-                K::cpu_part(&work.input, work.next, &mut work.acc);
-                work.next += 1;
-                if web_time::Instant::now() >= runtime.work_deadline() {
-                    break;
-                }
-            }
-            if work.next < work.parts {
+            if work.next < work.parts
+                && work_until(runtime.work_deadline(), || {
+                    K::cpu_part(&work.input, work.next, &mut work.acc);
+                    work.next += 1;
+                    work.next < work.parts
+                })
+            {
                 return None;
             }
             let work = self.cpu.take()?;

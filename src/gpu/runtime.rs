@@ -105,6 +105,17 @@ pub struct ComputeRuntime {
 /// With the layout's few milliseconds a frame stays within issue 18's 12 ms of the app's own work.
 pub const WORK_PER_FRAME: Duration = Duration::from_millis(5);
 
+/// A frame's share of sliced work: runs `unit` once, then again while it says more is left and `deadline`
+/// (normally [`ComputeRuntime::work_deadline`]) has not passed. Returns whether more is left.
+pub fn work_until(deadline: Instant, mut unit: impl FnMut() -> bool) -> bool {
+    while unit() {
+        if Instant::now() >= deadline {
+            return true;
+        }
+    }
+    false
+}
+
 impl ComputeRuntime {
     /// The CPU twins only, with the reason shown to the user.
     pub fn cpu(reason: impl Into<String>) -> Self {
@@ -523,6 +534,25 @@ impl ComputeRuntime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_until_runs_one_unit_past_the_deadline_and_stops_when_nothing_is_left() {
+        // A deadline already passed: exactly one unit, and more is left.
+        let mut units = 0;
+        assert!(work_until(Instant::now(), || {
+            units += 1;
+            true
+        }));
+        assert_eq!(units, 1);
+        // A far deadline: every unit until the work says it is done, and nothing is left.
+        let mut units = 0;
+        let far = Instant::now() + Duration::from_secs(60);
+        assert!(!work_until(far, || {
+            units += 1;
+            units < 7
+        }));
+        assert_eq!(units, 7);
+    }
 
     #[test]
     fn cpu_runtime_names_its_reason_and_refuses_dispatch() {

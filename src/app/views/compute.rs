@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::{View, ViewCtx, format};
 use crate::gpu::kernels::{ConvergenceMap, MapRequest};
+use crate::gpu::runtime::work_until;
 use crate::gpu::{Kernel as _, SelfCheck};
 use crate::scenario::query::{Validate, check_usize, from_query, to_query};
 
@@ -66,14 +67,14 @@ impl TwinTiming {
 
     /// Parts until `deadline` (one at least); true while parts are left.
     fn work(&mut self, deadline: Instant) -> bool {
-        let mut first = true;
-        while !self.done() && (std::mem::take(&mut first) || Instant::now() < deadline) {
-            let began = Instant::now();
-            ConvergenceMap::cpu_part(&self.req, self.next, &mut self.acc);
-            self.seconds += began.elapsed().as_secs_f64();
-            self.next += 1;
-        }
         !self.done()
+            && work_until(deadline, || {
+                let began = Instant::now();
+                ConvergenceMap::cpu_part(&self.req, self.next, &mut self.acc);
+                self.seconds += began.elapsed().as_secs_f64();
+                self.next += 1;
+                !self.done()
+            })
     }
 }
 

@@ -9,6 +9,7 @@ use web_time::Instant;
 use super::{Entry, LessonView};
 use crate::app::anchor::Anchor;
 use crate::app::{ViewCtx, ViewReport};
+use crate::gpu::runtime::work_until;
 use crate::lesson::check;
 use crate::lesson::format::StepLines;
 use crate::lesson::{Lesson, Step};
@@ -356,10 +357,10 @@ impl LessonView {
         let Some(checker) = self.checker.as_mut().filter(|c| !c.done()) else {
             return;
         };
-        checker.advance();
-        while !checker.done() && Instant::now() < deadline {
+        work_until(deadline, || {
             checker.advance();
-        }
+            !checker.done()
+        });
         ctx.request_repaint();
     }
 }
