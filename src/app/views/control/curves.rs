@@ -6,6 +6,7 @@
 use egui_plot::{Line, Plot};
 
 use crate::app::widgets::band::band;
+use crate::app::widgets::thin;
 
 use super::{Model, SLOT_COLORS, status};
 use crate::app::{Look, format};
@@ -166,7 +167,7 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                 band(pui, &edges, color);
                 let line: Vec<[f64; 2]> = points.iter().map(|&(x, m, _)| [x, m]).collect();
                 pui.line(
-                    Line::new(r.algorithm.label(), line)
+                    Line::new(r.algorithm.label(), thin(line, pui.transform()))
                         .color(color)
                         .width(look.line_width()),
                 );
@@ -206,7 +207,7 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                                     .collect();
                                 if !pts.is_empty() {
                                     pui.line(
-                                        Line::new(r.algorithm.label(), pts)
+                                        Line::new(r.algorithm.label(), thin(pts, pui.transform()))
                                             .color(look.color(SLOT_COLORS[slot]))
                                             .width(look.line_width()),
                                     );

@@ -9,6 +9,7 @@ use egui_plot::{Line, Plot};
 use super::{Model, run_color, run_label};
 use crate::app::Look;
 use crate::app::widgets::band::band;
+use crate::app::widgets::thin;
 use crate::numerics::bilevel::lockstep::Metrics;
 use crate::scenario::playground::PlaygroundState;
 
@@ -78,7 +79,7 @@ pub fn curves_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look
                                 let color = run_color(look, slot);
                                 band(pui, &spread, color);
                                 pui.line(
-                                    Line::new(run_label(state, slot), line)
+                                    Line::new(run_label(state, slot), thin(line, pui.transform()))
                                         .color(color)
                                         .width(look.line_width()),
                                 );

@@ -12,6 +12,7 @@ use web_time::Instant;
 use super::{Model, run_color, run_label};
 use crate::app::Look;
 use crate::app::widgets::colormap::viridis;
+use crate::app::widgets::thin;
 use crate::gpu::kernels::{LandscapeRequest, LinearInner, PhiLandscape};
 use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::bilevel::BilevelProblem;
@@ -346,6 +347,7 @@ pub fn picture_ui(
                             .shape(MarkerShape::Circle),
                     );
                 }
+                let pts = thin(pts, pui.transform());
                 pui.line(Line::new(name, pts).color(color).width(width));
             }
             if let Some((x, y)) = &stackelberg {

@@ -6,6 +6,7 @@ use egui_plot::{Line, Plot};
 
 use super::SLOT_COLORS;
 use crate::app::Look;
+use crate::app::widgets::thin;
 use crate::numerics::rl::lockstep::{Lockstep, Point};
 
 type Metric = (&'static str, fn(&Point) -> f64);
@@ -66,7 +67,7 @@ pub fn curves_ui(ui: &mut egui::Ui, lock: &Lockstep, slots: &[usize], budget: bo
                                     .collect();
                                 if !pts.is_empty() {
                                     pui.line(
-                                        Line::new(run.algorithm.name(), pts)
+                                        Line::new(run.algorithm.name(), thin(pts, pui.transform()))
                                             .color(look.color(SLOT_COLORS[slot]))
                                             .width(look.line_width()),
                                     );

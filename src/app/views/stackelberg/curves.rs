@@ -5,6 +5,7 @@
 use egui::Color32;
 use egui_plot::{Corner, Legend, Line, LineStyle, Plot};
 
+use crate::app::widgets::thin;
 use crate::app::{Look, format};
 use crate::numerics::games::lockstep::Runs;
 
@@ -59,6 +60,7 @@ pub fn curves_ui(ui: &mut egui::Ui, runs: &Runs, styles: &[CurveStyle], look: Lo
                                 .map(|&(k, t, w)| [k as f64, metric(t, w)])
                                 .filter(|p| p[1].is_finite())
                                 .collect();
+                            let pts = thin(pts, pui.transform());
                             let mut line = Line::new(style.name.clone(), pts)
                                 .color(style.color)
                                 .width(look.line_width());

@@ -8,6 +8,7 @@ use egui_plot::{
 };
 
 use crate::app::Look;
+use crate::app::widgets::thin;
 use crate::numerics::games::actor_critic::{GameParams, best_response, step};
 use crate::numerics::games::lockstep::Track;
 
@@ -194,6 +195,7 @@ impl Portrait<'_> {
             if b <= a + 1 {
                 continue;
             }
+            let chunk = thin(pts[a..b].to_vec(), pui.transform());
             let alpha = (170 + 85 * (c + 1) / chunks) as u8;
             let [r, g, bl, _] = self.color.to_array();
             // A halo in the background color keeps the path readable over the convergence map.
@@ -203,13 +205,13 @@ impl Portrait<'_> {
                 Color32::from_white_alpha(alpha / 2)
             };
             pui.line(
-                Line::new("", pts[a..b].to_vec())
+                Line::new("", chunk.clone())
                     .color(halo)
                     .width(width + 2.0)
                     .allow_hover(false),
             );
             pui.line(
-                Line::new("", pts[a..b].to_vec())
+                Line::new("", chunk)
                     .color(Color32::from_rgba_unmultiplied(r, g, bl, alpha))
                     .width(width)
                     .allow_hover(false),
