@@ -72,6 +72,20 @@ pub fn publish_frame(frame: u64) {
     let _: u64 = frame;
 }
 
+/// The whole work of the previous frame (ms) where the platform can see past `App::ui`: in the browser,
+/// the animation-frame callback that ran it, tessellation and painting included (`web/frame-work.js`).
+/// `None` natively and before the first frame.
+pub fn previous_frame_work_ms() -> Option<f64> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::web::previous_frame_work_ms()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
 /// The browser's own name for its WebGPU adapter (`GPUAdapter.info`), which wgpu's WebGPU backend leaves
 /// empty. Resolves to `None` natively or when the browser says nothing.
 pub fn webgpu_adapter_name() -> crate::gpu::pending::Polled<Option<String>> {

@@ -132,6 +132,15 @@ pub fn publish_frame(frame: u64) {
     }
 }
 
+/// The whole work of the app's previous animation frame in milliseconds — its `App::ui`, then egui's
+/// tessellation, the upload and the submit — as `web/frame-work.js` timed it; `None` before the first.
+pub fn previous_frame_work_ms() -> Option<f64> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &"bilevelFrameWorkMs".into())
+        .ok()?
+        .as_f64()
+}
+
 /// Checks once a second whether eframe caught a panic; if so, shows it in the page and in the status.
 fn watch_for_panic(runner: eframe::WebRunner) {
     let Some(window) = web_sys::window() else {

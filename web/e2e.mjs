@@ -202,12 +202,16 @@ async function runMode(browserFlags, mode, origin) {
   for (const [name, checks] of views) {
     if (!only || only.includes(name)) {
       const profiled = process.env.E2E_PROFILE ? await startProfile(page) : null;
-      // frame_ms covers the last 5 s: read it every 2.5 s while the checks run, keeping the worst.
+      // frame_ms covers the last 5 s: read it every 2.5 s while the checks run, keeping the worst
+      // (E2E_FRAMES=1 prints every window read).
       const worst = { p95: 0, max: 0 };
       const watch = setInterval(() => {
         status().then((st) => {
-          worst.p95 = Math.max(worst.p95, st?.frame_ms?.p95 ?? 0);
-          worst.max = Math.max(worst.max, st?.frame_ms?.max ?? 0);
+          const f = st?.frame_ms;
+          if (!f) return;
+          if (process.env.E2E_FRAMES) console.log(`       frame_ms window: ${JSON.stringify(f)}`);
+          worst.p95 = Math.max(worst.p95, f.p95);
+          worst.max = Math.max(worst.max, f.max);
         }).catch(() => null);
       }, 2_500);
       await checks(page, mode, { check, shots, ...ui });

@@ -1,6 +1,8 @@
-//! The app's own work per frame (issue 18's frame budget): how long each `App::ui` pass took — layout and
-//! every view's time-sliced work, not egui's tessellation or the GPU upload that follow it — over the
-//! last few seconds of the open view, summarized as the status's `frame_ms` {p50, p95, max}.
+//! The app's own work per frame (issue 18's frame budget) over the last few seconds of the open view,
+//! summarized as the status's `frame_ms` {p50, p95, max}. A frame's work is its `App::ui` pass (layout
+//! and every view's time-sliced work) and, in the browser, everything else its animation-frame callback
+//! did: egui's tessellation, wgpu's upload and submit, the JS glue (`web/frame-work.js` times it; the app
+//! reads it back one frame later and amends that frame's sample).
 
 use std::collections::VecDeque;
 
@@ -22,23 +24,35 @@ pub struct FrameStats {
     pub frames: usize,
 }
 
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    at: Instant,
+    ms: f64,
+}
+
 #[derive(Debug, Default)]
 pub struct FrameClock {
-    samples: VecDeque<(Instant, f64)>,
+    samples: VecDeque<Sample>,
     summary: Option<FrameStats>,
     refreshed: Option<Instant>,
 }
 
 impl FrameClock {
-    /// Records a pass that began at `start` and ends now.
-    pub fn record(&mut self, start: Instant) {
+    /// Records a pass that began at `start` and ends now. `previous_whole`: the previous frame's whole work
+    /// where the platform measured it (it replaces that frame's `App::ui` time when larger).
+    pub fn record(&mut self, start: Instant, previous_whole: Option<f64>) {
         let now = Instant::now();
-        self.samples
-            .push_back((now, now.duration_since(start).as_secs_f64() * 1e3));
+        if let (Some(whole), Some(last)) = (previous_whole, self.samples.back_mut()) {
+            last.ms = last.ms.max(whole);
+        }
+        self.samples.push_back(Sample {
+            at: now,
+            ms: now.duration_since(start).as_secs_f64() * 1e3,
+        });
         while self
             .samples
             .front()
-            .is_some_and(|(t, _)| now.duration_since(*t) > WINDOW)
+            .is_some_and(|s| now.duration_since(s.at) > WINDOW)
         {
             self.samples.pop_front();
         }
@@ -46,7 +60,7 @@ impl FrameClock {
             .refreshed
             .is_none_or(|t| now.duration_since(t) >= REFRESH)
         {
-            self.summary = summarize(self.samples.iter().map(|(_, ms)| *ms).collect());
+            self.summary = self.summarize();
             self.refreshed = Some(now);
         }
     }
@@ -61,22 +75,43 @@ impl FrameClock {
     pub fn stats(&self) -> Option<FrameStats> {
         self.summary
     }
+
+    fn summarize(&self) -> Option<FrameStats> {
+        let all = Percentiles::of(self.samples.iter().map(|s| s.ms).collect())?;
+        Some(FrameStats {
+            p50: all.p50,
+            p95: all.p95,
+            max: all.max,
+            frames: all.count,
+        })
+    }
 }
 
-/// p50, p95 (nearest rank) and the largest of `ms`, rounded to 0.01 ms; `None` when empty.
-fn summarize(mut ms: Vec<f64>) -> Option<FrameStats> {
-    if ms.is_empty() {
-        return None;
+/// p50, p95 (nearest rank) and the largest of some samples, rounded to 0.01 ms.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Percentiles {
+    p50: f64,
+    p95: f64,
+    max: f64,
+    count: usize,
+}
+
+impl Percentiles {
+    /// `None` when `ms` is empty.
+    fn of(mut ms: Vec<f64>) -> Option<Self> {
+        if ms.is_empty() {
+            return None;
+        }
+        ms.sort_by(f64::total_cmp);
+        let rank = |q: f64| ms[((q * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1];
+        let round = |v: f64| (v * 100.0).round() / 100.0;
+        Some(Self {
+            p50: round(rank(0.5)),
+            p95: round(rank(0.95)),
+            max: round(ms[ms.len() - 1]),
+            count: ms.len(),
+        })
     }
-    ms.sort_by(f64::total_cmp);
-    let rank = |q: f64| ms[((q * ms.len() as f64).ceil() as usize).clamp(1, ms.len()) - 1];
-    let round = |v: f64| (v * 100.0).round() / 100.0;
-    Some(FrameStats {
-        p50: round(rank(0.5)),
-        p95: round(rank(0.95)),
-        max: round(ms[ms.len() - 1]),
-        frames: ms.len(),
-    })
 }
 
 #[cfg(test)]
@@ -86,14 +121,14 @@ mod tests {
     #[test]
     fn nearest_rank_percentiles_of_known_samples() {
         let stats =
-            summarize((1..=100).map(f64::from).collect()).unwrap_or_else(|| panic!("stats"));
+            Percentiles::of((1..=100).map(f64::from).collect()).unwrap_or_else(|| panic!("stats"));
         assert_eq!(
-            (stats.p50, stats.p95, stats.max, stats.frames),
+            (stats.p50, stats.p95, stats.max, stats.count),
             (50.0, 95.0, 100.0, 100)
         );
-        let one = summarize(vec![1.23456]).unwrap_or_else(|| panic!("stats"));
+        let one = Percentiles::of(vec![1.23456]).unwrap_or_else(|| panic!("stats"));
         assert_eq!((one.p50, one.p95, one.max), (1.23, 1.23, 1.23));
-        assert_eq!(summarize(Vec::new()), None);
+        assert_eq!(Percentiles::of(Vec::new()), None);
     }
 
     #[test]
@@ -101,10 +136,29 @@ mod tests {
         let mut clock = FrameClock::default();
         let start = Instant::now();
         std::thread::sleep(Duration::from_millis(3));
-        clock.record(start);
+        clock.record(start, None);
         let stats = clock.stats().unwrap_or_else(|| panic!("a frame"));
         assert!(stats.max >= 3.0 && stats.frames == 1, "{stats:?}");
         clock.clear();
         assert_eq!(clock.stats(), None);
+    }
+
+    #[test]
+    fn the_platform_s_whole_frame_amends_the_previous_sample() {
+        let mut clock = FrameClock::default();
+        clock.record(Instant::now(), None);
+        // The next pass learns the previous frame's whole work: 40 ms, more than its `App::ui`.
+        clock.record(Instant::now(), Some(40.0));
+        // The summary is refreshed at most every 500 ms: force one.
+        let stats = clock.summarize().unwrap_or_else(|| panic!("two frames"));
+        assert_eq!((stats.max, stats.frames), (40.0, 2), "{stats:?}");
+        // A smaller whole (it cannot be less than the pass inside it) keeps the pass's own time.
+        let mut clock = FrameClock::default();
+        let start = Instant::now();
+        std::thread::sleep(Duration::from_millis(3));
+        clock.record(start, None);
+        clock.record(Instant::now(), Some(0.5));
+        let stats = clock.summarize().unwrap_or_else(|| panic!("two frames"));
+        assert!(stats.max >= 3.0, "{stats:?}");
     }
 }

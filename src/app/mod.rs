@@ -307,7 +307,8 @@ impl eframe::App for BilevelApp {
             self.frame_clock.clear();
             self.clocked_view = self.active;
         }
-        self.frame_clock.record(frame_start);
+        self.frame_clock
+            .record(frame_start, platform::previous_frame_work_ms());
         let status = self.status(look.dark);
         if self.published.as_ref() != Some(&status) {
             platform::publish_status(&status.to_json());
