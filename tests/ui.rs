@@ -902,3 +902,44 @@ fn control_view_trains_four_learners_and_explains_an_update() {
     harness.run_steps(10);
     assert_eq!(scene(&harness), before, "paused: the numbers hold still");
 }
+
+/// On a phone (390 × 844 points) the top bar is one row — the name, a view picker, "Menu" — and its
+/// actions (reset, scenario files, theme, projector, About) show under it only while the menu is open; the
+/// picker opens another view.
+#[test]
+fn a_phone_gets_a_one_row_top_bar_with_a_view_picker_and_a_menu() {
+    let mut harness = light([390.0, 844.0]);
+    harness.state_mut().open_link("#stackelberg");
+    for _ in 0..5 {
+        harness.step();
+    }
+    let find = |h: &Harness<'static, BilevelApp>, id: &str| {
+        h.state()
+            .status(false)
+            .controls
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+    };
+    let menu = find(&harness, "menu").expect("a Menu toggle");
+    assert!(menu.y + menu.h < 40.0, "one row: {menu:?}");
+    assert!(find(&harness, "view-picker").is_some());
+    assert!(find(&harness, "reset").is_none(), "the actions start folded");
+    harness.get_by_label("Menu").click();
+    for _ in 0..3 {
+        harness.step();
+    }
+    let reset = find(&harness, "reset").expect("the actions under the open menu");
+    assert!(reset.y > menu.y + menu.h, "{reset:?} under {menu:?}");
+    harness.snapshot("phone-stackelberg-menu");
+    harness.get_by_label("view").click();
+    for _ in 0..3 {
+        harness.step();
+    }
+    harness.snapshot("phone-view-picker");
+    harness.get_by_label("IHVP lab").click();
+    for _ in 0..3 {
+        harness.step();
+    }
+    assert_eq!(harness.state().status(false).active_view, "ihvp");
+}

@@ -6,68 +6,119 @@ use super::{BilevelApp, Look, document, format};
 use crate::platform;
 use crate::status::UiRect;
 
+/// Below this width (points) the top bar folds into a view picker and a menu (phones).
+const NARROW: f32 = 600.0;
+
+fn menu_key() -> egui::Id {
+    egui::Id::unique("top-bar-menu-open")
+}
+
 impl BilevelApp {
+    /// On a wide screen one wrapped row: the name, a tab per view, the actions. On a phone (narrower than
+    /// [`NARROW`]) one row — the name, a view picker and a "Menu" toggle — with the actions in a row
+    /// under it while the menu is open, so the figure keeps the screen.
     pub(super) fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
         self.tab_rects.clear();
         self.control_rects.clear();
-        ui.horizontal_wrapped(|ui| {
+        if ui.available_width() >= NARROW {
+            ui.horizontal_wrapped(|ui| {
+                ui.strong("bilevel-lab");
+                ui.separator();
+                self.tabs_ui(ui);
+                ui.separator();
+                self.actions_ui(ui);
+            });
+            return;
+        }
+        let mut menu = ui.data(|d| d.get_temp(menu_key())).unwrap_or(false);
+        ui.horizontal(|ui| {
             ui.strong("bilevel-lab");
-            ui.separator();
-            let mut clicked = None;
-            for (i, view) in self.views.iter().enumerate() {
-                let response = ui.selectable_label(i == self.active, view.title());
-                if response.clicked() {
-                    clicked = Some(i);
-                }
-                self.tab_rects.push(UiRect::of(view.anchor(), &response));
+            let mut picked = self.active;
+            let picker = egui::ComboBox::new("view-picker", "view")
+                .selected_text(self.views[self.active].title())
+                .show_ui(ui, |ui| {
+                    for (i, view) in self.views.iter().enumerate() {
+                        ui.selectable_value(&mut picked, i, view.title());
+                    }
+                });
+            self.control_rects
+                .push(UiRect::of("view-picker", &picker.response));
+            if picked != self.active {
+                self.select(picked);
             }
-            if let Some(i) = clicked {
-                self.select(i);
-            }
-            ui.separator();
-            let reset = ui
-                .button("Reset view")
-                .on_hover_text("Put this view back to its defaults");
-            self.control_rects.push(UiRect::of("reset", &reset));
-            if reset.clicked() {
-                self.views[self.active].reset();
-                self.write_hash(false);
-            }
-            self.scenario_file_ui(ui);
-            ui.separator();
-            let before = self.settings.theme;
-            for (choice, id, text, hint) in [
-                (
-                    ThemeChoice::System,
-                    "theme-system",
-                    "System",
-                    "Follow the system theme",
-                ),
-                (ThemeChoice::Light, "theme-light", "Light", "Light theme"),
-                (ThemeChoice::Dark, "theme-dark", "Dark", "Dark theme"),
-            ] {
-                let response = ui
-                    .selectable_value(&mut self.settings.theme, choice, text)
-                    .on_hover_text(hint);
-                self.control_rects.push(UiRect::of(id, &response));
-            }
-            if self.settings.theme != before {
-                ui.ctx().set_theme(self.settings.theme.preference());
-            }
-            ui.separator();
-            let projector = ui
-                .toggle_value(&mut self.settings.projector, "Projector")
-                .on_hover_text("Larger text and thicker lines, for a lecture hall");
-            self.control_rects.push(UiRect::of("projector", &projector));
-            let about = ui.toggle_value(&mut self.show_about, "About");
-            self.control_rects.push(UiRect::of("about", &about));
+            let toggle = ui
+                .toggle_value(&mut menu, "Menu")
+                .on_hover_text("Reset, scenario files, theme, projector mode, About");
+            self.control_rects.push(UiRect::of("menu", &toggle));
         });
+        if menu {
+            ui.horizontal_wrapped(|ui| self.actions_ui(ui));
+        }
+        ui.data_mut(|d| d.insert_temp(menu_key(), menu));
+    }
+
+    /// A tab per view.
+    fn tabs_ui(&mut self, ui: &mut egui::Ui) {
+        let mut clicked = None;
+        for (i, view) in self.views.iter().enumerate() {
+            let response = ui.selectable_label(i == self.active, view.title());
+            if response.clicked() {
+                clicked = Some(i);
+            }
+            self.tab_rects.push(UiRect::of(view.anchor(), &response));
+        }
+        if let Some(i) = clicked {
+            self.select(i);
+        }
+    }
+
+    /// Reset, the view's scenario file, theme, projector mode, About.
+    fn actions_ui(&mut self, ui: &mut egui::Ui) {
+        let reset = ui
+            .button("Reset view")
+            .on_hover_text("Put this view back to its defaults");
+        self.control_rects.push(UiRect::of("reset", &reset));
+        if reset.clicked() {
+            self.views[self.active].reset();
+            self.write_hash(false);
+        }
+        self.scenario_file_ui(ui);
+        ui.separator();
+        let before = self.settings.theme;
+        for (choice, id, text, hint) in [
+            (
+                ThemeChoice::System,
+                "theme-system",
+                "System",
+                "Follow the system theme",
+            ),
+            (ThemeChoice::Light, "theme-light", "Light", "Light theme"),
+            (ThemeChoice::Dark, "theme-dark", "Dark", "Dark theme"),
+        ] {
+            let response = ui
+                .selectable_value(&mut self.settings.theme, choice, text)
+                .on_hover_text(hint);
+            self.control_rects.push(UiRect::of(id, &response));
+        }
+        if self.settings.theme != before {
+            ui.ctx().set_theme(self.settings.theme.preference());
+        }
+        ui.separator();
+        let projector = ui
+            .toggle_value(&mut self.settings.projector, "Projector")
+            .on_hover_text("Larger text and thicker lines, for a lecture hall");
+        self.control_rects.push(UiRect::of("projector", &projector));
+        let about = ui.toggle_value(&mut self.show_about, "About");
+        self.control_rects.push(UiRect::of("about", &about));
     }
 
     pub(super) fn status_bar_ui(&mut self, ui: &mut egui::Ui, look: Look) {
         ui.horizontal_wrapped(|ui| {
-            ui.label(format!("Compute: {}", self.runtime.backend_label()))
-                .on_hover_text("What runs the batch computations");
+            // One row on a phone too: the fallback's reason is long; the whole text shows on hover.
+            ui.add(
+                egui::Label::new(format!("Compute: {}", self.runtime.backend_label())).truncate(),
+            )
+            .on_hover_text("What runs the batch computations");
             ui.separator();
             match self.self_check.report() {
                 None => {
