@@ -56,6 +56,14 @@ export async function stackelbergChecks(page, mode, t) {
   s = await waitForStatus((st) => view(st).start?.[0] > -0.95);
   check(`${mode}: dragging the ring moves the start point`, view(s).start?.[0] > -0.95 && view(s).start?.[1] < 0.95,
     JSON.stringify(view(s).start));
+  // The same with a finger (a phone or a tablet): touch events, as a touch screen sends them.
+  const before = view(s).start;
+  const ring = await control('start-3');
+  await touchDrag(page, [ring.x + ring.w / 2, ring.y + ring.h / 2], [ring.x - 30, ring.y - 40]);
+  s = await waitForStatus((st) => view(st).start?.[0] < before[0] - 0.05);
+  check(`${mode}: a touch drag moves the start point`,
+    view(s).start?.[0] < before[0] - 0.05 && view(s).start?.[1] > before[1] + 0.05,
+    JSON.stringify([before, view(s).start]));
   await click('panel-0', 0.7, 0.6);
   s = await waitForStatus((st) => view(st).starts === 2);
   check(`${mode}: a click adds a start point`, view(s).starts === 2, JSON.stringify(view(s).starts));
@@ -130,4 +138,19 @@ export async function stackelbergChecks(page, mode, t) {
   const mb = (b) => (b / 2 ** 20).toFixed(1);
   check(`${mode}: 10⁶ steps in bounded memory (${mb(early)} MB at step ${earlyStep}, ${mb(late)} MB at 10⁶)`,
     view(s).step === 1_000_000 && late - early <= 8 * 2 ** 20, JSON.stringify([view(s).step, early, late]));
+}
+
+/// A one-finger drag from `from` to `to` (CSS pixels) by touch events, with touch emulation on meanwhile.
+async function touchDrag(page, from, to, steps = 8) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+  const at = (t) => [{ x: from[0] + (to[0] - from[0]) * t, y: from[1] + (to[1] - from[1]) * t }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+  for (let i = 1; i <= steps; i++) {
+    await page.waitForTimeout(30);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(i / steps) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: false });
+  await cdp.detach();
 }
