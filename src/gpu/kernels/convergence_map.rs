@@ -2,7 +2,7 @@
 //! distance to the equilibrium (0, 0) after T steps of the panel's dynamics
 //! (`numerics::games::actor_critic`), all start points at once on the GPU.
 
-use crate::gpu::job::{Encoded, Kernel, cpu_by_parts, f32s_from_bytes};
+use crate::gpu::job::{Encoded, Kernel, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 
@@ -198,6 +198,34 @@ fn lanes(req: &MapRequest, first: usize, n: usize) -> [f32; LANES] {
 /// The convergence-map kernel (`convergence_map.wgsl`).
 pub struct ConvergenceMap;
 
+impl ConvergenceMap {
+    /// The CPU twin spread over `threads` cores (natively; the browser's twin is time-sliced on the UI
+    /// thread instead): contiguous runs of parts, one per thread, joined in order — the same map as
+    /// [`Kernel::cpu`], value for value. Invalid requests give an empty map.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn cpu_on_threads(req: &MapRequest, threads: usize) -> Vec<f32> {
+        let parts = Self::cpu_parts(req);
+        let per_thread = parts.div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|scope| {
+            let runs: Vec<_> = (0..parts)
+                .step_by(per_thread)
+                .map(|first| {
+                    scope.spawn(move || {
+                        let mut acc = None;
+                        for part in first..(first + per_thread).min(parts) {
+                            Self::cpu_part(req, part, &mut acc);
+                        }
+                        acc.unwrap_or_default()
+                    })
+                })
+                .collect();
+            runs.into_iter()
+                .flat_map(|run| run.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    }
+}
+
 impl Kernel for ConvergenceMap {
     type Input = MapRequest;
     type Output = Vec<f32>;
@@ -207,9 +235,18 @@ impl Kernel for ConvergenceMap {
         entry_point: "main",
     };
 
-    /// CPU twin, row-major (iy, ix). Invalid requests give an empty map.
+    /// CPU twin, row-major (iy, ix), natively on every core the machine has. Invalid requests give an
+    /// empty map.
     fn cpu(req: &MapRequest) -> Vec<f32> {
-        cpu_by_parts::<Self>(req).unwrap_or_default()
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let cores = std::thread::available_parallelism().map_or(1, usize::from);
+            Self::cpu_on_threads(req, cores)
+        }
+        #[cfg(target_arch = "wasm32")]
+        {
+            crate::gpu::job::cpu_by_parts::<Self>(req).unwrap_or_default()
+        }
     }
 
     /// Parts of about [`PART_WORK`] step evaluations (whole start points, row-major), so the twin can be
@@ -337,6 +374,16 @@ mod tests {
         assert_eq!(done.value, ConvergenceMap::cpu(&req));
         assert_eq!(done.value.len(), 48 * 40);
         assert!(polls >= 1 && !job.is_pending());
+        // Spread over any number of threads (more than there are parts included): the same map.
+        let parts = ConvergenceMap::cpu_parts(&req);
+        assert!(parts > 8, "{parts} parts");
+        for threads in [1, 2, 3, 7, parts + 5] {
+            assert_eq!(
+                ConvergenceMap::cpu_on_threads(&req, threads),
+                done.value,
+                "{threads} threads"
+            );
+        }
     }
 
     #[test]
