@@ -924,7 +924,10 @@ fn a_phone_gets_a_one_row_top_bar_with_a_view_picker_and_a_menu() {
     let menu = find(&harness, "menu").expect("a Menu toggle");
     assert!(menu.y + menu.h < 40.0, "one row: {menu:?}");
     assert!(find(&harness, "view-picker").is_some());
-    assert!(find(&harness, "reset").is_none(), "the actions start folded");
+    assert!(
+        find(&harness, "reset").is_none(),
+        "the actions start folded"
+    );
     harness.get_by_label("Menu").click();
     for _ in 0..3 {
         harness.step();

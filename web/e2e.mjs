@@ -46,6 +46,8 @@ let passed = 0;
 let failed = 0;
 /// One line per view and backend: the app's own work per frame (issue 18's frame budget).
 const frameTable = [];
+/// One line per backend: when the first frame and the first status came after navigation.
+const startup = [];
 function check(name, ok, detail = '') {
   if (ok) {
     passed += 1;
@@ -93,6 +95,12 @@ async function runMode(browserFlags, mode, origin) {
     return;
   }
   console.log(`       backend: ${first.compute_backend}; self-check: ${JSON.stringify(first.self_check)}`);
+  // Start-up as a student sees it (web/frame-work.js): since navigation, the wasm's download and compile
+  // included.
+  const [firstFrame, firstStatus] = await page.evaluate(() => [window.bilevelFirstFrameMs, window.bilevelFirstStatusMs]);
+  check(`${mode}: first frame ${(firstFrame / 1000).toFixed(2)} s and first status ${(firstStatus / 1000).toFixed(2)} s after navigation`,
+    firstFrame > 0 && firstStatus > 0, JSON.stringify([firstFrame, firstStatus]));
+  startup.push(`${mode.padEnd(7)}first frame ${(firstFrame / 1000).toFixed(2)} s, first status ${(firstStatus / 1000).toFixed(2)} s`);
   if (mode === 'webgpu') {
     check('webgpu: backend is WebGPU', first.gpu && first.compute_backend.startsWith('WebGPU'), first.compute_backend);
     check('webgpu: self-check ran on the GPU', first.self_check.ran_on === 'gpu', first.self_check.ran_on);
@@ -289,6 +297,7 @@ try {
 } finally {
   server.close();
 }
+console.log(`\nstart-up (since navigation, served from 127.0.0.1):\n${startup.join('\n')}`);
 console.log(`\nframe_ms (the app's own work per frame over 5 s windows, each view's checks):\n${frameTable.join('\n')}`);
 console.log(`\nscreenshots: ${shots}`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);

@@ -4,6 +4,8 @@
 // app published a new frame number in it (`window.bilevelFrame`, set at the end of `App::ui`); its
 // duration is left in `window.bilevelFrameWorkMs`, and the app reads it back in the next frame as the
 // previous frame's work (src/app/frame_clock.rs). Other callbacks (a test's own rAF ticks) are not counted.
+// It also notes when the app drew its first frame and first published its status (`bilevelFirstFrameMs`,
+// `bilevelFirstStatusMs`, milliseconds since navigation: download, compile and start-up included).
 (function () {
   const raf = window.requestAnimationFrame.bind(window);
   window.requestAnimationFrame = (callback) => raf((time) => {
@@ -12,7 +14,12 @@
     try {
       callback(time);
     } finally {
-      if (window.bilevelFrame !== frame) window.bilevelFrameWorkMs = performance.now() - start;
+      const end = performance.now();
+      if (window.bilevelFrame !== frame) {
+        window.bilevelFrameWorkMs = end - start;
+        window.bilevelFirstFrameMs ??= end;
+      }
+      if (window.bilevelStatus) window.bilevelFirstStatusMs ??= end;
     }
   });
 })();

@@ -1,0 +1,76 @@
+//! Soft policy iteration, then soft value iteration, resumable a piece at a time: how [`SoftMdp`] finds
+//! the fixed point of its soft Bellman operator (seed 001's T(Q); see `mdp.rs`).
+
+use nalgebra::DVector;
+
+use super::{SoftMdp, SoftSolution};
+
+/// Policy evaluations a [`SoftSolver`] takes at most before value iteration finishes the job.
+const POLICY_ITERATIONS: usize = 100;
+
+/// The fixed point of the soft Bellman operator for one reward, found a piece at a time (so that a view
+/// can spread it over frames): soft policy iteration from the policy of the starting Q — evaluate π
+/// exactly (Q^π = r + γP V^π, V^π by [`SoftMdp::policy_value`]) and improve it to π = softmax(Q^π/τ) —
+/// which gets close in a few evaluations where value iteration needs ln(ε)/ln(γ) sweeps (~1400 at
+/// γ = 0.98), then soft value iteration from there to the tolerance, so the answer is value iteration's
+/// own fixed point, certified by its residual.
+#[derive(Clone, Debug)]
+pub struct SoftSolver {
+    r: DVector<f64>,
+    q: DVector<f64>,
+    /// Policy evaluations done; value iteration starts after [`POLICY_ITERATIONS`] or once Q holds still.
+    evaluations: usize,
+    polishing: bool,
+    /// Value-iteration sweeps done.
+    sweeps: usize,
+}
+
+impl SoftSolver {
+    pub fn new(r: DVector<f64>, q0: DVector<f64>) -> Self {
+        Self {
+            r,
+            q: q0,
+            evaluations: 0,
+            polishing: false,
+            sweeps: 0,
+        }
+    }
+
+    /// One policy evaluation, or (once polishing) up to `sweeps` value-iteration sweeps; the solution
+    /// once ‖T(Q) − Q‖∞ ≤ `tol` (`iterations` counts the sweeps), or when the residual is not finite or
+    /// 100 000 sweeps have not reached it.
+    pub fn advance(&mut self, mdp: &SoftMdp, sweeps: usize, tol: f64) -> Option<SoftSolution> {
+        if !self.polishing {
+            let pi = mdp.policy(&self.q);
+            let v = mdp.policy_value(&pi, &self.r, mdp.tau);
+            let next = &self.r + mdp.p_times(&v) * mdp.gamma;
+            self.evaluations += 1;
+            if next.iter().all(|x| x.is_finite()) {
+                let change = (&next - &self.q).amax();
+                self.q = next;
+                self.polishing = change <= 1e-12 * self.q.amax().max(1.0)
+                    || self.evaluations >= POLICY_ITERATIONS;
+            } else {
+                // Evaluation failed (a singular system): value iteration from where Q was.
+                self.polishing = true;
+            }
+            return None;
+        }
+        for _ in 0..sweeps {
+            let next = mdp.bellman(&self.r, &self.q);
+            let residual = (&next - &self.q).amax();
+            self.q = next;
+            self.sweeps += 1;
+            if residual <= tol || !residual.is_finite() || self.sweeps >= 100_000 {
+                return Some(SoftSolution {
+                    v: mdp.soft_value(&self.q),
+                    pi: mdp.policy(&self.q),
+                    q: self.q.clone(),
+                    iterations: self.sweeps,
+                    residual,
+                });
+            }
+        }
+        None
+    }
+}
