@@ -946,3 +946,28 @@ fn a_phone_gets_a_one_row_top_bar_with_a_view_picker_and_a_menu() {
     }
     assert_eq!(harness.state().status(false).active_view, "ihvp");
 }
+
+/// On a phone the landing page is laid out to the screen: one lesson card per row and each figure's button
+/// above its text, everything inside the 390 points (it was laid out 1000 points wide and cut off).
+#[test]
+fn the_landing_page_fits_a_phone() {
+    let mut harness = light([390.0, 844.0]);
+    for _ in 0..5 {
+        harness.step();
+    }
+    let controls = harness.state().status(false).controls;
+    let find = |id: &str| {
+        controls
+            .iter()
+            .find(|c| c.id == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} published"))
+    };
+    let (first, second) = (find("lesson-card-0"), find("lesson-card-1"));
+    assert!(second.y > first.y + first.h, "one card per row: {first:?} {second:?}");
+    for id in ["lesson-card-0", "lesson-card-1", "figure-0"] {
+        let c = find(id);
+        assert!(c.x >= 0.0 && c.x + c.w <= 390.0, "{id} off the screen: {c:?}");
+    }
+    harness.snapshot("phone-welcome");
+}

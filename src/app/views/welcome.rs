@@ -159,7 +159,8 @@ impl View for Welcome {
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.set_max_width(1000.0);
+            // At most 1000 points wide for reading, and never wider than the screen (`set_max_width` sets it).
+            ui.set_max_width(ui.available_width().min(1000.0));
             ui.heading("bilevel-lab: watch bilevel optimization happen");
             ui.label(
                 "A leader chooses x knowing that a follower answers with its best response y*(x); the \
@@ -180,23 +181,36 @@ impl View for Welcome {
             }
             ui.add_space(10.0);
             ui.label(egui::RichText::new("Figures from the papers").heading().strong());
-            egui::Grid::new("figures")
-                .num_columns(2)
-                .spacing([12.0, 8.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    for (k, figure) in self.figures.iter().enumerate() {
-                        let open = ui.button(format!("{} ▶", figure.title));
-                        if let Some(&id) = FIGURE_IDS.get(k) {
-                            ctx.report.control(id, &open);
+            // Beside each other where there is room; on a phone the button above its text, so no row is
+            // wider than the screen (a wide grid row would widen the page, and every line would be cut).
+            let narrow = ui.available_width() < 600.0;
+            let mut figure_ui = |ui: &mut egui::Ui, k: usize, figure: &Figure| {
+                let open = ui.button(format!("{} ▶", figure.title));
+                if let Some(&id) = FIGURE_IDS.get(k) {
+                    ctx.report.control(id, &open);
+                }
+                if open.clicked() {
+                    *ctx.navigate = Some(figure.link.clone());
+                }
+                ui.label(figure.look_for);
+            };
+            if narrow {
+                for (k, figure) in self.figures.iter().enumerate() {
+                    figure_ui(ui, k, figure);
+                    ui.add_space(6.0);
+                }
+            } else {
+                egui::Grid::new("figures")
+                    .num_columns(2)
+                    .spacing([12.0, 8.0])
+                    .striped(true)
+                    .show(ui, |ui| {
+                        for (k, figure) in self.figures.iter().enumerate() {
+                            figure_ui(ui, k, figure);
+                            ui.end_row();
                         }
-                        if open.clicked() {
-                            *ctx.navigate = Some(figure.link.clone());
-                        }
-                        ui.label(figure.look_for);
-                        ui.end_row();
-                    }
-                });
+                    });
+            }
             ui.add_space(10.0);
             ui.label(egui::RichText::new("The views").heading().strong());
             for line in [

@@ -61,7 +61,8 @@ impl LessonView {
     /// The list of lessons, with opening and making one's own.
     pub(super) fn library_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         egui::ScrollArea::vertical().show(ui, |ui| {
-            ui.set_max_width(900.0);
+            // At most 900 points wide for reading, and never wider than the screen (`set_max_width` sets it).
+            ui.set_max_width(ui.available_width().min(900.0));
             ui.heading("Lessons");
             ui.label(
                 "Pick a lesson to present it: the text on the left, the live view on the right. \
