@@ -964,10 +964,16 @@ fn the_landing_page_fits_a_phone() {
             .unwrap_or_else(|| panic!("{id} published"))
     };
     let (first, second) = (find("lesson-card-0"), find("lesson-card-1"));
-    assert!(second.y > first.y + first.h, "one card per row: {first:?} {second:?}");
+    assert!(
+        second.y > first.y + first.h,
+        "one card per row: {first:?} {second:?}"
+    );
     for id in ["lesson-card-0", "lesson-card-1", "figure-0"] {
         let c = find(id);
-        assert!(c.x >= 0.0 && c.x + c.w <= 390.0, "{id} off the screen: {c:?}");
+        assert!(
+            c.x >= 0.0 && c.x + c.w <= 390.0,
+            "{id} off the screen: {c:?}"
+        );
     }
     harness.snapshot("phone-welcome");
 }
