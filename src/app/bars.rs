@@ -3,11 +3,9 @@
 
 use super::settings::ThemeChoice;
 use super::{BilevelApp, Look, document, format};
+use crate::app::widgets::layout::PHONE;
 use crate::platform;
 use crate::status::UiRect;
-
-/// Below this width (points) the top bar folds into a view picker and a menu (phones).
-const NARROW: f32 = 600.0;
 
 fn menu_key() -> egui::Id {
     egui::Id::unique("top-bar-menu-open")
@@ -15,12 +13,12 @@ fn menu_key() -> egui::Id {
 
 impl BilevelApp {
     /// On a wide screen one wrapped row: the name, a tab per view, the actions. On a phone (narrower than
-    /// [`NARROW`]) one row — the name, a view picker and a "Menu" toggle — with the actions in a row
+    /// [`PHONE`]) one row — the name, a view picker and a "Menu" toggle — with the actions in a row
     /// under it while the menu is open, so the figure keeps the screen.
     pub(super) fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
         self.tab_rects.clear();
         self.control_rects.clear();
-        if ui.available_width() >= NARROW {
+        if ui.available_width() >= PHONE {
             ui.horizontal_wrapped(|ui| {
                 ui.strong("bilevel-lab");
                 ui.separator();

@@ -183,7 +183,7 @@ impl View for Welcome {
             ui.label(egui::RichText::new("Figures from the papers").heading().strong());
             // Beside each other where there is room; on a phone the button above its text, so no row is
             // wider than the screen (a wide grid row would widen the page, and every line would be cut).
-            let narrow = ui.available_width() < 600.0;
+            let narrow = ui.available_width() < crate::app::widgets::layout::PHONE;
             let mut figure_ui = |ui: &mut egui::Ui, k: usize, figure: &Figure| {
                 let open = ui.button(format!("{} ▶", figure.title));
                 if let Some(&id) = FIGURE_IDS.get(k) {

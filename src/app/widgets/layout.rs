@@ -8,6 +8,10 @@
 /// Below this width (points) the controls start folded.
 const NARROW: f32 = 640.0;
 
+/// Below this width (points) the screen is a phone's: the top bar folds into a view picker and a menu, and
+/// rows that would not fit (the landing page's figure list) stack instead.
+pub const PHONE: f32 = 600.0;
+
 /// Lays out `controls` (left) and `results` (center) for `view`.
 pub fn controls_and_results<T>(
     ui: &mut egui::Ui,
