@@ -86,6 +86,19 @@ pub fn previous_frame_work_ms() -> Option<f64> {
     }
 }
 
+/// The WebGL2 renderer the page draws with where the browser has no WebGPU (the app is then drawn with
+/// glow); `None` natively.
+pub fn webgl_renderer_name() -> Option<String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::web::webgl_renderer_name()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
 /// The browser's own name for its WebGPU adapter (`GPUAdapter.info`), which wgpu's WebGPU backend leaves
 /// empty. Resolves to `None` natively or when the browser says nothing.
 pub fn webgpu_adapter_name() -> crate::gpu::pending::Polled<Option<String>> {

@@ -34,14 +34,20 @@ pub fn start() {
             show_crash(&format!("the page has no canvas with id `{CANVAS_ID}`"));
             return;
         };
-        let runner = eframe::WebRunner::new();
-        let started = runner
-            .start(
-                canvas,
-                eframe::WebOptions::default(),
-                Box::new(|cc| Ok(Box::new(crate::BilevelApp::new(cc)))),
-            )
-            .await;
+        let mut runner = eframe::WebRunner::new();
+        let mut started = Err(JsValue::from_str("no renderer tried"));
+        if webgpu_adapter().await.is_some() {
+            started = start_runner(&runner, canvas.clone(), eframe::Renderer::Wgpu).await;
+            if let Err(e) = &started {
+                log::warn!("WebGPU did not start ({e:?}); drawing with WebGL2");
+            }
+        }
+        if started.is_err() {
+            // A canvas keeps the first kind of context it gave out: WebGL2 needs a fresh one.
+            let fresh = fresh_canvas(&canvas);
+            runner = eframe::WebRunner::new();
+            started = start_runner(&runner, fresh, eframe::Renderer::Glow).await;
+        }
         match started {
             Ok(()) => {
                 if let Some(loading) = document.get_element_by_id("loading") {
@@ -52,6 +58,73 @@ pub fn start() {
             Err(e) => show_crash(&format!("the app could not start: {e:?}")),
         }
     });
+}
+
+/// Starts eframe on `canvas` drawing with `renderer`: wgpu where the browser has WebGPU (the views' kernels
+/// run on its device), glow on WebGL2 otherwise (the CPU twins compute).
+async fn start_runner(
+    runner: &eframe::WebRunner,
+    canvas: web_sys::HtmlCanvasElement,
+    renderer: eframe::Renderer,
+) -> Result<(), JsValue> {
+    let options = eframe::WebOptions {
+        renderer,
+        ..Default::default()
+    };
+    runner
+        .start(
+            canvas,
+            options,
+            Box::new(|cc| Ok(Box::new(crate::BilevelApp::new(cc)))),
+        )
+        .await
+}
+
+/// A copy of `canvas` put in its place (same id and attributes, no context yet).
+fn fresh_canvas(canvas: &web_sys::HtmlCanvasElement) -> web_sys::HtmlCanvasElement {
+    canvas
+        .clone_node()
+        .ok()
+        .and_then(|n| n.dyn_into::<web_sys::HtmlCanvasElement>().ok())
+        .filter(|fresh| canvas.replace_with_with_node_1(fresh).is_ok())
+        .unwrap_or_else(|| canvas.clone())
+}
+
+/// The name of the WebGL2 renderer the canvas draws with (`WEBGL_debug_renderer_info` where the browser
+/// gives it), for the status bar when the app is drawn with glow.
+pub fn webgl_renderer_name() -> Option<String> {
+    use js_sys::Reflect;
+    let canvas = web_sys::window()?
+        .document()?
+        .get_element_by_id(CANVAS_ID)?
+        .dyn_into::<web_sys::HtmlCanvasElement>()
+        .ok()?;
+    // The canvas already holds eframe's WebGL2 context: getContext hands back that one.
+    let gl = canvas.get_context("webgl2").ok()??;
+    let call = |name: &str, args: &js_sys::Array| {
+        Reflect::get(&gl, &name.into())
+            .ok()?
+            .dyn_into::<js_sys::Function>()
+            .ok()?
+            .apply(&gl, args)
+            .ok()
+    };
+    const RENDERER: f64 = 7937.0; // gl.RENDERER
+    const UNMASKED_RENDERER: f64 = 37446.0; // WEBGL_debug_renderer_info.UNMASKED_RENDERER_WEBGL
+    let has_debug_info = call(
+        "getExtension",
+        &js_sys::Array::of1(&"WEBGL_debug_renderer_info".into()),
+    )
+    .is_some_and(|e| !e.is_null());
+    let parameter = if has_debug_info {
+        UNMASKED_RENDERER
+    } else {
+        RENDERER
+    };
+    call("getParameter", &js_sys::Array::of1(&parameter.into()))?
+        .as_string()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
 }
 
 /// Notes the hash moving under the app (see `HASH_MOVED`); eframe itself asks for a frame on
@@ -212,23 +285,7 @@ fn show_crash(message: &str) {
 /// Asks `navigator.gpu` for an adapter and reads its `info` (description, else vendor and architecture).
 pub async fn webgpu_adapter_name() -> Option<String> {
     use js_sys::Reflect;
-    let navigator = web_sys::window()?.navigator();
-    let gpu = Reflect::get(&navigator, &"gpu".into())
-        .ok()
-        .filter(|g| !g.is_undefined())?;
-    let request = Reflect::get(&gpu, &"requestAdapter".into())
-        .ok()?
-        .dyn_into::<js_sys::Function>()
-        .ok()?;
-    let promise = request
-        .call0(&gpu)
-        .ok()?
-        .dyn_into::<js_sys::Promise>()
-        .ok()?;
-    let adapter = wasm_bindgen_futures::JsFuture::from(promise)
-        .await
-        .ok()
-        .filter(|a| !a.is_null())?;
+    let adapter = webgpu_adapter().await?;
     let info = Reflect::get(&adapter, &"info".into())
         .ok()
         .filter(|i| !i.is_undefined())?;
@@ -246,6 +303,28 @@ pub async fn webgpu_adapter_name() -> Option<String> {
             .collect();
         (!parts.is_empty()).then(|| parts.join(" "))
     })
+}
+
+/// `navigator.gpu.requestAdapter()`: `None` where the browser has no WebGPU or no adapter for it.
+async fn webgpu_adapter() -> Option<JsValue> {
+    use js_sys::Reflect;
+    let navigator = web_sys::window()?.navigator();
+    let gpu = Reflect::get(&navigator, &"gpu".into())
+        .ok()
+        .filter(|g| !g.is_undefined())?;
+    let request = Reflect::get(&gpu, &"requestAdapter".into())
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let promise = request
+        .call0(&gpu)
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()
+        .filter(|a| !a.is_null() && !a.is_undefined())
 }
 
 /// Starts a browser download of `bytes` (a Blob URL on a temporary `<a download>`).

@@ -271,6 +271,19 @@ async function runMode(browserFlags, mode, origin) {
     const why = (await old.textContent('#crash_text').catch(() => '')) ?? '';
     check('a browser without WebAssembly SIMD is told so', why.includes('lacks WebAssembly SIMD'), why);
     await old.close();
+    // WebGPU offers an adapter but no device (src/web.rs): the app starts again drawn with WebGL2 on a
+    // fresh canvas and computes on the CPU twins.
+    const refused = await context.newPage();
+    await refused.addInitScript(() => {
+      GPUAdapter.prototype.requestDevice = () => Promise.reject(new Error('e2e: no device'));
+    });
+    await refused.goto(`${origin}/`);
+    const fell = await uiOf(refused).waitForStatus((st) => st.self_check !== null, 60_000);
+    check('WebGPU without a device: drawn with WebGL2, computed on the CPU',
+      fell && !fell.gpu && fell.compute_backend.startsWith('CPU fallback') && !(await refused.isVisible('#crash')),
+      JSON.stringify(fell?.compute_backend));
+    await refused.screenshot({ path: path.join(shots, 'webgpu-refused-device.png') });
+    await refused.close();
   }
 
   const final = await status();

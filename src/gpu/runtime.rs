@@ -18,6 +18,9 @@ pub use super::limits::workgroup_grid;
 use super::pending::Polled;
 pub use super::readback::GpuJob;
 
+/// Why a browser computes on the CPU.
+const NO_WEBGPU: &str = "no WebGPU device in this browser, and WebGL2 cannot run compute shaders";
+
 /// Smallest storage-buffer count a kernel of ours binds (inputs + output).
 const MIN_STORAGE_BUFFERS: u32 = 4;
 /// Workgroup size every kernel of ours declares (`@workgroup_size(64)`).
@@ -132,10 +135,17 @@ impl ComputeRuntime {
     }
 
     /// Uses eframe's device (WebGPU in the browser, Vulkan/Metal/DX12 natively) when it can run compute
-    /// shaders; otherwise (WebGL2, no wgpu renderer) the CPU twins.
+    /// shaders; otherwise the CPU twins. In a browser without WebGPU the app is drawn with WebGL2 (glow,
+    /// no wgpu device, see `src/web.rs`).
     pub fn from_render_state(render_state: Option<&eframe::egui_wgpu::RenderState>) -> Self {
         match render_state {
             Some(rs) => Self::from_device(&rs.adapter, rs.device.clone(), rs.queue.clone()),
+            None if cfg!(target_arch = "wasm32") => {
+                let mut rt = Self::cpu(NO_WEBGPU);
+                rt.adapter =
+                    crate::platform::webgl_renderer_name().map(|n| format!("WebGL2 · {n}"));
+                rt
+            }
             None => Self::cpu("the app is not drawn with wgpu"),
         }
     }
@@ -154,7 +164,7 @@ impl ComputeRuntime {
             || limits.max_compute_invocations_per_workgroup < WORKGROUP_SIZE
         {
             let reason = if info.backend == wgpu::Backend::Gl && cfg!(target_arch = "wasm32") {
-                "no WebGPU in this browser, and WebGL2 cannot run compute shaders".to_owned()
+                NO_WEBGPU.to_owned()
             } else {
                 format!("{} cannot run compute shaders", adapter_api(&info))
             };
