@@ -1,6 +1,6 @@
 //! Conjugate gradient on (H + αI) v = b from v₀ = 0 (lecture 004, "Details: Conjugate Gradient",
 //! Algorithm 7; Hestenes–Stiefel). Stops at `iters` iterations or when ‖r‖ ≤ tol·‖b‖. With the curvature
-//! guard (the default) it detects non-positive curvature dᵀ(H + αI)d ≤ 0 and stops there with a warning;
+//! guard (the default) it detects non-positive curvature d·(H + αI)d ≤ 0 and stops there with a warning;
 //! without it, it runs on as JAX's `jax.scipy.sparse.linalg.cg` and SciPy's `cg` do (they never test the
 //! curvature), so on an indefinite H + αI a negative step can carry it far off — the CG blow-ups BLPO's
 //! Figure 2 reports. Both stop on a zero or non-finite curvature (the step would divide by it).
@@ -88,7 +88,7 @@ pub(crate) fn preconditioned_cg<H: HessianOperator + ?Sized>(
         };
         if stop {
             warnings.push(format!(
-                "non-positive curvature dᵀ(H + αI)d = {curvature:.3e} at iteration {}: H + αI is not positive definite, {name} stopped",
+                "non-positive curvature d·(H + αI)d = {curvature:.3e} at iteration {}: H + αI is not positive definite, {name} stopped",
                 iterations + 1
             ));
             break;

@@ -66,17 +66,17 @@ impl Algorithm {
     pub fn rule(self) -> &'static str {
         match self {
             Algorithm::MSobirl => {
-                "one w step (ξ), x ← x − β∇̂φ(x, π, w), N soft Bellman steps: model-based, first-order"
+                "one w step (ξ), x ← x − β·(estimated ∇φ)(x, π, w), N soft Bellman steps: model-based, first-order"
             }
             Algorithm::Sobirl => {
                 "N soft Bellman steps, then x ← x − β∇̃φ from M sampled trajectories (no P, no solves)"
             }
             Algorithm::StocSobirl => {
-                "SoBiRL with momentum h = ∇̄φ_k + (1 − µ)(h − ∇̄φ(same samples; x_(k−1), π_(k−1)))"
+                "SoBiRL with momentum h = g_k + (1 − µ)(h − g(same samples; x_(k−1), π_(k−1))), g the sampled ∇φ"
             }
             Algorithm::Exact => "the follower solved to 1e-13, x ← x − β∇φ(x): the reference",
             Algorithm::Parl => {
-                "N soft Bellman steps, then x ← x − βthe hypergradient at π_N with the exact (I − γP_π)⁻ᵀ solve: AID, \
+                "N soft Bellman steps, then x ← x − β·(the hypergradient at π_N, with an exact solve against (I − γP_π) transposed): AID, \
                  first- and second-order (Chakraborty et al. 2024)"
             }
             Algorithm::Hpgd => {
@@ -88,7 +88,7 @@ impl Algorithm {
                  (Christiano et al. 2017)"
             }
             Algorithm::Partial => {
-                "N soft Bellman steps, then x ← x − β(∇_x f + τ⁻¹Φᵀdiag(π)∇_πf): the direct part only, \
+                "N soft Bellman steps, then x ← x − β(∇_x f + τ⁻¹Φ^T diag(π)∇_πf): the direct part only, \
                  ignoring how V* moves with x"
             }
             Algorithm::Pbrl => {
