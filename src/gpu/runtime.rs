@@ -18,9 +18,6 @@ pub use super::limits::workgroup_grid;
 use super::pending::Polled;
 pub use super::readback::GpuJob;
 
-/// Why a browser computes on the CPU.
-const NO_WEBGPU: &str = "no WebGPU device in this browser, and WebGL2 cannot run compute shaders";
-
 /// Smallest storage-buffer count a kernel of ours binds (inputs + output).
 const MIN_STORAGE_BUFFERS: u32 = 4;
 /// Workgroup size every kernel of ours declares (`@workgroup_size(64)`).
@@ -141,7 +138,9 @@ impl ComputeRuntime {
         match render_state {
             Some(rs) => Self::from_device(&rs.adapter, rs.device.clone(), rs.queue.clone()),
             None if cfg!(target_arch = "wasm32") => {
-                let mut rt = Self::cpu(NO_WEBGPU);
+                let mut rt = Self::cpu(
+                    "no WebGPU device in this browser, and WebGL2 cannot run compute shaders",
+                );
                 rt.adapter =
                     crate::platform::webgl_renderer_name().map(|n| format!("WebGL2 · {n}"));
                 rt
@@ -163,12 +162,7 @@ impl ComputeRuntime {
             || limits.max_compute_workgroup_size_x < WORKGROUP_SIZE
             || limits.max_compute_invocations_per_workgroup < WORKGROUP_SIZE
         {
-            let reason = if info.backend == wgpu::Backend::Gl && cfg!(target_arch = "wasm32") {
-                NO_WEBGPU.to_owned()
-            } else {
-                format!("{} cannot run compute shaders", adapter_api(&info))
-            };
-            let mut rt = Self::cpu(reason);
+            let mut rt = Self::cpu(format!("{} cannot run compute shaders", adapter_api(&info)));
             rt.adapter = Some(label);
             return rt;
         }
