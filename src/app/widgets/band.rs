@@ -1,20 +1,23 @@
-//! A shaded band between two curves on a plot (a spread over seeds), drawn as one convex quadrilateral
-//! per segment (egui_plot fills convex polygons only). Shared by the playground and the Control tab.
+//! A shaded band between two curves on a plot (a spread over seeds), drawn as one triangle mesh per
+//! stretch of finite edges (egui_plot's [`FilledArea`]). Shared by the playground and the Control tab.
 
-use egui_plot::{PlotUi, Polygon};
+use egui_plot::{FilledArea, PlotUi};
 
-/// Fills between `lo` and `hi` over x: points (x, lo, hi), in x order; segments with a non-finite edge
-/// are skipped.
+/// Fills between `lo` and `hi` over x: points (x, lo, hi), in x order; a point with a non-finite value
+/// breaks the band (the segments on either side of it are not filled).
 pub fn band(pui: &mut PlotUi<'_>, points: &[(f64, f64, f64)], color: egui::Color32) {
-    for w in points.windows(2) {
-        let [(x0, b0, t0), (x1, b1, t1)] = [w[0], w[1]];
-        if [b0, t0, b1, t1].iter().all(|v| v.is_finite()) {
-            pui.polygon(
-                Polygon::new("", vec![[x0, b0], [x1, b1], [x1, t1], [x0, t0]])
-                    .fill_color(color.gamma_multiply(0.18))
-                    .stroke(egui::Stroke::NONE)
-                    .allow_hover(false),
-            );
+    for stretch in points.split(|&(x, lo, hi)| !(x.is_finite() && lo.is_finite() && hi.is_finite()))
+    {
+        if stretch.len() < 2 {
+            continue;
         }
+        let xs: Vec<f64> = stretch.iter().map(|p| p.0).collect();
+        let lo: Vec<f64> = stretch.iter().map(|p| p.1).collect();
+        let hi: Vec<f64> = stretch.iter().map(|p| p.2).collect();
+        pui.add(
+            FilledArea::new("", &xs, &lo, &hi)
+                .fill_color(color.gamma_multiply(0.18))
+                .allow_hover(false),
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! still transform, lay out and tessellate each: most of a playing view's frame. Every history line goes
 //! through [`thin`] first.
 
-use egui_plot::PlotTransform;
+use egui_plot::{PlotBounds, PlotTransform};
 
 /// A dropped point lies within this many pixels (per axis) of the point the drawn line leaves from.
 const TOLERANCE_PX: f64 = 0.5;
@@ -15,10 +15,6 @@ const TOLERANCE_PX: f64 = 0.5;
 /// frame and the data's own extent over the plot's frame, so a first frame (no bounds yet) or a zoomed-out
 /// last frame thins no more than the data's own scale allows. Non-finite points are kept as they are.
 pub fn thin(points: Vec<[f64; 2]>, transform: &PlotTransform) -> Vec<[f64; 2]> {
-    let frame = transform.frame();
-    let bounds = transform.bounds();
-    let pixels = [f64::from(frame.width()), f64::from(frame.height())];
-    let shown = [bounds.width(), bounds.height()];
     let mut lo = [f64::INFINITY; 2];
     let mut hi = [f64::NEG_INFINITY; 2];
     for p in points
@@ -30,8 +26,30 @@ pub fn thin(points: Vec<[f64; 2]>, transform: &PlotTransform) -> Vec<[f64; 2]> {
             hi[a] = hi[a].max(p[a]);
         }
     }
+    thin_at(points, transform, [hi[0] - lo[0], hi[1] - lo[1]])
+}
+
+/// [`thin`] for a plot whose bounds the view sets itself (`bounds`, what `PlotUi::set_plot_bounds` gets):
+/// the pixel size is those bounds over the plot's frame, however small the line's own extent — a
+/// trajectory's late stretch circling a point a few pixels wide is thinned at the plot's scale, not at its
+/// own, where it would keep every point. (The last frame's bounds are used where they were finer: the
+/// first frame after the bounds changed.)
+pub fn thin_in_bounds(
+    points: Vec<[f64; 2]>,
+    transform: &PlotTransform,
+    bounds: &PlotBounds,
+) -> Vec<[f64; 2]> {
+    thin_at(points, transform, [bounds.width(), bounds.height()])
+}
+
+/// Thins with a pixel size of the finer of the plot's frame and `extent` (per axis) over it.
+fn thin_at(points: Vec<[f64; 2]>, transform: &PlotTransform, extent: [f64; 2]) -> Vec<[f64; 2]> {
+    let frame = transform.frame();
+    let bounds = transform.bounds();
+    let pixels = [f64::from(frame.width()), f64::from(frame.height())];
+    let shown = [bounds.width(), bounds.height()];
     let tolerance: [f64; 2] =
-        std::array::from_fn(|a| TOLERANCE_PX * (hi[a] - lo[a]).min(shown[a]) / pixels[a]);
+        std::array::from_fn(|a| TOLERANCE_PX * extent[a].min(shown[a]) / pixels[a]);
     if points.len() < 3 || !tolerance.iter().all(|t| t.is_finite() && *t >= 0.0) {
         return points;
     }
@@ -51,7 +69,6 @@ pub fn thin(points: Vec<[f64; 2]>, transform: &PlotTransform) -> Vec<[f64; 2]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use egui_plot::PlotBounds;
 
     /// A 400 × 200-pixel plot showing [0, 4] × [−1, 1]: 100 pixels per x unit, 100 per y unit.
     fn plot() -> PlotTransform {
@@ -117,6 +134,42 @@ mod tests {
             .map(|i| [4.0 * i as f64 / 99.0, 1e-6 * (i as f64 / 10.0).sin()])
             .collect();
         assert!(thin(tiny, &plot()).len() > 50);
+    }
+
+    #[test]
+    fn in_set_bounds_a_tight_spiral_is_thinned_at_the_plots_scale() {
+        // A trajectory's late stretch: 2000 points spiralling into (2, 0) within 0.004 units (0.4 px).
+        let spiral: Vec<[f64; 2]> = (0..2000)
+            .map(|i| {
+                let (r, a) = (0.004 * (-(i as f64) / 500.0).exp(), i as f64 * 0.3);
+                [2.0 + r * a.cos(), r * a.sin()]
+            })
+            .collect();
+        let bounds = PlotBounds::from_min_max([0.0, -1.0], [4.0, 1.0]);
+        let kept = thin_in_bounds(spiral.clone(), &plot(), &bounds);
+        assert!(kept.len() <= 40, "{} points kept", kept.len());
+        let worst = spiral
+            .iter()
+            .map(|&p| pixels_off(p, &kept))
+            .fold(0.0, f64::max);
+        // Within half a pixel along each axis of a kept point.
+        assert!(
+            worst <= TOLERANCE_PX * std::f64::consts::SQRT_2 + 1e-9,
+            "a point {worst} px off"
+        );
+        // Thinned at its own extent (plain `thin`) it keeps hundreds.
+        assert!(thin(spiral, &plot()).len() > 100);
+        // Bounds set finer than the last frame's (zoomed in since): the finer scale is used.
+        let zoomed = PlotBounds::from_min_max([1.996, -0.004], [2.004, 0.004]);
+        let noisy: Vec<[f64; 2]> = (0..100)
+            .map(|i| {
+                [
+                    2.0 + 0.003 * (i as f64 / 99.0),
+                    if i % 2 == 0 { 0.001 } else { -0.001 },
+                ]
+            })
+            .collect();
+        assert_eq!(thin_in_bounds(noisy.clone(), &plot(), &zoomed), noisy);
     }
 
     #[test]

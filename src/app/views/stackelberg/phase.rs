@@ -8,7 +8,7 @@ use egui_plot::{
 };
 
 use crate::app::Look;
-use crate::app::widgets::thin;
+use crate::app::widgets::thin::thin_in_bounds;
 use crate::numerics::games::actor_critic::{GameParams, best_response, step};
 use crate::numerics::games::lockstep::Track;
 
@@ -68,10 +68,8 @@ impl Portrait<'_> {
         let response = plot.show(ui, |pui| {
             // A 3% margin keeps markers on the window's edge visible and grabbable.
             let (mt, mw) = (0.03 * (t1 - t0), 0.03 * (w1 - w0));
-            pui.set_plot_bounds(PlotBounds::from_min_max(
-                [t0 - mt, w0 - mw],
-                [t1 + mt, w1 + mw],
-            ));
+            let bounds = PlotBounds::from_min_max([t0 - mt, w0 - mw], [t1 + mt, w1 + mw]);
+            pui.set_plot_bounds(bounds);
             if let Some(map) = &self.map {
                 let [a0, a1, b0, b1] = map.window;
                 pui.image(PlotImage::new(
@@ -91,7 +89,12 @@ impl Portrait<'_> {
                     .style(LineStyle::dashed_loose()),
             );
             for (i, track) in self.tracks.iter().enumerate() {
-                self.track_ui(pui, track, if i == 0 { width } else { width * 0.6 });
+                self.track_ui(
+                    pui,
+                    &bounds,
+                    track,
+                    if i == 0 { width } else { width * 0.6 },
+                );
             }
             pui.points(
                 Points::new("equilibrium (0, 0)", vec![[0.0, 0.0]])
@@ -176,7 +179,13 @@ impl Portrait<'_> {
     }
 
     /// The trajectory in 8 chunks, older ones fainter.
-    fn track_ui(&self, pui: &mut egui_plot::PlotUi<'_>, track: &Track, width: f32) {
+    fn track_ui(
+        &self,
+        pui: &mut egui_plot::PlotUi<'_>,
+        bounds: &PlotBounds,
+        track: &Track,
+        width: f32,
+    ) {
         let mut pts: Vec<[f64; 2]> = track
             .history
             .points
@@ -195,7 +204,7 @@ impl Portrait<'_> {
             if b <= a + 1 {
                 continue;
             }
-            let chunk = thin(pts[a..b].to_vec(), pui.transform());
+            let chunk = thin_in_bounds(pts[a..b].to_vec(), pui.transform(), bounds);
             let alpha = (170 + 85 * (c + 1) / chunks) as u8;
             let [r, g, bl, _] = self.color.to_array();
             // A halo in the background color keeps the path readable over the convergence map.
