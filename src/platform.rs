@@ -112,6 +112,40 @@ pub fn webgpu_adapter_name() -> crate::gpu::pending::Polled<Option<String>> {
     }
 }
 
+/// Whether the page saves a view's PNG itself (the browser: `web/frame-work.js` takes the region from the
+/// canvas right after the frame is painted and crops, encodes and downloads it outside the app's frames);
+/// natively the app encodes egui's screenshot (`widgets::export::RegionPng`).
+pub const PAGE_SAVES_PNG: bool = cfg!(target_arch = "wasm32");
+
+/// Asks the page to save the canvas region `[x, y, width, height]` (device pixels) as the PNG `name` once
+/// this frame is painted (browser only, see [`PAGE_SAVES_PNG`]); [`saved_png_outcome`] says how it went.
+pub fn save_png_after_paint(name: &str, region: [u32; 4]) -> Result<(), String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::web::save_png_after_paint(name, region)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _: [u32; 4] = region;
+        Err(format!(
+            "{name}: only the browser's page saves a canvas region"
+        ))
+    }
+}
+
+/// What became of the last [`save_png_after_paint`], once the page knows (where the file went, or why it
+/// could not be saved); `None` while it is still saving.
+pub fn saved_png_outcome() -> Option<Result<String, String>> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::web::saved_png_outcome()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
+    }
+}
+
 /// Hands a file to the user: a browser download (web), or a file in the current directory (native).
 /// Returns where it went, for the status line.
 pub fn save_file(name: &str, mime: &str, bytes: &[u8]) -> Result<String, String> {

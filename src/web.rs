@@ -359,6 +359,47 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Hands `web/frame-work.js` the canvas region `[x, y, width, height]` (device pixels) to save as the PNG
+/// `name` right after this frame is painted (`window.bilevelPngRequest`); the last outcome is cleared.
+pub fn save_png_after_paint(name: &str, [x, y, w, h]: [u32; 4]) -> Result<(), String> {
+    let window = web_sys::window().ok_or_else(|| format!("{name}: no window"))?;
+    let request = js_sys::Object::new();
+    let set =
+        |key: &str, value: JsValue| js_sys::Reflect::set(&request, &key.into(), &value).is_ok();
+    let built = set("name", name.into())
+        && [("x", x), ("y", y), ("w", w), ("h", h)]
+            .into_iter()
+            .all(|(k, v)| set(k, JsValue::from_f64(f64::from(v))));
+    let handed = built
+        && js_sys::Reflect::delete_property(&window, &"bilevelPngOutcome".into()).is_ok()
+        && js_sys::Reflect::set(&window, &"bilevelPngRequest".into(), &request).is_ok();
+    if handed {
+        Ok(())
+    } else {
+        Err(format!("{name}: could not hand the region to the page"))
+    }
+}
+
+/// The outcome of the last [`save_png_after_paint`] once the page has it (`window.bilevelPngOutcome`:
+/// `{ok}` or `{error}`), `None` while it is saving.
+pub fn saved_png_outcome() -> Option<Result<String, String>> {
+    let window = web_sys::window()?;
+    let outcome = js_sys::Reflect::get(&window, &"bilevelPngOutcome".into()).ok()?;
+    let field = |key: &str| {
+        js_sys::Reflect::get(&outcome, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+    };
+    if outcome.is_undefined() || outcome.is_null() {
+        return None;
+    }
+    Some(match (field("ok"), field("error")) {
+        (Some(ok), _) => Ok(ok),
+        (None, Some(error)) => Err(error),
+        (None, None) => Err("the page saved no PNG and gave no reason".to_owned()),
+    })
+}
+
 /// Whether the document is in full screen.
 pub fn fullscreen() -> bool {
     web_sys::window()

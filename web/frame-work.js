@@ -6,6 +6,12 @@
 // previous frame's work (src/app/frame_clock.rs). Other callbacks (a test's own rAF ticks) are not counted.
 // It also notes when the app drew its first frame and first published its status (`bilevelFirstFrameMs`,
 // `bilevelFirstStatusMs`, milliseconds since navigation: download, compile and start-up included).
+//
+// And it saves the views' PNG exports (src/web.rs `save_png_after_paint`): a frame that asked for one in
+// `window.bilevelPngRequest` ({name, x, y, w, h}, device pixels) has its canvas region copied right after
+// it painted (in the same task the drawing buffer still holds that frame), then cropped, encoded and
+// downloaded by the browser outside the app's frames; the outcome ({ok} or {error}) is left in
+// `window.bilevelPngOutcome` for the app to show.
 (function () {
   const raf = window.requestAnimationFrame.bind(window);
   window.requestAnimationFrame = (callback) => raf((time) => {
@@ -18,8 +24,41 @@
       if (window.bilevelFrame !== frame) {
         window.bilevelFrameWorkMs = end - start;
         window.bilevelFirstFrameMs ??= end;
+        if (window.bilevelPngRequest) {
+          const request = window.bilevelPngRequest;
+          window.bilevelPngRequest = null;
+          savePng(request);
+        }
       }
       if (window.bilevelStatus) window.bilevelFirstStatusMs ??= end;
     }
   });
+
+  function savePng({ name, x, y, w, h }) {
+    const done = (outcome) => { window.bilevelPngOutcome = outcome; };
+    let copied;
+    try {
+      // The copy is taken now, while the frame is on the canvas; the promise resolves later.
+      copied = createImageBitmap(document.getElementById('the_canvas_id'), x, y, w, h);
+    } catch (e) {
+      done({ error: `${name}: could not copy the canvas (${e})` });
+      return;
+    }
+    copied
+      .then((bitmap) => {
+        const png = new OffscreenCanvas(bitmap.width, bitmap.height);
+        png.getContext('bitmaprenderer').transferFromImageBitmap(bitmap);
+        return png.convertToBlob({ type: 'image/png' });
+      })
+      .then((blob) => {
+        const url = URL.createObjectURL(blob);
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = name;
+        a.click();
+        setTimeout(() => URL.revokeObjectURL(url), 30_000);
+        done({ ok: `downloaded ${name}` });
+      })
+      .catch((e) => done({ error: `${name}: ${e}` }));
+  }
 })();

@@ -1,4 +1,5 @@
-//! Exports: CSV text, PNG of a screen region (from egui's screenshot), handed to the user by
+//! Exports: CSV text, PNG of a screen region (natively from egui's screenshot; in the browser the page
+//! crops and encodes the canvas itself, off the frame), handed to the user by
 //! [`crate::platform::save_file`].
 
 use std::sync::{Arc, Mutex};
@@ -119,20 +120,27 @@ mod tests {
     }
 }
 
-/// A PNG of one region of the view: a button asks egui for a screenshot, and the next frame crops it to
-/// the region (set by the view each frame) and hands the file to the user.
+/// A PNG of one region of the view. Natively a button asks egui for a screenshot, and the next frame crops
+/// it to the region (set by the view each frame) and saves the file. In the browser the next frame hands
+/// the region to the page, which takes it from the canvas right after that frame is painted and crops,
+/// encodes and downloads it outside the app's frames (`web/frame-work.js`): egui's screenshot would read
+/// the whole canvas back synchronously inside a frame (0.4–0.6 s with WebGL2 on a software renderer).
 #[derive(Default)]
 pub struct RegionPng {
-    /// Delivered by egui's screenshot callback.
+    /// Delivered by egui's screenshot callback (native).
     shot: Arc<Mutex<Option<Arc<ColorImage>>>>,
     /// The region, in points, as laid out this frame.
     pub rect: Option<egui::Rect>,
+    /// The button was pressed; the region goes to the page in the next frame (browser).
+    asked: bool,
+    /// The page is saving the file (browser).
+    saving: bool,
 }
 
 impl RegionPng {
     /// The "PNG" button (published as `id`).
     pub fn button_ui(
-        &self,
+        &mut self,
         ui: &mut egui::Ui,
         report: &mut crate::app::ViewReport,
         id: &'static str,
@@ -140,26 +148,68 @@ impl RegionPng {
     ) {
         let png = ui.button("PNG").on_hover_text(hint);
         report.control(id, &png);
-        if png.clicked() {
-            let slot = Arc::clone(&self.shot);
-            let repaint = ui.ctx().clone();
-            ui.ctx().request_screenshot(move |image| {
-                if let Ok(mut s) = slot.lock() {
-                    *s = Some(image);
-                }
-                repaint.request_repaint();
-            });
+        if !png.clicked() {
+            return;
         }
+        if crate::platform::PAGE_SAVES_PNG {
+            self.asked = true;
+            ui.ctx().request_repaint();
+            return;
+        }
+        let slot = Arc::clone(&self.shot);
+        let repaint = ui.ctx().clone();
+        ui.ctx().request_screenshot(move |image| {
+            if let Ok(mut s) = slot.lock() {
+                *s = Some(image);
+            }
+            repaint.request_repaint();
+        });
     }
 
-    /// Once the screenshot has arrived: crops, encodes and saves it as `name`; the result says where the
-    /// file went or why not.
-    pub fn collect(&self, ctx: &egui::Context, name: &str) -> Option<Result<String, String>> {
+    /// Saves the file as `name` once it can: crops and encodes the screenshot once it has arrived
+    /// (native), or hands the region to the page and later reports what the page did (browser). The result
+    /// says where the file went or why not.
+    pub fn collect(&mut self, ctx: &egui::Context, name: &str) -> Option<Result<String, String>> {
+        if crate::platform::PAGE_SAVES_PNG {
+            return self.collect_from_page(ctx, name);
+        }
         let image = self.shot.lock().ok().and_then(|mut s| s.take())?;
         let rect = self.rect?;
         Some(
             png_of_region(&image, rect, ctx.pixels_per_point())
                 .and_then(|bytes| crate::platform::save_file(name, "image/png", &bytes)),
+        )
+    }
+
+    fn collect_from_page(
+        &mut self,
+        ctx: &egui::Context,
+        name: &str,
+    ) -> Option<Result<String, String>> {
+        if self.saving {
+            let outcome = crate::platform::saved_png_outcome();
+            match outcome {
+                Some(_) => self.saving = false,
+                None => ctx.request_repaint_after(std::time::Duration::from_millis(100)),
+            }
+            return outcome;
+        }
+        let rect = self.rect.filter(|_| self.asked)?;
+        self.asked = false;
+        let ppp = ctx.pixels_per_point();
+        let px = |v: f32| (v * ppp).round().max(0.0) as u32;
+        let region = [
+            px(rect.left()),
+            px(rect.top()),
+            px(rect.width()),
+            px(rect.height()),
+        ];
+        Some(
+            crate::platform::save_png_after_paint(name, region).map(|()| {
+                self.saving = true;
+                ctx.request_repaint();
+                format!("saving {name}…")
+            }),
         )
     }
 }
