@@ -294,7 +294,11 @@ impl SoftRlState {
     /// `demos` trajectories of `horizon` steps from ρ under the expert's policy (π* of the true reward),
     /// drawn with `seed`: their (state, action) pairs.
     pub fn demonstrations(&self, mdp: &SoftMdp) -> Vec<(usize, usize)> {
-        let expert = mdp.solve(&self.true_reward()).pi;
+        self.demonstrations_of(mdp, &mdp.solve(&self.true_reward()).pi)
+    }
+
+    /// [`Self::demonstrations`] under an expert policy already solved (`expert`, π* of the true reward).
+    fn demonstrations_of(&self, mdp: &SoftMdp, expert: &DVector<f64>) -> Vec<(usize, usize)> {
         let mut rng = SeededRng::seed_from_u64(self.seed);
         let mut pairs = Vec::with_capacity(self.demos * self.horizon);
         for _ in 0..self.demos {
@@ -314,6 +318,20 @@ impl SoftRlState {
     /// The bilevel problem: on a gridworld one reward coordinate per cell (r_sa = x_s); on a random MDP
     /// r = τ·x, one coordinate per pair.
     pub fn problem(&self) -> Result<BilevelRl, String> {
+        self.problem_with_expert(None)
+    }
+
+    /// Whether the problem's demonstrations are drawn from the expert's policy (inverse RL, demonstrations
+    /// not drawn by hand): building it solves the MDP for the true reward first ([`Self::demonstrations`]),
+    /// which a view spreads over frames and hands to [`Self::problem_with_expert`].
+    pub fn needs_expert(&self) -> bool {
+        self.leader == Leader::InverseRl
+            && !(self.env == Env::Gridworld && self.demos_from == DemoSource::Drawn)
+    }
+
+    /// [`Self::problem`] with the expert's policy (π* of [`Self::true_reward`] on [`Self::mdp`]) already
+    /// solved where [`Self::needs_expert`]; `None` solves it here.
+    pub fn problem_with_expert(&self, expert: Option<&DVector<f64>>) -> Result<BilevelRl, String> {
         let mdp = self.mdp()?;
         let truth = self.true_reward();
         let upper = match self.leader {
@@ -328,7 +346,10 @@ impl SoftRlState {
                         }
                         pairs
                     }
-                    _ => self.demonstrations(&mdp),
+                    _ => match expert {
+                        Some(pi) => self.demonstrations_of(&mdp, pi),
+                        None => self.demonstrations(&mdp),
+                    },
                 };
                 Upper::ExpertNll { demos, l2: self.l2 }
             }

@@ -9,6 +9,7 @@
 
 mod controls;
 mod curves;
+mod expert;
 mod grids;
 mod landscape;
 mod results;
@@ -53,9 +54,11 @@ fn run_key(s: &SoftRlState) -> SoftRlState {
 }
 
 impl Model {
-    fn new(state: &SoftRlState) -> Result<Self, String> {
+    /// The runs of `state`; `expert` is its expert's policy where it needs one and it is solved already
+    /// (`None` solves it here).
+    fn new(state: &SoftRlState, expert: Option<&DVector<f64>>) -> Result<Self, String> {
         state.validate()?;
-        let problem = state.problem()?;
+        let problem = state.problem_with_expert(expert)?;
         let chosen = state.algorithms();
         let algorithms: Vec<_> = chosen.iter().map(|(_, a)| *a).collect();
         let lock = Lockstep::new(
@@ -99,6 +102,10 @@ pub struct SoftRlView {
     playback: Playback,
     /// The state whose model failed to build (not rebuilt every frame).
     failed: Option<SoftRlState>,
+    /// Inverse RL's expert policy, solved over frames before the model is built.
+    expert: Option<expert::Expert>,
+    /// The model waits for the expert's policy (the runs on screen are the previous state's).
+    solving_expert: bool,
     /// φ over two reward coordinates.
     landscape: Option<landscape::Landscape>,
     /// The shown run's occupancy, keyed by (run, records).
@@ -109,10 +116,12 @@ impl Default for SoftRlView {
     fn default() -> Self {
         let state = SoftRlState::default();
         Self {
-            model: Model::new(&state),
+            model: Model::new(&state, None),
             state,
             playback: Playback::default(),
             failed: None,
+            expert: None,
+            solving_expert: false,
             landscape: None,
             occupancy: None,
         }
@@ -139,6 +148,12 @@ impl View for SoftRlView {
             })
             .inner;
         self.advance(ui, action, ctx.runtime.work_deadline());
+        ctx.report.value("solving_expert", self.solving_expert);
+        if self.solving_expert {
+            ui.label(
+                "Solving the MDP for the expert's policy, which the demonstrations are drawn from…",
+            );
+        }
         if let Ok(m) = &self.model {
             ctx.report.value("step", m.steps());
             let runs: Vec<serde_json::Value> = m
@@ -199,8 +214,22 @@ impl SoftRlView {
             Ok(m) => m.key != key,
             Err(_) => self.failed.as_ref() != Some(&key),
         };
+        // A new model that needs the expert's policy waits until it is solved (over frames).
+        self.solving_expert = stale
+            && self.state.needs_expert()
+            && expert::Expert::for_state(&mut self.expert, &self.state, deadline).is_none();
+        if self.solving_expert {
+            // The previous state's runs wait; the frame's work went to the expert.
+            ui.ctx().request_repaint();
+            return;
+        }
         if self.playback.restart(action) || stale {
-            self.model = Model::new(&self.state);
+            let expert = if self.state.needs_expert() {
+                expert::Expert::for_state(&mut self.expert, &self.state, deadline).flatten()
+            } else {
+                None
+            };
+            self.model = Model::new(&self.state, expert);
             self.failed = self.model.is_err().then_some(key);
             self.landscape = None;
             self.occupancy = None;
