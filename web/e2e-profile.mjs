@@ -5,7 +5,8 @@
 
 const BUDGET_MS = 12;
 const INTERVAL_US = 200;
-const FRAME = 'eframe::web::events::paint_and_schedule';
+// eframe's frame: its logic (App::ui) and paint passes (with LTO `paint_and_schedule` is inlined into the callback).
+const FRAME = /AppRunner::logic|AppRunner::paint|paint_and_schedule/;
 // Frames every sample passes through, which say nothing about where the time went.
 const WRAPPER = /closure|wasm_bindgen|call_once|paint_and_schedule|paint_if_needed|run_pass|root_ui|run_ui|App>::ui|show_inside|show_dyn|allocate_ui|scope_builder|Frame::show/;
 
@@ -39,7 +40,7 @@ function longFrames(profile) {
   profile.samples.forEach((id, i) => {
     t += profile.timeDeltas[i];
     const names = stack(id);
-    if (!names.some((n) => n.includes(FRAME))) {
+    if (!names.some((n) => FRAME.test(n))) {
       current = null;
       return;
     }
