@@ -36,10 +36,17 @@
 
   function savePng({ name, x, y, w, h }) {
     const done = (outcome) => { window.bilevelPngOutcome = outcome; };
+    const canvas = document.getElementById('the_canvas_id');
+    // Within the canvas (the app's rounding to device pixels may pass its edge by one).
+    [w, h] = [Math.min(w, canvas.width - x), Math.min(h, canvas.height - y)];
+    if (!(w > 0 && h > 0)) {
+      done({ error: `${name}: the region is outside the canvas` });
+      return;
+    }
     let copied;
     try {
       // The copy is taken now, while the frame is on the canvas; the promise resolves later.
-      copied = createImageBitmap(document.getElementById('the_canvas_id'), x, y, w, h);
+      copied = createImageBitmap(canvas, x, y, w, h);
     } catch (e) {
       done({ error: `${name}: could not copy the canvas (${e})` });
       return;

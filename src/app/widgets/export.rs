@@ -129,8 +129,8 @@ mod tests {
 pub struct RegionPng {
     /// Delivered by egui's screenshot callback (native).
     shot: Arc<Mutex<Option<Arc<ColorImage>>>>,
-    /// The region, in points, as laid out this frame.
-    pub rect: Option<egui::Rect>,
+    /// The region, in points, as laid out this frame and visible (see [`Self::set_region`]).
+    rect: Option<egui::Rect>,
     /// The button was pressed; the region goes to the page in the next frame (browser).
     asked: bool,
     /// The page is saving the file (browser).
@@ -138,6 +138,12 @@ pub struct RegionPng {
 }
 
 impl RegionPng {
+    /// The region to export, as laid out this frame in `ui`: the part of `rect` that `ui` shows (not what
+    /// is scrolled away, nor the status bar drawn over it).
+    pub fn set_region(&mut self, ui: &egui::Ui, rect: egui::Rect) {
+        self.rect = Some(rect.intersect(ui.clip_rect()));
+    }
+
     /// The "PNG" button (published as `id`).
     pub fn button_ui(
         &mut self,
@@ -196,6 +202,11 @@ impl RegionPng {
         }
         let rect = self.rect.filter(|_| self.asked)?;
         self.asked = false;
+        if !rect.is_positive() {
+            return Some(Err(format!(
+                "nothing to export: {name}'s region is off screen"
+            )));
+        }
         let ppp = ctx.pixels_per_point();
         let px = |v: f32| (v * ppp).round().max(0.0) as u32;
         let region = [

@@ -308,7 +308,7 @@ impl ControlView {
             explain::explain_ui(ui, &self.state, seeds, look);
         }
         let response = ui.vertical(|ui| curves::curves_ui(ui, model, self.state.env, look));
-        self.png.rect = Some(response.response.rect);
+        self.png.set_region(ui, response.response.rect);
     }
 }
 

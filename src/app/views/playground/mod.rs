@@ -385,7 +385,7 @@ impl PlaygroundView {
             .response
             .rect
         };
-        self.png.rect = Some(figure);
+        self.png.set_region(ui, figure);
         ui.add_space(6.0);
         explain::explain_ui(ui, &self.state, model, &mut self.selected, look);
         ui.add_space(6.0);

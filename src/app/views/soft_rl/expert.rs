@@ -23,6 +23,12 @@ pub struct Expert {
 }
 
 impl Expert {
+    /// Policy evaluations and sweeps done so far (the view reports them while it waits, so that a headless
+    /// player sees it working, not stuck).
+    pub fn pieces(&self) -> usize {
+        self.solver.pieces()
+    }
+
     /// The policy for `state` (whose model needs one, [`SoftRlState::needs_expert`]) once solved, doing a
     /// slice of the solve until `deadline` where it is not: `None` while solving, `Some(policy)` once the
     /// model can be built — `Some(None)` where the MDP cannot be (the model reports why).

@@ -150,6 +150,10 @@ impl View for SoftRlView {
         self.advance(ui, action, ctx.runtime.work_deadline());
         ctx.report.value("solving_expert", self.solving_expert);
         if self.solving_expert {
+            ctx.report.value(
+                "expert_pieces",
+                self.expert.as_ref().map_or(0, |e| e.pieces()),
+            );
             ui.label(
                 "Solving the MDP for the expert's policy, which the demonstrations are drawn from…",
             );

@@ -280,7 +280,7 @@ impl StackelbergView {
                 });
             }
         });
-        self.png.rect = Some(response.response.rect);
+        self.png.set_region(ui, response.response.rect);
         match gesture {
             Gesture::MoveStart(p) => self.state.start = p,
             Gesture::AddStart(p) if self.state.extra_starts.len() < MAX_EXTRA_STARTS => {

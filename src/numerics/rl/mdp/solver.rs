@@ -36,6 +36,11 @@ impl SoftSolver {
         }
     }
 
+    /// Pieces done so far: policy evaluations and value-iteration sweeps (progress, for a view to show).
+    pub fn pieces(&self) -> usize {
+        self.evaluations + self.sweeps
+    }
+
     /// One policy evaluation, or (once polishing) up to `sweeps` value-iteration sweeps; the solution
     /// once ‖T(Q) − Q‖∞ ≤ `tol` (`iterations` counts the sweeps), or when the residual is not finite or
     /// 100 000 sweeps have not reached it.
