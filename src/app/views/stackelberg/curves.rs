@@ -7,7 +7,63 @@ use egui_plot::{Corner, Legend, Line, LineStyle, Plot};
 
 use crate::app::widgets::thin;
 use crate::app::{Look, format};
-use crate::numerics::games::lockstep::Runs;
+use crate::numerics::games::lockstep::{History, RunKey, Runs};
+
+/// Every curve's points (step, metric), kept between frames: a history only grows until it is halved, so a
+/// playing frame computes the metric of its new points only (the logarithms of every point of every
+/// curve were a tenth of a playing frame in the browser).
+#[derive(Default)]
+pub struct CurveCache {
+    /// One per (plot, panel).
+    curves: Vec<Cached>,
+}
+
+struct Cached {
+    key: RunKey,
+    /// The history's stride and how many of its points are in `points`.
+    every: usize,
+    read: usize,
+    points: Vec<[f64; 2]>,
+}
+
+impl CurveCache {
+    /// The points of curve `slot` for `history` of the runs `key`, the non-finite metric values left out.
+    fn points(
+        &mut self,
+        slot: usize,
+        key: &RunKey,
+        history: &History,
+        metric: fn(f64, f64) -> f64,
+    ) -> &[[f64; 2]] {
+        if self.curves.len() <= slot {
+            self.curves.resize_with(slot + 1, || Cached {
+                key: key.clone(),
+                every: 0,
+                read: 0,
+                points: Vec::new(),
+            });
+        }
+        let c = &mut self.curves[slot];
+        // The same runs (deterministic given their key) at the same stride, as long or longer: the cached
+        // points are a prefix of the history's.
+        if !(c.key == *key && c.every == history.every && c.read <= history.points.len()) {
+            *c = Cached {
+                key: key.clone(),
+                every: history.every,
+                read: 0,
+                points: Vec::new(),
+            };
+        }
+        c.points.extend(
+            history.points[c.read..]
+                .iter()
+                .map(|&(k, t, w)| [k as f64, metric(t, w)])
+                .filter(|p| p[1].is_finite()),
+        );
+        c.read = history.points.len();
+        &c.points
+    }
+}
 
 /// A panel's curve identity.
 pub struct CurveStyle {
@@ -17,7 +73,14 @@ pub struct CurveStyle {
 }
 
 /// The three plots side by side, linked on the step axis.
-pub fn curves_ui(ui: &mut egui::Ui, runs: &Runs, styles: &[CurveStyle], look: Look, height: f32) {
+pub fn curves_ui(
+    ui: &mut egui::Ui,
+    runs: &Runs,
+    cache: &mut CurveCache,
+    styles: &[CurveStyle],
+    look: Look,
+    height: f32,
+) {
     type Metric = fn(f64, f64) -> f64;
     let plots: [(&str, &str, Metric); 3] = [
         (
@@ -37,7 +100,7 @@ pub fn curves_ui(ui: &mut egui::Ui, runs: &Runs, styles: &[CurveStyle], look: Lo
     let link = egui::Id::unique("stackelberg-curves-link");
     let width = ((ui.available_width() - 16.0) / 3.0).max(120.0);
     ui.horizontal(|ui| {
-        for (id, title, metric) in plots {
+        for (plot_index, (id, title, metric)) in plots.into_iter().enumerate() {
             ui.vertical(|ui| {
                 ui.strong(title);
                 let mut plot = Plot::new(("curve", id)).width(width).height(height);
@@ -53,14 +116,9 @@ pub fn curves_ui(ui: &mut egui::Ui, runs: &Runs, styles: &[CurveStyle], look: Lo
                             let Some(track) = runs.main(panel) else {
                                 continue;
                             };
-                            let pts: Vec<[f64; 2]> = track
-                                .history
-                                .points
-                                .iter()
-                                .map(|&(k, t, w)| [k as f64, metric(t, w)])
-                                .filter(|p| p[1].is_finite())
-                                .collect();
-                            let pts = thin(pts, pui.transform());
+                            let slot = plot_index * styles.len() + panel;
+                            let pts = cache.points(slot, &runs.key, &track.history, metric);
+                            let pts = thin(pts.to_vec(), pui.transform());
                             let mut line = Line::new(style.name.clone(), pts)
                                 .color(style.color)
                                 .width(look.line_width());
@@ -106,4 +164,58 @@ pub fn table_ui(ui: &mut egui::Ui, runs: &Runs, styles: &[CurveStyle], look: Loo
                 ui.end_row();
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::stackelberg::StackelbergState;
+
+    /// The curve computed from scratch, as the cache must give it.
+    fn fresh(history: &History, metric: fn(f64, f64) -> f64) -> Vec<[f64; 2]> {
+        history
+            .points
+            .iter()
+            .map(|&(k, t, w)| [k as f64, metric(t, w)])
+            .filter(|p| p[1].is_finite())
+            .collect()
+    }
+
+    #[test]
+    fn cached_curves_equal_fresh_ones_while_runs_grow_halve_and_restart() {
+        let metric: fn(f64, f64) -> f64 = |t, w| t.hypot(w).log10();
+        let mut state = StackelbergState::default();
+        let mut runs = Runs::new(state.run_key());
+        let mut cache = CurveCache::default();
+        let check = |cache: &mut CurveCache, runs: &Runs| {
+            for panel in 0..4 {
+                let history = &runs.main(panel).expect("a main track").history;
+                let cached = cache.points(panel, &runs.key, history, metric).to_vec();
+                assert_eq!(
+                    cached,
+                    fresh(history, metric),
+                    "panel {panel} at step {}",
+                    runs.step
+                );
+            }
+        };
+        // Growing, then past the history's capacity (its stride doubles, its points are halved).
+        for steps in [0, 1, 7, 500, 5000, 3000] {
+            for _ in 0..steps {
+                runs.step_once();
+            }
+            check(&mut cache, &runs);
+        }
+        assert!(
+            runs.main(0).is_some_and(|t| t.history.every > 1),
+            "never halved"
+        );
+        // Other runs (another start): shorter, and not a prefix of the cached ones.
+        state.start = [0.5, -0.5];
+        runs = Runs::new(state.run_key());
+        for _ in 0..10 {
+            runs.step_once();
+        }
+        check(&mut cache, &runs);
+    }
 }

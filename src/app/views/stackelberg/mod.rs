@@ -36,6 +36,8 @@ pub struct StackelbergView {
     message: Option<Result<String, String>>,
     /// The PNG export of the four panels.
     png: export::RegionPng,
+    /// The curves' points, kept between frames.
+    curves: curves::CurveCache,
 }
 
 impl Default for StackelbergView {
@@ -49,6 +51,7 @@ impl Default for StackelbergView {
             explain_panel: 2,
             message: None,
             png: export::RegionPng::default(),
+            curves: curves::CurveCache::default(),
         }
     }
 }
@@ -346,9 +349,9 @@ impl StackelbergView {
         }
     }
 
-    fn curves_ui(&self, ui: &mut egui::Ui, ctx: &ViewCtx<'_>) {
+    fn curves_ui(&mut self, ui: &mut egui::Ui, ctx: &ViewCtx<'_>) {
         let styles = self.styles(ctx.look);
-        curves::curves_ui(ui, &self.runs, &styles, ctx.look, 200.0);
+        curves::curves_ui(ui, &self.runs, &mut self.curves, &styles, ctx.look, 200.0);
         curves::table_ui(ui, &self.runs, &styles, ctx.look);
     }
 
