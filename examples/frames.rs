@@ -8,7 +8,6 @@
 
 use bilevel_lab::BilevelApp;
 use egui::epaint::Primitive;
-use egui::{Event, Modifiers, PointerButton, Pos2};
 use egui_kittest::Harness;
 use web_time::Instant;
 
@@ -36,25 +35,10 @@ fn main() {
     for link in std::env::args().skip(1) {
         harness.state_mut().open_link(&format!("#{link}"));
         harness.step();
-        let play = harness
-            .state()
-            .status(false)
-            .controls
-            .iter()
-            .find(|c| c.id == "play")
-            .map(|c| Pos2::new(c.x + c.w / 2.0, c.y + c.h / 2.0));
-        if let Some(at) = play {
-            let button = |pressed| Event::PointerButton {
-                pos: at,
-                button: PointerButton::Primary,
-                pressed,
-                modifiers: Modifiers::NONE,
-            };
-            harness.input_mut().events.extend([
-                Event::PointerMoved(at),
-                button(true),
-                button(false),
-            ]);
+        if let Some(at) = harness.state().status(false).control_center("play") {
+            harness.hover_at(at);
+            harness.drag_at(at);
+            harness.drop_at(at);
             harness.step();
         }
         let (mut ui, mut tessellation, mut triangles) = (Vec::new(), Vec::new(), 0);

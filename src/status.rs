@@ -46,6 +46,13 @@ pub struct UiRect {
 
 impl AppStatus {
     pub const APP: &'static str = "bilevel-lab";
+
+    /// The centre of the published control `id` (where a test clicks it), if it is published.
+    pub fn control_center(&self, id: &str) -> Option<egui::Pos2> {
+        let c = self.controls.iter().find(|c| c.id == id)?;
+        Some(egui::pos2(c.x + c.w / 2.0, c.y + c.h / 2.0))
+    }
+
     pub const VERSION: &'static str = env!("CARGO_PKG_VERSION");
 
     pub fn to_json(&self) -> String {

@@ -132,14 +132,7 @@ fn a_seeded_monkey_finds_no_panic_in_any_view() {
         harness.state_mut().open_link(&format!("#{anchor}"));
         harness.step();
         // Play first where the view plays (a student drags while it runs).
-        let play = harness
-            .state()
-            .status(false)
-            .controls
-            .iter()
-            .find(|c| c.id == "play")
-            .map(|c| Pos2::new(c.x + c.w / 2.0, c.y + c.h / 2.0));
-        if let Some(at) = play {
+        if let Some(at) = harness.state().status(false).control_center("play") {
             harness.input_mut().events.extend(click(at));
             harness.step();
         }
