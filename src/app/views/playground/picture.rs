@@ -14,6 +14,7 @@ use crate::app::Look;
 use crate::app::widgets::colormap::viridis;
 use crate::app::widgets::thin;
 use crate::gpu::kernels::{LandscapeRequest, LinearInner, PhiLandscape};
+use crate::gpu::runtime::work_until;
 use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::bilevel::lockstep::best_response;
@@ -98,15 +99,14 @@ impl Landscape {
         (a0 + (a1 - a0) * t, b1 - (b1 - b0) * s)
     }
 
-    /// Fills cells until 8 ms have passed.
-    fn fill(&mut self, problem: &dyn BilevelProblem) {
-        if self.job.is_some() {
+    /// Fills cells until the frame's share of work is spent (`deadline`).
+    fn fill(&mut self, problem: &dyn BilevelProblem, deadline: Instant) {
+        if self.job.is_some() || self.values.len() >= SIDE * SIDE {
             return;
         }
-        let began = Instant::now();
         let m = problem.dims().1;
         let mut guess = DVector::zeros(m);
-        while self.values.len() < SIDE * SIDE && began.elapsed().as_millis() < 8 {
+        work_until(deadline, || {
             let k = self.values.len();
             let (a, b) = self.point(k % SIDE, k / SIDE);
             let v = match self.kind {
@@ -127,7 +127,8 @@ impl Landscape {
                 None => f64::NAN,
             };
             self.values.push(v);
-        }
+            self.values.len() < SIDE * SIDE
+        });
     }
 
     /// Level bands of √((v − min)/(max − min)) in viridis (NaN: transparent), once the grid is full.
@@ -249,7 +250,7 @@ pub fn picture_ui(
         };
     }
     landscape.poll(runtime);
-    landscape.fill(problem);
+    landscape.fill(problem, runtime.work_deadline());
     let texture = landscape.texture(ui.ctx()).map(|t| t.id());
     let [a0, a1, b0, b1] = landscape.window;
     let width = look.line_width();

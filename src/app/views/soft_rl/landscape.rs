@@ -6,11 +6,11 @@
 
 use egui_plot::{MarkerShape, Plot, PlotImage, PlotPoint, Points};
 use nalgebra::DVector;
-use web_time::Instant;
 
 use crate::app::Look;
 use crate::app::widgets::colormap::{color_bar_ui, viridis};
 use crate::gpu::kernels::{SoftVi, SoftViBatch};
+use crate::gpu::runtime::work_until;
 use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::rl::hypergradient::BilevelRl;
 
@@ -97,7 +97,7 @@ impl Landscape {
         }
     }
 
-    /// Collects dispatches, chains the next, then evaluates φ for 8 ms.
+    /// Collects dispatches, chains the next, then evaluates φ until the frame's share of work is spent.
     pub fn poll(&mut self, problem: &BilevelRl, runtime: &mut ComputeRuntime) {
         if let Some(job) = &mut self.job {
             let Some(done) = job.poll(runtime) else {
@@ -114,9 +114,11 @@ impl Landscape {
                 return;
             }
         }
+        if self.finished() {
+            return;
+        }
         let pairs = self.batch.pairs();
-        let began = Instant::now();
-        while !self.finished() && began.elapsed().as_millis() < 8 {
+        work_until(runtime.work_deadline(), || {
             let k = self.values.len();
             let q = DVector::from_iterator(
                 pairs,
@@ -125,7 +127,8 @@ impl Landscape {
                     .map(|&v| f64::from(v)),
             );
             self.values.push(problem.phi_from_q(&self.points[k], &q));
-        }
+            !self.finished()
+        });
     }
 
     pub fn ui(&mut self, ui: &mut egui::Ui, look: Look, side: f32) {
