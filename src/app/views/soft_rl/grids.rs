@@ -1,5 +1,6 @@
 //! The gridworld pictures: a per-state value as a heat map (viridis, walls dark, goal ◎, trap ×, start ●)
-//! with the follower's policy drawn as four arrows per cell (length ∝ π(a|s)); the same grid is the editor
+//! with the follower's policy drawn as four arrows per cell (length ∝ π(a|s)), or on cells under
+//! [`FOUR_ARROWS_FROM`] points one arrow, the expected move Σₐ π(a|s)·moveₐ; the same grid is the editor
 //! (a click applies the tool to the cell).
 
 use egui::{Color32, Pos2, Stroke, pos2, vec2};
@@ -8,6 +9,9 @@ use crate::app::widgets::colormap::viridis;
 use crate::app::widgets::heatmap::{HeatMap, heatmap_ui};
 use crate::app::{Look, format};
 use crate::numerics::rl::gridworld::{Gridworld, MOVES};
+
+/// The smallest cell side (points) drawn with four arrows.
+pub const FOUR_ARROWS_FROM: f32 = 14.0;
 
 /// One picture: a title, a value per state, optionally π to draw as arrows, and a path of cells (the drawn
 /// demonstration) to draw as a line.
@@ -109,19 +113,28 @@ pub fn grid_ui(
         }
         if let Some(pi) = picture.pi {
             let arrow = Stroke::new((cell.x * 0.06).clamp(1.0, 2.5), Color32::from_gray(245));
+            // Four arrows a cell where a cell is large enough to tell them apart; below that one, the
+            // expected move (a 32 × 32 grid drew ~4500 strokes no one could read).
+            let four = cell.x.min(cell.y) >= FOUR_ARROWS_FROM;
             for (s, is_wall) in walls.iter().enumerate() {
                 let cell_rc = [s / cols, s % cols];
                 if *is_wall || grid.goals.contains(&cell_rc) || grid.traps.contains(&cell_rc) {
                     continue;
                 }
                 let p = center(cell_rc);
-                for (a, (dr, dc, _)) in MOVES.iter().enumerate() {
-                    let len = pi.get(s * MOVES.len() + a).copied().unwrap_or(0.0) as f32 * 0.45;
-                    if len < 0.04 {
-                        continue;
-                    }
-                    let tip = p + vec2(*dc as f32 * cell.x * len, *dr as f32 * cell.y * len);
-                    painter.arrow(p, tip - p, arrow);
+                let pi_s = |a: usize| pi.get(s * MOVES.len() + a).copied().unwrap_or(0.0) as f32;
+                let mut arrows = MOVES
+                    .iter()
+                    .enumerate()
+                    .map(|(a, &(dr, dc, _))| vec2(dc as f32, dr as f32) * pi_s(a));
+                let shown: Vec<egui::Vec2> = if four {
+                    arrows.filter(|d| d.length() * 0.45 >= 0.04).collect()
+                } else {
+                    let mean = arrows.by_ref().fold(egui::Vec2::ZERO, |m, d| m + d);
+                    (mean.length() >= 0.1).then_some(mean).into_iter().collect()
+                };
+                for d in shown {
+                    painter.arrow(p, vec2(d.x * cell.x, d.y * cell.y) * 0.45, arrow);
                 }
             }
         }

@@ -158,7 +158,8 @@ impl SoftRlView {
                     }
                 });
                 ui.label(
-                    "Arrows: the follower's policy, length ∝ π(a|s). ◎ goal (+1, absorbing), × trap (−1, \
+                    "Arrows: the follower's policy, length ∝ π(a|s) (on small cells one arrow, the \
+                     expected move). ◎ goal (+1, absorbing), × trap (−1, \
                      absorbing), ● start, ▢ cost cell (1 per step), white line: the drawn demonstration; \
                      each other step costs 0.02. Colors: viridis from each grid's smallest to largest value.",
                 );
