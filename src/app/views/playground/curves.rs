@@ -10,8 +10,28 @@ use super::{Model, run_color, run_label};
 use crate::app::Look;
 use crate::app::widgets::band::band;
 use crate::app::widgets::thin;
+use crate::numerics::bilevel::algorithms::Status;
 use crate::numerics::bilevel::lockstep::Metrics;
 use crate::scenario::playground::PlaygroundState;
+
+/// Every curve's points, kept between frames for one model (the view starts a new cache with a new model).
+/// A step's point is final once every run still going has passed it — runs step in lockstep and a run that
+/// stops never grows again — so a frame computes the new steps' points only (all points of 20 curves, with
+/// a sort per step, were half of a paused playground's layout).
+#[derive(Default)]
+pub struct SeriesCache {
+    /// One per (plot, slot).
+    entries: Vec<Entry>,
+}
+
+#[derive(Default)]
+struct Entry {
+    /// The stride the points were taken at, and the next step to take.
+    every: usize,
+    next: usize,
+    line: Vec<[f64; 2]>,
+    spread: Vec<(f64, f64, f64)>,
+}
 
 /// At most this many points per curve (older steps thinned evenly).
 const MAX_POINTS: usize = 2000;
@@ -20,7 +40,12 @@ fn log10(v: f64) -> f64 {
     if v > 0.0 { v.log10() } else { f64::NAN }
 }
 
-pub fn curves_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look: Look) {
+pub fn curves_ui(
+    ui: &mut egui::Ui,
+    state: &PlaygroundState,
+    (model, cache): (&Model, &mut SeriesCache),
+    look: Look,
+) {
     let phi_star = model.lock.phi_star();
     type Pick = Box<dyn Fn(&Metrics) -> f64>;
     let gap_title = if phi_star.is_some() {
@@ -61,9 +86,13 @@ pub fn curves_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look
     } else {
         "step"
     };
-    for row in plots.chunks(2) {
+    let slots = model.slots();
+    if cache.entries.len() < plots.len() * 4 {
+        cache.entries.resize_with(plots.len() * 4, Entry::default);
+    }
+    for (row, entries) in plots.chunks(2).zip(cache.entries.chunks_mut(2 * 4)) {
         ui.horizontal(|ui| {
-            for (id, title, pick) in row {
+            for ((id, title, pick), entries) in row.iter().zip(entries.chunks_mut(4)) {
                 ui.vertical(|ui| {
                     ui.strong(*title);
                     // No legends: the colors are the runs' in the table above.
@@ -74,8 +103,9 @@ pub fn curves_ui(ui: &mut egui::Ui, state: &PlaygroundState, model: &Model, look
                         .x_axis_label(x_label)
                         .allow_scroll(false)
                         .show(ui, |pui| {
-                            for slot in model.slots() {
-                                let (line, spread) = series(model, slot, state.stochastic, pick);
+                            for &slot in &slots {
+                                let (line, spread) =
+                                    series(model, slot, state.stochastic, pick, &mut entries[slot]);
                                 let color = run_color(look, slot);
                                 band(pui, &spread, color);
                                 pui.line(
@@ -99,7 +129,9 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 /// A slot's curve: per step (thinned), x = the step or the mean oracle calls, the mean of the finite
-/// plotted values over its seeds, and (several seeds) their 10th–90th percentile band.
+/// plotted values over its seeds, and (several seeds) their 10th–90th percentile band. The final steps'
+/// points come from `cached` and are added to it; the others (none while a run of the slot is going) are
+/// computed afresh.
 #[expect(
     clippy::type_complexity,
     reason = "a line and a band, each a list of points"
@@ -109,14 +141,28 @@ fn series(
     slot: usize,
     by_oracles: bool,
     pick: &dyn Fn(&Metrics) -> f64,
+    cached: &mut Entry,
 ) -> (Vec<[f64; 2]>, Vec<(f64, f64, f64)>) {
-    let runs: Vec<&[Metrics]> = model.of_slot(slot).map(|t| t.metrics.as_slice()).collect();
-    let steps = runs.iter().map(|m| m.len()).max().unwrap_or(0);
+    let runs: Vec<(&[Metrics], bool)> = model
+        .of_slot(slot)
+        .map(|t| (t.metrics.as_slice(), t.run.status == Status::Ok))
+        .collect();
+    let steps = runs.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let every = steps.div_ceil(MAX_POINTS).max(1);
-    let mut line = Vec::new();
-    let mut spread = Vec::new();
-    for k in (0..steps).step_by(every) {
-        let at: Vec<&Metrics> = runs.iter().filter_map(|m| m.get(k)).collect();
+    let settled = runs
+        .iter()
+        .filter(|(_, going)| *going)
+        .map(|(m, _)| m.len())
+        .min()
+        .unwrap_or(steps);
+    if cached.every != every || cached.next > settled {
+        *cached = Entry {
+            every,
+            ..Entry::default()
+        };
+    }
+    let point = |k: usize| {
+        let at: Vec<&Metrics> = runs.iter().filter_map(|(m, _)| m.get(k)).collect();
         let x = if by_oracles {
             at.iter().map(|m| m.oracles as f64).sum::<f64>() / at.len() as f64
         } else {
@@ -128,13 +174,29 @@ fn series(
             .filter(|v| v.is_finite())
             .collect();
         if values.is_empty() {
-            continue;
+            return None;
         }
         values.sort_by(f64::total_cmp);
-        line.push([x, values.iter().sum::<f64>() / values.len() as f64]);
-        if runs.len() > 1 {
-            spread.push((x, quantile(&values, 0.1), quantile(&values, 0.9)));
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let spread = (runs.len() > 1).then(|| (x, quantile(&values, 0.1), quantile(&values, 0.9)));
+        Some(([x, mean], spread))
+    };
+    let mut k = cached.next;
+    while k < settled {
+        if let Some((p, s)) = point(k) {
+            cached.line.push(p);
+            cached.spread.extend(s);
         }
+        k += every;
+    }
+    cached.next = k;
+    let (mut line, mut spread) = (cached.line.clone(), cached.spread.clone());
+    while k < steps {
+        if let Some((p, s)) = point(k) {
+            line.push(p);
+            spread.extend(s);
+        }
+        k += every;
     }
     (line, spread)
 }
