@@ -142,10 +142,15 @@ impl Tracked {
     }
 }
 
-/// Runs stepped together.
+/// Runs stepped together: a whole round at a time ([`Lockstep::step`]), or a run at a time
+/// ([`Lockstep::step_one`], so that a frame's share of work can end between two runs of a round; the runs
+/// are independent, so the order changes no number).
 pub struct Lockstep {
     pub problem: Box<dyn BilevelProblem>,
     pub runs: Vec<Tracked>,
+    /// The next run of a round in progress (0: none in progress), and the step count when it began.
+    next: usize,
+    round_began_at: usize,
 }
 
 impl Lockstep {
@@ -160,19 +165,46 @@ impl Lockstep {
             .into_iter()
             .map(|(s, noise)| Tracked::new(problem.as_ref(), s, noise, x0, y0))
             .collect();
-        Self { problem, runs }
+        Self {
+            problem,
+            runs,
+            next: 0,
+            round_began_at: 0,
+        }
     }
 
-    /// Steps taken (the same for every run still going).
+    /// Steps taken (the same for every run still going); during a round, the count it began at.
     pub fn step_count(&self) -> usize {
-        self.runs.iter().map(|r| r.run.step).max().unwrap_or(0)
+        if self.mid_round() {
+            self.round_began_at
+        } else {
+            self.runs.iter().map(|r| r.run.step).max().unwrap_or(0)
+        }
     }
 
-    /// One step of every run.
+    /// Whether a round is in progress (some runs are a step ahead of the others).
+    pub fn mid_round(&self) -> bool {
+        self.next > 0
+    }
+
+    /// One step of every run (or of every run left in the round in progress).
     pub fn step(&mut self) {
-        for r in &mut self.runs {
+        while !self.step_one() {}
+    }
+
+    /// One step of the round's next run; true when that ended the round.
+    pub fn step_one(&mut self) -> bool {
+        if self.next == 0 {
+            self.round_began_at = self.step_count();
+        }
+        if let Some(r) = self.runs.get_mut(self.next) {
             r.step(self.problem.as_ref());
         }
+        self.next += 1;
+        if self.next >= self.runs.len() {
+            self.next = 0;
+        }
+        self.next == 0
     }
 
     /// Φ* = Φ(x*) where the problem knows x*.
@@ -214,6 +246,26 @@ mod tests {
             lock.step();
         }
         assert_eq!(lock.step_count(), 2000);
+        // A run at a time gives the same runs, and counts a round once it ends.
+        let mut by_run = Lockstep::new(
+            Box::new(Quadratic::stackelberg_vs_nash()),
+            lock.runs.iter().map(|t| (t.spec.clone(), None)).collect(),
+            &one(-1.0),
+            &one(2.0),
+        );
+        for round in 0..2000 {
+            for k in 0..by_run.runs.len() {
+                assert_eq!(by_run.step_count(), round);
+                assert_eq!(by_run.step_one(), k + 1 == by_run.runs.len());
+            }
+        }
+        assert!(!by_run.mid_round() && by_run.step_count() == 2000);
+        for (a, b) in lock.runs.iter().zip(&by_run.runs) {
+            assert_eq!(
+                (&a.run.x, &a.run.y, a.metrics.len()),
+                (&b.run.x, &b.run.y, b.metrics.len())
+            );
+        }
         let sim = &lock.runs[0].run;
         assert!((sim.x[0] - nash_x[0]).abs() < 1e-6 && (sim.y[0] - nash_y[0]).abs() < 1e-6);
         assert!((nash_x[0] - 1.0).abs() < 1e-12, "Nash at x = y = 1");
