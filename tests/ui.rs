@@ -460,7 +460,9 @@ fn playground_problem(problem: &str) {
             "#playground?problem={problem}&start=0.5,0&step=1500"
         ));
         step_until(&mut harness, "step", &1500.into());
-        for _ in 0..60 {
+        // The Φ landscape fills within each frame's share of work: wait for it, then a few frames more.
+        step_until(&mut harness, "landscape_done", &true.into());
+        for _ in 0..5 {
             harness.step();
         }
         let status = harness.state().status(false);

@@ -122,13 +122,14 @@ impl Stepped for Model {
         self.lock.step_count()
     }
 
+    /// A unit is one run's step (32 runs of a noisy preset took a whole frame's share as one unit); a round
+    /// begun is finished even past the target, so the runs stand at one step whenever the view is idle.
     fn work(&mut self, target: usize) -> Work {
         let before = self.lock.step_count();
-        if before >= target {
+        if before >= target && !self.lock.mid_round() {
             return Work::Done;
         }
-        self.lock.step();
-        if self.lock.step_count() == before {
+        if self.lock.step_one() && self.lock.step_count() == before {
             // Every run has diverged: nothing moves any more.
             Work::Stuck
         } else {
@@ -145,6 +146,8 @@ pub struct PlaygroundView {
     /// The run explained below the curves (0..4).
     selected: usize,
     landscape: picture::Landscape,
+    /// The curves' points so far (of `model`).
+    curves: curves::SeriesCache,
     /// Nyström draws at the selected run's iterate, when asked for.
     draws: Option<draws::Draws>,
     /// The "load a problem" paste box and its last error.
@@ -166,6 +169,7 @@ impl Default for PlaygroundView {
             playback: Playback::default(),
             selected: 1,
             landscape: picture::Landscape::default(),
+            curves: Default::default(),
             draws: None,
             png: Default::default(),
             message: None,
@@ -301,6 +305,7 @@ impl PlaygroundView {
         if self.playback.restart(action) || stale {
             self.model = Model::new(&self.state);
             self.landscape = picture::Landscape::default();
+            self.curves = Default::default();
             self.draws = None;
         }
         self.playback.advance(
@@ -316,6 +321,8 @@ impl PlaygroundView {
     fn report(&self, ctx: &mut ViewCtx<'_>) {
         ctx.report.value("step", self.steps());
         ctx.report.value("playing", self.playback.playing);
+        ctx.report
+            .value("landscape_done", self.landscape.finished());
         ctx.report.value(
             "landscape_ran_on",
             match self.landscape.ran_on {
@@ -373,14 +380,16 @@ impl PlaygroundView {
                     ui.set_max_width(side);
                     draw(ui, &mut self.landscape);
                 });
-                ui.vertical(|ui| curves::curves_ui(ui, &self.state, model, look));
+                ui.vertical(|ui| {
+                    curves::curves_ui(ui, &self.state, (model, &mut self.curves), look);
+                });
             })
             .response
             .rect
         } else {
             ui.vertical(|ui| {
                 draw(ui, &mut self.landscape);
-                curves::curves_ui(ui, &self.state, model, look);
+                curves::curves_ui(ui, &self.state, (model, &mut self.curves), look);
             })
             .response
             .rect
