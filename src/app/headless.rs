@@ -2,6 +2,7 @@
 //! CPU twins for GPU work), until its report holds still. Lesson checks play their steps with it, and
 //! `bilevel-lab run` plays a view's document with it, so what they print is what the view shows.
 
+use std::cell::RefCell;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -17,25 +18,50 @@ const STILL_FRAMES: usize = 3;
 /// step it was to reach), this many.
 const STUCK_FRAMES: usize = 300;
 
+/// The most contexts kept for reuse.
+const SPARE_CONTEXTS: usize = 2;
+
+thread_local! {
+    /// Contexts of headless views that have finished, their fonts and text layouts warm: in a fresh context
+    /// a view's first frame rasterizes and lays out every glyph from cold (40–70 ms in the browser, inside
+    /// one of the app's frames, for every step "Check this lesson" plays).
+    static SPARE: RefCell<Vec<egui::Context>> = const { RefCell::new(Vec::new()) };
+}
+
 /// A view driven headless, one frame per call, as the app drives it (CPU twins for GPU work).
 pub struct Headless<V: View + ?Sized = dyn View> {
     pub view: Box<V>,
     ctx: egui::Context,
     runtime: ComputeRuntime,
     self_check: SelfCheck,
+    /// Where the frame's sliced work must stop at the latest (the app's frame, when it draws this one
+    /// inside its own).
+    until: Option<Instant>,
 }
 
 impl<V: View + ?Sized> Headless<V> {
-    /// Drives `view` headless.
+    /// Drives `view` headless, in a context of its own: a spare one with its memory cleared (what a fresh
+    /// context remembers: nothing) or a new one.
     pub fn new(view: Box<V>) -> Self {
         let mut runtime = ComputeRuntime::cpu("headless lesson check");
         let self_check = SelfCheck::start_default(&mut runtime);
+        let ctx = SPARE.with_borrow_mut(Vec::pop).unwrap_or_default();
+        ctx.memory_mut(|m| *m = egui::Memory::default());
         Self {
             view,
-            ctx: egui::Context::default(),
+            ctx,
             runtime,
             self_check,
+            until: None,
         }
+    }
+
+    /// [`Self::frame`] whose sliced work stops at `deadline` (the app's frame's share) or earlier.
+    pub fn frame_within(&mut self, deadline: Instant) -> (ViewReport, bool) {
+        self.until = Some(deadline);
+        let out = self.frame();
+        self.until = None;
+        out
     }
 
     /// Draws one frame at 1280 × 800 and returns what the view reported and whether it asked for
@@ -62,9 +88,13 @@ impl<V: View + ?Sized> Headless<V> {
             ctx,
             runtime,
             self_check,
+            until,
         } = self;
         let mut output = ctx.run_ui(input, |ui| {
             runtime.poll();
+            if let Some(deadline) = until {
+                runtime.share_until(*deadline);
+            }
             let mut vctx = ViewCtx {
                 runtime,
                 self_check,
@@ -84,6 +114,16 @@ impl<V: View + ?Sized> Headless<V> {
             .get(&egui::ViewportId::ROOT)
             .is_some_and(|v| v.repaint_delay.is_zero());
         ((report, busy), navigate)
+    }
+}
+
+impl<V: View + ?Sized> Drop for Headless<V> {
+    fn drop(&mut self) {
+        SPARE.with_borrow_mut(|spare| {
+            if spare.len() < SPARE_CONTEXTS {
+                spare.push(self.ctx.clone());
+            }
+        });
     }
 }
 
@@ -111,7 +151,19 @@ impl StepPlayer {
 
     /// Draws one frame: `Ok(Some(report))` once the step has played, `Err` past `limit`.
     pub fn advance(&mut self, limit: Duration) -> Result<Option<ViewReport>, String> {
-        let (report, busy) = self.headless.frame();
+        self.advance_within(limit, None)
+    }
+
+    /// [`Self::advance`] with the frame's sliced work stopping at `deadline` (see [`Headless::frame_within`]).
+    pub fn advance_within(
+        &mut self,
+        limit: Duration,
+        deadline: Option<Instant>,
+    ) -> Result<Option<ViewReport>, String> {
+        let (report, busy) = match deadline {
+            Some(d) => self.headless.frame_within(d),
+            None => self.headless.frame(),
+        };
         self.frames += 1;
         let values = Value::Object(report.values.clone());
         self.still = if self.last.as_ref() == Some(&values) {
@@ -150,5 +202,44 @@ pub fn play(view: Box<dyn View>, limit: Duration) -> Result<(ViewReport, u64), S
         if let Some(report) = player.advance(limit)? {
             return Ok((report, player.frames()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::views;
+
+    /// A view played in a reused context (another view's memory cleared, its fonts kept) reports exactly
+    /// what it reports in a fresh one, and the context is handed back for the next.
+    #[test]
+    fn a_reused_context_plays_as_a_fresh_one() {
+        let open = |anchor: &str, query: &[(&str, &str)]| {
+            let mut view = views::by_anchor(anchor).expect("a view");
+            let query: Vec<(String, String)> = query
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            view.apply_query(&query).expect("the link applies");
+            view
+        };
+        let link = [("step", "40")];
+        SPARE.with_borrow_mut(Vec::clear);
+        let fresh = play(open("stackelberg", &link), Duration::from_secs(120)).expect("plays");
+        let spare = SPARE
+            .with_borrow(|s| s.first().cloned())
+            .expect("handed back");
+        // Another view in that context, then the same link again: it gets the same (cleared) context.
+        play(
+            open("playground", &[("step", "5")]),
+            Duration::from_secs(120),
+        )
+        .expect("plays");
+        let reused = Headless::new(open("stackelberg", &link));
+        assert!(reused.ctx == spare, "the spare context is reused");
+        drop(reused);
+        let again = play(open("stackelberg", &link), Duration::from_secs(120)).expect("plays");
+        assert_eq!(fresh.0.values, again.0.values);
+        assert_eq!(fresh.1, again.1, "the same number of frames");
     }
 }

@@ -102,7 +102,7 @@ pub struct ComputeRuntime {
 /// The main thread's work per frame outside the layout — a view's stepping, its CPU twins' parts, a
 /// lesson check — all together: [`ComputeRuntime::poll`] starts the frame's share, and everything that
 /// slices work stops at [`ComputeRuntime::work_deadline`] (after at least one unit, so nothing starves).
-/// With the layout's few milliseconds a frame stays within issue 18's 12 ms of the app's own work.
+/// The most a frame takes: the app fits each frame's share to the frame budget (`app::frame_clock::WorkShare`).
 pub const WORK_PER_FRAME: Duration = Duration::from_millis(5);
 
 /// A frame's share of sliced work: runs `unit` once, then again while it says more is left and `deadline`
@@ -298,6 +298,12 @@ impl ComputeRuntime {
     /// When this frame's share of work ends (set by [`Self::poll`]).
     pub fn work_deadline(&self) -> Instant {
         self.work_deadline
+    }
+
+    /// Ends this frame's share of work at `deadline` if that is sooner (a view drawn headless inside one of
+    /// the app's frames shares the app's).
+    pub fn share_until(&mut self, deadline: Instant) {
+        self.work_deadline = self.work_deadline.min(deadline);
     }
 
     /// Leaves the GPU for the CPU twins, keeping the reason for the status bar.

@@ -187,6 +187,11 @@ impl LessonChecker {
 
     /// Opens the next step or draws one frame of the open one; records the step once it has played.
     pub fn advance(&mut self) {
+        self.advance_within(None);
+    }
+
+    /// [`Self::advance`] whose frame's sliced work stops at `deadline` (the app's frame's share).
+    pub fn advance_within(&mut self, deadline: Option<Instant>) {
         let index = self.steps.len();
         let Some(step) = self.lesson.steps.get(index) else {
             return;
@@ -213,7 +218,7 @@ impl LessonChecker {
         let Some((player, started)) = self.player.as_mut() else {
             return;
         };
-        let played = match player.advance(self.limit) {
+        let played = match player.advance_within(self.limit, deadline) {
             Ok(None) => return,
             Ok(Some(report)) => Ok(report),
             Err(e) => Err(e),

@@ -358,7 +358,7 @@ impl LessonView {
             return;
         };
         work_until(deadline, || {
-            checker.advance();
+            checker.advance_within(Some(deadline));
             !checker.done()
         });
         ctx.request_repaint();
