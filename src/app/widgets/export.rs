@@ -39,15 +39,58 @@ pub fn outcome_ui(
     }
 }
 
-/// A CSV document: header and rows, numbers in Rust's shortest round-trip form.
-pub fn csv(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> String {
+/// A CSV cell.
+#[derive(Clone, Copy, Debug)]
+pub enum Cell<'a> {
+    Int(u64),
+    Num(f64),
+    /// Text without commas, quotes or line breaks (labels).
+    Text(&'a str),
+    /// A vector's coordinates joined by `;`.
+    Nums(&'a [f64]),
+}
+
+/// A CSV document: header and rows, numbers in their shortest round-trip form (as the JSON documents
+/// write them: `zmij`, serde_json's own). Written into one string as it goes: rows of `String`s from
+/// `Display` cost an allocation a cell and were most of an export's frame.
+pub fn csv<'a, R: AsRef<[Cell<'a>]>>(header: &[&str], rows: impl IntoIterator<Item = R>) -> String {
     let mut out = header.join(",");
     out.push('\n');
-    for row in rows {
-        out.push_str(&row.join(","));
-        out.push('\n');
+    if let Err(e) = write_rows(&mut out, rows) {
+        // Formatting into a `String` does not fail; should it, the file says so at its end.
+        out.push_str(&format!("error: {e}\n"));
     }
     out
+}
+
+fn write_rows<'a, R: AsRef<[Cell<'a>]>>(
+    out: &mut String,
+    rows: impl IntoIterator<Item = R>,
+) -> std::fmt::Result {
+    use std::fmt::Write as _;
+    let mut number = zmij::Buffer::new();
+    for row in rows {
+        for (i, cell) in row.as_ref().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            match cell {
+                Cell::Int(v) => write!(out, "{v}")?,
+                Cell::Num(v) => out.push_str(number.format(*v)),
+                Cell::Text(t) => out.push_str(t),
+                Cell::Nums(vs) => {
+                    for (j, v) in vs.iter().enumerate() {
+                        if j > 0 {
+                            out.push(';');
+                        }
+                        out.push_str(number.format(*v));
+                    }
+                }
+            }
+        }
+        out.push('\n');
+    }
+    Ok(())
 }
 
 /// The part of a screenshot inside `rect` (egui points; `pixels_per_point` converts) as PNG bytes.
@@ -97,8 +140,16 @@ mod tests {
     #[test]
     fn csv_and_png_round_trip() {
         assert_eq!(
-            csv(&["a", "b"], [vec!["1".into(), "0.5".into()]]),
-            "a,b\n1,0.5\n"
+            csv(
+                &["a", "b", "c", "d"],
+                [[
+                    Cell::Int(1),
+                    Cell::Num(0.5),
+                    Cell::Text("x"),
+                    Cell::Nums(&[1e-20, f64::NAN])
+                ]]
+            ),
+            "a,b,c,d\n1,0.5,x,1e-20;NaN\n"
         );
         let mut image = ColorImage::filled([4, 3], egui::Color32::WHITE);
         image.pixels[4 + 1] = egui::Color32::from_rgb(10, 20, 30);

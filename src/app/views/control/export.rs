@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::app::widgets::export::csv as csv_text;
+use crate::app::widgets::export::{Cell, csv as csv_text};
 use crate::numerics::control::lockstep::{Record, Seeds};
 use crate::scenario::control_lab::ControlLabState;
 use crate::scenario::json::num;
@@ -27,29 +27,37 @@ pub fn csv(state: &ControlLabState, slots: &[usize], runs: &[Seeds]) -> String {
     let seeds = state.seed_list();
     let mut header = vec!["slot", "learner", "seed", "update", "steps", "mean_return"];
     header.extend(COLUMNS.iter().map(|(n, _)| *n));
-    let rows = slots.iter().zip(runs).flat_map(|(&slot, r)| {
-        let seeds = &seeds;
-        // The scenario's name (`blpo_cg`): labels have commas.
-        let name = serde_json::to_value(r.algorithm.name())
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        r.history.iter().enumerate().flat_map(move |(k, p)| {
-            let name = name.clone();
-            seeds.iter().zip(&p.mean_return).map(move |(seed, ret)| {
-                let mut row = vec![
-                    slot.to_string(),
-                    name.clone(),
-                    seed.to_string(),
-                    (k + 1).to_string(),
-                    p.steps.to_string(),
-                    ret.to_string(),
-                ];
-                row.extend(COLUMNS.iter().map(|(_, f)| f(p).to_string()));
-                row
-            })
+    // The scenario's names (`blpo_cg`): labels have commas.
+    let names: Vec<String> = runs
+        .iter()
+        .map(|r| {
+            serde_json::to_value(r.algorithm.name())
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
         })
-    });
+        .collect();
+    let seeds = &seeds;
+    let rows = slots
+        .iter()
+        .zip(runs)
+        .zip(&names)
+        .flat_map(|((&slot, r), name)| {
+            r.history.iter().enumerate().flat_map(move |(k, p)| {
+                seeds.iter().zip(&p.mean_return).map(move |(seed, ret)| {
+                    let mut row = vec![
+                        Cell::Int(slot as u64),
+                        Cell::Text(name),
+                        Cell::Int(*seed),
+                        Cell::Int(k as u64 + 1),
+                        Cell::Int(p.steps as u64),
+                        Cell::Num(*ret),
+                    ];
+                    row.extend(COLUMNS.iter().map(|(_, f)| Cell::Num(f(p))));
+                    row
+                })
+            })
+        });
     csv_text(&header, rows)
 }
 

@@ -2,40 +2,40 @@
 //! JSON (a link's state plus what it produced).
 
 use super::{Model, run_label};
-use crate::app::widgets::export::csv;
+use crate::app::widgets::export::{Cell, csv};
 use crate::scenario::playground::PlaygroundState;
 
 /// One row per run, seed and step: iterates (x, y as `;`-joined coordinates) and the step's metrics.
 pub fn runs_csv(state: &PlaygroundState, model: &Model) -> String {
-    let join =
-        |v: &nalgebra::DVector<f64>| v.iter().map(f64::to_string).collect::<Vec<_>>().join(";");
+    let labels: Vec<String> = (0..4)
+        .map(|i| run_label(state, i).replace(',', " "))
+        .collect();
     let rows = model
         .index
         .iter()
         .zip(&model.lock.runs)
         .zip(&model.seed)
         .flat_map(|((&i, t), &seed)| {
-            let label = run_label(state, i).replace(',', " ");
+            let label = labels[i].as_str();
             t.metrics
                 .iter()
                 .zip(t.xs.iter().zip(&t.ys))
                 .enumerate()
                 .map(move |(k, (m, (x, y)))| {
-                    vec![
-                        label.clone(),
-                        seed.to_string(),
-                        k.to_string(),
-                        join(x),
-                        join(y),
-                        m.phi.to_string(),
-                        m.grad_norm.to_string(),
-                        m.inner_error.to_string(),
-                        m.direction_error.to_string(),
-                        m.hvps.to_string(),
-                        m.oracles.to_string(),
+                    [
+                        Cell::Text(label),
+                        Cell::Int(seed as u64),
+                        Cell::Int(k as u64),
+                        Cell::Nums(x.as_slice()),
+                        Cell::Nums(y.as_slice()),
+                        Cell::Num(m.phi),
+                        Cell::Num(m.grad_norm),
+                        Cell::Num(m.inner_error),
+                        Cell::Num(m.direction_error),
+                        Cell::Int(m.hvps as u64),
+                        Cell::Int(m.oracles as u64),
                     ]
                 })
-                .collect::<Vec<_>>()
         });
     csv(
         &[

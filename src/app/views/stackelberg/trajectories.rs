@@ -1,7 +1,7 @@
 //! The Stackelberg view's trajectories as files: every recorded state of its runs as CSV, and as JSON
 //! (the `result` of the view's document).
 
-use crate::app::widgets::export;
+use crate::app::widgets::export::{self, Cell};
 use crate::numerics::games::lockstep::Runs;
 use crate::scenario::json::num;
 
@@ -10,12 +10,12 @@ pub fn csv(runs: &Runs) -> String {
     let rows = runs.tracks.iter().enumerate().flat_map(|(p, tracks)| {
         tracks.iter().enumerate().flat_map(move |(s, track)| {
             track.history.points.iter().map(move |&(k, t, w)| {
-                vec![
-                    p.to_string(),
-                    s.to_string(),
-                    k.to_string(),
-                    t.to_string(),
-                    w.to_string(),
+                [
+                    Cell::Int(p as u64),
+                    Cell::Int(s as u64),
+                    Cell::Int(k as u64),
+                    Cell::Num(t),
+                    Cell::Num(w),
                 ]
             })
         })
