@@ -4,6 +4,9 @@
 //! drawn. Where the browser's `frame_ms` (issue 18) is over budget, this says natively, and quickly, whether
 //! layout, work or tessellation is the cause; `perf record` on it says which function.
 //!
+//! The frame that opened the link and, after the timed frames, the frame of each CSV/JSON export click
+//! (the files land in the current directory) are timed too: they are where single frames run long.
+//!
 //! `cargo run --release --example frames -- stackelberg ihvp 'playground?seeds=8&stochastic=true'`
 
 use bilevel_lab::BilevelApp;
@@ -33,8 +36,10 @@ fn main() {
         .with_size([1280.0, 800.0])
         .build_eframe(|cc| BilevelApp::new(cc));
     for link in std::env::args().skip(1) {
+        let began = Instant::now();
         harness.state_mut().open_link(&format!("#{link}"));
         harness.step();
+        let opened = began.elapsed().as_secs_f64() * 1e3;
         if let Some(at) = harness.state().status(false).control_center("play") {
             harness.hover_at(at);
             harness.drag_at(at);
@@ -60,11 +65,28 @@ fn main() {
                 })
                 .sum();
         }
+        let mut exports = Vec::new();
+        for id in ["export-csv", "export-json"] {
+            if let Some(at) = harness.state().status(false).control_center(id) {
+                harness.hover_at(at);
+                harness.step();
+                harness.drag_at(at);
+                harness.step();
+                harness.drop_at(at);
+                let began = Instant::now();
+                harness.step();
+                exports.push(format!(
+                    "{id} {:.1} ms",
+                    began.elapsed().as_secs_f64() * 1e3
+                ));
+            }
+        }
         let name = link.split('?').next().unwrap_or(&link);
         println!(
-            "{name}: ui {}; tessellation {}; {triangles} triangles",
+            "{name}: opened in {opened:.1} ms; ui {}; tessellation {}; {triangles} triangles; {}",
             summary(ui),
-            summary(tessellation)
+            summary(tessellation),
+            exports.join(", ")
         );
     }
 }
