@@ -122,7 +122,7 @@ pub const PAGE_SAVES_PNG: bool = cfg!(target_arch = "wasm32");
 pub fn save_png_after_paint(name: &str, region: [u32; 4]) -> Result<(), String> {
     #[cfg(target_arch = "wasm32")]
     {
-        crate::web::save_png_after_paint(name, region)
+        crate::web::save_png_after_paint(name, region, false)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
@@ -130,6 +130,39 @@ pub fn save_png_after_paint(name: &str, region: [u32; 4]) -> Result<(), String> 
         Err(format!(
             "{name}: only the browser's page saves a canvas region"
         ))
+    }
+}
+
+/// Asks the page to encode the canvas region `[x, y, width, height]` (device pixels) as a PNG for the app
+/// once this frame is painted (browser only); [`captured_png`] delivers it.
+pub fn capture_png_after_paint(name: &str, region: [u32; 4]) -> Result<(), String> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::web::save_png_after_paint(name, region, true)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let _: [u32; 4] = region;
+        Err(format!(
+            "{name}: only the browser's page captures a canvas region"
+        ))
+    }
+}
+
+/// The PNG of the last [`capture_png_after_paint`] once the page has it, or why there is none; `None`
+/// while it is being encoded.
+pub fn captured_png() -> Option<Result<Vec<u8>, String>> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        Some(match crate::web::saved_png_outcome()? {
+            Ok(_) => crate::web::captured_png_bytes()
+                .ok_or_else(|| "the page captured no PNG bytes".to_owned()),
+            Err(e) => Err(e),
+        })
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        None
     }
 }
 

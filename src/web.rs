@@ -360,18 +360,21 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
 }
 
 /// Hands `web/frame-work.js` the canvas region `[x, y, width, height]` (device pixels) to save as the PNG
-/// `name` right after this frame is painted (`window.bilevelPngRequest`); the last outcome is cleared.
-pub fn save_png_after_paint(name: &str, [x, y, w, h]: [u32; 4]) -> Result<(), String> {
+/// `name` right after this frame is painted (`window.bilevelPngRequest`), or with `keep` to encode for the
+/// app ([`captured_png_bytes`]); the last outcome is cleared.
+pub fn save_png_after_paint(name: &str, [x, y, w, h]: [u32; 4], keep: bool) -> Result<(), String> {
     let window = web_sys::window().ok_or_else(|| format!("{name}: no window"))?;
     let request = js_sys::Object::new();
     let set =
         |key: &str, value: JsValue| js_sys::Reflect::set(&request, &key.into(), &value).is_ok();
     let built = set("name", name.into())
+        && set("keep", keep.into())
         && [("x", x), ("y", y), ("w", w), ("h", h)]
             .into_iter()
             .all(|(k, v)| set(k, JsValue::from_f64(f64::from(v))));
     let handed = built
         && js_sys::Reflect::delete_property(&window, &"bilevelPngOutcome".into()).is_ok()
+        && js_sys::Reflect::delete_property(&window, &"bilevelPngBytes".into()).is_ok()
         && js_sys::Reflect::set(&window, &"bilevelPngRequest".into(), &request).is_ok();
     if handed {
         Ok(())
@@ -398,6 +401,15 @@ pub fn saved_png_outcome() -> Option<Result<String, String>> {
         (None, Some(error)) => Err(error),
         (None, None) => Err("the page saved no PNG and gave no reason".to_owned()),
     })
+}
+
+/// The PNG the page encoded for a `keep` request (`window.bilevelPngBytes`), taken (the page forgets it).
+pub fn captured_png_bytes() -> Option<Vec<u8>> {
+    let window = web_sys::window()?;
+    let bytes = js_sys::Reflect::get(&window, &"bilevelPngBytes".into()).ok()?;
+    let bytes = bytes.dyn_into::<js_sys::Uint8Array>().ok()?;
+    js_sys::Reflect::delete_property(&window, &"bilevelPngBytes".into()).ok()?;
+    Some(bytes.to_vec())
 }
 
 /// Whether the document is in full screen.

@@ -134,7 +134,8 @@ export async function lessonChecks(page, mode, t) {
   check(`${mode}: Check this lesson plays its 4 steps in the page: 3 claims hold`,
     c.steps_done === 4 && c.claims_passed === 3 && c.claims_failed === 0 && c.errors === 0, JSON.stringify(c));
   await shot('lesson-editor');
-  if (mode === 'webgpu') {
+  {
+    // Both tabs: the page copies each step's view from the canvas (WebGPU's, or WebGL2's).
     const [handout] = await Promise.all([
       page.waitForEvent('download', { timeout: 180_000 }).catch(() => null),
       click('lesson-handout'),

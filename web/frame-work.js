@@ -11,7 +11,8 @@
 // `window.bilevelPngRequest` ({name, x, y, w, h}, device pixels) has its canvas region copied right after
 // it painted (in the same task the drawing buffer still holds that frame), then cropped, encoded and
 // downloaded by the browser outside the app's frames; the outcome ({ok} or {error}) is left in
-// `window.bilevelPngOutcome` for the app to show.
+// `window.bilevelPngOutcome` for the app to show. A request with `keep` is not downloaded: its PNG bytes are
+// left in `window.bilevelPngBytes` for the app (the lesson handout embeds one per step).
 (function () {
   const raf = window.requestAnimationFrame.bind(window);
   window.requestAnimationFrame = (callback) => raf((time) => {
@@ -34,7 +35,7 @@
     }
   });
 
-  function savePng({ name, x, y, w, h }) {
+  function savePng({ name, x, y, w, h, keep }) {
     const done = (outcome) => { window.bilevelPngOutcome = outcome; };
     const canvas = document.getElementById('the_canvas_id');
     // Within the canvas (the app's rounding to device pixels may pass its edge by one).
@@ -58,6 +59,13 @@
         return png.convertToBlob({ type: 'image/png' });
       })
       .then((blob) => {
+        if (keep) {
+          // For the app itself (the lesson handout): the bytes, read back by src/web.rs.
+          return blob.arrayBuffer().then((bytes) => {
+            window.bilevelPngBytes = new Uint8Array(bytes);
+            done({ ok: `captured ${name}` });
+          });
+        }
         const url = URL.createObjectURL(blob);
         const a = document.createElement('a');
         a.href = url;

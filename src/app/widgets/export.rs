@@ -171,6 +171,17 @@ mod tests {
     }
 }
 
+/// `rect` (egui points) as the canvas region `[x, y, width, height]` in device pixels that the page copies.
+pub fn device_region(rect: egui::Rect, pixels_per_point: f32) -> [u32; 4] {
+    let px = |v: f32| (v * pixels_per_point).round().max(0.0) as u32;
+    [
+        px(rect.left()),
+        px(rect.top()),
+        px(rect.width()),
+        px(rect.height()),
+    ]
+}
+
 /// A PNG of one region of the view. Natively a button asks egui for a screenshot, and the next frame crops
 /// it to the region (set by the view each frame) and saves the file. In the browser the next frame hands
 /// the region to the page, which takes it from the canvas right after that frame is painted and crops,
@@ -258,14 +269,7 @@ impl RegionPng {
                 "nothing to export: {name}'s region is off screen"
             )));
         }
-        let ppp = ctx.pixels_per_point();
-        let px = |v: f32| (v * ppp).round().max(0.0) as u32;
-        let region = [
-            px(rect.left()),
-            px(rect.top()),
-            px(rect.width()),
-            px(rect.height()),
-        ];
+        let region = device_region(rect, ctx.pixels_per_point());
         Some(
             crate::platform::save_png_after_paint(name, region).map(|()| {
                 self.saving = true;

@@ -1,5 +1,6 @@
 //! The handout: every step of the open lesson played as the class would see it after its run, its view
-//! photographed (egui's screenshot, cropped to the view), and all of it written as one Markdown file —
+//! photographed (in the browser the page's copy of the canvas, encoded outside the app's frames; natively
+//! egui's screenshot, cropped to the view), and all of it written as one Markdown file —
 //! title, summary, each step's text, question and answer, links, and the picture inline as a PNG
 //! data URI, so a student takes home a single file.
 
@@ -10,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::step::{Phase, STILL_FRAMES};
 use super::{LessonView, step_link};
-use crate::app::widgets::export::png_of_region;
+use crate::app::widgets::export::{device_region, png_of_region};
 use crate::lesson::Lesson;
 use crate::platform;
 
@@ -65,8 +66,9 @@ impl LessonView {
         self.run();
     }
 
-    /// Each frame while a handout is made: once the step's run has ended, asks for a screenshot; once it
-    /// has come, crops it to the view, and goes on to the next step or writes the file.
+    /// Each frame while a handout is made: once the step's run has ended, asks for the view's picture (the
+    /// page's copy in the browser, egui's screenshot natively); once it has come, goes on to the next step
+    /// or writes the file.
     pub(super) fn handout_frame(&mut self, ui: &egui::Ui, view_rect: egui::Rect) {
         let Some(open) = &self.open else {
             return;
@@ -77,7 +79,18 @@ impl LessonView {
         };
         ui.ctx().request_repaint();
         if !h.requested {
-            if ready {
+            if ready && platform::PAGE_SAVES_PNG {
+                // The page copies the view from the canvas after this frame and encodes it outside the
+                // app's frames (egui's screenshot reads the whole canvas back inside one).
+                h.requested = true;
+                let region = device_region(view_rect, ui.ctx().pixels_per_point());
+                let name = format!("step {}", h.step + 1);
+                if let Err(e) = platform::capture_png_after_paint(&name, region) {
+                    h.pictures.push(Err(e));
+                    h.requested = false;
+                    self.handout_next();
+                }
+            } else if ready {
                 h.requested = true;
                 let slot = Arc::clone(&h.shot);
                 let repaint = ui.ctx().clone();
@@ -90,15 +103,28 @@ impl LessonView {
             }
             return;
         }
-        let Some(image) = h.shot.lock().ok().and_then(|mut s| s.take()) else {
+        let picture = if platform::PAGE_SAVES_PNG {
+            platform::captured_png()
+        } else {
+            h.shot
+                .lock()
+                .ok()
+                .and_then(|mut s| s.take())
+                .map(|image| png_of_region(&image, view_rect, ui.ctx().pixels_per_point()))
+        };
+        let Some(picture) = picture else {
             return;
         };
-        h.pictures.push(png_of_region(
-            &image,
-            view_rect,
-            ui.ctx().pixels_per_point(),
-        ));
+        h.pictures.push(picture);
         h.requested = false;
+        self.handout_next();
+    }
+
+    /// The next step's picture, or (after the last) the file.
+    fn handout_next(&mut self) {
+        let Some(h) = self.handout.as_mut() else {
+            return;
+        };
         let next = h.step + 1;
         let steps = self.lessons[h.lesson].lesson.steps.len();
         if next < steps {
