@@ -149,6 +149,9 @@ pub fn hash_moved() -> bool {
 
 /// Writes the hash in a task after this frame: `history.replaceState` with a scenario's long URL takes
 /// the main thread milliseconds, which between frames delay no drawing. `push` adds a history entry.
+/// Should the URL have moved between the frame and that task (a link pasted or set by a script), the
+/// writes are dropped and the app reads the new hash in its next frame: writing the frame's hash then would
+/// undo that navigation (the browser test lost a `location.hash = …` that way).
 pub fn write_hash_soon(hash: &str, push: bool) {
     let first = HASH_WRITES.with_borrow_mut(|w| {
         w.push((hash.to_owned(), push));
@@ -157,11 +160,24 @@ pub fn write_hash_soon(hash: &str, push: bool) {
     if !first {
         return;
     }
-    let flush = Closure::once_into_js(|| {
-        let Some(history) = web_sys::window().and_then(|w| w.history().ok()) else {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location_hash = |w: &web_sys::Window| w.location().hash().ok();
+    let at_frame = location_hash(&window);
+    let flush = Closure::once_into_js(move || {
+        let Some(window) = web_sys::window() else {
             return;
         };
-        for (hash, push) in HASH_WRITES.take() {
+        let writes = HASH_WRITES.take();
+        if location_hash(&window) != at_frame {
+            HASH_MOVED.set(true);
+            return;
+        }
+        let Ok(history) = window.history() else {
+            return;
+        };
+        for (hash, push) in writes {
             let result = if push {
                 history.push_state_with_url(&JsValue::NULL, "", Some(&hash))
             } else {
@@ -172,11 +188,9 @@ pub fn write_hash_soon(hash: &str, push: bool) {
             }
         }
     });
-    if let Some(window) = web_sys::window() {
-        window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(flush.unchecked_ref(), 0)
-            .ok();
-    }
+    window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(flush.unchecked_ref(), 0)
+        .ok();
 }
 
 /// Publishes the status as `window.bilevelStatus` (a JSON string) and in `<pre id="bilevel-status">`.
