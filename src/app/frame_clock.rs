@@ -9,8 +9,6 @@ use std::collections::VecDeque;
 use serde::Serialize;
 use web_time::{Duration, Instant};
 
-use crate::gpu::runtime::WORK_PER_FRAME;
-
 /// How far back the statistics look.
 const WINDOW: Duration = Duration::from_secs(5);
 /// How often the summary is refreshed (the status is republished only when it changes).
@@ -89,42 +87,6 @@ impl FrameClock {
     }
 }
 
-/// The whole frame the app aims at: issue 18's 12 ms at p95, less a margin for frames that vary.
-const FRAME_TARGET_MS: f64 = 10.0;
-/// The least share of sliced work a frame keeps, so that work goes on where drawing alone fills the target.
-const MIN_SHARE_MS: f64 = 1.0;
-
-/// Each frame's share of sliced work (playing, replaying, the CPU twins' parts, a lesson check), fitted to
-/// the frame budget: what [`FRAME_TARGET_MS`] leaves after the rest of a frame — its layout, tessellation
-/// and painting — between [`MIN_SHARE_MS`] and [`WORK_PER_FRAME`]. One integral step a frame: the share
-/// grows or shrinks by what the previous whole frame was under or over the target. So a view that draws
-/// much (a noisy playground's 32 runs, a lesson check's headless view) plays more slowly rather than
-/// dropping frames; where drawing is cheap the share is the full [`WORK_PER_FRAME`].
-#[derive(Debug)]
-pub struct WorkShare {
-    ms: f64,
-}
-
-impl Default for WorkShare {
-    fn default() -> Self {
-        Self {
-            ms: WORK_PER_FRAME.as_secs_f64() * 1e3,
-        }
-    }
-}
-
-impl WorkShare {
-    /// This frame's share, given the previous frame's whole work in milliseconds (`None`: unknown — natively,
-    /// where only `App::ui` is timed and tests run unoptimized frames — the share stays).
-    pub fn next(&mut self, previous_frame_ms: Option<f64>) -> Duration {
-        let most = WORK_PER_FRAME.as_secs_f64() * 1e3;
-        if let Some(p) = previous_frame_ms.filter(|p| p.is_finite() && *p >= 0.0) {
-            self.ms = (self.ms + FRAME_TARGET_MS - p).clamp(MIN_SHARE_MS, most);
-        }
-        Duration::from_secs_f64(self.ms / 1e3)
-    }
-}
-
 /// p50, p95 (nearest rank) and the largest of some samples, rounded to 0.01 ms.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Percentiles {
@@ -167,33 +129,6 @@ mod tests {
         let one = Percentiles::of(vec![1.23456]).unwrap_or_else(|| panic!("stats"));
         assert_eq!((one.p50, one.p95, one.max), (1.23, 1.23, 1.23));
         assert_eq!(Percentiles::of(Vec::new()), None);
-    }
-
-    #[test]
-    fn the_work_share_is_what_the_target_leaves_after_drawing() {
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        let mut share = WorkShare::default();
-        assert!(
-            (ms(share.next(None)) - 5.0).abs() < 1e-9,
-            "the full share at first"
-        );
-        // Frames whose drawing takes 7 ms: after one frame over, the share is the 3 ms left, and stays.
-        let mut s = ms(share.next(Some(7.0 + 5.0)));
-        for _ in 0..5 {
-            assert!((s - 3.0).abs() < 1e-9, "{s}");
-            s = ms(share.next(Some(7.0 + s)));
-        }
-        // Drawing alone over the target: the least share, not none.
-        assert!((ms(share.next(Some(30.0))) - MIN_SHARE_MS).abs() < 1e-9);
-        // Cheap frames again: back to the full share, never more.
-        for _ in 0..3 {
-            share.next(Some(2.0));
-        }
-        assert!((ms(share.next(Some(2.0))) - 5.0).abs() < 1e-9);
-        assert!(
-            (ms(share.next(Some(f64::NAN))) - 5.0).abs() < 1e-9,
-            "NaN changes nothing"
-        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub use look::{Look, Series};
 pub use view::{View, ViewCtx, ViewReport};
 
 use anchor::Anchor;
-use frame_clock::{FrameClock, WorkShare};
+use frame_clock::FrameClock;
 use settings::Settings;
 
 use web_time::Instant;
@@ -49,8 +49,6 @@ pub struct BilevelApp {
     published: Option<AppStatus>,
     /// The app's own work per frame, for the open view (`frame_ms` in the status).
     frame_clock: FrameClock,
-    /// Each frame's share of sliced work, fitted to the frame budget.
-    work_share: WorkShare,
     /// The view the frame clock's window belongs to.
     clocked_view: usize,
     applied_zoom: Option<f32>,
@@ -97,7 +95,6 @@ impl BilevelApp {
             last_hash: None,
             published: None,
             frame_clock: FrameClock::default(),
-            work_share: WorkShare::default(),
             clocked_view: 0,
             applied_zoom: None,
             tab_rects: Vec::new(),
@@ -253,11 +250,7 @@ pub fn fonts() -> egui::FontDefinitions {
 impl eframe::App for BilevelApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let frame_start = Instant::now();
-        let previous_frame_ms = platform::previous_frame_work_ms();
         self.runtime.poll();
-        // Fitted where the whole frame is measured (the browser); natively the share stays whole.
-        let share = self.work_share.next(previous_frame_ms);
-        self.runtime.share_until(frame_start + share);
         self.self_check.poll(&mut self.runtime);
         if self.self_check.report().is_none() {
             ui.ctx().request_repaint();
@@ -314,7 +307,8 @@ impl eframe::App for BilevelApp {
             self.frame_clock.clear();
             self.clocked_view = self.active;
         }
-        self.frame_clock.record(frame_start, previous_frame_ms);
+        self.frame_clock
+            .record(frame_start, platform::previous_frame_work_ms());
         let status = self.status(look.dark);
         if self.published.as_ref() != Some(&status) {
             platform::publish_status(&status.to_json());
