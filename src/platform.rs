@@ -117,39 +117,24 @@ pub fn webgpu_adapter_name() -> crate::gpu::pending::Polled<Option<String>> {
 /// natively the app encodes egui's screenshot (`widgets::export::RegionPng`).
 pub const PAGE_SAVES_PNG: bool = cfg!(target_arch = "wasm32");
 
-/// Asks the page to save the canvas region `[x, y, width, height]` (device pixels) as the PNG `name` once
-/// this frame is painted (browser only, see [`PAGE_SAVES_PNG`]); [`saved_png_outcome`] says how it went.
-pub fn save_png_after_paint(name: &str, region: [u32; 4]) -> Result<(), String> {
+/// Asks the page to take the canvas region `[x, y, width, height]` (device pixels) once this frame is
+/// painted (browser only, see [`PAGE_SAVES_PNG`]) and to save it as the PNG `name` — [`saved_png_outcome`]
+/// says how it went — or, with `keep`, to encode it for the app: [`captured_png`] delivers it.
+pub fn png_after_paint(name: &str, region: [u32; 4], keep: bool) -> Result<(), String> {
     #[cfg(target_arch = "wasm32")]
     {
-        crate::web::save_png_after_paint(name, region, false)
+        crate::web::save_png_after_paint(name, region, keep)
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let _: [u32; 4] = region;
+        let _: ([u32; 4], bool) = (region, keep);
         Err(format!(
-            "{name}: only the browser's page saves a canvas region"
+            "{name}: only the browser's page takes a canvas region"
         ))
     }
 }
 
-/// Asks the page to encode the canvas region `[x, y, width, height]` (device pixels) as a PNG for the app
-/// once this frame is painted (browser only); [`captured_png`] delivers it.
-pub fn capture_png_after_paint(name: &str, region: [u32; 4]) -> Result<(), String> {
-    #[cfg(target_arch = "wasm32")]
-    {
-        crate::web::save_png_after_paint(name, region, true)
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let _: [u32; 4] = region;
-        Err(format!(
-            "{name}: only the browser's page captures a canvas region"
-        ))
-    }
-}
-
-/// The PNG of the last [`capture_png_after_paint`] once the page has it, or why there is none; `None`
+/// The PNG of the last [`png_after_paint`] with `keep` once the page has it, or why there is none; `None`
 /// while it is being encoded.
 pub fn captured_png() -> Option<Result<Vec<u8>, String>> {
     #[cfg(target_arch = "wasm32")]
@@ -166,7 +151,7 @@ pub fn captured_png() -> Option<Result<Vec<u8>, String>> {
     }
 }
 
-/// What became of the last [`save_png_after_paint`], once the page knows (where the file went, or why it
+/// What became of the last [`png_after_paint`], once the page knows (where the file went, or why it
 /// could not be saved); `None` while it is still saving.
 pub fn saved_png_outcome() -> Option<Result<String, String>> {
     #[cfg(target_arch = "wasm32")]

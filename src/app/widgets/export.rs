@@ -271,7 +271,7 @@ impl RegionPng {
         }
         let region = device_region(rect, ctx.pixels_per_point());
         Some(
-            crate::platform::save_png_after_paint(name, region).map(|()| {
+            crate::platform::png_after_paint(name, region, false).map(|()| {
                 self.saving = true;
                 ctx.request_repaint();
                 format!("saving {name}…")

@@ -85,7 +85,7 @@ impl LessonView {
                 h.requested = true;
                 let region = device_region(view_rect, ui.ctx().pixels_per_point());
                 let name = format!("step {}", h.step + 1);
-                if let Err(e) = platform::capture_png_after_paint(&name, region) {
+                if let Err(e) = platform::png_after_paint(&name, region, true) {
                     h.pictures.push(Err(e));
                     h.requested = false;
                     self.handout_next();
