@@ -104,8 +104,12 @@ pub fn curves_ui(
                         .allow_scroll(false)
                         .show(ui, |pui| {
                             for &slot in &slots {
+                                let runs: Vec<(&[Metrics], bool)> = model
+                                    .of_slot(slot)
+                                    .map(|t| (t.metrics.as_slice(), t.run.status == Status::Ok))
+                                    .collect();
                                 let (line, spread) =
-                                    series(model, slot, state.stochastic, pick, &mut entries[slot]);
+                                    series(&runs, state.stochastic, pick, &mut entries[slot]);
                                 let color = run_color(look, slot);
                                 band(pui, &spread, color);
                                 pui.line(
@@ -128,25 +132,20 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo as f64)
 }
 
-/// A slot's curve: per step (thinned), x = the step or the mean oracle calls, the mean of the finite
-/// plotted values over its seeds, and (several seeds) their 10th–90th percentile band. The final steps'
-/// points come from `cached` and are added to it; the others (none while a run of the slot is going) are
-/// computed afresh.
+/// A slot's curve from its runs' metrics (and whether each run is still going): per step (thinned),
+/// x = the step or the mean oracle calls, the mean of the finite plotted values over its seeds, and
+/// (several seeds) their 10th–90th percentile band. The final steps' points come from `cached` and are
+/// added to it; the others (none while a run of the slot is going) are computed afresh.
 #[expect(
     clippy::type_complexity,
     reason = "a line and a band, each a list of points"
 )]
 fn series(
-    model: &Model,
-    slot: usize,
+    runs: &[(&[Metrics], bool)],
     by_oracles: bool,
     pick: &dyn Fn(&Metrics) -> f64,
     cached: &mut Entry,
 ) -> (Vec<[f64; 2]>, Vec<(f64, f64, f64)>) {
-    let runs: Vec<(&[Metrics], bool)> = model
-        .of_slot(slot)
-        .map(|t| (t.metrics.as_slice(), t.run.status == Status::Ok))
-        .collect();
     let steps = runs.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let every = steps.div_ceil(MAX_POINTS).max(1);
     let settled = runs
@@ -199,4 +198,107 @@ fn series(
         k += every;
     }
     (line, spread)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::rngs::SmallRng;
+    use rand::{Rng as _, SeedableRng as _};
+
+    fn metrics(rng: &mut SmallRng, k: usize) -> Metrics {
+        // Some values non-finite or non-positive, as a diverging run's are.
+        let phi = if rng.random_bool(0.05) {
+            f64::NAN
+        } else {
+            rng.random_range(-1.0..2.0)
+        };
+        Metrics {
+            phi,
+            grad_norm: rng.random_range(0.0..1.0),
+            inner_error: rng.random_range(0.0..1.0),
+            direction_error: rng.random_range(0.0..1.0),
+            hvps: k * 3,
+            oracles: k * 5 + rng.random_range(0..4),
+        }
+    }
+
+    /// The curve straight from its definition: every `every`-th step, the mean of its runs' finite values
+    /// and their 10th and 90th percentiles (sorted by hand, no cache).
+    fn direct(
+        runs: &[(&[Metrics], bool)],
+        by_oracles: bool,
+        pick: &dyn Fn(&Metrics) -> f64,
+    ) -> (Vec<[f64; 2]>, Vec<(f64, f64, f64)>) {
+        let steps = runs.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
+        let every = steps.div_ceil(MAX_POINTS).max(1);
+        let (mut line, mut spread) = (Vec::new(), Vec::new());
+        for k in (0..steps).step_by(every) {
+            let at: Vec<&Metrics> = runs.iter().filter_map(|(m, _)| m.get(k)).collect();
+            let x = if by_oracles {
+                at.iter().map(|m| m.oracles as f64).sum::<f64>() / at.len() as f64
+            } else {
+                k as f64
+            };
+            let mut v: Vec<f64> = at
+                .iter()
+                .map(|m| pick(m))
+                .filter(|v| v.is_finite())
+                .collect();
+            if v.is_empty() {
+                continue;
+            }
+            v.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
+            line.push([x, v.iter().sum::<f64>() / v.len() as f64]);
+            if runs.len() > 1 {
+                let q = |q: f64| {
+                    let at = q * (v.len() - 1) as f64;
+                    let lo = at.floor();
+                    v[lo as usize] + (v[at.ceil() as usize] - v[lo as usize]) * (at - lo)
+                };
+                spread.push((x, q(0.1), q(0.9)));
+            }
+        }
+        (line, spread)
+    }
+
+    /// Runs grow in lockstep by uneven amounts, some stop early, the stride changes when the curves pass
+    /// `MAX_POINTS`: after every frame the cached curve equals the one computed from scratch.
+    #[test]
+    fn the_cached_curve_is_the_curve_from_scratch() {
+        let mut rng = SmallRng::seed_from_u64(7);
+        for (seeds, by_oracles) in [(1, false), (5, true), (8, false)] {
+            let stop_at: Vec<usize> = (0..seeds)
+                .map(|s| if s % 3 == 2 { 900 + 97 * s } else { usize::MAX })
+                .collect();
+            let mut runs: Vec<Vec<Metrics>> = vec![Vec::new(); seeds];
+            let mut cache = Entry::default();
+            let pick = |m: &Metrics| log10(m.phi);
+            let mut frames = 0;
+            while runs.iter().map(Vec::len).max().unwrap_or(0) < 2 * MAX_POINTS + 500 {
+                let grow = rng.random_range(1..300);
+                for (s, run) in runs.iter_mut().enumerate() {
+                    for _ in 0..grow {
+                        let k = run.len();
+                        if k < stop_at[s] {
+                            run.push(metrics(&mut rng, k));
+                        }
+                    }
+                }
+                let view: Vec<(&[Metrics], bool)> = runs
+                    .iter()
+                    .enumerate()
+                    .map(|(s, r)| (r.as_slice(), r.len() < stop_at[s]))
+                    .collect();
+                let got = series(&view, by_oracles, &pick, &mut cache);
+                assert_eq!(
+                    got,
+                    direct(&view, by_oracles, &pick),
+                    "{seeds} seeds, frame {frames}"
+                );
+                frames += 1;
+            }
+            assert!(cache.every > 1, "the stride changed at least once");
+        }
+    }
 }
