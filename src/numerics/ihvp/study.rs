@@ -85,16 +85,63 @@ impl Networks {
 
     /// Instance `index` of the batch drawn from `seed`.
     pub fn instance(&self, seed: u64, index: usize) -> Instance {
+        let mut training = self.start(seed, index);
+        while training.advance(usize::MAX) {}
+        training.instance()
+    }
+
+    /// Instance `index`'s network and data sets drawn, its training not begun (a view trains it in
+    /// slices with [`Training::advance`]).
+    pub fn start(&self, seed: u64, index: usize) -> Training {
         let mut rng =
             SeededRng::seed_from_u64(seed ^ (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let net = self.mlp();
         let train = Data::regression(self.samples, self.inputs, 0.1, &mut rng);
         let valid = Data::regression(self.samples, self.inputs, 0.1, &mut rng);
-        let mut p = net.init(&mut rng);
-        net.train(&mut p, &train, self.lr, self.train_steps);
+        let p = net.init(&mut rng);
+        Training {
+            net,
+            train,
+            valid,
+            p,
+            left: self.train_steps,
+            lr: self.lr,
+            curvature: self.hessian,
+        }
+    }
+}
+
+/// A network of [`Networks`] in training: full-batch gradient descent, `left` steps to go (none once its
+/// weights are not finite, as [`Mlp::train`] stops).
+#[derive(Clone, Debug)]
+pub struct Training {
+    net: Mlp,
+    train: Data,
+    valid: Data,
+    p: DVector<f64>,
+    left: usize,
+    lr: f64,
+    curvature: Curvature,
+}
+
+impl Training {
+    /// Up to `steps` more steps of training; true while steps are left.
+    pub fn advance(&mut self, steps: usize) -> bool {
+        let now = steps.min(self.left);
+        self.net.train(&mut self.p, &self.train, self.lr, now);
+        self.left = if self.p.iter().all(|v| v.is_finite()) {
+            self.left - now
+        } else {
+            0
+        };
+        self.left > 0
+    }
+
+    /// The instance at the weights reached: H of the training loss, b = ∇ of the validation loss.
+    pub fn instance(&self) -> Instance {
         Instance {
-            h: net.hessian(&p, &train, self.hessian),
-            b: net.gradient(&p, &valid),
+            h: self.net.hessian(&self.p, &self.train, self.curvature),
+            b: self.net.gradient(&self.p, &self.valid),
         }
     }
 }

@@ -1,12 +1,18 @@
 //! An IHVP study as a stepper (issue 5): one Hessian per [`StudyRun::step`] — draw it, solve it exactly,
-//! run every method on it — so a view can spread a batch over frames (a few instances per frame) and show
-//! the histograms filling in, and the CLI can run it to the end. Same draws and errors as
+//! run every method on it; a network's training takes [`TRAIN_SLICE`] steps per call first — so a view
+//! can spread a batch over frames and show the histograms filling in, and the CLI can run it to the end. Same draws and errors as
 //! [`super::study::batch_errors`].
 
 use super::spec::IhvpSpec;
 use nalgebra::DVector;
 
-use super::study::{ErrorStats, Instance, Networks, Spectrum, error_against, exact_solution};
+use super::study::{
+    ErrorStats, Instance, Networks, Spectrum, Training, error_against, exact_solution,
+};
+
+/// Training steps of a network per [`StudyRun::step`] (300 steps of the default network were one
+/// 15–20 ms unit of work in the browser).
+pub const TRAIN_SLICE: usize = 50;
 
 /// Where the Hessians come from.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,6 +54,8 @@ pub struct StudyRun {
     pub exact: Vec<Option<DVector<f64>>>,
     /// Each instance's eigenvalues of H, ascending (for the spectrum plots).
     pub spectra: Vec<Vec<f64>>,
+    /// The next instance's network while it trains.
+    training: Option<Training>,
 }
 
 impl StudyRun {
@@ -65,6 +73,7 @@ impl StudyRun {
             instances: Vec::with_capacity(size),
             exact: Vec::with_capacity(size),
             spectra: Vec::with_capacity(size),
+            training: None,
         }
     }
 
@@ -77,13 +86,25 @@ impl StudyRun {
         self.done() >= self.size
     }
 
-    /// Draws, solves and scores the next instance; false once the batch is complete.
+    /// Trains the next instance's network a slice further, or draws, solves and scores the next instance;
+    /// false once the batch is complete.
     pub fn step(&mut self) -> bool {
         if self.finished() {
             return false;
         }
         let i = self.done();
-        let inst = self.family.instance(self.seed, i);
+        let inst = match &self.family {
+            Family::Networks(n) => {
+                let training = self.training.get_or_insert_with(|| n.start(self.seed, i));
+                if training.advance(TRAIN_SLICE) {
+                    return true;
+                }
+                let inst = training.instance();
+                self.training = None;
+                inst
+            }
+            family => family.instance(self.seed, i),
+        };
         // A non-finite Hessian (a diverged training run) has no spectrum: NaN, counted as not indefinite.
         let mut eig: Vec<f64> = crate::numerics::linalg::symmetric_eigenvalues(inst.h.clone())
             .map_or_else(
@@ -155,5 +176,55 @@ mod tests {
         assert_eq!(run.stats().len(), 2);
         assert_eq!(run.spectra.len(), 5);
         assert!(run.spectra[0].windows(2).all(|w| w[0] <= w[1]), "ascending");
+    }
+
+    /// A network's training sliced over steps gives the instance trained in one go (also when the
+    /// training diverges and stops early), and the study's errors are the batch's.
+    #[test]
+    fn networks_trained_in_slices_are_the_batch() {
+        let methods = vec![IhvpSpec::Cg {
+            alpha: 0.0,
+            iters: 6,
+            tol: 0.0,
+            guard: true,
+        }];
+        for lr in [0.1, 1e12] {
+            let fam = Networks {
+                inputs: 3,
+                hidden: 4,
+                samples: 10,
+                train_steps: 2 * TRAIN_SLICE + 7,
+                lr,
+                ..Networks::default()
+            };
+            let mut run = StudyRun::new(Family::Networks(fam.clone()), 3, 4, 0.5, methods.clone());
+            let mut calls = 0;
+            while run.step() {
+                calls += 1;
+            }
+            let batch: Vec<Instance> = (0..4).map(|i| fam.instance(3, i)).collect();
+            // Bit for bit (a diverged network's H and b hold NaNs).
+            let bits = |b: &[Instance]| -> Vec<u64> {
+                b.iter()
+                    .flat_map(|i| i.h.iter().chain(i.b.iter()).map(|v| v.to_bits()))
+                    .collect()
+            };
+            assert!(bits(&run.instances) == bits(&batch), "lr {lr}");
+            assert_eq!(run.errors[0], batch_errors(&batch, &methods[0], 0.5));
+            if lr < 1.0 {
+                assert_eq!(
+                    calls,
+                    4 * 3,
+                    "three slices a network, the last one draws it"
+                );
+                assert_eq!(run.diverged, 0);
+            } else {
+                assert!(
+                    calls < 4 * 3,
+                    "a diverged training stops early: {calls} calls"
+                );
+                assert_eq!(run.diverged, 4);
+            }
+        }
     }
 }
