@@ -341,16 +341,37 @@ async fn webgpu_adapter() -> Option<JsValue> {
         .filter(|a| !a.is_null() && !a.is_undefined())
 }
 
-/// Starts a browser download of `bytes` (a Blob URL on a temporary `<a download>`).
+/// Starts a browser download of `bytes` (a Blob URL on a temporary `<a download>`). The bytes are copied
+/// to the page now; the Blob, its URL and the click happen in a task of their own after this frame (a
+/// file of a few MB took the browser 10–30 ms, which had been part of the export click's frame).
 pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), String> {
-    let fail = |what: &str, e: JsValue| format!("download {name}: {what} failed ({e:?})");
-    let document = web_sys::window()
-        .and_then(|w| w.document())
+    let window = web_sys::window().ok_or_else(|| format!("download {name}: no window"))?;
+    let document = window
+        .document()
         .ok_or_else(|| format!("download {name}: no document"))?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    let (name, mime) = (name.to_owned(), mime.to_owned());
+    let hand_over = Closure::once_into_js(move || {
+        if let Err(e) = hand_over_download(&document, &name, &mime, &parts) {
+            log::error!("{e}");
+        }
+    });
+    window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(hand_over.unchecked_ref(), 0)
+        .map_err(|e| format!("download: setTimeout failed ({e:?})"))?;
+    Ok(())
+}
+
+fn hand_over_download(
+    document: &web_sys::Document,
+    name: &str,
+    mime: &str,
+    parts: &js_sys::Array,
+) -> Result<(), String> {
+    let fail = |what: &str, e: JsValue| format!("download {name}: {what} failed ({e:?})");
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options)
         .map_err(|e| fail("Blob", e))?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|e| fail("URL", e))?;
     let anchor: web_sys::HtmlAnchorElement = document

@@ -169,7 +169,7 @@ impl BilevelApp {
                 && let Some(doc) = document::document(view)
             {
                 let name = format!("{}.json", doc["kind"].as_str().unwrap_or("scenario"));
-                let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+                let text = document::pretty(&doc);
                 if let Err(e) = platform::save_file(&name, "application/json", text.as_bytes()) {
                     self.url_error = Some(e);
                 }

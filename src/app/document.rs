@@ -52,11 +52,71 @@ pub fn document(view: &dyn View) -> Option<Value> {
     Some(Value::Object(doc))
 }
 
-/// A view's JSON export: its document with `result` (what the view computed), pretty-printed.
+/// A view's JSON export: its document with `result` (what the view computed), as [`pretty`] text.
 pub fn export(view: &dyn View, result: Value) -> String {
     let mut doc = document(view).unwrap_or_else(|| json!({}));
     doc["result"] = result;
-    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    pretty(&doc)
+}
+
+/// JSON text for people: an object's members one per line, indented by two spaces (as
+/// `serde_json::to_string_pretty`), but an array of plain values (numbers, strings, …) on one line — a
+/// trajectory of 2 000 numbers is a line, not 2 000 (the files were twice the size, and writing them
+/// most of an export's frame in the browser). Numbers as serde_json writes them.
+pub fn pretty(value: &Value) -> String {
+    let mut out = String::new();
+    write_pretty(&mut out, value, 0, &mut zmij::Buffer::new());
+    out
+}
+
+fn write_pretty(out: &mut String, value: &Value, depth: usize, number: &mut zmij::Buffer) {
+    let new_line = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    let text = |out: &mut String, s: &str| {
+        out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    };
+    match value {
+        Value::Object(members) if !members.is_empty() => {
+            out.push('{');
+            for (i, (key, v)) in members.iter().enumerate() {
+                out.push_str(if i > 0 { "," } else { "" });
+                new_line(out, depth + 1);
+                text(out, key);
+                out.push_str(": ");
+                write_pretty(out, v, depth + 1, number);
+            }
+            new_line(out, depth);
+            out.push('}');
+        }
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(items) if items.iter().any(|v| v.is_array() || v.is_object()) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                out.push_str(if i > 0 { "," } else { "" });
+                new_line(out, depth + 1);
+                write_pretty(out, v, depth + 1, number);
+            }
+            new_line(out, depth);
+            out.push(']');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                out.push_str(if i > 0 { ", " } else { "" });
+                write_pretty(out, v, depth, number);
+            }
+            out.push(']');
+        }
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => out.push_str(number.format_finite(f)),
+            _ => out.push_str(&n.to_string()),
+        },
+        Value::String(s) => text(out, s),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Null => out.push_str("null"),
+    }
 }
 
 /// The link a document opens: its kind's view and its fields as link parameters (`result` ignored).
@@ -142,6 +202,36 @@ mod tests {
             assert!(is_document(&exported.to_string()));
             let out = run(&exported.to_string()).unwrap_or_else(|e| panic!("{link}: {e}\n{doc}"));
             assert_eq!(out["view"], Value::Object(shown.values), "{link}: {doc}");
+        }
+    }
+
+    /// `pretty` text reads back as the same value; without arrays of plain values it is serde_json's
+    /// pretty text, character for character; with them, each such array is one line.
+    #[test]
+    fn pretty_text_reads_back_and_keeps_plain_arrays_on_a_line() {
+        let nested = json!({
+            "kind": "x", "quote": "a \"b\"\n\\", "n": -3, "big": u64::MAX, "f": 3.0, "tiny": 1e-20, "huge": 2e300,
+            "none": null, "yes": true, "empty": {}, "list": [], "deep": {"a": {"b": -0.5}},
+        });
+        assert_eq!(
+            pretty(&nested),
+            serde_json::to_string_pretty(&nested).unwrap_or_default()
+        );
+        let arrays = json!({
+            "runs": [{"phi": [1.5, "NaN", 2e300, -7], "label": "GD"}, {"phi": [], "m": [[1, 2], [3, 4]]}],
+            "x": [0.1, 0.2], "empty": [[]],
+        });
+        for v in [&nested, &arrays] {
+            let back: Value = serde_json::from_str(&pretty(v)).unwrap_or_default();
+            assert_eq!(&back, v);
+        }
+        let text = pretty(&arrays);
+        for line in [
+            "\"phi\": [1.5, \"NaN\", 2e+300, -7]",
+            "\"x\": [0.1, 0.2]",
+            "[1, 2],",
+        ] {
+            assert!(text.contains(line), "{line} in\n{text}");
         }
     }
 
