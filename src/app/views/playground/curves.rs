@@ -125,6 +125,9 @@ pub fn curves_ui(
     }
 }
 
+/// A slot's line (x, mean) and its band (x, 10th, 90th percentile).
+type Curve = (Vec<[f64; 2]>, Vec<(f64, f64, f64)>);
+
 /// Quantile q of sorted values (linear interpolation).
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let at = q * (sorted.len() - 1) as f64;
@@ -136,16 +139,12 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 /// x = the step or the mean oracle calls, the mean of the finite plotted values over its seeds, and
 /// (several seeds) their 10th–90th percentile band. The final steps' points come from `cached` and are
 /// added to it; the others (none while a run of the slot is going) are computed afresh.
-#[expect(
-    clippy::type_complexity,
-    reason = "a line and a band, each a list of points"
-)]
 fn series(
     runs: &[(&[Metrics], bool)],
     by_oracles: bool,
     pick: &dyn Fn(&Metrics) -> f64,
     cached: &mut Entry,
-) -> (Vec<[f64; 2]>, Vec<(f64, f64, f64)>) {
+) -> Curve {
     let steps = runs.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
     let every = steps.div_ceil(MAX_POINTS).max(1);
     let settled = runs
@@ -229,7 +228,7 @@ mod tests {
         runs: &[(&[Metrics], bool)],
         by_oracles: bool,
         pick: &dyn Fn(&Metrics) -> f64,
-    ) -> (Vec<[f64; 2]>, Vec<(f64, f64, f64)>) {
+    ) -> Curve {
         let steps = runs.iter().map(|(m, _)| m.len()).max().unwrap_or(0);
         let every = steps.div_ceil(MAX_POINTS).max(1);
         let (mut line, mut spread) = (Vec::new(), Vec::new());
