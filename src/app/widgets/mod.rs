@@ -12,7 +12,7 @@ pub mod preset;
 pub mod run_controls;
 pub mod thin;
 
-pub use layout::controls_and_results;
+pub use layout::{controls_and_results, out_of_sight_later};
 pub use param::{Param, nystrom_columns_ui, param_f64, param_usize};
 pub use preset::preset_picker;
 pub use run_controls::{RunAction, run_controls_ui};

@@ -396,7 +396,10 @@ impl PlaygroundView {
         };
         self.png.set_region(ui, figure);
         ui.add_space(6.0);
-        explain::explain_ui(ui, &self.state, model, &mut self.selected, look);
+        let selected = &mut self.selected;
+        crate::app::widgets::out_of_sight_later(ui, "playground-explain", |ui| {
+            explain::explain_ui(ui, &self.state, model, selected, look);
+        });
         ui.add_space(6.0);
         self.draws_ui(ui, ctx);
         if !self.landscape.finished() {

@@ -92,7 +92,9 @@ impl View for StackelbergView {
                 ui.add_space(6.0);
                 v.curves_ui(ui, ctx);
                 ui.add_space(6.0);
-                v.explain_ui(ui);
+                crate::app::widgets::out_of_sight_later(ui, "stackelberg-explain", |ui| {
+                    v.explain_ui(ui);
+                });
             },
         );
     }
