@@ -20,27 +20,35 @@ const PEEK: f32 = 100.0;
 
 /// Lays out `add` — unless it starts out of sight (or within [`PEEK`] of the bottom) in the first frame of
 /// a run of frames that ask for it (its view just opened, or came back): then it gets [`UNSEEN_HEIGHT`] of
-/// empty room, and is laid out from the next frame on. A view's first frame lays out what can be seen;
-/// prose below it comes a frame later (shaping every paragraph from cold was half of the Stackelberg
-/// view's first frame).
+/// empty room, and is laid out from a later frame on, one such section a frame. A view's first frame lays
+/// out what can be seen; the prose below it follows a piece a frame (shaping it and rasterizing its glyphs
+/// from cold was half of the Stackelberg view's first frame).
 pub fn out_of_sight_later(
     ui: &mut egui::Ui,
     id_salt: &'static str,
     add: impl FnOnce(&mut egui::Ui),
 ) {
     let id = ui.make_persistent_id(id_salt);
+    // The frame in which a section out of sight was last laid out for the first time.
+    let first_layout = egui::Id::unique("out_of_sight_later: a first layout this frame");
     let frame = ui.ctx().cumulative_frame_nr();
-    // (the frame this run of frames began, the last frame that asked)
-    let since = match ui.data(|d| d.get_temp::<(u64, u64)>(id)) {
-        Some((since, last)) if last + 1 >= frame => since,
-        _ => frame,
+    // (the frame this run of frames began, the last frame that asked, whether it was laid out since)
+    let (since, shown) = match ui.data(|d| d.get_temp::<(u64, u64, bool)>(id)) {
+        Some((since, last, shown)) if last + 1 >= frame => (since, shown),
+        _ => (frame, false),
     };
-    ui.data_mut(|d| d.insert_temp(id, (since, frame)));
-    if since == frame && ui.cursor().top() > ui.clip_rect().bottom() - PEEK {
-        ui.allocate_space(egui::vec2(ui.available_width(), UNSEEN_HEIGHT));
-        ui.ctx().request_repaint();
-        return;
+    let hidden = ui.cursor().top() > ui.clip_rect().bottom() - PEEK;
+    if hidden && !shown {
+        let another = ui.data(|d| d.get_temp::<u64>(first_layout)) == Some(frame);
+        if since == frame || another {
+            ui.data_mut(|d| d.insert_temp(id, (since, frame, false)));
+            ui.allocate_space(egui::vec2(ui.available_width(), UNSEEN_HEIGHT));
+            ui.ctx().request_repaint();
+            return;
+        }
+        ui.data_mut(|d| d.insert_temp(first_layout, frame));
     }
+    ui.data_mut(|d| d.insert_temp(id, (since, frame, true)));
     add(ui);
 }
 
@@ -84,6 +92,11 @@ mod tests {
     /// One frame at 400 × 300 of a scroll area holding `above` points of content, then the section; true
     /// where the section was laid out.
     fn frame(ctx: &egui::Context, above: f32) -> bool {
+        frame_of(ctx, above, &["section"])[0]
+    }
+
+    /// [`frame`] with several sections one below the other: which were laid out.
+    fn frame_of(ctx: &egui::Context, above: f32, sections: &[&'static str]) -> Vec<bool> {
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
                 egui::Pos2::ZERO,
@@ -91,14 +104,16 @@ mod tests {
             )),
             ..Default::default()
         };
-        let mut laid_out = false;
+        let mut laid_out = vec![false; sections.len()];
         let mut output = ctx.run_ui(input, |ui| {
             egui::ScrollArea::vertical().show(ui, |ui| {
                 ui.allocate_space(egui::vec2(100.0, above));
-                out_of_sight_later(ui, "section", |ui| {
-                    laid_out = true;
-                    ui.label("prose");
-                });
+                for (name, done) in sections.iter().zip(&mut laid_out) {
+                    out_of_sight_later(ui, name, |ui| {
+                        *done = true;
+                        ui.label("prose");
+                    });
+                }
             });
         });
         output.textures_delta.clear();
@@ -121,5 +136,11 @@ mod tests {
             .clear();
         assert!(!frame(&ctx, 600.0));
         assert!(frame(&ctx, 600.0));
+        // Two sections out of sight: room for both, then one a frame.
+        let ctx = egui::Context::default();
+        let both = ["first", "second"];
+        assert_eq!(frame_of(&ctx, 250.0, &both), [false, false]);
+        assert_eq!(frame_of(&ctx, 250.0, &both), [true, false]);
+        assert_eq!(frame_of(&ctx, 250.0, &both), [true, true]);
     }
 }

@@ -12,7 +12,7 @@ mod trajectories;
 use web_time::Instant;
 
 use crate::app::playback::{Playback, Stepped, Work};
-use crate::app::widgets::{RunAction, colormap, export};
+use crate::app::widgets::{RunAction, colormap, export, out_of_sight_later};
 use crate::app::{Series, View, ViewCtx, document, format};
 use crate::gpu::Ran;
 use crate::gpu::kernels::convergence_map::MapRequest;
@@ -92,9 +92,7 @@ impl View for StackelbergView {
                 ui.add_space(6.0);
                 v.curves_ui(ui, ctx);
                 ui.add_space(6.0);
-                crate::app::widgets::out_of_sight_later(ui, "stackelberg-explain", |ui| {
-                    v.explain_ui(ui);
-                });
+                v.explain_ui(ui);
             },
         );
     }
@@ -357,20 +355,27 @@ impl StackelbergView {
         curves::table_ui(ui, &self.runs, &styles, ctx.look);
     }
 
+    /// The update rules and this step's terms, each laid out once in sight (the view's first frame does
+    /// without them when they are below the fold).
     fn explain_ui(&mut self, ui: &mut egui::Ui) {
         ui.strong("Update rules");
-        explain::rules_ui(ui, self.state.stochastic);
+        let stochastic = self.state.stochastic;
+        out_of_sight_later(ui, "stackelberg-rules", |ui| {
+            explain::rules_ui(ui, stochastic);
+        });
         ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            ui.strong("Explain this step:");
-            for (i, name) in ["(a)", "(b)", "(c)", "(d)"].iter().enumerate() {
-                ui.selectable_value(&mut self.explain_panel, i, *name);
+        out_of_sight_later(ui, "stackelberg-step", |ui| {
+            ui.horizontal(|ui| {
+                ui.strong("Explain this step:");
+                for (i, name) in ["(a)", "(b)", "(c)", "(d)"].iter().enumerate() {
+                    ui.selectable_value(&mut self.explain_panel, i, *name);
+                }
+            });
+            let spec = self.state.panels[self.explain_panel];
+            if let Some(terms) = self.runs.explain(self.explain_panel) {
+                explain::step_ui(ui, self.runs.step, &self.state.params(&spec), &terms);
             }
         });
-        let spec = self.state.panels[self.explain_panel];
-        if let Some(terms) = self.runs.explain(self.explain_panel) {
-            explain::step_ui(ui, self.runs.step, &self.state.params(&spec), &terms);
-        }
     }
 }
 
