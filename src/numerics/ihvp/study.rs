@@ -86,7 +86,7 @@ impl Networks {
     /// Instance `index` of the batch drawn from `seed`.
     pub fn instance(&self, seed: u64, index: usize) -> Instance {
         let mut training = self.start(seed, index);
-        while training.advance(usize::MAX) {}
+        training.advance(usize::MAX);
         training.instance()
     }
 

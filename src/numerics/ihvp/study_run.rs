@@ -1,7 +1,7 @@
 //! An IHVP study as a stepper (issue 5): one Hessian per [`StudyRun::step`] — draw it, solve it exactly,
 //! run every method on it; a network's training takes [`TRAIN_SLICE`] steps per call first — so a view
-//! can spread a batch over frames and show the histograms filling in, and the CLI can run it to the end. Same draws and errors as
-//! [`super::study::batch_errors`].
+//! can spread a batch over frames and show the histograms filling in, and the CLI can run it to the end.
+//! Same draws and errors as [`super::study::batch_errors`].
 
 use super::spec::IhvpSpec;
 use nalgebra::DVector;
