@@ -22,8 +22,9 @@ pub struct Handout {
     back_to: usize,
     /// The step being photographed.
     step: usize,
-    /// Each step's picture (PNG), or why there is none.
-    pictures: Vec<Result<Vec<u8>, String>>,
+    /// Each step's picture (PNG) as base64, encoded in the frame it came in (not all in the last frame),
+    /// or why there is none.
+    pictures: Vec<Result<String, String>>,
     shot: Arc<Mutex<Option<Arc<ColorImage>>>>,
     requested: bool,
 }
@@ -115,7 +116,7 @@ impl LessonView {
         let Some(picture) = picture else {
             return;
         };
-        h.pictures.push(picture);
+        h.pictures.push(picture.map(|png| base64(&png)));
         h.requested = false;
         self.handout_next();
     }
@@ -145,8 +146,9 @@ impl LessonView {
     }
 }
 
-/// The handout as Markdown: `base` is the page's address (without `#…`) that the links start from.
-pub fn markdown(lesson: &Lesson, base: &str, pictures: &[Result<Vec<u8>, String>]) -> String {
+/// The handout as Markdown: `base` is the page's address (without `#…`) that the links start from;
+/// `pictures`: each step's PNG in [`base64`], or why it has none.
+pub fn markdown(lesson: &Lesson, base: &str, pictures: &[Result<String, String>]) -> String {
     let mut out = format!("# {}\n\n{}\n\n", lesson.title, lesson.summary);
     out.push_str(&format!(
         "{} steps, about {} minutes. Open the lesson: <{base}{}>\n\n",
@@ -187,11 +189,11 @@ pub fn markdown(lesson: &Lesson, base: &str, pictures: &[Result<Vec<u8>, String>
             step.view
         ));
         match pictures.get(k) {
-            Some(Ok(png)) => out.push_str(&format!(
-                "![{}](data:image/png;base64,{})\n\n",
-                step.title,
-                base64(png)
-            )),
+            Some(Ok(png)) => {
+                out.push_str(&format!("![{}](data:image/png;base64,", step.title));
+                out.push_str(png);
+                out.push_str(")\n\n");
+            }
             Some(Err(e)) => out.push_str(&format!("(no picture: {e})\n\n")),
             None => {}
         }
@@ -202,7 +204,7 @@ pub fn markdown(lesson: &Lesson, base: &str, pictures: &[Result<Vec<u8>, String>
 /// Standard base64 with padding (RFC 4648).
 pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
@@ -211,12 +213,13 @@ pub fn base64(bytes: &[u8]) -> String {
         ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 63] as char);
+            out.push(if i <= chunk.len() {
+                ALPHABET[(n >> (18 - 6 * i)) as usize & 63]
             } else {
-                out.push('=');
-            }
+                b'='
+            });
         }
     }
-    out
+    // Only bytes of the alphabet and '=' were written: always ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }

@@ -237,9 +237,9 @@ fn malformed_files_are_rejected_and_the_library_is_kept() {
 fn handout_markdown_has_every_step_its_links_and_pictures() {
     let lesson = Lesson::parse(FIXTURE).expect("parses");
     let pictures = vec![
-        Ok(vec![1, 2, 3]),
+        Ok(handout::base64(&[1, 2, 3])),
         Err("no screenshot".into()),
-        Ok(b"Man".to_vec()),
+        Ok(handout::base64(b"Man")),
     ];
     let md = handout::markdown(&lesson, "https://host/app/", &pictures);
     assert!(
@@ -262,6 +262,9 @@ fn handout_markdown_has_every_step_its_links_and_pictures() {
     assert_eq!(handout::base64(b"Ma"), "TWE=");
     assert_eq!(handout::base64(b"M"), "TQ==");
     assert_eq!(handout::base64(b""), "");
+    // RFC 4648's test vectors.
+    assert_eq!(handout::base64(b"fooba"), "Zm9vYmE=");
+    assert_eq!(handout::base64(b"foobar"), "Zm9vYmFy");
 }
 
 #[test]
