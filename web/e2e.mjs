@@ -21,6 +21,7 @@ import { softRlChecks } from './e2e-soft-rl.mjs';
 import { lessonChecks } from './e2e-lessons.mjs';
 import { controlChecks } from './e2e-control.mjs';
 import { startProfile } from './e2e-profile.mjs';
+import { startTrace, traceLine } from './e2e-trace.mjs';
 import { deviceLossChecks } from './e2e-device-loss.mjs';
 import { twinTimingChecks } from './e2e-compute.mjs';
 
@@ -48,6 +49,8 @@ let failed = 0;
 const frameTable = [];
 /// One line per backend: when the first frame and the first status came after navigation.
 const startup = [];
+/// E2E_TRACE=1: one line per view and backend, the app's frames in Chrome's trace (web/e2e-trace.mjs).
+const traceTable = [];
 function check(name, ok, detail = '') {
   if (ok) {
     passed += 1;
@@ -201,7 +204,8 @@ async function runMode(browserFlags, mode, origin) {
   await page.screenshot({ path: path.join(shots, `${mode}-bad-link.png`) });
 
   // E2E_ONLY=lessons (a comma-separated list) runs only those views' checks, when working on one view;
-  // E2E_PROFILE=1 prints each frame of those checks over budget and what it spent its time in.
+  // E2E_PROFILE=1 prints each frame of those checks over budget and what it spent its time in;
+  // E2E_TRACE=1 the app's frames in wall time and in the main thread's CPU time.
   const only = process.env.E2E_ONLY?.split(',');
   const views = [
     ['stackelberg', stackelbergChecks], ['ihvp', ihvpChecks], ['playground', playgroundChecks],
@@ -210,6 +214,7 @@ async function runMode(browserFlags, mode, origin) {
   for (const [name, checks] of views) {
     if (!only || only.includes(name)) {
       const profiled = process.env.E2E_PROFILE ? await startProfile(page) : null;
+      const traced = process.env.E2E_TRACE ? await startTrace(page) : null;
       // frame_ms covers the last 5 s: read it every 2.5 s while the checks run, keeping the worst
       // (E2E_FRAMES=1 prints every window read).
       const worst = { p95: 0, max: 0 };
@@ -228,6 +233,11 @@ async function runMode(browserFlags, mode, origin) {
         const { frames, lines } = await profiled();
         console.log(`       profile of ${name}: ${frames} frames, ${lines.length ? 'over budget:' : 'none over budget'}`);
         lines.forEach((l) => console.log(l));
+      }
+      if (traced) {
+        const line = traceLine(await traced());
+        traceTable.push(`${mode.padEnd(7)}${name.padEnd(13)}${line}`);
+        console.log(`       trace of ${name}: ${line}`);
       }
       // The app's own work per frame over the last 5 s of the view the checks ended in (status.frame_ms).
       const f = (await status())?.frame_ms;
@@ -312,6 +322,7 @@ try {
 }
 console.log(`\nstart-up (since navigation, served from 127.0.0.1):\n${startup.join('\n')}`);
 console.log(`\nframe_ms (the app's own work per frame over 5 s windows, each view's checks):\n${frameTable.join('\n')}`);
+if (traceTable.length) console.log(`\ntrace (each view's checks):\n${traceTable.join('\n')}`);
 console.log(`\nscreenshots: ${shots}`);
 console.log(`e2e: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
