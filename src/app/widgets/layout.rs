@@ -18,11 +18,28 @@ const UNSEEN_HEIGHT: f32 = 400.0;
 /// sight: at most a heading's line of it would show.
 const PEEK: f32 = 100.0;
 
-/// Lays out `add` — unless it starts out of sight (or within [`PEEK`] of the bottom) in the first frame of
-/// a run of frames that ask for it (its view just opened, or came back): then it gets [`UNSEEN_HEIGHT`] of
-/// empty room, and is laid out from a later frame on, one such section a frame. A view's first frame lays
-/// out what can be seen; the prose below it follows a piece a frame (shaping it and rasterizing its glyphs
-/// from cold was half of the Stackelberg view's first frame).
+/// What [`out_of_sight_later`] remembers of a section between frames.
+#[derive(Clone, Copy, Debug)]
+struct Section {
+    /// The first frame of this run of frames that ask for the section (its view opened, or came back).
+    since: u64,
+    /// The last frame that asked for it.
+    last: u64,
+    /// Its size where it was last laid out (its width: the room it had).
+    size: Option<egui::Vec2>,
+}
+
+/// Lays out `add` where it can be seen; out of sight it is room of the size it had:
+/// - in the first frame of a run of frames that ask for it (its view just opened, or came back), a
+///   section starting out of sight (or within [`PEEK`] of the bottom) is room only — its size from
+///   before, or [`UNSEEN_HEIGHT`] — so a view's first frame lays out what can be seen;
+/// - one never laid out at this width is laid out from a later frame on, one such section a frame (its
+///   size is known from then on);
+/// - afterwards, while none of it can be seen (below the visible area, or scrolled past above it), it
+///   is room of its last size, not laid out again until it comes into sight.
+///
+/// Shaping prose from cold was half of the Stackelberg view's first frame; laying out prose nobody sees
+/// a share of every frame after it.
 pub fn out_of_sight_later(
     ui: &mut egui::Ui,
     id_salt: &'static str,
@@ -32,24 +49,54 @@ pub fn out_of_sight_later(
     // The frame in which a section out of sight was last laid out for the first time.
     let first_layout = egui::Id::unique("out_of_sight_later: a first layout this frame");
     let frame = ui.ctx().cumulative_frame_nr();
-    // (the frame this run of frames began, the last frame that asked, whether it was laid out since)
-    let (since, shown) = match ui.data(|d| d.get_temp::<(u64, u64, bool)>(id)) {
-        Some((since, last, shown)) if last + 1 >= frame => (since, shown),
-        _ => (frame, false),
+    let old = ui.data(|d| d.get_temp::<Section>(id));
+    let since = match old {
+        Some(s) if s.last + 1 >= frame => s.since,
+        _ => frame,
     };
-    let hidden = ui.cursor().top() > ui.clip_rect().bottom() - PEEK;
-    if hidden && !shown {
+    let width = ui.available_width();
+    // Laid out at this width before (at another it may wrap to another height).
+    let size = old.and_then(|s| s.size).filter(|s| s.x == width);
+    let (top, clip) = (ui.cursor().top(), ui.clip_rect());
+    let unseen = top > clip.bottom() || size.is_some_and(|s| top + s.y < clip.top());
+    let peeking = top > clip.bottom() - PEEK;
+    let room = |ui: &mut egui::Ui, height: f32| {
+        ui.data_mut(|d| {
+            d.insert_temp(
+                id,
+                Section {
+                    since,
+                    last: frame,
+                    size: old.and_then(|s| s.size),
+                },
+            );
+        });
+        ui.allocate_space(egui::vec2(width, height));
+    };
+    if let Some(size) = size.filter(|_| unseen) {
+        room(ui, size.y);
+        return;
+    }
+    if peeking && (size.is_none() || since == frame) {
         let another = ui.data(|d| d.get_temp::<u64>(first_layout)) == Some(frame);
         if since == frame || another {
-            ui.data_mut(|d| d.insert_temp(id, (since, frame, false)));
-            ui.allocate_space(egui::vec2(ui.available_width(), UNSEEN_HEIGHT));
+            room(ui, size.map_or(UNSEEN_HEIGHT, |s| s.y));
             ui.ctx().request_repaint();
             return;
         }
         ui.data_mut(|d| d.insert_temp(first_layout, frame));
     }
-    ui.data_mut(|d| d.insert_temp(id, (since, frame, true)));
-    add(ui);
+    let rect = ui.scope(add).response.rect;
+    ui.data_mut(|d| {
+        d.insert_temp(
+            id,
+            Section {
+                since,
+                last: frame,
+                size: Some(egui::vec2(width, rect.height())),
+            },
+        );
+    });
 }
 
 /// Lays out `controls` (left) and `results` (center) for `view`.
@@ -89,58 +136,102 @@ pub fn controls_and_results<T>(
 mod tests {
     use super::*;
 
-    /// One frame at 400 × 300 of a scroll area holding `above` points of content, then the section; true
-    /// where the section was laid out.
-    fn frame(ctx: &egui::Context, above: f32) -> bool {
-        frame_of(ctx, above, &["section"])[0]
-    }
-
-    /// [`frame`] with several sections one below the other: which were laid out.
-    fn frame_of(ctx: &egui::Context, above: f32, sections: &[&'static str]) -> Vec<bool> {
+    /// One frame of a 300 points high scroll area `width` wide, scrolled `scrolled` points down, holding
+    /// `above` points of content, the sections one below the other (five lines of prose each) and a screen
+    /// more: which sections were laid out, and where (from the content's top) what follows them starts.
+    fn frame_of(
+        ctx: &egui::Context,
+        width: f32,
+        above: f32,
+        scrolled: f32,
+        sections: &[&'static str],
+    ) -> (Vec<bool>, f32) {
         let input = egui::RawInput {
             screen_rect: Some(egui::Rect::from_min_size(
                 egui::Pos2::ZERO,
-                egui::vec2(400.0, 300.0),
+                egui::vec2(width, 300.0),
             )),
             ..Default::default()
         };
         let mut laid_out = vec![false; sections.len()];
+        let mut after = 0.0;
         let mut output = ctx.run_ui(input, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                ui.allocate_space(egui::vec2(100.0, above));
-                for (name, done) in sections.iter().zip(&mut laid_out) {
-                    out_of_sight_later(ui, name, |ui| {
-                        *done = true;
-                        ui.label("prose");
-                    });
-                }
-            });
+            egui::ScrollArea::vertical()
+                .vertical_scroll_offset(scrolled)
+                .show(ui, |ui| {
+                    let start = ui.cursor().top();
+                    ui.allocate_space(egui::vec2(100.0, above));
+                    for (name, done) in sections.iter().zip(&mut laid_out) {
+                        out_of_sight_later(ui, name, |ui| {
+                            *done = true;
+                            for _ in 0..5 {
+                                ui.label("prose that wraps to another line in a narrow column");
+                            }
+                        });
+                    }
+                    after = ui.cursor().top() - start;
+                    ui.allocate_space(egui::vec2(100.0, 3000.0));
+                });
         });
         output.textures_delta.clear();
-        laid_out
+        (laid_out, after)
+    }
+
+    /// [`frame_of`] 400 wide with one section: whether it was laid out, where what follows starts.
+    fn frame(ctx: &egui::Context, above: f32, scrolled: f32) -> (bool, f32) {
+        let (laid_out, after) = frame_of(ctx, 400.0, above, scrolled, &["section"]);
+        (laid_out[0], after)
     }
 
     #[test]
-    fn a_section_out_of_sight_is_laid_out_from_the_next_frame_on() {
+    fn a_section_out_of_sight_is_laid_out_later_and_kept_as_room_while_unseen() {
+        // In sight: at once, every frame.
         let ctx = egui::Context::default();
-        // In sight: at once.
-        assert!(frame(&ctx, 10.0));
-        assert!(frame(&ctx, 10.0));
+        assert!(frame(&ctx, 10.0, 0.0).0 && frame(&ctx, 10.0, 0.0).0);
+        // Just above the bottom edge: room only in the first frame, then laid out every frame.
         let ctx = egui::Context::default();
-        // Out of sight (and just above the bottom edge): room only, then laid out every frame.
-        assert!(!frame(&ctx, 250.0));
-        assert!(frame(&ctx, 250.0) && frame(&ctx, 600.0));
-        // Frames without it, then asked again out of sight: room first once more.
+        assert!(!frame(&ctx, 250.0, 0.0).0);
+        assert!(frame(&ctx, 250.0, 0.0).0 && frame(&ctx, 250.0, 0.0).0);
+        // Below the visible area: room, then laid out once (its size measured), then room of that size —
+        // what follows starts where it did when the section was laid out.
+        let ctx = egui::Context::default();
+        let (laid_out, room) = frame(&ctx, 600.0, 0.0);
+        assert!(
+            !laid_out && (room - (600.0 + UNSEEN_HEIGHT)).abs() < 10.0,
+            "{room}"
+        );
+        let (laid_out, measured) = frame(&ctx, 600.0, 0.0);
+        assert!(laid_out && measured > 600.0 + 5.0 * 14.0, "{measured}");
+        assert_eq!(frame(&ctx, 600.0, 0.0), (false, measured));
+        assert_eq!(frame(&ctx, 600.0, 0.0), (false, measured));
+        // Scrolled into sight: laid out; scrolled past it (above the visible area): room again.
+        assert_eq!(frame(&ctx, 600.0, 500.0), (true, measured));
+        assert_eq!(frame(&ctx, 600.0, 2000.0), (false, measured));
+        // Another width: laid out again (it may wrap differently), then room of its new size.
+        let (laid_out, narrower) = frame_of(&ctx, 200.0, 600.0, 0.0, &["section"]);
+        assert!(
+            laid_out[0] && narrower > measured,
+            "{narrower} vs {measured}"
+        );
+        assert_eq!(
+            frame_of(&ctx, 200.0, 600.0, 0.0, &["section"]),
+            (vec![false], narrower)
+        );
+        // Frames without it, then asked again out of sight: room of the size it had, not laid out.
         ctx.run_ui(egui::RawInput::default(), |_| {})
             .textures_delta
             .clear();
-        assert!(!frame(&ctx, 600.0));
-        assert!(frame(&ctx, 600.0));
-        // Two sections out of sight: room for both, then one a frame.
+        for _ in 0..2 {
+            assert_eq!(
+                frame_of(&ctx, 200.0, 600.0, 0.0, &["section"]),
+                (vec![false], narrower)
+            );
+        }
+        // Two sections just out of sight: room for both, then one a frame.
         let ctx = egui::Context::default();
         let both = ["first", "second"];
-        assert_eq!(frame_of(&ctx, 250.0, &both), [false, false]);
-        assert_eq!(frame_of(&ctx, 250.0, &both), [true, false]);
-        assert_eq!(frame_of(&ctx, 250.0, &both), [true, true]);
+        assert_eq!(frame_of(&ctx, 400.0, 250.0, 0.0, &both).0, [false, false]);
+        assert_eq!(frame_of(&ctx, 400.0, 250.0, 0.0, &both).0, [true, false]);
+        assert_eq!(frame_of(&ctx, 400.0, 250.0, 0.0, &both).0, [true, true]);
     }
 }

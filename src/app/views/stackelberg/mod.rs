@@ -355,8 +355,8 @@ impl StackelbergView {
         curves::table_ui(ui, &self.runs, &styles, ctx.look);
     }
 
-    /// The update rules and this step's terms, each laid out once in sight (the view's first frame does
-    /// without them when they are below the fold).
+    /// The update rules and this step's terms, each laid out where it can be seen (below the fold: room of
+    /// its size, `widgets::out_of_sight_later`).
     fn explain_ui(&mut self, ui: &mut egui::Ui) {
         ui.strong("Update rules");
         let stochastic = self.state.stochastic;
