@@ -12,7 +12,7 @@ use super::baselines::{Baseline, Rule, Steps};
 use super::hypergradient::BilevelRl;
 use super::m_sobirl::MSoBiRl;
 use super::mdp::{SoftSolution, SoftSolver};
-use super::penalty::{Budget, Penalty, Sampling};
+use super::penalty::{Budget, ConstrainedSolve, Penalty, Sampling};
 use super::sobirl::{SoBiRl, model_free_check};
 
 /// The algorithms of seed 001's comparison (and CBSO of seed 003).
@@ -220,12 +220,24 @@ fn sweeps_per_unit(pairs: usize) -> usize {
     (16_384 / pairs.max(1)).clamp(1, 64)
 }
 
-/// Run k's record, waiting for its follower's solve.
+/// Run k's record, waiting for its follower's solve (and CBSO's for the constrained reference).
 struct Pending {
     k: usize,
     direction: Option<DVector<f64>>,
     x: DVector<f64>,
-    solver: SoftSolver,
+    solving: Solving,
+}
+
+enum Solving {
+    /// π*(x_k), the follower's solve.
+    Follower(SoftSolver),
+    /// CBSO's run with a budget, after the follower's solve (`sol`, with ∇φ when known): the constrained
+    /// optimum π*_c(x_k) its numbers are measured against.
+    Constrained {
+        sol: SoftSolution,
+        grad: Option<DVector<f64>>,
+        solve: Box<ConstrainedSolve>,
+    },
 }
 
 impl Lockstep {
@@ -422,7 +434,7 @@ impl Lockstep {
             })
             .flatten();
         if let Some((sol, grad)) = shared {
-            self.finish_record(k, direction, &x, sol, Some(grad));
+            self.solved(k, direction, x, sol, Some(grad));
             return;
         }
         let problem = &self.problem;
@@ -433,23 +445,66 @@ impl Lockstep {
         let pending = Pending {
             k,
             direction,
-            solver: SoftSolver::new(problem.reward(&x), q),
+            solving: Solving::Follower(SoftSolver::new(problem.reward(&x), q)),
             x,
         };
         self.resume(pending);
     }
 
-    /// One piece of a pending follower solve ([`SoftSolver`]: a policy evaluation, or up to
-    /// [`sweeps_per_unit`] soft Bellman sweeps to ‖T(Q) − Q‖∞ ≤ 1e-12); finishes the record when done,
-    /// else keeps it pending.
+    /// One piece of a pending solve (a policy evaluation, or up to [`sweeps_per_unit`] soft Bellman
+    /// sweeps: the follower's [`SoftSolver`] to ‖T(Q) − Q‖∞ ≤ 1e-12, then CBSO's [`ConstrainedSolve`]);
+    /// finishes the record when done, else keeps it pending.
     fn resume(&mut self, mut p: Pending) {
         let mdp = &self.problem.mdp;
-        match p
-            .solver
-            .advance(mdp, sweeps_per_unit(mdp.states * mdp.actions), 1e-12)
-        {
-            Some(sol) => self.finish_record(p.k, p.direction, &p.x, sol, None),
-            None => self.pending = Some(p),
+        let sweeps = sweeps_per_unit(mdp.states * mdp.actions);
+        match &mut p.solving {
+            Solving::Follower(solver) => match solver.advance(mdp, sweeps, 1e-12) {
+                Some(sol) => self.solved(p.k, p.direction, p.x, sol, None),
+                None => self.pending = Some(p),
+            },
+            Solving::Constrained { solve, .. } => {
+                let constrained = match &self.budget {
+                    Some(budget) => {
+                        let Some(optimum) = solve.advance(mdp, budget, sweeps) else {
+                            self.pending = Some(p);
+                            return;
+                        };
+                        optimum.map(|(c, lambda)| {
+                            budget.constrained_hypergradient_at(&self.problem, &p.x, c, lambda)
+                        })
+                    }
+                    None => None,
+                };
+                if let Solving::Constrained { sol, grad, .. } = p.solving {
+                    self.finish_record(p.k, p.direction, &p.x, sol, grad, constrained);
+                }
+            }
+        }
+    }
+
+    /// Run k's follower is solved at x: the record is finished, or for CBSO's run with a budget its
+    /// constrained reference is solved next, in units of its own.
+    fn solved(
+        &mut self,
+        k: usize,
+        direction: Option<DVector<f64>>,
+        x: DVector<f64>,
+        sol: SoftSolution,
+        grad: Option<DVector<f64>>,
+    ) {
+        if self.budget.is_some() && self.runs[k].algorithm == Algorithm::Cbso {
+            self.pending = Some(Pending {
+                k,
+                direction,
+                solving: Solving::Constrained {
+                    sol,
+                    grad,
+                    solve: Box::new(ConstrainedSolve::new(self.problem.reward(&x))),
+                },
+                x,
+            });
+        } else {
+            self.finish_record(k, direction, &x, sol, grad, None);
         }
     }
 
@@ -460,7 +515,8 @@ impl Lockstep {
         }
     }
 
-    /// Records run k's numbers at x from the follower's solution (and ∇φ when already known).
+    /// Records run k's numbers at x from the follower's solution (and ∇φ when already known), and CBSO's
+    /// against the constrained reference (φ_c, ∇φ_c, π*_c, λ*: `Budget::constrained_hypergradient`).
     fn finish_record(
         &mut self,
         k: usize,
@@ -468,6 +524,7 @@ impl Lockstep {
         x: &DVector<f64>,
         sol: SoftSolution,
         grad: Option<DVector<f64>>,
+        constrained: Option<(f64, DVector<f64>, SoftSolution, f64)>,
     ) {
         let step = self.runs[k].history.len();
         let problem = &self.problem;
@@ -489,10 +546,6 @@ impl Lockstep {
             .budget
             .as_ref()
             .map_or(f64::NAN, |b| b.violation(&problem.mdp, pi));
-        let constrained = match (&self.budget, run.algorithm) {
-            (Some(b), Algorithm::Cbso) => b.constrained_hypergradient(problem, &x),
-            _ => None,
-        };
         let (constrained_phi, constrained_residual, constrained_grad_norm) = constrained
             .map_or((f64::NAN, f64::NAN, f64::NAN), |(phi_c, g_c, c, _)| {
                 (phi_c, policy_distance(pi, &c.pi, a), g_c.norm())

@@ -385,24 +385,11 @@ impl SoftMdp {
         tol: f64,
         max_iter: usize,
     ) -> SoftSolution {
-        let mut q = q0.clone();
-        let mut residual = f64::INFINITY;
-        let mut iterations = 0;
-        while iterations < max_iter {
-            let next = self.bellman(r, &q);
-            residual = (&next - &q).amax();
-            q = next;
-            iterations += 1;
-            if residual <= tol || !residual.is_finite() {
-                break;
+        let mut sweeps = ValueIteration::new(r.clone(), q0.clone(), tol, max_iter);
+        loop {
+            if let Some(solution) = sweeps.advance(self, usize::MAX) {
+                return solution;
             }
-        }
-        SoftSolution {
-            v: self.soft_value(&q),
-            pi: self.policy(&q),
-            q,
-            iterations,
-            residual,
         }
     }
 
@@ -498,7 +485,7 @@ impl SoftMdp {
 }
 
 mod solver;
-pub use solver::SoftSolver;
+pub use solver::{SoftSolver, ValueIteration};
 
 #[cfg(test)]
 mod tests;

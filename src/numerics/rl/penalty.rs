@@ -29,7 +29,7 @@ use nalgebra::DVector;
 use rand::SeedableRng as _;
 
 use super::hypergradient::BilevelRl;
-use super::mdp::{SoftMdp, SoftSolution};
+use super::mdp::{SoftMdp, SoftSolution, SoftSolver, ValueIteration};
 use crate::numerics::random::{SeededRng, categorical};
 
 /// A cost per state–action pair and a budget on its expected discounted total J_c(π) = ρᵀV^π_c.
@@ -63,37 +63,121 @@ impl Budget {
         mdp: &SoftMdp,
         r: &DVector<f64>,
     ) -> Option<(SoftSolution, f64)> {
-        let solve = |lambda: f64, q0: &DVector<f64>| {
-            mdp.solve_from(&(r - &self.cost * lambda), q0, 1e-12, 100_000)
+        let mut solve = ConstrainedSolve::new(r.clone());
+        loop {
+            if let Some(optimum) = solve.advance(mdp, self, usize::MAX) {
+                return optimum;
+            }
+        }
+    }
+}
+
+/// [`Budget::constrained_optimum`] a piece at a time (so that a view can spread it over frames): the
+/// free follower π*(r), then λ bracketed by doubling from 1 (warm-starting each solve from the last Q),
+/// then bisection on J_c(π*(r − λc)) = b until the bracket is within 1e-12 relative (100 rounds at most).
+#[derive(Clone, Debug)]
+pub struct ConstrainedSolve {
+    r: DVector<f64>,
+    stage: Stage,
+}
+
+#[derive(Clone, Debug)]
+enum Stage {
+    /// π*(r), by soft policy then value iteration.
+    Free(SoftSolver),
+    /// Solving at λ = hi, with λ* ∈ [lo, hi] if this one keeps the budget.
+    Bracket {
+        lo: f64,
+        hi: f64,
+        at: ValueIteration,
+    },
+    /// Round `round` of the bisection: solving at λ = (lo + hi)/2; `at_hi` keeps the budget.
+    Bisect {
+        lo: f64,
+        hi: f64,
+        at_hi: SoftSolution,
+        round: usize,
+        at: ValueIteration,
+    },
+}
+
+impl ConstrainedSolve {
+    pub fn new(r: DVector<f64>) -> Self {
+        let q0 = DVector::zeros(r.len());
+        Self {
+            stage: Stage::Free(SoftSolver::new(r.clone(), q0)),
+            r,
+        }
+    }
+
+    /// One piece (up to `sweeps` value-iteration sweeps, or a policy evaluation); `Some` with the
+    /// outcome of [`Budget::constrained_optimum`] once found.
+    pub fn advance(
+        &mut self,
+        mdp: &SoftMdp,
+        budget: &Budget,
+        sweeps: usize,
+    ) -> Option<Option<(SoftSolution, f64)>> {
+        let Self { r, stage } = self;
+        let solve_at = |lambda: f64, q0: &DVector<f64>| {
+            ValueIteration::new(&*r - &budget.cost * lambda, q0.clone(), 1e-12, 100_000)
         };
-        let free = mdp.solve(r);
-        if self.expected_cost(mdp, &free.pi) <= self.budget {
-            return Some((free, 0.0));
-        }
-        let (mut lo, mut hi) = (0.0, 1.0);
-        let mut at_hi = solve(hi, &free.q);
-        while self.expected_cost(mdp, &at_hi.pi) > self.budget {
-            lo = hi;
-            hi *= 2.0;
-            if hi > 1e6 {
-                return None;
+        let cost = |sol: &SoftSolution| budget.expected_cost(mdp, &sol.pi);
+        match stage {
+            Stage::Free(solver) => {
+                let free = solver.advance(mdp, sweeps, 1e-13)?;
+                if cost(&free) <= budget.budget {
+                    return Some(Some((free, 0.0)));
+                }
+                *stage = Stage::Bracket {
+                    lo: 0.0,
+                    hi: 1.0,
+                    at: solve_at(1.0, &free.q),
+                };
             }
-            at_hi = solve(hi, &at_hi.q);
-        }
-        for _ in 0..100 {
-            let mid = 0.5 * (lo + hi);
-            let at = solve(mid, &at_hi.q);
-            if self.expected_cost(mdp, &at.pi) > self.budget {
-                lo = mid;
-            } else {
-                hi = mid;
-                at_hi = at;
+            Stage::Bracket { lo, hi, at } => {
+                let at_hi = at.advance(mdp, sweeps)?;
+                if cost(&at_hi) > budget.budget {
+                    *lo = *hi;
+                    *hi *= 2.0;
+                    if *hi > 1e6 {
+                        return Some(None);
+                    }
+                    *at = solve_at(*hi, &at_hi.q);
+                } else {
+                    let (lo, hi) = (*lo, *hi);
+                    *stage = Stage::Bisect {
+                        lo,
+                        hi,
+                        at: solve_at(0.5 * (lo + hi), &at_hi.q),
+                        at_hi,
+                        round: 0,
+                    };
+                }
             }
-            if hi - lo <= 1e-12 * hi.max(1.0) {
-                break;
+            Stage::Bisect {
+                lo,
+                hi,
+                at_hi,
+                round,
+                at,
+            } => {
+                let sol = at.advance(mdp, sweeps)?;
+                let mid = 0.5 * (*lo + *hi);
+                if cost(&sol) > budget.budget {
+                    *lo = mid;
+                } else {
+                    *hi = mid;
+                    *at_hi = sol;
+                }
+                *round += 1;
+                if *hi - *lo <= 1e-12 * hi.max(1.0) || *round >= 100 {
+                    return Some(Some((at_hi.clone(), *hi)));
+                }
+                *at = solve_at(0.5 * (*lo + *hi), &at_hi.q);
             }
         }
-        Some((at_hi, hi))
+        None
     }
 }
 
@@ -108,8 +192,20 @@ impl Budget {
         problem: &BilevelRl,
         x: &DVector<f64>,
     ) -> Option<(f64, DVector<f64>, SoftSolution, f64)> {
+        let (sol, lambda) = self.constrained_optimum(&problem.mdp, &problem.reward(x))?;
+        Some(self.constrained_hypergradient_at(problem, x, sol, lambda))
+    }
+
+    /// [`Self::constrained_hypergradient`] from the constrained optimum (π*_c(x), λ*) at x, found already
+    /// (by [`ConstrainedSolve`] spread over frames).
+    pub fn constrained_hypergradient_at(
+        &self,
+        problem: &BilevelRl,
+        x: &DVector<f64>,
+        sol: SoftSolution,
+        lambda: f64,
+    ) -> (f64, DVector<f64>, SoftSolution, f64) {
         let mdp = &problem.mdp;
-        let (sol, lambda) = self.constrained_optimum(mdp, &problem.reward(x))?;
         let (gx, gpi) = problem.f_gradients(x, &sol.pi);
         let mut u = problem.through_policy(&sol.pi, &gpi, None);
         if lambda > 0.0 {
@@ -118,7 +214,7 @@ impl Budget {
             u -= &k * (self.cost.dot(&u) / k.dot(&self.cost));
         }
         let grad = gx + problem.pull_back(x, &u);
-        Some((problem.f(x, &sol.pi), grad, sol, lambda))
+        (problem.f(x, &sol.pi), grad, sol, lambda)
     }
 }
 
@@ -485,6 +581,54 @@ mod tests {
             loose.constrained_optimum(&mdp, &r).map(|(_, l)| l),
             Some(0.0)
         );
+    }
+
+    /// The constrained optimum found a few sweeps at a time (as a view spreads it over frames) is the one
+    /// found in one call, bit for bit, where the budget binds, where it does not, and where no λ ≤ 10⁶
+    /// keeps it; and the value iteration it runs, in pieces, is `solve_from`'s.
+    #[test]
+    fn the_constrained_optimum_in_pieces_is_the_one_in_one_call() {
+        let mdp = SoftMdp::random(6, 3, 0.9, 0.3, 4);
+        let r = DVector::from_fn(18, |i, _| ((i * 7) % 5) as f64 / 4.0);
+        let cost = DVector::from_fn(18, |i, _| (i % 3) as f64);
+        let spent = mdp
+            .rho
+            .dot(&mdp.policy_value(&mdp.solve(&r).pi, &cost, 0.0));
+        for (share, outcome) in [(0.6, "binds"), (2.0, "free"), (-1.0, "infeasible")] {
+            let budget = Budget {
+                cost: cost.clone(),
+                budget: share * spent,
+                weight: 1.0,
+            };
+            let whole = budget.constrained_optimum(&mdp, &r);
+            let mut solve = ConstrainedSolve::new(r.clone());
+            let mut pieces = 0;
+            let sliced = loop {
+                pieces += 1;
+                if let Some(optimum) = solve.advance(&mdp, &budget, 3) {
+                    break optimum;
+                }
+            };
+            let key = |o: &Option<(SoftSolution, f64)>| {
+                o.as_ref()
+                    .map(|(s, l)| (s.q.clone(), s.pi.clone(), s.iterations, s.residual, *l))
+            };
+            assert_eq!(key(&sliced), key(&whole), "{outcome}");
+            match outcome {
+                "binds" => assert!(whole.as_ref().is_some_and(|w| w.1 > 0.0) && pieces > 100),
+                "free" => assert_eq!(whole.map(|w| w.1), Some(0.0)),
+                _ => assert!(whole.is_none()),
+            }
+        }
+        let q0 = DVector::from_element(18, 0.5);
+        let whole = mdp.solve_from(&r, &q0, 1e-12, 100_000);
+        let mut sweeps = ValueIteration::new(r.clone(), q0, 1e-12, 100_000);
+        let sliced = loop {
+            if let Some(s) = sweeps.advance(&mdp, 7) {
+                break s;
+            }
+        };
+        assert_eq!((sliced.q, sliced.iterations), (whole.q, whole.iterations));
     }
 
     /// ∇φ_c against central differences of φ_c(x) = f(x, π*_c(x)) (each φ_c by bisection on λ*), where the

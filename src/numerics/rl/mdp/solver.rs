@@ -21,8 +21,8 @@ pub struct SoftSolver {
     /// Policy evaluations done; value iteration starts after [`POLICY_ITERATIONS`] or once Q holds still.
     evaluations: usize,
     polishing: bool,
-    /// Value-iteration sweeps done.
-    sweeps: usize,
+    /// The value iteration that finishes the job, once polishing.
+    sweeps: Option<ValueIteration>,
 }
 
 impl SoftSolver {
@@ -32,18 +32,18 @@ impl SoftSolver {
             q: q0,
             evaluations: 0,
             polishing: false,
-            sweeps: 0,
+            sweeps: None,
         }
     }
 
     /// Pieces done so far: policy evaluations and value-iteration sweeps (progress, for a view to show).
     pub fn pieces(&self) -> usize {
-        self.evaluations + self.sweeps
+        self.evaluations + self.sweeps.as_ref().map_or(0, |v| v.iterations)
     }
 
     /// One policy evaluation, or (once polishing) up to `sweeps` value-iteration sweeps; the solution
     /// once ‖T(Q) − Q‖∞ ≤ `tol` (`iterations` counts the sweeps), or when the residual is not finite or
-    /// 100 000 sweeps have not reached it.
+    /// 100 000 sweeps have not reached it (`tol` is the first polishing call's).
     pub fn advance(&mut self, mdp: &SoftMdp, sweeps: usize, tol: f64) -> Option<SoftSolution> {
         if !self.polishing {
             let pi = mdp.policy(&self.q);
@@ -61,21 +61,62 @@ impl SoftSolver {
             }
             return None;
         }
+        self.sweeps
+            .get_or_insert_with(|| {
+                ValueIteration::new(self.r.clone(), self.q.clone(), tol, 100_000)
+            })
+            .advance(mdp, sweeps)
+    }
+}
+
+/// Soft value iteration from a starting Q until ‖T(Q) − Q‖∞ ≤ `tol` (at most `max_iter` sweeps), a piece
+/// at a time: [`SoftMdp::solve_from`] is this run to the end in one call.
+#[derive(Clone, Debug)]
+pub struct ValueIteration {
+    r: DVector<f64>,
+    q: DVector<f64>,
+    tol: f64,
+    max_iter: usize,
+    iterations: usize,
+    residual: f64,
+}
+
+impl ValueIteration {
+    pub fn new(r: DVector<f64>, q0: DVector<f64>, tol: f64, max_iter: usize) -> Self {
+        Self {
+            r,
+            q: q0,
+            tol,
+            max_iter,
+            iterations: 0,
+            residual: f64::INFINITY,
+        }
+    }
+
+    /// Up to `sweeps` sweeps; the solution once the residual is within the tolerance or not finite, or
+    /// after `max_iter` sweeps.
+    pub fn advance(&mut self, mdp: &SoftMdp, sweeps: usize) -> Option<SoftSolution> {
         for _ in 0..sweeps {
+            if self.iterations >= self.max_iter {
+                break;
+            }
             let next = mdp.bellman(&self.r, &self.q);
-            let residual = (&next - &self.q).amax();
+            self.residual = (&next - &self.q).amax();
             self.q = next;
-            self.sweeps += 1;
-            if residual <= tol || !residual.is_finite() || self.sweeps >= 100_000 {
-                return Some(SoftSolution {
-                    v: mdp.soft_value(&self.q),
-                    pi: mdp.policy(&self.q),
-                    q: self.q.clone(),
-                    iterations: self.sweeps,
-                    residual,
-                });
+            self.iterations += 1;
+            if self.residual <= self.tol || !self.residual.is_finite() {
+                break;
             }
         }
-        None
+        let done = self.iterations >= self.max_iter
+            || self.residual <= self.tol
+            || !self.residual.is_finite();
+        done.then(|| SoftSolution {
+            v: mdp.soft_value(&self.q),
+            pi: mdp.policy(&self.q),
+            q: self.q.clone(),
+            iterations: self.iterations,
+            residual: self.residual,
+        })
     }
 }
