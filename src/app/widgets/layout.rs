@@ -60,17 +60,20 @@ pub fn out_of_sight_later(
     let (top, clip) = (ui.cursor().top(), ui.clip_rect());
     let unseen = top > clip.bottom() || size.is_some_and(|s| top + s.y < clip.top());
     let peeking = top > clip.bottom() - PEEK;
-    let room = |ui: &mut egui::Ui, height: f32| {
+    let remember = |ui: &egui::Ui, size: Option<egui::Vec2>| {
         ui.data_mut(|d| {
             d.insert_temp(
                 id,
                 Section {
                     since,
                     last: frame,
-                    size: old.and_then(|s| s.size),
+                    size,
                 },
             );
         });
+    };
+    let room = |ui: &mut egui::Ui, height: f32| {
+        remember(ui, old.and_then(|s| s.size));
         ui.allocate_space(egui::vec2(width, height));
     };
     if let Some(size) = size.filter(|_| unseen) {
@@ -87,16 +90,7 @@ pub fn out_of_sight_later(
         ui.data_mut(|d| d.insert_temp(first_layout, frame));
     }
     let rect = ui.scope(add).response.rect;
-    ui.data_mut(|d| {
-        d.insert_temp(
-            id,
-            Section {
-                since,
-                last: frame,
-                size: Some(egui::vec2(width, rect.height())),
-            },
-        );
-    });
+    remember(ui, Some(egui::vec2(width, rect.height())));
 }
 
 /// Lays out `controls` (left) and `results` (center) for `view`.
