@@ -20,9 +20,8 @@ pub struct SoftSolver {
     q: DVector<f64>,
     /// Policy evaluations done; value iteration starts after [`POLICY_ITERATIONS`] or once Q holds still.
     evaluations: usize,
-    polishing: bool,
-    /// The value iteration that finishes the job, once polishing.
-    sweeps: Option<ValueIteration>,
+    /// The value iteration that finishes the job, from the last evaluation's Q.
+    polish: Option<ValueIteration>,
 }
 
 impl SoftSolver {
@@ -31,41 +30,43 @@ impl SoftSolver {
             r,
             q: q0,
             evaluations: 0,
-            polishing: false,
-            sweeps: None,
+            polish: None,
         }
     }
 
     /// Pieces done so far: policy evaluations and value-iteration sweeps (progress, for a view to show).
     pub fn pieces(&self) -> usize {
-        self.evaluations + self.sweeps.as_ref().map_or(0, |v| v.iterations)
+        self.evaluations + self.polish.as_ref().map_or(0, |v| v.iterations)
     }
 
     /// One policy evaluation, or (once polishing) up to `sweeps` value-iteration sweeps; the solution
     /// once ‖T(Q) − Q‖∞ ≤ `tol` (`iterations` counts the sweeps), or when the residual is not finite or
-    /// 100 000 sweeps have not reached it (`tol` is the first polishing call's).
+    /// 100 000 sweeps have not reached it (`tol`: the one given when polishing began).
     pub fn advance(&mut self, mdp: &SoftMdp, sweeps: usize, tol: f64) -> Option<SoftSolution> {
-        if !self.polishing {
-            let pi = mdp.policy(&self.q);
-            let v = mdp.policy_value(&pi, &self.r, mdp.tau);
-            let next = &self.r + mdp.p_times(&v) * mdp.gamma;
-            self.evaluations += 1;
-            if next.iter().all(|x| x.is_finite()) {
-                let change = (&next - &self.q).amax();
-                self.q = next;
-                self.polishing = change <= 1e-12 * self.q.amax().max(1.0)
-                    || self.evaluations >= POLICY_ITERATIONS;
-            } else {
-                // Evaluation failed (a singular system): value iteration from where Q was.
-                self.polishing = true;
-            }
-            return None;
+        if let Some(polish) = &mut self.polish {
+            return polish.advance(mdp, sweeps);
         }
-        self.sweeps
-            .get_or_insert_with(|| {
-                ValueIteration::new(self.r.clone(), self.q.clone(), tol, 100_000)
-            })
-            .advance(mdp, sweeps)
+        let pi = mdp.policy(&self.q);
+        let v = mdp.policy_value(&pi, &self.r, mdp.tau);
+        let next = &self.r + mdp.p_times(&v) * mdp.gamma;
+        self.evaluations += 1;
+        let polish = if next.iter().all(|x| x.is_finite()) {
+            let change = (&next - &self.q).amax();
+            self.q = next;
+            change <= 1e-12 * self.q.amax().max(1.0) || self.evaluations >= POLICY_ITERATIONS
+        } else {
+            // Evaluation failed (a singular system): value iteration from where Q was.
+            true
+        };
+        if polish {
+            self.polish = Some(ValueIteration::new(
+                self.r.clone(),
+                self.q.clone(),
+                tol,
+                100_000,
+            ));
+        }
+        None
     }
 }
 
@@ -97,26 +98,26 @@ impl ValueIteration {
     /// after `max_iter` sweeps.
     pub fn advance(&mut self, mdp: &SoftMdp, sweeps: usize) -> Option<SoftSolution> {
         for _ in 0..sweeps {
-            if self.iterations >= self.max_iter {
+            if self.done() {
                 break;
             }
             let next = mdp.bellman(&self.r, &self.q);
             self.residual = (&next - &self.q).amax();
             self.q = next;
             self.iterations += 1;
-            if self.residual <= self.tol || !self.residual.is_finite() {
-                break;
-            }
         }
-        let done = self.iterations >= self.max_iter
-            || self.residual <= self.tol
-            || !self.residual.is_finite();
-        done.then(|| SoftSolution {
+        self.done().then(|| SoftSolution {
             v: mdp.soft_value(&self.q),
             pi: mdp.policy(&self.q),
             q: self.q.clone(),
             iterations: self.iterations,
             residual: self.residual,
         })
+    }
+
+    /// `max_iter` sweeps taken, or the last one's residual within the tolerance or not finite.
+    fn done(&self) -> bool {
+        self.iterations >= self.max_iter
+            || (self.iterations > 0 && (self.residual <= self.tol || !self.residual.is_finite()))
     }
 }
