@@ -1,7 +1,7 @@
 // E2E_PROFILE=1: samples the page's script with Chrome's profiler while each view's checks run, and prints
 // every frame of the app's own work (a run of samples inside eframe's animation-frame callback, as frame_ms
 // counts it) longer than the frame budget, with the Rust functions it spent its samples in — where to look
-// when frame_ms says a view is over budget.
+// when frame_ms says a view is over budget (E2E_PROFILE_TOP=n lists n functions a frame, 12 by default).
 
 const BUDGET_MS = 12;
 const INTERVAL_US = 200;
@@ -59,7 +59,7 @@ function longFrames(profile) {
     const ms = (f.end - f.start) / 1000;
     if (ms <= BUDGET_MS) continue;
     lines.push(`       frame of ${ms.toFixed(1)} ms at ${((f.start - profile.startTime) / 1e6).toFixed(2)} s:`);
-    const top = [...f.hits].sort((a, b) => b[1] - a[1]).slice(0, 12);
+    const top = [...f.hits].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.E2E_PROFILE_TOP ?? 12));
     for (const [name, n] of top) lines.push(`         ${String(Math.round((100 * n) / f.samples)).padStart(3)}% ${short(name)}`);
   }
   return { frames: frames.length, lines };

@@ -105,13 +105,18 @@ pub struct ComputeRuntime {
 /// With a frame's layout and drawing this aims at issue 18's 12 ms of the app's own work per frame.
 pub const WORK_PER_FRAME: Duration = Duration::from_millis(5);
 
-/// A frame's share of sliced work: runs `unit` once, then again while it says more is left and `deadline`
-/// (normally [`ComputeRuntime::work_deadline`]) has not passed. Returns whether more is left.
+/// A frame's share of sliced work: runs `unit` once, then again while it says more is left and the next
+/// unit, expected to take as long as the last one, would end by `deadline` (normally
+/// [`ComputeRuntime::work_deadline`]): a long unit is left for the next frame rather than started late.
+/// Returns whether more is left.
 pub fn work_until(deadline: Instant, mut unit: impl FnMut() -> bool) -> bool {
+    let mut start = Instant::now();
     while unit() {
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        if now + now.duration_since(start) > deadline {
             return true;
         }
+        start = now;
     }
     false
 }
@@ -544,6 +549,20 @@ impl ComputeRuntime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn work_until_does_not_start_a_unit_it_expects_to_end_past_the_deadline() {
+        // 10 ms to go and a unit of at least 6 ms: a second would end past the deadline (sleep never
+        // returns early, so this holds on a loaded machine too).
+        let deadline = Instant::now() + Duration::from_millis(10);
+        let mut units = 0;
+        assert!(work_until(deadline, || {
+            std::thread::sleep(Duration::from_millis(6));
+            units += 1;
+            true
+        }));
+        assert_eq!(units, 1);
+    }
 
     #[test]
     fn work_until_runs_one_unit_past_the_deadline_and_stops_when_nothing_is_left() {
