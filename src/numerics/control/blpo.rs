@@ -25,13 +25,13 @@ use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
 use super::envs::{EnvBatch, EnvKind};
-use super::hypergradient::{CriticHessian, Minibatch, actor_loss, mixed_term};
+use super::hypergradient::{ActorLoss, CriticHessian, Minibatch, actor_loss, mixed_term};
 use super::mlp::CriticLoss;
 use super::ppo::{Adam, Agent, PpoConfig, Rollout, clip_norm, collect, gae};
-use crate::numerics::ihvp::HessianOperator as _;
-use crate::numerics::ihvp::cg::{Guard, cg};
+use crate::numerics::ihvp::cg::{CgRun, Guard, cg};
 use crate::numerics::ihvp::lanczos::Krylov;
 use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, nystrom};
+use crate::numerics::ihvp::{HessianOperator as _, IhvpResult, Shifted};
 use crate::numerics::random::SeededRng;
 
 /// How the actor's implicit term is computed.
@@ -272,19 +272,24 @@ impl Blpo {
             .step(&mut self.agent.omega, &g, self.cfg.critic_lr);
     }
 
-    /// The actor's step on environment `env`'s trajectory, along the (clipped) hypergradient.
-    pub fn actor_step(
+    /// The actor's step on environment `env`'s trajectory begun (steps 2–3): J and its gradients with the
+    /// current critic, and the IHVP — Nyström's here, CG's only started ([`Self::actor_solve`] runs it).
+    fn actor_begin(
         &mut self,
         r: &Rollout,
         targets: &[f64],
         env: usize,
         last_obs: &[f64],
-    ) -> (f64, Terms) {
+    ) -> ActorStep {
         let n = self.ppo.envs;
         let index: Vec<usize> = (0..r.rewards.len() / n).map(|t| t * n + env).collect();
         let mb_obs: Vec<Vec<f64>> = index.iter().map(|&k| r.obs[k].clone()).collect();
         let mb_targets: Vec<f64> = index.iter().map(|&k| targets[k]).collect();
-        let mb = Minibatch { r, index, last_obs };
+        let mb = Minibatch {
+            r,
+            index: index.clone(),
+            last_obs,
+        };
         // 2. J and its gradients with the current critic.
         let j = actor_loss(&self.agent, &mb, &self.ppo);
         let local = CriticLoss {
@@ -292,7 +297,7 @@ impl Blpo {
             inputs: &mb_obs,
             targets: &mb_targets,
         };
-        let mut terms = Terms {
+        let terms = Terms {
             grad_norm: j.grad_theta.norm(),
             grad_omega_norm: j.grad_omega.norm(),
             ihvp_norm: f64::NAN,
@@ -303,58 +308,126 @@ impl Blpo {
             condition: f64::NAN,
             ..Terms::default()
         };
-        let mut direction = j.grad_theta.clone();
-        if self.implicit != Implicit::None {
-            // 3. The IHVP against the minibatch critic loss's Hessian.
-            let op = CriticHessian {
-                loss: local,
-                at: &self.agent.omega,
-            };
-            let solved = match self.implicit {
-                Implicit::Cg => Ok(cg(
+        // 3. The IHVP against the minibatch critic loss's Hessian.
+        let solve = match self.implicit {
+            Implicit::None => Solve::Skip,
+            Implicit::Cg => Solve::Cg(CgRun::new(
+                &j.grad_omega,
+                self.cfg.cg_iters,
+                0.0,
+                Guard::Curvature,
+                &DVector::clone,
+            )),
+            Implicit::Nystrom => {
+                let op = CriticHessian {
+                    loss: local,
+                    at: &self.agent.omega,
+                };
+                let sampling = if self.cfg.fixed_columns {
+                    ColumnSampling::Given(self.columns.clone())
+                } else {
+                    ColumnSampling::Uniform
+                };
+                nystrom(
                     &op,
                     &j.grad_omega,
                     self.cfg.rho,
-                    self.cfg.cg_iters,
-                    0.0,
-                    Guard::Curvature,
-                )),
-                Implicit::Nystrom | Implicit::None => {
-                    let sampling = if self.cfg.fixed_columns {
-                        ColumnSampling::Given(self.columns.clone())
-                    } else {
-                        ColumnSampling::Uniform
-                    };
-                    nystrom(
-                        &op,
-                        &j.grad_omega,
-                        self.cfg.rho,
-                        self.cfg.rank,
-                        &sampling,
-                        NystromVariant::Damped,
-                        &mut self.rng,
-                    )
-                }
-            };
-            if let Ok(ihvp) = solved {
-                terms.hvps = ihvp.hvp_count;
-                terms.ihvp_norm = ihvp.v.norm();
-                if self.cfg.diagnose {
-                    diagnose(&op, &j.grad_omega, &ihvp.v, self.cfg.rho, &mut terms);
-                }
-                // 4–5. The mixed term, clipped, subtracted.
-                let mut correction = mixed_term(&self.agent, &mb, &j.advantages, &ihvp.v);
-                let norm = correction.norm();
-                terms.correction_ratio = norm / terms.grad_norm.max(f64::MIN_POSITIVE);
-                let cap = self.cfg.bound * terms.grad_norm;
-                if self.cfg.bound > 0.0 && norm > cap {
-                    correction *= cap / norm;
-                    terms.clipped = true;
-                }
-                direction -= correction;
-                terms.cosine = direction.dot(&j.grad_theta)
-                    / (direction.norm() * terms.grad_norm).max(f64::MIN_POSITIVE);
+                    self.cfg.rank,
+                    &sampling,
+                    NystromVariant::Damped,
+                    &mut self.rng,
+                )
+                .map_or(Solve::Skip, Solve::Done)
             }
+        };
+        ActorStep {
+            env,
+            index,
+            mb_obs,
+            mb_targets,
+            j,
+            terms,
+            solve,
+        }
+    }
+
+    /// Up to `iterations` more of the step's CG iterations (one HVP each, footnote 7's at most 50 in
+    /// all); whether its IHVP is ready.
+    fn actor_solve(&self, step: &mut ActorStep, iterations: usize) -> bool {
+        let Solve::Cg(run) = &mut step.solve else {
+            return true;
+        };
+        let op = CriticHessian {
+            loss: CriticLoss {
+                net: self.agent.critic,
+                inputs: &step.mb_obs,
+                targets: &step.mb_targets,
+            },
+            at: &self.agent.omega,
+        };
+        run.advance(
+            &Shifted::new(&op, self.cfg.rho),
+            iterations,
+            &DVector::clone,
+        )
+    }
+
+    /// The actor's step finished (steps 4–5) once its IHVP is ready: the mixed term, clipped, subtracted,
+    /// and Adam along the (norm-clipped) hypergradient. Returns J and the minibatch's terms.
+    fn actor_finish(&mut self, r: &Rollout, last_obs: &[f64], step: ActorStep) -> (f64, Terms) {
+        let ActorStep {
+            index,
+            mb_obs,
+            mb_targets,
+            j,
+            mut terms,
+            solve,
+            ..
+        } = step;
+        let ihvp = match solve {
+            Solve::Skip => None,
+            Solve::Done(ihvp) => Some(ihvp),
+            Solve::Cg(run) => {
+                let hvp_count = run.hvps();
+                let mut warnings = Vec::new();
+                let (v, iterations, residual_norms) = run.finish("CG", &mut warnings);
+                Some(IhvpResult {
+                    v,
+                    iterations,
+                    hvp_count,
+                    residual_norms,
+                    warnings,
+                })
+            }
+        };
+        let mut direction = j.grad_theta.clone();
+        if let Some(ihvp) = ihvp {
+            terms.hvps = ihvp.hvp_count;
+            terms.ihvp_norm = ihvp.v.norm();
+            if self.cfg.diagnose {
+                let op = CriticHessian {
+                    loss: CriticLoss {
+                        net: self.agent.critic,
+                        inputs: &mb_obs,
+                        targets: &mb_targets,
+                    },
+                    at: &self.agent.omega,
+                };
+                diagnose(&op, &j.grad_omega, &ihvp.v, self.cfg.rho, &mut terms);
+            }
+            // 4–5. The mixed term, clipped, subtracted.
+            let mb = Minibatch { r, index, last_obs };
+            let mut correction = mixed_term(&self.agent, &mb, &j.advantages, &ihvp.v);
+            let norm = correction.norm();
+            terms.correction_ratio = norm / terms.grad_norm.max(f64::MIN_POSITIVE);
+            let cap = self.cfg.bound * terms.grad_norm;
+            if self.cfg.bound > 0.0 && norm > cap {
+                correction *= cap / norm;
+                terms.clipped = true;
+            }
+            direction -= correction;
+            terms.cosine = direction.dot(&j.grad_theta)
+                / (direction.norm() * terms.grad_norm).max(f64::MIN_POSITIVE);
         }
         clip_norm(&mut direction, self.ppo.max_grad_norm);
         let lr = self.actor_lr();
@@ -395,20 +468,39 @@ impl Blpo {
                 critic_done: 0,
                 stats: BlpoStats::default(),
                 terms: Vec::new(),
+                actor: None,
             });
             return None;
         };
-        if w.minibatch.is_multiple_of(n) && w.critic_done == 0 {
-            w.order.shuffle(&mut self.rng);
-        }
-        if w.critic_done < self.cfg.critic_steps {
-            self.critic_step(&w.r, &w.targets);
-            w.critic_done += 1;
-            self.pending = Some(w);
-            return None;
-        }
-        let env = w.order[w.minibatch % n];
-        let (loss, t) = self.actor_step(&w.r, &w.targets, env, &w.last_obs[env]);
+        // A minibatch: K_ω critic steps, then the actor's step — begun in one unit, its CG (if any) a few
+        // iterations a unit, finished in the last.
+        let step = if let Some(mut step) = w.actor.take() {
+            if !self.actor_solve(&mut step, CG_PIECE) {
+                w.actor = Some(step);
+                self.pending = Some(w);
+                return None;
+            }
+            step
+        } else {
+            if w.minibatch.is_multiple_of(n) && w.critic_done == 0 {
+                w.order.shuffle(&mut self.rng);
+            }
+            if w.critic_done < self.cfg.critic_steps {
+                self.critic_step(&w.r, &w.targets);
+                w.critic_done += 1;
+                self.pending = Some(w);
+                return None;
+            }
+            let env = w.order[w.minibatch % n];
+            let step = self.actor_begin(&w.r, &w.targets, env, &w.last_obs[env]);
+            if matches!(step.solve, Solve::Cg(_)) {
+                w.actor = Some(step);
+                self.pending = Some(w);
+                return None;
+            }
+            step
+        };
+        let (loss, t) = self.actor_finish(&w.r, &w.last_obs[step.env], step);
         w.stats.actor_loss += loss;
         w.terms.push(t);
         w.minibatch += 1;
@@ -442,6 +534,35 @@ struct Pending {
     stats: BlpoStats,
     /// Each finished minibatch's terms.
     terms: Vec<Terms>,
+    /// The minibatch's actor step while its CG runs.
+    actor: Option<ActorStep>,
+}
+
+/// CG iterations per unit of [`Blpo::work`] (an HVP over the minibatch each: 50 of them in one unit made
+/// frames of ~10 ms in the browser).
+const CG_PIECE: usize = 5;
+
+/// An actor step between [`Blpo::actor_begin`] and [`Blpo::actor_finish`]: the minibatch, J, the terms
+/// so far and the IHVP.
+#[derive(Clone, Debug)]
+struct ActorStep {
+    env: usize,
+    index: Vec<usize>,
+    mb_obs: Vec<Vec<f64>>,
+    mb_targets: Vec<f64>,
+    j: ActorLoss,
+    terms: Terms,
+    solve: Solve,
+}
+
+/// The IHVP of an actor step.
+#[derive(Clone, Debug)]
+enum Solve {
+    /// None (nesting alone, or Nyström refused the system): the actor follows ∇_θ J.
+    Skip,
+    Done(IhvpResult),
+    /// CG in progress.
+    Cg(CgRun),
 }
 
 #[cfg(test)]
@@ -474,6 +595,75 @@ mod tests {
             .enumerate()
             .for_each(|(i, t)| *t += 0.2 * (i as f64).sin());
         (b, r, targets, last)
+    }
+
+    #[test]
+    fn blpo_cg_s_solve_in_pieces_is_the_one_call_cg() {
+        // A BLPO-CG learner up to its second actor step, begun (in the first the ratios are all 1, so
+        // ∇_ω J = 0); then two copies: one runs CG a piece at a time as `work` does, the other takes the
+        // library's one-call CG. The same θ and terms after, bit for bit.
+        let ppo = PpoConfig {
+            hidden: 6,
+            envs: 2,
+            steps: 8,
+            ..PpoConfig::default()
+        };
+        let mut pieces = Blpo::new(
+            EnvKind::Cartpole,
+            ppo,
+            BlpoConfig::default(),
+            Implicit::Cg,
+            3,
+            1000,
+        );
+        while pieces
+            .pending
+            .as_ref()
+            .is_none_or(|w| w.actor.is_none() || w.minibatch == 0)
+        {
+            assert!(
+                pieces.work().is_none(),
+                "the update ended before its actor step"
+            );
+        }
+        let mut whole = pieces.clone();
+        while pieces.pending.as_ref().is_some_and(|w| w.actor.is_some()) {
+            assert!(pieces.work().is_none());
+        }
+        let mut w = whole.pending.take().unwrap_or_else(|| panic!("pending"));
+        let mut step = w.actor.take().unwrap_or_else(|| panic!("an actor step"));
+        let op = CriticHessian {
+            loss: CriticLoss {
+                net: whole.agent.critic,
+                inputs: &step.mb_obs,
+                targets: &step.mb_targets,
+            },
+            at: &whole.agent.omega,
+        };
+        let one_call = cg(
+            &op,
+            &step.j.grad_omega,
+            whole.cfg.rho,
+            whole.cfg.cg_iters,
+            0.0,
+            Guard::Curvature,
+        );
+        assert!(
+            one_call.iterations > 2 * CG_PIECE && step.j.grad_omega.norm() > 1e-6,
+            "CG took {} iterations on ‖b‖ = {:.1e}",
+            one_call.iterations,
+            step.j.grad_omega.norm()
+        );
+        step.solve = Solve::Done(one_call);
+        let env = step.env;
+        let (_, terms) = whole.actor_finish(&w.r, &w.last_obs[env], step);
+        assert_eq!(pieces.agent.theta, whole.agent.theta);
+        let last = pieces
+            .pending
+            .as_ref()
+            .and_then(|w| w.terms.last())
+            .cloned();
+        assert_eq!(format!("{last:?}"), format!("{:?}", Some(terms)));
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub struct Minibatch<'a> {
 
 /// The actor's loss J on a minibatch with advantages from critic `omega`, and its gradients: ∇_θ J,
 /// ∇_ω J (through the advantages) and the normalised advantages.
+#[derive(Clone, Debug)]
 pub struct ActorLoss {
     pub value: f64,
     pub grad_theta: DVector<f64>,

@@ -70,48 +70,122 @@ pub(crate) fn preconditioned_cg<H: HessianOperator + ?Sized>(
     guard: Guard,
     warnings: &mut Vec<String>,
 ) -> (DVector<f64>, usize, Vec<f64>) {
-    let mut v = DVector::zeros(b.len());
-    let mut r = b.clone();
-    let mut z = precondition(&r);
-    let mut d = z.clone();
-    let mut rz = r.dot(&z);
-    let b_norm = b.norm();
-    let mut residual_norms = Vec::with_capacity(iters.min(1024));
-    let mut iterations = 0;
-    let mut first_negative = None;
-    while iterations < iters && r.norm() > tol * b_norm && r.norm() > 0.0 {
-        let ad = op.apply(&d);
-        let curvature = d.dot(&ad);
-        let stop = match guard {
-            Guard::Curvature => curvature <= 0.0 || !curvature.is_finite(),
-            Guard::None => curvature == 0.0 || !curvature.is_finite(),
-        };
-        if stop {
+    let mut run = CgRun::new(b, iters, tol, guard, precondition);
+    while !run.advance(op, usize::MAX, precondition) {}
+    run.finish(name, warnings)
+}
+
+/// [`preconditioned_cg`] in progress, resumable a few iterations at a time (so a view can spread one
+/// solve over frames); the same iterations in the same order, so a solve in pieces is the one-call solve.
+#[derive(Clone, Debug)]
+pub struct CgRun {
+    v: DVector<f64>,
+    r: DVector<f64>,
+    d: DVector<f64>,
+    rz: f64,
+    b_norm: f64,
+    iters: usize,
+    tol: f64,
+    guard: Guard,
+    iterations: usize,
+    residual_norms: Vec<f64>,
+    first_negative: Option<usize>,
+    /// The non-positive (or non-finite) curvature it stopped at, and at which iteration.
+    stopped_at: Option<(f64, usize)>,
+    hvps: usize,
+}
+
+impl CgRun {
+    pub fn new(
+        b: &DVector<f64>,
+        iters: usize,
+        tol: f64,
+        guard: Guard,
+        precondition: &dyn Fn(&DVector<f64>) -> DVector<f64>,
+    ) -> Self {
+        let z = precondition(b);
+        Self {
+            v: DVector::zeros(b.len()),
+            r: b.clone(),
+            rz: b.dot(&z),
+            d: z,
+            b_norm: b.norm(),
+            iters,
+            tol,
+            guard,
+            iterations: 0,
+            residual_norms: Vec::with_capacity(iters.min(1024)),
+            first_negative: None,
+            stopped_at: None,
+            hvps: 0,
+        }
+    }
+
+    /// Up to `steps` more iterations (one HVP each); whether the solve is over.
+    pub fn advance<H: HessianOperator + ?Sized>(
+        &mut self,
+        op: &Shifted<'_, H>,
+        steps: usize,
+        precondition: &dyn Fn(&DVector<f64>) -> DVector<f64>,
+    ) -> bool {
+        for _ in 0..steps {
+            if self.done() {
+                break;
+            }
+            let ad = op.apply(&self.d);
+            self.hvps += 1;
+            let curvature = self.d.dot(&ad);
+            let stop = match self.guard {
+                Guard::Curvature => curvature <= 0.0 || !curvature.is_finite(),
+                Guard::None => curvature == 0.0 || !curvature.is_finite(),
+            };
+            if stop {
+                self.stopped_at = Some((curvature, self.iterations + 1));
+                break;
+            }
+            if curvature < 0.0 && self.first_negative.is_none() {
+                self.first_negative = Some(self.iterations + 1);
+            }
+            let step = self.rz / curvature;
+            self.v.axpy(step, &self.d, 1.0);
+            self.r.axpy(-step, &ad, 1.0);
+            let z = precondition(&self.r);
+            let rz_next = self.r.dot(&z);
+            self.d = &z + &self.d * (rz_next / self.rz);
+            self.rz = rz_next;
+            self.iterations += 1;
+            self.residual_norms.push(self.r.norm());
+        }
+        self.done()
+    }
+
+    /// `iters` taken, stopped at a curvature, or the residual within the tolerance, zero or not a number.
+    fn done(&self) -> bool {
+        let r = self.r.norm();
+        self.stopped_at.is_some()
+            || self.iterations >= self.iters
+            || !(r > self.tol * self.b_norm && r > 0.0)
+    }
+
+    /// HVPs spent so far (the one that found a non-positive curvature included).
+    pub fn hvps(&self) -> usize {
+        self.hvps
+    }
+
+    /// v, the iterations taken and ‖r‖ after each; the warnings (named `name`) added to `warnings`.
+    pub fn finish(self, name: &str, warnings: &mut Vec<String>) -> (DVector<f64>, usize, Vec<f64>) {
+        if let Some((curvature, at)) = self.stopped_at {
             warnings.push(format!(
-                "non-positive curvature d·(H + αI)d = {curvature:.3e} at iteration {}: H + αI is not positive definite, {name} stopped",
-                iterations + 1
+                "non-positive curvature d·(H + αI)d = {curvature:.3e} at iteration {at}: H + αI is not positive definite, {name} stopped"
             ));
-            break;
         }
-        if curvature < 0.0 && first_negative.is_none() {
-            first_negative = Some(iterations + 1);
+        if let Some(k) = self.first_negative {
+            warnings.push(format!(
+                "negative curvature from iteration {k} on: H + αI is not positive definite, {name} stepped through it"
+            ));
         }
-        let step = rz / curvature;
-        v.axpy(step, &d, 1.0);
-        r.axpy(-step, &ad, 1.0);
-        z = precondition(&r);
-        let rz_next = r.dot(&z);
-        d = &z + &d * (rz_next / rz);
-        rz = rz_next;
-        iterations += 1;
-        residual_norms.push(r.norm());
+        (self.v, self.iterations, self.residual_norms)
     }
-    if let Some(k) = first_negative {
-        warnings.push(format!(
-            "negative curvature from iteration {k} on: H + αI is not positive definite, {name} stepped through it"
-        ));
-    }
-    (v, iterations, residual_norms)
 }
 
 #[cfg(test)]
@@ -191,5 +265,54 @@ mod tests {
         );
         assert_eq!(a.v, c.v);
         assert!(c.warnings.is_empty());
+    }
+
+    #[test]
+    fn cg_in_pieces_is_the_one_call_solve_bit_for_bit() {
+        let spd = spd(12, 0.5, 3.0, 7);
+        let indefinite = DMatrix::from_diagonal(&DVector::from_vec(vec![1.0, -3.0, 2.0, 0.5]));
+        // (H, b, iterations at most, tolerance, guard): all iterations, a tolerance, a curvature stop,
+        // stepping through negative curvature.
+        let cases = [
+            (&spd, vector(12, 8), 12, 0.0, Guard::Curvature),
+            (&spd, vector(12, 9), 40, 1e-9, Guard::Curvature),
+            (&indefinite, vector(4, 10), 10, 0.0, Guard::Curvature),
+            (&indefinite, vector(4, 11), 4, 0.0, Guard::None),
+        ];
+        let identity = |r: &DVector<f64>| r.clone();
+        for (case, (h, b, iters, tol, guard)) in cases.into_iter().enumerate() {
+            let whole = cg(h, &b, 0.5, iters, tol, guard);
+            for piece in [1, 3, 7] {
+                let op = Shifted::new(h, 0.5);
+                let mut run = CgRun::new(&b, iters, tol, guard, &identity);
+                let mut calls = 0;
+                while !run.advance(&op, piece, &identity) {
+                    calls += 1;
+                    assert!(
+                        calls <= iters,
+                        "case {case}: pieces of {piece} never finish"
+                    );
+                }
+                let hvps = run.hvps();
+                let name = if guard == Guard::Curvature {
+                    "CG"
+                } else {
+                    "CG without the guard"
+                };
+                let mut warnings = Vec::new();
+                let (v, iterations, residual_norms) = run.finish(name, &mut warnings);
+                assert_eq!(v, whole.v, "case {case}, pieces of {piece}");
+                assert_eq!(
+                    (iterations, hvps, &residual_norms, &warnings),
+                    (
+                        whole.iterations,
+                        whole.hvp_count,
+                        &whole.residual_norms,
+                        &whole.warnings
+                    ),
+                    "case {case}, pieces of {piece}"
+                );
+            }
+        }
     }
 }
