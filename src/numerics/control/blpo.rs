@@ -357,14 +357,7 @@ impl Blpo {
         let Solve::Cg(run) = &mut step.solve else {
             return true;
         };
-        let op = CriticHessian {
-            loss: CriticLoss {
-                net: self.agent.critic,
-                inputs: &step.mb_obs,
-                targets: &step.mb_targets,
-            },
-            at: &self.agent.omega,
-        };
+        let op = minibatch_hessian(&self.agent, &step.mb_obs, &step.mb_targets);
         run.advance(
             &Shifted::new(&op, self.cfg.rho),
             iterations,
@@ -405,14 +398,7 @@ impl Blpo {
             terms.hvps = ihvp.hvp_count;
             terms.ihvp_norm = ihvp.v.norm();
             if self.cfg.diagnose {
-                let op = CriticHessian {
-                    loss: CriticLoss {
-                        net: self.agent.critic,
-                        inputs: &mb_obs,
-                        targets: &mb_targets,
-                    },
-                    at: &self.agent.omega,
-                };
+                let op = minibatch_hessian(&self.agent, &mb_obs, &mb_targets);
                 diagnose(&op, &j.grad_omega, &ihvp.v, self.cfg.rho, &mut terms);
             }
             // 4–5. The mixed term, clipped, subtracted.
@@ -555,6 +541,22 @@ struct ActorStep {
     solve: Solve,
 }
 
+/// The Hessian of the minibatch's critic loss at the agent's critic ω (the IHVP's operator, Eq. 9).
+fn minibatch_hessian<'a>(
+    agent: &'a Agent,
+    inputs: &'a [Vec<f64>],
+    targets: &'a [f64],
+) -> CriticHessian<'a> {
+    CriticHessian {
+        loss: CriticLoss {
+            net: agent.critic,
+            inputs,
+            targets,
+        },
+        at: &agent.omega,
+    }
+}
+
 /// The IHVP of an actor step.
 #[derive(Clone, Debug)]
 enum Solve {
@@ -632,14 +634,7 @@ mod tests {
         }
         let mut w = whole.pending.take().unwrap_or_else(|| panic!("pending"));
         let mut step = w.actor.take().unwrap_or_else(|| panic!("an actor step"));
-        let op = CriticHessian {
-            loss: CriticLoss {
-                net: whole.agent.critic,
-                inputs: &step.mb_obs,
-                targets: &step.mb_targets,
-            },
-            at: &whole.agent.omega,
-        };
+        let op = minibatch_hessian(&whole.agent, &step.mb_obs, &step.mb_targets);
         let one_call = cg(
             &op,
             &step.j.grad_omega,
