@@ -1,7 +1,8 @@
 // E2E_PROFILE=1: samples the page's script with Chrome's profiler while each view's checks run, and prints
 // every frame of the app's own work (a run of samples inside eframe's animation-frame callback, as frame_ms
 // counts it) longer than the frame budget, with the Rust functions it spent its samples in — where to look
-// when frame_ms says a view is over budget (E2E_PROFILE_TOP=n lists n functions a frame, 12 by default).
+// when frame_ms says a view is over budget — and first the same over all its frames, where a typical
+// frame's time goes (E2E_PROFILE_TOP=n lists n functions a frame, 12 by default).
 
 const BUDGET_MS = 12;
 const INTERVAL_US = 200;
@@ -54,13 +55,23 @@ function longFrames(profile) {
       current.hits.set(n, (current.hits.get(n) ?? 0) + 1);
     }
   });
-  const lines = [];
+  const top = (hits, samples) => [...hits].sort((a, b) => b[1] - a[1])
+    .slice(0, Number(process.env.E2E_PROFILE_TOP ?? 12))
+    .map(([name, n]) => `         ${String(Math.round((100 * n) / samples)).padStart(3)}% ${short(name)}`);
+  // Where every frame's time goes, not only the long ones': the functions on all frames' samples.
+  const all = new Map();
+  let samples = 0;
+  for (const f of frames) {
+    samples += f.samples;
+    for (const [name, n] of f.hits) all.set(name, (all.get(name) ?? 0) + n);
+  }
+  const mean = frames.length ? frames.reduce((t, f) => t + (f.end - f.start) / 1000, 0) / frames.length : 0;
+  const lines = [`       all ${frames.length} frames (mean ${mean.toFixed(1)} ms):`, ...top(all, samples)];
   for (const f of frames) {
     const ms = (f.end - f.start) / 1000;
     if (ms <= BUDGET_MS) continue;
     lines.push(`       frame of ${ms.toFixed(1)} ms at ${((f.start - profile.startTime) / 1e6).toFixed(2)} s:`);
-    const top = [...f.hits].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.E2E_PROFILE_TOP ?? 12));
-    for (const [name, n] of top) lines.push(`         ${String(Math.round((100 * n) / f.samples)).padStart(3)}% ${short(name)}`);
+    lines.push(...top(f.hits, f.samples));
   }
   return { frames: frames.length, lines };
 }

@@ -49,7 +49,8 @@ let failed = 0;
 const frameTable = [];
 /// One line per backend: when the first frame and the first status came after navigation.
 const startup = [];
-/// E2E_TRACE=1: one line per view and backend, the app's frames in Chrome's trace (web/e2e-trace.mjs).
+/// One line per view and backend, the app's frames in Chrome's trace (web/e2e-trace.mjs): wall time and the
+/// main thread's own CPU time, where issue 18's budget is judged on a machine without a GPU (E2E_TRACE=0: none).
 const traceTable = [];
 function check(name, ok, detail = '') {
   if (ok) {
@@ -205,7 +206,7 @@ async function runMode(browserFlags, mode, origin) {
 
   // E2E_ONLY=lessons (a comma-separated list) runs only those views' checks, when working on one view;
   // E2E_PROFILE=1 prints each frame of those checks over budget and what it spent its time in;
-  // E2E_TRACE=1 the app's frames in wall time and in the main thread's CPU time.
+  // the app's frames in wall time and in the main thread's CPU time are traced unless E2E_TRACE=0.
   const only = process.env.E2E_ONLY?.split(',');
   const views = [
     ['stackelberg', stackelbergChecks], ['ihvp', ihvpChecks], ['playground', playgroundChecks],
@@ -214,16 +215,17 @@ async function runMode(browserFlags, mode, origin) {
   for (const [name, checks] of views) {
     if (!only || only.includes(name)) {
       const profiled = process.env.E2E_PROFILE ? await startProfile(page) : null;
-      const traced = process.env.E2E_TRACE ? await startTrace(page) : null;
+      const traced = process.env.E2E_TRACE !== '0' ? await startTrace(page) : null;
       // frame_ms covers the last 5 s: read it every 2.5 s while the checks run, keeping the worst
-      // (E2E_FRAMES=1 prints every window read).
+      // (E2E_FRAMES=1 prints every window read). A window's p95 counts once it holds 20 frames: in fewer
+      // it is the window's largest frame (a view just opened starts a new window), judged as the max.
       const worst = { p95: 0, max: 0 };
       const watch = setInterval(() => {
         status().then((st) => {
           const f = st?.frame_ms;
           if (!f) return;
           if (process.env.E2E_FRAMES) console.log(`       frame_ms window: ${JSON.stringify(f)}`);
-          worst.p95 = Math.max(worst.p95, f.p95);
+          if (f.frames >= 20) worst.p95 = Math.max(worst.p95, f.p95);
           worst.max = Math.max(worst.max, f.max);
         }).catch(() => null);
       }, 2_500);
@@ -231,7 +233,7 @@ async function runMode(browserFlags, mode, origin) {
       clearInterval(watch);
       if (profiled) {
         const { frames, lines } = await profiled();
-        console.log(`       profile of ${name}: ${frames} frames, ${lines.length ? 'over budget:' : 'none over budget'}`);
+        console.log(`       profile of ${name}: ${frames} frames`);
         lines.forEach((l) => console.log(l));
       }
       if (traced) {
@@ -242,7 +244,7 @@ async function runMode(browserFlags, mode, origin) {
       // The app's own work per frame over the last 5 s of the view the checks ended in (status.frame_ms).
       const f = (await status())?.frame_ms;
       const line = `${f ? `at the end p50 ${f.p50} ms, p95 ${f.p95} ms, max ${f.max} ms over ${f.frames} frames` : 'none'}`
-        + `; worst while the checks ran: p95 ${worst.p95} ms, max ${worst.max} ms`;
+        + `; worst while the checks ran: p95 ${worst.p95} ms (windows of 20 frames or more), max ${worst.max} ms`;
       frameTable.push(`${mode.padEnd(7)}${name.padEnd(13)}${line}`);
       console.log(`       frame_ms after ${name}: ${line}`);
     }
