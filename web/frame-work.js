@@ -1,9 +1,10 @@
-// Runs before the app's loader: times the app's whole work in each animation frame — egui's layout and the
-// views' time-sliced work, then egui's tessellation, wgpu's upload and submit and the JS glue — which the
-// app alone cannot see (eframe paints after `App::ui` returns). A rAF callback is the app's frame when the
-// app published a new frame number in it (`window.bilevelFrame`, set at the end of `App::ui`); its
-// duration is left in `window.bilevelFrameWorkMs`, and the app reads it back in the next frame as the
-// previous frame's work (src/app/frame_clock.rs). Other callbacks (a test's own rAF ticks) are not counted.
+// Runs before the app's loader: times the app's whole work in each animation frame (or timer, while the
+// page is hidden) — egui's layout and the views' time-sliced work, then egui's tessellation, wgpu's upload
+// and submit and the JS glue — which the app alone cannot see (eframe paints after `App::ui` returns). A
+// callback is the app's frame when the app published a new frame number in it (`window.bilevelFrame`, set
+// at the end of `App::ui`); its duration is left in `window.bilevelFrameWorkMs`, and the app reads it back
+// in the next frame as the previous frame's work (src/app/frame_clock.rs). Other callbacks (a test's own
+// rAF ticks) are not counted.
 // It also notes when the app drew its first frame and first published its status (`bilevelFirstFrameMs`,
 // `bilevelFirstStatusMs`, milliseconds since navigation: download, compile and start-up included).
 //
@@ -14,12 +15,12 @@
 // `window.bilevelPngOutcome` for the app to show. A request with `keep` is not downloaded: its PNG bytes are
 // left in `window.bilevelPngBytes` for the app (the lesson handout embeds one per step).
 (function () {
-  const raf = window.requestAnimationFrame.bind(window);
-  window.requestAnimationFrame = (callback) => raf((time) => {
+  // One of eframe's callbacks: a frame of the app's when the app published a new frame number in it.
+  function timed(callback, args) {
     const frame = window.bilevelFrame;
     const start = performance.now();
     try {
-      callback(time);
+      return callback(...args);
     } finally {
       const end = performance.now();
       if (window.bilevelFrame !== frame) {
@@ -33,7 +34,15 @@
       }
       if (window.bilevelStatus) window.bilevelFirstStatusMs ??= end;
     }
-  });
+  }
+  const raf = window.requestAnimationFrame.bind(window);
+  window.requestAnimationFrame = (callback) => raf((time) => timed(callback, [time]));
+  // While the page is hidden (a tab opened in the background; a headless page as it starts) eframe draws
+  // from a timer instead of animation frames: those frames are the app's too.
+  const timeout = window.setTimeout.bind(window);
+  window.setTimeout = (handler, delay, ...args) => (typeof handler === 'function'
+    ? timeout((...a) => timed(handler, a), delay, ...args)
+    : timeout(handler, delay, ...args));
 
   function savePng({ name, x, y, w, h, keep }) {
     const done = (outcome) => { window.bilevelPngOutcome = outcome; };
