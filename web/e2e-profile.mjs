@@ -4,7 +4,8 @@
 // when frame_ms says a view is over budget — and first the same over all its frames, where a typical
 // frame's time goes (E2E_PROFILE_TOP=n lists n functions a frame, 12 by default).
 
-const BUDGET_MS = 12;
+import { BUDGET } from './e2e-trace.mjs';
+
 const INTERVAL_US = 200;
 // eframe's frame: its logic (App::ui) and paint passes (with LTO `paint_and_schedule` is inlined into the callback).
 const FRAME = /AppRunner::logic|AppRunner::paint|paint_and_schedule/;
@@ -69,7 +70,7 @@ function longFrames(profile) {
   const lines = [`       all ${frames.length} frames (mean ${mean.toFixed(1)} ms):`, ...top(all, samples)];
   for (const f of frames) {
     const ms = (f.end - f.start) / 1000;
-    if (ms <= BUDGET_MS) continue;
+    if (ms <= BUDGET.p95) continue;
     lines.push(`       frame of ${ms.toFixed(1)} ms at ${((f.start - profile.startTime) / 1e6).toFixed(2)} s:`);
     lines.push(...top(f.hits, f.samples));
   }

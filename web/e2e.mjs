@@ -21,7 +21,7 @@ import { softRlChecks } from './e2e-soft-rl.mjs';
 import { lessonChecks } from './e2e-lessons.mjs';
 import { controlChecks } from './e2e-control.mjs';
 import { startProfile } from './e2e-profile.mjs';
-import { startTrace, traceLine } from './e2e-trace.mjs';
+import { MIN_WINDOW_FRAMES, startTrace, traceLine } from './e2e-trace.mjs';
 import { deviceLossChecks } from './e2e-device-loss.mjs';
 import { twinTimingChecks } from './e2e-compute.mjs';
 
@@ -217,15 +217,15 @@ async function runMode(browserFlags, mode, origin) {
       const profiled = process.env.E2E_PROFILE ? await startProfile(page) : null;
       const traced = process.env.E2E_TRACE !== '0' ? await startTrace(page) : null;
       // frame_ms covers the last 5 s: read it every 2.5 s while the checks run, keeping the worst
-      // (E2E_FRAMES=1 prints every window read). A window's p95 counts once it holds 20 frames: in fewer
-      // it is the window's largest frame (a view just opened starts a new window), judged as the max.
+      // (E2E_FRAMES=1 prints every window read). A window's p95 counts once it holds MIN_WINDOW_FRAMES: in
+      // fewer it is the window's largest frame (a view just opened starts a new window), judged as the max.
       const worst = { p95: 0, max: 0 };
       const watch = setInterval(() => {
         status().then((st) => {
           const f = st?.frame_ms;
           if (!f) return;
           if (process.env.E2E_FRAMES) console.log(`       frame_ms window: ${JSON.stringify(f)}`);
-          if (f.frames >= 20) worst.p95 = Math.max(worst.p95, f.p95);
+          if (f.frames >= MIN_WINDOW_FRAMES) worst.p95 = Math.max(worst.p95, f.p95);
           worst.max = Math.max(worst.max, f.max);
         }).catch(() => null);
       }, 2_500);
@@ -244,7 +244,7 @@ async function runMode(browserFlags, mode, origin) {
       // The app's own work per frame over the last 5 s of the view the checks ended in (status.frame_ms).
       const f = (await status())?.frame_ms;
       const line = `${f ? `at the end p50 ${f.p50} ms, p95 ${f.p95} ms, max ${f.max} ms over ${f.frames} frames` : 'none'}`
-        + `; worst while the checks ran: p95 ${worst.p95} ms (windows of 20 frames or more), max ${worst.max} ms`;
+        + `; worst while the checks ran: p95 ${worst.p95} ms (windows of ${MIN_WINDOW_FRAMES} frames or more), max ${worst.max} ms`;
       frameTable.push(`${mode.padEnd(7)}${name.padEnd(13)}${line}`);
       console.log(`       frame_ms after ${name}: ${line}`);
     }
