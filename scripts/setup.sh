@@ -60,9 +60,10 @@ ensure_wasm_bindgen() {
     fi
 }
 
-# playwright-core (browser tests) and binaryen's wasm-opt (Debian's v108 breaks the wasm; npm's 132 works).
+# playwright-core (browser tests), jscpd (duplicated code) and binaryen's wasm-opt (Debian's v108 breaks the wasm; npm's 132 works).
 ensure_npm() {
     if [ ! -x "$ROOT/web/node_modules/.bin/wasm-opt" ] || [ ! -d "$ROOT/web/node_modules/playwright-core" ] \
+        || [ ! -x "$ROOT/web/node_modules/.bin/jscpd" ] \
         || [ "$ROOT/web/package-lock.json" -nt "$ROOT/web/node_modules/.package-lock.json" ]; then
         step "installing npm packages (web/package-lock.json)"
         (cd "$ROOT/web" && npm ci --no-audit --no-fund)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, then runs, stopping at the first failure: rustfmt, clippy
-# (native and wasm32), native unit + integration tests (GPU tests on lavapipe), the trunk release build,
+# The test command: installs what is missing, then runs, stopping at the first failure: the house's limits
+# (file lengths, import circles, doc lines, duplicated code against its baseline), rustfmt, clippy (native and
+# wasm32), native unit + integration tests (GPU tests on lavapipe), the trunk release build,
 # and the browser end-to-end test (WebGPU and CPU fallback).
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
@@ -12,6 +13,10 @@ ensure_apt mesa-vulkan-drivers chromium
 ensure_npm
 ensure_trunk
 ensure_wasm_bindgen
+
+step "limits: files ≤ 500 lines outside tests, no import circle, doc lines, duplication ≤ baseline"
+python3 "$ROOT/scripts/limits.py"
+bash "$ROOT/scripts/duplication.sh"
 
 step "rustfmt"
 cargo fmt --all -- --check

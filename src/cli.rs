@@ -160,7 +160,8 @@ fn run_scenario(file: &str) -> ExitCode {
 
 /// `lesson check`: a file, or every built-in lesson (`--all`).
 fn lesson_check(file: &str) -> ExitCode {
-    use crate::lesson::{self, check};
+    use crate::app::{lesson_check as check, views::by_anchor};
+    use crate::lesson;
     let files: Vec<(String, String)> = if file == "--all" {
         lesson::BUILT_IN
             .iter()
@@ -177,7 +178,7 @@ fn lesson_check(file: &str) -> ExitCode {
     };
     let (mut passed, mut failed) = (0, 0);
     for (name, text) in &files {
-        let lesson = match check::load(text) {
+        let lesson = match check::load(text, by_anchor) {
             Ok(lesson) => lesson,
             Err(e) => {
                 eprintln!("{name}: {e}");
@@ -185,7 +186,7 @@ fn lesson_check(file: &str) -> ExitCode {
             }
         };
         println!("{name}: {} ({} steps)", lesson.title, lesson.steps.len());
-        for step in check::check(&lesson, check::STEP_LIMIT) {
+        for step in check::check(&lesson, check::STEP_LIMIT, by_anchor) {
             println!(
                 "  step {} (line {}) {}: {} frames, {:.2} s",
                 step.index + 1,

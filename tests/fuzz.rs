@@ -8,10 +8,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use bilevel_lab::app::anchor::Anchor;
 use bilevel_lab::app::{document, views};
 use bilevel_lab::lesson::format::Lesson;
 use bilevel_lab::numerics::random::SeededRng;
+use bilevel_lab::scenario::anchor::Anchor;
 use bilevel_lab::scenario::playground::PlaygroundState;
 use bilevel_lab::scenario::{self, ihvp_lab};
 use rand::{Rng as _, SeedableRng as _};
@@ -465,7 +465,8 @@ fn damaged_lesson_files_are_rejected_with_the_line_named() {
         // file does.
         let result = if case % 50 == 0 {
             no_panic(&damaged, || {
-                bilevel_lab::lesson::check::load(&damaged).map(|_| ())
+                bilevel_lab::app::lesson_check::load(&damaged, bilevel_lab::app::views::by_anchor)
+                    .map(|_| ())
             })
         } else {
             no_panic(&damaged, || Lesson::parse(&damaged).map(|_| ()))
@@ -519,9 +520,12 @@ fn one_known_bad_input_of_each_kind_is_caught() {
         let e = result.err().unwrap_or_default();
         assert!(e.contains(what) && e.contains("MiB"), "{what}: {e}");
     }
-    let e = bilevel_lab::lesson::check::load("lesson: x\n\nstep: y\n")
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let e = bilevel_lab::app::lesson_check::load(
+        "lesson: x\n\nstep: y\n",
+        bilevel_lab::app::views::by_anchor,
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
     assert!(e.starts_with("line "), "{e}");
 }

@@ -409,7 +409,7 @@ fn playground_toy_shows_nash_and_stackelberg() {
 /// against oracle calls with seed bands, the status table with medians; no run diverges.
 #[test]
 fn playground_noisy_oracles_draw_seed_bands() {
-    use bilevel_lab::app::anchor::Anchor;
+    use bilevel_lab::scenario::anchor::Anchor;
     use bilevel_lab::scenario::{playground::PRESETS, query::to_query};
     let preset = PRESETS
         .iter()

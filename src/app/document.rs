@@ -3,14 +3,18 @@
 //! replays to): `{"kind": "stackelberg", "actor_lr": 0.01, …, "step": 50000}`; exports add a `result`,
 //! which running ignores. `bilevel-lab run` opens the document's view headless, plays it as the app does
 //! until its numbers hold still, and prints what the view shows; the app opens a document in its view.
+//! A view's own document and export are made in `app::view` (the views use them; this module opens
+//! views, so the views do not import it).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use crate::app::anchor::Anchor;
-use crate::app::{View, headless, views};
+use crate::app::view::View;
+pub use crate::app::view::{document, export, kind_of};
+use crate::app::{headless, views};
+use crate::scenario::anchor::Anchor;
+pub use crate::scenario::json::pretty;
 use crate::scenario::query::to_query;
 use crate::scenario::{VIEW_KINDS, view_kinds};
 
@@ -20,103 +24,6 @@ pub const RUN_LIMIT: Duration = Duration::from_secs(600);
 /// The view a kind opens.
 fn anchor_of(kind: &str) -> Option<&'static str> {
     VIEW_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, a)| *a)
-}
-
-/// The document kind of a view (`None`: the view has no scenario).
-pub fn kind_of(anchor: &str) -> Option<&'static str> {
-    VIEW_KINDS
-        .iter()
-        .find(|(_, a)| *a == anchor)
-        .map(|(k, _)| *k)
-}
-
-/// The open view's document, or `None` for a view without a scenario (the landing page, lessons,
-/// compute).
-pub fn document(view: &dyn View) -> Option<Value> {
-    let kind = kind_of(view.anchor())?;
-    let Value::Object(state) = view.state_json()? else {
-        return None;
-    };
-    let mut doc = Map::new();
-    doc.insert("kind".to_owned(), json!(kind));
-    doc.extend(state);
-    // What the link has beyond the state (the step it replays to), as numbers where they are.
-    let known: HashMap<String, String> =
-        to_query(&Value::Object(doc.clone())).into_iter().collect();
-    for (key, text) in view.to_query() {
-        if !key.contains('.') && known.get(&key) != Some(&text) {
-            let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-            doc.insert(key, value);
-        }
-    }
-    Some(Value::Object(doc))
-}
-
-/// A view's JSON export: its document with `result` (what the view computed), as [`pretty`] text.
-pub fn export(view: &dyn View, result: Value) -> String {
-    let mut doc = document(view).unwrap_or_else(|| json!({}));
-    doc["result"] = result;
-    pretty(&doc)
-}
-
-/// JSON text for people: an object's members one per line, indented by two spaces (as
-/// `serde_json::to_string_pretty`), but an array of plain values (numbers, strings, …) on one line — a
-/// trajectory of 2 000 numbers is a line, not 2 000 (the files were twice the size, and writing them
-/// most of an export's frame in the browser). Numbers as serde_json writes them.
-pub fn pretty(value: &Value) -> String {
-    let mut out = String::new();
-    write_pretty(&mut out, value, 0, &mut zmij::Buffer::new());
-    out
-}
-
-fn write_pretty(out: &mut String, value: &Value, depth: usize, number: &mut zmij::Buffer) {
-    let new_line = |out: &mut String, depth: usize| {
-        out.push('\n');
-        out.extend(std::iter::repeat_n("  ", depth));
-    };
-    let text = |out: &mut String, s: &str| {
-        out.push_str(&serde_json::to_string(s).unwrap_or_default());
-    };
-    match value {
-        Value::Object(members) if !members.is_empty() => {
-            out.push('{');
-            for (i, (key, v)) in members.iter().enumerate() {
-                out.push_str(if i > 0 { "," } else { "" });
-                new_line(out, depth + 1);
-                text(out, key);
-                out.push_str(": ");
-                write_pretty(out, v, depth + 1, number);
-            }
-            new_line(out, depth);
-            out.push('}');
-        }
-        Value::Object(_) => out.push_str("{}"),
-        Value::Array(items) if items.iter().any(|v| v.is_array() || v.is_object()) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                out.push_str(if i > 0 { "," } else { "" });
-                new_line(out, depth + 1);
-                write_pretty(out, v, depth + 1, number);
-            }
-            new_line(out, depth);
-            out.push(']');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, v) in items.iter().enumerate() {
-                out.push_str(if i > 0 { ", " } else { "" });
-                write_pretty(out, v, depth, number);
-            }
-            out.push(']');
-        }
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() => out.push_str(number.format_finite(f)),
-            _ => out.push_str(&n.to_string()),
-        },
-        Value::String(s) => text(out, s),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Null => out.push_str("null"),
-    }
 }
 
 /// The link a document opens: its kind's view and its fields as link parameters (`result` ignored).

@@ -114,6 +114,13 @@ impl Percentiles {
     }
 }
 
+/// Seconds since the app's first call: the clock the app hands to models that time their own work (the
+/// Control view's learners), which read none themselves.
+pub fn seconds() -> f64 {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    ORIGIN.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

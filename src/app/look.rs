@@ -3,7 +3,8 @@
 
 use egui::Color32;
 
-use crate::numerics::ihvp::spec::{Colour, Method};
+use crate::numerics::ihvp::method::Colour;
+use crate::numerics::ihvp::spec::Method;
 
 /// Everything drawn is styled through this.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

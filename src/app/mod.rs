@@ -1,12 +1,12 @@
 //! The app shell: tabs (mirrored in the URL hash), theme, projector mode, reset, About, status bar.
 
 pub mod about;
-pub mod anchor;
 mod bars;
 pub mod document;
 pub mod format;
 pub mod frame_clock;
 pub mod headless;
+pub mod lesson_check;
 pub mod look;
 pub mod playback;
 pub mod settings;
@@ -17,7 +17,7 @@ pub mod widgets;
 pub use look::{Look, Series};
 pub use view::{View, ViewCtx, ViewReport};
 
-use anchor::Anchor;
+use crate::scenario::anchor::Anchor;
 use frame_clock::FrameClock;
 use settings::Settings;
 

@@ -1,7 +1,7 @@
 //! Playback, the same in every view that steps a run: Play / Pause, Step, Restart, a link's `step=k`
 //! (the run rebuilt and replayed to step k), a settings change (the run rebuilt and replayed to the
 //! step it was at) and the frame's share of work (`ComputeRuntime::work_deadline`). A view owns a
-//! [`Playback`] and a model that implements [`Stepped`]; its link is its state plus `step`
+//! [`Playback`] and a model that implements [`Stepped`] (`numerics::stepped`: no clock, no egui); its link is its state plus `step`
 //! ([`link_query`], [`parse_link`]).
 
 use serde::Serialize;
@@ -12,42 +12,8 @@ use crate::app::format;
 use crate::app::view::ViewReport;
 use crate::app::widgets::{RunAction, run_controls_ui};
 use crate::gpu::runtime::work_until;
+pub use crate::numerics::stepped::{Stepped, Work};
 use crate::scenario::query::{Validate, from_query, to_query};
-
-/// What one unit of a model's work did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Work {
-    /// Did something; more may follow.
-    Busy,
-    /// Nothing left for this target.
-    Done,
-    /// Can't move (every run has diverged): playback stops where it is.
-    Stuck,
-}
-
-/// The run behind a view's pictures, stepped a unit at a time.
-pub trait Stepped {
-    /// Steps taken.
-    fn steps(&self) -> usize;
-
-    /// One unit of work towards `target` steps: a step, a slice of one, or a chunk of cheap steps (a
-    /// unit should take well under a millisecond, so the frame budget holds).
-    fn work(&mut self, target: usize) -> Work;
-}
-
-/// A run that failed to build (its settings were refused) does not move: playback stops.
-impl<M: Stepped> Stepped for Result<M, String> {
-    fn steps(&self) -> usize {
-        self.as_ref().map_or(0, M::steps)
-    }
-
-    fn work(&mut self, target: usize) -> Work {
-        match self {
-            Ok(run) => run.work(target),
-            Err(_) => Work::Stuck,
-        }
-    }
-}
 
 /// Play / pause, the step to reach, and a link's pending step.
 #[derive(Clone, Debug, Default)]
@@ -187,6 +153,49 @@ pub fn parse_link<S: Serialize + DeserializeOwned + Default + Validate>(
         )),
     }
 }
+
+/// The state half of a view's [`View`] impl, the same in every view with a scenario kept in `self.state`:
+/// `reset` (back to `Default`), `state_json`, and its link. `view_state!(State, last)` is for a view that
+/// steps a run through `self.playback` (`app::playback`): the link is the state plus `step=k`, at most the
+/// state's field `last`. `view_state!(links)` gives `to_query` only, for a view whose `apply_query` does
+/// more than set the state.
+macro_rules! view_state {
+    (links) => {
+        fn reset(&mut self) {
+            *self = Self::default();
+        }
+
+        fn state_json(&self) -> Option<serde_json::Value> {
+            serde_json::to_value(&self.state).ok()
+        }
+
+        fn to_query(&self) -> Vec<(String, String)> {
+            $crate::scenario::query::to_query(&self.state)
+        }
+    };
+    ($state:ty, $last:ident) => {
+        fn reset(&mut self) {
+            *self = Self::default();
+        }
+
+        fn state_json(&self) -> Option<serde_json::Value> {
+            serde_json::to_value(&self.state).ok()
+        }
+
+        fn to_query(&self) -> Vec<(String, String)> {
+            $crate::app::playback::link_query(&self.state, self.playback.link_step())
+        }
+
+        fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
+            let (state, step) =
+                $crate::app::playback::parse_link(query, |s: &$state| s.$last, stringify!($last))?;
+            self.state = state;
+            self.playback.open_at(step);
+            Ok(())
+        }
+    };
+}
+pub(crate) use view_state;
 
 #[cfg(test)]
 mod tests {

@@ -1,8 +1,15 @@
 //! The one trait every view implements (like egui demo's `Demo`/`View`), and what the shell lends a view
 //! each frame.
 
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
 use crate::app::look::Look;
 use crate::gpu::{ComputeRuntime, SelfCheck};
+use crate::scenario::VIEW_KINDS;
+use crate::scenario::json::pretty;
+use crate::scenario::query::to_query;
 use crate::status::UiRect;
 
 /// What a view may use while drawing.
@@ -81,45 +88,43 @@ pub trait View {
     }
 }
 
-/// The state half of a view's [`View`] impl, the same in every view with a scenario kept in `self.state`:
-/// `reset` (back to `Default`), `state_json`, and its link. `view_state!(State, last)` is for a view that
-/// steps a run through `self.playback` (`app::playback`): the link is the state plus `step=k`, at most the
-/// state's field `last`. `view_state!(links)` gives `to_query` only, for a view whose `apply_query` does
-/// more than set the state.
-macro_rules! view_state {
-    (links) => {
-        fn reset(&mut self) {
-            *self = Self::default();
-        }
+/// Builds the view a link's anchor names, its link not yet applied (the app's `views::by_anchor`), for code
+/// that opens views but sits below the list of them (lesson checks, which the lesson view runs).
+pub type OpenView = fn(&str) -> Result<Box<dyn View>, String>;
 
-        fn state_json(&self) -> Option<serde_json::Value> {
-            serde_json::to_value(&self.state).ok()
-        }
-
-        fn to_query(&self) -> Vec<(String, String)> {
-            crate::scenario::query::to_query(&self.state)
-        }
-    };
-    ($state:ty, $last:ident) => {
-        fn reset(&mut self) {
-            *self = Self::default();
-        }
-
-        fn state_json(&self) -> Option<serde_json::Value> {
-            serde_json::to_value(&self.state).ok()
-        }
-
-        fn to_query(&self) -> Vec<(String, String)> {
-            crate::app::playback::link_query(&self.state, self.playback.link_step())
-        }
-
-        fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
-            let (state, step) =
-                crate::app::playback::parse_link(query, |s: &$state| s.$last, stringify!($last))?;
-            self.state = state;
-            self.playback.open_at(step);
-            Ok(())
-        }
-    };
+/// The document kind of a view (`None`: the view has no scenario).
+pub fn kind_of(anchor: &str) -> Option<&'static str> {
+    VIEW_KINDS
+        .iter()
+        .find(|(_, a)| *a == anchor)
+        .map(|(k, _)| *k)
 }
-pub(crate) use view_state;
+
+/// The open view's document, or `None` for a view without a scenario (the landing page, lessons,
+/// compute).
+pub fn document(view: &dyn View) -> Option<Value> {
+    let kind = kind_of(view.anchor())?;
+    let Value::Object(state) = view.state_json()? else {
+        return None;
+    };
+    let mut doc = Map::new();
+    doc.insert("kind".to_owned(), json!(kind));
+    doc.extend(state);
+    // What the link has beyond the state (the step it replays to), as numbers where they are.
+    let known: HashMap<String, String> =
+        to_query(&Value::Object(doc.clone())).into_iter().collect();
+    for (key, text) in view.to_query() {
+        if !key.contains('.') && known.get(&key) != Some(&text) {
+            let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+            doc.insert(key, value);
+        }
+    }
+    Some(Value::Object(doc))
+}
+
+/// A view's JSON export: its document with `result` (what the view computed), as [`pretty`] text.
+pub fn export(view: &dyn View, result: Value) -> String {
+    let mut doc = document(view).unwrap_or_else(|| json!({}));
+    doc["result"] = result;
+    pretty(&doc)
+}

@@ -1,5 +1,6 @@
 //! Typed kernels with CPU twins, and jobs that deliver a result from whichever backend ran.
 
+pub use super::device::Storage;
 use super::runtime::{ComputeRuntime, GpuError, GpuJob, KernelSpec, work_until};
 
 /// A compute kernel and its CPU twin. The twin has the same input and output types; it is the fallback
@@ -37,26 +38,6 @@ pub fn cpu_by_parts<K: Kernel>(input: &K::Input) -> Option<K::Output> {
         K::cpu_part(input, part, &mut acc);
     }
     acc
-}
-
-/// A storage input of a dispatch.
-#[derive(Clone, Debug)]
-pub enum Storage {
-    /// Bytes made for this dispatch, uploaded with it.
-    Owned(Vec<u8>),
-    /// An f32 array shared by several dispatches (one Hessian batch serving every IHVP method): uploaded
-    /// once per device and reused by every dispatch given the same array, for as long as it lives.
-    Shared(std::sync::Arc<[f32]>),
-}
-
-impl Storage {
-    /// The bytes the buffer holds.
-    pub fn bytes(&self) -> &[u8] {
-        match self {
-            Self::Owned(bytes) => bytes,
-            Self::Shared(values) => bytemuck::cast_slice(values),
-        }
-    }
 }
 
 /// Bytes and sizes of one dispatch.

@@ -1,7 +1,9 @@
 //! Device limits: buffer sizes checked before creating buffers, and the workgroup grid of a dispatch.
 
 use super::error::GpuError;
-use super::runtime::WORKGROUP_SIZE;
+
+/// Workgroup size every kernel of ours declares (`@workgroup_size(64)`).
+pub const WORKGROUP_SIZE: u32 = 64;
 
 pub(crate) fn check_size(what: &str, bytes: u64, limit: u64) -> Result<(), GpuError> {
     if bytes > limit {

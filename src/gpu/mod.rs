@@ -3,6 +3,7 @@
 //! | file | what |
 //! | --- | --- |
 //! | `runtime.rs` | device (eframe's or its own), kernel cache, dispatch, limits, errors, device loss |
+//! | `device.rs` | the device, its queue and limits, `Storage` (a dispatch's inputs), the kernel cache's states |
 //! | `adapter.rs`, `limits.rs` | adapter names; buffer-size checks and workgroup grids |
 //! | `error.rs` | `GpuError`: why GPU work could not run |
 //! | `readback.rs` | `GpuJob`: an in-flight dispatch's error scope and readback |
@@ -12,6 +13,7 @@
 //! | `self_check.rs` | the start-up check of GPU against CPU |
 
 pub mod adapter;
+pub mod device;
 pub mod error;
 pub mod ihvp_f32;
 pub mod job;

@@ -3,7 +3,7 @@
 //! no compute-capable device exists, a kernel fails validation, or the device is lost.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Mutex};
 
 use web_time::{Duration, Instant};
 
@@ -11,17 +11,15 @@ use wgpu::util::DeviceExt as _;
 
 use super::adapter::adapter_api;
 pub use super::adapter::backend_label;
+use super::device::{Gpu, KernelState, Mailbox, Storage};
 pub use super::error::GpuError;
-use super::job::Storage;
 use super::limits::check_size;
-pub use super::limits::workgroup_grid;
+pub use super::limits::{WORKGROUP_SIZE, workgroup_grid};
 use super::pending::Polled;
 pub use super::readback::GpuJob;
 
 /// Smallest storage-buffer count a kernel of ours binds (inputs + output).
 const MIN_STORAGE_BUFFERS: u32 = 4;
-/// Workgroup size every kernel of ours declares (`@workgroup_size(64)`).
-pub const WORKGROUP_SIZE: u32 = 64;
 
 /// A WGSL compute kernel: its source is a `.wgsl` file next to its Rust wrapper.
 #[derive(Clone, Copy, Debug)]
@@ -30,58 +28,6 @@ pub struct KernelSpec {
     /// The source in parts, joined in order: the uniform block (`Params::WGSL`), then the `.wgsl` file.
     pub wgsl: &'static [&'static str],
     pub entry_point: &'static str,
-}
-
-/// Messages that wgpu delivers from callbacks (uncaptured errors, device loss).
-#[derive(Default)]
-struct Mailbox {
-    errors: Vec<String>,
-    lost: Option<String>,
-}
-
-enum KernelState {
-    /// Created; the validation result (error scope) is still in flight on the web.
-    Checking(wgpu::ComputePipeline, Polled<Option<wgpu::Error>>),
-    Ready(wgpu::ComputePipeline),
-    Failed(String),
-}
-
-struct Gpu {
-    device: wgpu::Device,
-    queue: wgpu::Queue,
-    label: String,
-    limits: wgpu::Limits,
-    /// Buffers of shared inputs ([`Storage::Shared`]), kept while their array lives.
-    shared: Vec<(Weak<[f32]>, wgpu::Buffer)>,
-    /// Bytes of storage inputs uploaded so far.
-    uploaded: u64,
-}
-
-impl Gpu {
-    /// The storage buffer of an input: a shared array's buffer from an earlier dispatch, or a new one.
-    fn buffer(&mut self, input: &Storage) -> wgpu::Buffer {
-        self.shared.retain(|(array, _)| array.strong_count() > 0);
-        if let Storage::Shared(array) = input
-            && let Some((_, buffer)) = self
-                .shared
-                .iter()
-                .find(|(kept, _)| std::ptr::eq(kept.as_ptr(), Arc::as_ptr(array)))
-        {
-            return buffer.clone();
-        }
-        let buffer = self
-            .device
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("input"),
-                contents: input.bytes(),
-                usage: wgpu::BufferUsages::STORAGE,
-            });
-        self.uploaded += input.bytes().len() as u64;
-        if let Storage::Shared(array) = input {
-            self.shared.push((Arc::downgrade(array), buffer.clone()));
-        }
-        buffer
-    }
 }
 
 /// One wgpu device for compute, or the CPU twins with the reason why.

@@ -371,7 +371,7 @@ impl StepBuilder {
                     if !self.step.view.is_empty() {
                         return Err(error(n, "view", "one view per step"));
                     }
-                    let anchor = crate::app::anchor::Anchor::parse(value)
+                    let anchor = crate::scenario::anchor::Anchor::parse(value)
                         .map_err(|e| error(n, "view", e))?;
                     if anchor.view.is_empty() {
                         return Err(error(

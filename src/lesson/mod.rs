@@ -1,9 +1,9 @@
 //! Lessons (issue 14): ordered steps over the live views, each with its narrative, a question for the
 //! class and claims the numbers must show. `format` reads and writes lesson files, `claim` checks one
-//! reported value, `check` plays steps headless. The built-in lessons are `assets/lessons/*.lesson`,
-//! compiled in.
+//! reported value; the app plays steps headless and checks their claims (`app::lesson_check`). The
+//! built-in lessons are `assets/lessons/*.lesson`, compiled in. This module uses no view: it sits below
+//! `app`.
 
-pub mod check;
 pub mod claim;
 pub mod format;
 
@@ -51,5 +51,6 @@ pub fn built_in() -> Vec<Lesson> {
         .collect()
 }
 
+/// A hand-written three-step lesson (the format's fixture; the browser test opens the same file).
 #[cfg(test)]
-pub(crate) mod tests;
+pub(crate) const FIXTURE: &str = include_str!("../../tests/fixtures/short.lesson");

@@ -11,3 +11,4 @@ pub mod logistic;
 pub mod nets;
 pub mod random;
 pub mod rl;
+pub mod stepped;

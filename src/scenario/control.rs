@@ -91,7 +91,7 @@ impl ControlScenario {
             .first()
             .is_some_and(|l| l.steps() < self.total_steps)
         {
-            seeds.update();
+            seeds.update(&|| began.elapsed().as_secs_f64());
         }
         let updates: Vec<Value> = seeds
             .history

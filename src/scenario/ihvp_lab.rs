@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::json::{matrix, vector};
 use super::query::{Preset, Validate, check_f64, check_usize};
+use crate::numerics::ihvp::method::Knobs;
 use crate::numerics::ihvp::nystrom::NystromVariant;
+use crate::numerics::ihvp::spec::Method;
 use crate::numerics::ihvp::spec::{Draw, IhvpSpec, Sampling};
-use crate::numerics::ihvp::spec::{Knobs, Method};
 use crate::numerics::ihvp::study::{Instance, Networks, Spectrum};
 use crate::numerics::ihvp::study_run::Family;
 use crate::numerics::nets::Curvature;

@@ -10,8 +10,9 @@ use super::ihvp_lab::given_instance;
 use super::json::num;
 use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::study::{
-    ErrorStats, Instance, Networks, Spectrum, batch_errors, cost_curve, indefinite,
+    ErrorStats, Instance, Networks, Spectrum, batch_errors, indefinite,
 };
+use crate::numerics::ihvp::sweep::cost_curve;
 use crate::numerics::nets::Curvature;
 
 /// Which Hessians.

@@ -1,7 +1,9 @@
-//! Scenarios: one JSON document per run, shared by the CLI (and, later, the views' files and links).
-//! Parsing rejects unknown keys and names the offending field by its JSON path and allowed range.
-//! See `docs/scenarios.md` for every kind.
+//! Scenarios: one JSON document per run, shared by the CLI, the views' saved documents and their links (a
+//! view's state is a serde struct here; its link is the same struct as URL query pairs, `query`). Parsing
+//! rejects unknown keys and names the offending field by its JSON path and allowed range. See
+//! `docs/scenarios.md` for every kind.
 
+pub mod anchor;
 pub mod bilevel;
 pub mod control;
 pub mod control_lab;

@@ -5,8 +5,8 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::lesson::{Entry, step_link};
-use crate::app::anchor::Anchor;
 use crate::app::{View, ViewCtx, ViewReport};
+use crate::scenario::anchor::Anchor;
 use crate::scenario::query::{Preset, to_query};
 use crate::scenario::{ihvp_lab, playground, soft_rl, stackelberg};
 

@@ -5,6 +5,7 @@
 //! stochastic oracles ([`Noise`]: each run its own seed, so a band of seeds is a band of runs), the
 //! oracle calls so far. The metrics are always measured on the exact problem.
 
+use crate::numerics::stepped::{Stepped, Work};
 use nalgebra::DVector;
 
 use super::algorithms::{Algorithm, AlgorithmSpec, Run, Status};
@@ -213,6 +214,27 @@ impl Lockstep {
         let (_, m) = self.problem.dims();
         let y = best_response(self.problem.as_ref(), &x, &DVector::zeros(m))?;
         Some(self.problem.f(&x, &y))
+    }
+}
+
+impl Stepped for Lockstep {
+    fn steps(&self) -> usize {
+        self.step_count()
+    }
+
+    /// A unit is one run's step (32 runs of a noisy preset took a whole frame's share as one unit); a round
+    /// begun is finished even past the target, so the runs stand at one step whenever the view is idle.
+    fn work(&mut self, target: usize) -> Work {
+        let before = self.step_count();
+        if before >= target && !self.mid_round() {
+            return Work::Done;
+        }
+        if self.step_one() && self.step_count() == before {
+            // Every run has diverged: nothing moves any more.
+            Work::Stuck
+        } else {
+            Work::Busy
+        }
     }
 }
 

@@ -1,14 +1,14 @@
 //! A learner trained on several seeds in lockstep, one unit of work at a time (BLPO Figure 3's
 //! presentation: each seed's recent mean return, their mean and a 95% band; Figure 4's wall time per
 //! update). The Control view keeps up to four of these side by side; the CLI's `control` kind runs one.
-//! The control tasks' twin of `bilevel::lockstep` and `rl::lockstep`.
-
-use web_time::Instant;
+//! The control tasks' twin of `bilevel::lockstep` and `rl::lockstep`. It reads no clock: the caller passes
+//! one (seconds from any origin), and the wall time per update is what that clock says.
 
 use super::blpo::Terms;
 use super::envs::EnvKind;
 use super::learner::{Algorithm, Learner, Report};
 use super::ppo::PpoConfig;
+use crate::numerics::stepped::{Stepped, Work};
 
 /// Episodes a seed's recent mean return is taken over.
 pub const WINDOW: usize = 20;
@@ -116,14 +116,14 @@ impl Seeds {
     }
 
     /// One unit of work (a rollout, a critic step, a minibatch step) of the first seed still in the
-    /// current update; true when that completed the update of every seed.
-    pub fn work(&mut self) -> bool {
+    /// current update, timed by `clock` (seconds); true when that completed the update of every seed.
+    pub fn work(&mut self, clock: &dyn Fn() -> f64) -> bool {
         let Some(i) = self.reports.iter().position(Option::is_none) else {
             return false;
         };
-        let began = Instant::now();
+        let began = clock();
         let report = self.learners[i].work();
-        self.seconds += began.elapsed().as_secs_f64();
+        self.seconds += clock() - began;
         let Some(report) = report else {
             return false;
         };
@@ -136,9 +136,9 @@ impl Seeds {
         true
     }
 
-    /// One whole update of every seed.
-    pub fn update(&mut self) {
-        while !self.work() {}
+    /// One whole update of every seed, timed by `clock` (seconds).
+    pub fn update(&mut self, clock: &dyn Fn() -> f64) {
+        while !self.work(clock) {}
     }
 
     fn finish_update(&mut self) {
@@ -172,6 +172,45 @@ impl Seeds {
     /// Mean wall time per update (s).
     pub fn seconds_per_update(&self) -> f64 {
         self.history.iter().map(|r| r.seconds).sum::<f64>() / self.history.len() as f64
+    }
+}
+
+/// Learners side by side (each on its seeds), timed by the caller's clock (seconds), as a [`Stepped`]
+/// model: a step is an update of every learner still training.
+pub struct Learners<'a> {
+    pub runs: &'a mut [Seeds],
+    pub clock: &'a dyn Fn() -> f64,
+}
+
+/// Updates every learner still training has finished (with none training, the most any has).
+pub fn updates_done(runs: &[Seeds]) -> usize {
+    runs.iter()
+        .filter(|r| r.active())
+        .map(Seeds::updates)
+        .min()
+        .unwrap_or_else(|| runs.iter().map(Seeds::updates).max().unwrap_or(0))
+}
+
+impl Stepped for Learners<'_> {
+    fn steps(&self) -> usize {
+        updates_done(self.runs)
+    }
+
+    /// One unit of the learner furthest behind.
+    fn work(&mut self, target: usize) -> Work {
+        let behind = self
+            .runs
+            .iter_mut()
+            .filter(|r| r.active())
+            .min_by_key(|r| r.updates());
+        match behind {
+            None => Work::Stuck,
+            Some(r) if r.updates() >= target => Work::Done,
+            Some(r) => {
+                r.work(self.clock);
+                Work::Busy
+            }
+        }
     }
 }
 
@@ -219,7 +258,7 @@ mod tests {
         });
         let mut both = Seeds::new(EnvKind::Cartpole, &algorithm, &ppo, &[3, 4], 64);
         for _ in 0..3 {
-            both.update();
+            both.update(&|| 0.0);
         }
         assert_eq!((both.updates(), both.history[2].steps), (3, 48));
         for (i, seed) in [3, 4].into_iter().enumerate() {
@@ -243,14 +282,14 @@ mod tests {
             ..PpoConfig::default()
         };
         let mut seeds = Seeds::new(EnvKind::Acrobot, &Algorithm::Ppo, &ppo, &[0, 1], 64);
-        seeds.update();
+        seeds.update(&|| 0.0);
         assert!(seeds.active());
         if let Learner::Ppo(p) = &mut seeds.learners[1] {
             p.agent.theta[0] = f64::NAN;
         }
-        seeds.update();
+        seeds.update(&|| 0.0);
         assert_eq!(seeds.diverged, Some(2));
-        seeds.update();
+        seeds.update(&|| 0.0);
         assert_eq!(seeds.updates(), 3);
     }
 }

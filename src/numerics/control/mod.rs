@@ -9,3 +9,4 @@ pub mod lockstep;
 pub mod mlp;
 pub mod policy;
 pub mod ppo;
+pub mod terms;

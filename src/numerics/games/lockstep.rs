@@ -3,6 +3,7 @@
 //! with a thinned history for drawing and export. The games' twin of `bilevel::lockstep` and
 //! `rl::lockstep`.
 
+use crate::numerics::stepped::{Stepped, Work};
 use rand::SeedableRng as _;
 
 use crate::numerics::games::actor_critic::{
@@ -138,5 +139,27 @@ fn advance(track: &mut Track, params: &GameParams, actor: Option<&StochasticActo
     match actor {
         None => step_terms(theta, w, params, Derivatives::exact),
         Some(a) => step_terms(theta, w, params, |t, v| a.estimate(t, v, &mut track.rng)),
+    }
+}
+
+/// The runs stepped a chunk of steps per unit of work.
+pub struct Chunked<'a> {
+    pub runs: &'a mut Runs,
+    pub chunk: usize,
+}
+
+impl Stepped for Chunked<'_> {
+    fn steps(&self) -> usize {
+        self.runs.step
+    }
+
+    fn work(&mut self, target: usize) -> Work {
+        if self.runs.step >= target {
+            return Work::Done;
+        }
+        for _ in 0..(target - self.runs.step).min(self.chunk) {
+            self.runs.step_once();
+        }
+        Work::Busy
     }
 }

@@ -6,7 +6,6 @@ use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng as _;
 
 use super::spec::IhvpSpec;
-use super::sweep::Sweep;
 use crate::numerics::nets::{Curvature, Data, Mlp};
 use crate::numerics::random::{SeededRng, gaussian};
 
@@ -277,42 +276,6 @@ pub fn batch_errors(batch: &[Instance], spec: &IhvpSpec, alpha: f64) -> Vec<f64>
         .collect()
 }
 
-/// Error against cost (issue 5, "error vs cost"): the batch's error statistics of `spec` at each budget
-/// (iterations, or Nyström's rank). Budgets a method cannot take (rank > p) are skipped.
-pub fn cost_curve(
-    batch: &[Instance],
-    spec: &IhvpSpec,
-    alpha: f64,
-    budgets: &[usize],
-) -> Vec<(usize, ErrorStats)> {
-    let mut sweep = Sweep::new(
-        batch.to_vec(),
-        vec![spec.clone()],
-        vec![alpha],
-        budgets.to_vec(),
-    );
-    sweep.finish();
-    sweep.curve(0, 0)
-}
-
-/// The regime map (issue 5): median error of `spec` over a grid, rows = `alphas`, columns = `budgets`
-/// (NaN where the method cannot take the budget).
-pub fn regime_map(
-    batch: &[Instance],
-    spec: &IhvpSpec,
-    alphas: &[f64],
-    budgets: &[usize],
-) -> Vec<Vec<f64>> {
-    let mut sweep = Sweep::new(
-        batch.to_vec(),
-        vec![spec.clone()],
-        alphas.to_vec(),
-        budgets.to_vec(),
-    );
-    sweep.finish();
-    sweep.medians(0)
-}
-
 /// The summary of one method's errors over a batch.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ErrorStats {
@@ -358,6 +321,7 @@ mod tests {
     use super::*;
     use crate::numerics::ihvp::nystrom::NystromVariant;
     use crate::numerics::ihvp::spec::Sampling;
+    use crate::numerics::ihvp::sweep::{cost_curve, regime_map};
 
     #[test]
     fn cost_curves_fall_to_exact_and_the_regime_map_follows_them() {

@@ -1,8 +1,8 @@
 //! A sweep of IHVP methods over ridges α and work budgets on one batch of Hessians, as a stepper (issue 5:
 //! "error vs cost" and the regime map). One [`Sweep::step`] scores one method at one budget on one
 //! (α, instance) pair against the pair's exact LU solve (made by the pair's first step) — so a view
-//! spreads the sweep over frames a solve at a time, and the batch functions [`super::study::cost_curve`]
-//! and [`super::study::regime_map`] run it to the end.
+//! spreads the sweep over frames a solve at a time, and the batch functions [`cost_curve`]
+//! and [`regime_map`] run it to the end.
 //! Instance i uses draw i, as in [`super::study::batch_errors`].
 
 use nalgebra::DVector;
@@ -135,6 +135,42 @@ impl Sweep {
             })
             .collect()
     }
+}
+
+/// Error against cost (issue 5, "error vs cost"): the batch's error statistics of `spec` at each budget
+/// (iterations, or Nyström's rank). Budgets a method cannot take (rank > p) are skipped.
+pub fn cost_curve(
+    batch: &[Instance],
+    spec: &IhvpSpec,
+    alpha: f64,
+    budgets: &[usize],
+) -> Vec<(usize, ErrorStats)> {
+    let mut sweep = Sweep::new(
+        batch.to_vec(),
+        vec![spec.clone()],
+        vec![alpha],
+        budgets.to_vec(),
+    );
+    sweep.finish();
+    sweep.curve(0, 0)
+}
+
+/// The regime map (issue 5): median error of `spec` over a grid, rows = `alphas`, columns = `budgets`
+/// (NaN where the method cannot take the budget).
+pub fn regime_map(
+    batch: &[Instance],
+    spec: &IhvpSpec,
+    alphas: &[f64],
+    budgets: &[usize],
+) -> Vec<Vec<f64>> {
+    let mut sweep = Sweep::new(
+        batch.to_vec(),
+        vec![spec.clone()],
+        alphas.to_vec(),
+        budgets.to_vec(),
+    );
+    sweep.finish();
+    sweep.medians(0)
 }
 
 #[cfg(test)]

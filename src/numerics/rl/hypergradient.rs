@@ -13,7 +13,7 @@
 //! For a nonlinear reward model (`reward.rs`) the same formula holds with Φ replaced by the Jacobian
 //! J(x) = ∂r/∂x, since π* depends on x only through r; every Φᵀ below is `RewardModel::pull_back`.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 
 use super::mdp::{SoftMdp, SoftSolution};
 use super::reward::RewardModel;
@@ -150,15 +150,6 @@ fn preference_sums(
         slope[i] = acc_slope;
     }
     (ld, slope)
-}
-
-/// U = E − γP ((S·A) × S).
-pub fn u_matrix(mdp: &SoftMdp) -> DMatrix<f64> {
-    let mut u = -mdp.transitions() * mdp.gamma;
-    for i in 0..mdp.states * mdp.actions {
-        u[(i, i / mdp.actions)] += 1.0;
-    }
-    u
 }
 
 /// Uᵀ v for v over pairs: (Uᵀv)_s = Σ_a v_sa − γ Σ_(s',a') P_s'a's v_s'a' (sparse).
@@ -314,6 +305,7 @@ impl BilevelRl {
 mod tests {
     use super::*;
     use crate::numerics::random::{SeededRng, gaussian};
+    use nalgebra::DMatrix;
     use rand::SeedableRng as _;
 
     fn central_difference(problem: &BilevelRl, x: &DVector<f64>, h: f64) -> DVector<f64> {

@@ -5,119 +5,16 @@
 //! step at which it stopped being finite. Work is cut into one run's step at a time, so a caller can
 //! time-slice it.
 
+use crate::numerics::stepped::{Stepped, Work};
 use nalgebra::DVector;
-use serde::{Deserialize, Serialize};
 
+pub use super::algorithm::{Algorithm, Settings};
 use super::baselines::{Baseline, Rule, Steps};
 use super::hypergradient::BilevelRl;
 use super::m_sobirl::MSoBiRl;
 use super::mdp::{SoftSolution, SoftSolver};
 use super::penalty::{Budget, ConstrainedSolve, Penalty, Sampling};
 use super::sobirl::{SoBiRl, model_free_check};
-
-/// The algorithms of seed 001's comparison (and CBSO of seed 003).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Algorithm {
-    MSobirl,
-    Sobirl,
-    StocSobirl,
-    Exact,
-    Parl,
-    Hpgd,
-    Drlhf,
-    /// Links from before the DRLHF rule existed called this run `alternating`.
-    #[serde(rename = "partial_hypergradient", alias = "alternating")]
-    Partial,
-    Pbrl,
-    Cbso,
-}
-
-impl Algorithm {
-    pub const ALL: [Algorithm; 10] = [
-        Algorithm::MSobirl,
-        Algorithm::Sobirl,
-        Algorithm::StocSobirl,
-        Algorithm::Exact,
-        Algorithm::Parl,
-        Algorithm::Hpgd,
-        Algorithm::Drlhf,
-        Algorithm::Partial,
-        Algorithm::Pbrl,
-        Algorithm::Cbso,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Algorithm::MSobirl => "M-SoBiRL",
-            Algorithm::Sobirl => "SoBiRL (model-free)",
-            Algorithm::StocSobirl => "Stoc-SoBiRL",
-            Algorithm::Exact => "exact hypergradient",
-            Algorithm::Parl => "PARL",
-            Algorithm::Hpgd => "HPGD",
-            Algorithm::Drlhf => "DRLHF",
-            Algorithm::Partial => "partial hypergradient",
-            Algorithm::Pbrl => "penalty (PBRL)",
-            Algorithm::Cbso => "constrained (CBSO)",
-        }
-    }
-
-    /// What one step does, for tooltips.
-    pub fn rule(self) -> &'static str {
-        match self {
-            Algorithm::MSobirl => {
-                "one w step (ξ), x ← x − β·(estimated ∇φ)(x, π, w), N soft Bellman steps: model-based, first-order"
-            }
-            Algorithm::Sobirl => {
-                "N soft Bellman steps, then x ← x − β∇̃φ from M sampled trajectories (no P, no solves)"
-            }
-            Algorithm::StocSobirl => {
-                "SoBiRL with momentum h = g_k + (1 − µ)(h − g(same samples; x_(k−1), π_(k−1))), g the sampled ∇φ"
-            }
-            Algorithm::Exact => "the follower solved to 1e-13, x ← x − β∇φ(x): the reference",
-            Algorithm::Parl => {
-                "N soft Bellman steps, then x ← x − β·(the hypergradient at π_N, with an exact solve against (I − γP_π) transposed): AID, \
-                 first- and second-order (Chakraborty et al. 2024)"
-            }
-            Algorithm::Hpgd => {
-                "the follower solved to 1e-10, then SGD on the sampled hypergradient from M trajectories \
-                 (Thoma et al. 2024)"
-            }
-            Algorithm::Drlhf => {
-                "M steps x ← x − β∇_x f(x, π) on the upper loss alone, then N soft Bellman steps \
-                 (Christiano et al. 2017)"
-            }
-            Algorithm::Partial => {
-                "N soft Bellman steps, then x ← x − β(∇_x f + τ⁻¹Φ^T diag(π)∇_πf): the direct part only, \
-                 ignoring how V* moves with x"
-            }
-            Algorithm::Pbrl => {
-                "value-gap penalty λ(h(x, π_θ) − min h): a leader's policy copy by natural policy gradient (ξ_π)"
-            }
-            Algorithm::Cbso => {
-                "PBRL with the cost budget in the follower's objective (exact penalty λ_c)"
-            }
-        }
-    }
-}
-
-/// The step sizes and sample counts of all runs.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Settings {
-    pub beta: f64,
-    pub xi: f64,
-    pub bellman_steps: usize,
-    pub samples: usize,
-    pub momentum: f64,
-    pub lambda: f64,
-    pub policy_lr: f64,
-    pub seed: u64,
-    /// DRLHF's M: leader steps per outer step.
-    pub leader_steps: usize,
-    /// CBSO's sampled estimates: B trajectories of H steps each (`penalty::Sampling`); B = 0: exact.
-    pub cbso_batch: usize,
-    pub cbso_horizon: usize,
-}
 
 /// One step's numbers of a run (NaN where they do not apply).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -568,6 +465,30 @@ impl Lockstep {
         run.follower = Some(sol);
         run.grad = Some(grad);
         self.done_record(step);
+    }
+}
+
+/// The runs with the settings they step by, as a [`Stepped`] model.
+pub struct Stepping<'a> {
+    pub lock: &'a mut Lockstep,
+    pub settings: &'a Settings,
+}
+
+impl Stepped for Stepping<'_> {
+    fn steps(&self) -> usize {
+        self.lock.step
+    }
+
+    /// The starting points' records first (whatever the target), then slices of the runs' steps.
+    fn work(&mut self, target: usize) -> Work {
+        if self.lock.start_one() {
+            Work::Busy
+        } else if self.lock.step < target {
+            self.lock.work(self.settings);
+            Work::Busy
+        } else {
+            Work::Done
+        }
     }
 }
 

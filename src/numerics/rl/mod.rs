@@ -4,6 +4,7 @@
 //! Stoc-SoBiRL (`sobirl.rs`), exact descent and alternating updates (`baselines.rs`), the penalty methods
 //! PBRL and CBSO (`penalty.rs`), and all of them side by side (`lockstep.rs`).
 
+pub mod algorithm;
 pub mod baselines;
 pub mod gridworld;
 pub mod hypergradient;

@@ -9,6 +9,7 @@ use rand::{Rng as _, SeedableRng as _};
 use serde::{Deserialize, Serialize};
 
 mod edit;
+mod model;
 mod presets;
 
 use super::query::{Validate, check_f64, check_usize};
@@ -20,6 +21,7 @@ use crate::numerics::rl::mdp::SoftMdp;
 use crate::numerics::rl::penalty::Budget;
 use crate::numerics::rl::reward::RewardModel;
 
+pub use model::{Model, run_key};
 pub use presets::PRESETS;
 
 /// Where the MDP comes from.

@@ -128,8 +128,8 @@ mod tests {
                     &state.seed_list(),
                     32,
                 );
-                s.update();
-                s.update();
+                s.update(&|| 0.0);
+                s.update(&|| 0.0);
                 s
             })
             .collect();

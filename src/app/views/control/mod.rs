@@ -15,95 +15,16 @@ mod scene;
 
 use web_time::Instant;
 
-use crate::app::playback::{Playback, Stepped, Work};
+use crate::app::frame_clock;
+use crate::app::playback::{Playback, Stepped as _};
 use crate::app::widgets::export::RegionPng;
 use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{View, ViewCtx, format};
 use crate::numerics::control::lockstep::{Seeds, mean_band};
-use crate::scenario::control_lab::{ControlLabState, LearnerSlot};
+use crate::scenario::control_lab::{ControlLabState, Model, run_key};
 use crate::scenario::json::num;
-use crate::scenario::query::Validate as _;
 
 pub use crate::app::look::SLOT_COLORS;
-
-/// The learners of one state, in lockstep.
-struct Model {
-    key: ControlLabState,
-    /// The slot of each learner switched on.
-    slots: Vec<usize>,
-    runs: Vec<Seeds>,
-}
-
-/// The state without what does not change the runs (the shown learner; the settings of learners that
-/// are off).
-fn run_key(s: &ControlLabState) -> ControlLabState {
-    let mut key = ControlLabState {
-        shown: 0,
-        ..s.clone()
-    };
-    for l in &mut key.learners {
-        if !l.on {
-            *l = LearnerSlot {
-                on: false,
-                ..LearnerSlot::default()
-            };
-        }
-    }
-    key
-}
-
-impl Model {
-    fn new(state: &ControlLabState) -> Result<Self, String> {
-        state.validate()?;
-        let seeds = state.seed_list();
-        let chosen = state.chosen();
-        Ok(Self {
-            key: run_key(state),
-            slots: chosen.iter().map(|(k, _)| *k).collect(),
-            runs: chosen
-                .iter()
-                .map(|(_, a)| Seeds::new(state.env, a, &state.ppo, &seeds, state.total_steps()))
-                .collect(),
-        })
-    }
-
-    /// The learner in slot `slot`, if it is on.
-    fn learner(&self, slot: usize) -> Option<&Seeds> {
-        self.slots
-            .iter()
-            .position(|&k| k == slot)
-            .map(|i| &self.runs[i])
-    }
-}
-
-impl Stepped for Model {
-    /// Updates every learner still training has finished.
-    fn steps(&self) -> usize {
-        self.runs
-            .iter()
-            .filter(|r| r.active())
-            .map(Seeds::updates)
-            .min()
-            .unwrap_or_else(|| self.runs.iter().map(Seeds::updates).max().unwrap_or(0))
-    }
-
-    /// One unit of the learner furthest behind.
-    fn work(&mut self, target: usize) -> Work {
-        let behind = self
-            .runs
-            .iter_mut()
-            .filter(|r| r.active())
-            .min_by_key(|r| r.updates());
-        match behind {
-            None => Work::Stuck,
-            Some(r) if r.updates() >= target => Work::Done,
-            Some(r) => {
-                r.work();
-                Work::Busy
-            }
-        }
-    }
-}
 
 /// The view.
 pub struct ControlView {
@@ -121,7 +42,7 @@ impl Default for ControlView {
     fn default() -> Self {
         let state = ControlLabState::default();
         Self {
-            model: Model::new(&state),
+            model: Model::new(&state, frame_clock::seconds),
             scene: scene::Scene::new(state.env),
             state,
             playback: Playback::default(),
@@ -141,7 +62,7 @@ impl View for ControlView {
         "Control"
     }
 
-    crate::app::view::view_state!(ControlLabState, stop_at);
+    crate::app::playback::view_state!(ControlLabState, stop_at);
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         if let Some(result) = self.png.collect(ui.ctx(), "control-curves.png") {
@@ -192,7 +113,7 @@ impl ControlView {
                     "The view's document (its settings, which `bilevel-lab run` replays) and every curve",
                 ),
                 ("control.json", "application/json"),
-                || crate::app::document::export(&*self, export::json(state, slots, runs)),
+                || crate::app::view::export(&*self, export::json(state, slots, runs)),
             );
             if let Some(result) = csv.or(json) {
                 self.message = Some(result);
@@ -217,7 +138,7 @@ impl ControlView {
         let rebuild =
             self.playback.restart(action) || (stale && self.playback.restart(RunAction::Reset));
         if rebuild {
-            self.model = Model::new(&self.state);
+            self.model = Model::new(&self.state, frame_clock::seconds);
             self.failed = self.model.is_err().then_some(key);
         }
         let behind = self.model.steps() < self.playback.target();

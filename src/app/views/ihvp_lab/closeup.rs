@@ -6,6 +6,8 @@ use egui::Color32;
 use nalgebra::DVector;
 use web_time::Instant;
 
+use crate::gpu::runtime::work_until;
+
 use crate::app::widgets::colormap::diverging;
 use crate::app::widgets::heatmap::{HeatMap, heatmap_ui};
 use crate::app::widgets::histogram::{Series, histogram_ui};
@@ -73,19 +75,27 @@ impl Closeup {
         (self.draws.iter().map(Vec::len).sum(), DRAWS * RULES.len())
     }
 
-    /// Scores more draws until `deadline`; true while draws are left.
+    /// Scores more draws within the frame's budget (`work_until`: one draw a unit, the rules in order);
+    /// true while draws are left.
     pub fn step(&mut self, deadline: Instant) -> bool {
-        for (rule, errors) in RULES.iter().zip(&mut self.draws) {
-            let spec = with_sampling(&self.spec, rule.0);
-            while errors.len() < DRAWS && Instant::now() < deadline {
+        let left = |draws: &[Vec<f64>]| draws.iter().any(|d| d.len() < DRAWS);
+        left(&self.draws)
+            && work_until(deadline, || {
+                let Some((rule, errors)) = RULES
+                    .iter()
+                    .zip(&mut self.draws)
+                    .find(|(_, errors)| errors.len() < DRAWS)
+                else {
+                    return false;
+                };
+                let spec = with_sampling(&self.spec, rule.0);
                 let d = errors.len() as u64;
                 let e = self.exact.as_ref().map_or(f64::INFINITY, |x| {
                     error_against(&self.instance, &spec, self.alpha, d, x)
                 });
                 errors.push(e);
-            }
-        }
-        self.draws.iter().any(|d| d.len() < DRAWS)
+                left(&self.draws)
+            })
     }
 }
 

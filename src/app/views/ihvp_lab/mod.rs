@@ -15,6 +15,8 @@ mod table;
 
 use web_time::Instant;
 
+use crate::gpu::runtime::work_until;
+
 use crate::app::{Series, View, ViewCtx, format};
 use crate::gpu::ihvp_f32::F32Batch;
 use crate::numerics::ihvp::spec::IhvpSpec;
@@ -29,12 +31,13 @@ pub fn label(spec: &IhvpSpec) -> (&'static str, Series) {
     (method.label(), Series::Ihvp(method))
 }
 
-/// Steps a sweep until `deadline`; true while it has work left.
+/// Steps a sweep within the frame's budget (`work_until`); true while it has work left.
 fn step_until(sweep: &mut Sweep, deadline: Instant) -> bool {
-    while !sweep.finished() && Instant::now() < deadline {
-        sweep.step();
-    }
     !sweep.finished()
+        && work_until(deadline, || {
+            sweep.step();
+            !sweep.finished()
+        })
 }
 
 /// The view.
@@ -92,7 +95,7 @@ impl View for IhvpLabView {
         "IHVP lab"
     }
 
-    crate::app::view::view_state!(links);
+    crate::app::playback::view_state!(links);
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
         self.state = from_query(query)?;
@@ -187,8 +190,11 @@ impl IhvpLabView {
             self.closeup = None;
         }
         let began = Instant::now();
-        while !self.run.finished() && Instant::now() < deadline {
-            self.run.step();
+        if !self.run.finished() {
+            work_until(deadline, || {
+                self.run.step();
+                !self.run.finished()
+            });
         }
         if !self.run.finished() {
             self.seconds += began.elapsed().as_secs_f64();

@@ -7,13 +7,14 @@ use serde_json::{Value, json};
 use web_time::Instant;
 
 use super::{Entry, LessonView};
-use crate::app::anchor::Anchor;
+use crate::app::lesson_check as check;
+use crate::app::view::OpenView;
 use crate::app::{ViewCtx, ViewReport};
 use crate::gpu::runtime::work_until;
-use crate::lesson::check;
 use crate::lesson::format::StepLines;
 use crate::lesson::{Lesson, Step};
 use crate::platform;
+use crate::scenario::anchor::Anchor;
 
 /// The editor's own state (the lesson itself lives in the library).
 #[derive(Default)]
@@ -43,9 +44,9 @@ impl Editor {
 
     /// The lesson of a file delivered earlier, once it has read and every step validated (a step per
     /// call: the caller asks for another frame while [`Editor::validating`]).
-    pub fn take_loaded(&mut self) -> Option<Lesson> {
+    pub fn take_loaded(&mut self, views: OpenView) -> Option<Lesson> {
         match self.delivered.lock().ok().and_then(|mut s| s.take()) {
-            Some(Ok((name, text))) => match check::Validation::new(&text) {
+            Some(Ok((name, text))) => match check::Validation::new(&text, views) {
                 Ok(v) => self.validating = Some((name, v)),
                 Err(e) => self.error = Some(format!("{name}: {e}")),
             },
@@ -156,7 +157,8 @@ impl LessonView {
         };
         let index = open.lesson;
         let lesson = Lesson::parse(&edited.to_text()).map_err(|e| e.to_string())?;
-        check::validate_edit(&self.lessons[index].lesson, &lesson).map_err(|e| e.to_string())?;
+        check::validate_edit(&self.lessons[index].lesson, &lesson, self.views)
+            .map_err(|e| e.to_string())?;
         let step = step.min(lesson.steps.len().saturating_sub(1));
         self.lessons[index].lesson = lesson;
         self.open_step(index, step)
@@ -325,6 +327,7 @@ impl LessonView {
             self.checker = Some(check::LessonChecker::new(
                 self.lessons[lesson].lesson.clone(),
                 check::STEP_LIMIT,
+                self.views,
             ));
         }
         if let Some(checker) = &self.checker {

@@ -3,8 +3,8 @@
 
 use super::LessonView;
 use crate::app::ViewCtx;
+use crate::app::lesson_check::LESSON_ANCHOR;
 use crate::lesson::Lesson;
-use crate::lesson::check::LESSON_ANCHOR;
 
 /// A lesson the app knows: built in, or the lecturer's own (editable, kept in storage).
 #[derive(Clone, Debug)]

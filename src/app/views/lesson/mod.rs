@@ -1,7 +1,8 @@
 //! Lesson mode (issue 14): a lesson's narrative in a collapsible, resizable side panel, the step's live
 //! view in the rest, Back / Next and presenter keys, each step its own link `#lesson?id=…&step=k`.
 //!
-//! A step opens its view exactly as `lesson check` does ([`check::open_view`]), so what the class sees
+//! A step opens its view exactly as `lesson check` does ([`check::open_view`], with the views the app
+//! passes in: `views::by_anchor`), so what the class sees
 //! is what the claims were checked on. A step with a question opens its view at rest; answering (or
 //! "Run") plays it to the step's `run`, and the answer and the explanation show once the view's numbers
 //! hold still. The lessons are the built-in files plus the lecturer's own (opened from a file or made
@@ -15,8 +16,9 @@ mod step;
 
 use serde_json::{Value, json};
 
+use crate::app::lesson_check::{self as check, LESSON_ANCHOR};
+use crate::app::view::OpenView;
 use crate::app::{Look, View, ViewCtx, ViewReport};
-use crate::lesson::check::{self, LESSON_ANCHOR};
 use crate::platform;
 use editor::Editor;
 use handout::Handout;
@@ -39,10 +41,13 @@ pub struct LessonView {
     handout: Option<Handout>,
     /// "Check this lesson": its claims played headless, a frame per frame of the app.
     checker: Option<check::LessonChecker>,
+    /// Opens a step's view (the app's list of views, which holds this one).
+    views: OpenView,
 }
 
-impl Default for LessonView {
-    fn default() -> Self {
+impl LessonView {
+    /// The lesson tab, opening steps' views with `views` (the app's `views::by_anchor`).
+    pub fn new(views: OpenView) -> Self {
         Self {
             lessons: Entry::built_in(),
             own_loaded: false,
@@ -53,6 +58,7 @@ impl Default for LessonView {
             editor: Editor::default(),
             handout: None,
             checker: None,
+            views,
         }
     }
 }
@@ -296,7 +302,7 @@ impl View for LessonView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.load_own(ui.ctx());
         self.check_frame(ui.ctx(), ctx.runtime.work_deadline());
-        if let Some(lesson) = self.editor.take_loaded() {
+        if let Some(lesson) = self.editor.take_loaded(self.views) {
             self.add_own(lesson, ctx.navigate);
             self.store_own(ui.ctx());
         }

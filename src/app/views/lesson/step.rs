@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use super::LessonView;
+use crate::app::lesson_check as check;
 use crate::app::{Look, View, ViewCtx, ViewReport};
 use crate::lesson::Step;
-use crate::lesson::check;
 use crate::platform;
 
 /// A run has ended when the view's numbers have held still this many frames.
@@ -70,12 +70,15 @@ impl LessonView {
             .ok_or_else(|| format!("step {} does not exist", step + 1))?;
         let asking = s.question.is_some();
         let inner = if asking {
-            check::open_view(&Step {
-                run: None,
-                ..s.clone()
-            })
+            check::open_view(
+                &Step {
+                    run: None,
+                    ..s.clone()
+                },
+                self.views,
+            )
         } else {
-            check::open_view(s)
+            check::open_view(s, self.views)
         }
         .map_err(|e| format!("step {} ({}): {e}", step + 1, s.title))?;
         let phase = match (asking, s.run) {
@@ -106,7 +109,7 @@ impl LessonView {
         if open.phase != Phase::Asking {
             return;
         }
-        match check::open_view(&step) {
+        match check::open_view(&step, self.views) {
             Ok(inner) => {
                 open.inner = inner;
                 open.phase = if step.run.is_some() {

@@ -3,8 +3,10 @@
 
 use super::*;
 use crate::app::headless::Headless;
+use crate::app::lesson_check as check;
+use crate::app::views::by_anchor;
+use crate::lesson::FIXTURE;
 use crate::lesson::Lesson;
-use crate::lesson::tests::FIXTURE;
 
 fn query(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
     pairs
@@ -40,7 +42,7 @@ fn loaded(view: &mut LessonView) -> Option<Lesson> {
     let mut frames = 0;
     loop {
         frames += 1;
-        let lesson = view.editor.take_loaded();
+        let lesson = view.editor.take_loaded(by_anchor);
         if !view.editor.validating() {
             if let Some(l) = &lesson {
                 assert_eq!(frames, l.steps.len(), "one step validated per frame");
@@ -53,7 +55,7 @@ fn loaded(view: &mut LessonView) -> Option<Lesson> {
 fn library() -> LessonView {
     LessonView {
         own_loaded: true,
-        ..LessonView::default()
+        ..LessonView::new(by_anchor)
     }
 }
 
@@ -173,7 +175,7 @@ fn a_hand_written_lesson_is_opened_edited_saved_and_reads_back_identically() {
     let open = view.open.as_ref().expect("open");
     assert_eq!(open.step, 3, "the new step is opened");
     let saved = view.lesson_text().expect("text");
-    let reread = check::load(&saved).expect("reads back");
+    let reread = check::load(&saved, by_anchor).expect("reads back");
     assert_eq!(
         reread, view.lessons[open.lesson].lesson,
         "identical after a reload"
@@ -270,7 +272,7 @@ fn handout_markdown_has_every_step_its_links_and_pictures() {
 #[test]
 fn every_figure_link_opens_its_view() {
     for figure in crate::app::views::welcome::figures() {
-        let anchor = crate::app::anchor::Anchor::parse(&figure.link).expect("parses");
+        let anchor = crate::scenario::anchor::Anchor::parse(&figure.link).expect("parses");
         let mut view = crate::app::views::all()
             .into_iter()
             .find(|v| v.anchor() == anchor.view)
@@ -335,7 +337,11 @@ fn check_this_lesson_runs_frame_by_frame_and_names_a_false_claim() {
     let lesson = view.lessons[view.find("short-one").expect("added")]
         .lesson
         .clone();
-    view.checker = Some(check::LessonChecker::new(lesson, check::STEP_LIMIT));
+    view.checker = Some(check::LessonChecker::new(
+        lesson,
+        check::STEP_LIMIT,
+        by_anchor,
+    ));
     let mut h = Headless::new(Box::new(view));
     let mut frames = 0;
     let summary = loop {

@@ -10,17 +10,15 @@ mod explain;
 mod export;
 mod picture;
 
-use nalgebra::DVector;
-
 use web_time::Instant;
 
-use crate::app::playback::{Playback, Stepped, Work};
+use crate::app::playback::Playback;
 use crate::app::widgets::RunAction;
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::bilevel::algorithms::Status;
-use crate::numerics::bilevel::lockstep::{Lockstep, Tracked};
-use crate::scenario::playground::{AlgoKind, PlaygroundState};
-use crate::scenario::query::Validate as _;
+use crate::numerics::bilevel::lockstep::Tracked;
+pub use crate::scenario::playground::Model;
+use crate::scenario::playground::{AlgoKind, PlaygroundState, run_key};
 
 /// Run i's color, the same in the picture, the curves and the tables.
 pub fn run_color(look: Look, i: usize) -> egui::Color32 {
@@ -45,96 +43,6 @@ pub fn run_label(state: &PlaygroundState, i: usize) -> String {
         format!("({letter}) {algo} · {}", r.ihvp.label())
     } else {
         format!("({letter}) {algo}")
-    }
-}
-
-/// The state without what does not change the runs (speed, stop).
-fn run_key(s: &PlaygroundState) -> PlaygroundState {
-    PlaygroundState {
-        steps_per_frame: 0,
-        stop_at: 0,
-        ..s.clone()
-    }
-}
-
-/// The lockstep runs of a state (only the runs switched on, each on `seeds` seeds: `index` maps a run
-/// back to its slot 0..4, `seed` to its seed 0..seeds).
-pub struct Model {
-    key: PlaygroundState,
-    pub lock: Lockstep,
-    pub index: Vec<usize>,
-    pub seed: Vec<usize>,
-    pub seeds: usize,
-}
-
-impl Model {
-    /// The position of slot `slot`'s seed-0 run (the one the explain and draw panels look at).
-    pub fn first_of(&self, slot: usize) -> Option<usize> {
-        self.index.iter().position(|&i| i == slot)
-    }
-
-    /// The runs of slot `slot` (all its seeds).
-    pub fn of_slot(&self, slot: usize) -> impl Iterator<Item = &Tracked> {
-        self.index
-            .iter()
-            .zip(&self.lock.runs)
-            .filter(move |(i, _)| **i == slot)
-            .map(|(_, t)| t)
-    }
-
-    /// The slots switched on, in order.
-    pub fn slots(&self) -> Vec<usize> {
-        let mut s = self.index.clone();
-        s.dedup();
-        s
-    }
-}
-
-impl Model {
-    fn new(state: &PlaygroundState) -> Result<Self, String> {
-        state.validate()?;
-        let problem = state.build_problem()?;
-        let (n, m) = problem.dims();
-        let seeds = state.seed_count();
-        let (index, seed): (Vec<usize>, Vec<usize>) = (0..4)
-            .filter(|&i| state.runs[i].on)
-            .flat_map(|i| (0..seeds).map(move |k| (i, k)))
-            .unzip();
-        let specs = index
-            .iter()
-            .zip(&seed)
-            .map(|(&i, &k)| (state.algorithm(&state.runs[i], m), state.noise(k)))
-            .collect();
-        let x0 = DVector::from_element(n, state.start[0]);
-        let y0 = DVector::from_element(m, state.start[1]);
-        Ok(Self {
-            key: run_key(state),
-            lock: Lockstep::new(problem, specs, &x0, &y0),
-            index,
-            seed,
-            seeds,
-        })
-    }
-}
-
-impl Stepped for Model {
-    fn steps(&self) -> usize {
-        self.lock.step_count()
-    }
-
-    /// A unit is one run's step (32 runs of a noisy preset took a whole frame's share as one unit); a round
-    /// begun is finished even past the target, so the runs stand at one step whenever the view is idle.
-    fn work(&mut self, target: usize) -> Work {
-        let before = self.lock.step_count();
-        if before >= target && !self.lock.mid_round() {
-            return Work::Done;
-        }
-        if self.lock.step_one() && self.lock.step_count() == before {
-            // Every run has diverged: nothing moves any more.
-            Work::Stuck
-        } else {
-            Work::Busy
-        }
     }
 }
 
@@ -186,7 +94,7 @@ impl View for PlaygroundView {
         "Bilevel playground"
     }
 
-    crate::app::view::view_state!(PlaygroundState, stop_at);
+    crate::app::playback::view_state!(PlaygroundState, stop_at);
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let action = ui
@@ -242,7 +150,7 @@ impl PlaygroundView {
                     "The view's document (its settings, which `bilevel-lab run` replays) and every run's numbers",
                 ),
                 ("playground.json", "application/json"),
-                || crate::app::document::export(&*self, export::runs_json(state, model)),
+                || crate::app::view::export(&*self, export::runs_json(state, model)),
             );
             if let Some(result) = csv.or(json) {
                 self.message = Some(result);

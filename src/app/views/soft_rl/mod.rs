@@ -20,80 +20,13 @@ use nalgebra::DVector;
 
 use web_time::Instant;
 
-use crate::app::playback::{Playback, Stepped, Work};
+use crate::app::playback::{Playback, Stepped as _};
 use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{Look, View, ViewCtx, format};
 use crate::gpu::{ComputeRuntime, Ran};
-use crate::numerics::rl::lockstep::{Lockstep, Settings};
-use crate::scenario::query::Validate as _;
-use crate::scenario::soft_rl::{Env, SoftRlState};
+use crate::scenario::soft_rl::{Env, Model, SoftRlState, run_key};
 
 pub use crate::app::look::SLOT_COLORS;
-
-/// The runs of one state.
-struct Model {
-    key: SoftRlState,
-    /// The key's algorithm settings.
-    settings: Settings,
-    lock: Lockstep,
-    /// Slot number of each run.
-    slots: Vec<usize>,
-}
-
-/// The state without what does not change the runs.
-fn run_key(s: &SoftRlState) -> SoftRlState {
-    SoftRlState {
-        steps_per_frame: 0,
-        stop_at: 0,
-        landscape: false,
-        landscape_half: 0.0,
-        shown: 0,
-        tool: crate::scenario::soft_rl::Tool::Wall,
-        ..s.clone()
-    }
-}
-
-impl Model {
-    /// The runs of `state`; `expert` is its expert's policy where it needs one and it is solved already
-    /// (`None` solves it here).
-    fn new(state: &SoftRlState, expert: Option<&DVector<f64>>) -> Result<Self, String> {
-        state.validate()?;
-        let problem = state.problem_with_expert(expert)?;
-        let chosen = state.algorithms();
-        let algorithms: Vec<_> = chosen.iter().map(|(_, a)| *a).collect();
-        let lock = Lockstep::new(
-            problem,
-            state.budget(),
-            &algorithms,
-            &state.x0(),
-            &state.settings(),
-        );
-        Ok(Self {
-            key: run_key(state),
-            settings: state.settings(),
-            lock,
-            slots: chosen.iter().map(|(k, _)| *k).collect(),
-        })
-    }
-}
-
-impl Stepped for Model {
-    fn steps(&self) -> usize {
-        self.lock.step
-    }
-
-    /// The starting points' records first (whatever the target), then slices of the runs' steps.
-    fn work(&mut self, target: usize) -> Work {
-        if self.lock.start_one() {
-            Work::Busy
-        } else if self.lock.step < target {
-            self.lock.work(&self.settings);
-            Work::Busy
-        } else {
-            Work::Done
-        }
-    }
-}
 
 /// The view.
 pub struct SoftRlView {
@@ -137,7 +70,7 @@ impl View for SoftRlView {
         "Bilevel RL"
     }
 
-    crate::app::view::view_state!(SoftRlState, stop_at);
+    crate::app::playback::view_state!(SoftRlState, stop_at);
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let action = ui

@@ -11,12 +11,12 @@ mod trajectories;
 
 use web_time::Instant;
 
-use crate::app::playback::{Playback, Stepped, Work};
+use crate::app::playback::Playback;
 use crate::app::widgets::{RunAction, colormap, export, out_of_sight_later};
-use crate::app::{Series, View, ViewCtx, document, format};
+use crate::app::{Series, View, ViewCtx, format, view};
 use crate::gpu::Ran;
 use crate::gpu::kernels::convergence_map::MapRequest;
-use crate::numerics::games::lockstep::Runs;
+use crate::numerics::games::lockstep::{Chunked, Runs};
 use crate::scenario::stackelberg::{MAX_EXTRA_STARTS, Rule, StackelbergState};
 use curves::CurveStyle;
 use maps::MapSlot;
@@ -74,7 +74,7 @@ impl View for StackelbergView {
         "Stackelberg game"
     }
 
-    crate::app::view::view_state!(StackelbergState, horizon);
+    crate::app::playback::view_state!(StackelbergState, horizon);
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.collect_screenshot(ui);
@@ -144,7 +144,7 @@ impl StackelbergView {
                 if is_csv {
                     trajectories::csv(&self.runs)
                 } else {
-                    document::export(self, trajectories::json(&self.runs))
+                    view::export(self, trajectories::json(&self.runs))
                 }
             };
             if let Some(result) = export::file_button(ui, ctx.report, button, file, contents) {
@@ -386,26 +386,4 @@ fn chunk_size(state: &StackelbergState) -> usize {
         * (state.critic_steps + 1)
         * if state.stochastic { state.samples } else { 1 };
     (20_000 / per_step.max(1)).clamp(1, 256)
-}
-
-/// The runs stepped a chunk of steps per unit of work.
-struct Chunked<'a> {
-    runs: &'a mut Runs,
-    chunk: usize,
-}
-
-impl Stepped for Chunked<'_> {
-    fn steps(&self) -> usize {
-        self.runs.step
-    }
-
-    fn work(&mut self, target: usize) -> Work {
-        if self.runs.step >= target {
-            return Work::Done;
-        }
-        for _ in 0..(target - self.runs.step).min(self.chunk) {
-            self.runs.step_once();
-        }
-        Work::Busy
-    }
 }

@@ -5,6 +5,7 @@
 
 pub mod alternating;
 pub mod double_loop;
+pub mod kind;
 pub mod lancbio;
 pub mod momentum;
 pub mod penalty;

@@ -4,6 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod model;
+
+pub use model::{Model, run_key};
+
 use super::control::validate_ppo;
 use super::query::{Preset, Validate, check_usize};
 use crate::numerics::control::blpo::BlpoConfig;

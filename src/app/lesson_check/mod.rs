@@ -2,18 +2,20 @@
 //! builds it (the same `View`, the same link, the CPU twins for GPU work), driven frame by frame through
 //! an egui context without a window until its report holds still, and each claim is read off that
 //! report. So a lesson can only claim what the app shows. Used by `bilevel-lab lesson check` and the
-//! tests of the built-in lessons.
+//! tests of the built-in lessons. The views are opened by the `OpenView` the caller passes (the app's
+//! `views::by_anchor`), so this module, which the lesson view uses, does not import the list of views that
+//! holds the lesson view.
 
 use std::time::Duration;
 
 use serde_json::Value;
 use web_time::Instant;
 
-use super::claim::{Claim, Outcome};
-use super::format::{Lesson, LessonError, Step};
-use crate::app::anchor::Anchor;
 use crate::app::headless::{Headless, StepPlayer};
-use crate::app::{View, views};
+use crate::app::view::{OpenView, View};
+use crate::lesson::claim::{Claim, Outcome};
+use crate::lesson::format::{Lesson, LessonError, Step};
+use crate::scenario::anchor::Anchor;
 
 /// How long one step may play before the check gives up on it.
 pub const STEP_LIMIT: Duration = Duration::from_secs(300);
@@ -40,12 +42,12 @@ impl StepCheck {
 pub const LESSON_ANCHOR: &str = "lesson";
 
 /// The view a step's link names, with the link (and the step's run) applied.
-pub fn open_view(step: &Step) -> Result<Box<dyn View>, String> {
+pub fn open_view(step: &Step, open: OpenView) -> Result<Box<dyn View>, String> {
     let anchor = Anchor::parse(&step.view)?;
     if anchor.view == LESSON_ANCHOR {
         return Err("a step shows a view, not another lesson".to_owned());
     }
-    let mut view = views::by_anchor(&anchor.view)?;
+    let mut view = open(&anchor.view)?;
     view.apply_query(&run_query(step, &anchor))?;
     Ok(view)
 }
@@ -61,23 +63,23 @@ pub fn run_query(step: &Step, anchor: &Anchor) -> Vec<(String, String)> {
 }
 
 /// Reads a lesson file and validates it against the views (see [`validate`]): what opening a file does.
-pub fn load(text: &str) -> Result<Lesson, LessonError> {
+pub fn load(text: &str, open: OpenView) -> Result<Lesson, LessonError> {
     let lesson = Lesson::parse(text)?;
-    validate(&lesson)?;
+    validate(&lesson, open)?;
     Ok(lesson)
 }
 
 /// What a lesson can be checked for without playing it, one frame of each step's view: the view exists
 /// and takes the link, the focus is one of its controls, and no claim indexes past a list the view
 /// reports (`runs.5` where it reports four runs). The error names the line.
-pub fn validate(lesson: &Lesson) -> Result<(), LessonError> {
-    lesson.steps.iter().try_for_each(validate_step)
+pub fn validate(lesson: &Lesson, open: OpenView) -> Result<(), LessonError> {
+    lesson.steps.iter().try_for_each(|s| validate_step(s, open))
 }
 
 /// [`validate`] for the steps an edit changed: a step with the same link, focus and claims as a step of
 /// `before` (validated when it was made) is not drawn again — an edit costs one frame of the new step's
 /// view, not one of every step's.
-pub fn validate_edit(before: &Lesson, lesson: &Lesson) -> Result<(), LessonError> {
+pub fn validate_edit(before: &Lesson, lesson: &Lesson, open: OpenView) -> Result<(), LessonError> {
     let known = |s: &Step| {
         before
             .steps
@@ -88,7 +90,7 @@ pub fn validate_edit(before: &Lesson, lesson: &Lesson) -> Result<(), LessonError
         .steps
         .iter()
         .filter(|s| !known(s))
-        .try_for_each(validate_step)
+        .try_for_each(|s| validate_step(s, open))
 }
 
 /// A lesson file read and validated a step per call (a step's view drawn headless takes a frame's
@@ -96,34 +98,37 @@ pub fn validate_edit(before: &Lesson, lesson: &Lesson) -> Result<(), LessonError
 pub struct Validation {
     lesson: Lesson,
     next: usize,
+    open: OpenView,
 }
 
 impl Validation {
     /// Reads the file; its steps are validated by [`Validation::advance`].
-    pub fn new(text: &str) -> Result<Self, LessonError> {
+    pub fn new(text: &str, open: OpenView) -> Result<Self, LessonError> {
         Ok(Self {
             lesson: Lesson::parse(text)?,
             next: 0,
+            open,
         })
     }
 
     /// Validates the next step: `Ok(Some(lesson))` after the last.
     pub fn advance(&mut self) -> Result<Option<Lesson>, LessonError> {
         if let Some(step) = self.lesson.steps.get(self.next) {
-            validate_step(step)?;
+            validate_step(step, self.open)?;
             self.next += 1;
         }
         Ok((self.next >= self.lesson.steps.len()).then(|| self.lesson.clone()))
     }
 }
 
-fn validate_step(step: &Step) -> Result<(), LessonError> {
+fn validate_step(step: &Step, open: OpenView) -> Result<(), LessonError> {
     let at = |line: usize, field: &'static str, message: String| LessonError {
         line,
         field,
         message,
     };
-    let mut headless = Headless::new(open_view(step).map_err(|e| at(step.lines.view, "view", e))?);
+    let mut headless =
+        Headless::new(open_view(step, open).map_err(|e| at(step.lines.view, "view", e))?);
     let (report, _) = headless.frame();
     if let Some(focus) = &step.focus
         && !report.controls.iter().any(|r| r.id == focus)
@@ -148,8 +153,8 @@ fn validate_step(step: &Step) -> Result<(), LessonError> {
 }
 
 /// Plays every step of a lesson and checks its claims.
-pub fn check(lesson: &Lesson, limit: Duration) -> Vec<StepCheck> {
-    let mut checker = LessonChecker::new(lesson.clone(), limit);
+pub fn check(lesson: &Lesson, limit: Duration, open: OpenView) -> Vec<StepCheck> {
+    let mut checker = LessonChecker::new(lesson.clone(), limit, open);
     while !checker.done() {
         checker.advance();
     }
@@ -164,15 +169,17 @@ pub struct LessonChecker {
     /// The steps checked so far.
     pub steps: Vec<StepCheck>,
     player: Option<(StepPlayer, Instant)>,
+    open: OpenView,
 }
 
 impl LessonChecker {
-    pub fn new(lesson: Lesson, limit: Duration) -> Self {
+    pub fn new(lesson: Lesson, limit: Duration, open: OpenView) -> Self {
         Self {
             lesson,
             limit,
             steps: Vec::new(),
             player: None,
+            open,
         }
     }
 
@@ -206,7 +213,7 @@ impl LessonChecker {
             claims: Vec::new(),
         };
         if self.player.is_none() {
-            match open_view(step).map(StepPlayer::new) {
+            match open_view(step, self.open).map(StepPlayer::new) {
                 Ok(player) => self.player = Some((player, Instant::now())),
                 Err(e) => {
                     out.error = Some(e);
@@ -240,3 +247,6 @@ impl LessonChecker {
         self.steps.push(out);
     }
 }
+
+#[cfg(test)]
+mod tests;

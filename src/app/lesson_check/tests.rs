@@ -1,14 +1,12 @@
 //! The lesson format, its errors, and the built-in lessons' claims played headless.
 
-use super::check::{self, STEP_LIMIT};
-use super::claim::{Claim, Op};
-use super::*;
-
-/// A hand-written three-step lesson (the format's fixture; the browser test opens the same file).
-pub(crate) const FIXTURE: &str = include_str!("../../tests/fixtures/short.lesson");
+use super::{STEP_LIMIT, check, load, validate};
+use crate::app::views::by_anchor;
+use crate::lesson::claim::{Claim, Op};
+use crate::lesson::*;
 
 fn parse_err(text: &str) -> LessonError {
-    match check::load(text) {
+    match load(text, by_anchor) {
         Ok(_) => panic!("accepted:\n{text}"),
         Err(e) => e,
     }
@@ -42,7 +40,7 @@ fn the_fixture_parses_with_every_part() {
         "The leader picks **x**, the follower *y*.\n- one bullet"
     );
     assert_eq!(lesson.steps[0].focus.as_deref(), Some("play"));
-    assert_eq!(check::validate(&lesson), Ok(()));
+    assert_eq!(validate(&lesson, by_anchor), Ok(()));
 }
 
 #[test]
@@ -197,7 +195,7 @@ fn claims_compare_reported_values() {
 #[test]
 fn the_fixture_holds_its_claims_when_played() {
     let lesson = Lesson::parse(FIXTURE).expect("fixture parses");
-    for step in check::check(&lesson, STEP_LIMIT) {
+    for step in check(&lesson, STEP_LIMIT, by_anchor) {
         assert!(step.passed(), "{step:?}");
     }
 }
@@ -217,10 +215,10 @@ fn built_in_lessons_hold_every_claim() {
     assert_eq!(ids.len(), lessons.len(), "ids are unique");
     for lesson in &lessons {
         assert!((5..=10).contains(&lesson.steps.len()), "{}", lesson.id);
-        assert_eq!(check::validate(lesson), Ok(()), "{}", lesson.id);
+        assert_eq!(validate(lesson, by_anchor), Ok(()), "{}", lesson.id);
         let claims: usize = lesson.steps.iter().map(|s| s.claims.len()).sum();
         assert!(claims >= 3, "{} checks what it teaches", lesson.id);
-        for step in check::check(lesson, STEP_LIMIT) {
+        for step in check(lesson, STEP_LIMIT, by_anchor) {
             assert!(step.passed(), "{}: {step:?}", lesson.id);
         }
     }

@@ -1,0 +1,109 @@
+//! The bilevel RL algorithms a run can be ([`Algorithm`]): their names in files and links, labels and
+//! one line on each step's rule; and the step sizes and sample counts they run with ([`Settings`]).
+//! `lockstep` runs them.
+
+use serde::{Deserialize, Serialize};
+
+/// The algorithms of seed 001's comparison (and CBSO of seed 003).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    MSobirl,
+    Sobirl,
+    StocSobirl,
+    Exact,
+    Parl,
+    Hpgd,
+    Drlhf,
+    /// Links from before the DRLHF rule existed called this run `alternating`.
+    #[serde(rename = "partial_hypergradient", alias = "alternating")]
+    Partial,
+    Pbrl,
+    Cbso,
+}
+
+impl Algorithm {
+    pub const ALL: [Algorithm; 10] = [
+        Algorithm::MSobirl,
+        Algorithm::Sobirl,
+        Algorithm::StocSobirl,
+        Algorithm::Exact,
+        Algorithm::Parl,
+        Algorithm::Hpgd,
+        Algorithm::Drlhf,
+        Algorithm::Partial,
+        Algorithm::Pbrl,
+        Algorithm::Cbso,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::MSobirl => "M-SoBiRL",
+            Algorithm::Sobirl => "SoBiRL (model-free)",
+            Algorithm::StocSobirl => "Stoc-SoBiRL",
+            Algorithm::Exact => "exact hypergradient",
+            Algorithm::Parl => "PARL",
+            Algorithm::Hpgd => "HPGD",
+            Algorithm::Drlhf => "DRLHF",
+            Algorithm::Partial => "partial hypergradient",
+            Algorithm::Pbrl => "penalty (PBRL)",
+            Algorithm::Cbso => "constrained (CBSO)",
+        }
+    }
+
+    /// What one step does, for tooltips.
+    pub fn rule(self) -> &'static str {
+        match self {
+            Algorithm::MSobirl => {
+                "one w step (ξ), x ← x − β·(estimated ∇φ)(x, π, w), N soft Bellman steps: model-based, first-order"
+            }
+            Algorithm::Sobirl => {
+                "N soft Bellman steps, then x ← x − β∇̃φ from M sampled trajectories (no P, no solves)"
+            }
+            Algorithm::StocSobirl => {
+                "SoBiRL with momentum h = g_k + (1 − µ)(h − g(same samples; x_(k−1), π_(k−1))), g the sampled ∇φ"
+            }
+            Algorithm::Exact => "the follower solved to 1e-13, x ← x − β∇φ(x): the reference",
+            Algorithm::Parl => {
+                "N soft Bellman steps, then x ← x − β·(the hypergradient at π_N, with an exact solve against (I − γP_π) transposed): AID, \
+                 first- and second-order (Chakraborty et al. 2024)"
+            }
+            Algorithm::Hpgd => {
+                "the follower solved to 1e-10, then SGD on the sampled hypergradient from M trajectories \
+                 (Thoma et al. 2024)"
+            }
+            Algorithm::Drlhf => {
+                "M steps x ← x − β∇_x f(x, π) on the upper loss alone, then N soft Bellman steps \
+                 (Christiano et al. 2017)"
+            }
+            Algorithm::Partial => {
+                "N soft Bellman steps, then x ← x − β(∇_x f + τ⁻¹Φ^T diag(π)∇_πf): the direct part only, \
+                 ignoring how V* moves with x"
+            }
+            Algorithm::Pbrl => {
+                "value-gap penalty λ(h(x, π_θ) − min h): a leader's policy copy by natural policy gradient (ξ_π)"
+            }
+            Algorithm::Cbso => {
+                "PBRL with the cost budget in the follower's objective (exact penalty λ_c)"
+            }
+        }
+    }
+}
+
+/// The step sizes and sample counts of all runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub beta: f64,
+    pub xi: f64,
+    pub bellman_steps: usize,
+    pub samples: usize,
+    pub momentum: f64,
+    pub lambda: f64,
+    pub policy_lr: f64,
+    pub seed: u64,
+    /// DRLHF's M: leader steps per outer step.
+    pub leader_steps: usize,
+    /// CBSO's sampled estimates: B trajectories of H steps each (`penalty::Sampling`); B = 0: exact.
+    pub cbso_batch: usize,
+    pub cbso_horizon: usize,
+}
