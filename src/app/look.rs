@@ -76,6 +76,18 @@ impl Look {
         }
     }
 
+    /// The built model, or its error shown in the error colour (a view's results when its settings were
+    /// refused).
+    pub fn built<'a, M>(&self, ui: &mut egui::Ui, model: &'a Result<M, String>) -> Option<&'a M> {
+        match model {
+            Ok(m) => Some(m),
+            Err(why) => {
+                ui.colored_label(self.error_color(), why);
+                None
+            }
+        }
+    }
+
     /// The ring a lesson draws around the control the class should look at.
     pub fn focus_color(&self) -> Color32 {
         if self.dark {

@@ -160,7 +160,7 @@ pub fn parse_link<S: Serialize + DeserializeOwned + Default + Validate>(
 /// state's field `last`. `view_state!(links)` gives `to_query` only, for a view whose `apply_query` does
 /// more than set the state.
 macro_rules! view_state {
-    (links) => {
+    (@state) => {
         fn reset(&mut self) {
             *self = Self::default();
         }
@@ -168,19 +168,16 @@ macro_rules! view_state {
         fn state_json(&self) -> Option<serde_json::Value> {
             serde_json::to_value(&self.state).ok()
         }
+    };
+    (links) => {
+        $crate::app::playback::view_state!(@state);
 
         fn to_query(&self) -> Vec<(String, String)> {
             $crate::scenario::query::to_query(&self.state)
         }
     };
     ($state:ty, $last:ident) => {
-        fn reset(&mut self) {
-            *self = Self::default();
-        }
-
-        fn state_json(&self) -> Option<serde_json::Value> {
-            serde_json::to_value(&self.state).ok()
-        }
+        $crate::app::playback::view_state!(@state);
 
         fn to_query(&self) -> Vec<(String, String)> {
             $crate::app::playback::link_query(&self.state, self.playback.link_step())

@@ -16,4 +16,4 @@ pub use layout::{controls_and_results, out_of_sight_later};
 pub use param::{Param, nystrom_columns_ui, param_f64, param_usize};
 pub use preset::preset_picker;
 pub use run_controls::{RunAction, run_controls_ui};
-pub use thin::thin;
+pub use thin::{series_line, thin};

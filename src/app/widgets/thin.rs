@@ -66,6 +66,25 @@ fn thin_at(points: Vec<[f64; 2]>, transform: &PlotTransform, extent: [f64; 2]) -
     kept
 }
 
+/// A run's finite points as one line in `look`'s colour of `series` and its line width, thinned to the
+/// plot's pixels; nothing when no point is finite.
+pub fn series_line(
+    pui: &mut egui_plot::PlotUi<'_>,
+    name: &str,
+    look: crate::app::Look,
+    series: crate::app::Series,
+    points: impl Iterator<Item = [f64; 2]>,
+) {
+    let pts: Vec<[f64; 2]> = points.filter(|p| p[1].is_finite()).collect();
+    if !pts.is_empty() {
+        pui.line(
+            egui_plot::Line::new(name, thin(pts, pui.transform()))
+                .color(look.color(series))
+                .width(look.line_width()),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

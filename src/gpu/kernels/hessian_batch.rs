@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::gpu::job::{Storage, f32s_from_bytes};
+use crate::gpu::job::{Encoded, Storage, f32s_from_bytes};
 
 /// Largest Hessian the kernels' workgroup memory holds (two rows per thread).
 pub const MAX_DIM: u32 = 128;
@@ -86,6 +86,28 @@ impl HessianBatch {
     /// Invocations for one workgroup per instance.
     pub fn invocations(&self) -> u32 {
         (self.count() * THREADS) as u32
+    }
+
+    /// The dispatch of a kernel that reads this batch (then `extra` inputs) and writes one solution per
+    /// right-hand side.
+    pub fn encoded(&self, params: &[u8], extra: Vec<Storage>) -> Encoded {
+        let mut inputs = self.buffers();
+        inputs.extend(extra);
+        Encoded {
+            params: params.to_vec(),
+            inputs,
+            output_bytes: self.rhs.len() as u64 * 4,
+            invocations: self.invocations(),
+        }
+    }
+
+    /// One float64 Hessian and right-hand side as a batch of one, in f32 (tests and references).
+    pub fn one(h: &nalgebra::DMatrix<f64>, b: &nalgebra::DVector<f64>) -> Self {
+        Self::new(
+            h.nrows() as u32,
+            h.transpose().iter().map(|&v| v as f32).collect(),
+            b.iter().map(|&v| v as f32).collect(),
+        )
     }
 }
 

@@ -159,12 +159,7 @@ impl Kernel for IhvpIterative {
             step,
             _pad: 0.0,
         };
-        Ok(Encoded {
-            params: bytemuck::bytes_of(&params).to_vec(),
-            inputs: input.batch.buffers(),
-            output_bytes: input.batch.rhs.len() as u64 * 4,
-            invocations: input.batch.invocations(),
-        })
+        Ok(input.batch.encoded(bytemuck::bytes_of(&params), Vec::new()))
     }
 
     fn decode(input: &IterativeBatch, bytes: &[u8]) -> Result<Vec<f32>, String> {
@@ -313,11 +308,7 @@ mod tests {
                 guard: false,
             },
             alpha: 0.0,
-            batch: HessianBatch::new(
-                p as u32,
-                h.transpose().iter().map(|&v| v as f32).collect(),
-                b.iter().map(|&v| v as f32).collect(),
-            ),
+            batch: HessianBatch::one(&h, &b),
         };
         let twin = IhvpIterative::cpu(&input);
         let reference = cg(&h, &b, 0.0, 6, 0.0, Guard::None);

@@ -184,12 +184,7 @@ impl Kernel for IhvpLanczos {
             _pad1: 0.0,
             _pad2: 0.0,
         };
-        Ok(Encoded {
-            params: bytemuck::bytes_of(&params).to_vec(),
-            inputs: input.batch.buffers(),
-            output_bytes: input.batch.rhs.len() as u64 * 4,
-            invocations: input.batch.invocations(),
-        })
+        Ok(input.batch.encoded(bytemuck::bytes_of(&params), Vec::new()))
     }
 
     fn decode(input: &LanczosBatch, bytes: &[u8]) -> Result<Vec<f32>, String> {
@@ -212,11 +207,7 @@ mod tests {
             let input = LanczosBatch {
                 alpha: 0.3,
                 steps: k as u32,
-                batch: HessianBatch::new(
-                    p as u32,
-                    h.transpose().iter().map(|&v| v as f32).collect(),
-                    b.iter().map(|&v| v as f32).collect(),
-                ),
+                batch: HessianBatch::one(&h, &b),
             };
             let got = IhvpLanczos::cpu(&input);
             let err = (0..p)

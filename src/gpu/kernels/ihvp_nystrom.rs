@@ -175,18 +175,12 @@ impl Kernel for IhvpNystrom {
             _pad1: 0.0,
             _pad2: 0.0,
         };
-        Ok(Encoded {
-            params: bytemuck::bytes_of(&params).to_vec(),
-            inputs: {
-                let mut buffers = input.batch.buffers();
-                buffers.push(Storage::Owned(
-                    bytemuck::cast_slice(&input.columns).to_vec(),
-                ));
-                buffers
-            },
-            output_bytes: input.batch.rhs.len() as u64 * 4,
-            invocations: input.batch.invocations(),
-        })
+        Ok(input.batch.encoded(
+            bytemuck::bytes_of(&params),
+            vec![Storage::Owned(
+                bytemuck::cast_slice(&input.columns).to_vec(),
+            )],
+        ))
     }
 
     fn decode(input: &NystromBatch, bytes: &[u8]) -> Result<Vec<f32>, String> {
@@ -232,11 +226,7 @@ mod tests {
                     damped,
                     rank: q as u32,
                     columns: uniq.iter().map(|&c| c as u32).collect(),
-                    batch: HessianBatch::new(
-                        p as u32,
-                        h.transpose().iter().map(|&v| v as f32).collect(),
-                        b.iter().map(|&v| v as f32).collect(),
-                    ),
+                    batch: HessianBatch::one(&h, &b),
                 };
                 let got = IhvpNystrom::cpu(&input);
                 let err = (0..p)

@@ -137,31 +137,7 @@ mod tests {
     use super::*;
     use crate::numerics::rl::gridworld::Gridworld;
     use crate::numerics::rl::hypergradient::Upper;
-    use crate::numerics::rl::reward::RewardModel;
-
-    /// Inverse RL on the default 5×5 gridworld from the expert's most likely actions in 8 states.
-    fn inverse_rl() -> BilevelRl {
-        let g = Gridworld::default();
-        let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
-        let expert = mdp.solve(&g.true_reward());
-        let demos = [20usize, 15, 10, 5, 0, 1, 2, 3]
-            .iter()
-            .map(|&s| {
-                let a = (0..4)
-                    .max_by(|&i, &j| expert.pi[s * 4 + i].total_cmp(&expert.pi[s * 4 + j]))
-                    .unwrap_or(0);
-                (s, a)
-            })
-            .collect();
-        BilevelRl {
-            reward_model: RewardModel::PerState {
-                states: 25,
-                actions: 4,
-            },
-            mdp,
-            upper: Upper::ExpertNll { demos, l2: 0.01 },
-        }
-    }
+    use crate::numerics::rl::tests_fixtures::{inverse_rl, on_grid, shaping};
 
     #[test]
     fn exact_descent_finds_a_stationary_point_the_partial_hypergradient_misses() {
@@ -196,22 +172,6 @@ mod tests {
             g_alt > 10.0 * g_exact,
             "alternating stops where ‖∇φ‖ = {g_alt:.1e}"
         );
-    }
-
-    fn shaping() -> BilevelRl {
-        let g = Gridworld::default();
-        BilevelRl {
-            reward_model: RewardModel::PerState {
-                states: 25,
-                actions: 4,
-            },
-            mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
-            upper: Upper::Shaping {
-                true_reward: g.true_reward(),
-                true_tau: 0.0,
-                l2: 0.05,
-            },
-        }
     }
 
     fn steps(bellman_steps: usize, samples: usize) -> Steps {
@@ -286,18 +246,11 @@ mod tests {
         }
         assert_eq!(d.x, DVector::zeros(25), "∇ₓf = 0 on inverse RL");
         let g = Gridworld::default();
-        let mdp = g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}"));
-        let prefs = BilevelRl {
-            reward_model: RewardModel::PerState {
-                states: 25,
-                actions: 4,
-            },
-            mdp,
-            upper: Upper::Preferences {
-                true_reward: g.true_reward(),
-                l2: 0.05,
-            },
+        let upper = Upper::Preferences {
+            true_reward: g.true_reward(),
+            l2: 0.05,
         };
+        let prefs = on_grid(&g, 0.8, 0.3, upper);
         let mut d = Baseline::new(&prefs, Rule::Drlhf, DVector::zeros(25));
         let s = Steps {
             leader_steps: 5,

@@ -170,8 +170,8 @@ impl Gridworld {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
-    use crate::numerics::rl::reward::RewardModel;
+    use crate::numerics::rl::hypergradient::Upper;
+    use crate::numerics::rl::tests_fixtures::{inverse_rl, on_grid};
 
     #[test]
     fn the_default_gridworld_is_a_valid_mdp_with_absorbing_goals() {
@@ -200,27 +200,8 @@ mod tests {
 
     #[test]
     fn the_exact_hypergradient_matches_finite_differences_on_a_gridworld() {
-        let g = Gridworld::default();
-        let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
-        let expert = mdp.solve(&g.true_reward());
         // Demonstrations: the expert's most likely action in a few states.
-        let demos: Vec<(usize, usize)> = [20usize, 15, 10, 5, 0, 1, 2, 3]
-            .iter()
-            .map(|&s| {
-                let a = (0..4)
-                    .max_by(|&i, &j| expert.pi[s * 4 + i].total_cmp(&expert.pi[s * 4 + j]))
-                    .unwrap_or(0);
-                (s, a)
-            })
-            .collect();
-        let problem = BilevelRl {
-            reward_model: RewardModel::PerState {
-                states: 25,
-                actions: 4,
-            },
-            mdp,
-            upper: Upper::ExpertNll { demos, l2: 0.01 },
-        };
+        let problem = inverse_rl();
         let x = DVector::from_fn(25, |s, _| 0.1 * ((s * 3 % 7) as f64 - 3.0));
         let (exact, _) = problem.hypergradient(&x);
         let h = 1e-5;
@@ -247,19 +228,12 @@ mod tests {
             slip: 0.1,
             costs: Vec::new(),
         };
-        let mdp = g.mdp(0.9, 0.3).unwrap_or_else(|e| panic!("{e}"));
-        let problem = BilevelRl {
-            reward_model: RewardModel::PerState {
-                states: 1024,
-                actions: 4,
-            },
-            mdp,
-            upper: Upper::Shaping {
-                true_reward: g.true_reward(),
-                true_tau: 0.0,
-                l2: 0.01,
-            },
+        let upper = Upper::Shaping {
+            true_reward: g.true_reward(),
+            true_tau: 0.0,
+            l2: 0.01,
         };
+        let problem = on_grid(&g, 0.9, 0.3, upper);
         let x = DVector::from_fn(1024, |s, _| 0.05 * ((s * 5 % 11) as f64 - 5.0));
         let v = DVector::from_fn(1024, |s, _| ((s * 7 % 13) as f64 - 6.0) / 6.0);
         let (exact, _) = problem.hypergradient(&x);

@@ -498,7 +498,7 @@ mod tests {
     use crate::numerics::rl::baselines::ExactHgd;
     use crate::numerics::rl::gridworld::Gridworld;
     use crate::numerics::rl::hypergradient::Upper;
-    use crate::numerics::rl::reward::RewardModel;
+    use crate::numerics::rl::tests_fixtures::{on_grid, shaping};
 
     fn settings() -> Settings {
         Settings {
@@ -518,19 +518,7 @@ mod tests {
 
     #[test]
     fn the_exact_run_is_exact_descent_and_every_algorithm_records_each_step() {
-        let g = Gridworld::default();
-        let problem = BilevelRl {
-            reward_model: RewardModel::PerState {
-                states: 25,
-                actions: 4,
-            },
-            mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
-            upper: Upper::Shaping {
-                true_reward: g.true_reward(),
-                true_tau: 0.0,
-                l2: 0.05,
-            },
-        };
+        let problem = shaping();
         let x0 = DVector::zeros(25);
         let budget = Budget {
             cost: DVector::from_element(100, 0.1),
@@ -569,18 +557,11 @@ mod tests {
 
     #[test]
     fn model_free_runs_on_a_non_trajectory_objective_say_why_and_diverging_runs_are_caught() {
-        let g = Gridworld::default();
-        let problem = BilevelRl {
-            reward_model: RewardModel::PerState {
-                states: 25,
-                actions: 4,
-            },
-            mdp: g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}")),
-            upper: Upper::ExpertNll {
-                demos: vec![(20, 0), (15, 0)],
-                l2: 0.0,
-            },
+        let upper = Upper::ExpertNll {
+            demos: vec![(20, 0), (15, 0)],
+            l2: 0.0,
         };
+        let problem = on_grid(&Gridworld::default(), 0.8, 0.3, upper);
         let s = Settings {
             beta: 1e300,
             ..settings()

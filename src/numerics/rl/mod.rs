@@ -14,3 +14,5 @@ pub mod mdp;
 pub mod penalty;
 pub mod reward;
 pub mod sobirl;
+#[cfg(test)]
+pub(crate) mod tests_fixtures;

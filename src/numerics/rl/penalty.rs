@@ -461,21 +461,10 @@ mod tests {
 
     /// Reward shaping on the default 5 × 5 grid.
     fn shaping() -> (BilevelRl, Gridworld) {
-        let g = Gridworld::default();
-        let mdp = g.mdp(0.8, 0.3).unwrap_or_else(|e| panic!("{e}"));
-        let problem = BilevelRl {
-            reward_model: RewardModel::PerState {
-                states: 25,
-                actions: 4,
-            },
-            mdp,
-            upper: Upper::Shaping {
-                true_reward: g.true_reward(),
-                true_tau: 0.0,
-                l2: 0.05,
-            },
-        };
-        (problem, g)
+        (
+            crate::numerics::rl::tests_fixtures::shaping(),
+            Gridworld::default(),
+        )
     }
 
     /// Cost 1 per step in the top row (the short way to the goal), and a budget of half what the follower

@@ -6,7 +6,7 @@
 use egui_plot::{Line, Plot};
 
 use crate::app::widgets::band::band;
-use crate::app::widgets::thin;
+use crate::app::widgets::{series_line, thin};
 
 use super::{Model, SLOT_COLORS, status};
 use crate::app::{Look, format};
@@ -201,17 +201,8 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                         .allow_scroll(false)
                         .show(ui, |pui| {
                             for (&slot, r) in model.slots.iter().zip(&model.runs) {
-                                let pts: Vec<[f64; 2]> = thinned(&r.history)
-                                    .map(|p| [p.steps as f64, f(p)])
-                                    .filter(|p| p[1].is_finite())
-                                    .collect();
-                                if !pts.is_empty() {
-                                    pui.line(
-                                        Line::new(r.algorithm.label(), thin(pts, pui.transform()))
-                                            .color(look.color(SLOT_COLORS[slot]))
-                                            .width(look.line_width()),
-                                    );
-                                }
+                                let pts = thinned(&r.history).map(|p| [p.steps as f64, f(p)]);
+                                series_line(pui, r.algorithm.label(), look, SLOT_COLORS[slot], pts);
                             }
                         });
                 });

@@ -190,12 +190,8 @@ impl ControlView {
 
     fn results_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let look = ctx.look;
-        let model = match &self.model {
-            Ok(m) => m,
-            Err(why) => {
-                ui.colored_label(look.error_color(), why);
-                return;
-            }
+        let Some(model) = look.built(ui, &self.model) else {
+            return;
         };
         if model.runs.is_empty() {
             ui.label("Switch a learner on in the side panel.");

@@ -262,12 +262,8 @@ impl PlaygroundView {
 
     fn results_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let look = ctx.look;
-        let model = match &self.model {
-            Ok(m) => m,
-            Err(why) => {
-                ui.colored_label(look.error_color(), why);
-                return;
-            }
+        let Some(model) = look.built(ui, &self.model) else {
+            return;
         };
         status_ui(ui, &self.state, model, look);
         ui.add_space(4.0);

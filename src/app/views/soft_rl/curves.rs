@@ -2,11 +2,11 @@
 //! against ∇φ, log₁₀ of the lower-level residual, and (with a cost budget) the violation and CBSO's distance
 //! to the constrained optimum and ‖∇φ_c‖, on linked step axes, one line per run in its slot's color.
 
-use egui_plot::{Line, Plot};
+use egui_plot::Plot;
 
 use super::SLOT_COLORS;
 use crate::app::Look;
-use crate::app::widgets::thin;
+use crate::app::widgets::series_line;
 use crate::numerics::rl::lockstep::{Lockstep, Point};
 
 type Metric = (&'static str, fn(&Point) -> f64);
@@ -58,20 +58,18 @@ pub fn curves_ui(ui: &mut egui::Ui, lock: &Lockstep, slots: &[usize], budget: bo
                         .allow_scroll(false)
                         .show(ui, |pui| {
                             for (run, &slot) in lock.runs.iter().zip(slots) {
-                                let pts: Vec<[f64; 2]> = run
+                                let pts = run
                                     .history
                                     .iter()
                                     .enumerate()
-                                    .map(|(i, p)| [i as f64, metric(p)])
-                                    .filter(|p| p[1].is_finite())
-                                    .collect();
-                                if !pts.is_empty() {
-                                    pui.line(
-                                        Line::new(run.algorithm.name(), thin(pts, pui.transform()))
-                                            .color(look.color(SLOT_COLORS[slot]))
-                                            .width(look.line_width()),
-                                    );
-                                }
+                                    .map(|(i, p)| [i as f64, metric(p)]);
+                                series_line(
+                                    pui,
+                                    run.algorithm.name(),
+                                    look,
+                                    SLOT_COLORS[slot],
+                                    pts,
+                                );
                             }
                         });
                 });

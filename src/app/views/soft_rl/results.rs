@@ -12,12 +12,8 @@ impl SoftRlView {
         look: Look,
         runtime: &mut ComputeRuntime,
     ) {
-        let model = match &self.model {
-            Ok(m) => m,
-            Err(why) => {
-                ui.colored_label(look.error_color(), why);
-                return;
-            }
+        let Some(model) = look.built(ui, &self.model) else {
+            return;
         };
         let budget = self.state.constraint;
         egui::Grid::new("soft-rl-status")

@@ -193,6 +193,13 @@ impl AlgorithmSpec {
                 Err(format!("{name}: must be a finite number > 0, got {v}"))
             }
         };
+        let nonneg = |name: &str, v: f64| {
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{name}: must be a finite number ≥ 0, got {v}"))
+            }
+        };
         let steps = |v: usize| {
             if v <= 100_000 {
                 Ok(())
@@ -289,17 +296,11 @@ impl AlgorithmSpec {
                 a2,
                 ..
             } => {
-                if !(rho.is_finite() && *rho >= 0.0) {
-                    return Err(format!("rho: must be a finite number ≥ 0, got {rho}"));
-                }
+                nonneg("rho", *rho)?;
                 lr("dual_lr", *dual_lr)?;
                 steps(*inner_steps)?;
-                for (name, a) in [("a1", a1), ("a2", a2)] {
-                    if !(a.is_finite() && *a >= 0.0) {
-                        return Err(format!("{name}: must be a finite number ≥ 0, got {a}"));
-                    }
-                }
-                Ok(())
+                nonneg("a1", *a1)?;
+                nonneg("a2", *a2)
             }
             Self::Penalty {
                 inner_steps,
@@ -310,12 +311,8 @@ impl AlgorithmSpec {
             } => {
                 lr("rho", *rho)?;
                 steps(*inner_steps)?;
-                for (name, a) in [("a1", a1), ("a2", a2)] {
-                    if !(a.is_finite() && *a >= 0.0) {
-                        return Err(format!("{name}: must be a finite number ≥ 0, got {a}"));
-                    }
-                }
-                Ok(())
+                nonneg("a1", *a1)?;
+                nonneg("a2", *a2)
             }
             Self::Lancbio {
                 inner_steps,
@@ -330,9 +327,7 @@ impl AlgorithmSpec {
                         "warm_up: must be below restart_every = {restart_every}, got {warm_up}"
                     ));
                 }
-                if !(alpha.is_finite() && *alpha >= 0.0) {
-                    return Err(format!("alpha: must be a finite number ≥ 0, got {alpha}"));
-                }
+                nonneg("alpha", *alpha)?;
                 if !(1..=m.max(1)).contains(restart_every) {
                     return Err(format!(
                         "restart_every: must be in 1..={}, got {restart_every}",
