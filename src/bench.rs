@@ -26,7 +26,7 @@ where
     let mut job = Job::<K>::start(runtime, input.clone());
     loop {
         runtime.poll();
-        if let Some(done) = job.poll(runtime) {
+        if let Some(done) = job.poll(runtime, crate::budget::deadline(None)) {
             return (done, started.elapsed().as_secs_f64());
         }
         std::thread::yield_now();

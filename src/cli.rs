@@ -223,7 +223,7 @@ fn self_check() -> ExitCode {
     let mut check = SelfCheck::start_default(&mut runtime);
     let report = loop {
         runtime.poll();
-        if let Some(report) = check.poll(&mut runtime) {
+        if let Some(report) = check.poll(&mut runtime, crate::budget::deadline(None)) {
             break report.clone();
         }
         std::thread::sleep(std::time::Duration::from_millis(1));

@@ -3,6 +3,7 @@
 pub mod app;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;
+pub mod budget;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
 pub mod gpu;

@@ -30,7 +30,7 @@ fn run_kernel<K: Kernel>(
     let deadline = Instant::now() + Duration::from_secs(seconds);
     loop {
         rt.poll();
-        if let Some(done) = job.poll(rt) {
+        if let Some(done) = job.poll(rt, bilevel_lab::budget::deadline(None)) {
             return done;
         }
         assert!(
@@ -118,7 +118,7 @@ fn gpu_self_check_passes() {
     let deadline = Instant::now() + Duration::from_secs(60);
     let report = loop {
         rt.poll();
-        if let Some(r) = check.poll(&mut rt) {
+        if let Some(r) = check.poll(&mut rt, bilevel_lab::budget::deadline(None)) {
             break r.clone();
         }
         assert!(Instant::now() < deadline);

@@ -92,11 +92,10 @@ impl<V: View + ?Sized> Headless<V> {
         } = self;
         let mut output = ctx.run_ui(input, |ui| {
             runtime.poll();
-            if let Some(deadline) = until {
-                runtime.share_until(*deadline);
-            }
+            let deadline = crate::budget::deadline(*until);
             let mut vctx = ViewCtx {
                 runtime,
+                deadline,
                 self_check,
                 look: Look {
                     dark: false,

@@ -250,8 +250,9 @@ pub fn fonts() -> egui::FontDefinitions {
 impl eframe::App for BilevelApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         let frame_start = Instant::now();
+        let deadline = crate::budget::deadline(None);
         self.runtime.poll();
-        self.self_check.poll(&mut self.runtime);
+        self.self_check.poll(&mut self.runtime, deadline);
         if self.self_check.report().is_none() {
             ui.ctx().request_repaint();
         }
@@ -284,6 +285,7 @@ impl eframe::App for BilevelApp {
         egui::CentralPanel::default().show(ui, |ui| {
             let mut ctx = ViewCtx {
                 runtime: &mut self.runtime,
+                deadline,
                 self_check: &mut self.self_check,
                 look,
                 report: &mut self.view_report,
@@ -423,7 +425,8 @@ mod tests {
             None,
             "reported from the first frame on"
         );
-        app.self_check.poll(&mut app.runtime);
+        app.self_check
+            .poll(&mut app.runtime, crate::budget::deadline(None));
         let status = app.status(true);
         assert_eq!(status.active_view, "compute");
         assert_eq!(status.compute_backend, "CPU fallback: no WebGPU");

@@ -1,6 +1,6 @@
 //! Playback, the same in every view that steps a run: Play / Pause, Step, Restart, a link's `step=k`
 //! (the run rebuilt and replayed to step k), a settings change (the run rebuilt and replayed to the
-//! step it was at) and the frame's share of work (`ComputeRuntime::work_deadline`). A view owns a
+//! step it was at) and the frame's share of work (`ViewCtx::deadline`, `budget`). A view owns a
 //! [`Playback`] and a model that implements [`Stepped`] (`numerics::stepped`: no clock, no egui); its link is its state plus `step`
 //! ([`link_query`], [`parse_link`]).
 
@@ -11,7 +11,7 @@ use web_time::Instant;
 use crate::app::format;
 use crate::app::view::ViewReport;
 use crate::app::widgets::{RunAction, run_controls_ui};
-use crate::gpu::runtime::work_until;
+use crate::budget::work_until;
 pub use crate::numerics::stepped::{Stepped, Work};
 use crate::scenario::query::{Validate, from_query, to_query};
 

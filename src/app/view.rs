@@ -15,6 +15,9 @@ use crate::status::UiRect;
 /// What a view may use while drawing.
 pub struct ViewCtx<'a> {
     pub runtime: &'a mut ComputeRuntime,
+    /// Where this frame's share of sliced work ends (`budget::deadline`): every unit of a view's work,
+    /// its GPU jobs' CPU twins and lesson checks stop there.
+    pub deadline: web_time::Instant,
     pub self_check: &'a mut SelfCheck,
     pub look: Look,
     /// Where the view reports its controls and numbers for the status JSON (browser tests, bug reports).

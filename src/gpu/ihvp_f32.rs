@@ -150,15 +150,15 @@ impl F32Batch {
         }
     }
 
-    /// Collects finished jobs; true while any is still running.
-    pub fn poll(&mut self, runtime: &mut ComputeRuntime) -> bool {
+    /// Collects finished jobs (CPU twins sliced until `deadline`); true while any is still running.
+    pub fn poll(&mut self, runtime: &mut ComputeRuntime, deadline: web_time::Instant) -> bool {
         let mut running = false;
         for (slot, result) in self.pending.iter_mut().zip(&mut self.results) {
             let Some((job, began)) = slot else { continue };
             let done = match job {
-                Pending::Iterative(j) => j.poll(runtime).map(|d| (d.value, d.ran_on)),
-                Pending::Lanczos(j) => j.poll(runtime).map(|d| (d.value, d.ran_on)),
-                Pending::Nystrom(j) => j.poll(runtime).map(|d| (d.value, d.ran_on)),
+                Pending::Iterative(j) => j.poll(runtime, deadline).map(|d| (d.value, d.ran_on)),
+                Pending::Lanczos(j) => j.poll(runtime, deadline).map(|d| (d.value, d.ran_on)),
+                Pending::Nystrom(j) => j.poll(runtime, deadline).map(|d| (d.value, d.ran_on)),
             };
             match done {
                 Some((values, ran_on)) => {
@@ -219,7 +219,7 @@ mod tests {
         run.finish();
         let mut runtime = ComputeRuntime::cpu("test");
         let mut f32s = F32Batch::start(&run, &mut runtime);
-        while f32s.poll(&mut runtime) {}
+        while f32s.poll(&mut runtime, crate::budget::deadline(None)) {}
         let f64_stats = run.stats();
         for (m, result) in f32s.results.iter().take(3).enumerate() {
             let Ok(Some(r)) = result else {

@@ -1,7 +1,10 @@
 //! Typed kernels with CPU twins, and jobs that deliver a result from whichever backend ran.
 
 pub use super::device::Storage;
-use super::runtime::{ComputeRuntime, GpuError, GpuJob, KernelSpec, work_until};
+use web_time::Instant;
+
+use super::runtime::{ComputeRuntime, GpuError, GpuJob, KernelSpec};
+use crate::budget::work_until;
 
 /// A compute kernel and its CPU twin. The twin has the same input and output types; it is the fallback
 /// where WebGPU is missing and the reference the GPU is tested against.
@@ -129,13 +132,17 @@ impl<K: Kernel> Job<K> {
         }
     }
 
-    /// Non-blocking: on the GPU it checks the readback; on the CPU it runs twin parts until the frame's
-    /// work deadline (always at least one). Returns the result once; a GPU failure is reported to the
-    /// runtime and answered by the twin.
-    pub fn poll(&mut self, runtime: &mut ComputeRuntime) -> Option<Computed<K::Output>> {
+    /// Non-blocking: on the GPU it checks the readback; on the CPU it runs twin parts until `deadline`, the
+    /// frame's share (`budget`; always at least one part). Returns the result once; a GPU failure is
+    /// reported to the runtime and answered by the twin.
+    pub fn poll(
+        &mut self,
+        runtime: &mut ComputeRuntime,
+        deadline: Instant,
+    ) -> Option<Computed<K::Output>> {
         if let Some(work) = self.cpu.as_mut() {
             if work.next < work.parts
-                && work_until(runtime.work_deadline(), || {
+                && work_until(deadline, || {
                     K::cpu_part(&work.input, work.next, &mut work.acc);
                     work.next += 1;
                     work.next < work.parts
@@ -167,7 +174,7 @@ impl<K: Kernel> Job<K> {
             Err(e) => {
                 runtime.report_error(&e);
                 *self = Self::finished_on_cpu(input, Some(e));
-                self.poll(runtime)
+                self.poll(runtime, deadline)
             }
         }
     }

@@ -5,8 +5,6 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use web_time::{Duration, Instant};
-
 use wgpu::util::DeviceExt as _;
 
 use super::adapter::adapter_api;
@@ -41,30 +39,6 @@ pub struct ComputeRuntime {
     kernels: HashMap<&'static str, KernelState>,
     mailbox: Arc<Mutex<Mailbox>>,
     last_error: Option<String>,
-    /// The end of this frame's share of work on the main thread (see [`WORK_PER_FRAME`]).
-    work_deadline: Instant,
-}
-
-/// The main thread's work per frame outside the layout — a view's stepping, its CPU twins' parts, a
-/// lesson check — all together: [`ComputeRuntime::poll`] starts the frame's share, and everything that
-/// slices work stops at [`ComputeRuntime::work_deadline`] (after at least one unit, so nothing starves).
-/// With a frame's layout and drawing this aims at issue 18's 12 ms of the app's own work per frame.
-pub const WORK_PER_FRAME: Duration = Duration::from_millis(5);
-
-/// A frame's share of sliced work: runs `unit` once, then again while it says more is left and the next
-/// unit, expected to take as long as the last one, would end by `deadline` (normally
-/// [`ComputeRuntime::work_deadline`]): a long unit is left for the next frame rather than started late.
-/// Returns whether more is left.
-pub fn work_until(deadline: Instant, mut unit: impl FnMut() -> bool) -> bool {
-    let mut start = Instant::now();
-    while unit() {
-        let now = Instant::now();
-        if now + now.duration_since(start) > deadline {
-            return true;
-        }
-        start = now;
-    }
-    false
 }
 
 impl ComputeRuntime {
@@ -78,7 +52,6 @@ impl ComputeRuntime {
             kernels: HashMap::new(),
             mailbox: Arc::default(),
             last_error: None,
-            work_deadline: Instant::now(),
         }
     }
 
@@ -152,7 +125,6 @@ impl ComputeRuntime {
             kernels: HashMap::new(),
             mailbox,
             last_error: None,
-            work_deadline: Instant::now(),
         }
     }
 
@@ -246,17 +218,6 @@ impl ComputeRuntime {
         self.last_error = Some(message);
     }
 
-    /// When this frame's share of work ends (set by [`Self::poll`]).
-    pub fn work_deadline(&self) -> Instant {
-        self.work_deadline
-    }
-
-    /// Ends this frame's share of work at `deadline` if that is sooner (a view drawn headless inside one of
-    /// the app's frames shares the app's).
-    pub fn share_until(&mut self, deadline: Instant) {
-        self.work_deadline = self.work_deadline.min(deadline);
-    }
-
     /// Leaves the GPU for the CPU twins, keeping the reason for the status bar.
     pub fn fall_back_to_cpu(&mut self, reason: impl Into<String>) {
         let reason = reason.into();
@@ -268,11 +229,10 @@ impl ComputeRuntime {
         self.kernels.clear();
     }
 
-    /// Call once per frame, first: starts the frame's share of work, drives wgpu callbacks natively
+    /// Call once per frame, first: drives wgpu callbacks natively
     /// (never blocks), collects errors and device loss, and finishes kernel validation that completes
     /// asynchronously on the web.
     pub fn poll(&mut self) {
-        self.work_deadline = Instant::now() + WORK_PER_FRAME;
         if let Some(pending) = &mut self.adapter_name
             && let Some(name) = pending.poll_now()
         {
@@ -495,39 +455,6 @@ impl ComputeRuntime {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn work_until_does_not_start_a_unit_it_expects_to_end_past_the_deadline() {
-        // 10 ms to go and a unit of at least 6 ms: a second would end past the deadline (sleep never
-        // returns early, so this holds on a loaded machine too).
-        let deadline = Instant::now() + Duration::from_millis(10);
-        let mut units = 0;
-        assert!(work_until(deadline, || {
-            std::thread::sleep(Duration::from_millis(6));
-            units += 1;
-            true
-        }));
-        assert_eq!(units, 1);
-    }
-
-    #[test]
-    fn work_until_runs_one_unit_past_the_deadline_and_stops_when_nothing_is_left() {
-        // A deadline already passed: exactly one unit, and more is left.
-        let mut units = 0;
-        assert!(work_until(Instant::now(), || {
-            units += 1;
-            true
-        }));
-        assert_eq!(units, 1);
-        // A far deadline: every unit until the work says it is done, and nothing is left.
-        let mut units = 0;
-        let far = Instant::now() + Duration::from_secs(60);
-        assert!(!work_until(far, || {
-            units += 1;
-            units < 7
-        }));
-        assert_eq!(units, 7);
-    }
 
     #[test]
     fn cpu_runtime_names_its_reason_and_refuses_dispatch() {

@@ -68,12 +68,16 @@ impl SelfCheck {
         Self::start(runtime, 256, 32)
     }
 
-    /// Drives the job; on completion compares, records the report and, if the GPU result is wrong, moves
-    /// the runtime to the CPU twins.
-    pub fn poll(&mut self, runtime: &mut ComputeRuntime) -> Option<&SelfCheckReport> {
+    /// Drives the job (its CPU twin until `deadline`); on completion compares, records the report and, if
+    /// the GPU result is wrong, moves the runtime to the CPU twins.
+    pub fn poll(
+        &mut self,
+        runtime: &mut ComputeRuntime,
+        deadline: web_time::Instant,
+    ) -> Option<&SelfCheckReport> {
         if self.report.is_none()
             && let Some(job) = self.job.as_mut()
-            && let Some(done) = job.poll(runtime)
+            && let Some(done) = job.poll(runtime, deadline)
         {
             self.job = None;
             let got: Vec<f64> = done.value.iter().map(|&v| f64::from(v)).collect();
@@ -138,7 +142,7 @@ mod tests {
     fn cpu_self_check_passes_against_f64() {
         let mut rt = ComputeRuntime::cpu("test");
         let mut check = SelfCheck::start(&mut rt, 16, 8);
-        let report = check.poll(&mut rt).cloned();
+        let report = check.poll(&mut rt, crate::budget::deadline(None)).cloned();
         let report = report.unwrap_or_else(|| panic!("CPU check finishes at once"));
         assert_eq!(report.ran_on, "cpu");
         assert!(report.passed);

@@ -6,8 +6,8 @@ use web_time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::app::{View, ViewCtx, format};
+use crate::budget::work_until;
 use crate::gpu::kernels::{ConvergenceMap, MapRequest};
-use crate::gpu::runtime::work_until;
 use crate::gpu::{Kernel as _, SelfCheck};
 use crate::scenario::query::{Validate, check_usize, from_query, to_query};
 
@@ -189,7 +189,7 @@ impl View for ComputeView {
                 self.twin = Some(TwinTiming::new());
             }
             if let Some(t) = self.twin.as_mut() {
-                if t.work(ctx.runtime.work_deadline()) {
+                if t.work(ctx.deadline) {
                     ui.ctx().request_repaint();
                     ui.label(format!("timing… part {} of {}", t.next, t.parts));
                 } else {

@@ -366,7 +366,7 @@ mod tests {
         let mut polls = 0;
         let done = loop {
             polls += 1;
-            if let Some(done) = job.poll(&mut runtime) {
+            if let Some(done) = job.poll(&mut runtime, crate::budget::deadline(None)) {
                 break done;
             }
             assert!(job.progress() > 0.0 && job.progress() < 1.0);

@@ -69,7 +69,7 @@ impl View for ControlView {
             self.message = Some(result);
         }
         let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
-        self.advance(ui, action, ctx.runtime.work_deadline());
+        self.advance(ui, action, ctx.deadline);
         self.report(ctx);
         controls_and_results(
             ui,

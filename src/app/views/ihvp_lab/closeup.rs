@@ -6,7 +6,7 @@ use egui::Color32;
 use nalgebra::DVector;
 use web_time::Instant;
 
-use crate::gpu::runtime::work_until;
+use crate::budget::work_until;
 
 use crate::app::widgets::colormap::diverging;
 use crate::app::widgets::heatmap::{HeatMap, heatmap_ui};

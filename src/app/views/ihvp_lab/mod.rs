@@ -15,7 +15,7 @@ mod table;
 
 use web_time::Instant;
 
-use crate::gpu::runtime::work_until;
+use crate::budget::work_until;
 
 use crate::app::{Series, View, ViewCtx, format};
 use crate::gpu::ihvp_f32::F32Batch;
@@ -104,13 +104,13 @@ impl View for IhvpLabView {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
-        let deadline = ctx.runtime.work_deadline();
+        let deadline = ctx.deadline;
         self.advance(ui, deadline);
         if self.run.finished() {
             let f32s = self
                 .f32s
                 .get_or_insert_with(|| F32Batch::start(&self.run, ctx.runtime));
-            if f32s.poll(ctx.runtime) {
+            if f32s.poll(ctx.runtime, deadline) {
                 ui.ctx().request_repaint();
             }
             let done = f32s

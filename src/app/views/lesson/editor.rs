@@ -10,7 +10,7 @@ use super::{Entry, LessonView};
 use crate::app::lesson_check as check;
 use crate::app::view::OpenView;
 use crate::app::{ViewCtx, ViewReport};
-use crate::gpu::runtime::work_until;
+use crate::budget::work_until;
 use crate::lesson::format::StepLines;
 use crate::lesson::{Lesson, Step};
 use crate::platform;

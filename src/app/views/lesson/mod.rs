@@ -301,7 +301,7 @@ impl View for LessonView {
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.load_own(ui.ctx());
-        self.check_frame(ui.ctx(), ctx.runtime.work_deadline());
+        self.check_frame(ui.ctx(), ctx.deadline);
         if let Some(lesson) = self.editor.take_loaded(self.views) {
             self.add_own(lesson, ctx.navigate);
             self.store_own(ui.ctx());

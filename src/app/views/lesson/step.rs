@@ -190,6 +190,7 @@ impl LessonView {
         };
         let mut inner_ctx = ViewCtx {
             runtime: ctx.runtime,
+            deadline: ctx.deadline,
             self_check: ctx.self_check,
             look: ctx.look,
             report: &mut report,

@@ -115,11 +115,15 @@ impl Draws {
     }
 
     /// Collects the batch when it is back; true while it runs.
-    pub fn poll(&mut self, runtime: &mut ComputeRuntime, problem: &dyn BilevelProblem) -> bool {
+    pub fn poll(
+        &mut self,
+        (runtime, deadline): (&mut ComputeRuntime, web_time::Instant),
+        problem: &dyn BilevelProblem,
+    ) -> bool {
         let Stage::Running(job) = &mut self.stage else {
             return false;
         };
-        let Some(done) = job.poll(runtime) else {
+        let Some(done) = job.poll(runtime, deadline) else {
             return true;
         };
         let m = self.y.len();

@@ -111,7 +111,7 @@ impl View for PlaygroundView {
         if let Some(result) = self.png.collect(ui.ctx(), "playground.png") {
             self.message = Some(result);
         }
-        self.advance(ui, action, ctx.runtime.work_deadline());
+        self.advance(ui, action, ctx.deadline);
         self.report(ctx);
         crate::app::widgets::controls_and_results(
             ui,
@@ -189,7 +189,7 @@ impl PlaygroundView {
             }
         });
         if let Some(d) = &mut self.draws
-            && d.poll(ctx.runtime, model.lock.problem.as_ref())
+            && d.poll((ctx.runtime, ctx.deadline), model.lock.problem.as_ref())
         {
             ui.ctx().request_repaint();
         }
@@ -274,9 +274,16 @@ impl PlaygroundView {
             ui.available_width()
         };
         let state = &self.state;
-        let runtime = &mut *ctx.runtime;
+        let (runtime, deadline) = (&mut *ctx.runtime, ctx.deadline);
         let mut draw = |ui: &mut egui::Ui, landscape: &mut picture::Landscape| {
-            picture::picture_ui(ui, (state, model), landscape, runtime, look, side);
+            picture::picture_ui(
+                ui,
+                (state, model),
+                landscape,
+                (runtime, deadline),
+                look,
+                side,
+            );
         };
         let figure = if wide {
             ui.horizontal_top(|ui| {

@@ -13,8 +13,8 @@ use super::{Model, run_color, run_label};
 use crate::app::Look;
 use crate::app::widgets::colormap::viridis;
 use crate::app::widgets::thin;
+use crate::budget::work_until;
 use crate::gpu::kernels::{LandscapeRequest, LinearInner, PhiLandscape};
-use crate::gpu::runtime::work_until;
 use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::bilevel::lockstep::best_response;
@@ -81,9 +81,9 @@ impl Landscape {
     }
 
     /// Collects the kernel's grid when it is back.
-    fn poll(&mut self, runtime: &mut ComputeRuntime) {
+    fn poll(&mut self, runtime: &mut ComputeRuntime, deadline: Instant) {
         let Some(job) = &mut self.job else { return };
-        if let Some(done) = job.poll(runtime) {
+        if let Some(done) = job.poll(runtime, deadline) {
             self.values = done.value.iter().map(|&v| f64::from(v)).collect();
             self.values.resize(self.side * self.side, f64::NAN);
             self.ran_on = Some(done.ran_on);
@@ -193,7 +193,7 @@ pub fn picture_ui(
     ui: &mut egui::Ui,
     (state, model): (&PlaygroundState, &Model),
     landscape: &mut Landscape,
-    runtime: &mut ComputeRuntime,
+    (runtime, deadline): (&mut ComputeRuntime, Instant),
     look: Look,
     side: f32,
 ) {
@@ -249,8 +249,8 @@ pub fn picture_ui(
             _ => Landscape::start(kind, window),
         };
     }
-    landscape.poll(runtime);
-    landscape.fill(problem, runtime.work_deadline());
+    landscape.poll(runtime, deadline);
+    landscape.fill(problem, deadline);
     let texture = landscape.texture(ui.ctx()).map(|t| t.id());
     let [a0, a1, b0, b1] = landscape.window;
     let width = look.line_width();

@@ -5,7 +5,7 @@
 use nalgebra::DVector;
 use web_time::Instant;
 
-use crate::gpu::runtime::work_until;
+use crate::budget::work_until;
 use crate::numerics::rl::mdp::{SoftMdp, SoftSolver};
 use crate::scenario::soft_rl::SoftRlState;
 

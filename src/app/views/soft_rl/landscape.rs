@@ -10,7 +10,9 @@ use nalgebra::DVector;
 use crate::app::Look;
 use crate::app::widgets::colormap::{color_bar_ui, viridis};
 use crate::gpu::kernels::{SoftVi, SoftViBatch};
-use crate::gpu::runtime::work_until;
+use web_time::Instant;
+
+use crate::budget::work_until;
 use crate::gpu::{ComputeRuntime, Job, Ran};
 use crate::numerics::rl::hypergradient::BilevelRl;
 
@@ -98,9 +100,9 @@ impl Landscape {
     }
 
     /// Collects dispatches, chains the next, then evaluates φ until the frame's share of work is spent.
-    pub fn poll(&mut self, problem: &BilevelRl, runtime: &mut ComputeRuntime) {
+    pub fn poll(&mut self, problem: &BilevelRl, runtime: &mut ComputeRuntime, deadline: Instant) {
         if let Some(job) = &mut self.job {
-            let Some(done) = job.poll(runtime) else {
+            let Some(done) = job.poll(runtime, deadline) else {
                 return;
             };
             self.ran_on = Some(match (self.ran_on, done.ran_on) {
@@ -118,7 +120,7 @@ impl Landscape {
             return;
         }
         let pairs = self.batch.pairs();
-        work_until(runtime.work_deadline(), || {
+        work_until(deadline, || {
             let k = self.values.len();
             let q = DVector::from_iterator(
                 pairs,

@@ -80,7 +80,7 @@ impl View for SoftRlView {
                     .controls_ui(ui, ctx.report, steps, self.state.stop_at)
             })
             .inner;
-        self.advance(ui, action, ctx.runtime.work_deadline());
+        self.advance(ui, action, ctx.deadline);
         ctx.report.value("solving_expert", self.solving_expert);
         if self.solving_expert {
             ctx.report.value(
@@ -138,7 +138,7 @@ impl View for SoftRlView {
             "soft-rl-controls",
             self,
             |ui, v| controls::controls_ui(ui, &mut v.state),
-            |ui, v| v.results_ui(ui, ctx.look, ctx.runtime),
+            |ui, v| v.results_ui(ui, ctx.look, ctx.runtime, ctx.deadline),
         );
     }
 }

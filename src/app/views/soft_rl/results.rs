@@ -11,6 +11,7 @@ impl SoftRlView {
         ui: &mut egui::Ui,
         look: Look,
         runtime: &mut ComputeRuntime,
+        deadline: web_time::Instant,
     ) {
         let Some(model) = look.built(ui, &self.model) else {
             return;
@@ -227,7 +228,7 @@ impl SoftRlView {
             ));
         }
         if let Some(l) = &mut self.landscape {
-            l.poll(problem, runtime);
+            l.poll(problem, runtime, deadline);
             if !l.finished() {
                 ui.ctx().request_repaint();
             }

@@ -28,9 +28,14 @@ pub struct MapSlot {
 impl MapSlot {
     /// Starts a job for `want` unless one is running (a stale result is replaced by the next job when it
     /// lands, so dragging a slider does not pile up work); collects a finished job. True while working.
-    pub fn update(&mut self, want: &MapRequest, runtime: &mut ComputeRuntime) -> bool {
+    pub fn update(
+        &mut self,
+        want: &MapRequest,
+        runtime: &mut ComputeRuntime,
+        deadline: Instant,
+    ) -> bool {
         if let Some((req, job, began)) = self.job.as_mut()
-            && let Some(done) = job.poll(runtime)
+            && let Some(done) = job.poll(runtime, deadline)
         {
             self.shown = Some(Shown {
                 request: req.clone(),

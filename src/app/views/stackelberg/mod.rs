@@ -79,7 +79,7 @@ impl View for StackelbergView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.collect_screenshot(ui);
         let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
-        self.advance(ui, action, ctx.runtime.work_deadline());
+        self.advance(ui, action, ctx.deadline);
         self.report(ctx);
 
         crate::app::widgets::controls_and_results(
@@ -228,7 +228,7 @@ impl StackelbergView {
                 window: [t0 as f32, t1 as f32, w0 as f32, w1 as f32],
                 game: self.state.params(&spec),
             };
-            if slot.update(&want, ctx.runtime) {
+            if slot.update(&want, ctx.runtime, ctx.deadline) {
                 ui.ctx().request_repaint();
             }
             if let Some(r) = slot.shown.as_ref().and_then(maps::Shown::range) {
