@@ -9,7 +9,7 @@ use web_time::Instant;
 use super::json::num;
 use crate::numerics::control::blpo::Terms;
 use crate::numerics::control::envs::EnvKind;
-use crate::numerics::control::learner::Algorithm;
+use crate::numerics::control::learner::LearnerSpec;
 use crate::numerics::control::lockstep::Seeds;
 use crate::numerics::control::ppo::PpoConfig;
 
@@ -19,7 +19,7 @@ pub const MAX_STEPS: usize = 20_000_000;
 #[serde(deny_unknown_fields)]
 pub struct ControlScenario {
     pub env: EnvKind,
-    pub algorithm: Algorithm,
+    pub algorithm: LearnerSpec,
     #[serde(default)]
     pub ppo: PpoConfig,
     pub seeds: Vec<u64>,

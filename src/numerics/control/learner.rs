@@ -10,7 +10,7 @@ use super::ppo::{Agent, Ppo, PpoConfig};
 /// A learner and its own settings (PPO's skeleton settings are shared: [`PpoConfig`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "name", rename_all = "snake_case")]
-pub enum Algorithm {
+pub enum LearnerSpec {
     Ppo,
     Blpo(BlpoConfig),
     BlpoCg(BlpoConfig),
@@ -54,17 +54,17 @@ impl Name {
     }
 
     /// The learner with these settings (PPO has none of its own).
-    pub fn with(self, cfg: BlpoConfig) -> Algorithm {
+    pub fn with(self, cfg: BlpoConfig) -> LearnerSpec {
         match self {
-            Self::Ppo => Algorithm::Ppo,
-            Self::Blpo => Algorithm::Blpo(cfg),
-            Self::BlpoCg => Algorithm::BlpoCg(cfg),
-            Self::Nested => Algorithm::Nested(cfg),
+            Self::Ppo => LearnerSpec::Ppo,
+            Self::Blpo => LearnerSpec::Blpo(cfg),
+            Self::BlpoCg => LearnerSpec::BlpoCg(cfg),
+            Self::Nested => LearnerSpec::Nested(cfg),
         }
     }
 }
 
-impl Algorithm {
+impl LearnerSpec {
     pub fn name(&self) -> Name {
         match self {
             Self::Ppo => Name::Ppo,
@@ -135,7 +135,7 @@ pub enum Learner {
 impl Learner {
     pub fn new(
         env: EnvKind,
-        algorithm: &Algorithm,
+        algorithm: &LearnerSpec,
         ppo: PpoConfig,
         seed: u64,
         total_steps: usize,
@@ -151,10 +151,10 @@ impl Learner {
             )))
         };
         match algorithm {
-            Algorithm::Ppo => Self::Ppo(Box::new(Ppo::new(env, ppo.clone(), seed, total_steps))),
-            Algorithm::Blpo(c) => blpo(c, Implicit::Nystrom),
-            Algorithm::BlpoCg(c) => blpo(c, Implicit::Cg),
-            Algorithm::Nested(c) => blpo(c, Implicit::None),
+            LearnerSpec::Ppo => Self::Ppo(Box::new(Ppo::new(env, ppo.clone(), seed, total_steps))),
+            LearnerSpec::Blpo(c) => blpo(c, Implicit::Nystrom),
+            LearnerSpec::BlpoCg(c) => blpo(c, Implicit::Cg),
+            LearnerSpec::Nested(c) => blpo(c, Implicit::None),
         }
     }
 
@@ -227,9 +227,9 @@ mod tests {
             ..BlpoConfig::default()
         };
         for (algorithm, units) in [
-            (Algorithm::Ppo, 1 + 3 * 2),
-            (Algorithm::Blpo(blpo.clone()), 1 + 3 * 2 * (2 + 1)),
-            (Algorithm::Nested(blpo), 1 + 3 * 2 * (2 + 1)),
+            (LearnerSpec::Ppo, 1 + 3 * 2),
+            (LearnerSpec::Blpo(blpo.clone()), 1 + 3 * 2 * (2 + 1)),
+            (LearnerSpec::Nested(blpo), 1 + 3 * 2 * (2 + 1)),
         ] {
             let mut learner = Learner::new(EnvKind::Acrobot, &algorithm, ppo.clone(), 1, 1000);
             let mut count = 1;

@@ -6,7 +6,7 @@
 
 use super::blpo::Terms;
 use super::envs::EnvKind;
-use super::learner::{Algorithm, Learner, Report};
+use super::learner::{Learner, LearnerSpec, Report};
 use super::ppo::PpoConfig;
 use crate::numerics::stepped::{Stepped, Work};
 
@@ -67,7 +67,7 @@ impl Record {
 /// One learner on several seeds.
 #[derive(Clone, Debug)]
 pub struct Seeds {
-    pub algorithm: Algorithm,
+    pub algorithm: LearnerSpec,
     pub learners: Vec<Learner>,
     /// Each seed's finished episodes' returns.
     pub returns: Vec<Vec<f64>>,
@@ -86,7 +86,7 @@ impl Seeds {
     /// `total_steps` sets the annealing of the actor's learning rate.
     pub fn new(
         env: EnvKind,
-        algorithm: &Algorithm,
+        algorithm: &LearnerSpec,
         ppo: &PpoConfig,
         seeds: &[u64],
         total_steps: usize,
@@ -252,7 +252,7 @@ mod tests {
             minibatches: 2,
             ..PpoConfig::default()
         };
-        let algorithm = Algorithm::Nested(super::super::blpo::BlpoConfig {
+        let algorithm = LearnerSpec::Nested(super::super::blpo::BlpoConfig {
             critic_steps: 2,
             ..Default::default()
         });
@@ -281,7 +281,7 @@ mod tests {
             steps: 8,
             ..PpoConfig::default()
         };
-        let mut seeds = Seeds::new(EnvKind::Acrobot, &Algorithm::Ppo, &ppo, &[0, 1], 64);
+        let mut seeds = Seeds::new(EnvKind::Acrobot, &LearnerSpec::Ppo, &ppo, &[0, 1], 64);
         seeds.update(&|| 0.0);
         assert!(seeds.active());
         if let Learner::Ppo(p) = &mut seeds.learners[1] {

@@ -1,4 +1,4 @@
-//! The bilevel RL algorithms a run can be ([`Algorithm`]): their names in files and links, labels and
+//! The bilevel RL algorithms a run can be ([`RlAlgorithm`]): their names in files and links, labels and
 //! one line on each step's rule; and the step sizes and sample counts they run with ([`Settings`]).
 //! `lockstep` runs them.
 
@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 /// The algorithms of seed 001's comparison (and CBSO of seed 003).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Algorithm {
+pub enum RlAlgorithm {
     MSobirl,
     Sobirl,
     StocSobirl,
@@ -22,68 +22,68 @@ pub enum Algorithm {
     Cbso,
 }
 
-impl Algorithm {
-    pub const ALL: [Algorithm; 10] = [
-        Algorithm::MSobirl,
-        Algorithm::Sobirl,
-        Algorithm::StocSobirl,
-        Algorithm::Exact,
-        Algorithm::Parl,
-        Algorithm::Hpgd,
-        Algorithm::Drlhf,
-        Algorithm::Partial,
-        Algorithm::Pbrl,
-        Algorithm::Cbso,
+impl RlAlgorithm {
+    pub const ALL: [RlAlgorithm; 10] = [
+        RlAlgorithm::MSobirl,
+        RlAlgorithm::Sobirl,
+        RlAlgorithm::StocSobirl,
+        RlAlgorithm::Exact,
+        RlAlgorithm::Parl,
+        RlAlgorithm::Hpgd,
+        RlAlgorithm::Drlhf,
+        RlAlgorithm::Partial,
+        RlAlgorithm::Pbrl,
+        RlAlgorithm::Cbso,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
-            Algorithm::MSobirl => "M-SoBiRL",
-            Algorithm::Sobirl => "SoBiRL (model-free)",
-            Algorithm::StocSobirl => "Stoc-SoBiRL",
-            Algorithm::Exact => "exact hypergradient",
-            Algorithm::Parl => "PARL",
-            Algorithm::Hpgd => "HPGD",
-            Algorithm::Drlhf => "DRLHF",
-            Algorithm::Partial => "partial hypergradient",
-            Algorithm::Pbrl => "penalty (PBRL)",
-            Algorithm::Cbso => "constrained (CBSO)",
+            RlAlgorithm::MSobirl => "M-SoBiRL",
+            RlAlgorithm::Sobirl => "SoBiRL (model-free)",
+            RlAlgorithm::StocSobirl => "Stoc-SoBiRL",
+            RlAlgorithm::Exact => "exact hypergradient",
+            RlAlgorithm::Parl => "PARL",
+            RlAlgorithm::Hpgd => "HPGD",
+            RlAlgorithm::Drlhf => "DRLHF",
+            RlAlgorithm::Partial => "partial hypergradient",
+            RlAlgorithm::Pbrl => "penalty (PBRL)",
+            RlAlgorithm::Cbso => "constrained (CBSO)",
         }
     }
 
     /// What one step does, for tooltips.
     pub fn rule(self) -> &'static str {
         match self {
-            Algorithm::MSobirl => {
+            RlAlgorithm::MSobirl => {
                 "one w step (ξ), x ← x − β·(estimated ∇φ)(x, π, w), N soft Bellman steps: model-based, first-order"
             }
-            Algorithm::Sobirl => {
+            RlAlgorithm::Sobirl => {
                 "N soft Bellman steps, then x ← x − β∇̃φ from M sampled trajectories (no P, no solves)"
             }
-            Algorithm::StocSobirl => {
+            RlAlgorithm::StocSobirl => {
                 "SoBiRL with momentum h = g_k + (1 − µ)(h − g(same samples; x_(k−1), π_(k−1))), g the sampled ∇φ"
             }
-            Algorithm::Exact => "the follower solved to 1e-13, x ← x − β∇φ(x): the reference",
-            Algorithm::Parl => {
+            RlAlgorithm::Exact => "the follower solved to 1e-13, x ← x − β∇φ(x): the reference",
+            RlAlgorithm::Parl => {
                 "N soft Bellman steps, then x ← x − β·(the hypergradient at π_N, with an exact solve against (I − γP_π) transposed): AID, \
                  first- and second-order (Chakraborty et al. 2024)"
             }
-            Algorithm::Hpgd => {
+            RlAlgorithm::Hpgd => {
                 "the follower solved to 1e-10, then SGD on the sampled hypergradient from M trajectories \
                  (Thoma et al. 2024)"
             }
-            Algorithm::Drlhf => {
+            RlAlgorithm::Drlhf => {
                 "M steps x ← x − β∇_x f(x, π) on the upper loss alone, then N soft Bellman steps \
                  (Christiano et al. 2017)"
             }
-            Algorithm::Partial => {
+            RlAlgorithm::Partial => {
                 "N soft Bellman steps, then x ← x − β(∇_x f + τ⁻¹Φ^T diag(π)∇_πf): the direct part only, \
                  ignoring how V* moves with x"
             }
-            Algorithm::Pbrl => {
+            RlAlgorithm::Pbrl => {
                 "value-gap penalty λ(h(x, π_θ) − min h): a leader's policy copy by natural policy gradient (ξ_π)"
             }
-            Algorithm::Cbso => {
+            RlAlgorithm::Cbso => {
                 "PBRL with the cost budget in the follower's objective (exact penalty λ_c)"
             }
         }

@@ -8,7 +8,7 @@
 use crate::numerics::stepped::{Stepped, Work};
 use nalgebra::DVector;
 
-pub use super::algorithm::{Algorithm, Settings};
+pub use super::algorithm::{RlAlgorithm, Settings};
 use super::baselines::{Baseline, Rule, Steps};
 use super::hypergradient::BilevelRl;
 use super::m_sobirl::MSoBiRl;
@@ -50,8 +50,8 @@ enum Runner {
 }
 
 /// One algorithm's run.
-pub struct Run {
-    pub algorithm: Algorithm,
+pub struct RlRun {
+    pub algorithm: RlAlgorithm,
     runner: Runner,
     pub history: Vec<Point>,
     /// The step at which the iterate stopped being finite.
@@ -63,7 +63,7 @@ pub struct Run {
     grad: Option<DVector<f64>>,
 }
 
-impl Run {
+impl RlRun {
     pub fn x(&self) -> &DVector<f64> {
         match &self.runner {
             Runner::MSobirl(r) => &r.x,
@@ -97,10 +97,10 @@ impl Run {
 }
 
 /// Runs on one problem.
-pub struct Lockstep {
+pub struct RlLockstep {
     pub problem: BilevelRl,
     pub budget: Option<Budget>,
-    pub runs: Vec<Run>,
+    pub runs: Vec<RlRun>,
     /// Outer steps every active run has taken.
     pub step: usize,
     /// The next run to step in the current round.
@@ -137,11 +137,11 @@ enum Solving {
     },
 }
 
-impl Lockstep {
+impl RlLockstep {
     pub fn new(
         problem: BilevelRl,
         budget: Option<Budget>,
-        algorithms: &[Algorithm],
+        algorithms: &[RlAlgorithm],
         x0: &DVector<f64>,
         settings: &Settings,
     ) -> Self {
@@ -150,22 +150,22 @@ impl Lockstep {
             .map(|&algorithm| {
                 let x = x0.clone();
                 let runner = match algorithm {
-                    Algorithm::MSobirl => Runner::MSobirl(MSoBiRl::new(&problem, x)),
-                    Algorithm::Sobirl => {
+                    RlAlgorithm::MSobirl => Runner::MSobirl(MSoBiRl::new(&problem, x)),
+                    RlAlgorithm::Sobirl => {
                         Runner::Sobirl(SoBiRl::new(&problem, x, 1.0, settings.seed))
                     }
-                    Algorithm::StocSobirl => {
+                    RlAlgorithm::StocSobirl => {
                         Runner::Sobirl(SoBiRl::new(&problem, x, settings.momentum, settings.seed))
                     }
-                    Algorithm::Exact => Runner::Exact(x),
-                    Algorithm::Parl => Runner::Baseline(Baseline::new(&problem, Rule::Parl, x)),
-                    Algorithm::Hpgd => Runner::Baseline(Baseline::new(&problem, Rule::Hpgd, x)),
-                    Algorithm::Drlhf => Runner::Baseline(Baseline::new(&problem, Rule::Drlhf, x)),
-                    Algorithm::Partial => {
+                    RlAlgorithm::Exact => Runner::Exact(x),
+                    RlAlgorithm::Parl => Runner::Baseline(Baseline::new(&problem, Rule::Parl, x)),
+                    RlAlgorithm::Hpgd => Runner::Baseline(Baseline::new(&problem, Rule::Hpgd, x)),
+                    RlAlgorithm::Drlhf => Runner::Baseline(Baseline::new(&problem, Rule::Drlhf, x)),
+                    RlAlgorithm::Partial => {
                         Runner::Baseline(Baseline::new(&problem, Rule::Partial, x))
                     }
-                    Algorithm::Pbrl => Runner::Penalty(Penalty::new(&problem, x)),
-                    Algorithm::Cbso => {
+                    RlAlgorithm::Pbrl => Runner::Penalty(Penalty::new(&problem, x)),
+                    RlAlgorithm::Cbso => {
                         let mut p = Penalty::new(&problem, x);
                         p.sampling = (settings.cbso_batch > 0).then(|| {
                             Sampling::new(settings.cbso_batch, settings.cbso_horizon, settings.seed)
@@ -174,15 +174,15 @@ impl Lockstep {
                     }
                 };
                 let unavailable = match algorithm {
-                    Algorithm::Sobirl | Algorithm::StocSobirl | Algorithm::Hpgd => {
+                    RlAlgorithm::Sobirl | RlAlgorithm::StocSobirl | RlAlgorithm::Hpgd => {
                         model_free_check(&problem.upper).err()
                     }
-                    Algorithm::Cbso if budget.is_none() => {
+                    RlAlgorithm::Cbso if budget.is_none() => {
                         Some("CBSO needs a cost budget: switch the constraint on".to_owned())
                     }
                     _ => None,
                 };
-                Run {
+                RlRun {
                     algorithm,
                     runner,
                     history: Vec::new(),
@@ -289,7 +289,7 @@ impl Lockstep {
                 }
             }
             Runner::Penalty(r) => {
-                let b = if run.algorithm == Algorithm::Cbso {
+                let b = if run.algorithm == RlAlgorithm::Cbso {
                     budget
                 } else {
                     None
@@ -389,7 +389,7 @@ impl Lockstep {
         sol: SoftSolution,
         grad: Option<DVector<f64>>,
     ) {
-        if self.budget.is_some() && self.runs[k].algorithm == Algorithm::Cbso {
+        if self.budget.is_some() && self.runs[k].algorithm == RlAlgorithm::Cbso {
             self.pending = Some(Pending {
                 k,
                 direction,
@@ -470,7 +470,7 @@ impl Lockstep {
 
 /// The runs with the settings they step by, as a [`Stepped`] model.
 pub struct Stepping<'a> {
-    pub lock: &'a mut Lockstep,
+    pub lock: &'a mut RlLockstep,
     pub settings: &'a Settings,
 }
 
@@ -525,10 +525,10 @@ mod tests {
             budget: 0.3,
             weight: 2.0,
         };
-        let mut lock = Lockstep::new(
+        let mut lock = RlLockstep::new(
             problem.clone(),
             Some(budget),
-            &Algorithm::ALL,
+            &RlAlgorithm::ALL,
             &x0,
             &settings(),
         );
@@ -538,7 +538,7 @@ mod tests {
             reference.step(&problem, 0.2);
         }
         let exact = &lock.runs[3];
-        assert_eq!(exact.algorithm, Algorithm::Exact);
+        assert_eq!(exact.algorithm, RlAlgorithm::Exact);
         assert!((exact.x() - &reference.x).amax() < 1e-9);
         for run in &lock.runs {
             assert_eq!(run.history.len(), 21, "{}", run.algorithm.name());
@@ -566,10 +566,10 @@ mod tests {
             beta: 1e300,
             ..settings()
         };
-        let mut lock = Lockstep::new(
+        let mut lock = RlLockstep::new(
             problem,
             None,
-            &[Algorithm::Sobirl, Algorithm::Cbso, Algorithm::Exact],
+            &[RlAlgorithm::Sobirl, RlAlgorithm::Cbso, RlAlgorithm::Exact],
             &DVector::zeros(25),
             &s,
         );

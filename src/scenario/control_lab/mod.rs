@@ -12,7 +12,7 @@ use super::control::validate_ppo;
 use super::query::{Preset, Validate, check_usize};
 use crate::numerics::control::blpo::BlpoConfig;
 use crate::numerics::control::envs::EnvKind;
-use crate::numerics::control::learner::{Algorithm, Name};
+use crate::numerics::control::learner::{LearnerSpec, Name};
 use crate::numerics::control::ppo::PpoConfig;
 
 /// One of the four learners.
@@ -41,7 +41,7 @@ pub fn slot(on: bool, name: Name) -> LearnerSlot {
 }
 
 impl LearnerSlot {
-    pub fn algorithm(&self) -> Algorithm {
+    pub fn algorithm(&self) -> LearnerSpec {
         self.name.with(self.blpo.clone())
     }
 }
@@ -103,7 +103,7 @@ pub mod range {
 
 impl ControlLabState {
     /// The learners switched on, with their slot numbers.
-    pub fn chosen(&self) -> Vec<(usize, Algorithm)> {
+    pub fn chosen(&self) -> Vec<(usize, LearnerSpec)> {
         self.learners
             .iter()
             .enumerate()

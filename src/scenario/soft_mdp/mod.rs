@@ -12,7 +12,7 @@ mod run;
 use super::json::{matrix, vector};
 use crate::numerics::rl::gridworld::Gridworld;
 use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
-use crate::numerics::rl::lockstep::Algorithm;
+use crate::numerics::rl::lockstep::RlAlgorithm;
 use crate::numerics::rl::mdp::SoftMdp;
 use crate::numerics::rl::penalty::Budget;
 use crate::numerics::rl::reward::RewardModel;
@@ -112,8 +112,8 @@ pub enum UpperSpec {
 /// An algorithm and its parameters (defaults as in the view).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AlgorithmSpec {
-    pub name: Algorithm,
+pub struct RlAlgorithmSpec {
+    pub name: RlAlgorithm,
     pub outer_lr: f64,
     #[serde(default = "default_w_lr")]
     pub w_lr: f64,
@@ -192,7 +192,7 @@ pub struct SoftMdpScenario {
     pub upper: UpperSpec,
     pub x: Vec<f64>,
     #[serde(default)]
-    pub algorithm: Option<AlgorithmSpec>,
+    pub algorithm: Option<RlAlgorithmSpec>,
     #[serde(default)]
     pub budget: Option<BudgetSpec>,
     #[serde(default)]
@@ -429,10 +429,10 @@ impl SoftMdpScenario {
                     a.samples
                 ));
             }
-            if matches!(a.name, Algorithm::Sobirl | Algorithm::StocSobirl) {
+            if matches!(a.name, RlAlgorithm::Sobirl | RlAlgorithm::StocSobirl) {
                 model_free_check(&problem.upper).map_err(|e| format!("algorithm.name: {e}"))?;
             }
-            if a.name == Algorithm::Cbso && self.budget.is_none() {
+            if a.name == RlAlgorithm::Cbso && self.budget.is_none() {
                 return Err("budget: CBSO needs a cost budget".to_owned());
             }
         }

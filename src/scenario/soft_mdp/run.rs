@@ -5,7 +5,7 @@ use nalgebra::DVector;
 use serde_json::{Value, json};
 
 use super::SoftMdpScenario;
-use crate::numerics::rl::lockstep::{Lockstep, Point, Settings};
+use crate::numerics::rl::lockstep::{Point, RlLockstep, Settings};
 use crate::scenario::json::{num, vec};
 
 impl SoftMdpScenario {
@@ -55,7 +55,7 @@ impl SoftMdpScenario {
                 cbso_batch: a.batch,
                 cbso_horizon: a.horizon,
             };
-            let mut lock = Lockstep::new(problem, budget, &[a.name], &x, &settings);
+            let mut lock = RlLockstep::new(problem, budget, &[a.name], &x, &settings);
             let mut xs = vec![vec(&x)];
             for _ in 0..self.steps {
                 lock.round(&settings);
@@ -74,7 +74,7 @@ impl SoftMdpScenario {
                 "lower_residual": column(|p| p.residual),
                 "violation": column(|p| p.violation),
             });
-            if run.algorithm == crate::numerics::rl::lockstep::Algorithm::Cbso {
+            if run.algorithm == crate::numerics::rl::lockstep::RlAlgorithm::Cbso {
                 out["iterates"]["constrained_phi"] = json!(column(|p| p.constrained_phi));
                 out["iterates"]["constrained_residual"] = json!(column(|p| p.constrained_residual));
                 out["iterates"]["constrained_grad_norm"] =

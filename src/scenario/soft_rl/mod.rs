@@ -16,7 +16,7 @@ use super::query::{Validate, check_f64, check_usize};
 use crate::numerics::random::{SeededRng, categorical, gaussian};
 use crate::numerics::rl::gridworld::{Gridworld, MOVES};
 use crate::numerics::rl::hypergradient::{BilevelRl, PREFERENCE_PAIRS, Upper};
-use crate::numerics::rl::lockstep::{Algorithm, Settings};
+use crate::numerics::rl::lockstep::{RlAlgorithm, Settings};
 use crate::numerics::rl::mdp::SoftMdp;
 use crate::numerics::rl::penalty::Budget;
 use crate::numerics::rl::reward::RewardModel;
@@ -112,20 +112,20 @@ pub enum Tool {
 #[serde(default, deny_unknown_fields)]
 pub struct RunSlot {
     pub on: bool,
-    pub algorithm: Algorithm,
+    pub algorithm: RlAlgorithm,
 }
 
 impl Default for RunSlot {
     fn default() -> Self {
         Self {
             on: true,
-            algorithm: Algorithm::Exact,
+            algorithm: RlAlgorithm::Exact,
         }
     }
 }
 
 /// A run slot (for the presets).
-pub(crate) const fn slot(on: bool, algorithm: Algorithm) -> RunSlot {
+pub(crate) const fn slot(on: bool, algorithm: RlAlgorithm) -> RunSlot {
     RunSlot { on, algorithm }
 }
 
@@ -193,10 +193,10 @@ impl Default for SoftRlState {
             seed: 0,
             l2: 0.01,
             runs: [
-                slot(true, Algorithm::MSobirl),
-                slot(true, Algorithm::Exact),
-                slot(true, Algorithm::Partial),
-                slot(false, Algorithm::Pbrl),
+                slot(true, RlAlgorithm::MSobirl),
+                slot(true, RlAlgorithm::Exact),
+                slot(true, RlAlgorithm::Partial),
+                slot(false, RlAlgorithm::Pbrl),
             ],
             beta: 0.3,
             xi: 1.0,
@@ -421,7 +421,7 @@ impl SoftRlState {
     }
 
     /// The algorithms of the runs that are on, with their slot numbers.
-    pub fn algorithms(&self) -> Vec<(usize, Algorithm)> {
+    pub fn algorithms(&self) -> Vec<(usize, RlAlgorithm)> {
         self.runs
             .iter()
             .enumerate()
@@ -516,10 +516,10 @@ mod tests {
         assert!(e.contains("runs.1.algorithm"), "{e}");
     }
 
-    /// The quadratic-reward preset's hint, run as the view runs it (`Lockstep`, 3000 rounds).
+    /// The quadratic-reward preset's hint, run as the view runs it (`RlLockstep`, 3000 rounds).
     #[test]
     fn the_quadratic_reward_preset_shows_m_sobirl_leaving_and_exact_descent_converging() {
-        use crate::numerics::rl::lockstep::Lockstep;
+        use crate::numerics::rl::lockstep::RlLockstep;
         let preset = PRESETS
             .iter()
             .find(|p| p.name.starts_with("M-SoBiRL on the authors' quadratic"))
@@ -529,13 +529,13 @@ mod tests {
         assert_eq!(problem.dim(), 100);
         let x0 = preset.x0();
         let algorithms: Vec<_> = preset.algorithms().into_iter().map(|(_, a)| a).collect();
-        assert_eq!(algorithms, [Algorithm::MSobirl, Algorithm::Exact]);
-        let mut lock = Lockstep::new(problem, None, &algorithms, &x0, &preset.settings());
+        assert_eq!(algorithms, [RlAlgorithm::MSobirl, RlAlgorithm::Exact]);
+        let mut lock = RlLockstep::new(problem, None, &algorithms, &x0, &preset.settings());
         while lock.step < preset.stop_at {
             lock.round(&preset.settings());
         }
         let (m, exact) = (&lock.runs[0], &lock.runs[1]);
-        let phi = |r: &crate::numerics::rl::lockstep::Run, k: usize| r.history[k].phi;
+        let phi = |r: &crate::numerics::rl::lockstep::RlRun, k: usize| r.history[k].phi;
         assert!(
             (phi(exact, 3000) - 1.0).abs() < 1e-6,
             "exact: {}",

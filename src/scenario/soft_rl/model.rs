@@ -3,7 +3,7 @@
 use nalgebra::DVector;
 
 use super::SoftRlState;
-use crate::numerics::rl::lockstep::{Lockstep, Settings, Stepping};
+use crate::numerics::rl::lockstep::{RlLockstep, Settings, Stepping};
 use crate::numerics::stepped::{Stepped, Work};
 use crate::scenario::query::Validate as _;
 
@@ -12,7 +12,7 @@ pub struct Model {
     pub key: SoftRlState,
     /// The key's algorithm settings.
     pub settings: Settings,
-    pub lock: Lockstep,
+    pub lock: RlLockstep,
     /// Slot number of each run.
     pub slots: Vec<usize>,
 }
@@ -38,7 +38,7 @@ impl Model {
         let problem = state.problem_with_expert(expert)?;
         let chosen = state.algorithms();
         let algorithms: Vec<_> = chosen.iter().map(|(_, a)| *a).collect();
-        let lock = Lockstep::new(
+        let lock = RlLockstep::new(
             problem,
             state.budget(),
             &algorithms,

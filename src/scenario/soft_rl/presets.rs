@@ -3,7 +3,7 @@
 
 use super::{Env, Leader, RandomSpec, SoftRlState, slot};
 use crate::numerics::rl::gridworld::Gridworld;
-use crate::numerics::rl::lockstep::Algorithm;
+use crate::numerics::rl::lockstep::RlAlgorithm;
 use crate::scenario::query::Preset;
 
 /// The presets.
@@ -22,10 +22,10 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
             leader: Leader::Shaping,
             beta: 2.0,
             runs: [
-                slot(true, Algorithm::MSobirl),
-                slot(true, Algorithm::Exact),
-                slot(true, Algorithm::Sobirl),
-                slot(true, Algorithm::Pbrl),
+                slot(true, RlAlgorithm::MSobirl),
+                slot(true, RlAlgorithm::Exact),
+                slot(true, RlAlgorithm::Sobirl),
+                slot(true, RlAlgorithm::Pbrl),
             ],
             ..SoftRlState::default()
         },
@@ -39,10 +39,10 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
             beta: 1.0,
             gamma: 0.8,
             runs: [
-                slot(true, Algorithm::Sobirl),
-                slot(true, Algorithm::Exact),
-                slot(true, Algorithm::StocSobirl),
-                slot(true, Algorithm::Partial),
+                slot(true, RlAlgorithm::Sobirl),
+                slot(true, RlAlgorithm::Exact),
+                slot(true, RlAlgorithm::StocSobirl),
+                slot(true, RlAlgorithm::Partial),
             ],
             ..SoftRlState::default()
         },
@@ -62,10 +62,10 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
             constraint: true,
             budget: 0.3,
             runs: [
-                slot(true, Algorithm::Cbso),
-                slot(true, Algorithm::Exact),
-                slot(true, Algorithm::Pbrl),
-                slot(false, Algorithm::MSobirl),
+                slot(true, RlAlgorithm::Cbso),
+                slot(true, RlAlgorithm::Exact),
+                slot(true, RlAlgorithm::Pbrl),
+                slot(false, RlAlgorithm::MSobirl),
             ],
             ..SoftRlState::default()
         },
@@ -77,10 +77,10 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
             stop_at: 400,
             steps_per_frame: 5,
             runs: [
-                slot(true, Algorithm::MSobirl),
-                slot(true, Algorithm::Exact),
-                slot(true, Algorithm::Partial),
-                slot(false, Algorithm::Pbrl),
+                slot(true, RlAlgorithm::MSobirl),
+                slot(true, RlAlgorithm::Exact),
+                slot(true, RlAlgorithm::Partial),
+                slot(false, RlAlgorithm::Pbrl),
             ],
             ..authors_synthetic()
         },
@@ -144,10 +144,10 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
             beta: 0.3,
             gamma: 0.8,
             runs: [
-                slot(true, Algorithm::Exact),
-                slot(true, Algorithm::Parl),
-                slot(true, Algorithm::Hpgd),
-                slot(true, Algorithm::Drlhf),
+                slot(true, RlAlgorithm::Exact),
+                slot(true, RlAlgorithm::Parl),
+                slot(true, RlAlgorithm::Hpgd),
+                slot(true, RlAlgorithm::Drlhf),
             ],
             ..SoftRlState::default()
         },
@@ -165,10 +165,10 @@ pub const PRESETS: [Preset<SoftRlState>; 9] = [
             stop_at: 3000,
             steps_per_frame: 20,
             runs: [
-                slot(true, Algorithm::MSobirl),
-                slot(true, Algorithm::Exact),
-                slot(false, Algorithm::Partial),
-                slot(false, Algorithm::Pbrl),
+                slot(true, RlAlgorithm::MSobirl),
+                slot(true, RlAlgorithm::Exact),
+                slot(false, RlAlgorithm::Partial),
+                slot(false, RlAlgorithm::Pbrl),
             ],
             ..authors_synthetic()
         },

@@ -3,7 +3,7 @@
 //! speed.
 
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
-use crate::numerics::rl::lockstep::Algorithm;
+use crate::numerics::rl::lockstep::RlAlgorithm;
 use crate::scenario::soft_rl::{DemoSource, Env, Leader, PRESETS, SoftRlState, Tool, range};
 
 pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
@@ -229,7 +229,7 @@ fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             egui::ComboBox::from_id_salt(("soft-rl-run", k))
                 .selected_text(slot.algorithm.name())
                 .show_ui(ui, |ui| {
-                    for a in Algorithm::ALL {
+                    for a in RlAlgorithm::ALL {
                         ui.selectable_value(&mut slot.algorithm, a, a.name())
                             .on_hover_text(a.rule());
                     }

@@ -7,7 +7,7 @@ use egui_plot::Plot;
 use super::SLOT_COLORS;
 use crate::app::Look;
 use crate::app::widgets::series_line;
-use crate::numerics::rl::lockstep::{Lockstep, Point};
+use crate::numerics::rl::lockstep::{Point, RlLockstep};
 
 type Metric = (&'static str, fn(&Point) -> f64);
 
@@ -32,7 +32,7 @@ const CURVES: [Metric; 7] = [
     ),
 ];
 
-pub fn curves_ui(ui: &mut egui::Ui, lock: &Lockstep, slots: &[usize], budget: bool, look: Look) {
+pub fn curves_ui(ui: &mut egui::Ui, lock: &RlLockstep, slots: &[usize], budget: bool, look: Look) {
     let link = egui::Id::unique("soft-rl-curves");
     let width = ((ui.available_width() - 24.0) / 3.0).max(160.0);
     let shown = if budget { CURVES.len() } else { 4 };

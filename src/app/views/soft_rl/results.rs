@@ -238,7 +238,7 @@ impl SoftRlView {
 }
 
 /// "ok", "diverged at step k", or why the run cannot go.
-pub(super) fn status_text(run: &crate::numerics::rl::lockstep::Run) -> String {
+pub(super) fn status_text(run: &crate::numerics::rl::lockstep::RlRun) -> String {
     match (&run.unavailable, run.diverged) {
         (Some(why), _) => why.clone(),
         (None, Some(step)) => format!("diverged at step {step}"),
