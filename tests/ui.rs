@@ -215,7 +215,7 @@ fn ihvp_lab_fills_its_histograms_over_frames() {
 }
 
 /// BLPO Figure 2 under the code's settings (damped core, fixed columns, CG with and without the guard):
-/// no heavy Nyström tail, both CGs at machine precision — the numbers the README and the lesson state.
+/// no heavy Nyström tail, both CGs at machine precision — the numbers docs/views.md and the lesson state.
 #[test]
 fn ihvp_lab_figure_2_under_blpos_settings() {
     let mut harness = light([1400.0, 900.0]);

@@ -1,6 +1,6 @@
 // The Compute view's CPU-twin timing (issue 18): the convergence map's twin, 128² starts × 1000 steps, timed
 // in the browser a part per frame slice; compare with `bilevel-lab bench 128 1000`'s cpu_twin_seconds on
-// the same machine (the README records both).
+// the same machine (docs/performance.md records both).
 
 export async function twinTimingChecks(page, mode, t) {
   const { check, waitForStatus, click } = t;

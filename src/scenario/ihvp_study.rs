@@ -295,10 +295,10 @@ mod tests {
         );
     }
 
-    /// The README's numbers for the IHVP lab's "BLPO Figure 2" preset (100 trained 4–8–1 networks, full
-    /// Hessians, Nyström rank 10, CG 20 steps): CG near machine precision with its mean inside its IQR for
-    /// α ≥ 1; Nyström's mean above its q75 at every α from 0.1 to 50 (the heavy tail), and at α = 50 median
-    /// 6.1e-3, q75 1.3e-2, mean 0.61, max 60.
+    /// The numbers docs/views.md states for the IHVP lab's "BLPO Figure 2" preset (100 trained 4–8–1
+    /// networks, full Hessians, Nyström rank 10, CG 20 steps): CG near machine precision with its mean
+    /// inside its IQR for α ≥ 1; Nyström's mean above its q75 at every α from 0.1 to 50 (the heavy tail),
+    /// and at α = 50 median 6.1e-3, q75 1.3e-2, mean 0.61, max 60.
     #[test]
     fn blpo_figure_2_preset_numbers_hold() {
         let text = r#"{"kind": "ihvp_study", "family": "networks", "networks": 100, "inputs": 4, "hidden": 8,
@@ -331,7 +331,7 @@ mod tests {
         assert!(near(at50("max"), 60.0, 0.05), "{}", alphas[3]);
     }
 
-    /// The README's reading of Figure 2 under BLPO's own settings: on the same 100 networks at α = 50,
+    /// docs/views.md's reading of Figure 2 under BLPO's own settings: on the same 100 networks at α = 50,
     /// the damped core with fixed columns (BLPO's code) has no heavy tail, the undamped core with fresh
     /// columns (Hataya & Yamada) has it, fixing the columns alone shrinks it; every H + αI is positive
     /// definite there, so CG's curvature guard never acts (both CGs agree to the bit).

@@ -1,7 +1,7 @@
 //! Batched forward passes of the control tasks' actor or critic (`numerics::control::mlp`), many
 //! networks (one per seed) at once: the policy and value evaluations of a rollout step of every seed ×
 //! environment, or a whole rollout's values. `bilevel-lab bench-control` times it against its CPU twin
-//! and the float64 numerics; at the Control view's sizes the CPU path is used (see the README).
+//! and the float64 numerics; at the Control view's sizes the CPU path is used (see docs/numerics.md).
 
 use crate::gpu::job::{Encoded, Kernel, Storage, f32s_from_bytes};
 use crate::gpu::runtime::KernelSpec;

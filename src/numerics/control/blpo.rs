@@ -678,7 +678,7 @@ mod tests {
         }
     }
 
-    /// The README's finding on the real critic (64 × 64, p = 4 545, CartPole): with the authors'
+    /// docs/numerics.md's finding on the real critic (64 × 64, p = 4 545, CartPole): with the authors'
     /// settings the rank-10 Nyström IHVP is tens of percent or more away from the converged solve.
     #[test]
     fn nystrom_is_far_from_the_converged_ihvp_on_a_cartpole_critic() {
@@ -703,7 +703,7 @@ mod tests {
     }
 
     /// A CI-sized run: BLPO (rank 5, K_ω = 3, bound 1: the authors' README example) raises CartPole's mean
-    /// return over 16 updates (8 192 steps), its implicit correction staying small (README, "BLPO on
+    /// return over 16 updates (8 192 steps), its implicit correction staying small (docs/numerics.md, "BLPO on
     /// control tasks").
     #[test]
     fn blpo_raises_cartpoles_return() {
@@ -723,7 +723,7 @@ mod tests {
         for u in 0..16 {
             let s = b.update();
             assert!(s.terms.hvps > 0 && s.terms.cosine.is_finite());
-            // The README's finding: at ρ = 50 the implicit correction is a sliver of the direct
+            // docs/numerics.md's finding: at ρ = 50 the implicit correction is a sliver of the direct
             // gradient, and the direction followed stays within a few degrees of ∇_θJ.
             assert!(
                 s.terms.correction_ratio < 0.05 && s.terms.cosine > 0.99,
