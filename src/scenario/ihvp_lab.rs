@@ -316,9 +316,10 @@ pub mod range {
 }
 
 impl IhvpLabState {
-    /// The Hessian family.
-    pub fn family(&self) -> Family {
-        match self.family {
+    /// The Hessian family; a pasted matrix that is not a valid one gives its error (the message of
+    /// `validate`, which checks the same).
+    pub fn family(&self) -> Result<Family, String> {
+        Ok(match self.family {
             FamilyKind::Networks => Family::Networks(Networks {
                 inputs: self.inputs,
                 hidden: self.hidden,
@@ -331,12 +332,8 @@ impl IhvpLabState {
                 condition: self.condition,
                 negative_share: self.negative_share,
             }),
-            FamilyKind::Given => match given_instance(&self.matrix, &self.rhs) {
-                Ok(i) => Family::Given(i),
-                // Unreachable for a validated state; an empty spectrum family keeps it total.
-                Err(_) => Family::Spectrum(Spectrum::default()),
-            },
-        }
+            FamilyKind::Given => Family::Given(given_instance(&self.matrix, &self.rhs)?),
+        })
     }
 
     /// The dimension p of the family's Hessians.
@@ -439,7 +436,7 @@ mod tests {
         crate::scenario::query::assert_presets_round_trip(&PRESETS);
         let given = (PRESETS[5].state)();
         assert_eq!(given.dim(), 4);
-        assert!(matches!(given.family(), Family::Given(ref i) if i.b.len() == 4));
+        assert!(matches!(given.family(), Ok(Family::Given(ref i)) if i.b.len() == 4));
         let with_extras = IhvpLabState {
             identity: true,
             pcg: true,

@@ -58,21 +58,28 @@ pub struct IhvpLabView {
     paste_error: Option<String>,
 }
 
-fn study(state: &IhvpLabState) -> StudyRun {
-    StudyRun::new(
-        state.family(),
+/// The study a state asks for; its error is the pasted matrix's (which `validate` reports).
+fn study(state: &IhvpLabState) -> Result<StudyRun, String> {
+    Ok(StudyRun::new(
+        state.family()?,
         state.seed,
         state.size,
         state.alpha,
         state.methods(),
-    )
+    ))
 }
 
 impl Default for IhvpLabView {
     fn default() -> Self {
         let state = IhvpLabState::default();
+        let run = match study(&state) {
+            Ok(run) => run,
+            Err(e) => {
+                unreachable!("the default state (trained networks) always builds its study: {e}")
+            }
+        };
         Self {
-            run: study(&state),
+            run,
             previous: None,
             f32s: None,
             seconds: 0.0,
@@ -170,10 +177,10 @@ impl IhvpLabView {
     /// Restarts on a settings change; scores Hessians until `deadline`.
     fn advance(&mut self, ui: &egui::Ui, deadline: Instant) {
         self.state.instance = self.state.instance.min(self.state.size.saturating_sub(1));
-        if self.state.validate().is_err() {
+        // An invalid state (its error is shown above the results) keeps the last study.
+        let Ok(fresh) = self.state.validate().and_then(|()| study(&self.state)) else {
             return;
-        }
-        let fresh = study(&self.state);
+        };
         if fresh.family != self.run.family
             || fresh.methods != self.run.methods
             || (fresh.seed, fresh.size, fresh.alpha)
