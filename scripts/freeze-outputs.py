@@ -74,8 +74,7 @@ def normalise(text, renames):
     try:
         return json.dumps(mask(json.loads(text), renames), indent=1, sort_keys=True)
     except json.JSONDecodeError:
-        text = re.sub(r"\d+ frames", "<n> frames", text)
-        return re.sub(r"\d+(\.\d+)?\s?(ms|s)\b", "<time>", text)
+        return re.sub(r"\d+(\.\d+)?\s?(ms|s)\b", "<time>", masked(text))
 
 
 def main():
