@@ -281,8 +281,9 @@ fn lesson_check_prints_each_claim_with_its_measured_value() {
 /// A view's document runs headless in its view and prints what the view shows; a bad field is named.
 #[test]
 fn a_views_document_runs_in_its_view() {
-    let (code, out, err) =
-        run(r#"{"kind": "stackelberg", "reg": 0.04, "step": 2000, "result": {"ignored": true}}"#);
+    let (code, out, err) = run(
+        r#"{"kind": "stackelberg", "run": {"reg": 0.04}, "show": {"step": 2000}, "result": {"ignored": true}}"#,
+    );
     assert_eq!(code, 0, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).expect("JSON out");
     assert_eq!(doc["kind"], "stackelberg");
@@ -293,12 +294,15 @@ fn a_views_document_runs_in_its_view() {
         panels[3]["theta_sign_changes"], 0,
         "Stackelberg play never crosses θ = 0"
     );
-    let (code, _, err) = run(r#"{"kind": "playground", "outer_lr": -1}"#);
+    let (code, _, err) = run(r#"{"kind": "playground", "run": {"outer_lr": -1}}"#);
     assert_eq!(code, 2);
     assert!(
-        err.starts_with("`outer_lr`") && err.lines().count() == 1,
+        err.starts_with("`run.outer_lr`") && err.lines().count() == 1,
         "{err}"
     );
+    // A flat document (the halves merged, as saved before them) still reads.
+    let (code, _, err) = run(r#"{"kind": "playground", "outer_lr": -1}"#);
+    assert!(code == 2 && err.starts_with("`outer_lr`"), "{err}");
 }
 
 #[test]

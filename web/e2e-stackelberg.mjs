@@ -76,7 +76,7 @@ export async function stackelbergChecks(page, mode, t) {
     ['export-json', 'stackelberg.json', (b) => {
       // The view's document (what `bilevel-lab run` replays) with the trajectories as its result.
       const doc = JSON.parse(b.toString('utf8'));
-      return doc.kind === 'stackelberg' && doc.actor_lr === 0.01 && doc.result?.panels?.length === 4;
+      return doc.kind === 'stackelberg' && doc.run?.actor_lr === 0.01 && doc.result?.panels?.length === 4;
     }],
     ['export-png', 'stackelberg-panels.png', (b) => b.subarray(1, 4).toString('latin1') === 'PNG' && b.length > 10_000],
   ]);
@@ -91,7 +91,7 @@ export async function stackelbergChecks(page, mode, t) {
   const file = saved ? await saved.path() : null;
   const doc = file ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
   check(`${mode}: Save scenario downloads the view's document`,
-    saved?.suggestedFilename() === 'stackelberg.json' && doc.kind === 'stackelberg' && doc.reg === 0.2 && doc.step === 1500,
+    saved?.suggestedFilename() === 'stackelberg.json' && doc.kind === 'stackelberg' && doc.run?.reg === 0.2 && doc.show?.step === 1500,
     JSON.stringify(doc).slice(0, 200));
   await page.evaluate(() => { location.hash = '#compute'; });
   await waitForStatus((st) => st.active_view === 'compute');

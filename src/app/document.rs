@@ -1,8 +1,9 @@
 //! One document per view: a view's state, its link, its JSON export and a `bilevel-lab run` scenario are
-//! the same thing. A document is the view's state as JSON with its `kind` (and the `step` its link
-//! replays to): `{"kind": "stackelberg", "actor_lr": 0.01, …, "step": 50000}`; exports add a `result`,
-//! which running ignores. `bilevel-lab run` opens the document's view headless, plays it as the app does
-//! until its numbers hold still, and prints what the view shows; the app opens a document in its view.
+//! the same thing. A document is the view's state in two halves (`scenario::document`): `{"kind":
+//! "stackelberg", "run": {"actor_lr": 0.01, …}, "show": {"horizon": 50000, …, "step": 50000}}`; exports
+//! add a `result`, which running ignores; a flat document (the halves merged) reads too. `bilevel-lab run`
+//! opens the document's view headless, plays it as the app does until its numbers hold still, and prints
+//! what the view shows; the app opens a document in its view.
 //! A view's own document and export are made in `app::view` (the views use them; this module opens
 //! views, so the views do not import it).
 
@@ -14,43 +15,66 @@ use crate::app::view::View;
 pub use crate::app::view::{document, export, kind_of};
 use crate::app::{headless, views};
 use crate::scenario::anchor::Anchor;
+use crate::scenario::document::flatten;
 pub use crate::scenario::json::pretty;
 use crate::scenario::query::to_query;
-use crate::scenario::{VIEW_KINDS, view_kinds};
+use crate::scenario::{VIEW_KINDS, ViewKind, view_kinds};
 
 /// How long a document may play before `run` gives up.
 pub const RUN_LIMIT: Duration = Duration::from_secs(600);
 
-/// The view a kind opens.
-fn anchor_of(kind: &str) -> Option<&'static str> {
-    VIEW_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, a)| *a)
+/// The kind of a document's `kind`.
+fn kind_named(kind: &str) -> Option<&'static ViewKind> {
+    VIEW_KINDS.iter().find(|k| k.kind == kind)
 }
 
-/// The link a document opens: its kind's view and its fields as link parameters (`result` ignored).
+/// The link a document opens: its kind's view and its fields (both halves, or a flat document's) as link
+/// parameters (`result` ignored).
 pub fn link(text: &str) -> Result<Anchor, String> {
+    read(text).map(|(anchor, _)| anchor)
+}
+
+/// A document's link, and its kind when it is written in halves (so errors can name the half).
+fn read(text: &str) -> Result<(Anchor, Option<&'static ViewKind>), String> {
     crate::scenario::check_size(text, "document")?;
-    let mut value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
-    let doc = value
-        .as_object_mut()
-        .ok_or("a view's document is a JSON object")?;
+    let value: Value = serde_json::from_str(text).map_err(|e| format!("invalid JSON: {e}"))?;
+    let Value::Object(mut doc) = value else {
+        return Err("a view's document is a JSON object".to_owned());
+    };
     let kinds = view_kinds();
     let Some(Value::String(kind)) = doc.remove("kind") else {
         return Err(format!(
             "kind: missing (a view's document names one of {kinds})"
         ));
     };
-    let anchor =
-        anchor_of(&kind).ok_or_else(|| format!("kind: `{kind}` is not a view (views: {kinds})"))?;
+    let kind = kind_named(&kind)
+        .ok_or_else(|| format!("kind: `{kind}` is not a view (views: {kinds})"))?;
     doc.remove("result");
-    Ok(Anchor::new(anchor, to_query(&value)))
+    let in_halves = doc.contains_key("run") || doc.contains_key("show");
+    let flat = flatten(doc, kind.show)?;
+    let anchor = Anchor::new(kind.anchor, to_query(&Value::Object(flat)));
+    Ok((anchor, in_halves.then_some(kind)))
 }
 
-/// The document's view, with the document applied; errors name the field.
+/// The document's view, with the document applied; errors name the field (in its half: `` `run.reg` ``).
 pub fn open(text: &str) -> Result<(Box<dyn View>, Anchor), String> {
-    let anchor = link(text)?;
+    let (anchor, halves) = read(text)?;
     let mut view = views::by_anchor(&anchor.view)?;
-    view.apply_query(&anchor.query)
-        .map_err(|e| e.replace("URL parameter ", ""))?;
+    view.apply_query(&anchor.query).map_err(|e| {
+        let e = e.replace("URL parameter ", "");
+        match (halves, e.strip_prefix('`').and_then(|r| r.split_once('`'))) {
+            (Some(kind), Some((field, rest))) => {
+                let top = field.split('.').next().unwrap_or_default();
+                let half = if kind.show.contains(&top) || top == "step" {
+                    "show"
+                } else {
+                    "run"
+                };
+                format!("`{half}.{field}`{rest}")
+            }
+            _ => e,
+        }
+    })?;
     Ok((view, anchor))
 }
 
@@ -58,7 +82,7 @@ pub fn open(text: &str) -> Result<(Box<dyn View>, Anchor), String> {
 /// (the `view` object of the page's status).
 pub fn run(text: &str) -> Result<Value, String> {
     let (view, _) = open(text)?;
-    let kind = kind_of(view.anchor()).unwrap_or_default();
+    let kind = kind_of(view.anchor()).map_or("", |k| k.kind);
     let (report, _) = headless::play(view, RUN_LIMIT)?;
     Ok(json!({"kind": kind, "view": Value::Object(report.values)}))
 }
@@ -68,7 +92,7 @@ pub fn is_document(text: &str) -> bool {
     serde_json::from_str::<Value>(text)
         .ok()
         .and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_owned))
-        .is_some_and(|k| anchor_of(&k).is_some())
+        .is_some_and(|k| kind_named(&k).is_some())
 }
 
 #[cfg(test)]
@@ -101,7 +125,7 @@ mod tests {
             let doc = document(player.view()).expect("a document");
             assert_eq!(
                 doc["kind"],
-                kind_of(&anchor.view).unwrap_or_default(),
+                kind_of(&anchor.view).map_or("", |k| k.kind),
                 "{link}"
             );
             let mut exported = doc.clone();
@@ -156,5 +180,16 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(e.contains("`bogus`"), "{e}");
+        // In halves, an error names the half too.
+        let e = open(r#"{"kind": "stackelberg", "run": {"reg": 7}, "show": {"step": 10}}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("`run.reg`") && e.contains("0..=1"), "{e}");
+        let e = open(r#"{"kind": "playground", "run": {"runs": [{}, {"ihvp": "nope"}]}}"#)
+            .err()
+            .unwrap_or_default();
+        assert!(e.starts_with("`run.runs.1.ihvp`"), "{e}");
+        let e = link(r#"{"kind": "soft_rl", "run": {"stop_at": 5}}"#).expect_err("wrong half");
+        assert_eq!(e, "run.stop_at: belongs in show");
     }
 }

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use web_time::Instant;
 
 use crate::app::format;
@@ -13,6 +14,7 @@ use crate::app::view::ViewReport;
 use crate::app::widgets::{RunAction, run_controls_ui};
 use crate::budget::work_until;
 pub use crate::numerics::stepped::{Stepped, Work};
+use crate::scenario::document::Document;
 use crate::scenario::query::{Validate, from_query, to_query};
 
 /// Play / pause, the step to reach, and a link's pending step.
@@ -124,6 +126,43 @@ impl Playback {
     }
 }
 
+/// A view's model and the `run` half of the state it was built from (`Document::run_key`): a model (or
+/// its error) is rebuilt when that half changes, never for a change in `show`, and a state that failed to
+/// build is not rebuilt every frame.
+pub struct Built<M> {
+    key: Value,
+    pub model: Result<M, String>,
+}
+
+impl<M> Built<M> {
+    pub fn new<S: Document>(state: &S, build: impl FnOnce(&S) -> Result<M, String>) -> Self {
+        Self {
+            key: state.run_key(),
+            model: build(state),
+        }
+    }
+
+    /// Whether `state`'s `run` half is not the one the model was built from.
+    pub fn stale<S: Document>(&self, state: &S) -> bool {
+        self.key != state.run_key()
+    }
+
+    /// Rebuilds the model from `state` when `restart` (Restart, a link) or the state's `run` half
+    /// changed; says whether it did.
+    pub fn sync<S: Document>(
+        &mut self,
+        state: &S,
+        restart: bool,
+        build: impl FnOnce(&S) -> Result<M, String>,
+    ) -> bool {
+        let rebuild = restart || self.stale(state);
+        if rebuild {
+            *self = Self::new(state, build);
+        }
+        rebuild
+    }
+}
+
 /// A stepping view's link: its state's parameters, and `step=k` when paused after k steps.
 pub fn link_query(state: &impl Serialize, step: Option<usize>) -> Vec<(String, String)> {
     let mut query = to_query(state);
@@ -155,12 +194,21 @@ pub fn parse_link<S: Serialize + DeserializeOwned + Default + Validate>(
 }
 
 /// The state half of a view's [`View`] impl, the same in every view with a scenario kept in `self.state`:
-/// `reset` (back to `Default`), `state_json`, and its link. `view_state!(State, last)` is for a view that
-/// steps a run through `self.playback` (`app::playback`): the link is the state plus `step=k`, at most the
-/// state's field `last`. `view_state!(links)` gives `to_query` only, for a view whose `apply_query` does
-/// more than set the state.
+/// `anchor` (the state's `Document::ANCHOR`), `title`, `reset` (back to `Default`), `state_json`, and its
+/// link. `view_state!(State, last, "Title")` is for a view that steps a run through `self.playback`
+/// (`app::playback`): the link is the state plus `step=k`, at most the state's field `last`.
+/// `view_state!(links State, "Title")` gives `to_query` only, for a view whose `apply_query` does more than
+/// set the state.
 macro_rules! view_state {
-    (@state) => {
+    (@state $state:ty, $title:literal) => {
+        fn anchor(&self) -> &'static str {
+            <$state as $crate::scenario::document::Document>::ANCHOR
+        }
+
+        fn title(&self) -> &'static str {
+            $title
+        }
+
         fn reset(&mut self) {
             *self = Self::default();
         }
@@ -169,15 +217,15 @@ macro_rules! view_state {
             serde_json::to_value(&self.state).ok()
         }
     };
-    (links) => {
-        $crate::app::playback::view_state!(@state);
+    (links $state:ty, $title:literal) => {
+        $crate::app::playback::view_state!(@state $state, $title);
 
         fn to_query(&self) -> Vec<(String, String)> {
             $crate::scenario::query::to_query(&self.state)
         }
     };
-    ($state:ty, $last:ident) => {
-        $crate::app::playback::view_state!(@state);
+    ($state:ty, $last:ident, $title:literal) => {
+        $crate::app::playback::view_state!(@state $state, $title);
 
         fn to_query(&self) -> Vec<(String, String)> {
             $crate::app::playback::link_query(&self.state, self.playback.link_step())
@@ -251,5 +299,28 @@ mod tests {
         p.playing = true;
         p.advance(&ctx, RunAction::None, &mut stuck, 10, 50, soon());
         assert_eq!((stuck.step, p.playing, p.target()), (3, false, 3));
+    }
+
+    /// A model is rebuilt when the `run` half changes, never for `show`; an off learner's settings are
+    /// not part of Control's run.
+    #[test]
+    fn models_are_rebuilt_on_the_run_half_only() {
+        use crate::scenario::{control_lab::ControlLabState, playground::PlaygroundState};
+        let mut state = PlaygroundState::default();
+        let mut built = Built::new(&state, |_| Ok::<(), String>(()));
+        state.stop_at += 1;
+        state.steps_per_frame += 1;
+        assert!(!built.sync(&state, false, |_| Ok(())));
+        state.outer_lr *= 2.0;
+        assert!(built.sync(&state, false, |_| Ok(())) && !built.stale(&state));
+        let mut control = ControlLabState::default();
+        let built = Built::new(&control, |_| Ok::<(), String>(()));
+        let off = control.learners.iter().position(|l| !l.on).unwrap_or(3);
+        control.learners[off].on = false;
+        control.learners[off].blpo.rank += 1;
+        control.shown = 1;
+        assert!(!built.stale(&control));
+        control.stop_at += 1;
+        assert!(built.stale(&control));
     }
 }

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::app::look::Look;
 use crate::gpu::{ComputeRuntime, SelfCheck};
-use crate::scenario::VIEW_KINDS;
+use crate::scenario::document::halves;
 use crate::scenario::json::pretty;
 use crate::scenario::query::to_query;
+use crate::scenario::{VIEW_KINDS, ViewKind};
 use crate::status::UiRect;
 
 /// What a view may use while drawing.
@@ -96,33 +97,28 @@ pub trait View {
 pub type OpenView = fn(&str) -> Result<Box<dyn View>, String>;
 
 /// The document kind of a view (`None`: the view has no scenario).
-pub fn kind_of(anchor: &str) -> Option<&'static str> {
-    VIEW_KINDS
-        .iter()
-        .find(|(_, a)| *a == anchor)
-        .map(|(k, _)| *k)
+pub fn kind_of(anchor: &str) -> Option<&'static ViewKind> {
+    VIEW_KINDS.iter().find(|k| k.anchor == anchor)
 }
 
-/// The open view's document, or `None` for a view without a scenario (the landing page, lessons,
-/// compute).
+/// The open view's document, `{"kind", "run", "show"}` (`scenario::document`), or `None` for a view
+/// without a scenario (the landing page, lessons, compute).
 pub fn document(view: &dyn View) -> Option<Value> {
     let kind = kind_of(view.anchor())?;
-    let Value::Object(state) = view.state_json()? else {
+    let Value::Object(mut state) = view.state_json()? else {
         return None;
     };
-    let mut doc = Map::new();
-    doc.insert("kind".to_owned(), json!(kind));
-    doc.extend(state);
     // What the link has beyond the state (the step it replays to), as numbers where they are.
-    let known: HashMap<String, String> =
-        to_query(&Value::Object(doc.clone())).into_iter().collect();
+    let known: HashMap<String, String> = to_query(&Value::Object(state.clone()))
+        .into_iter()
+        .collect();
     for (key, text) in view.to_query() {
         if !key.contains('.') && known.get(&key) != Some(&text) {
             let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
-            doc.insert(key, value);
+            state.insert(key, value);
         }
     }
-    Some(Value::Object(doc))
+    Some(halves(kind.kind, state, kind.show))
 }
 
 /// A view's JSON export: its document with `result` (what the view computed), as [`pretty`] text.

@@ -376,6 +376,13 @@ impl IhvpLabState {
     }
 }
 
+/// `show`: the section open and the instance looked at.
+impl crate::scenario::document::Document for IhvpLabState {
+    const KIND: &'static str = "ihvp_lab";
+    const ANCHOR: &'static str = "ihvp";
+    const SHOW: &'static [&'static str] = &["section", "instance"];
+}
+
 impl Validate for IhvpLabState {
     fn validate(&self) -> Result<(), String> {
         if self.family == FamilyKind::Given {

@@ -7,6 +7,7 @@ pub mod anchor;
 pub mod bilevel;
 pub mod control;
 pub mod control_lab;
+pub mod document;
 pub mod env;
 pub mod game;
 pub mod ihvp;
@@ -22,6 +23,8 @@ pub mod stackelberg;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use document::Document;
+
 /// The kinds `"kind"` may name.
 pub const KINDS: &[&str] = &[
     "ihvp",
@@ -33,22 +36,46 @@ pub const KINDS: &[&str] = &[
     "control",
 ];
 
-/// The kinds of the views' documents (a view's state as a scenario: `app::document`, which the CLI runs
-/// with the view itself), each with its view's anchor (they differ where the CLI already had the name:
-/// `ihvp` is one IHVP, `control` one learner).
-pub const VIEW_KINDS: &[(&str, &str)] = &[
-    ("stackelberg", "stackelberg"),
-    ("playground", "playground"),
-    ("ihvp_lab", "ihvp"),
-    ("soft_rl", "soft_rl"),
-    ("control_lab", "control"),
+/// A view's document kind: its name, the view's anchor and the fields of its `show` half (`document`).
+pub struct ViewKind {
+    pub kind: &'static str,
+    pub anchor: &'static str,
+    pub show: &'static [&'static str],
+    /// The state's top-level fields (for checks).
+    pub fields: fn() -> Vec<String>,
+}
+
+const fn view_kind<D: Document>() -> ViewKind {
+    ViewKind {
+        kind: D::KIND,
+        anchor: D::ANCHOR,
+        show: D::SHOW,
+        fields: fields_of::<D>,
+    }
+}
+
+fn fields_of<D: Document>() -> Vec<String> {
+    match serde_json::to_value(D::default()) {
+        Ok(Value::Object(m)) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The kinds of the views' documents (a view's state as a scenario: `document`, which the CLI runs with
+/// the view itself).
+pub const VIEW_KINDS: &[ViewKind] = &[
+    view_kind::<stackelberg::StackelbergState>(),
+    view_kind::<playground::PlaygroundState>(),
+    view_kind::<ihvp_lab::IhvpLabState>(),
+    view_kind::<soft_rl::SoftRlState>(),
+    view_kind::<control_lab::ControlLabState>(),
 ];
 
 /// The views' document kinds, comma-separated (for messages).
 pub fn view_kinds() -> String {
     VIEW_KINDS
         .iter()
-        .map(|(k, _)| *k)
+        .map(|k| k.kind)
         .collect::<Vec<_>>()
         .join(", ")
 }

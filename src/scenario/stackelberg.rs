@@ -242,7 +242,7 @@ impl StackelbergState {
     }
 
     /// What the runs depend on: one game per panel, the actor, the seed, the start points.
-    pub fn run_key(&self) -> RunKey {
+    pub fn game_key(&self) -> RunKey {
         RunKey {
             params: self.panels.iter().map(|p| self.params(p)).collect(),
             actor: self.actor(),
@@ -268,6 +268,19 @@ pub mod range {
     pub const ENTROPY: (f64, f64) = (0.0, 2.0);
     pub const SAMPLES: (usize, usize) = (1, 1000);
     pub const WINDOW: f64 = 100.0;
+}
+
+/// `show`: how far and fast the panels play, and the convergence maps drawn behind them.
+impl crate::scenario::document::Document for StackelbergState {
+    const KIND: &'static str = "stackelberg";
+    const ANCHOR: &'static str = "stackelberg";
+    const SHOW: &'static [&'static str] = &[
+        "steps_per_frame",
+        "horizon",
+        "window",
+        "map_steps",
+        "map_size",
+    ];
 }
 
 impl Validate for StackelbergState {
@@ -372,7 +385,7 @@ mod tests {
             extra_starts: vec![[0.5, -0.5]],
             ..StackelbergState::default()
         };
-        let mut runs = Runs::new(state.run_key());
+        let mut runs = Runs::new(state.game_key());
         let steps = 3 * MAX_POINTS + 7;
         for _ in 0..steps {
             runs.step_once();
@@ -402,7 +415,7 @@ mod tests {
             stochastic: true,
             ..StackelbergState::default()
         };
-        let mut runs = Runs::new(state.run_key());
+        let mut runs = Runs::new(state.game_key());
         runs.step_once();
         let terms = runs.explain(2).map(|t| t.next);
         assert_eq!(runs.step, 1);

@@ -53,7 +53,7 @@ pub struct Track {
 }
 
 /// What the runs depend on (one game per panel, the stochastic actor, the seed, the start points): a
-/// change restarts (and replays) them. Built from the view's state by `StackelbergState::run_key`.
+/// change restarts (and replays) them. Built from the view's state by `StackelbergState::game_key`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunKey {
     pub params: Vec<GameParams>,

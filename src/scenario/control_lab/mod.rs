@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod model;
 
-pub use model::{Model, run_key};
+pub use model::Model;
 
 use super::control::validate_ppo;
 use super::query::{Preset, Validate, check_usize};
@@ -130,6 +130,31 @@ fn quoted(prefix: &str, e: &str) -> String {
     match e.split_once(": ") {
         Some((field, why)) => format!("`{prefix}{field}`: {why}"),
         None => e.to_owned(),
+    }
+}
+
+/// `show`: the learner shown (`stop_at` is `run`: PPO's learning rate anneals over it).
+impl crate::scenario::document::Document for ControlLabState {
+    const KIND: &'static str = "control_lab";
+    const ANCHOR: &'static str = "control";
+    const SHOW: &'static [&'static str] = &["shown"];
+
+    /// The `run` half with the learners that are off reduced to `{"on": false}`: their settings change
+    /// no run.
+    fn run_key(&self) -> serde_json::Value {
+        let mut key = self.clone();
+        for l in &mut key.learners {
+            if !l.on {
+                *l = LearnerSlot {
+                    on: false,
+                    ..LearnerSlot::default()
+                };
+            }
+        }
+        let Ok(serde_json::Value::Object(flat)) = serde_json::to_value(&key) else {
+            return serde_json::Value::Null;
+        };
+        serde_json::Value::Object(crate::scenario::document::split(flat, Self::SHOW).0)
     }
 }
 

@@ -1,37 +1,18 @@
 //! The Control view's learners built from its state, as a [`Stepped`] model (no egui; the clock that times
 //! the updates is passed in).
 
-use super::{ControlLabState, LearnerSlot};
+use super::ControlLabState;
 use crate::numerics::control::lockstep::{Learners, Seeds, updates_done};
 use crate::numerics::stepped::{Stepped, Work};
 use crate::scenario::query::Validate as _;
 
 /// The learners of one state, in lockstep.
 pub struct Model {
-    pub key: ControlLabState,
     /// The slot of each learner switched on.
     pub slots: Vec<usize>,
     pub runs: Vec<Seeds>,
     /// Seconds from any origin: the learners' wall time per update.
     clock: fn() -> f64,
-}
-
-/// The state without what does not change the runs (the shown learner; the settings of learners that
-/// are off).
-pub fn run_key(s: &ControlLabState) -> ControlLabState {
-    let mut key = ControlLabState {
-        shown: 0,
-        ..s.clone()
-    };
-    for l in &mut key.learners {
-        if !l.on {
-            *l = LearnerSlot {
-                on: false,
-                ..LearnerSlot::default()
-            };
-        }
-    }
-    key
 }
 
 impl Model {
@@ -40,7 +21,6 @@ impl Model {
         let seeds = state.seed_list();
         let chosen = state.chosen();
         Ok(Self {
-            key: run_key(state),
             slots: chosen.iter().map(|(k, _)| *k).collect(),
             runs: chosen
                 .iter()

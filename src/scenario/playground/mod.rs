@@ -22,7 +22,7 @@ use crate::numerics::ihvp::spec::{Draw, IhvpSpec, Sampling};
 pub use crate::numerics::bilevel::algorithms::spec::AlgoKind;
 pub use crate::numerics::ihvp::spec::Method;
 pub use choices::{ProblemKind, QuadraticData, condition_to};
-pub use model::{Model, run_key};
+pub use model::Model;
 pub use presets::PRESETS;
 
 /// One of the four runs.
@@ -404,6 +404,13 @@ impl PlaygroundState {
             },
         }
     }
+}
+
+/// `show`: how far and fast the runs play.
+impl crate::scenario::document::Document for PlaygroundState {
+    const KIND: &'static str = "playground";
+    const ANCHOR: &'static str = "playground";
+    const SHOW: &'static [&'static str] = &["steps_per_frame", "stop_at"];
 }
 
 impl Validate for PlaygroundState {

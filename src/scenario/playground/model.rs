@@ -8,19 +8,9 @@ use crate::numerics::bilevel::lockstep::{Lockstep, Tracked};
 use crate::numerics::stepped::{Stepped, Work};
 use crate::scenario::query::Validate as _;
 
-/// The state without what does not change the runs (speed, stop).
-pub fn run_key(s: &PlaygroundState) -> PlaygroundState {
-    PlaygroundState {
-        steps_per_frame: 0,
-        stop_at: 0,
-        ..s.clone()
-    }
-}
-
 /// The lockstep runs of a state (only the runs switched on, each on `seeds` seeds: `index` maps a run
 /// back to its slot 0..4, `seed` to its seed 0..seeds).
 pub struct Model {
-    pub key: PlaygroundState,
     pub lock: Lockstep,
     pub index: Vec<usize>,
     pub seed: Vec<usize>,
@@ -68,7 +58,6 @@ impl Model {
         let x0 = DVector::from_element(n, state.start[0]);
         let y0 = DVector::from_element(m, state.start[1]);
         Ok(Self {
-            key: run_key(state),
             lock: Lockstep::new(problem, specs, &x0, &y0),
             index,
             seed,

@@ -9,25 +9,11 @@ use crate::scenario::query::Validate as _;
 
 /// The runs of one state.
 pub struct Model {
-    pub key: SoftRlState,
     /// The key's algorithm settings.
     pub settings: Settings,
     pub lock: RlLockstep,
     /// Slot number of each run.
     pub slots: Vec<usize>,
-}
-
-/// The state without what does not change the runs.
-pub fn run_key(s: &SoftRlState) -> SoftRlState {
-    SoftRlState {
-        steps_per_frame: 0,
-        stop_at: 0,
-        landscape: false,
-        landscape_half: 0.0,
-        shown: 0,
-        tool: super::Tool::Wall,
-        ..s.clone()
-    }
 }
 
 impl Model {
@@ -46,7 +32,6 @@ impl Model {
             &state.settings(),
         );
         Ok(Self {
-            key: run_key(state),
             settings: state.settings(),
             lock,
             slots: chosen.iter().map(|(k, _)| *k).collect(),

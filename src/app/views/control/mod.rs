@@ -16,12 +16,12 @@ mod scene;
 use web_time::Instant;
 
 use crate::app::frame_clock;
-use crate::app::playback::{Playback, Stepped as _};
+use crate::app::playback::{Built, Playback, Stepped as _};
 use crate::app::widgets::export::RegionPng;
 use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{View, ViewCtx, format};
 use crate::numerics::control::lockstep::{Seeds, mean_band};
-use crate::scenario::control_lab::{ControlLabState, Model, run_key};
+use crate::scenario::control_lab::{ControlLabState, Model};
 use crate::scenario::json::num;
 
 pub use crate::app::look::SLOT_COLORS;
@@ -29,10 +29,8 @@ pub use crate::app::look::SLOT_COLORS;
 /// The view.
 pub struct ControlView {
     state: ControlLabState,
-    model: Result<Model, String>,
+    run: Built<Model>,
     playback: Playback,
-    /// The state whose model failed to build (not rebuilt every frame).
-    failed: Option<ControlLabState>,
     scene: scene::Scene,
     png: RegionPng,
     message: Option<Result<String, String>>,
@@ -42,11 +40,10 @@ impl Default for ControlView {
     fn default() -> Self {
         let state = ControlLabState::default();
         Self {
-            model: Model::new(&state, frame_clock::seconds),
+            run: Built::new(&state, |s| Model::new(s, frame_clock::seconds)),
             scene: scene::Scene::new(state.env),
             state,
             playback: Playback::default(),
-            failed: None,
             png: RegionPng::default(),
             message: None,
         }
@@ -54,15 +51,7 @@ impl Default for ControlView {
 }
 
 impl View for ControlView {
-    fn anchor(&self) -> &'static str {
-        "control"
-    }
-
-    fn title(&self) -> &'static str {
-        "Control"
-    }
-
-    crate::app::playback::view_state!(ControlLabState, stop_at);
+    crate::app::playback::view_state!(ControlLabState, stop_at, "Control");
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         if let Some(result) = self.png.collect(ui.ctx(), "control-curves.png") {
@@ -83,14 +72,14 @@ impl View for ControlView {
 
 impl ControlView {
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
-        let steps = self.model.as_ref().map_or(0, Model::steps);
+        let steps = self.run.model.as_ref().map_or(0, Model::steps);
         let action = self
             .playback
             .controls_ui(ui, ctx.report, steps, self.state.stop_at);
         ui.label("updates");
         ui.separator();
         ui.label("Export");
-        if let Ok(model) = &self.model {
+        if let Ok(model) = &self.run.model {
             use crate::app::widgets::export::file_button;
             let (state, slots, runs) = (&self.state, &model.slots, &model.runs);
             let csv = file_button(
@@ -130,22 +119,17 @@ impl ControlView {
     /// one update ahead only once the learners have reached it, so Pause stops at the end of the update in
     /// progress.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
-        let key = run_key(&self.state);
-        let stale = match &self.model {
-            Ok(m) => m.key != key,
-            Err(_) => self.failed.as_ref() != Some(&key),
-        };
-        let rebuild =
+        let stale = self.run.stale(&self.state);
+        let restart =
             self.playback.restart(action) || (stale && self.playback.restart(RunAction::Reset));
-        if rebuild {
-            self.model = Model::new(&self.state, frame_clock::seconds);
-            self.failed = self.model.is_err().then_some(key);
-        }
-        let behind = self.model.steps() < self.playback.target();
+        self.run.sync(&self.state, restart, |s| {
+            Model::new(s, frame_clock::seconds)
+        });
+        let behind = self.run.model.steps() < self.playback.target();
         self.playback.advance(
             ui.ctx(),
             action,
-            &mut self.model,
+            &mut self.run.model,
             usize::from(!behind),
             self.state.stop_at,
             deadline,
@@ -155,7 +139,7 @@ impl ControlView {
     /// The numbers the view shows (status JSON, `bilevel-lab run`): deterministic, so no wall times.
     fn report(&self, ctx: &mut ViewCtx<'_>) {
         ctx.report.value("env", self.state.env.label());
-        let Ok(m) = &self.model else {
+        let Ok(m) = &self.run.model else {
             return;
         };
         ctx.report.value("update", m.steps());
@@ -190,7 +174,7 @@ impl ControlView {
 
     fn results_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let look = ctx.look;
-        let Some(model) = look.built(ui, &self.model) else {
+        let Some(model) = look.built(ui, &self.run.model) else {
             return;
         };
         if model.runs.is_empty() {

@@ -94,15 +94,7 @@ impl Default for IhvpLabView {
 }
 
 impl View for IhvpLabView {
-    fn anchor(&self) -> &'static str {
-        "ihvp"
-    }
-
-    fn title(&self) -> &'static str {
-        "IHVP lab"
-    }
-
-    crate::app::playback::view_state!(links);
+    crate::app::playback::view_state!(links IhvpLabState, "IHVP lab");
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
         self.state = from_query(query)?;

@@ -12,13 +12,13 @@ mod picture;
 
 use web_time::Instant;
 
-use crate::app::playback::Playback;
+use crate::app::playback::{Built, Playback};
 use crate::app::widgets::RunAction;
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::bilevel::algorithms::Status;
 use crate::numerics::bilevel::lockstep::Tracked;
 pub use crate::scenario::playground::Model;
-use crate::scenario::playground::{AlgoKind, PlaygroundState, run_key};
+use crate::scenario::playground::{AlgoKind, PlaygroundState};
 
 /// Run i's color, the same in the picture, the curves and the tables.
 pub fn run_color(look: Look, i: usize) -> egui::Color32 {
@@ -49,7 +49,7 @@ pub fn run_label(state: &PlaygroundState, i: usize) -> String {
 /// The view.
 pub struct PlaygroundView {
     state: PlaygroundState,
-    model: Result<Model, String>,
+    run: Built<Model>,
     playback: Playback,
     /// The run explained below the curves (0..4).
     selected: usize,
@@ -70,7 +70,7 @@ impl Default for PlaygroundView {
     fn default() -> Self {
         let state = PlaygroundState::default();
         Self {
-            model: Model::new(&state),
+            run: Built::new(&state, Model::new),
             paste: controls::problem_text(&state),
             paste_error: None,
             state,
@@ -86,15 +86,7 @@ impl Default for PlaygroundView {
 }
 
 impl View for PlaygroundView {
-    fn anchor(&self) -> &'static str {
-        "playground"
-    }
-
-    fn title(&self) -> &'static str {
-        "Bilevel playground"
-    }
-
-    crate::app::playback::view_state!(PlaygroundState, stop_at);
+    crate::app::playback::view_state!(PlaygroundState, stop_at, "Bilevel playground");
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let action = ui
@@ -128,7 +120,7 @@ impl PlaygroundView {
     fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         use crate::app::widgets::export::file_button;
         ui.label("Export");
-        if let Ok(model) = &self.model {
+        if let Ok(model) = &self.run.model {
             let state = &self.state;
             let csv = file_button(
                 ui,
@@ -167,7 +159,7 @@ impl PlaygroundView {
 
     /// "IHVP at this iterate": the button, the batch in flight, its histogram.
     fn draws_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
-        let Ok(model) = &self.model else { return };
+        let Ok(model) = &self.run.model else { return };
         let Some(pos) = model.first_of(self.selected) else {
             return;
         };
@@ -201,17 +193,13 @@ impl PlaygroundView {
     }
 
     fn steps(&self) -> usize {
-        self.model.as_ref().map_or(0, |m| m.lock.step_count())
+        self.run.model.as_ref().map_or(0, |m| m.lock.step_count())
     }
 
     /// Rebuilds on Restart, a link or a settings change (replayed to the same step), and plays.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
-        let stale = match &self.model {
-            Ok(m) => m.key != run_key(&self.state),
-            Err(_) => true,
-        };
-        if self.playback.restart(action) || stale {
-            self.model = Model::new(&self.state);
+        let restart = self.playback.restart(action);
+        if self.run.sync(&self.state, restart, Model::new) {
             self.landscape = picture::Landscape::default();
             self.curves = Default::default();
             self.draws = None;
@@ -219,7 +207,7 @@ impl PlaygroundView {
         self.playback.advance(
             ui.ctx(),
             action,
-            &mut self.model,
+            &mut self.run.model,
             self.state.steps_per_frame,
             self.state.stop_at,
             deadline,
@@ -239,7 +227,7 @@ impl PlaygroundView {
                 None => "",
             },
         );
-        let Ok(model) = &self.model else { return };
+        let Ok(model) = &self.run.model else { return };
         let runs: Vec<serde_json::Value> = model
             .index
             .iter()
@@ -262,7 +250,7 @@ impl PlaygroundView {
 
     fn results_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let look = ctx.look;
-        let Some(model) = look.built(ui, &self.model) else {
+        let Some(model) = look.built(ui, &self.run.model) else {
             return;
         };
         status_ui(ui, &self.state, model, look);

@@ -20,21 +20,19 @@ use nalgebra::DVector;
 
 use web_time::Instant;
 
-use crate::app::playback::{Playback, Stepped as _};
+use crate::app::playback::{Built, Playback, Stepped as _};
 use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{Look, View, ViewCtx, format};
 use crate::gpu::{ComputeRuntime, Ran};
-use crate::scenario::soft_rl::{Env, Model, SoftRlState, run_key};
+use crate::scenario::soft_rl::{Env, Model, SoftRlState};
 
 pub use crate::app::look::SLOT_COLORS;
 
 /// The view.
 pub struct SoftRlView {
     state: SoftRlState,
-    model: Result<Model, String>,
+    run: Built<Model>,
     playback: Playback,
-    /// The state whose model failed to build (not rebuilt every frame).
-    failed: Option<SoftRlState>,
     /// Inverse RL's expert policy, solved over frames before the model is built.
     expert: Option<expert::Expert>,
     /// The model waits for the expert's policy (the runs on screen are the previous state's).
@@ -49,10 +47,9 @@ impl Default for SoftRlView {
     fn default() -> Self {
         let state = SoftRlState::default();
         Self {
-            model: Model::new(&state, None),
+            run: Built::new(&state, |s| Model::new(s, None)),
             state,
             playback: Playback::default(),
-            failed: None,
             expert: None,
             solving_expert: false,
             landscape: None,
@@ -62,20 +59,12 @@ impl Default for SoftRlView {
 }
 
 impl View for SoftRlView {
-    fn anchor(&self) -> &'static str {
-        "soft_rl"
-    }
-
-    fn title(&self) -> &'static str {
-        "Bilevel RL"
-    }
-
-    crate::app::playback::view_state!(SoftRlState, stop_at);
+    crate::app::playback::view_state!(SoftRlState, stop_at, "Bilevel RL");
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         let action = ui
             .horizontal_wrapped(|ui| {
-                let steps = self.model.as_ref().map_or(0, Model::steps);
+                let steps = self.run.model.as_ref().map_or(0, Model::steps);
                 self.playback
                     .controls_ui(ui, ctx.report, steps, self.state.stop_at)
             })
@@ -91,7 +80,7 @@ impl View for SoftRlView {
                 "Solving the MDP for the expert's policy, which the demonstrations are drawn from…",
             );
         }
-        if let Ok(m) = &self.model {
+        if let Ok(m) = &self.run.model {
             ctx.report.value("step", m.steps());
             let runs: Vec<serde_json::Value> = m
                 .lock
@@ -146,11 +135,7 @@ impl View for SoftRlView {
 impl SoftRlView {
     /// Rebuilds on Restart, a link or a settings change (replayed to the same step), and plays.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
-        let key = run_key(&self.state);
-        let stale = match &self.model {
-            Ok(m) => m.key != key,
-            Err(_) => self.failed.as_ref() != Some(&key),
-        };
+        let stale = self.run.stale(&self.state);
         // A new model that needs the expert's policy waits until it is solved (over frames).
         self.solving_expert = stale
             && self.state.needs_expert()
@@ -160,21 +145,24 @@ impl SoftRlView {
             ui.ctx().request_repaint();
             return;
         }
-        if self.playback.restart(action) || stale {
-            let expert = if self.state.needs_expert() {
-                expert::Expert::for_state(&mut self.expert, &self.state, deadline).flatten()
+        let restart = self.playback.restart(action);
+        let expert = &mut self.expert;
+        let rebuilt = self.run.sync(&self.state, restart, |state| {
+            let expert = if state.needs_expert() {
+                expert::Expert::for_state(expert, state, deadline).flatten()
             } else {
                 None
             };
-            self.model = Model::new(&self.state, expert);
-            self.failed = self.model.is_err().then_some(key);
+            Model::new(state, expert)
+        });
+        if rebuilt {
             self.landscape = None;
             self.occupancy = None;
         }
         self.playback.advance(
             ui.ctx(),
             action,
-            &mut self.model,
+            &mut self.run.model,
             self.state.steps_per_frame,
             self.state.stop_at,
             deadline,

@@ -13,7 +13,7 @@ impl SoftRlView {
         runtime: &mut ComputeRuntime,
         deadline: web_time::Instant,
     ) {
-        let Some(model) = look.built(ui, &self.model) else {
+        let Some(model) = look.built(ui, &self.run.model) else {
             return;
         };
         let budget = self.state.constraint;

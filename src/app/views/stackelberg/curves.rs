@@ -185,7 +185,7 @@ mod tests {
     fn cached_curves_equal_fresh_ones_while_runs_grow_halve_and_restart() {
         let metric: fn(f64, f64) -> f64 = |t, w| t.hypot(w).log10();
         let mut state = StackelbergState::default();
-        let mut runs = Runs::new(state.run_key());
+        let mut runs = Runs::new(state.game_key());
         let mut cache = CurveCache::default();
         let check = |cache: &mut CurveCache, runs: &Runs| {
             for panel in 0..4 {
@@ -212,7 +212,7 @@ mod tests {
         );
         // Other runs (another start): shorter, and not a prefix of the cached ones.
         state.start = [0.5, -0.5];
-        runs = Runs::new(state.run_key());
+        runs = Runs::new(state.game_key());
         for _ in 0..10 {
             runs.step_once();
         }

@@ -44,7 +44,7 @@ impl Default for StackelbergView {
     fn default() -> Self {
         let state = StackelbergState::default();
         Self {
-            runs: Runs::new(state.run_key()),
+            runs: Runs::new(state.game_key()),
             state,
             playback: Playback::default(),
             maps: Default::default(),
@@ -66,15 +66,7 @@ fn series(rule: Rule) -> Series {
 }
 
 impl View for StackelbergView {
-    fn anchor(&self) -> &'static str {
-        "stackelberg"
-    }
-
-    fn title(&self) -> &'static str {
-        "Stackelberg game"
-    }
-
-    crate::app::playback::view_state!(StackelbergState, horizon);
+    crate::app::playback::view_state!(StackelbergState, horizon, "Stackelberg game");
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         self.collect_screenshot(ui);
@@ -165,7 +157,7 @@ impl StackelbergView {
 
     /// Rebuilds the runs on Restart, a link or a settings change (replayed to the same step), and plays.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
-        let key = self.state.run_key();
+        let key = self.state.game_key();
         if self.playback.restart(action) || key != self.runs.key {
             self.runs = Runs::new(key);
         }

@@ -56,7 +56,7 @@ mod tests {
     #[test]
     fn exports_hold_every_recorded_state() {
         let state = StackelbergState::default();
-        let mut runs = Runs::new(state.run_key());
+        let mut runs = Runs::new(state.game_key());
         for _ in 0..10 {
             runs.step_once();
         }
