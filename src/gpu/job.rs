@@ -10,11 +10,14 @@ use crate::budget::work_until;
 /// where WebGPU is missing and the reference the GPU is tested against.
 pub trait Kernel {
     type Input: 'static;
-    type Output: 'static;
+    type Output: 'static + Default;
     const SPEC: KernelSpec;
 
-    /// The CPU twin: same arithmetic (f32, same summation order) as the WGSL kernel.
-    fn cpu(input: &Self::Input) -> Self::Output;
+    /// The CPU twin: same arithmetic (f32, same summation order) as the WGSL kernel; by default its parts
+    /// in order (an input without parts gives the empty output).
+    fn cpu(input: &Self::Input) -> Self::Output {
+        cpu_by_parts::<Self>(input).unwrap_or_default()
+    }
 
     /// How many parts the twin splits into (e.g. grid rows), so a [`Job`] can time-slice it across frames;
     /// running every part in order must give [`Kernel::cpu`]'s result.
@@ -35,7 +38,7 @@ pub trait Kernel {
 }
 
 /// The whole twin by its parts, in order: the `cpu` of every kernel that splits its twin.
-pub fn cpu_by_parts<K: Kernel>(input: &K::Input) -> Option<K::Output> {
+pub fn cpu_by_parts<K: Kernel + ?Sized>(input: &K::Input) -> Option<K::Output> {
     let mut acc = None;
     for part in 0..K::cpu_parts(input) {
         K::cpu_part(input, part, &mut acc);

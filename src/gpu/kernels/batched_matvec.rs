@@ -58,11 +58,7 @@ pub struct BatchedMatvec;
 impl Kernel for BatchedMatvec {
     type Input = MatvecBatch;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = KernelSpec {
-        name: "batched_matvec",
-        wgsl: &[Params::WGSL, include_str!("batched_matvec.wgsl")],
-        entry_point: "main",
-    };
+    const SPEC: KernelSpec = kernel_spec!("batched_matvec");
 
     /// CPU twin. Invalid shapes give an empty result (the GPU path refuses them in `encode`).
     fn cpu(input: &MatvecBatch) -> Vec<f32> {

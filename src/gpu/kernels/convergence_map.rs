@@ -229,11 +229,7 @@ impl ConvergenceMap {
 impl Kernel for ConvergenceMap {
     type Input = MapRequest;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = KernelSpec {
-        name: "convergence_map",
-        wgsl: &[Params::WGSL, include_str!("convergence_map.wgsl")],
-        entry_point: "main",
-    };
+    const SPEC: KernelSpec = kernel_spec!("convergence_map");
 
     /// CPU twin, row-major (iy, ix), natively on every core the machine has. Invalid requests give an
     /// empty map.
@@ -252,11 +248,9 @@ impl Kernel for ConvergenceMap {
     /// Parts of about [`PART_WORK`] step evaluations (whole start points, row-major), so the twin can be
     /// time-sliced on the UI thread whatever T and K are.
     fn cpu_parts(req: &MapRequest) -> usize {
-        if req.validate().is_err() {
-            0
-        } else {
+        req.validate().map_or(0, |()| {
             (req.nx as usize * req.ny as usize).div_ceil(req.cells_per_part())
-        }
+        })
     }
 
     fn cpu_part(req: &MapRequest, part: usize, acc: &mut Option<Vec<f32>>) {

@@ -6,7 +6,7 @@
 use super::hessian_batch::{
     HessianBatch, decode_solutions, shifted_matvec as apply, tree_dot as dot,
 };
-use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
+use crate::gpu::job::{Encoded, Kernel};
 use crate::gpu::runtime::KernelSpec;
 
 uniform_params! {
@@ -108,31 +108,15 @@ fn solve_one(method: Iterative, alpha: f32, h: &[f32], b: &[f32]) -> Vec<f32> {
     }
 }
 
+/// The CPU twin (by parts, one per instance) gives N × p solutions, row-major; an invalid batch an empty result.
 impl Kernel for IhvpIterative {
     type Input = IterativeBatch;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = KernelSpec {
-        name: "ihvp_iterative",
-        wgsl: &[
-            Params::WGSL,
-            super::TREE_SUM,
-            include_str!("ihvp_iterative.wgsl"),
-        ],
-        entry_point: "main",
-    };
-
-    /// CPU twin: N × p solutions, row-major. Invalid batches give an empty result.
-    fn cpu(input: &IterativeBatch) -> Vec<f32> {
-        cpu_by_parts::<Self>(input).unwrap_or_default()
-    }
+    const SPEC: KernelSpec = kernel_spec!("ihvp_iterative", super::TREE_SUM);
 
     /// One part per instance.
     fn cpu_parts(input: &IterativeBatch) -> usize {
-        if input.validate().is_err() {
-            0
-        } else {
-            input.batch.count()
-        }
+        input.validate().map_or(0, |()| input.batch.count())
     }
 
     fn cpu_part(input: &IterativeBatch, i: usize, acc: &mut Option<Vec<f32>>) {

@@ -3,7 +3,7 @@
 //! `numerics::ihvp::lanczos` without reorthogonalization; the twin below follows the kernel's arithmetic.
 
 use super::hessian_batch::{HessianBatch, decode_solutions, shifted_matvec, tree_dot as dot};
-use crate::gpu::job::{Encoded, Kernel, cpu_by_parts};
+use crate::gpu::job::{Encoded, Kernel};
 use crate::gpu::runtime::KernelSpec;
 
 uniform_params! {
@@ -140,30 +140,14 @@ fn solve_one(alpha: f32, steps: usize, h: &[f32], b: &[f32]) -> Vec<f32> {
     x
 }
 
+/// The CPU twin (by parts, one per instance) gives N × p solutions (NaN rows where T_m had a zero pivot); an invalid batch an empty result.
 impl Kernel for IhvpLanczos {
     type Input = LanczosBatch;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = KernelSpec {
-        name: "ihvp_lanczos",
-        wgsl: &[
-            Params::WGSL,
-            super::TREE_SUM,
-            include_str!("ihvp_lanczos.wgsl"),
-        ],
-        entry_point: "main",
-    };
-
-    /// CPU twin: N × p solutions (NaN rows where T_m had a zero pivot). Invalid batches give an empty result.
-    fn cpu(input: &LanczosBatch) -> Vec<f32> {
-        cpu_by_parts::<Self>(input).unwrap_or_default()
-    }
+    const SPEC: KernelSpec = kernel_spec!("ihvp_lanczos", super::TREE_SUM);
 
     fn cpu_parts(input: &LanczosBatch) -> usize {
-        if input.validate().is_err() {
-            0
-        } else {
-            input.batch.count()
-        }
+        input.validate().map_or(0, |()| input.batch.count())
     }
 
     fn cpu_part(input: &LanczosBatch, i: usize, acc: &mut Option<Vec<f32>>) {

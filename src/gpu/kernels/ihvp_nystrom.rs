@@ -4,7 +4,7 @@
 //! on the CPU). The columns are chosen on the CPU (uniform or ∝ diag², seeded) and passed in.
 
 use super::hessian_batch::{HessianBatch, decode_solutions};
-use crate::gpu::job::{Encoded, Kernel, Storage, cpu_by_parts};
+use crate::gpu::job::{Encoded, Kernel, Storage};
 use crate::gpu::runtime::KernelSpec;
 
 uniform_params! {
@@ -134,26 +134,14 @@ fn solve_one(input: &NystromBatch, h: &[f32], b: &[f32], cols: &[u32]) -> Vec<f3
         .collect()
 }
 
+/// The CPU twin (by parts, one per instance) gives N × p solutions (NaN rows for singular instances); an invalid batch an empty result.
 impl Kernel for IhvpNystrom {
     type Input = NystromBatch;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = KernelSpec {
-        name: "ihvp_nystrom",
-        wgsl: &[Params::WGSL, include_str!("ihvp_nystrom.wgsl")],
-        entry_point: "main",
-    };
-
-    /// CPU twin: N × p solutions (NaN rows for singular instances). Invalid batches give an empty result.
-    fn cpu(input: &NystromBatch) -> Vec<f32> {
-        cpu_by_parts::<Self>(input).unwrap_or_default()
-    }
+    const SPEC: KernelSpec = kernel_spec!("ihvp_nystrom");
 
     fn cpu_parts(input: &NystromBatch) -> usize {
-        if input.validate().is_err() {
-            0
-        } else {
-            input.batch.count()
-        }
+        input.validate().map_or(0, |()| input.batch.count())
     }
 
     fn cpu_part(input: &NystromBatch, i: usize, acc: &mut Option<Vec<f32>>) {

@@ -103,11 +103,7 @@ pub struct MlpForward;
 impl Kernel for MlpForward {
     type Input = MlpBatch;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = KernelSpec {
-        name: "mlp_forward",
-        wgsl: &[Params::WGSL, include_str!("mlp_forward.wgsl")],
-        entry_point: "main",
-    };
+    const SPEC: KernelSpec = kernel_spec!("mlp_forward");
 
     /// CPU twin: the same f32 operations in the same order. Invalid shapes give an empty result.
     fn cpu(input: &MlpBatch) -> Vec<f32> {

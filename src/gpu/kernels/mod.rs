@@ -26,6 +26,18 @@ macro_rules! uniform_params {
     };
 }
 
+/// A kernel's `KernelSpec`: its name, the kernel's `Params::WGSL`, any shared snippets (`TREE_SUM`), then
+/// `<name>.wgsl` beside it; entry point `main`.
+macro_rules! kernel_spec {
+    ($name:literal $(, $shared:expr)*) => {
+        $crate::gpu::runtime::KernelSpec {
+            name: $name,
+            wgsl: &[Params::WGSL, $($shared,)* include_str!(concat!($name, ".wgsl"))],
+            entry_point: "main",
+        }
+    };
+}
+
 /// The workgroup tree sum the dot products of several kernels share (`tree_sum.wgsl`).
 const TREE_SUM: &str = include_str!("tree_sum.wgsl");
 

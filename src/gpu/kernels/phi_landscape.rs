@@ -44,20 +44,20 @@ pub struct LinearInner {
 impl LinearInner {
     /// Ridge HPO: H₀ = XᵀX/N, penalties 2 diag(x²), r₀ = Xᵀt/N; Φ the validation loss.
     pub fn ridge(p: &RidgeHpo) -> Self {
-        let n = p.train_x.nrows() as f64;
-        let nv = p.val_x.nrows() as f64;
-        let m = p.train_x.ncols();
+        let n = p.data.train_x.nrows() as f64;
+        let nv = p.data.val_x.nrows() as f64;
+        let m = p.data.train_x.ncols();
         Self {
-            h0: p.train_x.transpose() * &p.train_x / n,
+            h0: p.data.train_x.transpose() * &p.data.train_x / n,
             ridge_mask: true,
-            r0: p.train_x.transpose() * &p.train_t / n,
+            r0: p.data.train_x.transpose() * &p.data.train_y / n,
             c: DMatrix::zeros(m, m),
-            v: p.val_x.transpose() * &p.val_x / nv,
-            s: -(p.val_x.transpose() * &p.val_t) / nv,
+            v: p.data.val_x.transpose() * &p.data.val_x / nv,
+            s: -(p.data.val_x.transpose() * &p.data.val_y) / nv,
             b: DMatrix::zeros(m, m),
             a: DVector::zeros(m),
             e: DMatrix::zeros(m, m),
-            c0: p.val_t.norm_squared() / (2.0 * nv),
+            c0: p.data.val_y.norm_squared() / (2.0 * nv),
         }
     }
 
@@ -242,22 +242,11 @@ fn cell(req: &LandscapeRequest, ix: u32, iy: u32) -> f32 {
 impl Kernel for PhiLandscape {
     type Input = LandscapeRequest;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = KernelSpec {
-        name: "phi_landscape",
-        wgsl: &[Params::WGSL, include_str!("phi_landscape.wgsl")],
-        entry_point: "main",
-    };
-
-    fn cpu(req: &LandscapeRequest) -> Vec<f32> {
-        crate::gpu::job::cpu_by_parts::<Self>(req).unwrap_or_default()
-    }
+    const SPEC: KernelSpec = kernel_spec!("phi_landscape");
 
     fn cpu_parts(req: &LandscapeRequest) -> usize {
-        if req.validate().is_err() {
-            0
-        } else {
-            (req.ny as usize).div_ceil(req.rows_per_part())
-        }
+        req.validate()
+            .map_or(0, |()| (req.ny as usize).div_ceil(req.rows_per_part()))
     }
 
     fn cpu_part(req: &LandscapeRequest, part: usize, acc: &mut Option<Vec<f32>>) {

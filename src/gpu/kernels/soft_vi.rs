@@ -134,23 +134,11 @@ fn solve_one(input: &SoftViBatch, reward: &[f32], q0: &[f32]) -> Vec<f32> {
 impl Kernel for SoftVi {
     type Input = SoftViBatch;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = KernelSpec {
-        name: "soft_vi",
-        wgsl: &[Params::WGSL, include_str!("soft_vi.wgsl")],
-        entry_point: "main",
-    };
-
-    fn cpu(input: &SoftViBatch) -> Vec<f32> {
-        crate::gpu::job::cpu_by_parts::<Self>(input).unwrap_or_default()
-    }
+    const SPEC: KernelSpec = kernel_spec!("soft_vi");
 
     /// One part per reward.
     fn cpu_parts(input: &SoftViBatch) -> usize {
-        if input.validate().is_err() {
-            0
-        } else {
-            input.batch()
-        }
+        input.validate().map_or(0, |()| input.batch())
     }
 
     fn cpu_part(input: &SoftViBatch, part: usize, acc: &mut Option<Vec<f32>>) {

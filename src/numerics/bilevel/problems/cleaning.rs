@@ -6,9 +6,9 @@
 //! drawn)/B (so E[cᵢ] = 1 and its g is unbiased) and B validation rows.
 //! The training labels are partly corrupted (seeded), so a good x down-weights the flipped samples.
 
-use nalgebra::{DMatrix, DVector};
+use nalgebra::DVector;
 
-use super::data::blobs;
+use super::data::{Split, blobs};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::logistic::{log_sigmoid, sigmoid};
 
@@ -31,10 +31,8 @@ fn d2loss(z: f64) -> f64 {
 /// See the module docs. x ∈ ℝᴺ (one weight logit per training sample), w ∈ ℝ^{d+1}.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HyperCleaning {
-    pub train_a: DMatrix<f64>,
-    pub train_t: DVector<f64>,
-    pub val_a: DMatrix<f64>,
-    pub val_t: DVector<f64>,
+    /// Training samples A (a row per sample, with its bias) and labels t ∈ {±1}; validation A_v, t_v.
+    pub data: Split,
     /// Ridge μ > 0 keeps the inner problem strongly convex.
     pub mu: f64,
     /// cᵢ: each training sample's weight in g (ones, but in a minibatch).
@@ -45,26 +43,25 @@ impl HyperCleaning {
     /// `samples` training samples with a fraction `corrupt` of flipped labels, as many clean validation
     /// samples, `features` dimensions plus a bias.
     pub fn synthetic(samples: usize, features: usize, corrupt: f64, mu: f64, seed: u64) -> Self {
-        let (train_a, train_t) = blobs(samples, features, corrupt, seed);
-        let (val_a, val_t) = blobs(samples, features, 0.0, seed.wrapping_add(1));
+        let data = Split::new(
+            blobs(samples, features, corrupt, seed),
+            blobs(samples, features, 0.0, seed.wrapping_add(1)),
+        );
         Self {
-            count: DVector::from_element(train_a.nrows(), 1.0),
-            train_a,
-            train_t,
-            val_a,
-            val_t,
+            count: DVector::from_element(data.train_x.nrows(), 1.0),
+            data,
             mu,
         }
     }
 
     fn margins(&self, w: &DVector<f64>) -> DVector<f64> {
-        &self.train_a * w
+        &self.data.train_x * w
     }
 }
 
 impl BilevelProblem for HyperCleaning {
     fn dims(&self) -> (usize, usize) {
-        (self.train_a.nrows(), self.train_a.ncols())
+        (self.data.train_x.nrows(), self.data.train_x.ncols())
     }
     /// B training samples as weights cᵢ (x keeps one entry per sample) and B validation rows.
     fn minibatch(
@@ -73,36 +70,39 @@ impl BilevelProblem for HyperCleaning {
         rng: &mut crate::numerics::random::SeededRng,
     ) -> Option<Box<dyn BilevelProblem>> {
         use rand::Rng as _;
-        let n = self.train_a.nrows();
+        let n = self.data.train_x.nrows();
         let mut count = DVector::zeros(n);
         for _ in 0..batch {
             count[rng.random_range(0..n)] += n as f64 / batch as f64;
         }
         let pick: Vec<usize> = (0..batch)
-            .map(|_| rng.random_range(0..self.val_a.nrows()))
+            .map(|_| rng.random_range(0..self.data.val_x.nrows()))
             .collect();
+        let d = &self.data;
+        let data = Split {
+            val_x: d.val_x.select_rows(&pick),
+            val_y: d.val_y.select_rows(&pick),
+            ..d.clone()
+        };
         Some(Box::new(Self {
-            train_a: self.train_a.clone(),
-            train_t: self.train_t.clone(),
-            val_a: self.val_a.select_rows(&pick),
-            val_t: self.val_t.select_rows(&pick),
+            data,
             mu: self.mu,
             count,
         }))
     }
     fn f(&self, _x: &DVector<f64>, w: &DVector<f64>) -> f64 {
-        let z = &self.val_a * w;
+        let z = &self.data.val_x * w;
         z.iter()
-            .zip(self.val_t.iter())
+            .zip(self.data.val_y.iter())
             .map(|(z, t)| loss(*z, *t))
             .sum::<f64>()
-            / self.val_a.nrows() as f64
+            / self.data.val_x.nrows() as f64
     }
     fn g(&self, x: &DVector<f64>, w: &DVector<f64>) -> f64 {
         let z = self.margins(w);
-        let n = self.train_a.nrows() as f64;
+        let n = self.data.train_x.nrows() as f64;
         (0..z.len())
-            .map(|i| self.count[i] * sigmoid(x[i]) * loss(z[i], self.train_t[i]))
+            .map(|i| self.count[i] * sigmoid(x[i]) * loss(z[i], self.data.train_y[i]))
             .sum::<f64>()
             / n
             + 0.5 * self.mu * w.norm_squared()
@@ -111,54 +111,54 @@ impl BilevelProblem for HyperCleaning {
         DVector::zeros(x.len())
     }
     fn grad_y_f(&self, _x: &DVector<f64>, w: &DVector<f64>) -> DVector<f64> {
-        let z = &self.val_a * w;
-        let coeff = DVector::from_fn(z.len(), |j, _| dloss(z[j], self.val_t[j]));
-        self.val_a.transpose() * coeff / self.val_a.nrows() as f64
+        let z = &self.data.val_x * w;
+        let coeff = DVector::from_fn(z.len(), |j, _| dloss(z[j], self.data.val_y[j]));
+        self.data.val_x.transpose() * coeff / self.data.val_x.nrows() as f64
     }
     /// ∂/∂xᵢ = σ'(xᵢ) ℓᵢ / N.
     fn grad_x_g(&self, x: &DVector<f64>, w: &DVector<f64>) -> DVector<f64> {
         let z = self.margins(w);
-        let n = self.train_a.nrows() as f64;
+        let n = self.data.train_x.nrows() as f64;
         DVector::from_fn(x.len(), |i, _| {
             let s = sigmoid(x[i]);
-            self.count[i] * s * (1.0 - s) * loss(z[i], self.train_t[i]) / n
+            self.count[i] * s * (1.0 - s) * loss(z[i], self.data.train_y[i]) / n
         })
     }
     fn grad_y_g(&self, x: &DVector<f64>, w: &DVector<f64>) -> DVector<f64> {
         let z = self.margins(w);
-        let n = self.train_a.nrows() as f64;
+        let n = self.data.train_x.nrows() as f64;
         let coeff = DVector::from_fn(z.len(), |i, _| {
-            self.count[i] * sigmoid(x[i]) * dloss(z[i], self.train_t[i]) / n
+            self.count[i] * sigmoid(x[i]) * dloss(z[i], self.data.train_y[i]) / n
         });
-        self.train_a.transpose() * coeff + w * self.mu
+        self.data.train_x.transpose() * coeff + w * self.mu
     }
     fn hvp_yy_g(&self, x: &DVector<f64>, w: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
         let z = self.margins(w);
-        let av = &self.train_a * v;
-        let n = self.train_a.nrows() as f64;
+        let av = &self.data.train_x * v;
+        let n = self.data.train_x.nrows() as f64;
         let coeff = DVector::from_fn(z.len(), |i, _| {
             self.count[i] * sigmoid(x[i]) * d2loss(z[i]) * av[i] / n
         });
-        self.train_a.transpose() * coeff + v * self.mu
+        self.data.train_x.transpose() * coeff + v * self.mu
     }
     /// (∇²ₓᵧg v)ᵢ = σ'(xᵢ) ℓ'ᵢ (aᵢᵀv) / N.
     fn jvp_xy_g(&self, x: &DVector<f64>, w: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
         let z = self.margins(w);
-        let av = &self.train_a * v;
-        let n = self.train_a.nrows() as f64;
+        let av = &self.data.train_x * v;
+        let n = self.data.train_x.nrows() as f64;
         DVector::from_fn(x.len(), |i, _| {
             let s = sigmoid(x[i]);
-            self.count[i] * s * (1.0 - s) * dloss(z[i], self.train_t[i]) * av[i] / n
+            self.count[i] * s * (1.0 - s) * dloss(z[i], self.data.train_y[i]) * av[i] / n
         })
     }
     fn jvp_yx_g(&self, x: &DVector<f64>, w: &DVector<f64>, u: &DVector<f64>) -> DVector<f64> {
         let z = self.margins(w);
-        let n = self.train_a.nrows() as f64;
+        let n = self.data.train_x.nrows() as f64;
         let coeff = DVector::from_fn(z.len(), |i, _| {
             let s = sigmoid(x[i]);
-            self.count[i] * s * (1.0 - s) * dloss(z[i], self.train_t[i]) * u[i] / n
+            self.count[i] * s * (1.0 - s) * dloss(z[i], self.data.train_y[i]) * u[i] / n
         });
-        self.train_a.transpose() * coeff
+        self.data.train_x.transpose() * coeff
     }
 }
 

@@ -64,3 +64,48 @@ pub fn resample(
     let pick: Vec<usize> = (0..batch).map(|_| rng.random_range(0..a.nrows())).collect();
     (a.select_rows(&pick), t.select_rows(&pick))
 }
+
+/// A supervised task's data: training and validation features (a row per sample) and targets.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Split {
+    pub train_x: DMatrix<f64>,
+    pub train_y: DVector<f64>,
+    pub val_x: DMatrix<f64>,
+    pub val_y: DVector<f64>,
+}
+
+impl Split {
+    /// From a training and a validation set, each (features, targets).
+    pub fn new(train: (DMatrix<f64>, DVector<f64>), val: (DMatrix<f64>, DVector<f64>)) -> Self {
+        let ((train_x, train_y), (val_x, val_y)) = (train, val);
+        Self {
+            train_x,
+            train_y,
+            val_x,
+            val_y,
+        }
+    }
+
+    /// The training set, then the validation set, each from `draw`.
+    pub fn drawn(mut draw: impl FnMut() -> (DMatrix<f64>, DVector<f64>)) -> Self {
+        let train = draw();
+        Self::new(train, draw())
+    }
+
+    /// `batch` training and `batch` validation rows drawn with replacement ([`resample`], training first):
+    /// the problems' losses are means, so a minibatch's derivatives are unbiased.
+    pub fn minibatch(&self, batch: usize, rng: &mut SeededRng) -> Self {
+        let train = resample(&self.train_x, &self.train_y, batch, rng);
+        Self::new(train, resample(&self.val_x, &self.val_y, batch, rng))
+    }
+
+    /// Training samples N.
+    pub fn n_train(&self) -> f64 {
+        self.train_x.nrows() as f64
+    }
+
+    /// Validation samples N_v.
+    pub fn n_val(&self) -> f64 {
+        self.val_x.nrows() as f64
+    }
+}

@@ -8,17 +8,15 @@
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng as _;
 
-use super::data::{regression, resample};
+use super::data::{Split, regression};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::random::SeededRng;
 
 /// See the module docs: n = m = features.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Pruning {
-    pub train_x: DMatrix<f64>,
-    pub train_y: DVector<f64>,
-    pub val_x: DMatrix<f64>,
-    pub val_y: DVector<f64>,
+    /// X, y and X_v, y_v.
+    pub data: Split,
     pub rho: f64,
 }
 
@@ -27,58 +25,55 @@ impl Pruning {
     /// label noise `noise`.
     pub fn synthetic(features: usize, samples: usize, noise: f64, rho: f64, seed: u64) -> Self {
         let mut rng = SeededRng::seed_from_u64(seed);
-        let (train_x, train_y) = regression(samples, features, noise, &mut rng);
-        let (val_x, val_y) = regression(samples, features, noise, &mut rng);
-        Self {
-            train_x,
-            train_y,
-            val_x,
-            val_y,
-            rho,
-        }
+        let data = Split::drawn(|| regression(samples, features, noise, &mut rng));
+        Self { data, rho }
     }
 
     fn n(&self) -> f64 {
-        self.train_x.nrows() as f64
+        self.data.n_train()
     }
     fn n_val(&self) -> f64 {
-        self.val_x.nrows() as f64
+        self.data.n_val()
+    }
+    /// X_vᵀ(X_v w − y_v)/N_v for w = θ ⊙ φ.
+    fn val_residual_grad(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
+        let d = &self.data;
+        d.val_x
+            .tr_mul(&(&d.val_x * th.component_mul(phi) - &d.val_y))
+            / self.n_val()
     }
     /// Xᵀ(X w − y)/N for w = θ ⊙ φ.
     fn train_residual_grad(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
         let w = th.component_mul(phi);
-        self.train_x.tr_mul(&(&self.train_x * w - &self.train_y)) / self.n()
+        self.data
+            .train_x
+            .tr_mul(&(&self.data.train_x * w - &self.data.train_y))
+            / self.n()
     }
     /// A u = Xᵀ X u / N.
     fn gram(&self, u: &DVector<f64>) -> DVector<f64> {
-        self.train_x.tr_mul(&(&self.train_x * u)) / self.n()
+        self.data.train_x.tr_mul(&(&self.data.train_x * u)) / self.n()
     }
 }
 
 impl BilevelProblem for Pruning {
     fn dims(&self) -> (usize, usize) {
-        (self.train_x.ncols(), self.train_x.ncols())
+        (self.data.train_x.ncols(), self.data.train_x.ncols())
     }
     fn f(&self, th: &DVector<f64>, phi: &DVector<f64>) -> f64 {
-        (&self.val_x * th.component_mul(phi) - &self.val_y).norm_squared() / (2.0 * self.n_val())
+        (&self.data.val_x * th.component_mul(phi) - &self.data.val_y).norm_squared()
+            / (2.0 * self.n_val())
     }
     fn g(&self, th: &DVector<f64>, phi: &DVector<f64>) -> f64 {
-        (&self.train_x * th.component_mul(phi) - &self.train_y).norm_squared() / (2.0 * self.n())
+        (&self.data.train_x * th.component_mul(phi) - &self.data.train_y).norm_squared()
+            / (2.0 * self.n())
             + 0.5 * self.rho * phi.norm_squared()
     }
     fn grad_x_f(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
-        let c = self
-            .val_x
-            .tr_mul(&(&self.val_x * th.component_mul(phi) - &self.val_y))
-            / self.n_val();
-        phi.component_mul(&c)
+        phi.component_mul(&self.val_residual_grad(th, phi))
     }
     fn grad_y_f(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
-        let c = self
-            .val_x
-            .tr_mul(&(&self.val_x * th.component_mul(phi) - &self.val_y))
-            / self.n_val();
-        th.component_mul(&c)
+        th.component_mul(&self.val_residual_grad(th, phi))
     }
     fn grad_x_g(&self, th: &DVector<f64>, phi: &DVector<f64>) -> DVector<f64> {
         phi.component_mul(&self.train_residual_grad(th, phi))
@@ -103,21 +98,15 @@ impl BilevelProblem for Pruning {
     fn y_star(&self, th: &DVector<f64>) -> Option<DVector<f64>> {
         let m = th.len();
         let d = DMatrix::from_diagonal(th);
-        let a = self.train_x.tr_mul(&self.train_x) / self.n();
+        let a = self.data.train_x.tr_mul(&self.data.train_x) / self.n();
         let lhs = &d * a * &d + DMatrix::identity(m, m) * self.rho;
-        let rhs = &d * self.train_x.tr_mul(&self.train_y) / self.n();
+        let rhs = &d * self.data.train_x.tr_mul(&self.data.train_y) / self.n();
         lhs.cholesky().map(|c| c.solve(&rhs))
     }
     /// `batch` training and validation rows with replacement (the losses are means: unbiased).
     fn minibatch(&self, batch: usize, rng: &mut SeededRng) -> Option<Box<dyn BilevelProblem>> {
-        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| resample(a, t, batch, rng);
-        let (train_x, train_y) = rows(&self.train_x, &self.train_y);
-        let (val_x, val_y) = rows(&self.val_x, &self.val_y);
         Some(Box::new(Self {
-            train_x,
-            train_y,
-            val_x,
-            val_y,
+            data: self.data.minibatch(batch, rng),
             rho: self.rho,
         }))
     }

@@ -8,23 +8,14 @@
 use nalgebra::{DMatrix, DVector};
 use rand::SeedableRng as _;
 
-use super::data::{gaussian, resample};
+use super::data::{Split, gaussian};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::random::SeededRng;
-
-/// One task's training and validation sets.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Task {
-    pub train_x: DMatrix<f64>,
-    pub train_y: DVector<f64>,
-    pub val_x: DMatrix<f64>,
-    pub val_y: DVector<f64>,
-}
 
 /// See the module docs: n = input dimension d, m = number of tasks.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Representation {
-    pub tasks: Vec<Task>,
+    pub tasks: Vec<Split>,
     pub rho: f64,
 }
 
@@ -46,14 +37,7 @@ impl Representation {
         let tasks = (0..tasks)
             .map(|t| {
                 let head = 1.0 + t as f64;
-                let (train_x, train_y) = set(head, &mut rng);
-                let (val_x, val_y) = set(head, &mut rng);
-                Task {
-                    train_x,
-                    train_y,
-                    val_x,
-                    val_y,
-                }
+                Split::drawn(|| set(head, &mut rng))
             })
             .collect();
         Self { tasks, rho }
@@ -67,7 +51,7 @@ impl Representation {
         &self,
         th: &DVector<f64>,
         phi: &DVector<f64>,
-        set: impl Fn(&Task) -> (&DMatrix<f64>, &DVector<f64>),
+        set: impl Fn(&Split) -> (&DMatrix<f64>, &DVector<f64>),
     ) -> (DVector<f64>, DVector<f64>) {
         let mut d_theta = DVector::zeros(th.len());
         let mut d_phi = DVector::zeros(self.tasks.len());
@@ -158,21 +142,7 @@ impl BilevelProblem for Representation {
     }
     /// Minibatches: `batch` rows of every task's training and validation sets, with replacement.
     fn minibatch(&self, batch: usize, rng: &mut SeededRng) -> Option<Box<dyn BilevelProblem>> {
-        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| resample(a, t, batch, rng);
-        let tasks = self
-            .tasks
-            .iter()
-            .map(|d| {
-                let (train_x, train_y) = rows(&d.train_x, &d.train_y);
-                let (val_x, val_y) = rows(&d.val_x, &d.val_y);
-                Task {
-                    train_x,
-                    train_y,
-                    val_x,
-                    val_y,
-                }
-            })
-            .collect();
+        let tasks = self.tasks.iter().map(|d| d.minibatch(batch, rng)).collect();
         Some(Box::new(Self {
             tasks,
             rho: self.rho,

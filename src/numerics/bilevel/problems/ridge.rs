@@ -9,80 +9,64 @@ use rand::SeedableRng as _;
 
 use crate::numerics::random::SeededRng;
 
-use super::data::{regression, resample};
+use super::data::{Split, regression};
 use crate::numerics::bilevel::BilevelProblem;
 
-/// See the module docs. `features` = n = m.
+/// See the module docs (X, t: `data`'s training set; X_v, t_v: its validation set). `features` = n = m.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RidgeHpo {
-    pub train_x: DMatrix<f64>,
-    pub train_t: DVector<f64>,
-    pub val_x: DMatrix<f64>,
-    pub val_t: DVector<f64>,
+    pub data: Split,
 }
 
 impl RidgeHpo {
     /// `features` penalties, `samples` training and validation samples each, label noise `noise`.
     pub fn synthetic(features: usize, samples: usize, noise: f64, seed: u64) -> Self {
         let mut rng = SeededRng::seed_from_u64(seed);
-        let (train_x, train_t) = regression(samples, features, noise, &mut rng);
-        let (val_x, val_t) = regression(samples, features, noise, &mut rng);
-        Self {
-            train_x,
-            train_t,
-            val_x,
-            val_t,
-        }
+        let data = Split::drawn(|| regression(samples, features, noise, &mut rng));
+        Self { data }
     }
 
     fn n_train(&self) -> f64 {
-        self.train_x.nrows() as f64
+        self.data.n_train()
     }
     fn n_val(&self) -> f64 {
-        self.val_x.nrows() as f64
+        self.data.n_val()
     }
 }
 
 impl BilevelProblem for RidgeHpo {
     fn dims(&self) -> (usize, usize) {
-        (self.train_x.ncols(), self.train_x.ncols())
+        (self.data.train_x.ncols(), self.data.train_x.ncols())
     }
-    /// `batch` training and `batch` validation rows drawn with replacement: the losses are means, so the
-    /// minibatch's derivatives are unbiased.
     fn minibatch(&self, batch: usize, rng: &mut SeededRng) -> Option<Box<dyn BilevelProblem>> {
-        let mut rows = |a: &DMatrix<f64>, t: &DVector<f64>| resample(a, t, batch, rng);
-        let (train_x, train_t) = rows(&self.train_x, &self.train_t);
-        let (val_x, val_t) = rows(&self.val_x, &self.val_t);
         Some(Box::new(Self {
-            train_x,
-            train_t,
-            val_x,
-            val_t,
+            data: self.data.minibatch(batch, rng),
         }))
     }
     fn f(&self, _x: &DVector<f64>, w: &DVector<f64>) -> f64 {
-        (&self.val_x * w - &self.val_t).norm_squared() / (2.0 * self.n_val())
+        (&self.data.val_x * w - &self.data.val_y).norm_squared() / (2.0 * self.n_val())
     }
     fn g(&self, x: &DVector<f64>, w: &DVector<f64>) -> f64 {
-        (&self.train_x * w - &self.train_t).norm_squared() / (2.0 * self.n_train())
+        (&self.data.train_x * w - &self.data.train_y).norm_squared() / (2.0 * self.n_train())
             + x.component_mul(w).norm_squared()
     }
     fn grad_x_f(&self, x: &DVector<f64>, _w: &DVector<f64>) -> DVector<f64> {
         DVector::zeros(x.len())
     }
     fn grad_y_f(&self, _x: &DVector<f64>, w: &DVector<f64>) -> DVector<f64> {
-        self.val_x.transpose() * (&self.val_x * w - &self.val_t) / self.n_val()
+        self.data.val_x.transpose() * (&self.data.val_x * w - &self.data.val_y) / self.n_val()
     }
     /// ∂/∂xᵢ = 2 xᵢ wᵢ².
     fn grad_x_g(&self, x: &DVector<f64>, w: &DVector<f64>) -> DVector<f64> {
         x.component_mul(&w.component_mul(w)) * 2.0
     }
     fn grad_y_g(&self, x: &DVector<f64>, w: &DVector<f64>) -> DVector<f64> {
-        self.train_x.transpose() * (&self.train_x * w - &self.train_t) / self.n_train()
+        self.data.train_x.transpose() * (&self.data.train_x * w - &self.data.train_y)
+            / self.n_train()
             + x.component_mul(x).component_mul(w) * 2.0
     }
     fn hvp_yy_g(&self, x: &DVector<f64>, _w: &DVector<f64>, v: &DVector<f64>) -> DVector<f64> {
-        self.train_x.transpose() * (&self.train_x * v) / self.n_train()
+        self.data.train_x.transpose() * (&self.data.train_x * v) / self.n_train()
             + x.component_mul(x).component_mul(v) * 2.0
     }
     /// ∇ₓ(∇ᵧg · v) = 4 x ⊙ w ⊙ v.
@@ -93,10 +77,11 @@ impl BilevelProblem for RidgeHpo {
         x.component_mul(w).component_mul(u) * 4.0
     }
     fn y_star(&self, x: &DVector<f64>) -> Option<DVector<f64>> {
-        let h = self.train_x.transpose() * &self.train_x / self.n_train()
+        let h = self.data.train_x.transpose() * &self.data.train_x / self.n_train()
             + DMatrix::from_diagonal(&(x.component_mul(x) * 2.0));
-        h.cholesky()
-            .map(|c| c.solve(&(self.train_x.transpose() * &self.train_t / self.n_train())))
+        h.cholesky().map(|c| {
+            c.solve(&(self.data.train_x.transpose() * &self.data.train_y / self.n_train()))
+        })
     }
 }
 
