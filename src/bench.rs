@@ -132,12 +132,7 @@ where
 /// min(16, P), uniform columns, paper variant) — timed as float64 (`numerics::ihvp`), the f32 CPU twin and
 /// the GPU kernel.
 pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
-    let family = Spectrum {
-        dim: p,
-        outliers: 4.min(p),
-        condition: 100.0,
-        negative_share: 0.0,
-    };
+    let family = Spectrum::positive(p, 4.min(p), 100.0);
     let instances: Vec<_> = (0..n).map(|i| family.instance(0, i)).collect();
     let (hessians, rhs) = f32_buffers(&instances);
     let batch = HessianBatch::new(p as u32, hessians, rhs);

@@ -3,7 +3,6 @@
 
 use egui::Color32;
 
-use crate::numerics::ihvp::method::Colour;
 use crate::numerics::ihvp::spec::Method;
 
 /// Everything drawn is styled through this.
@@ -16,7 +15,7 @@ pub struct Look {
 /// Method and dynamics identities that own a color.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Series {
-    /// An IHVP method, in the colour its description names.
+    /// An IHVP method, in its colour (`method_colour`).
     Ihvp(Method),
     Simultaneous,
     TwoTimescale,
@@ -46,7 +45,7 @@ impl Look {
     /// Okabe–Ito colorblind-safe colors, lightened on dark backgrounds.
     pub fn color(&self, series: Series) -> Color32 {
         let colour = match series {
-            Series::Ihvp(method) => method.about().colour,
+            Series::Ihvp(method) => method_colour(method),
             Series::Stackelberg => Colour::Blue,
             Series::Simultaneous => Colour::Vermillion,
             Series::TwoTimescale => Colour::BluishGreen,
@@ -103,6 +102,65 @@ impl Look {
             Color32::from_rgb(90, 210, 120)
         } else {
             Color32::from_rgb(0, 120, 50)
+        }
+    }
+}
+
+/// The Okabe–Ito colours (colour-blind safe) the app draws methods and dynamics in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Colour {
+    Black,
+    Blue,
+    Vermillion,
+    BluishGreen,
+    ReddishPurple,
+    Ochre,
+    Orange,
+    Grey,
+    Brown,
+}
+
+/// The Okabe–Ito palette in the order IHVP methods take it.
+const PALETTE: [Colour; 9] = [
+    Colour::Black,
+    Colour::Blue,
+    Colour::Vermillion,
+    Colour::BluishGreen,
+    Colour::ReddishPurple,
+    Colour::Ochre,
+    Colour::Orange,
+    Colour::Grey,
+    Colour::Brown,
+];
+
+/// An IHVP method's colour, the same in every view: its place in `Method::ALL` picks it from the palette
+/// (exact black, Nyström blue, CG vermillion, …; a test checks there are enough).
+fn method_colour(method: Method) -> Colour {
+    let i = Method::ALL.iter().position(|&m| m == method).unwrap_or(0);
+    PALETTE[i % PALETTE.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every IHVP method has its own colour, in both themes.
+    #[test]
+    fn every_method_has_its_own_colour() {
+        assert!(
+            PALETTE.len() >= Method::ALL.len(),
+            "add a colour to PALETTE"
+        );
+        for dark in [false, true] {
+            let look = Look {
+                dark,
+                projector: false,
+            };
+            let colours: std::collections::HashSet<_> = Method::ALL
+                .iter()
+                .map(|&m| look.color(Series::Ihvp(m)))
+                .collect();
+            assert_eq!(colours.len(), Method::ALL.len());
         }
     }
 }

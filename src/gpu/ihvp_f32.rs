@@ -196,12 +196,7 @@ mod tests {
                 variant: NystromVariant::Paper,
                 draw: Default::default(),
             },
-            IhvpSpec::Cg {
-                alpha: 0.0,
-                iters: 8,
-                tol: 0.0,
-                guard: true,
-            },
+            IhvpSpec::cg(0.0, 8),
             IhvpSpec::Lanczos {
                 alpha: 0.0,
                 iters: 8,
@@ -209,12 +204,7 @@ mod tests {
             },
             IhvpSpec::Exact { alpha: 0.0 },
         ];
-        let fam = Spectrum {
-            dim: 16,
-            outliers: 3,
-            condition: 20.0,
-            negative_share: 0.0,
-        };
+        let fam = Spectrum::positive(16, 3, 20.0);
         let mut run = StudyRun::new(Family::Spectrum(fam), 1, 6, 0.1, methods);
         run.finish();
         let mut runtime = ComputeRuntime::cpu("test");

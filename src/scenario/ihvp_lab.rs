@@ -4,9 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ihvp_knobs::Knobs;
 use super::json::{matrix, vector};
 use super::query::{Preset, Validate, check_f64, check_usize};
-use crate::numerics::ihvp::method::Knobs;
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::Method;
 use crate::numerics::ihvp::spec::{Draw, IhvpSpec, Sampling};
@@ -371,7 +371,7 @@ impl IhvpLabState {
                 Method::NeumannStochastic => self.stochastic_neumann,
                 _ => true,
             })
-            .map(|m| m.spec(&knobs, self.dim()))
+            .map(|m| knobs.spec(m, self.dim()))
             .collect()
     }
 }

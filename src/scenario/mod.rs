@@ -11,6 +11,7 @@ pub mod document;
 pub mod env;
 pub mod game;
 pub mod ihvp;
+pub mod ihvp_knobs;
 pub mod ihvp_lab;
 pub mod ihvp_study;
 pub mod json;

@@ -241,6 +241,9 @@ impl Stepped for Lockstep {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::numerics::bilevel::algorithms::{
+        double_loop::DoubleLoop, simultaneous::Simultaneous,
+    };
     use crate::numerics::bilevel::problems::quadratic::Quadratic;
     use crate::numerics::ihvp::spec::IhvpSpec;
 
@@ -249,17 +252,17 @@ mod tests {
         let toy = Quadratic::stackelberg_vs_nash();
         let (nash_x, nash_y) = toy.nash_point().unwrap_or_default();
         let specs = vec![
-            AlgorithmSpec::Simultaneous {
+            AlgorithmSpec::Simultaneous(Simultaneous {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
-            },
-            AlgorithmSpec::DoubleLoop {
+            }),
+            AlgorithmSpec::DoubleLoop(DoubleLoop {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 inner_steps: 10,
                 ihvp: IhvpSpec::Exact { alpha: 0.0 },
                 clip: None,
-            },
+            }),
         ];
         let one = |v: f64| DVector::from_element(1, v);
         let specs = specs.into_iter().map(|s| (s, None)).collect();
@@ -316,14 +319,14 @@ mod tests {
     #[test]
     fn a_diverging_run_stops_and_the_others_go_on() {
         let specs = vec![
-            AlgorithmSpec::Simultaneous {
+            AlgorithmSpec::Simultaneous(Simultaneous {
                 outer_lr: 50.0,
                 inner_lr: 0.2,
-            },
-            AlgorithmSpec::Simultaneous {
+            }),
+            AlgorithmSpec::Simultaneous(Simultaneous {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
-            },
+            }),
         ];
         let one = |v: f64| DVector::from_element(1, v);
         let mut lock = Lockstep::new(

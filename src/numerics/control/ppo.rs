@@ -90,9 +90,12 @@ impl Adam {
 /// The actor and the critic: networks, parameters (θ ends with log σ for a Gaussian head) and the head.
 #[derive(Clone, Debug)]
 pub struct Agent {
+    /// How the actor's outputs make a policy (softmax logits, or a Gaussian mean).
     pub head: Head,
+    /// The two networks' shapes.
     pub actor: Mlp,
     pub critic: Mlp,
+    /// The actor's parameters θ (then log σ for a Gaussian head) and the critic's ω.
     pub theta: DVector<f64>,
     pub omega: DVector<f64>,
 }
@@ -149,6 +152,8 @@ impl Agent {
 /// One rollout: T steps of N environments, flattened step-major (index t·N + i).
 #[derive(Clone, Debug, Default)]
 pub struct Rollout {
+    /// Step-major, one entry per step of every environment: the observation, the action taken, its
+    /// log-probability and the critic's value at the time, and the reward it got.
     pub obs: Vec<Vec<f64>>,
     pub actions: Vec<f64>,
     pub logp: Vec<f64>,

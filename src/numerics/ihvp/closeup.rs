@@ -73,12 +73,7 @@ mod tests {
 
     #[test]
     fn drawn_columns_are_the_solve_s_columns_and_h_q_is_exact_on_them() {
-        let fam = Spectrum {
-            dim: 12,
-            outliers: 3,
-            condition: 1e3,
-            negative_share: 0.0,
-        };
+        let fam = Spectrum::positive(12, 3, 1e3);
         let inst = fam.instance(2, 0);
         let spec = IhvpSpec::Nystrom {
             alpha: 0.0,

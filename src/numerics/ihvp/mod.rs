@@ -10,7 +10,6 @@ pub mod closeup;
 pub mod exact;
 pub mod lancbio;
 pub mod lanczos;
-pub mod method;
 pub mod neumann;
 pub mod neumann_stochastic;
 pub mod nystrom;

@@ -1,13 +1,14 @@
 //! Every IHVP method described once: [`IhvpSpec`], a method with its parameters as a view or a scenario
 //! file chooses it (field names are the scenario JSON's: `"method": "cg", "iters": 20, …`), with the one
 //! entry point that runs it; and [`Method`], the method without its parameters — its name in files and
-//! links, its label, one line on what it computes and costs, its colour, and how a view's knobs make it.
-//! The IHVP lab's methods, the playground's picker, legends, colours and the CLI's `"method"` names are
-//! all read from [`Method::ALL`] and [`Method::about`], so a method added here appears everywhere (a test
-//! in `scenario` checks it).
+//! links, its label, one line on what it computes and costs ([`Method::about`]). The IHVP lab's methods,
+//! the playground's picker, legends and colours (`app::look`: the palette in the order of [`Method::ALL`])
+//! and the CLI's `"method"` names are all read from [`Method::ALL`] and [`Method::about`], so a method added
+//! here appears everywhere (a test in `scenario` checks it).
 //!
 //! Add a method: its file in this folder (`fn(h, b, alpha, …) -> IhvpResult`), `pub mod` in `mod.rs`, and
-//! here a variant of [`IhvpSpec`] (parameters, `method`, `solve`, …) and of [`Method`] (`about`, `spec`).
+//! here a variant of [`IhvpSpec`] (parameters, `method`, `solve`, …) and of [`Method`] (`about`, `ALL`);
+//! the knobs that make it in `scenario::ihvp_knobs`.
 
 use crate::numerics::random::SeededRng;
 use nalgebra::DVector;
@@ -125,6 +126,16 @@ pub enum Method {
 }
 
 impl IhvpSpec {
+    /// Guarded CG with `iters` iterations and no tolerance (it runs them all).
+    pub fn cg(alpha: f64, iters: usize) -> Self {
+        Self::Cg {
+            alpha,
+            iters,
+            tol: 0.0,
+            guard: true,
+        }
+    }
+
     /// The method (its name, label and colour: [`Method::about`]).
     pub fn method(&self) -> Method {
         match self {
@@ -347,11 +358,98 @@ impl IhvpSpec {
     }
 }
 
+/// What the app and the docs say about a method.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct About {
+    /// The name in scenario files and links (`"method": "cg"`).
+    pub name: &'static str,
+    /// The label in pickers and legends.
+    pub label: &'static str,
+    /// What it computes, and its cost in HVPs.
+    pub summary: &'static str,
+}
+
+impl Method {
+    /// Every method, in the order the views list them.
+    pub const ALL: [Method; 9] = [
+        Method::Exact,
+        Method::Nystrom,
+        Method::Cg,
+        Method::Neumann,
+        Method::Lanczos,
+        Method::Identity,
+        Method::NystromPcg,
+        Method::CgUnguarded,
+        Method::NeumannStochastic,
+    ];
+
+    /// The method's description (the one place it is written).
+    pub fn about(self) -> About {
+        let about = |name, label, summary| About {
+            name,
+            label,
+            summary,
+        };
+        match self {
+            Method::Exact => about(
+                "exact",
+                "exact",
+                "(H + αI)⁻¹b by an LU solve of the dense H (p HVPs to build it)",
+            ),
+            Method::Nystrom => about(
+                "nystrom",
+                "Nyström",
+                "q sampled columns of H, H_q + αI inverted by Woodbury (BLPO Sec. 3; q HVPs)",
+            ),
+            Method::Cg => about(
+                "cg",
+                "CG",
+                "conjugate gradients on (H + αI)v = b (one HVP per iteration)",
+            ),
+            Method::Neumann => about(
+                "neumann",
+                "Neumann",
+                "η Σ (I − η(H + αI))^k b over k terms, converging for η < 2/λ_max (one HVP per term)",
+            ),
+            Method::Lanczos => about(
+                "lanczos",
+                "Lanczos",
+                "the Krylov basis of k steps and its tridiagonal solve (one HVP per step)",
+            ),
+            Method::Identity => about("identity", "identity", "b/α: no curvature at all (no HVP)"),
+            Method::NystromPcg => about(
+                "nystrom_pcg",
+                "Nyström-PCG",
+                "CG preconditioned by the rank-q Nyström approximation (q + one HVP per iteration)",
+            ),
+            Method::CgUnguarded => about(
+                "cg_unguarded",
+                "CG, no guard",
+                "CG that runs on through negative curvature, as JAX's and SciPy's cg do (one HVP per \
+                 iteration; in files {\"method\": \"cg\", \"guard\": false})",
+            ),
+            Method::NeumannStochastic => about(
+                "neumann_stochastic",
+                "stochastic Neumann",
+                "BSA's estimator ηQ ∏_{i≤p} (I − η(H_i + αI)) b at a random depth p < Q, unbiased for the \
+                 Q-term series (p HVPs, (Q − 1)/2 on average)",
+            ),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.about().name
+    }
+
+    pub fn label(self) -> &'static str {
+        self.about().label
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use crate::numerics::ihvp::method::Knobs;
 
     #[test]
     fn parses_the_documented_json_and_every_method_solves() {
@@ -395,46 +493,6 @@ mod tests {
             r#"{"method": "cg", "alpha": 0.1, "iters": 3, "foo": 1}"#,
         );
         assert!(unknown.unwrap_err().to_string().contains("foo"));
-    }
-
-    #[test]
-    fn every_method_round_trips_through_its_spec_and_its_name() {
-        let knobs = Knobs {
-            alpha: 0.5,
-            rank: 3,
-            sampling: Sampling::Uniform,
-            variant: NystromVariant::Paper,
-            seed: 1,
-            cg_iters: 4,
-            neumann_terms: 5,
-            neumann_step: 0.1,
-            lanczos_steps: 6,
-            reorthogonalize: true,
-            draw: Draw::Fixed,
-        };
-        for m in Method::ALL {
-            let spec = m.spec(&knobs, 8);
-            assert_eq!(spec.method(), m);
-            assert_eq!(spec.name(), m.name());
-            assert_eq!(spec.alpha(), 0.5);
-            let json = serde_json::to_value(&spec).expect("serializes");
-            let tag = if m == Method::CgUnguarded {
-                assert_eq!(json["guard"], false);
-                "cg"
-            } else {
-                m.name()
-            };
-            assert_eq!(json["method"], tag, "the CLI's tag is the method's name");
-            let back: IhvpSpec = serde_json::from_value(json).expect("the CLI reads it back");
-            assert_eq!(back, spec);
-            assert_eq!(
-                serde_json::to_value(m).expect("serializes"),
-                serde_json::json!(m.name()),
-                "links and views name it the same way"
-            );
-        }
-        let names: std::collections::HashSet<_> = Method::ALL.iter().map(|m| m.name()).collect();
-        assert_eq!(names.len(), Method::ALL.len(), "names are distinct");
     }
 
     #[test]

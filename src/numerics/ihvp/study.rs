@@ -146,6 +146,17 @@ impl Training {
 }
 
 impl Spectrum {
+    /// p = `dim` eigenvalues: `outliers` log-spaced in [0.1, 1], the bulk in [1/κ, 10/κ] (κ = `condition`), none
+    /// negated.
+    pub fn positive(dim: usize, outliers: usize, condition: f64) -> Self {
+        Self {
+            dim,
+            outliers,
+            condition,
+            negative_share: 0.0,
+        }
+    }
+
     /// The eigenvalues, largest first.
     pub fn eigenvalues(&self) -> Vec<f64> {
         let k = self.outliers.min(self.dim);
@@ -325,19 +336,9 @@ mod tests {
 
     #[test]
     fn cost_curves_fall_to_exact_and_the_regime_map_follows_them() {
-        let fam = Spectrum {
-            dim: 12,
-            outliers: 2,
-            condition: 50.0,
-            negative_share: 0.0,
-        };
+        let fam = Spectrum::positive(12, 2, 50.0);
         let batch: Vec<Instance> = (0..6).map(|i| fam.instance(9, i)).collect();
-        let cg = IhvpSpec::Cg {
-            alpha: 0.0,
-            iters: 1,
-            tol: 0.0,
-            guard: true,
-        };
+        let cg = IhvpSpec::cg(0.0, 1);
         let curve = cost_curve(&batch, &cg, 0.01, &[1, 4, 12]);
         let medians: Vec<f64> = curve.iter().map(|(_, s)| s.median).collect();
         assert!(medians[0] > medians[1] && medians[2] < 1e-5, "{medians:?}");
@@ -435,12 +436,7 @@ mod tests {
             variant: NystromVariant::Paper,
             draw: Default::default(),
         };
-        let cg = IhvpSpec::Cg {
-            alpha: 0.0,
-            iters: budget,
-            tol: 0.0,
-            guard: true,
-        };
+        let cg = IhvpSpec::cg(0.0, budget);
         let median = |spec: &IhvpSpec| cost_curve(batch, spec, alpha, &[budget])[0].1.median;
         (median(&nys), median(&cg))
     }
@@ -460,12 +456,7 @@ mod tests {
         // p = 64, 5 outliers in [0.1, 1] over a bulk in [1e-6, 1e-5], α = 0.01, 5 HVPs each: 5 columns
         // span the outliers' range almost exactly and the bulk is far below α; 5 CG steps must also
         // place a root near the bulk cluster at α, and fall short.
-        let fam = Spectrum {
-            dim: 64,
-            outliers: 5,
-            condition: 1e6,
-            negative_share: 0.0,
-        };
+        let fam = Spectrum::positive(64, 5, 1e6);
         let batch: Vec<Instance> = (0..20).map(|i| fam.instance(0, i)).collect();
         let (nys, cg) = head_to_head(&batch, 0.01, 5);
         assert!(nys * 5.0 < cg, "Nyström {nys:.1e}, CG {cg:.1e}");

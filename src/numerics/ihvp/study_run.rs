@@ -153,15 +153,7 @@ mod tests {
             condition: 30.0,
             negative_share: 0.3,
         };
-        let methods = vec![
-            IhvpSpec::Cg {
-                alpha: 0.0,
-                iters: 4,
-                tol: 0.0,
-                guard: true,
-            },
-            IhvpSpec::Identity { alpha: 0.0 },
-        ];
+        let methods = vec![IhvpSpec::cg(0.0, 4), IhvpSpec::Identity { alpha: 0.0 }];
         let mut run = StudyRun::new(Family::Spectrum(fam.clone()), 7, 5, 0.01, methods.clone());
         assert!(run.step() && run.done() == 1 && !run.finished());
         run.finish();
@@ -182,12 +174,7 @@ mod tests {
     /// training diverges and stops early), and the study's errors are the batch's.
     #[test]
     fn networks_trained_in_slices_are_the_batch() {
-        let methods = vec![IhvpSpec::Cg {
-            alpha: 0.0,
-            iters: 6,
-            tol: 0.0,
-            guard: true,
-        }];
+        let methods = vec![IhvpSpec::cg(0.0, 6)];
         for lr in [0.1, 1e12] {
             let fam = Networks {
                 inputs: 3,

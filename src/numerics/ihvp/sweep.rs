@@ -180,19 +180,9 @@ mod tests {
 
     #[test]
     fn a_sweep_cell_equals_the_batch_errors_of_the_budgeted_method() {
-        let fam = Spectrum {
-            dim: 10,
-            outliers: 2,
-            condition: 100.0,
-            negative_share: 0.0,
-        };
+        let fam = Spectrum::positive(10, 2, 100.0);
         let batch: Vec<Instance> = (0..4).map(|i| fam.instance(3, i)).collect();
-        let cg = IhvpSpec::Cg {
-            alpha: 0.0,
-            iters: 1,
-            tol: 0.0,
-            guard: true,
-        };
+        let cg = IhvpSpec::cg(0.0, 1);
         let nys = IhvpSpec::Nystrom {
             alpha: 0.0,
             rank: 1,

@@ -14,9 +14,12 @@ use super::hypergradient::BilevelRl;
 /// M-SoBiRL's state.
 #[derive(Clone, Debug)]
 pub struct MSoBiRl {
+    /// The leader's x_k.
     pub x: DVector<f64>,
+    /// The follower's Q_k and π_k = softmax(Q_k/τ).
     pub q: DVector<f64>,
     pub pi: DVector<f64>,
+    /// The w iterate of the linear system A_kᵀA_k w = A_kᵀ b_k.
     pub w: DVector<f64>,
     /// Outer steps taken.
     pub step: usize,

@@ -33,9 +33,11 @@ pub struct SoftMdp {
 /// The entropy-regularized optimum for one reward: V*, Q*, π* and how soft value iteration got there.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SoftSolution {
+    /// V* per state; Q* and π* per state–action pair.
     pub v: DVector<f64>,
     pub q: DVector<f64>,
     pub pi: DVector<f64>,
+    /// Soft Bellman sweeps taken.
     pub iterations: usize,
     /// ‖T(Q) − Q‖∞ at the returned Q.
     pub residual: f64,

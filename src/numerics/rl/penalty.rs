@@ -257,6 +257,7 @@ impl Sampling {
 /// PBRL / CBSO state.
 #[derive(Clone, Debug)]
 pub struct Penalty {
+    /// The leader's reward parameters.
     pub x: DVector<f64>,
     /// The follower's Q (θ'), and its policy.
     pub q: DVector<f64>,
@@ -264,6 +265,7 @@ pub struct Penalty {
     /// The leader's copy: logits θ and π_θ.
     pub logits: DVector<f64>,
     pub pi_leader: DVector<f64>,
+    /// Outer steps taken.
     pub step: usize,
     /// CBSO's sampled estimates (module docs); `None`: exact occupancies and costs.
     pub sampling: Option<Sampling>,

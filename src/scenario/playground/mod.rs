@@ -7,19 +7,24 @@ mod choices;
 mod model;
 mod presets;
 
+use crate::numerics::bilevel::algorithms::{
+    alternating::Alternating, bsa::Bsa, double_loop::DoubleLoop, lancbio::Lancbio,
+    momentum::Momentum, penalty::Penalty, primal_dual::PrimalDual, simultaneous::Simultaneous,
+    stable::Stable, ttsa::Ttsa, unrolled::Unrolled,
+};
 use serde::{Deserialize, Serialize};
 
 use super::bilevel::ProblemSpec;
+use super::ihvp_knobs::Knobs;
 use super::query::{Validate, check_f64, check_usize};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::bilevel::algorithms::AlgorithmSpec;
 use crate::numerics::bilevel::algorithms::unrolled::Mode;
 use crate::numerics::bilevel::stochastic::Noise;
-use crate::numerics::ihvp::method::Knobs;
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::{Draw, IhvpSpec, Sampling};
 
-pub use crate::numerics::bilevel::algorithms::spec::AlgoKind;
+pub use crate::numerics::bilevel::algorithms::AlgoKind;
 pub use crate::numerics::ihvp::spec::Method;
 pub use choices::{ProblemKind, QuadraticData, condition_to};
 pub use model::Model;
@@ -303,7 +308,7 @@ impl PlaygroundState {
             reorthogonalize: true,
             draw: self.columns,
         };
-        method.spec(&knobs, m)
+        knobs.spec(method, m)
     }
 
     /// The oracles of seed `k` of a run: `None` (exact) unless stochastic.
@@ -328,64 +333,69 @@ impl PlaygroundState {
         let (outer_lr, inner_lr, inner_steps) = (self.outer_lr, self.inner_lr, self.inner_steps);
         let ihvp = self.ihvp(choice.ihvp, m);
         match choice.algorithm {
-            AlgoKind::Simultaneous => AlgorithmSpec::Simultaneous { outer_lr, inner_lr },
-            AlgoKind::Alternating => AlgorithmSpec::Alternating {
+            AlgoKind::Simultaneous => {
+                AlgorithmSpec::Simultaneous(Simultaneous { outer_lr, inner_lr })
+            }
+            AlgoKind::Alternating => AlgorithmSpec::Alternating(Alternating {
                 outer_lr,
                 inner_lr,
                 inner_steps,
-            },
-            AlgoKind::DoubleLoop => AlgorithmSpec::DoubleLoop {
+            }),
+            AlgoKind::DoubleLoop => AlgorithmSpec::DoubleLoop(DoubleLoop {
                 outer_lr,
                 inner_lr,
                 inner_steps,
                 ihvp,
                 clip: (self.clip > 0.0).then_some(self.clip),
-            },
-            AlgoKind::Bsa => AlgorithmSpec::Bsa {
+            }),
+            AlgoKind::Bsa => AlgorithmSpec::Bsa(Bsa {
                 outer_lr,
                 inner_lr,
                 inner_steps,
                 terms: self.iters,
                 step: self.neumann_step,
                 seed: self.seed,
-            },
-            AlgoKind::Ttsa => AlgorithmSpec::Ttsa {
+            }),
+            AlgoKind::Ttsa => AlgorithmSpec::Ttsa(Ttsa {
                 outer_lr,
                 inner_lr,
                 ihvp,
                 outer_decay: self.outer_decay,
                 inner_decay: self.inner_decay,
                 radius: (self.radius > 0.0).then_some(self.radius),
-            },
-            AlgoKind::Stable => AlgorithmSpec::Stable {
+            }),
+            AlgoKind::Stable => AlgorithmSpec::Stable(Stable {
                 outer_lr,
                 inner_lr,
                 ihvp,
                 radius: (self.radius > 0.0).then_some(self.radius),
                 tau: (self.tau > 0.0).then_some(self.tau),
-            },
-            AlgoKind::Momentum => AlgorithmSpec::Momentum {
+                estimates: None,
+            }),
+            AlgoKind::Momentum => AlgorithmSpec::Momentum(Momentum {
                 outer_lr,
                 inner_lr,
                 ihvp,
                 eta_upper: self.eta,
                 eta_lower: self.eta,
-            },
-            AlgoKind::Unrolled => AlgorithmSpec::Unrolled {
+                state: Default::default(),
+            }),
+            AlgoKind::Unrolled => AlgorithmSpec::Unrolled(Unrolled {
                 outer_lr,
                 inner_lr,
                 inner_steps,
                 mode: self.unroll,
-            },
-            AlgoKind::Penalty => AlgorithmSpec::Penalty {
+            }),
+            AlgoKind::Penalty => AlgorithmSpec::Penalty(Penalty {
                 outer_lr,
                 inner_lr,
                 inner_steps,
                 rho: self.rho,
                 a1: self.a1,
                 a2: self.a2,
-            },
-            AlgoKind::PrimalDual => AlgorithmSpec::PrimalDual {
+                z: None,
+            }),
+            AlgoKind::PrimalDual => AlgorithmSpec::PrimalDual(PrimalDual {
                 outer_lr,
                 inner_lr,
                 inner_steps,
@@ -393,15 +403,17 @@ impl PlaygroundState {
                 dual_lr: self.dual_lr,
                 a1: self.a1,
                 a2: self.a2,
-            },
-            AlgoKind::Lancbio => AlgorithmSpec::Lancbio {
+                z: None,
+            }),
+            AlgoKind::Lancbio => AlgorithmSpec::Lancbio(Lancbio {
                 outer_lr,
                 inner_lr,
                 inner_steps,
                 alpha: self.alpha,
                 restart_every: 10.min(m).max(1),
                 warm_up: 0,
-            },
+                state: None,
+            }),
         }
     }
 }
@@ -537,7 +549,7 @@ mod tests {
             alpha: 0.01,
             ..PlaygroundState::default()
         };
-        for (a, _, _) in AlgoKind::ALL {
+        for &(a, _, _) in AlgoKind::ALL {
             for i in Method::ALL {
                 let choice = RunChoice {
                     on: true,

@@ -31,12 +31,7 @@ pub fn sweep(run: &StudyRun, _state: &IhvpLabState) -> Sweep {
         .first()
         .cloned()
         .unwrap_or(IhvpSpec::Identity { alpha: 1.0 });
-    let cg = IhvpSpec::Cg {
-        alpha: run.alpha,
-        iters: 1,
-        tol: 0.0,
-        guard: true,
-    };
+    let cg = IhvpSpec::cg(run.alpha, 1);
     Sweep::new(
         run.instances.clone(),
         vec![nystrom, cg],

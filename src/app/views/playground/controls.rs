@@ -177,7 +177,7 @@ pub fn controls_ui(
                 .selected_text(algo)
                 .width(150.0)
                 .show_ui(ui, |ui| {
-                    for (k, name, hint) in AlgoKind::ALL {
+                    for &(k, name, hint) in AlgoKind::ALL {
                         ui.selectable_value(&mut run.algorithm, k, name)
                             .on_hover_text(hint);
                     }

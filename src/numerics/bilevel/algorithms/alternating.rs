@@ -2,14 +2,22 @@
 //! It ignores how y* moves with x, so it stops where ∇ₓf(x, y*(x)) = 0 rather than ∇Φ(x) = 0.
 //! Cost: K inner steps, 0 HVPs.
 
+use super::spec::{Params, inner_steps};
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Alternating {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub inner_steps: usize,
+}
+
+impl Params for Alternating {
+    fn validate(&self, _m: usize) -> Result<(), String> {
+        inner_steps(self.inner_steps)
+    }
 }
 
 impl Algorithm for Alternating {

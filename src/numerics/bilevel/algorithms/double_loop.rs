@@ -3,18 +3,31 @@
 //!   x⁺ = x − η_x (∇ₓf − ∇²ₓᵧg · v̂),  v̂ ≈ (∇²ᵧᵧg + αI)⁻¹ ∇ᵧf from any IHVP method,
 //! optionally with BLPO's clipping of the implicit correction. Cost: K inner steps + the IHVP's HVPs.
 
+use super::spec::{Params, ihvp, inner_steps, positive};
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::{BilevelProblem, InnerHessian, hypergradient_with};
 use crate::numerics::ihvp::{clip_correction, spec::IhvpSpec};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DoubleLoop {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub inner_steps: usize,
     pub ihvp: IhvpSpec,
-    /// BLPO Sec. 6 clipping bound on the implicit correction.
+    /// BLPO Sec. 6 clipping bound (‖correction‖ ≤ clip · ‖∇ₓf‖), off when absent.
+    #[serde(default)]
     pub clip: Option<f64>,
+}
+
+impl Params for DoubleLoop {
+    fn validate(&self, m: usize) -> Result<(), String> {
+        inner_steps(self.inner_steps)?;
+        if let Some(c) = self.clip {
+            positive("clip", c)?;
+        }
+        ihvp(&self.ihvp, m)
+    }
 }
 
 impl Algorithm for DoubleLoop {

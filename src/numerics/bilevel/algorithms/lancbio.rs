@@ -5,21 +5,51 @@
 //! small) x stays put while y and the subspace move on — the theorem's average runs over the other steps
 //! only, m₀ ~ Ω(log m). Cost: K inner steps + 2 HVPs per outer step.
 
+use super::spec::{Params, inner_steps, nonneg};
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::{BilevelProblem, InnerHessian, hypergradient_with};
 use crate::numerics::ihvp::lancbio::LancBio;
 
 /// LancBiO with its Lanczos state, created at the first step.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Lancbio {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub inner_steps: usize,
+    #[serde(default)]
     pub alpha: f64,
+    #[serde(default = "ten")]
     pub restart_every: usize,
-    /// m₀: outer steps after each restart without an x update.
+    /// m₀: outer steps after each restart without an x update (0: none).
+    #[serde(default)]
     pub warm_up: usize,
+    #[serde(skip)]
     pub state: Option<LancBio>,
+}
+
+fn ten() -> usize {
+    10
+}
+
+impl Params for Lancbio {
+    fn validate(&self, m: usize) -> Result<(), String> {
+        inner_steps(self.inner_steps)?;
+        let (restart_every, warm_up) = (self.restart_every, self.warm_up);
+        if warm_up >= restart_every {
+            return Err(format!(
+                "warm_up: must be below restart_every = {restart_every}, got {warm_up}"
+            ));
+        }
+        nonneg("alpha", self.alpha)?;
+        if !(1..=m.max(1)).contains(&restart_every) {
+            return Err(format!(
+                "restart_every: must be in 1..={}, got {restart_every}",
+                m.max(1)
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Algorithm for Lancbio {

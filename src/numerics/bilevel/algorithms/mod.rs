@@ -3,20 +3,94 @@
 //! outer iteration, so a view can run k steps per frame and a CLI can run them all.
 //! A non-finite or exploding iterate ends the run with status "diverged at step k" — never a panic.
 
-pub mod alternating;
-pub mod double_loop;
-pub mod kind;
-pub mod lancbio;
-pub mod momentum;
-pub mod penalty;
-pub mod primal_dual;
-pub mod simultaneous;
 pub mod spec;
-pub mod stable;
-pub mod ttsa;
-pub mod unrolled;
 
-pub use spec::AlgorithmSpec;
+use spec::Params as _;
+
+/// Declares the algorithms, each once — `module::Type` of a file in this folder whose type (with fields
+/// `outer_lr`, `inner_lr`) implements [`Algorithm`] and [`Params`], `[ihvp]` where it uses the chosen IHVP
+/// method, its label and one line on what it does — and from that list [`AlgorithmSpec`] (the scenario form: the type
+/// itself under its snake_case name, `{"name": "double_loop", …}`) and [`AlgoKind`] (the algorithm
+/// without its parameters, as the playground's picker and legends list it).
+macro_rules! algorithms {
+    ($($module:ident :: $name:ident $([$ihvp:ident])?: $label:literal, $about:literal;)*) => {
+        $(pub mod $module;)*
+
+        /// An algorithm and its parameters, as in scenario files (`"name": "double_loop", …`).
+        #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+        #[serde(tag = "name", rename_all = "snake_case")]
+        pub enum AlgorithmSpec {
+            $($name($module::$name)),*
+        }
+
+        /// An algorithm without its parameters: its name in files and links, its label and one line on
+        /// what it does (the playground's picker and legends read them from [`AlgoKind::ALL`]).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum AlgoKind {
+            $($name),*
+        }
+
+        impl AlgoKind {
+            pub const ALL: &[(AlgoKind, &'static str, &'static str)] =
+                &[$((AlgoKind::$name, $label, $about)),*];
+
+            /// Whether the algorithm uses the chosen IHVP method.
+            pub fn uses_ihvp(self) -> bool {
+                match self {
+                    $(Self::$name => stringify!($($ihvp)?) == "ihvp"),*
+                }
+            }
+        }
+
+        impl AlgorithmSpec {
+            /// The algorithm, without its parameters.
+            pub fn kind(&self) -> AlgoKind {
+                match self {
+                    $(Self::$name(_) => AlgoKind::$name),*
+                }
+            }
+
+            /// (outer_lr, inner_lr): every algorithm has both.
+            pub fn rates(&self) -> (f64, f64) {
+                match self {
+                    $(Self::$name(a) => (a.outer_lr, a.inner_lr)),*
+                }
+            }
+
+            /// Checks step sizes, then the algorithm's own parameters; errors name the field and range.
+            pub fn validate(&self, m: usize) -> Result<(), String> {
+                let (outer, inner) = self.rates();
+                spec::positive("outer_lr", outer)?;
+                spec::positive("inner_lr", inner)?;
+                match self {
+                    $(Self::$name(a) => a.validate(m)),*
+                }
+            }
+
+            /// The algorithm these parameters describe (a spec is never stepped: its state is fresh).
+            pub fn build(&self) -> Box<dyn Algorithm> {
+                match self {
+                    $(Self::$name(a) => Box::new(a.clone())),*
+                }
+            }
+        }
+    };
+}
+
+algorithms! {
+    simultaneous::Simultaneous: "simultaneous", "x ← x − η∇_x f, y ← y − β∇_y g: ignores how y* moves";
+    alternating::Alternating: "alternating", "K inner steps, then x ← x − η∇_x f";
+    double_loop::DoubleLoop [ihvp]: "double loop (AID-BiO)", "K inner steps, then the IFT hypergradient";
+    bsa::Bsa: "BSA", "K inner steps, then the hypergradient with BSA's stochastic Neumann IHVP";
+    ttsa::Ttsa [ihvp]: "TTSA", "one inner step, the IFT hypergradient, decaying step sizes";
+    stable::Stable [ihvp]: "STABLE", "one inner step with a correction for the moving x";
+    momentum::Momentum [ihvp]: "momentum", "moving averages of both levels' directions";
+    unrolled::Unrolled: "unrolled", "differentiate through K inner steps (reverse mode)";
+    penalty::Penalty: "penalty", "value-function penalty ρ(g − min g)";
+    primal_dual::PrimalDual: "primal–dual", "the penalty's multiplier ρ learned by ascent on g − ν̃";
+    lancbio::Lancbio: "LancBiO", "Lanczos-subspace IHVP carried across steps";
+}
 
 use nalgebra::DVector;
 

@@ -10,6 +10,7 @@
 
 use nalgebra::DVector;
 
+use super::spec::{Params, ihvp};
 use super::{Algorithm, Run, double_loop::ihvp_at};
 use crate::numerics::bilevel::{BilevelProblem, hypergradient_with};
 use crate::numerics::ihvp::spec::IhvpSpec;
@@ -40,15 +41,23 @@ fn recurse(
 }
 
 /// Momentum on both levels, with its buffers.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Momentum {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub ihvp: IhvpSpec,
     /// Momentum weights η_u, η_l in [0, 1).
+    #[serde(default = "half")]
     pub eta_upper: f64,
+    #[serde(default = "half")]
     pub eta_lower: f64,
+    #[serde(skip)]
     pub state: MomentumState,
+}
+
+fn half() -> f64 {
+    0.5
 }
 
 /// (∇ᵧg, ∇̄f) at (x, y) from the oracles of `s`.
@@ -62,6 +71,17 @@ fn directions(
     let b = s.grad_y_f(x, y);
     let v = ihvp_at(s, run, x, y, &b, ihvp);
     (s.grad_y_g(x, y), hypergradient_with(s, x, y, &v).0)
+}
+
+impl Params for Momentum {
+    fn validate(&self, m: usize) -> Result<(), String> {
+        for (name, eta) in [("eta_upper", self.eta_upper), ("eta_lower", self.eta_lower)] {
+            if !(0.0..1.0).contains(&eta) {
+                return Err(format!("{name}: must be in [0, 1), got {eta}"));
+            }
+        }
+        ihvp(&self.ihvp, m)
+    }
 }
 
 impl Algorithm for Momentum {

@@ -6,20 +6,25 @@
 
 use nalgebra::DVector;
 
+use super::spec::{Params, inner_steps, nonneg, positive};
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
 /// The penalty method, with its value-function iterate z.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Penalty {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub inner_steps: usize,
     pub rho: f64,
     /// ν̃'s regularization (a₁/2)‖z‖² + a₂.
+    #[serde(default)]
     pub a1: f64,
+    #[serde(default)]
     pub a2: f64,
     /// z, started at the first step's y.
+    #[serde(skip)]
     pub z: Option<DVector<f64>>,
 }
 
@@ -39,6 +44,15 @@ pub(crate) fn track_value_function(
     }
     run.inner_iterations += steps;
     problem.g(&run.x, z) + 0.5 * a1 * z.norm_squared() + a2
+}
+
+impl Params for Penalty {
+    fn validate(&self, _m: usize) -> Result<(), String> {
+        positive("rho", self.rho)?;
+        inner_steps(self.inner_steps)?;
+        nonneg("a1", self.a1)?;
+        nonneg("a2", self.a2)
+    }
 }
 
 impl Algorithm for Penalty {

@@ -11,23 +11,38 @@
 use nalgebra::DVector;
 
 use super::penalty::track_value_function;
+use super::spec::{Params, inner_steps, nonneg, positive};
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
 /// The primal–dual method with its multiplier and value-function iterate.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PrimalDual {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub inner_steps: usize,
+    /// ρ: the multiplier, from its start here.
+    pub rho: f64,
     /// The multiplier's step η_ρ.
     pub dual_lr: f64,
+    #[serde(default)]
     pub a1: f64,
+    #[serde(default)]
     pub a2: f64,
-    /// ρ, started at the spec's `rho`.
-    pub rho: f64,
     /// z, started at the first step's y.
+    #[serde(skip)]
     pub z: Option<DVector<f64>>,
+}
+
+impl Params for PrimalDual {
+    fn validate(&self, _m: usize) -> Result<(), String> {
+        nonneg("rho", self.rho)?;
+        positive("dual_lr", self.dual_lr)?;
+        inner_steps(self.inner_steps)?;
+        nonneg("a1", self.a1)?;
+        nonneg("a2", self.a2)
+    }
 }
 
 impl Algorithm for PrimalDual {

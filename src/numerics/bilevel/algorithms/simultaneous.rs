@@ -2,14 +2,18 @@
 //! iterate, x⁺ = x − η_x ∇ₓf(x, y), y⁺ = y − η_y ∇ᵧg(x, y). Converges to a Nash point, not the
 //! Stackelberg one, and cycles on the actor–critic game. Cost: 1 inner step, 0 HVPs.
 
+use super::spec::Params;
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Simultaneous {
     pub outer_lr: f64,
     pub inner_lr: f64,
 }
+
+impl Params for Simultaneous {}
 
 impl Algorithm for Simultaneous {
     fn step(&mut self, problem: &dyn BilevelProblem, run: &mut Run) {

@@ -14,6 +14,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
+use super::spec::{Params, ihvp, positive};
 use super::{
     Algorithm, Run,
     double_loop::{ihvp_at, implicit_leader_step},
@@ -31,15 +32,19 @@ pub struct Estimates {
     y: DVector<f64>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Stable {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub ihvp: IhvpSpec,
-    /// Θ = {‖x‖ ≤ radius}.
+    /// P_Θ as for TTSA: Θ = {‖x‖ ≤ radius} (none when absent).
+    #[serde(default)]
     pub radius: Option<f64>,
-    /// The recursive estimator's weight τ ∈ (0, 1].
+    /// The variance-reduced Hessian estimates' weight τ ∈ (0, 1] (none: every step's own IHVP).
+    #[serde(default)]
     pub tau: Option<f64>,
+    #[serde(skip)]
     pub estimates: Option<Estimates>,
 }
 
@@ -98,6 +103,20 @@ impl Stable {
         run.hypergradient = direction;
         run.inner_iterations += 1;
         self.estimates = Some(Estimates { h_yy, h_xy, x, y });
+    }
+}
+
+impl Params for Stable {
+    fn validate(&self, m: usize) -> Result<(), String> {
+        if let Some(r) = self.radius {
+            positive("radius", r)?;
+        }
+        if let Some(t) = self.tau
+            && !(t > 0.0 && t <= 1.0)
+        {
+            return Err(format!("tau: must be in (0, 1], got {t}"));
+        }
+        ihvp(&self.ihvp, m)
     }
 }
 

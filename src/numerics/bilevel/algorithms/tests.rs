@@ -1,6 +1,11 @@
 //! Algorithms against closed forms, independent recurrences and divergence.
 
 use super::*;
+use crate::numerics::bilevel::algorithms::{
+    alternating::Alternating, double_loop::DoubleLoop, lancbio::Lancbio, momentum::Momentum,
+    penalty::Penalty, primal_dual::PrimalDual, simultaneous::Simultaneous, stable::Stable,
+    ttsa::Ttsa, unrolled::Unrolled,
+};
 use crate::numerics::bilevel::problems::{ActorCriticGame, Parts, Quadratic};
 use crate::numerics::ihvp::spec::IhvpSpec;
 use crate::numerics::ihvp::testing::{spd, vector};
@@ -38,10 +43,10 @@ fn toy_simultaneous_goes_to_nash_and_hypergradient_methods_to_stackelberg() {
     let (x0, y0) = start();
     let sim = run(
         &q,
-        &AlgorithmSpec::Simultaneous {
+        &AlgorithmSpec::Simultaneous(Simultaneous {
             outer_lr: 0.05,
             inner_lr: 0.2,
-        },
+        }),
         x0,
         y0,
         2000,
@@ -53,33 +58,28 @@ fn toy_simultaneous_goes_to_nash_and_hypergradient_methods_to_stackelberg() {
         sim.y
     );
     for spec in [
-        AlgorithmSpec::DoubleLoop {
+        AlgorithmSpec::DoubleLoop(DoubleLoop {
             outer_lr: 0.05,
             inner_lr: 0.2,
             inner_steps: 10,
             ihvp: exact(),
             clip: None,
-        },
-        AlgorithmSpec::DoubleLoop {
+        }),
+        AlgorithmSpec::DoubleLoop(DoubleLoop {
             outer_lr: 0.05,
             inner_lr: 0.2,
             inner_steps: 10,
-            ihvp: IhvpSpec::Cg {
-                alpha: 0.0,
-                iters: 1,
-                tol: 0.0,
-                guard: true,
-            },
+            ihvp: IhvpSpec::cg(0.0, 1),
             clip: None,
-        },
-        AlgorithmSpec::Ttsa {
+        }),
+        AlgorithmSpec::Ttsa(Ttsa {
             outer_lr: 0.05,
             inner_lr: 0.3,
             ihvp: exact(),
             outer_decay: 0.0,
             inner_decay: 0.0,
             radius: None,
-        },
+        }),
     ] {
         let (x0, y0) = start();
         let r = run(&q, &spec, x0, y0, 3000);
@@ -95,11 +95,11 @@ fn toy_simultaneous_goes_to_nash_and_hypergradient_methods_to_stackelberg() {
     let (x0, y0) = start();
     let alt = run(
         &q,
-        &AlgorithmSpec::Alternating {
+        &AlgorithmSpec::Alternating(Alternating {
             outer_lr: 0.05,
             inner_lr: 0.2,
             inner_steps: 20,
-        },
+        }),
         x0,
         y0,
         2000,
@@ -112,43 +112,46 @@ fn stable_momentum_unrolled_and_lancbio_reach_the_stackelberg_point() {
     let q = Quadratic::stackelberg_vs_nash();
     for (spec, tol) in [
         (
-            AlgorithmSpec::Stable {
+            AlgorithmSpec::Stable(Stable {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 ihvp: exact(),
                 radius: None,
                 tau: None,
-            },
+                estimates: None,
+            }),
             1e-6,
         ),
         (
-            AlgorithmSpec::Momentum {
+            AlgorithmSpec::Momentum(Momentum {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 ihvp: exact(),
                 eta_upper: 0.5,
                 eta_lower: 0.5,
-            },
+                state: Default::default(),
+            }),
             1e-6,
         ),
         (
-            AlgorithmSpec::Unrolled {
+            AlgorithmSpec::Unrolled(Unrolled {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 inner_steps: 30,
                 mode: unrolled::Mode::Reverse,
-            },
+            }),
             1e-4,
         ),
         (
-            AlgorithmSpec::Lancbio {
+            AlgorithmSpec::Lancbio(Lancbio {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 inner_steps: 5,
                 alpha: 0.0,
                 restart_every: 1,
                 warm_up: 0,
-            },
+                state: None,
+            }),
             1e-6,
         ),
     ] {
@@ -169,13 +172,14 @@ fn momentum_with_exact_gradients_coincides_with_single_loop_aid() {
     // Eq. 21's correction telescopes when gradients are exact: same iterates as STABLE without the
     // correction term, i.e. x − α∇̄f and y − β∇ᵧg from the same point.
     let p = crate::numerics::bilevel::problems::LancBioSynthetic::new(3, 4.0, 0.1, 2);
-    let spec = AlgorithmSpec::Momentum {
+    let spec = AlgorithmSpec::Momentum(Momentum {
         outer_lr: 0.1,
         inner_lr: 0.1,
         ihvp: exact(),
         eta_upper: 0.9,
         eta_lower: 0.3,
-    };
+        state: Default::default(),
+    });
     let mut r = Run::new(vector(3, 1), vector(3, 2));
     let mut algorithm = spec.build();
     let (mut x, mut y) = (r.x.clone(), r.y.clone());
@@ -194,14 +198,15 @@ fn penalty_reaches_the_penalized_optimum_which_tends_to_stackelberg() {
     let q = Quadratic::stackelberg_vs_nash();
     let mut last_gap = f64::INFINITY;
     for rho in [1.0, 4.0, 16.0] {
-        let spec = AlgorithmSpec::Penalty {
+        let spec = AlgorithmSpec::Penalty(Penalty {
             outer_lr: 0.5 / (1.0 + 2.0 * rho),
             inner_lr: 0.2,
             inner_steps: 20,
             rho,
             a1: 0.0,
             a2: 0.0,
-        };
+            z: None,
+        });
         let r = run(
             &q,
             &spec,
@@ -242,18 +247,13 @@ fn double_loop_reaches_the_closed_form_optimum_of_random_quadratics() {
         })
         .unwrap();
         let x_star = q.x_star().unwrap_or_else(|| panic!("convex Φ"));
-        let spec = AlgorithmSpec::DoubleLoop {
+        let spec = AlgorithmSpec::DoubleLoop(DoubleLoop {
             outer_lr: 0.1,
             inner_lr: 0.3,
             inner_steps: 20,
-            ihvp: IhvpSpec::Cg {
-                alpha: 0.0,
-                iters: 4,
-                tol: 0.0,
-                guard: true,
-            },
+            ihvp: IhvpSpec::cg(0.0, 4),
             clip: None,
-        };
+        });
         let r = run(&q, &spec, DVector::zeros(n), DVector::zeros(m), 3000);
         assert!(
             (&r.x - &x_star).norm() < 1e-6,
@@ -268,10 +268,10 @@ fn double_loop_reaches_the_closed_form_optimum_of_random_quadratics() {
 #[test]
 fn huge_steps_end_in_a_diverged_status_not_a_panic() {
     let g = ActorCriticGame;
-    let spec = AlgorithmSpec::Simultaneous {
+    let spec = AlgorithmSpec::Simultaneous(Simultaneous {
         outer_lr: 1e3,
         inner_lr: 1e3,
-    };
+    });
     let r = run(
         &g,
         &spec,
@@ -289,18 +289,18 @@ fn huge_steps_end_in_a_diverged_status_not_a_panic() {
 
 #[test]
 fn invalid_parameters_name_the_field() {
-    let spec = AlgorithmSpec::DoubleLoop {
+    let spec = AlgorithmSpec::DoubleLoop(DoubleLoop {
         outer_lr: 0.1,
         inner_lr: -1.0,
         inner_steps: 1,
         ihvp: exact(),
         clip: None,
-    };
+    });
     assert_eq!(
         spec.validate(2).unwrap_err(),
         "inner_lr: must be a finite number > 0, got -1"
     );
-    let spec = AlgorithmSpec::DoubleLoop {
+    let spec = AlgorithmSpec::DoubleLoop(DoubleLoop {
         outer_lr: 0.1,
         inner_lr: 0.1,
         inner_steps: 1,
@@ -314,7 +314,7 @@ fn invalid_parameters_name_the_field() {
             draw: Default::default(),
         },
         clip: None,
-    };
+    });
     assert_eq!(
         spec.validate(4).unwrap_err(),
         "ihvp.rank: must be in 1..=4, got 9"
@@ -355,7 +355,7 @@ fn primal_dual_reaches_the_relaxed_kkt_point_and_its_multiplier() {
         alg.rho
     );
     // The spec builds the same method.
-    let spec = AlgorithmSpec::PrimalDual {
+    let spec = AlgorithmSpec::PrimalDual(PrimalDual {
         outer_lr: 0.02,
         inner_lr: 0.2,
         inner_steps: 10,
@@ -363,7 +363,8 @@ fn primal_dual_reaches_the_relaxed_kkt_point_and_its_multiplier() {
         dual_lr: 0.1,
         a1: 0.0,
         a2: a,
-    };
+        z: None,
+    });
     let built = run(
         &q,
         &spec,
@@ -394,13 +395,13 @@ fn nystrom_double_loop_with_rank_below_m_stops_at_its_ihvp_bias() {
         draw: Draw::Fixed,
     };
     let limit = |rank| {
-        let spec = AlgorithmSpec::DoubleLoop {
+        let spec = AlgorithmSpec::DoubleLoop(DoubleLoop {
             outer_lr: 0.2,
             inner_lr: 0.1,
             inner_steps: 10,
             ihvp: nystrom(rank),
             clip: None,
-        };
+        });
         let r = run(
             &p,
             &spec,
@@ -457,18 +458,13 @@ fn nystrom_double_loop_with_rank_below_m_stops_at_its_ihvp_bias() {
 fn clipping_relative_to_the_direct_gradient_freezes_hyperparameter_optimization() {
     use crate::numerics::bilevel::problems::RidgeHpo;
     let p = RidgeHpo::synthetic(20, 200, 0.5, 1);
-    let spec = AlgorithmSpec::DoubleLoop {
+    let spec = AlgorithmSpec::DoubleLoop(DoubleLoop {
         outer_lr: 2.0,
         inner_lr: 0.5,
         inner_steps: 50,
-        ihvp: IhvpSpec::Cg {
-            alpha: 0.0,
-            iters: 20,
-            tol: 0.0,
-            guard: true,
-        },
+        ihvp: IhvpSpec::cg(0.0, 20),
         clip: Some(0.2),
-    };
+    });
     let x0 = DVector::from_element(20, 0.3);
     let mut r = Run::new(x0.clone(), DVector::zeros(20));
     let mut alg = spec.build();
@@ -495,25 +491,26 @@ fn lancbio_in_ten_dimensions_with_warm_up_reaches_the_exact_double_loops_point()
     let y0 = DVector::zeros(10);
     let reference = run(
         &p,
-        &AlgorithmSpec::DoubleLoop {
+        &AlgorithmSpec::DoubleLoop(DoubleLoop {
             outer_lr: 0.2,
             inner_lr: 0.1,
             inner_steps: 10,
             ihvp: exact(),
             clip: None,
-        },
+        }),
         x0.clone(),
         y0.clone(),
         3000,
     );
-    let spec = AlgorithmSpec::Lancbio {
+    let spec = AlgorithmSpec::Lancbio(Lancbio {
         outer_lr: 0.2,
         inner_lr: 0.1,
         inner_steps: 10,
         alpha: 0.0,
         restart_every: 5,
         warm_up: 2,
-    };
+        state: None,
+    });
     let mut r = Run::new(x0, y0);
     let mut alg = spec.build();
     for k in 0..3000 {

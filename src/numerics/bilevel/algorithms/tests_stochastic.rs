@@ -3,6 +3,9 @@
 //! cost is the playground preset's, tested with it.)
 
 use super::*;
+use crate::numerics::bilevel::algorithms::{
+    bsa::Bsa, double_loop::DoubleLoop, momentum::Momentum, stable::Stable, ttsa::Ttsa,
+};
 use crate::numerics::bilevel::problems::{Parts, Quadratic};
 use crate::numerics::bilevel::stochastic::{Noise, Stochastic};
 use crate::numerics::ihvp::spec::IhvpSpec;
@@ -37,55 +40,58 @@ fn specs() -> Vec<(&'static str, AlgorithmSpec)> {
     vec![
         (
             "TTSA",
-            AlgorithmSpec::Ttsa {
+            AlgorithmSpec::Ttsa(Ttsa {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 ihvp: neumann(),
                 outer_decay: 0.0,
                 inner_decay: 0.0,
                 radius: None,
-            },
+            }),
         ),
         (
             "momentum",
-            AlgorithmSpec::Momentum {
+            AlgorithmSpec::Momentum(Momentum {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 ihvp: neumann(),
                 eta_upper: 0.5,
                 eta_lower: 0.5,
-            },
+                state: Default::default(),
+            }),
         ),
         (
             "STABLE",
-            AlgorithmSpec::Stable {
+            AlgorithmSpec::Stable(Stable {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 ihvp: neumann(),
                 radius: None,
                 tau: None,
-            },
+                estimates: None,
+            }),
         ),
         (
             "STABLE τ",
-            AlgorithmSpec::Stable {
+            AlgorithmSpec::Stable(Stable {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 ihvp: IhvpSpec::Exact { alpha: 0.0 },
                 radius: None,
                 tau: Some(0.3),
-            },
+                estimates: None,
+            }),
         ),
         (
             "BSA",
-            AlgorithmSpec::Bsa {
+            AlgorithmSpec::Bsa(Bsa {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 inner_steps: 5,
                 terms: 10,
                 step: 0.5,
                 seed: 3,
-            },
+            }),
         ),
     ]
 }
@@ -119,13 +125,14 @@ fn without_noise_the_stochastic_oracles_change_nothing() {
 fn stable_with_tau_on_exact_oracles_is_stable_with_the_exact_ihvp() {
     let q = quadratic();
     let steps = |tau| {
-        let spec = AlgorithmSpec::Stable {
+        let spec = AlgorithmSpec::Stable(Stable {
             outer_lr: 0.05,
             inner_lr: 0.2,
             ihvp: IhvpSpec::Exact { alpha: 0.0 },
             radius: None,
             tau,
-        };
+            estimates: None,
+        });
         let mut r = Run::new(DVector::from_element(3, 0.5), DVector::zeros(3));
         let mut alg = spec.build();
         for _ in 0..40 {
@@ -149,21 +156,22 @@ fn projection_keeps_the_leader_in_the_ball() {
     let x_star = q.x_star().expect("closed form");
     let radius = 0.5 * x_star.norm();
     for spec in [
-        AlgorithmSpec::Ttsa {
+        AlgorithmSpec::Ttsa(Ttsa {
             outer_lr: 0.05,
             inner_lr: 0.2,
             ihvp: IhvpSpec::Exact { alpha: 0.0 },
             outer_decay: 0.0,
             inner_decay: 0.0,
             radius: Some(radius),
-        },
-        AlgorithmSpec::Stable {
+        }),
+        AlgorithmSpec::Stable(Stable {
             outer_lr: 0.05,
             inner_lr: 0.2,
             ihvp: IhvpSpec::Exact { alpha: 0.0 },
             radius: Some(radius),
             tau: None,
-        },
+            estimates: None,
+        }),
     ] {
         let mut r = Run::new(DVector::from_element(3, 0.5), DVector::zeros(3));
         let mut alg = spec.build();
@@ -186,7 +194,7 @@ fn bsa_direction_is_unbiased_for_the_neumann_double_loop() {
         spec.build().step(&q, &mut r);
         r.hypergradient
     };
-    let neumann_dl = first(&AlgorithmSpec::DoubleLoop {
+    let neumann_dl = first(&AlgorithmSpec::DoubleLoop(DoubleLoop {
         outer_lr: 0.05,
         inner_lr: 0.2,
         inner_steps: 5,
@@ -196,17 +204,17 @@ fn bsa_direction_is_unbiased_for_the_neumann_double_loop() {
             step: 0.3,
         },
         clip: None,
-    });
+    }));
     let draws: Vec<DVector<f64>> = (0..20_000)
         .map(|seed| {
-            first(&AlgorithmSpec::Bsa {
+            first(&AlgorithmSpec::Bsa(Bsa {
                 outer_lr: 0.05,
                 inner_lr: 0.2,
                 inner_steps: 5,
                 terms: 10,
                 step: 0.3,
                 seed,
-            })
+            }))
         })
         .collect();
     crate::numerics::random::testing::assert_unbiased(&draws, &neumann_dl, 0.0, "BSA's direction");

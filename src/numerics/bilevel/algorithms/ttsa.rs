@@ -6,20 +6,39 @@
 //! α_k ≪ β_k and α_k/β_k → 0 when p_x > p_y) and Θ the ball ‖x‖ ≤ radius (no projection without one).
 //! On a stochastic problem every derivative is a fresh sample. Cost: 1 inner step + the IHVP's HVPs.
 
+use super::spec::{Params, ihvp, positive};
 use super::{Algorithm, Run, double_loop::implicit_leader_step, project};
 use crate::numerics::bilevel::BilevelProblem;
 use crate::numerics::ihvp::spec::IhvpSpec;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ttsa {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub ihvp: IhvpSpec,
     /// Step sizes η/(k+1)^p: p for the leader and the follower.
+    #[serde(default)]
     pub outer_decay: f64,
+    #[serde(default)]
     pub inner_decay: f64,
-    /// Θ = {‖x‖ ≤ radius}.
+    /// P_Θ: the leader's iterate projected onto the ball Θ = {‖x‖ ≤ radius} (none when absent).
+    #[serde(default)]
     pub radius: Option<f64>,
+}
+
+impl Params for Ttsa {
+    fn validate(&self, m: usize) -> Result<(), String> {
+        for (name, p) in [("outer_decay", self.outer_decay), ("inner_decay", self.inner_decay)] {
+            if !(0.0..=1.0).contains(&p) {
+                return Err(format!("{name}: must be in 0..=1, got {p}"));
+            }
+        }
+        if let Some(r) = self.radius {
+            positive("radius", r)?;
+        }
+        ihvp(&self.ihvp, m)
+    }
 }
 
 impl Algorithm for Ttsa {

@@ -9,6 +9,7 @@
 
 use nalgebra::{DMatrix, DVector};
 
+use super::spec::Params;
 use super::{Algorithm, Run};
 use crate::numerics::bilevel::BilevelProblem;
 
@@ -67,12 +68,25 @@ pub fn unrolled_gradient<P: BilevelProblem + ?Sized>(
     (grad, y_k, products)
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Unrolled {
     pub outer_lr: f64,
     pub inner_lr: f64,
     pub inner_steps: usize,
     pub mode: Mode,
+}
+
+impl Params for Unrolled {
+    fn validate(&self, _m: usize) -> Result<(), String> {
+        if self.inner_steps > 10_000 {
+            return Err(format!(
+                "inner_steps: must be in 0..=10000, got {}",
+                self.inner_steps
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Algorithm for Unrolled {

@@ -68,8 +68,10 @@ pub fn resample(
 /// A supervised task's data: training and validation features (a row per sample) and targets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Split {
+    /// The training set: N rows of features, N targets (the inner problem's data).
     pub train_x: DMatrix<f64>,
     pub train_y: DVector<f64>,
+    /// The validation set: N_v rows and targets (the outer problem's data).
     pub val_x: DMatrix<f64>,
     pub val_y: DVector<f64>,
 }

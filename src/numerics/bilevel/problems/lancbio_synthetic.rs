@@ -15,10 +15,13 @@ use crate::numerics::bilevel::BilevelProblem;
 /// See the module docs. x, y ∈ ℝⁿ.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LancBioSynthetic {
+    /// f's c (inside the cosine) and d (in ‖d ⊙ x − y‖²).
     pub c: DVector<f64>,
     pub d: DVector<f64>,
+    /// g's diagonal c_y and SPD G (eigenvalues in [1, κ]).
     pub c_y: DVector<f64>,
     pub g_mat: DMatrix<f64>,
+    /// g's γ < 1 on Σ sin(xᵢ + yᵢ).
     pub gamma: f64,
 }
 

@@ -12,15 +12,22 @@ use crate::numerics::bilevel::BilevelProblem;
 /// See the module docs. Matrices are stored symmetrized where the formulas assume symmetry.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Quadratic {
+    /// f's ½ yᵀAy (m × m, symmetric).
     pub a_mat: DMatrix<f64>,
+    /// f's xᵀBy (n × m).
     pub b_mat: DMatrix<f64>,
+    /// f's ½ xᵀEx (n × n, symmetric).
     pub e_mat: DMatrix<f64>,
+    /// f's linear terms aᵀx + cᵀy and its constant f₀.
     pub a: DVector<f64>,
     pub c: DVector<f64>,
     pub f0: f64,
+    /// g's ½ yᵀHy (m × m, SPD).
     pub h_mat: DMatrix<f64>,
+    /// g's −yᵀ(Cx + d): C m × n, d ∈ ℝᵐ.
     pub c_mat: DMatrix<f64>,
     pub d: DVector<f64>,
+    /// g's ½ xᵀGx (n × n; it moves no y*).
     pub g_mat: DMatrix<f64>,
 }
 
@@ -31,11 +38,13 @@ fn sym(m: &DMatrix<f64>) -> DMatrix<f64> {
 /// What a quadratic problem is given by, named as in the module docs (f's A, B, E, a, c; g's H, C, d).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parts {
+    /// f's A, B, E (symmetrized by [`Quadratic::new`]) and its a, c.
     pub a_mat: DMatrix<f64>,
     pub b_mat: DMatrix<f64>,
     pub e_mat: DMatrix<f64>,
     pub a: DVector<f64>,
     pub c: DVector<f64>,
+    /// g's H (symmetrized; it must be SPD), C and d.
     pub h_mat: DMatrix<f64>,
     pub c_mat: DMatrix<f64>,
     pub d: DVector<f64>,
