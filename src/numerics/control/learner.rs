@@ -78,9 +78,17 @@ impl LearnerSpec {
         self.name().label()
     }
 
+    /// The BLPO settings of BLPO and its ablations (`None` for PPO).
+    pub fn blpo(&self) -> Option<&BlpoConfig> {
+        match self {
+            Self::Ppo => None,
+            Self::Blpo(c) | Self::BlpoCg(c) | Self::Nested(c) => Some(c),
+        }
+    }
+
     /// Checks the settings; errors name the field.
     pub fn validate(&self) -> Result<(), String> {
-        let (Self::Blpo(c) | Self::BlpoCg(c) | Self::Nested(c)) = self else {
+        let Some(c) = self.blpo() else {
             return Ok(());
         };
         let positive = |name: &str, v: f64| {

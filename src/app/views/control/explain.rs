@@ -3,7 +3,7 @@
 
 use crate::app::{Look, format};
 use crate::numerics::control::blpo::Terms;
-use crate::numerics::control::learner::{LearnerSpec, Name};
+use crate::numerics::control::learner::Name;
 use crate::numerics::control::lockstep::Seeds;
 use crate::scenario::control_lab::ControlLabState;
 
@@ -12,12 +12,9 @@ pub fn explain_ui(ui: &mut egui::Ui, state: &ControlLabState, seeds: &Seeds, loo
         .id_salt("control-explain")
         .default_open(false)
         .show(ui, |ui| {
-            let lines = match (&seeds.algorithm, &seeds.last) {
-                (LearnerSpec::Ppo, _) => ppo_lines(state),
-                (
-                    LearnerSpec::Blpo(c) | LearnerSpec::BlpoCg(c) | LearnerSpec::Nested(c),
-                    Some(t),
-                ) => blpo_lines(state, seeds.algorithm.name(), c, t),
+            let lines = match (seeds.algorithm.blpo(), &seeds.last) {
+                (None, _) => ppo_lines(state),
+                (Some(c), Some(t)) => blpo_lines(state, seeds.algorithm.name(), c, t),
                 (_, None) => vec!["No update yet: press Step.".to_owned()],
             };
             for line in lines {
