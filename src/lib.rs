@@ -1,5 +1,15 @@
 //! bilevel-lab: watch bilevel optimization happen. See `ARCHITECTURE.md` for the layers.
 
+/// serde's `#[serde(default = "name")]` functions, one line each: `serde_defaults! { samples: usize = 40; }`
+/// writes `fn samples() -> usize { 40 }`.
+macro_rules! serde_defaults {
+    ($($name:ident: $ty:ty = $value:expr;)*) => {
+        $(fn $name() -> $ty {
+            $value
+        })*
+    };
+}
+
 pub mod app;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;

@@ -101,29 +101,15 @@ pub enum ProblemSpec {
     },
 }
 
-fn default_samples() -> usize {
-    40
-}
-fn default_noise() -> f64 {
-    0.5
-}
-fn default_features() -> usize {
-    2
-}
-fn default_tasks() -> usize {
-    3
-}
-fn default_corrupt() -> f64 {
-    0.3
-}
-fn default_mu() -> f64 {
-    0.1
-}
-fn default_condition() -> f64 {
-    10.0
-}
-fn default_gamma() -> f64 {
-    0.1
+serde_defaults! {
+    default_samples: usize = 40;
+    default_noise: f64 = 0.5;
+    default_features: usize = 2;
+    default_tasks: usize = 3;
+    default_corrupt: f64 = 0.3;
+    default_mu: f64 = 0.1;
+    default_condition: f64 = 10.0;
+    default_gamma: f64 = 0.1;
 }
 
 fn in_range<T: PartialOrd + std::fmt::Display>(

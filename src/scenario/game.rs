@@ -25,8 +25,8 @@ pub struct GameScenario {
     pub record_every: usize,
 }
 
-fn one() -> usize {
-    1
+serde_defaults! {
+    one: usize = 1;
 }
 
 impl GameScenario {

@@ -67,35 +67,17 @@ pub struct StudyScenario {
     pub budgets: Vec<usize>,
 }
 
-fn hundred() -> usize {
-    100
-}
-fn four() -> usize {
-    4
-}
-fn five() -> usize {
-    5
-}
-fn eight() -> usize {
-    8
-}
-fn thirty_two() -> usize {
-    32
-}
-fn sixty_four() -> usize {
-    64
-}
-fn three_hundred() -> usize {
-    300
-}
-fn lr() -> f64 {
-    0.1
-}
-fn full() -> Curvature {
-    Curvature::Full
-}
-fn condition() -> f64 {
-    1e4
+serde_defaults! {
+    hundred: usize = 100;
+    four: usize = 4;
+    five: usize = 5;
+    eight: usize = 8;
+    thirty_two: usize = 32;
+    sixty_four: usize = 64;
+    three_hundred: usize = 300;
+    lr: f64 = 0.1;
+    full: Curvature = Curvature::Full;
+    condition: f64 = 1e4;
 }
 
 /// Most instances × dimension² one study may ask for.

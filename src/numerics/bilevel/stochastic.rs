@@ -36,8 +36,8 @@ pub struct Noise {
     pub seed: u64,
 }
 
-fn one() -> usize {
-    1
+serde_defaults! {
+    one: usize = 1;
 }
 
 impl Noise {

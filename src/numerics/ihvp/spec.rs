@@ -102,11 +102,9 @@ pub enum IhvpSpec {
     },
 }
 
-fn paper() -> NystromVariant {
-    NystromVariant::Paper
-}
-fn yes() -> bool {
-    true
+serde_defaults! {
+    paper: NystromVariant = NystromVariant::Paper;
+    yes: bool = true;
 }
 
 /// An IHVP method, without its parameters.

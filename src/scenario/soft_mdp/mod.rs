@@ -139,31 +139,15 @@ pub struct RlAlgorithmSpec {
     pub horizon: usize,
 }
 
-fn default_horizon() -> usize {
-    50
-}
-
-fn default_leader_steps() -> usize {
-    1
-}
-
-fn default_w_lr() -> f64 {
-    0.5
-}
-fn default_bellman_steps() -> usize {
-    10
-}
-fn default_samples() -> usize {
-    32
-}
-fn default_momentum() -> f64 {
-    0.3
-}
-fn default_lambda() -> f64 {
-    10.0
-}
-fn default_policy_lr() -> f64 {
-    0.3
+serde_defaults! {
+    default_horizon: usize = 50;
+    default_leader_steps: usize = 1;
+    default_w_lr: f64 = 0.5;
+    default_bellman_steps: usize = 10;
+    default_samples: usize = 32;
+    default_momentum: f64 = 0.3;
+    default_lambda: f64 = 10.0;
+    default_policy_lr: f64 = 0.3;
 }
 
 /// A cost per state–action pair and a budget on its expected discounted total (CBSO).
@@ -176,8 +160,8 @@ pub struct BudgetSpec {
     pub weight: f64,
 }
 
-fn default_cost_weight() -> f64 {
-    5.0
+serde_defaults! {
+    default_cost_weight: f64 = 5.0;
 }
 
 #[derive(Debug, Deserialize)]

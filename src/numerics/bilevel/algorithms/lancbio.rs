@@ -28,8 +28,8 @@ pub struct Lancbio {
     pub state: Option<LancBio>,
 }
 
-fn ten() -> usize {
-    10
+serde_defaults! {
+    ten: usize = 10;
 }
 
 impl Params for Lancbio {

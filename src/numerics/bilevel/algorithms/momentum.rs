@@ -56,8 +56,8 @@ pub struct Momentum {
     pub state: MomentumState,
 }
 
-fn half() -> f64 {
-    0.5
+serde_defaults! {
+    half: f64 = 0.5;
 }
 
 /// (∇ᵧg, ∇̄f) at (x, y) from the oracles of `s`.
