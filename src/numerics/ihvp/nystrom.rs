@@ -301,38 +301,22 @@ mod tests {
         let h = spd(4, 1.0, 2.0, 1);
         let b = vector(4, 1);
         let mut rng = SmallRng::seed_from_u64(0);
-        let e = nystrom(
-            &h,
-            &b,
-            1.0,
-            5,
-            &ColumnSampling::Uniform,
-            NystromVariant::Paper,
-            &mut rng,
-        )
-        .unwrap_err();
-        assert!(e.contains("rank: must be in 1..=4"), "{e}");
-        let e = nystrom(
-            &h,
-            &b,
-            1.0,
-            2,
-            &ColumnSampling::Given(vec![0, 9]),
-            NystromVariant::Paper,
-            &mut rng,
-        )
-        .unwrap_err();
-        assert!(e.contains("columns[1]"), "{e}");
-        let e = nystrom(
-            &h,
-            &b,
-            1.0,
-            2,
-            &ColumnSampling::Given(vec![2, 2]),
-            NystromVariant::Paper,
-            &mut rng,
-        )
-        .unwrap_err();
-        assert!(e.contains("repeated"), "{e}");
+        for (rank, sampling, says) in [
+            (5, ColumnSampling::Uniform, "rank: must be in 1..=4"),
+            (2, ColumnSampling::Given(vec![0, 9]), "columns[1]"),
+            (2, ColumnSampling::Given(vec![2, 2]), "repeated"),
+        ] {
+            let e = nystrom(
+                &h,
+                &b,
+                1.0,
+                rank,
+                &sampling,
+                NystromVariant::Paper,
+                &mut rng,
+            )
+            .unwrap_err();
+            assert!(e.contains(says), "{e}");
+        }
     }
 }
