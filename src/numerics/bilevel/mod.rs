@@ -216,6 +216,18 @@ pub(crate) mod checks {
         hypergradient(p, &x);
     }
 
+    /// A problem's closed-form y* on seeds 0..3 ([`at_seeded_point`] for each, and ∇ᵧg(x, y*(x)) = 0 at
+    /// `x`), for the problems `make(seed)` draws.
+    pub fn closed_form_on_seeds<P: BilevelProblem>(make: impl Fn(u64) -> P, x: &[f64]) {
+        let x = DVector::from_column_slice(x);
+        for seed in 0..3 {
+            let p = make(seed);
+            at_seeded_point(&p, seed);
+            let y = p.y_star(&x).unwrap_or_default();
+            assert!(p.grad_y_g(&x, &y).norm() < 1e-12, "y* is stationary");
+        }
+    }
+
     /// The exact hypergradient at y*(x) against central differences of Φ.
     pub fn hypergradient<P: BilevelProblem>(p: &P, x: &DVector<f64>) {
         let y = p
