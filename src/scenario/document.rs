@@ -112,6 +112,13 @@ mod tests {
         let docs = include_str!("../../docs/scenarios.md");
         for kind in VIEW_KINDS {
             let fields = (kind.fields)();
+            for word in ["kind", "run", "show", "result", "step"] {
+                assert!(
+                    !fields.contains(&word.to_owned()),
+                    "{}: a field named {word}",
+                    kind.kind
+                );
+            }
             let row = docs
                 .lines()
                 .find(|l| l.starts_with(&format!("| `{}` | `#{}` |", kind.kind, kind.anchor)))

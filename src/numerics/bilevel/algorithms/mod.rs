@@ -8,10 +8,10 @@ pub mod spec;
 use spec::Params as _;
 
 /// Declares the algorithms, each once — `module::Type` of a file in this folder whose type (with fields
-/// `outer_lr`, `inner_lr`) implements [`Algorithm`] and [`Params`], `[ihvp]` where it uses the chosen IHVP
-/// method, its label and one line on what it does — and from that list [`AlgorithmSpec`] (the scenario form: the type
-/// itself under its snake_case name, `{"name": "double_loop", …}`) and [`AlgoKind`] (the algorithm
-/// without its parameters, as the playground's picker and legends list it).
+/// `outer_lr`, `inner_lr`) implements [`Algorithm`] and [`Params`](spec::Params), `[ihvp]` where it uses
+/// the chosen IHVP method, its label and one line on what it does — and from that list [`AlgorithmSpec`]
+/// (the scenario form: the type itself under its snake_case name, `{"name": "double_loop", …}`) and
+/// [`AlgoKind`] (the algorithm without its parameters, as the playground's picker and legends list it).
 macro_rules! algorithms {
     ($($module:ident :: $name:ident $([$ihvp:ident])?: $label:literal, $about:literal;)*) => {
         $(pub mod $module;)*
