@@ -15,7 +15,7 @@ use crate::app::view::View;
 pub use crate::app::view::{document, export, kind_of};
 use crate::app::{headless, views};
 use crate::scenario::anchor::Anchor;
-use crate::scenario::document::flatten;
+use crate::scenario::document::{flatten, in_show};
 pub use crate::scenario::json::pretty;
 use crate::scenario::query::to_query;
 use crate::scenario::{VIEW_KINDS, ViewKind, view_kinds};
@@ -65,7 +65,7 @@ pub fn open(text: &str) -> Result<(Box<dyn View>, Anchor), String> {
         match (halves, e.strip_prefix('`').and_then(|r| r.split_once('`'))) {
             (Some(kind), Some((field, rest))) => {
                 let top = field.split('.').next().unwrap_or_default();
-                let half = if kind.show.contains(&top) || top == "step" {
+                let half = if in_show(kind.show, top) {
                     "show"
                 } else {
                     "run"

@@ -147,8 +147,21 @@ impl<M> Built<M> {
         self.key != state.run_key()
     }
 
-    /// Rebuilds the model from `state` when `restart` (Restart, a link) or the state's `run` half
-    /// changed; says whether it did.
+    /// Rebuilds the model from `state` when `rebuild` (Restart, a link, or [`Self::stale`] as the caller
+    /// found it: the `run` half is read once a frame); says whether it did.
+    pub fn rebuild_if<S: Document>(
+        &mut self,
+        state: &S,
+        rebuild: bool,
+        build: impl FnOnce(&S) -> Result<M, String>,
+    ) -> bool {
+        if rebuild {
+            *self = Self::new(state, build);
+        }
+        rebuild
+    }
+
+    /// [`Self::rebuild_if`] on Restart or a link (`restart`) or a change in the `run` half.
     pub fn sync<S: Document>(
         &mut self,
         state: &S,
@@ -156,10 +169,7 @@ impl<M> Built<M> {
         build: impl FnOnce(&S) -> Result<M, String>,
     ) -> bool {
         let rebuild = restart || self.stale(state);
-        if rebuild {
-            *self = Self::new(state, build);
-        }
-        rebuild
+        self.rebuild_if(state, rebuild, build)
     }
 }
 

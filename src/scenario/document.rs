@@ -25,18 +25,26 @@ pub trait Document: Serialize + DeserializeOwned + Default + Validate {
     /// What the view's model is rebuilt on: the `run` half (a view may leave out more, e.g. the
     /// settings of learners that are switched off).
     fn run_key(&self) -> Value {
-        let Ok(Value::Object(flat)) = serde_json::to_value(self) else {
-            return Value::Null;
-        };
-        Value::Object(split(flat, Self::SHOW).0)
+        run_half(self, Self::SHOW)
     }
 }
 
-/// Splits a flat state into its `run` and `show` halves (`show`: the fields named in `show`, and a link's
-/// `step`).
+/// Whether a top-level field belongs in `show`: one of the kind's `show` fields, or a link's `step`.
+pub fn in_show(show: &[&str], key: &str) -> bool {
+    show.contains(&key) || key == "step"
+}
+
+/// A state's `run` half as a value (`Null` if it does not serialize to an object).
+pub fn run_half(state: &impl Serialize, show: &[&str]) -> Value {
+    match serde_json::to_value(state) {
+        Ok(Value::Object(flat)) => Value::Object(split(flat, show).0),
+        _ => Value::Null,
+    }
+}
+
+/// Splits a flat state into its `run` and `show` halves ([`in_show`]).
 pub fn split(flat: Map<String, Value>, show: &[&str]) -> (Map<String, Value>, Map<String, Value>) {
-    flat.into_iter()
-        .partition(|(key, _)| !(show.contains(&key.as_str()) || key == "step"))
+    flat.into_iter().partition(|(key, _)| !in_show(show, key))
 }
 
 /// The document of a flat state: `{"kind", "run", "show"}`.
@@ -52,15 +60,15 @@ pub fn flatten(mut doc: Map<String, Value>, show: &[&str]) -> Result<Map<String,
         return Ok(doc);
     }
     let mut flat = Map::new();
-    for (half, in_show) in [("run", false), ("show", true)] {
+    for (half, wants_show) in [("run", false), ("show", true)] {
         let fields = match doc.remove(half) {
             None => Map::new(),
             Some(Value::Object(fields)) => fields,
             Some(other) => return Err(format!("{half}: must be an object, got {other}")),
         };
         for (key, value) in fields {
-            if (show.contains(&key.as_str()) || key == "step") != in_show {
-                let other = if in_show { "run" } else { "show" };
+            if in_show(show, &key) != wants_show {
+                let other = if wants_show { "run" } else { "show" };
                 return Err(format!("{half}.{key}: belongs in {other}"));
             }
             flat.insert(key, value);

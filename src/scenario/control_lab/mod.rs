@@ -151,10 +151,7 @@ impl crate::scenario::document::Document for ControlLabState {
                 };
             }
         }
-        let Ok(serde_json::Value::Object(flat)) = serde_json::to_value(&key) else {
-            return serde_json::Value::Null;
-        };
-        serde_json::Value::Object(crate::scenario::document::split(flat, Self::SHOW).0)
+        crate::scenario::document::run_half(&key, Self::SHOW)
     }
 }
 

@@ -35,12 +35,7 @@ impl SoftRlState {
     pub fn true_reward(&self) -> DVector<f64> {
         match self.env {
             Env::Gridworld => self.grid.true_reward(),
-            Env::Random => {
-                let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x7275);
-                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
-                    gaussian(&mut rng)
-                })
-            }
+            Env::Random => self.per_pair(0x7275, gaussian),
         }
     }
 
@@ -48,13 +43,16 @@ impl SoftRlState {
     pub fn cost(&self) -> DVector<f64> {
         match self.env {
             Env::Gridworld => self.grid.cost(),
-            Env::Random => {
-                let mut rng = SeededRng::seed_from_u64(self.random.seed ^ 0x636f);
-                DVector::from_fn(self.random.states * self.random.actions, |_, _| {
-                    rng.random_range(0.0..1.0)
-                })
-            }
+            Env::Random => self.per_pair(0x636f, |rng| rng.random_range(0.0..1.0)),
         }
+    }
+
+    /// One seeded draw per state–action pair of the random MDP (`salt` keeps the draws apart).
+    fn per_pair(&self, salt: u64, mut draw: impl FnMut(&mut SeededRng) -> f64) -> DVector<f64> {
+        let mut rng = SeededRng::seed_from_u64(self.random.seed ^ salt);
+        DVector::from_fn(self.random.states * self.random.actions, |_, _| {
+            draw(&mut rng)
+        })
     }
 
     /// `demos` trajectories of `horizon` steps from ρ under the expert's policy (π* of the true reward),

@@ -122,7 +122,7 @@ impl ControlView {
         let stale = self.run.stale(&self.state);
         let restart =
             self.playback.restart(action) || (stale && self.playback.restart(RunAction::Reset));
-        self.run.sync(&self.state, restart, |s| {
+        self.run.rebuild_if(&self.state, restart, |s| {
             Model::new(s, frame_clock::seconds)
         });
         let behind = self.run.model.steps() < self.playback.target();

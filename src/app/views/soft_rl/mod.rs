@@ -147,7 +147,7 @@ impl SoftRlView {
         }
         let restart = self.playback.restart(action);
         let expert = &mut self.expert;
-        let rebuilt = self.run.sync(&self.state, restart, |state| {
+        let rebuilt = self.run.rebuild_if(&self.state, restart || stale, |state| {
             let expert = if state.needs_expert() {
                 expert::Expert::for_state(expert, state, deadline).flatten()
             } else {
