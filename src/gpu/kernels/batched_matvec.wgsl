@@ -9,8 +9,8 @@
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let index = gid.x + gid.y * groups.x * 64u;
+fn main(ids: Ids) {
+    let index = invocation(ids);
     if (index >= params.batch * params.rows) {
         return;
     }

@@ -30,8 +30,8 @@ fn actor_direction(theta: f32, w: f32) -> f32 {
 }
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let index = gid.x + gid.y * groups.x * 64u;
+fn main(ids: Ids) {
+    let index = invocation(ids);
     if (index >= params.nx * params.ny) {
         return;
     }

@@ -112,7 +112,7 @@ fn solve_one(method: Iterative, alpha: f32, h: &[f32], b: &[f32]) -> Vec<f32> {
 impl Kernel for IhvpIterative {
     type Input = IterativeBatch;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = kernel_spec!("ihvp_iterative", super::TREE_SUM);
+    const SPEC: KernelSpec = kernel_spec!("ihvp_iterative", super::TREE_SUM, super::KRYLOV);
 
     /// One part per instance.
     fn cpu_parts(input: &IterativeBatch) -> usize {

@@ -4,63 +4,25 @@
 // method 2 = conjugate gradients without the curvature guard (steps through dᵀ(H + αI)d < 0, as JAX/SciPy).
 // One workgroup of 64 threads per instance: thread t owns rows t and t + 64; dot products are per-thread
 // partials (row t, then row t + 64) summed by a fixed tree. CPU twin: ihvp_iterative.rs (same order).
+// Bindings, `dir`, `a_dir`, `x` and `apply` are in krylov.wgsl; `dir` is CG's search direction d (Neumann's
+// current term).
 // Every thread runs every iteration (stopping is a zero step), so barriers stay in uniform control flow.
 
-const MAX_P: u32 = 128u;
-const THREADS: u32 = 64u;
-
-// `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> hessians: array<f32>;
-@group(0) @binding(2) var<storage, read> rhs: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
-var<workgroup> x: array<f32, 128>;
+// The residual r = b − A x.
 var<workgroup> r: array<f32, 128>;
-var<workgroup> d: array<f32, 128>;
-var<workgroup> ad: array<f32, 128>;
 
-// (H + αI)·d for the rows this thread owns, into ad.
-fn apply(inst: u32, t: u32) {
-    let p = params.p;
-    for (var k: u32 = 0u; k < 2u; k = k + 1u) {
-        let i = t + k * THREADS;
-        if (i < p) {
-            let row = (inst * p + i) * p;
-            var acc: f32 = 0.0;
-            for (var j: u32 = 0u; j < p; j = j + 1u) {
-                acc = acc + hessians[row + j] * d[j];
-            }
-            ad[i] = acc + params.alpha * d[i];
-        }
+// The terms of `dot`: which 0 = dir·a_dir, 1 = r·r.
+fn product(which: u32, i: u32) -> f32 {
+    if (which == 0u) {
+        return dir[i] * a_dir[i];
     }
-}
-
-// Σᵢ a[i]·b[i] over the instance, the same value in every thread. which: 0 = d·ad, 1 = r·r.
-fn dot(t: u32, which: u32) -> f32 {
-    var partial: f32 = 0.0;
-    for (var k: u32 = 0u; k < 2u; k = k + 1u) {
-        let i = t + k * THREADS;
-        if (i < params.p) {
-            if (which == 0u) {
-                partial = partial + d[i] * ad[i];
-            } else {
-                partial = partial + r[i] * r[i];
-            }
-        }
-    }
-    return tree_sum(t, partial);
+    return r[i] * r[i];
 }
 
 @compute @workgroup_size(64)
-fn main(
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let t = lid.x;
-    let inst = wid.x + wid.y * groups.x;
+fn main(ids: Ids) {
+    let t = ids.lid.x;
+    let inst = instance(ids);
     // Workgroups past the batch still run the loops (uniform barriers) on zeros and write nothing.
     let live = inst < params.n;
     let p = params.p;
@@ -72,7 +34,7 @@ fn main(
                 bi = rhs[inst * p + i];
             }
             r[i] = bi;
-            d[i] = bi;
+            dir[i] = bi;
             x[i] = select(0.0, bi, params.method == 1u);
         }
     }
@@ -81,7 +43,7 @@ fn main(
     var rs = dot(t, 1u);
     let threshold = params.tol * params.tol * rs;
     var running = rs > 0.0;
-    // Neumann: d holds the current term (I − ηA)ʲ b, x the running sum.
+    // Neumann: dir holds the current term (I − ηA)ʲ b, x the running sum.
     let neumann_steps = select(params.iters, params.iters - 1u, params.iters > 0u);
     let loops = select(params.iters, neumann_steps, params.method == 1u);
     for (var it: u32 = 0u; it < loops; it = it + 1u) {
@@ -91,8 +53,8 @@ fn main(
             for (var k: u32 = 0u; k < 2u; k = k + 1u) {
                 let i = t + k * THREADS;
                 if (i < p) {
-                    d[i] = d[i] - params.step * ad[i];
-                    x[i] = x[i] + d[i];
+                    dir[i] = dir[i] - params.step * a_dir[i];
+                    x[i] = x[i] + dir[i];
                 }
             }
             workgroupBarrier();
@@ -106,8 +68,8 @@ fn main(
             for (var k: u32 = 0u; k < 2u; k = k + 1u) {
                 let i = t + k * THREADS;
                 if (i < p) {
-                    x[i] = x[i] + alpha_k * d[i];
-                    r[i] = r[i] - alpha_k * ad[i];
+                    x[i] = x[i] + alpha_k * dir[i];
+                    r[i] = r[i] - alpha_k * a_dir[i];
                 }
             }
             workgroupBarrier();
@@ -116,7 +78,7 @@ fn main(
             for (var k: u32 = 0u; k < 2u; k = k + 1u) {
                 let i = t + k * THREADS;
                 if (i < p && stepping) {
-                    d[i] = r[i] + beta * d[i];
+                    dir[i] = r[i] + beta * dir[i];
                 }
             }
             workgroupBarrier();

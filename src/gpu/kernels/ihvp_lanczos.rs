@@ -144,7 +144,7 @@ fn solve_one(alpha: f32, steps: usize, h: &[f32], b: &[f32]) -> Vec<f32> {
 impl Kernel for IhvpLanczos {
     type Input = LanczosBatch;
     type Output = Vec<f32>;
-    const SPEC: KernelSpec = kernel_spec!("ihvp_lanczos", super::TREE_SUM);
+    const SPEC: KernelSpec = kernel_spec!("ihvp_lanczos", super::TREE_SUM, super::KRYLOV);
 
     fn cpu_parts(input: &LanczosBatch) -> usize {
         input.validate().map_or(0, |()| input.batch.count())

@@ -3,76 +3,42 @@
 // stored: pass 1 runs the three-term recurrence for the αⱼ, βⱼ of T_k (stopping growth where β = 0), thread 0
 // solves T_m y = ‖b‖e₁ by the Thomas algorithm (a zero pivot marks the instance SINGULAR), pass 2 reruns the
 // same recurrence and accumulates v = Σ yⱼ qⱼ. One workgroup of 64 threads per instance; thread t owns rows t
-// and t + 64; dot products as in ihvp_iterative.wgsl. CPU twin: ihvp_lanczos.rs (same order).
+// and t + 64; dot products as in ihvp_iterative.wgsl. CPU twin: ihvp_lanczos.rs (same order). Bindings,
+// `x` and `apply` are in krylov.wgsl: `dir` is the current Lanczos vector qⱼ, `a_dir` is w = A qⱼ − … .
 
-const THREADS: u32 = 64u;
 const SINGULAR: f32 = 3.0e38;
 
-// `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> hessians: array<f32>;
-@group(0) @binding(2) var<storage, read> rhs: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
 var<workgroup> q_prev: array<f32, 128>;
-var<workgroup> q_cur: array<f32, 128>;
-var<workgroup> w: array<f32, 128>;
-var<workgroup> x: array<f32, 128>;
 var<workgroup> alphas: array<f32, 64>;
 var<workgroup> betas: array<f32, 64>;
 var<workgroup> y: array<f32, 64>;
 var<workgroup> size: u32;
 var<workgroup> singular: u32;
 
-// Σᵢ a[i]·b[i] over the rows; which: 0 = q_cur·w, 1 = w·w, 2 = x·x (x holds b at the start).
-fn dot(t: u32, which: u32) -> f32 {
-    var partial: f32 = 0.0;
-    for (var k: u32 = 0u; k < 2u; k = k + 1u) {
-        let i = t + k * THREADS;
-        if (i < params.p) {
-            if (which == 0u) {
-                partial = partial + q_cur[i] * w[i];
-            } else if (which == 1u) {
-                partial = partial + w[i] * w[i];
-            } else {
-                partial = partial + x[i] * x[i];
-            }
-        }
+// The terms of `dot`: which 0 = dir·a_dir, 1 = a_dir·a_dir, 2 = x·x (x holds b at the start).
+fn product(which: u32, i: u32) -> f32 {
+    if (which == 0u) {
+        return dir[i] * a_dir[i];
+    } else if (which == 1u) {
+        return a_dir[i] * a_dir[i];
     }
-    return tree_sum(t, partial);
+    return x[i] * x[i];
 }
 
-// w = (H + αI) q_cur on this thread's rows.
-fn apply(inst: u32, t: u32) {
-    let p = params.p;
-    for (var k: u32 = 0u; k < 2u; k = k + 1u) {
-        let i = t + k * THREADS;
-        if (i < p) {
-            let row = (inst * p + i) * p;
-            var acc: f32 = 0.0;
-            for (var j: u32 = 0u; j < p; j = j + 1u) {
-                acc = acc + hessians[row + j] * q_cur[j];
-            }
-            w[i] = acc + params.alpha * q_cur[i];
-        }
-    }
-}
-
-// Resets q_prev = 0, q_cur = b/‖b‖ (b is kept in x during pass 1's start).
+// Resets q_prev = 0, dir = b/‖b‖ (b is kept in x during pass 1's start).
 fn restart(t: u32, norm: f32) {
     for (var k: u32 = 0u; k < 2u; k = k + 1u) {
         let i = t + k * THREADS;
         if (i < params.p) {
             q_prev[i] = 0.0;
-            q_cur[i] = select(0.0, x[i] / norm, norm > 0.0);
+            dir[i] = select(0.0, x[i] / norm, norm > 0.0);
         }
     }
     workgroupBarrier();
 }
 
-// One step of the recurrence from (q_prev, q_cur) with known αⱼ (in alphas[j]) and β_{j−1}; when `measure`,
-// αⱼ and βⱼ are computed and stored. Leaves w = the unnormalized next vector; shifts the pair.
+// One step of the recurrence from (q_prev, dir) with known αⱼ (in alphas[j]) and β_{j−1}; when `measure`,
+// αⱼ and βⱼ are computed and stored. Leaves a_dir = the unnormalized next vector; shifts the pair.
 fn advance(inst: u32, t: u32, j: u32, measure: bool) {
     apply(inst, t);
     workgroupBarrier();
@@ -91,7 +57,7 @@ fn advance(inst: u32, t: u32, j: u32, measure: bool) {
     for (var k: u32 = 0u; k < 2u; k = k + 1u) {
         let i = t + k * THREADS;
         if (i < params.p) {
-            w[i] = w[i] - a * q_cur[i] - b_prev * q_prev[i];
+            a_dir[i] = a_dir[i] - a * dir[i] - b_prev * q_prev[i];
         }
     }
     workgroupBarrier();
@@ -106,22 +72,18 @@ fn advance(inst: u32, t: u32, j: u32, measure: bool) {
     for (var k: u32 = 0u; k < 2u; k = k + 1u) {
         let i = t + k * THREADS;
         if (i < params.p) {
-            q_prev[i] = q_cur[i];
-            q_cur[i] = select(0.0, w[i] / b, b > 0.0);
+            q_prev[i] = dir[i];
+            dir[i] = select(0.0, a_dir[i] / b, b > 0.0);
         }
     }
     workgroupBarrier();
 }
 
 @compute @workgroup_size(64)
-fn main(
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let t = lid.x;
-    let live = wid.x + wid.y * groups.x < params.n;
-    let inst = min(wid.x + wid.y * groups.x, params.n - 1u);
+fn main(ids: Ids) {
+    let t = ids.lid.x;
+    let live = instance(ids) < params.n;
+    let inst = min(instance(ids), params.n - 1u);
     let p = params.p;
     let k_steps = params.steps;
     for (var k: u32 = 0u; k < 2u; k = k + 1u) {
@@ -179,7 +141,7 @@ fn main(
     for (var k: u32 = 0u; k < 2u; k = k + 1u) {
         let i = t + k * THREADS;
         if (i < p) {
-            w[i] = x[i];
+            a_dir[i] = x[i];
             x[i] = 0.0;
         }
     }
@@ -188,7 +150,7 @@ fn main(
         let i = t + k * THREADS;
         if (i < p) {
             q_prev[i] = 0.0;
-            q_cur[i] = select(0.0, w[i] / norm, norm > 0.0);
+            dir[i] = select(0.0, a_dir[i] / norm, norm > 0.0);
         }
     }
     workgroupBarrier();
@@ -197,7 +159,7 @@ fn main(
         for (var k: u32 = 0u; k < 2u; k = k + 1u) {
             let i = t + k * THREADS;
             if (i < p) {
-                x[i] = x[i] + coef * q_cur[i];
+                x[i] = x[i] + coef * dir[i];
             }
         }
         workgroupBarrier();

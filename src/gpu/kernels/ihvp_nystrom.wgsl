@@ -8,7 +8,6 @@
 
 const MAX_P: u32 = 128u;
 const MAX_Q: u32 = 32u;
-const THREADS: u32 = 64u;
 const SINGULAR: f32 = 3.0e38;
 
 // `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
@@ -25,14 +24,10 @@ var<workgroup> cols: array<u32, 32>;
 var<workgroup> singular: u32;
 
 @compute @workgroup_size(64)
-fn main(
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let t = lid.x;
-    let inst = min(wid.x + wid.y * groups.x, params.n - 1u);
-    let live = wid.x + wid.y * groups.x < params.n;
+fn main(ids: Ids) {
+    let t = ids.lid.x;
+    let inst = min(instance(ids), params.n - 1u);
+    let live = instance(ids) < params.n;
     let p = params.p;
     let q = params.q;
     let w = q + 1u;

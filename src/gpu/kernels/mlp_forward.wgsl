@@ -14,8 +14,8 @@ const MAX_HIDDEN: u32 = 128u;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let s = gid.x + gid.y * groups.x * 64u;
+fn main(ids: Ids) {
+    let s = invocation(ids);
     if (s >= params.samples) {
         return;
     }

@@ -26,20 +26,24 @@ macro_rules! uniform_params {
     };
 }
 
-/// A kernel's `KernelSpec`: its name, the kernel's `Params::WGSL`, any shared snippets (`TREE_SUM`), then
-/// `<name>.wgsl` beside it; entry point `main`.
+/// A kernel's `KernelSpec`: its name, the kernel's `Params::WGSL`, the ids every entry point takes
+/// (`dispatch.wgsl`), any shared snippets (`TREE_SUM`, `KRYLOV`), then `<name>.wgsl` beside it; entry point `main`.
 macro_rules! kernel_spec {
     ($name:literal $(, $shared:expr)*) => {
         $crate::gpu::runtime::KernelSpec {
             name: $name,
-            wgsl: &[Params::WGSL, $($shared,)* include_str!(concat!($name, ".wgsl"))],
+            wgsl: &[Params::WGSL, $crate::gpu::kernels::DISPATCH, $($shared,)* include_str!(concat!($name, ".wgsl"))],
             entry_point: "main",
         }
     };
 }
 
+/// The entry point's ids and a flat instance or invocation index, put before every kernel (`dispatch.wgsl`).
+const DISPATCH: &str = include_str!("dispatch.wgsl");
 /// The workgroup tree sum the dot products of several kernels share (`tree_sum.wgsl`).
 const TREE_SUM: &str = include_str!("tree_sum.wgsl");
+/// The bindings, vectors and product A·dir of the two Krylov kernels (`krylov.wgsl`).
+const KRYLOV: &str = include_str!("krylov.wgsl");
 
 pub mod batched_matvec;
 pub mod convergence_map;

@@ -18,8 +18,8 @@ const NOT_PD: f32 = 3e38;
 @group(0) @binding(2) var<storage, read_write> out: array<f32>;
 
 @compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-    let cell = gid.x + gid.y * groups.x * 64u;
+fn main(ids: Ids) {
+    let cell = invocation(ids);
     if (cell >= params.nx * params.ny) {
         return;
     }

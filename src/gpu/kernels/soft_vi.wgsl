@@ -8,7 +8,6 @@
 // into several dispatches by the caller (Q₀ = the last Q): lavapipe stops any shader loop after 65 535
 // iterations in total. CPU twin: soft_vi.rs (same f32 arithmetic, same order).
 
-const THREADS: u32 = 64u;
 
 // `struct Params` (the uniform block) is generated from the Rust side's `uniform_params!`.
 
@@ -23,13 +22,9 @@ const THREADS: u32 = 64u;
 var<workgroup> v: array<f32, 1024>;
 
 @compute @workgroup_size(64)
-fn main(
-    @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) groups: vec3<u32>,
-) {
-    let t = lid.x;
-    let inst = wid.x + wid.y * groups.x;
+fn main(ids: Ids) {
+    let t = ids.lid.x;
+    let inst = instance(ids);
     let live = inst < params.batch;
     let s_count = params.states;
     let a_count = params.actions;
