@@ -410,11 +410,9 @@ fn playground_toy_shows_nash_and_stackelberg() {
 #[test]
 fn playground_noisy_oracles_draw_seed_bands() {
     use bilevel_lab::scenario::anchor::Anchor;
-    use bilevel_lab::scenario::{playground::PRESETS, query::to_query};
-    let preset = PRESETS
-        .iter()
-        .find(|p| p.name.starts_with("Noisy oracles"))
-        .map(|p| (p.state)())
+    use bilevel_lab::scenario::{playground::presets, presets::named, query::to_query};
+    let preset = named(presets().unwrap(), "Noisy oracles")
+        .map(|p| p.state.clone())
         .expect("the preset");
     let mut harness = light([1500.0, 1000.0]);
     let link = Anchor::new("playground", to_query(&preset)).to_hash();
@@ -644,12 +642,9 @@ fn soft_rl_baselines_parl_hpgd_drlhf_run_side_by_side() {
 /// The link of the bilevel RL preset whose name starts with `preset`, with extra pairs.
 fn soft_rl_link(preset: &str, extra: &str) -> String {
     use bilevel_lab::scenario::query::to_query;
-    use bilevel_lab::scenario::soft_rl::PRESETS;
-    let preset = PRESETS
-        .iter()
-        .find(|p| p.name.starts_with(preset))
-        .unwrap_or_else(|| panic!("no preset {preset}"));
-    let pairs: Vec<String> = to_query(&(preset.state)())
+    use bilevel_lab::scenario::{presets::named, soft_rl::presets};
+    let preset = named(presets().unwrap(), preset).unwrap_or_else(|| panic!("no preset {preset}"));
+    let pairs: Vec<String> = to_query(&preset.state)
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect();

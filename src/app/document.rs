@@ -15,7 +15,7 @@ use crate::app::view::View;
 pub use crate::app::view::{document, export, kind_of};
 use crate::app::{headless, views};
 use crate::scenario::anchor::Anchor;
-use crate::scenario::document::{flatten, in_show};
+use crate::scenario::document::{flatten, in_its_half};
 pub use crate::scenario::json::pretty;
 use crate::scenario::query::to_query;
 use crate::scenario::{VIEW_KINDS, ViewKind, view_kinds};
@@ -60,20 +60,9 @@ fn read(text: &str) -> Result<(Anchor, Option<&'static ViewKind>), String> {
 pub fn open(text: &str) -> Result<(Box<dyn View>, Anchor), String> {
     let (anchor, halves) = read(text)?;
     let mut view = views::by_anchor(&anchor.view)?;
-    view.apply_query(&anchor.query).map_err(|e| {
-        let e = e.replace("URL parameter ", "");
-        match (halves, e.strip_prefix('`').and_then(|r| r.split_once('`'))) {
-            (Some(kind), Some((field, rest))) => {
-                let top = field.split('.').next().unwrap_or_default();
-                let half = if in_show(kind.show, top) {
-                    "show"
-                } else {
-                    "run"
-                };
-                format!("`{half}.{field}`{rest}")
-            }
-            _ => e,
-        }
+    view.apply_query(&anchor.query).map_err(|e| match halves {
+        Some(kind) => in_its_half(kind.show, &e),
+        None => e.replace("URL parameter ", ""),
     })?;
     Ok((view, anchor))
 }

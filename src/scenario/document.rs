@@ -34,6 +34,20 @@ pub fn in_show(show: &[&str], key: &str) -> bool {
     show.contains(&key) || key == "step"
 }
 
+/// A link's error about a document's field, named in its half: "URL parameter `reg`: …" becomes
+/// "`run.reg`: …".
+pub fn in_its_half(show: &[&str], error: &str) -> String {
+    let e = error.replace("URL parameter ", "");
+    match e.strip_prefix('`').and_then(|r| r.split_once('`')) {
+        Some((field, rest)) => {
+            let top = field.split('.').next().unwrap_or_default();
+            let half = if in_show(show, top) { "show" } else { "run" };
+            format!("`{half}.{field}`{rest}")
+        }
+        None => e,
+    }
+}
+
 /// A state's `run` half as a value (`Null` if it does not serialize to an object).
 pub fn run_half(state: &impl Serialize, show: &[&str]) -> Value {
     match serde_json::to_value(state) {

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::ihvp_knobs::Knobs;
 use super::json::{matrix, vector};
-use super::query::{Preset, Validate, check_f64, check_usize};
+use super::query::{Validate, check_f64, check_usize};
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::ihvp::spec::Method;
 use crate::numerics::ihvp::spec::{Draw, IhvpSpec, Sampling};
@@ -214,94 +214,7 @@ pub fn parse_pasted(text: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>), String> {
     Ok((p.hessian, p.rhs))
 }
 
-/// The presets: BLPO Figure 2 as far as the paper states it, then one regime for each winner.
-pub const PRESETS: [Preset<IhvpLabState>; 6] = [
-    Preset {
-        name: "BLPO Figure 2",
-        hint: "100 small networks, α = 50 (the paper's α), run as BLPO's code runs Nyström: rank 10, the \
-               damped core W + I + C^T C/α, the same columns for every network (one seed); CG 20 iterations \
-               with and without the curvature guard. The paper does not state the networks, their data, \
-               which Hessian or the sampling rule for the figure",
-        state: || IhvpLabState {
-            alpha: 50.0,
-            // η(λ + α) < 2 at α = 50: Neumann converges (the default η = 0.1 diverges).
-            neumann_step: 0.01,
-            variant: NystromVariant::Damped,
-            columns: Draw::Fixed,
-            cg_unguarded: true,
-            ..IhvpLabState::default()
-        },
-    },
-    Preset {
-        name: "BLPO Figure 2, undamped core, fresh columns",
-        hint: "the same batch with Hataya & Yamada's Nyström: the undamped core W + C^T C/α and fresh \
-               columns for every network — where the heavy tail comes from",
-        state: || IhvpLabState {
-            alpha: 50.0,
-            // η(λ + α) < 2 at α = 50: Neumann converges (the default η = 0.1 diverges).
-            neumann_step: 0.01,
-            variant: NystromVariant::Paper,
-            columns: Draw::Fresh,
-            cg_unguarded: true,
-            ..IhvpLabState::default()
-        },
-    },
-    Preset {
-        name: "CG wins: trained networks, α = 1",
-        hint: "8 HVPs each: CG reaches ~1e-7, 8 random Nyström columns ~0.3",
-        state: || IhvpLabState {
-            rank: 8,
-            cg_iters: 8,
-            section: Section::Cost,
-            ..IhvpLabState::default()
-        },
-    },
-    Preset {
-        name: "Nyström wins: 5 outliers over a tiny bulk",
-        hint: "p = 64, κ = 10⁶, α = 0.01, q = k = 5: five columns span the outliers; five CG steps fall \
-               short (one more outlier-free step later CG is exact)",
-        state: || IhvpLabState {
-            family: FamilyKind::Spectrum,
-            dim: 64,
-            outliers: 5,
-            condition: 1e6,
-            alpha: 0.01,
-            rank: 5,
-            cg_iters: 5,
-            lanczos_steps: 5,
-            neumann_terms: 5,
-            neumann_step: 1.0,
-            section: Section::Regimes,
-            ..IhvpLabState::default()
-        },
-    },
-    Preset {
-        name: "Nyström exact: Gauss–Newton of rank 32",
-        hint: "J^T J/N on 32 samples has rank ≤ 32 < p = 49: 32 columns make Nyström exact, 32 CG steps at \
-               α = 10⁻³ are not",
-        state: || IhvpLabState {
-            hessian: Curvature::GaussNewton,
-            alpha: 1e-3,
-            rank: 32,
-            cg_iters: 32,
-            lanczos_steps: 32,
-            ..IhvpLabState::default()
-        },
-    },
-    Preset {
-        name: "Your own matrix",
-        hint: "paste {\"hessian\": [[…]], \"rhs\": […]}; the batch is that matrix under N Nyström draws",
-        state: || IhvpLabState {
-            family: FamilyKind::Given,
-            alpha: 0.01,
-            rank: 2,
-            cg_iters: 2,
-            lanczos_steps: 2,
-            section: Section::Closeup,
-            ..IhvpLabState::default()
-        },
-    },
-];
+crate::scenario::presets::presets!(IhvpLabState, "ihvp_lab");
 
 /// Slider ranges, shared by the controls and the validation.
 pub mod range {
@@ -440,8 +353,7 @@ mod tests {
 
     #[test]
     fn presets_are_valid_and_round_trip_through_links() {
-        crate::scenario::query::assert_presets_round_trip(&PRESETS);
-        let given = (PRESETS[5].state)();
+        let given = presets().unwrap()[5].state.clone();
         assert_eq!(given.dim(), 4);
         assert!(matches!(given.family(), Ok(Family::Given(ref i)) if i.b.len() == 4));
         let with_extras = IhvpLabState {

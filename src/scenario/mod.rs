@@ -16,6 +16,7 @@ pub mod ihvp_lab;
 pub mod ihvp_study;
 pub mod json;
 pub mod playground;
+pub mod presets;
 pub mod query;
 pub mod soft_mdp;
 pub mod soft_rl;

@@ -12,26 +12,6 @@ pub trait Validate {
     fn validate(&self) -> Result<(), String>;
 }
 
-/// A named starting configuration of a view's state `S`, with a one-line hint.
-pub struct Preset<S> {
-    pub name: &'static str,
-    pub hint: &'static str,
-    pub state: fn() -> S,
-}
-
-/// Asserts that every preset validates and comes back unchanged from its own link (the views' tests).
-#[cfg(test)]
-pub fn assert_presets_round_trip<S>(presets: &[Preset<S>])
-where
-    S: Serialize + DeserializeOwned + Default + Validate + PartialEq + std::fmt::Debug,
-{
-    for preset in presets {
-        let state = (preset.state)();
-        assert_eq!(state.validate(), Ok(()), "{}", preset.name);
-        assert_eq!(from_query(&to_query(&state)), Ok(state), "{}", preset.name);
-    }
-}
-
 /// `Ok` when `v` is finite and in lo..=hi, else an error naming the field and the range (for `Validate`).
 pub fn check_f64(name: &str, v: f64, (lo, hi): (f64, f64)) -> Result<(), String> {
     if v.is_finite() && (lo..=hi).contains(&v) {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::query::{Preset, Validate, check_f64, check_usize};
+use super::query::{Validate, check_f64, check_usize};
 use crate::numerics::games::actor_critic::{Dynamics, GameParams};
 use crate::numerics::games::lockstep::RunKey;
 use crate::numerics::games::stochastic::StochasticActor;
@@ -128,62 +128,7 @@ impl Default for StackelbergState {
     }
 }
 
-/// A panel without its map, from (rule, nested).
-fn panel((rule, nested): (Rule, bool)) -> PanelSpec {
-    PanelSpec {
-        rule,
-        nested,
-        map: false,
-    }
-}
-
-/// The presets, first the paper's.
-pub const PRESETS: [Preset<StackelbergState>; 4] = [
-    Preset {
-        name: "Zheng et al. 2022 / BLPO Fig. 1",
-        hint: "δ₁ = δ₂ = 0.01 from (−1, 1); simultaneous, two-timescale, Stackelberg with λ = 0.04 and λ = 0",
-        state: StackelbergState::default,
-    },
-    Preset {
-        name: "Two timescales",
-        hint: "The critic 20× faster than the actor: closer to its best response, and still circling",
-        state: || StackelbergState {
-            ttsa_ratio: 20.0,
-            panels: [
-                (Rule::Simultaneous, false),
-                (Rule::TwoTimescale, false),
-                (Rule::TwoTimescale, true),
-                (Rule::StackelbergRidge, false),
-            ]
-            .map(panel),
-            critic_steps: 5,
-            ..StackelbergState::default()
-        },
-    },
-    Preset {
-        name: "Nested critic",
-        hint: "K = 10 critic steps per actor step (BLPO's nesting) under simultaneous and Stackelberg play",
-        state: || StackelbergState {
-            panels: [
-                (Rule::Simultaneous, false),
-                (Rule::Simultaneous, true),
-                (Rule::StackelbergRidge, true),
-                (Rule::Stackelberg, true),
-            ]
-            .map(panel),
-            ..StackelbergState::default()
-        },
-    },
-    Preset {
-        name: "Stochastic actor",
-        hint: "tanh-squashed Gaussian actor, entropy 0.2, 3 sampled actions per step (Zheng's notebook)",
-        state: || StackelbergState {
-            stochastic: true,
-            horizon: 2000,
-            ..StackelbergState::default()
-        },
-    },
-];
+crate::scenario::presets::presets!(StackelbergState, "stackelberg");
 
 impl StackelbergState {
     /// The dynamics of panel `rule` (with or without the nested critic).
@@ -338,7 +283,6 @@ mod tests {
 
     #[test]
     fn presets_are_valid_and_links_round_trip() {
-        crate::scenario::query::assert_presets_round_trip(&PRESETS);
         let state = StackelbergState {
             extra_starts: vec![[0.5, 0.25], [-0.125, 0.75]],
             seed: 42,

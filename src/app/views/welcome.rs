@@ -7,7 +7,8 @@ use serde_json::json;
 use super::lesson::{Entry, step_link};
 use crate::app::{View, ViewCtx, ViewReport};
 use crate::scenario::anchor::Anchor;
-use crate::scenario::query::{Preset, to_query};
+use crate::scenario::presets::{Preset, named};
+use crate::scenario::query::to_query;
 use crate::scenario::{ihvp_lab, playground, soft_rl, stackelberg};
 
 /// Published ids of the lesson cards' buttons and the figures' buttons, in order.
@@ -37,14 +38,15 @@ pub struct Figure {
 }
 
 /// The link of the preset whose name starts with `name` (a test checks each one exists).
-fn preset_link<S: Serialize>(anchor: &str, presets: &[Preset<S>], name: &str) -> String {
-    presets
-        .iter()
-        .find(|p| p.name.starts_with(name))
-        .map_or_else(
-            || format!("#{anchor}"),
-            |p| Anchor::new(anchor, to_query(&(p.state)())).to_hash(),
-        )
+fn preset_link<S: Serialize>(
+    anchor: &str,
+    presets: Result<&[Preset<S>], &str>,
+    name: &str,
+) -> String {
+    presets.ok().and_then(|list| named(list, name)).map_or_else(
+        || format!("#{anchor}"),
+        |p| Anchor::new(anchor, to_query(&p.state)).to_hash(),
+    )
 }
 
 /// "Figures from the papers", in the order of the seeds.
@@ -54,19 +56,19 @@ pub fn figures() -> Vec<Figure> {
             title: "BLPO Fig. 1 — the one-step actor–critic game",
             look_for: "Simultaneous and two-timescale play circle the equilibrium; Stackelberg play, \
                        with the implicit correction, walks to it.",
-            link: preset_link("stackelberg", &stackelberg::PRESETS, "Zheng et al. 2022"),
+            link: preset_link("stackelberg", stackelberg::presets(), "Zheng et al. 2022"),
         },
         Figure {
             title: "BLPO Fig. 2 — how accurate is a Nyström IHVP?",
             look_for: "The relative errors of Nyström and CG on the same batch of network Hessians, \
                        at the paper's settings; the regime map says when each wins.",
-            link: preset_link("ihvp", &ihvp_lab::PRESETS, "BLPO Figure 2"),
+            link: preset_link("ihvp", ihvp_lab::presets(), "BLPO Figure 2"),
         },
         Figure {
             title: "Lecture: Nash ≠ Stackelberg",
             look_for: "Simultaneous play ends at (1, 1); the hypergradient takes the leader to \
                        (1.5, 1.5).",
-            link: preset_link("playground", &playground::PRESETS, "Nash ≠ Stackelberg"),
+            link: preset_link("playground", playground::presets(), "Nash ≠ Stackelberg"),
         },
         Figure {
             title: "LancBiO — the synthetic problem",
@@ -78,13 +80,13 @@ pub fn figures() -> Vec<Figure> {
             title: "M-SoBiRL — the synthetic random MDP",
             look_for: "S = 10, A = 5, γ = 0.5, τ = 0.01: φ and ‖∇φ‖ of M-SoBiRL against the exact \
                        hypergradient.",
-            link: preset_link("soft_rl", &soft_rl::PRESETS, "The authors' random MDP"),
+            link: preset_link("soft_rl", soft_rl::presets(), "The authors' random MDP"),
         },
         Figure {
             title: "CBSO — bilevel RL under a cost budget",
             look_for: "The follower's cost against the budget, and what the constraint does to the \
                        leader's φ.",
-            link: preset_link("soft_rl", &soft_rl::PRESETS, "Constrained: a cost budget"),
+            link: preset_link("soft_rl", soft_rl::presets(), "Constrained: a cost budget"),
         },
     ]
 }

@@ -1,10 +1,23 @@
 //! The "Preset" combo box every view's side panel starts with: a named list of starting states, each with
 //! a hint on hover.
 
-use crate::scenario::query::Preset;
+use crate::scenario::presets::Preset;
 
-/// Shows the presets; when one is picked, writes its state into `state` and returns true.
-pub fn preset_picker<S>(ui: &mut egui::Ui, id: &str, presets: &[Preset<S>], state: &mut S) -> bool {
+/// Shows the presets (or why they could not be read); when one is picked, writes its state into `state`
+/// and returns true.
+pub fn preset_picker<S: Clone>(
+    ui: &mut egui::Ui,
+    id: &str,
+    presets: Result<&[Preset<S>], &str>,
+    state: &mut S,
+) -> bool {
+    let presets = match presets {
+        Ok(presets) => presets,
+        Err(e) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+            return false;
+        }
+    };
     let mut picked = false;
     ui.horizontal(|ui| {
         let label = ui.label("Preset");
@@ -14,11 +27,11 @@ pub fn preset_picker<S>(ui: &mut egui::Ui, id: &str, presets: &[Preset<S>], stat
             .show_ui(ui, |ui| {
                 for preset in presets {
                     if ui
-                        .selectable_label(false, preset.name)
-                        .on_hover_text(preset.hint)
+                        .selectable_label(false, &preset.name)
+                        .on_hover_text(&preset.hint)
                         .clicked()
                     {
-                        *state = (preset.state)();
+                        *state = preset.state.clone();
                         picked = true;
                     }
                 }

@@ -736,12 +736,6 @@ mod tests {
                 late.extend(s.finished);
             }
         }
-        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-        assert!(
-            mean(&late) > 1.5 * mean(&early),
-            "{} → {}",
-            mean(&early),
-            mean(&late)
-        );
+        crate::numerics::control::ppo::tests::assert_rises(&early, &late, 1.5);
     }
 }

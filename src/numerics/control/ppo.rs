@@ -472,7 +472,7 @@ struct Pending {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -564,12 +564,17 @@ mod tests {
                 late.extend(s.finished);
             }
         }
+        assert_rises(&early, &late, 2.0);
+    }
+
+    /// The mean of the episodes' returns finished late is above `factor` times that of the early ones.
+    pub(crate) fn assert_rises(early: &[f64], late: &[f64], factor: f64) {
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
         assert!(
-            mean(&late) > 2.0 * mean(&early),
+            mean(late) > factor * mean(early),
             "{} → {}",
-            mean(&early),
-            mean(&late)
+            mean(early),
+            mean(late)
         );
     }
 }

@@ -29,32 +29,15 @@ pub fn cg<H: HessianOperator + ?Sized>(
     guard: Guard,
 ) -> IhvpResult {
     let op = Shifted::new(h, alpha);
-    let mut warnings = Vec::new();
     let name = match guard {
         Guard::Curvature => "CG",
         Guard::None => "CG without the guard",
     };
-    let (v, iterations, residual_norms) = preconditioned_cg(
-        &op,
-        b,
-        iters,
-        tol,
-        &|r| r.clone(),
-        name,
-        guard,
-        &mut warnings,
-    );
-    IhvpResult {
-        v,
-        iterations,
-        hvp_count: op.hvps(),
-        residual_norms,
-        warnings,
-    }
+    preconditioned_cg(&op, b, iters, tol, &|r| r.clone(), name, guard, Vec::new())
 }
 
-/// Preconditioned CG from 0 on (H + αI) v = b with r ↦ P⁻¹r (the identity gives plain CG). Returns v, the
-/// iterations taken and ‖r‖ after each; stops with a warning on non-positive curvature (with the guard),
+/// Preconditioned CG from 0 on (H + αI) v = b with r ↦ P⁻¹r (the identity gives plain CG), after the
+/// `warnings` already found. Returns v, the iterations taken and ‖r‖ after each; stops with a warning on non-positive curvature (with the guard),
 /// on zero or non-finite curvature (always), and notes negative curvature it stepped through (without).
 #[expect(
     clippy::too_many_arguments,
@@ -68,11 +51,18 @@ pub(crate) fn preconditioned_cg<H: HessianOperator + ?Sized>(
     precondition: &dyn Fn(&DVector<f64>) -> DVector<f64>,
     name: &str,
     guard: Guard,
-    warnings: &mut Vec<String>,
-) -> (DVector<f64>, usize, Vec<f64>) {
+    mut warnings: Vec<String>,
+) -> IhvpResult {
     let mut run = CgRun::new(b, iters, tol, guard, precondition);
     while !run.advance(op, usize::MAX, precondition) {}
-    run.finish(name, warnings)
+    let (v, iterations, residual_norms) = run.finish(name, &mut warnings);
+    IhvpResult {
+        v,
+        iterations,
+        hvp_count: op.hvps(),
+        residual_norms,
+        warnings,
+    }
 }
 
 /// [`preconditioned_cg`] in progress, resumable a few iterations at a time (so a view can spread one

@@ -70,7 +70,7 @@ pub fn nystrom_pcg<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
         warnings.push("Hessian is not positive semidefinite: Nyström preconditioner unavailable, plain CG used".to_owned());
         Box::new(|r: &DVector<f64>| r.clone())
     };
-    let (v, iterations, residual_norms) = super::cg::preconditioned_cg(
+    super::cg::preconditioned_cg(
         &op,
         b,
         iters,
@@ -78,15 +78,8 @@ pub fn nystrom_pcg<H: HessianOperator + ?Sized, R: Rng + ?Sized>(
         &precondition,
         "Nyström-PCG",
         super::cg::Guard::Curvature,
-        &mut warnings,
-    );
-    IhvpResult {
-        v,
-        iterations,
-        hvp_count: op.hvps(),
-        residual_norms,
         warnings,
-    }
+    )
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ mod model;
 pub use model::Model;
 
 use super::control::validate_ppo;
-use super::query::{Preset, Validate, check_usize};
+use super::query::{Validate, check_usize};
 use crate::numerics::control::blpo::BlpoConfig;
 use crate::numerics::control::envs::EnvKind;
 use crate::numerics::control::learner::{LearnerSpec, Name};
@@ -170,76 +170,15 @@ impl Validate for ControlLabState {
     }
 }
 
-/// The presets.
-pub const PRESETS: [Preset<ControlLabState>; 4] = [
-    Preset {
-        name: "PPO vs BLPO on CartPole",
-        hint: "two seeds each; BLPO nests 10 critic steps and corrects the actor with a rank-10 Nyström \
-               hypergradient",
-        state: ControlLabState::default,
-    },
-    Preset {
-        name: "Figure 3: all four learners",
-        hint: "PPO, BLPO, BLPO-CG and nesting alone on the same seeds, the critic Hessian measured at every \
-               minibatch (Lanczos, exact IHVP): slower",
-        state: || {
-            let mut s = ControlLabState {
-                learners: [
-                    slot(true, Name::Ppo),
-                    slot(true, Name::Blpo),
-                    slot(true, Name::BlpoCg),
-                    slot(true, Name::Nested),
-                ],
-                seeds: 1,
-                ..ControlLabState::default()
-            };
-            for l in &mut s.learners {
-                l.blpo.diagnose = true;
-            }
-            s
-        },
-    },
-    Preset {
-        name: "The authors' README example",
-        hint: "BLPO with rank 5, K_ω = 3, bound 1 (the BLPO repository's example command) against PPO and \
-               nesting alone, 80 updates: BLPO and nesting reach ~450–470 on CartPole, PPO ~150 (CLI, seeds 0–1)",
-        state: || {
-            let mut s = ControlLabState {
-                learners: [
-                    slot(true, Name::Ppo),
-                    slot(true, Name::Blpo),
-                    slot(false, Name::BlpoCg),
-                    slot(true, Name::Nested),
-                ],
-                stop_at: 80,
-                ..ControlLabState::default()
-            };
-            for l in &mut s.learners {
-                l.blpo.rank = 5;
-                l.blpo.critic_steps = 3;
-                l.blpo.bound = 1.0;
-            }
-            s
-        },
-    },
-    Preset {
-        name: "Acrobot",
-        hint: "swing the tip above the bar: −500 is never, −100 is a few swings",
-        state: || ControlLabState {
-            env: EnvKind::Acrobot,
-            ..ControlLabState::default()
-        },
-    },
-];
+crate::scenario::presets::presets!(ControlLabState, "control_lab");
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::query::{assert_presets_round_trip, from_query};
+    use crate::scenario::query::from_query;
 
     #[test]
     fn presets_round_trip_and_bad_links_name_the_field() {
-        assert_presets_round_trip(&PRESETS);
         let q = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
         let bad = |k: &str, v: &str| {
             from_query::<ControlLabState>(&q(k, v))

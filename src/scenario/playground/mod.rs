@@ -5,7 +5,6 @@
 
 mod choices;
 mod model;
-mod presets;
 
 use crate::numerics::bilevel::algorithms::{
     alternating::Alternating, bsa::Bsa, double_loop::DoubleLoop, lancbio::Lancbio,
@@ -28,7 +27,6 @@ pub use crate::numerics::bilevel::algorithms::AlgoKind;
 pub use crate::numerics::ihvp::spec::Method;
 pub use choices::{ProblemKind, QuadraticData, condition_to};
 pub use model::Model;
-pub use presets::PRESETS;
 
 /// One of the four runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -481,9 +479,10 @@ impl Validate for PlaygroundState {
     }
 }
 
+crate::scenario::presets::presets!(PlaygroundState, "playground");
+
 #[cfg(test)]
 mod tests {
-    use super::presets::noisy_quadratic;
     use super::*;
     use crate::scenario::query::{from_query, to_query};
 
@@ -494,7 +493,10 @@ mod tests {
     fn at_equal_oracle_cost_plain_ttsa_is_not_beaten() {
         use crate::numerics::bilevel::lockstep::Tracked;
         use crate::numerics::bilevel::phi;
-        let state = noisy_quadratic();
+        let state = crate::scenario::presets::named(presets().unwrap(), "Noisy oracles")
+            .unwrap()
+            .state
+            .clone();
         let problem = state.build_problem().expect("valid");
         let (n, m) = problem.dims();
         let phi_star = problem
@@ -528,7 +530,6 @@ mod tests {
 
     #[test]
     fn presets_are_valid_links_round_trip_and_errors_name_the_field() {
-        crate::scenario::query::assert_presets_round_trip(&PRESETS);
         let q = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
         let e = from_query::<PlaygroundState>(&q("outer_lr", "50"))
             .err()

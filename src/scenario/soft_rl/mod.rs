@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 
 mod edit;
 mod model;
-mod presets;
 mod problem;
 
 use super::query::{Validate, check_f64, check_usize};
@@ -16,7 +15,6 @@ use crate::numerics::rl::gridworld::{Gridworld, MOVES};
 use crate::numerics::rl::lockstep::RlAlgorithm;
 
 pub use model::Model;
-pub use presets::PRESETS;
 
 /// Where the MDP comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -304,6 +302,8 @@ impl Validate for SoftRlState {
     }
 }
 
+crate::scenario::presets::presets!(SoftRlState, "soft_rl");
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -311,9 +311,8 @@ mod tests {
 
     #[test]
     fn presets_are_valid_links_round_trip_and_build_their_problems() {
-        crate::scenario::query::assert_presets_round_trip(&PRESETS);
-        for preset in &PRESETS {
-            assert!((preset.state)().problem().is_ok(), "{}", preset.name);
+        for preset in presets().unwrap() {
+            assert!(preset.state.problem().is_ok(), "{}", preset.name);
         }
         let e = from_query::<SoftRlState>(&[("gamma".to_owned(), "1.5".to_owned())])
             .err()
@@ -329,11 +328,13 @@ mod tests {
     #[test]
     fn the_quadratic_reward_preset_shows_m_sobirl_leaving_and_exact_descent_converging() {
         use crate::numerics::rl::lockstep::RlLockstep;
-        let preset = PRESETS
-            .iter()
-            .find(|p| p.name.starts_with("M-SoBiRL on the authors' quadratic"))
-            .map(|p| (p.state)())
-            .unwrap_or_default();
+        let preset = crate::scenario::presets::named(
+            presets().unwrap(),
+            "M-SoBiRL on the authors' quadratic",
+        )
+        .unwrap()
+        .state
+        .clone();
         let problem = preset.problem().unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(problem.dim(), 100);
         let x0 = preset.x0();

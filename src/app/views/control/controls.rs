@@ -6,10 +6,10 @@ use super::SLOT_COLORS;
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
 use crate::numerics::control::envs::EnvKind;
 use crate::numerics::control::learner::Name;
-use crate::scenario::control_lab::{ControlLabState, LearnerSlot, PRESETS, range};
+use crate::scenario::control_lab::{ControlLabState, LearnerSlot, presets, range};
 
 pub fn controls_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
-    preset_picker(ui, "control-preset", &PRESETS, s);
+    preset_picker(ui, "control-preset", presets(), s);
     ui.separator();
     ui.horizontal(|ui| {
         ui.strong("Task");

@@ -4,7 +4,7 @@
 use crate::app::widgets::{Param, nystrom_columns_ui, param_f64, param_usize, preset_picker};
 use crate::numerics::ihvp::nystrom::NystromVariant;
 use crate::numerics::nets::Curvature;
-use crate::scenario::ihvp_lab::{FamilyKind, IhvpLabState, PRESETS, parse_pasted, range};
+use crate::scenario::ihvp_lab::{FamilyKind, IhvpLabState, parse_pasted, presets, range};
 
 /// The state's own matrix as the JSON the paste box takes.
 pub fn pasted_text(s: &IhvpLabState) -> String {
@@ -25,7 +25,7 @@ pub fn controls_ui(
     paste: &mut String,
     paste_error: &mut Option<String>,
 ) {
-    if preset_picker(ui, "ihvp-preset", &PRESETS, s) {
+    if preset_picker(ui, "ihvp-preset", presets(), s) {
         *paste = pasted_text(s);
         *paste_error = None;
     }

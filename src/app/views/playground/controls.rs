@@ -3,7 +3,7 @@
 
 use crate::app::widgets::{Param, nystrom_columns_ui, param_f64, param_usize, preset_picker};
 use crate::numerics::bilevel::algorithms::unrolled::Mode;
-use crate::scenario::playground::{AlgoKind, Method, PRESETS, PlaygroundState, ProblemKind, range};
+use crate::scenario::playground::{AlgoKind, Method, PlaygroundState, ProblemKind, presets, range};
 
 /// The current problem as the CLI's `problem` JSON (what the paste box starts from).
 pub fn problem_text(s: &PlaygroundState) -> String {
@@ -29,7 +29,7 @@ pub fn controls_ui(
     paste: &mut String,
     paste_error: &mut Option<String>,
 ) {
-    preset_picker(ui, "playground-preset", &PRESETS, s);
+    preset_picker(ui, "playground-preset", presets(), s);
     ui.separator();
     ui.strong("Problem");
     ui.horizontal(|ui| {

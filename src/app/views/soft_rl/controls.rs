@@ -4,10 +4,10 @@
 
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
 use crate::numerics::rl::lockstep::RlAlgorithm;
-use crate::scenario::soft_rl::{DemoSource, Env, Leader, PRESETS, SoftRlState, Tool, range};
+use crate::scenario::soft_rl::{DemoSource, Env, Leader, SoftRlState, Tool, presets, range};
 
 pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
-    preset_picker(ui, "soft-rl-preset", &PRESETS, s);
+    preset_picker(ui, "soft-rl-preset", presets(), s);
     ui.separator();
     ui.horizontal(|ui| {
         ui.strong("Environment");

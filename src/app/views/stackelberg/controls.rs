@@ -2,11 +2,11 @@
 //! map, the window and the panels' dynamics. Every slider carries its unit and formula.
 
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
-use crate::scenario::stackelberg::{PRESETS, Rule, StackelbergState, range};
+use crate::scenario::stackelberg::{Rule, StackelbergState, presets, range};
 
 /// Draws the controls into `state`.
 pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
-    preset_picker(ui, "stackelberg-preset", &PRESETS, state);
+    preset_picker(ui, "stackelberg-preset", presets(), state);
     ui.separator();
     ui.strong("Dynamics");
     let lr = |symbol, what, formula| Param {
