@@ -199,8 +199,7 @@ mod tests {
 
     #[test]
     fn recorded_residuals_are_true_residuals() {
-        let h = spd(10, 0.1, 3.0, 9);
-        let b = vector(10, 10);
+        let (h, b) = system(10, 0.1, 3.0, 9);
         for k in 1..6 {
             let r = cg(&h, &b, 0.2, k, 0.0, Guard::Curvature);
             let true_res = (&b - (&h * &r.v + &r.v * 0.2)).norm();

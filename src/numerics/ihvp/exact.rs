@@ -68,8 +68,7 @@ mod tests {
 
     #[test]
     fn matches_lu_on_spd_and_says_nothing() {
-        let h = spd(8, 0.5, 5.0, 3);
-        let b = vector(8, 4);
+        let (h, b) = system(8, 0.5, 5.0, 3);
         let r = exact(&h, &b, 0.1);
         assert!((&r.v - reference(&h, &b, 0.1)).norm() < 1e-12);
         assert!(r.warnings.is_empty());
@@ -103,8 +102,7 @@ mod tests {
 
     #[test]
     fn matrix_free_operators_cost_p_hvps() {
-        let h = spd(5, 1.0, 2.0, 7);
-        let b = vector(5, 8);
+        let (h, b) = system(5, 1.0, 2.0, 7);
         let r = exact(&Products(h.clone()), &b, 0.3);
         assert_eq!(r.hvp_count, 5);
         assert!((&r.v - reference(&h, &b, 0.3)).norm() < 1e-12);

@@ -118,8 +118,7 @@ mod tests {
 
     #[test]
     fn without_restarts_a_fixed_system_is_solved_in_p_steps() {
-        let h = spd(8, 1.0, 6.0, 51);
-        let b = vector(8, 52);
+        let (h, b) = system(8, 1.0, 6.0, 51);
         let mut l = LancBio::new(8, 100);
         let mut last = None;
         for _ in 0..8 {
@@ -133,8 +132,7 @@ mod tests {
 
     #[test]
     fn restarted_residuals_shrink_and_reach_the_solution() {
-        let h = spd(20, 1.0, 10.0, 53);
-        let b = vector(20, 54);
+        let (h, b) = system(20, 1.0, 10.0, 53);
         let mut l = LancBio::new(20, 4);
         let res: Vec<f64> = (0..60)
             .map(|_| l.step(&h, &b, 0.0).residual_norms[0])

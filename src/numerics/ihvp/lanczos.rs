@@ -279,8 +279,7 @@ mod tests {
     #[test]
     fn p_steps_solve_spd_systems() {
         for reorth in [false, true] {
-            let h = spd(12, 1.0, 8.0, 41);
-            let b = vector(12, 42);
+            let (h, b) = system(12, 1.0, 8.0, 41);
             let r = lanczos(&h, &b, 0.2, 12, reorth);
             let exact = reference(&h, &b, 0.2);
             assert!(
@@ -292,8 +291,7 @@ mod tests {
 
     #[test]
     fn iterate_k_equals_cg_iterate_k() {
-        let h = spd(15, 0.5, 20.0, 43);
-        let b = vector(15, 44);
+        let (h, b) = system(15, 0.5, 20.0, 43);
         for k in 1..=8 {
             let l = lanczos(&h, &b, 0.1, k, true);
             let c = cg(&h, &b, 0.1, k, 0.0, super::super::cg::Guard::Curvature);
@@ -304,8 +302,7 @@ mod tests {
 
     #[test]
     fn basis_is_orthonormal_and_projection_tridiagonal() {
-        let h = spd(10, 1.0, 5.0, 45);
-        let b = vector(10, 46);
+        let (h, b) = system(10, 1.0, 5.0, 45);
         let a = &h + DMatrix::identity(10, 10) * 0.3;
         let mut k = Krylov::new(&b);
         for _ in 0..6 {

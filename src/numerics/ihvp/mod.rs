@@ -181,6 +181,11 @@ pub(crate) mod testing {
         &q * DMatrix::from_diagonal(&d) * q.transpose()
     }
 
+    /// A test system: H = spd(p, lo, hi, seed) and b = vector(p, seed + 1).
+    pub fn system(p: usize, lo: f64, hi: f64, seed: u64) -> (DMatrix<f64>, DVector<f64>) {
+        (spd(p, lo, hi, seed), vector(p, seed + 1))
+    }
+
     pub fn vector(p: usize, seed: u64) -> DVector<f64> {
         let mut rng = SmallRng::seed_from_u64(seed);
         DVector::from_fn(p, |_, _| rng.random_range(-1.0..1.0))
@@ -202,8 +207,7 @@ mod tests {
 
     #[test]
     fn identity_is_b_over_alpha() {
-        let h = spd(4, 1.0, 2.0, 1);
-        let b = vector(4, 2);
+        let (h, b) = system(4, 1.0, 2.0, 1);
         let r = identity(&h, &b, 4.0);
         assert_eq!(r.v, &b / 4.0);
         assert_eq!(r.hvp_count, 0);

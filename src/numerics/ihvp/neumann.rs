@@ -85,8 +85,7 @@ mod tests {
 
     #[test]
     fn converges_to_the_exact_solve_for_small_steps() {
-        let h = spd(8, 1.0, 10.0, 11);
-        let b = vector(8, 12);
+        let (h, b) = system(8, 1.0, 10.0, 11);
         let alpha = 0.5;
         let step = 1.0 / (10.0 + alpha); // < 2/λ_max
         let r = neumann(&h, &b, alpha, 400, step, true);
@@ -104,8 +103,7 @@ mod tests {
 
     #[test]
     fn partial_sums_match_the_series_definition() {
-        let h = spd(4, 1.0, 2.0, 1);
-        let b = vector(4, 2);
+        let (h, b) = system(4, 1.0, 2.0, 1);
         let (alpha, eta) = (0.1, 0.3);
         let a = &h + nalgebra::DMatrix::identity(4, 4) * alpha;
         let m = nalgebra::DMatrix::identity(4, 4) - &a * eta;
@@ -122,8 +120,7 @@ mod tests {
 
     #[test]
     fn too_large_a_step_is_reported_as_diverging() {
-        let h = spd(8, 1.0, 10.0, 13);
-        let b = vector(8, 14);
+        let (h, b) = system(8, 1.0, 10.0, 13);
         let r = neumann(&h, &b, 0.0, 50, 0.25, true); // 2/λ_max = 0.2
         assert!(
             r.warnings.iter().any(|w| w.contains("diverges")),

@@ -53,8 +53,7 @@ mod tests {
     #[test]
     fn the_estimate_is_unbiased_for_the_truncated_series() {
         let p = 6;
-        let h = spd(p, 0.5, 3.0, 2);
-        let b = vector(p, 3);
+        let (h, b) = system(p, 0.5, 3.0, 2);
         let (alpha, terms, step) = (0.2, 8, 0.25);
         let series = neumann(&h, &b, alpha, terms, step, false).v;
         let mut rng = SeededRng::seed_from_u64(11);
@@ -74,8 +73,7 @@ mod tests {
 
     #[test]
     fn one_term_is_eta_b() {
-        let h = spd(3, 1.0, 2.0, 1);
-        let b = vector(3, 2);
+        let (h, b) = system(3, 1.0, 2.0, 1);
         let mut rng = SeededRng::seed_from_u64(0);
         let r = neumann_stochastic(&h, &b, 0.0, 1, 0.3, &mut rng);
         assert_eq!(r.hvp_count, 0);

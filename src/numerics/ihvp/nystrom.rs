@@ -219,8 +219,7 @@ mod tests {
     fn all_columns_recover_the_exact_solve() {
         let mut rng = SmallRng::seed_from_u64(1);
         for variant in [NystromVariant::Paper, NystromVariant::Pinv] {
-            let h = spd(10, 0.5, 4.0, 21);
-            let b = vector(10, 22);
+            let (h, b) = system(10, 0.5, 4.0, 21);
             let r = nystrom(
                 &h,
                 &b,
@@ -238,8 +237,7 @@ mod tests {
 
     #[test]
     fn low_rank_variants_equal_their_dense_definitions() {
-        let h = spd(12, 0.1, 6.0, 31);
-        let b = vector(12, 32);
+        let (h, b) = system(12, 0.1, 6.0, 31);
         let cols = vec![0, 3, 7, 11];
         let mut rng = SmallRng::seed_from_u64(0);
         let given = ColumnSampling::Given(cols.clone());

@@ -461,8 +461,7 @@ mod tests {
             {"method": "lanczos", "alpha": 0.1, "iters": 20},
             {"method": "identity", "alpha": 0.1}]"#;
         let specs: Vec<IhvpSpec> = serde_json::from_str(json).unwrap();
-        let h = spd(8, 0.5, 2.5, 1);
-        let b = vector(8, 2);
+        let (h, b) = system(8, 0.5, 2.5, 1);
         let exact = reference(&h, &b, 0.1);
         for s in &specs {
             let r = s.solve(&h, &b).unwrap();
@@ -495,8 +494,7 @@ mod tests {
 
     #[test]
     fn fresh_columns_change_per_call_and_fixed_ones_do_not() {
-        let h = spd(12, 0.5, 4.0, 3);
-        let b = vector(12, 4);
+        let (h, b) = system(12, 0.5, 4.0, 3);
         let nystrom = |draw| IhvpSpec::Nystrom {
             alpha: 0.5,
             rank: 3,
