@@ -10,6 +10,11 @@ macro_rules! serde_defaults {
     };
 }
 
+/// A whole-number serde default written where it is used: `#[serde(default = "crate::int::<100>")]`.
+pub(crate) const fn int<const N: usize>() -> usize {
+    N
+}
+
 pub mod app;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod bench;

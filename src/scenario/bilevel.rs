@@ -42,7 +42,7 @@ pub enum ProblemSpec {
     /// Per-feature ridge penalties on a seeded synthetic regression set (lecture 004, Eq. 4).
     RidgeHpo {
         features: usize,
-        #[serde(default = "default_samples")]
+        #[serde(default = "crate::int::<40>")]
         samples: usize,
         #[serde(default = "default_noise")]
         noise: f64,
@@ -51,9 +51,9 @@ pub enum ProblemSpec {
     },
     /// Per-sample weights σ(xᵢ) for logistic regression on partly corrupted labels.
     HyperCleaning {
-        #[serde(default = "default_samples")]
+        #[serde(default = "crate::int::<40>")]
         samples: usize,
-        #[serde(default = "default_features")]
+        #[serde(default = "crate::int::<2>")]
         features: usize,
         #[serde(default = "default_corrupt")]
         corrupt: f64,
@@ -65,11 +65,11 @@ pub enum ProblemSpec {
     /// Multi-task representation learning (lecture 004, Eq. 6): a shared direction θ ∈ ℝ^dim, one ridge
     /// head per task.
     Representation {
-        #[serde(default = "default_features")]
+        #[serde(default = "crate::int::<2>")]
         dim: usize,
-        #[serde(default = "default_tasks")]
+        #[serde(default = "crate::int::<3>")]
         tasks: usize,
-        #[serde(default = "default_samples")]
+        #[serde(default = "crate::int::<40>")]
         samples: usize,
         #[serde(default = "default_mu")]
         rho: f64,
@@ -78,9 +78,9 @@ pub enum ProblemSpec {
     },
     /// Pruning (lecture 004, Eq. 8): a mask θ on a linear model's weights, the weights trained under it.
     Pruning {
-        #[serde(default = "default_features")]
+        #[serde(default = "crate::int::<2>")]
         features: usize,
-        #[serde(default = "default_samples")]
+        #[serde(default = "crate::int::<40>")]
         samples: usize,
         #[serde(default = "default_noise")]
         noise: f64,
@@ -102,10 +102,7 @@ pub enum ProblemSpec {
 }
 
 serde_defaults! {
-    default_samples: usize = 40;
     default_noise: f64 = 0.5;
-    default_features: usize = 2;
-    default_tasks: usize = 3;
     default_corrupt: f64 = 0.3;
     default_mu: f64 = 0.1;
     default_condition: f64 = 10.0;

@@ -17,16 +17,12 @@ pub struct GameScenario {
     pub reg: f64,
     pub actor_lr: f64,
     pub critic_lr: f64,
-    #[serde(default = "one")]
+    #[serde(default = "crate::int::<1>")]
     pub critic_steps: usize,
     pub start: [f64; 2],
     pub steps: usize,
-    #[serde(default = "one")]
+    #[serde(default = "crate::int::<1>")]
     pub record_every: usize,
-}
-
-serde_defaults! {
-    one: usize = 1;
 }
 
 impl GameScenario {

@@ -216,17 +216,7 @@ pub fn parse_pasted(text: &str) -> Result<(Vec<Vec<f64>>, Vec<f64>), String> {
 
 crate::scenario::presets::presets!(IhvpLabState, "ihvp_lab");
 
-/// Slider ranges, shared by the controls and the validation.
-pub mod range {
-    pub const SIZE: (usize, usize) = (1, 1000);
-    pub const INPUTS: (usize, usize) = (1, 8);
-    pub const HIDDEN: (usize, usize) = (1, 24);
-    pub const DIM: (usize, usize) = (2, 128);
-    pub const CONDITION: (f64, f64) = (1.0, 1e8);
-    pub const ALPHA: (f64, f64) = (1e-4, 100.0);
-    pub const ITERS: (usize, usize) = (1, 200);
-    pub const STEP: (f64, f64) = (1e-4, 2.0);
-}
+pub use crate::scenario::ranges::ihvp_lab as range;
 
 impl IhvpLabState {
     /// The Hessian family; a pasted matrix that is not a valid one gives its error (the message of

@@ -29,27 +29,27 @@ pub enum FamilyName {
 pub struct StudyScenario {
     pub family: FamilyName,
     /// Batch size (networks or spectrum instances).
-    #[serde(default = "hundred", alias = "networks")]
+    #[serde(default = "crate::int::<100>", alias = "networks")]
     pub instances: usize,
     #[serde(default)]
     pub seed: u64,
     // networks
-    #[serde(default = "four")]
+    #[serde(default = "crate::int::<4>")]
     pub inputs: usize,
-    #[serde(default = "eight")]
+    #[serde(default = "crate::int::<8>")]
     pub hidden: usize,
-    #[serde(default = "thirty_two")]
+    #[serde(default = "crate::int::<32>")]
     pub samples: usize,
-    #[serde(default = "three_hundred")]
+    #[serde(default = "crate::int::<300>")]
     pub train_steps: usize,
     #[serde(default = "lr")]
     pub lr: f64,
     #[serde(default = "full")]
     pub hessian: Curvature,
     // spectrum
-    #[serde(default = "sixty_four")]
+    #[serde(default = "crate::int::<64>")]
     pub dim: usize,
-    #[serde(default = "five")]
+    #[serde(default = "crate::int::<5>")]
     pub outliers: usize,
     #[serde(default = "condition")]
     pub condition: f64,
@@ -68,13 +68,6 @@ pub struct StudyScenario {
 }
 
 serde_defaults! {
-    hundred: usize = 100;
-    four: usize = 4;
-    five: usize = 5;
-    eight: usize = 8;
-    thirty_two: usize = 32;
-    sixty_four: usize = 64;
-    three_hundred: usize = 300;
     lr: f64 = 0.1;
     full: Curvature = Curvature::Full;
     condition: f64 = 1e4;

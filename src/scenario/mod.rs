@@ -18,6 +18,7 @@ pub mod json;
 pub mod playground;
 pub mod presets;
 pub mod query;
+pub mod ranges;
 pub mod soft_mdp;
 pub mod soft_rl;
 pub mod stackelberg;

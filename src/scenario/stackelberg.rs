@@ -200,20 +200,7 @@ impl StackelbergState {
 /// Most extra start points.
 pub const MAX_EXTRA_STARTS: usize = 8;
 
-/// Slider ranges, shared by the controls and the validation.
-pub mod range {
-    pub const LR: (f64, f64) = (1e-4, 2.0);
-    pub const TTSA_RATIO: (f64, f64) = (1.0, 100.0);
-    pub const REG: (f64, f64) = (0.0, 1.0);
-    pub const CRITIC_STEPS: (usize, usize) = (1, 100);
-    pub const STEPS_PER_FRAME: (usize, usize) = (1, 5000);
-    pub const HORIZON: (usize, usize) = (1, 1_000_000);
-    pub const MAP_STEPS: (usize, usize) = (1, 10_000);
-    pub const MAP_SIZE: (usize, usize) = (16, 512);
-    pub const ENTROPY: (f64, f64) = (0.0, 2.0);
-    pub const SAMPLES: (usize, usize) = (1, 1000);
-    pub const WINDOW: f64 = 100.0;
-}
+pub use crate::scenario::ranges::stackelberg as range;
 
 /// `show`: how far and fast the panels play, and the convergence maps drawn behind them.
 impl crate::scenario::document::Document for StackelbergState {

@@ -30,14 +30,10 @@ pub struct Noise {
     /// problems with data, whose noise is the minibatch's).
     pub sigma: f64,
     /// Samples averaged per oracle call: σ/√batch, or `batch` data points.
-    #[serde(default = "one")]
+    #[serde(default = "crate::int::<1>")]
     pub batch: usize,
     #[serde(default)]
     pub seed: u64,
-}
-
-serde_defaults! {
-    one: usize = 1;
 }
 
 impl Noise {

@@ -82,24 +82,7 @@ impl Default for ControlLabState {
     }
 }
 
-/// Slider ranges.
-pub mod range {
-    pub const SEEDS: (usize, usize) = (1, 16);
-    pub const STOP_AT: (usize, usize) = (1, 5000);
-    pub const ENVS: (usize, usize) = (1, 16);
-    pub const ROLLOUT: (usize, usize) = (8, 512);
-    pub const EPOCHS: (usize, usize) = (1, 16);
-    pub const MINIBATCHES: (usize, usize) = (1, 16);
-    pub const HIDDEN: (usize, usize) = (4, 128);
-    pub const ACTOR_LR: (f64, f64) = (1e-5, 1e-1);
-    pub const CRITIC_LR: (f64, f64) = (1e-5, 1e-1);
-    pub const ENTROPY: (f64, f64) = (0.0, 0.1);
-    pub const CRITIC_STEPS: (usize, usize) = (1, 50);
-    pub const RANK: (usize, usize) = (1, 64);
-    pub const RHO: (f64, f64) = (1e-3, 1e4);
-    pub const BOUND: (f64, f64) = (0.0, 10.0);
-    pub const CG_ITERS: (usize, usize) = (1, 200);
-}
+pub use crate::scenario::ranges::control_lab as range;
 
 impl ControlLabState {
     /// The learners switched on, with their slot numbers.

@@ -164,32 +164,7 @@ impl Default for PlaygroundState {
     }
 }
 
-/// Slider ranges, shared by the controls and the validation.
-pub mod range {
-    pub const FEATURES: (usize, usize) = (1, 8);
-    pub const SAMPLES: (usize, usize) = (4, 200);
-    pub const TASKS: (usize, usize) = (1, 12);
-    pub const DIM: (usize, usize) = (1, 50);
-    pub const CONDITION: (f64, f64) = (1.0, 1e6);
-    pub const LR: (f64, f64) = (1e-5, 10.0);
-    pub const INNER_STEPS: (usize, usize) = (1, 200);
-    pub const ALPHA: (f64, f64) = (0.0, 100.0);
-    pub const ITERS: (usize, usize) = (1, 200);
-    pub const STEP: (f64, f64) = (1e-4, 2.0);
-    pub const CLIP: (f64, f64) = (0.0, 100.0);
-    pub const DECAY: (f64, f64) = (0.0, 1.0);
-    pub const ETA: (f64, f64) = (0.0, 0.99);
-    pub const RHO: (f64, f64) = (0.01, 1e4);
-    pub const PENALTY_A: (f64, f64) = (0.0, 10.0);
-    pub const RADIUS: (f64, f64) = (0.0, 100.0);
-    pub const TAU: (f64, f64) = (0.0, 1.0);
-    pub const SIGMA: (f64, f64) = (0.0, 10.0);
-    pub const BATCH: (usize, usize) = (1, 200);
-    pub const SEEDS: (usize, usize) = (1, 32);
-    pub const START: (f64, f64) = (-10.0, 10.0);
-    pub const STEPS_PER_FRAME: (usize, usize) = (1, 1000);
-    pub const STOP_AT: (usize, usize) = (1, 20_000);
-}
+pub use crate::scenario::ranges::playground as range;
 
 impl PlaygroundState {
     /// The problem as the CLI's scenario would name it.

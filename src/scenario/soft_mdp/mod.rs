@@ -117,9 +117,9 @@ pub struct RlAlgorithmSpec {
     pub outer_lr: f64,
     #[serde(default = "default_w_lr")]
     pub w_lr: f64,
-    #[serde(default = "default_bellman_steps")]
+    #[serde(default = "crate::int::<10>")]
     pub bellman_steps: usize,
-    #[serde(default = "default_samples")]
+    #[serde(default = "crate::int::<32>")]
     pub samples: usize,
     #[serde(default = "default_momentum")]
     pub momentum: f64,
@@ -130,21 +130,17 @@ pub struct RlAlgorithmSpec {
     #[serde(default)]
     pub seed: u64,
     /// DRLHF's M leader steps per outer step.
-    #[serde(default = "default_leader_steps")]
+    #[serde(default = "crate::int::<1>")]
     pub leader_steps: usize,
     /// CBSO's sampled estimates: `batch` trajectories of `horizon` steps per estimate (0: exact).
     #[serde(default)]
     pub batch: usize,
-    #[serde(default = "default_horizon")]
+    #[serde(default = "crate::int::<50>")]
     pub horizon: usize,
 }
 
 serde_defaults! {
-    default_horizon: usize = 50;
-    default_leader_steps: usize = 1;
     default_w_lr: f64 = 0.5;
-    default_bellman_steps: usize = 10;
-    default_samples: usize = 32;
     default_momentum: f64 = 0.3;
     default_lambda: f64 = 10.0;
     default_policy_lr: f64 = 0.3;

@@ -213,33 +213,7 @@ impl Default for SoftRlState {
     }
 }
 
-/// Slider ranges.
-pub mod range {
-    pub const SIDE: (usize, usize) = (2, 32);
-    pub const STATES: (usize, usize) = (2, 200);
-    pub const ACTIONS: (usize, usize) = (2, 10);
-    /// The quadratic reward's dimension of x.
-    pub const DIM: (usize, usize) = (1, 200);
-    pub const GAMMA: (f64, f64) = (0.0, 0.99);
-    pub const TAU: (f64, f64) = (0.01, 10.0);
-    pub const DEMOS: (usize, usize) = (1, 500);
-    pub const HORIZON: (usize, usize) = (1, 200);
-    pub const L2: (f64, f64) = (0.0, 10.0);
-    pub const STEP: (f64, f64) = (1e-4, 10.0);
-    pub const BELLMAN: (usize, usize) = (1, 500);
-    pub const SAMPLES: (usize, usize) = (1, 1000);
-    pub const LEADER_STEPS: (usize, usize) = (1, 100);
-    pub const MOMENTUM: (f64, f64) = (0.01, 1.0);
-    pub const LAMBDA: (f64, f64) = (0.1, 1000.0);
-    pub const BUDGET: (f64, f64) = (0.0, 100.0);
-    pub const COST_WEIGHT: (f64, f64) = (0.0, 100.0);
-    pub const CBSO_BATCH: (usize, usize) = (0, 4096);
-    pub const CBSO_HORIZON: (usize, usize) = (1, 500);
-    pub const STEPS_PER_FRAME: (usize, usize) = (1, 100);
-    pub const STOP_AT: (usize, usize) = (1, 5000);
-    /// Longest hand-drawn path.
-    pub const DRAWN: usize = 400;
-}
+pub use crate::scenario::ranges::soft_rl as range;
 
 /// `show`: how far and fast the runs play, the landscape drawn, the run shown and the editing tool.
 impl crate::scenario::document::Document for SoftRlState {

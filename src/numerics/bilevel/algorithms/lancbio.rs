@@ -19,17 +19,13 @@ pub struct Lancbio {
     pub inner_steps: usize,
     #[serde(default)]
     pub alpha: f64,
-    #[serde(default = "ten")]
+    #[serde(default = "crate::int::<10>")]
     pub restart_every: usize,
     /// m₀: outer steps after each restart without an x update (0: none).
     #[serde(default)]
     pub warm_up: usize,
     #[serde(skip)]
     pub state: Option<LancBio>,
-}
-
-serde_defaults! {
-    ten: usize = 10;
 }
 
 impl Params for Lancbio {
