@@ -118,6 +118,24 @@ impl Playback {
         action
     }
 
+    /// A frame of a view whose model is built from its state: rebuilt (`Built::rebuild_if`) on Restart, a
+    /// link or `stale` (its `run` half changed, as the view found it this frame) and replayed to the step it
+    /// was at, then played as [`Self::advance`] plays, `frame` = (steps per frame, last step). Says whether it
+    /// was rebuilt (the view then drops what it drew from the old model).
+    pub fn play<S: Document, M: Stepped>(
+        &mut self,
+        (ctx, action, deadline): (&egui::Context, RunAction, Instant),
+        run: &mut Built<M>,
+        (state, stale): (&S, bool),
+        build: impl FnOnce(&S) -> Result<M, String>,
+        (per_frame, last): (usize, usize),
+    ) -> bool {
+        let rebuilt = self.restart(action) || stale;
+        run.rebuild_if(state, rebuilt, build);
+        self.advance(ctx, action, &mut run.model, per_frame, last, deadline);
+        rebuilt
+    }
+
     /// The step a link records: the one the paused run is at or heading for (a link's, before its
     /// first frame); none while playing, so the address is not rewritten every frame, nor at step 0.
     pub fn link_step(&self) -> Option<usize> {
@@ -159,17 +177,6 @@ impl<M> Built<M> {
             *self = Self::new(state, build);
         }
         rebuild
-    }
-
-    /// [`Self::rebuild_if`] on Restart or a link (`restart`) or a change in the `run` half.
-    pub fn sync<S: Document>(
-        &mut self,
-        state: &S,
-        restart: bool,
-        build: impl FnOnce(&S) -> Result<M, String>,
-    ) -> bool {
-        let rebuild = restart || self.stale(state);
-        self.rebuild_if(state, rebuild, build)
     }
 }
 
@@ -316,13 +323,31 @@ mod tests {
     #[test]
     fn models_are_rebuilt_on_the_run_half_only() {
         use crate::scenario::{control_lab::ControlLabState, playground::PlaygroundState};
+        let (ctx, mut p) = (egui::Context::default(), Playback::default());
+        let build = |_: &PlaygroundState| {
+            Ok(Counter {
+                step: 0,
+                stuck_at: 100,
+            })
+        };
         let mut state = PlaygroundState::default();
-        let mut built = Built::new(&state, |_| Ok::<(), String>(()));
+        let mut built = Built::new(&state, build);
+        let mut play = |state: &PlaygroundState| {
+            let stale = built.stale(state);
+            let rebuilt = p.play(
+                (&ctx, RunAction::None, soon()),
+                &mut built,
+                (state, stale),
+                build,
+                (1, 9),
+            );
+            (rebuilt, built.stale(state))
+        };
         state.stop_at += 1;
         state.steps_per_frame += 1;
-        assert!(!built.sync(&state, false, |_| Ok(())));
+        assert_eq!(play(&state), (false, false));
         state.outer_lr *= 2.0;
-        assert!(built.sync(&state, false, |_| Ok(())) && !built.stale(&state));
+        assert_eq!(play(&state), (true, false));
         let mut control = ControlLabState::default();
         let built = Built::new(&control, |_| Ok::<(), String>(()));
         let off = control.learners.iter().position(|l| !l.on).unwrap_or(3);

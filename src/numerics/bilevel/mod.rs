@@ -216,6 +216,13 @@ pub(crate) mod checks {
         hypergradient(p, &x);
     }
 
+    /// [`at_seeded_point`] on the problems `make(seed)` for seeds 0..n.
+    pub fn on_seeds<P: BilevelProblem>(n: u64, make: impl Fn(u64) -> P) {
+        for seed in 0..n {
+            at_seeded_point(&make(seed), seed);
+        }
+    }
+
     /// A problem's closed-form y* on seeds 0..3 ([`at_seeded_point`] for each, and ∇ᵧg(x, y*(x)) = 0 at
     /// `x`), for the problems `make(seed)` draws.
     pub fn closed_form_on_seeds<P: BilevelProblem>(make: impl Fn(u64) -> P, x: &[f64]) {

@@ -89,17 +89,7 @@ impl View for PlaygroundView {
     crate::app::playback::view_state!(PlaygroundState, stop_at, "Bilevel playground");
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
-        let action = ui
-            .horizontal_wrapped(|ui| {
-                let steps = self.steps();
-                let a = self
-                    .playback
-                    .controls_ui(ui, ctx.report, steps, self.state.stop_at);
-                ui.separator();
-                self.export_ui(ui, ctx);
-                a
-            })
-            .inner;
+        let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
         if let Some(result) = self.png.collect(ui.ctx(), "playground.png") {
             self.message = Some(result);
         }
@@ -116,9 +106,14 @@ impl View for PlaygroundView {
 }
 
 impl PlaygroundView {
-    /// CSV, JSON and PNG buttons and the last export's outcome.
-    fn export_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+    /// Play / Step / Restart, then CSV, JSON and PNG buttons and the last export's outcome.
+    fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
         use crate::app::widgets::export::file_button;
+        let steps = self.steps();
+        let action = self
+            .playback
+            .controls_ui(ui, ctx.report, steps, self.state.stop_at);
+        ui.separator();
         ui.label("Export");
         if let Ok(model) = &self.run.model {
             let state = &self.state;
@@ -155,6 +150,7 @@ impl PlaygroundView {
             "The picture and the curves as an image",
         );
         crate::app::widgets::export::outcome_ui(ui, ctx.look, self.message.as_ref());
+        action
     }
 
     /// "IHVP at this iterate": the button, the batch in flight, its histogram.
@@ -198,20 +194,17 @@ impl PlaygroundView {
 
     /// Rebuilds on Restart, a link or a settings change (replayed to the same step), and plays.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
-        let restart = self.playback.restart(action);
-        if self.run.sync(&self.state, restart, Model::new) {
+        let stale = self.run.stale(&self.state);
+        let frame = (self.state.steps_per_frame, self.state.stop_at);
+        let now = (ui.ctx(), action, deadline);
+        if self
+            .playback
+            .play(now, &mut self.run, (&self.state, stale), Model::new, frame)
+        {
             self.landscape = picture::Landscape::default();
             self.curves = Default::default();
             self.draws = None;
         }
-        self.playback.advance(
-            ui.ctx(),
-            action,
-            &mut self.run.model,
-            self.state.steps_per_frame,
-            self.state.stop_at,
-            deadline,
-        );
     }
 
     fn report(&self, ctx: &mut ViewCtx<'_>) {

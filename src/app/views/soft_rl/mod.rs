@@ -62,12 +62,10 @@ impl View for SoftRlView {
     crate::app::playback::view_state!(SoftRlState, stop_at, "Bilevel RL");
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        let steps = self.run.model.as_ref().map_or(0, Model::steps);
+        let (playback, stop_at) = (&mut self.playback, self.state.stop_at);
         let action = ui
-            .horizontal_wrapped(|ui| {
-                let steps = self.run.model.as_ref().map_or(0, Model::steps);
-                self.playback
-                    .controls_ui(ui, ctx.report, steps, self.state.stop_at)
-            })
+            .horizontal_wrapped(|ui| playback.controls_ui(ui, ctx.report, steps, stop_at))
             .inner;
         self.advance(ui, action, ctx.deadline);
         ctx.report.value("solving_expert", self.solving_expert);
@@ -145,27 +143,23 @@ impl SoftRlView {
             ui.ctx().request_repaint();
             return;
         }
-        let restart = self.playback.restart(action);
         let expert = &mut self.expert;
-        let rebuilt = self.run.rebuild_if(&self.state, restart || stale, |state| {
+        let build = |state: &SoftRlState| {
             let expert = if state.needs_expert() {
                 expert::Expert::for_state(expert, state, deadline).flatten()
             } else {
                 None
             };
             Model::new(state, expert)
-        });
-        if rebuilt {
+        };
+        let frame = (self.state.steps_per_frame, self.state.stop_at);
+        let now = (ui.ctx(), action, deadline);
+        if self
+            .playback
+            .play(now, &mut self.run, (&self.state, stale), build, frame)
+        {
             self.landscape = None;
             self.occupancy = None;
         }
-        self.playback.advance(
-            ui.ctx(),
-            action,
-            &mut self.run.model,
-            self.state.steps_per_frame,
-            self.state.stop_at,
-            deadline,
-        );
     }
 }

@@ -169,10 +169,7 @@ mod tests {
 
     #[test]
     fn derivatives_and_hypergradient_match_finite_differences() {
-        for seed in 0..4 {
-            let p = HyperCleaning::synthetic(12, 2, 0.3, 0.1, seed);
-            checks::at_seeded_point(&p, seed);
-        }
+        checks::on_seeds(4, |seed| HyperCleaning::synthetic(12, 2, 0.3, 0.1, seed));
     }
 
     #[test]

@@ -137,10 +137,9 @@ mod tests {
 
     #[test]
     fn derivatives_and_hypergradient_match_finite_differences() {
-        for seed in 0..5 {
-            let p = LancBioSynthetic::new(3 + seed as usize, 10.0, 0.1, seed);
-            checks::at_seeded_point(&p, seed);
-        }
+        checks::on_seeds(5, |seed| {
+            LancBioSynthetic::new(3 + seed as usize, 10.0, 0.1, seed)
+        });
     }
 
     #[test]
