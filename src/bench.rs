@@ -79,14 +79,15 @@ pub fn convergence_map(n: u32, steps: u32) -> ExitCode {
     }
 }
 
-/// One method's row of the IHVP benchmark: the GPU kernel (after a warm-up run), its f32 CPU twin and the
-/// float64 method, timed in one run, with the worst relative difference of each f32 result to float64.
-fn time_ihvp<K: Kernel<Output = Vec<f32>>>(
+/// A kernel on the GPU (after a warm-up run), its f32 CPU twin and the float64 computation, timed in one run:
+/// the seconds, their ratios and `rel`, the worst relative difference of each f32 result to float64; and
+/// whether the GPU ran it.
+fn race<K: Kernel<Output = Vec<f32>>, F>(
     runtime: &mut ComputeRuntime,
-    name: &str,
     input: &K::Input,
-    float64: impl Fn() -> Vec<DVector<f64>>,
-) -> (serde_json::Value, bool)
+    float64: impl Fn() -> F,
+    rel: impl Fn(&[f32], &F) -> f64,
+) -> (serde_json::Map<String, serde_json::Value>, bool)
 where
     K::Input: Clone,
 {
@@ -98,7 +99,34 @@ where
     let started = Instant::now();
     let f64s = float64();
     let f64_s = started.elapsed().as_secs_f64();
-    let rel = |got: &[f32]| {
+    let on_gpu = gpu.ran_on == Ran::Gpu;
+    let row = serde_json::json!({
+        "ran_on": if on_gpu { "gpu" } else { "cpu" },
+        "gpu_seconds": gpu_s,
+        "cpu_f32_twin_seconds": twin_s,
+        "cpu_f64_seconds": f64_s,
+        "f64_over_gpu": f64_s / gpu_s,
+        "twin_over_gpu": twin_s / gpu_s,
+        "max_rel_diff_gpu_vs_f64": rel(&gpu.value, &f64s),
+        "max_rel_diff_twin_vs_f64": rel(&twin, &f64s),
+    });
+    match row {
+        serde_json::Value::Object(row) => (row, on_gpu),
+        _ => (serde_json::Map::new(), on_gpu),
+    }
+}
+
+/// One method's row of the IHVP benchmark ([`race`]; the difference is per instance, ‖v − v₆₄‖/‖v₆₄‖).
+fn time_ihvp<K: Kernel<Output = Vec<f32>>>(
+    runtime: &mut ComputeRuntime,
+    name: &str,
+    input: &K::Input,
+    float64: impl Fn() -> Vec<DVector<f64>>,
+) -> (serde_json::Value, bool)
+where
+    K::Input: Clone,
+{
+    let rel = |got: &[f32], f64s: &Vec<DVector<f64>>| {
         let mut worst = 0.0f64;
         for (k, want) in f64s.iter().enumerate() {
             let p = want.len();
@@ -112,19 +140,9 @@ where
         }
         worst
     };
-    let on_gpu = gpu.ran_on == Ran::Gpu;
-    let row = serde_json::json!({
-        "method": name,
-        "ran_on": if on_gpu { "gpu" } else { "cpu" },
-        "gpu_seconds": gpu_s,
-        "cpu_f32_twin_seconds": twin_s,
-        "cpu_f64_seconds": f64_s,
-        "f64_over_gpu": f64_s / gpu_s,
-        "twin_over_gpu": twin_s / gpu_s,
-        "max_rel_diff_gpu_vs_f64": rel(&gpu.value),
-        "max_rel_diff_twin_vs_f64": rel(&twin),
-    });
-    (row, on_gpu)
+    let (mut row, on_gpu) = race::<K, _>(runtime, input, float64, rel);
+    row.insert("method".to_owned(), name.into());
+    (serde_json::Value::Object(row), on_gpu)
 }
 
 /// `bilevel-lab bench-ihvp [N P]`: N synthetic-spectrum Hessians (p = P, κ = 100) at α = 0.01, every
@@ -261,45 +279,30 @@ pub fn landscape(side: u32, features: usize) -> ExitCode {
     let window = [-2.0, 2.0, -2.0, 2.0];
     let req = LandscapeRequest::new(&LinearInner::ridge(&problem), &base, window, side, side);
     let mut runtime = ComputeRuntime::headless();
-    let _warm_up = run_gpu::<PhiLandscape>(&mut runtime, &req);
-    let (gpu, gpu_s) = run_gpu::<PhiLandscape>(&mut runtime, &req);
-    let started = Instant::now();
-    let twin = PhiLandscape::cpu(&req);
-    let twin_s = started.elapsed().as_secs_f64();
-    let started = Instant::now();
     let s = f64::from(side);
-    let f64s: Vec<f64> = (0..side * side)
-        .map(|k| {
-            let (ix, iy) = (f64::from(k % side), f64::from(k / side));
-            let mut x = base.clone();
-            x[0] = -2.0 + 4.0 * (ix + 0.5) / s;
-            x[1] = 2.0 - 4.0 * (iy + 0.5) / s;
-            phi(&problem, &x).unwrap_or(f64::NAN)
-        })
-        .collect();
-    let f64_s = started.elapsed().as_secs_f64();
-    let rel = |got: &[f32]| {
+    let float64 = || -> Vec<f64> {
+        (0..side * side)
+            .map(|k| {
+                let (ix, iy) = (f64::from(k % side), f64::from(k / side));
+                let mut x = base.clone();
+                x[0] = -2.0 + 4.0 * (ix + 0.5) / s;
+                x[1] = 2.0 - 4.0 * (iy + 0.5) / s;
+                phi(&problem, &x).unwrap_or(f64::NAN)
+            })
+            .collect()
+    };
+    let rel = |got: &[f32], f64s: &Vec<f64>| {
         got.iter()
-            .zip(&f64s)
+            .zip(f64s)
             .map(|(g, w)| (f64::from(*g) - w).abs() / w.abs().max(1.0))
             .fold(0.0f64, f64::max)
     };
-    let on_gpu = gpu.ran_on == Ran::Gpu;
-    let json = serde_json::json!({
-        "benchmark": "phi_landscape",
-        "grid": [side, side],
-        "features": features,
-        "compute_backend": runtime.backend_label(),
-        "ran_on": if on_gpu { "gpu" } else { "cpu" },
-        "gpu_seconds": gpu_s,
-        "cpu_f32_twin_seconds": twin_s,
-        "cpu_f64_seconds": f64_s,
-        "twin_over_gpu": twin_s / gpu_s,
-        "f64_over_gpu": f64_s / gpu_s,
-        "max_rel_diff_gpu_vs_f64": rel(&gpu.value),
-        "max_rel_diff_twin_vs_f64": rel(&twin),
-    });
-    println!("{json}");
+    let (mut json, on_gpu) = race::<PhiLandscape, _>(&mut runtime, &req, float64, rel);
+    json.insert("benchmark".to_owned(), "phi_landscape".into());
+    json.insert("grid".to_owned(), serde_json::json!([side, side]));
+    json.insert("features".to_owned(), features.into());
+    json.insert("compute_backend".to_owned(), runtime.backend_label().into());
+    println!("{}", serde_json::Value::Object(json));
     if on_gpu {
         ExitCode::SUCCESS
     } else {
