@@ -13,7 +13,7 @@ use crate::gpu::kernels::{
 };
 use crate::gpu::{ComputeRuntime, Computed, Job, Kernel, Ran};
 use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, sample_columns};
-use crate::numerics::ihvp::study::{Spectrum, f32_buffers};
+use crate::numerics::ihvp::study::{Instance, Spectrum, f32_buffers};
 use crate::numerics::ihvp::{cg, lanczos, neumann, nystrom};
 use crate::numerics::random::SeededRng;
 
@@ -116,16 +116,24 @@ where
     }
 }
 
-/// One method's row of the IHVP benchmark ([`race`]; the difference is per instance, ‖v − v₆₄‖/‖v₆₄‖).
+/// One method's row of the IHVP benchmark ([`race`]): `float64(k, instance)` solves instance k; the difference
+/// is per instance, ‖v − v₆₄‖/‖v₆₄‖.
 fn time_ihvp<K: Kernel<Output = Vec<f32>>>(
     runtime: &mut ComputeRuntime,
-    name: &str,
-    input: &K::Input,
-    float64: impl Fn() -> Vec<DVector<f64>>,
+    (name, input): (&str, &K::Input),
+    instances: &[Instance],
+    float64: impl Fn(usize, &Instance) -> DVector<f64>,
 ) -> (serde_json::Value, bool)
 where
     K::Input: Clone,
 {
+    let float64 = || -> Vec<DVector<f64>> {
+        instances
+            .iter()
+            .enumerate()
+            .map(|(k, i)| float64(k, i))
+            .collect()
+    };
     let rel = |got: &[f32], f64s: &Vec<DVector<f64>>| {
         let mut worst = 0.0f64;
         for (k, want) in f64s.iter().enumerate() {
@@ -167,49 +175,37 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
         alpha: alpha as f32,
         batch: batch.clone(),
     };
+    let cg30 = iterative(Iterative::Cg {
+        iters: 30,
+        tol: 0.0,
+        guard: true,
+    });
     push(time_ihvp::<IhvpIterative>(
         &mut runtime,
-        "cg_30",
-        &iterative(Iterative::Cg {
-            iters: 30,
-            tol: 0.0,
-            guard: true,
-        }),
-        || {
-            instances
-                .iter()
-                .map(|i| cg::cg(&i.h, &i.b, alpha, 30, 0.0, cg::Guard::Curvature).v)
-                .collect()
-        },
+        ("cg_30", &cg30),
+        &instances,
+        |_, i| cg::cg(&i.h, &i.b, alpha, 30, 0.0, cg::Guard::Curvature).v,
     ));
+    let neumann50 = iterative(Iterative::Neumann {
+        terms: 50,
+        step: 0.5,
+    });
     push(time_ihvp::<IhvpIterative>(
         &mut runtime,
-        "neumann_50",
-        &iterative(Iterative::Neumann {
-            terms: 50,
-            step: 0.5,
-        }),
-        || {
-            instances
-                .iter()
-                .map(|i| neumann::neumann(&i.h, &i.b, alpha, 50, 0.5, false).v)
-                .collect()
-        },
+        ("neumann_50", &neumann50),
+        &instances,
+        |_, i| neumann::neumann(&i.h, &i.b, alpha, 50, 0.5, false).v,
     ));
+    let lanczos30 = LanczosBatch {
+        alpha: alpha as f32,
+        steps: 30,
+        batch: batch.clone(),
+    };
     push(time_ihvp::<IhvpLanczos>(
         &mut runtime,
-        "lanczos_30",
-        &LanczosBatch {
-            alpha: alpha as f32,
-            steps: 30,
-            batch: batch.clone(),
-        },
-        || {
-            instances
-                .iter()
-                .map(|i| lanczos::lanczos(&i.h, &i.b, alpha, 30, false).v)
-                .collect()
-        },
+        ("lanczos_30", &lanczos30),
+        &instances,
+        |_, i| lanczos::lanczos(&i.h, &i.b, alpha, 30, false).v,
     ));
     let rank = 16.min(p);
     let columns: Vec<Vec<usize>> = (0..n)
@@ -219,36 +215,31 @@ pub fn ihvp_batch(n: usize, p: usize) -> ExitCode {
                 .unwrap_or_else(|_| (0..rank).collect())
         })
         .collect();
+    let nystrom16 = NystromBatch {
+        alpha: alpha as f32,
+        damped: false,
+        rank: rank as u32,
+        columns: columns.iter().flatten().map(|&j| j as u32).collect(),
+        batch: batch.clone(),
+    };
     push(time_ihvp::<IhvpNystrom>(
         &mut runtime,
-        "nystrom_16",
-        &NystromBatch {
-            alpha: alpha as f32,
-            damped: false,
-            rank: rank as u32,
-            columns: columns.iter().flatten().map(|&j| j as u32).collect(),
-            batch: batch.clone(),
-        },
-        || {
-            instances
-                .iter()
-                .zip(&columns)
-                .map(|(i, cols)| {
-                    let given = ColumnSampling::Given(cols.clone());
-                    let mut rng = SeededRng::seed_from_u64(0);
-                    nystrom::nystrom(
-                        &i.h,
-                        &i.b,
-                        alpha,
-                        rank,
-                        &given,
-                        NystromVariant::Paper,
-                        &mut rng,
-                    )
-                    .map(|r| r.v)
-                    .unwrap_or_else(|_| DVector::from_element(p, f64::NAN))
-                })
-                .collect()
+        ("nystrom_16", &nystrom16),
+        &instances,
+        |k, i| {
+            let given = ColumnSampling::Given(columns[k].clone());
+            let mut rng = SeededRng::seed_from_u64(0);
+            nystrom::nystrom(
+                &i.h,
+                &i.b,
+                alpha,
+                rank,
+                &given,
+                NystromVariant::Paper,
+                &mut rng,
+            )
+            .map(|r| r.v)
+            .unwrap_or_else(|_| DVector::from_element(p, f64::NAN))
         },
     ));
     let json = serde_json::json!({
