@@ -16,6 +16,18 @@ uniform_params! {
     m: u32,
     nx: u32,
     ny: u32,
+    o_r: u32,
+    o_c: u32,
+    o_v: u32,
+    o_s: u32,
+    o_b: u32,
+    o_a: u32,
+    o_e: u32,
+    o_x: u32,
+    o_k: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 /// Largest dimension of x and of y the kernel's private arrays hold.
@@ -122,6 +134,39 @@ impl LandscapeRequest {
         }
     }
 
+    /// The kernel's uniform block: the sizes, and where each part of `data` starts (`o_r`: r₀, `o_c`: C,
+    /// `o_v`: V, `o_s`: s, `o_b`: B, `o_a`: a, `o_e`: E, `o_x`: the base x, `o_k`: mask, c₀ and the window;
+    /// H₀ at 0) — the layout `new` writes, which the kernel and its twin read.
+    fn params(&self) -> Params {
+        let (n, m) = (self.n, self.m);
+        // The parts' lengths in `new`'s order: H₀, r₀, C, V, s, B, a, E, the base x.
+        let lengths = [m * m, m, m * n, m * m, m, n * m, n, n * n, n];
+        let mut o = [0; 9];
+        let mut start = 0;
+        for (k, len) in lengths.into_iter().enumerate() {
+            start += len;
+            o[k] = start;
+        }
+        Params {
+            n,
+            m,
+            nx: self.nx,
+            ny: self.ny,
+            o_r: o[0],
+            o_c: o[1],
+            o_v: o[2],
+            o_s: o[3],
+            o_b: o[4],
+            o_a: o[5],
+            o_e: o[6],
+            o_x: o[7],
+            o_k: o[8],
+            _pad0: 0,
+            _pad1: 0,
+            _pad2: 0,
+        }
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         let (n, m) = (self.n as usize, self.m as usize);
         if !(1..=MAX_DIM).contains(&n) || !(1..=MAX_DIM).contains(&m) {
@@ -155,18 +200,12 @@ impl LandscapeRequest {
 pub struct PhiLandscape;
 
 /// The twin of one cell: exactly the kernel's operations in f32.
-fn cell(req: &LandscapeRequest, ix: u32, iy: u32) -> f32 {
+fn cell(req: &LandscapeRequest, o: &Params, ix: u32, iy: u32) -> f32 {
     let (n, m) = (req.n as usize, req.m as usize);
     let d = &req.data;
-    let o_r = m * m;
-    let o_c = o_r + m;
-    let o_v = o_c + m * n;
-    let o_s = o_v + m * m;
-    let o_b = o_s + m;
-    let o_a = o_b + n * m;
-    let o_e = o_a + n;
-    let o_x = o_e + n * n;
-    let o_k = o_x + n;
+    let at = |offset: u32| offset as usize;
+    let (o_r, o_c, o_v, o_s) = (at(o.o_r), at(o.o_c), at(o.o_v), at(o.o_s));
+    let (o_b, o_a, o_e, o_x, o_k) = (at(o.o_b), at(o.o_a), at(o.o_e), at(o.o_x), at(o.o_k));
     let (mask, c0) = (d[o_k], d[o_k + 1]);
     let (a0, a1, b0, b1) = (d[o_k + 2], d[o_k + 3], d[o_k + 4], d[o_k + 5]);
     let t = (ix as f32 + 0.5) / req.nx as f32;
@@ -251,24 +290,18 @@ impl Kernel for PhiLandscape {
 
     fn cpu_part(req: &LandscapeRequest, part: usize, acc: &mut Option<Vec<f32>>) {
         let out = acc.get_or_insert_with(|| Vec::with_capacity((req.nx * req.ny) as usize));
-        let rows = req.rows_per_part();
+        let (rows, params) = (req.rows_per_part(), req.params());
         for iy in part * rows..((part + 1) * rows).min(req.ny as usize) {
             for ix in 0..req.nx {
-                out.push(cell(req, ix, iy as u32));
+                out.push(cell(req, &params, ix, iy as u32));
             }
         }
     }
 
     fn encode(req: &LandscapeRequest) -> Result<Encoded, String> {
         req.validate()?;
-        let params = Params {
-            n: req.n,
-            m: req.m,
-            nx: req.nx,
-            ny: req.ny,
-        };
         Ok(Encoded {
-            params: bytemuck::bytes_of(&params).to_vec(),
+            params: bytemuck::bytes_of(&req.params()).to_vec(),
             inputs: vec![Storage::Owned(bytemuck::cast_slice(&req.data).to_vec())],
             output_bytes: u64::from(req.nx * req.ny) * 4,
             invocations: req.nx * req.ny,

@@ -25,15 +25,16 @@ fn main(ids: Ids) {
     }
     let n = params.n;
     let m = params.m;
-    let o_r = m * m;
-    let o_c = o_r + m;
-    let o_v = o_c + m * n;
-    let o_s = o_v + m * m;
-    let o_b = o_s + m;
-    let o_a = o_b + n * m;
-    let o_e = o_a + n;
-    let o_x = o_e + n * n;
-    let o_k = o_x + n;
+    // Where each part of `data` starts: the Rust side's `LandscapeRequest::params`.
+    let o_r = params.o_r;
+    let o_c = params.o_c;
+    let o_v = params.o_v;
+    let o_s = params.o_s;
+    let o_b = params.o_b;
+    let o_a = params.o_a;
+    let o_e = params.o_e;
+    let o_x = params.o_x;
+    let o_k = params.o_k;
     let mask = data[o_k];
     let c0 = data[o_k + 1u];
     let a0 = data[o_k + 2u];
