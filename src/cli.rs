@@ -41,51 +41,18 @@ pub fn main(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Some("self-check") => self_check(),
-        Some("bench") => {
-            let number =
-                |i: usize, default: u32| args.get(i).map_or(Ok(default), |a| a.parse::<u32>());
-            match (number(1, 128), number(2, 2000)) {
-                (Ok(n), Ok(t)) if (1..=4096).contains(&n) && t <= 1_000_000 => {
-                    crate::bench::convergence_map(n, t)
-                }
-                _ => {
-                    eprintln!(
-                        "bilevel-lab: usage: bilevel-lab bench [N T]  (N in 1..=4096, T ≤ 1000000)"
-                    );
-                    ExitCode::from(2)
-                }
-            }
-        }
-        Some("bench-ihvp") => {
-            let number =
-                |i: usize, default: u32| args.get(i).map_or(Ok(default), |a| a.parse::<u32>());
-            match (number(1, 1000), number(2, 64)) {
-                (Ok(n), Ok(p)) if (1..=100_000).contains(&n) && (1..=128).contains(&p) => {
-                    crate::bench::ihvp_batch(n as usize, p as usize)
-                }
-                _ => {
-                    eprintln!(
-                        "bilevel-lab: usage: bilevel-lab bench-ihvp [N P]  (N in 1..=100000, P in 1..=128)"
-                    );
-                    ExitCode::from(2)
-                }
-            }
-        }
-        Some("bench-landscape") => {
-            let number =
-                |i: usize, default: u32| args.get(i).map_or(Ok(default), |a| a.parse::<u32>());
-            match (number(1, 256), number(2, 2)) {
-                (Ok(side), Ok(f)) if (1..=1024).contains(&side) && (2..=8).contains(&f) => {
-                    crate::bench::landscape(side, f as usize)
-                }
-                _ => {
-                    eprintln!(
-                        "bilevel-lab: usage: bilevel-lab bench-landscape [S F]  (S in 1..=1024, F in 2..=8)"
-                    );
-                    ExitCode::from(2)
-                }
-            }
-        }
+        Some("bench") => match numbers(args, [(128, 1..=4096), (2000, 0..=1_000_000)]) {
+            Some([n, t]) => crate::bench::convergence_map(n, t),
+            None => usage("bench [N T]  (N in 1..=4096, T ≤ 1000000)"),
+        },
+        Some("bench-ihvp") => match numbers(args, [(1000, 1..=100_000), (64, 1..=128)]) {
+            Some([n, p]) => crate::bench::ihvp_batch(n as usize, p as usize),
+            None => usage("bench-ihvp [N P]  (N in 1..=100000, P in 1..=128)"),
+        },
+        Some("bench-landscape") => match numbers(args, [(256, 1..=1024), (2, 2..=8)]) {
+            Some([side, f]) => crate::bench::landscape(side, f as usize),
+            None => usage("bench-landscape [S F]  (S in 1..=1024, F in 2..=8)"),
+        },
         Some("bench-control") => {
             use crate::numerics::control::envs::EnvKind;
             let env = match args.get(1).map(String::as_str) {
@@ -97,33 +64,45 @@ pub fn main(args: &[String]) -> ExitCode {
             let updates = args.get(2).map_or(Ok(5), |a| a.parse::<usize>());
             match (env, updates) {
                 (Some(env), Ok(u)) if (1..=1000).contains(&u) => crate::bench::control(env, u),
-                _ => {
-                    eprintln!(
-                        "bilevel-lab: usage: bilevel-lab bench-control [cartpole|acrobot|pendulum U]  (U in 1..=1000)"
-                    );
-                    ExitCode::from(2)
-                }
+                _ => usage("bench-control [cartpole|acrobot|pendulum U]  (U in 1..=1000)"),
             }
         }
         Some("run") => match args.get(1) {
             Some(file) if args.len() == 2 => run_scenario(file),
-            _ => {
-                eprintln!("bilevel-lab: usage: bilevel-lab run FILE   (FILE = - for stdin)");
-                ExitCode::from(2)
-            }
+            _ => usage("run FILE   (FILE = - for stdin)"),
         },
         Some("lesson") => match (args.get(1).map(String::as_str), args.get(2)) {
             (Some("check"), Some(file)) if args.len() == 3 => lesson_check(file),
-            _ => {
-                eprintln!("bilevel-lab: usage: bilevel-lab lesson check FILE|--all");
-                ExitCode::from(2)
-            }
+            _ => usage("lesson check FILE|--all"),
         },
         Some(other) => {
             eprintln!("bilevel-lab: unknown command `{other}` (see bilevel-lab --help)");
             ExitCode::from(2)
         }
     }
+}
+
+/// A bench command's optional numbers after its name: each its default when absent, `None` when one does
+/// not parse or is out of its range.
+fn numbers<const N: usize>(
+    args: &[String],
+    spec: [(u32, std::ops::RangeInclusive<u32>); N],
+) -> Option<[u32; N]> {
+    let mut out = [0; N];
+    for (i, (default, range)) in spec.into_iter().enumerate() {
+        let value = args
+            .get(i + 1)
+            .map_or(Ok(default), |a| a.parse::<u32>())
+            .ok()?;
+        out[i] = range.contains(&value).then_some(value)?;
+    }
+    Some(out)
+}
+
+/// Prints a command's usage line; exit code 2.
+fn usage(line: &str) -> ExitCode {
+    eprintln!("bilevel-lab: usage: bilevel-lab {line}");
+    ExitCode::from(2)
 }
 
 fn run_scenario(file: &str) -> ExitCode {
