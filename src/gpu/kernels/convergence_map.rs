@@ -311,18 +311,16 @@ mod tests {
     #[test]
     fn cpu_twin_matches_the_float64_dynamics() {
         for dynamics in [Dynamics::Simultaneous, Dynamics::Stackelberg] {
+            let base = MapRequest::benchmark(5, 500);
+            let game = GameParams {
+                dynamics,
+                critic_steps: 2,
+                ..base.game
+            };
             let req = MapRequest {
-                nx: 5,
                 ny: 4,
-                steps: 500,
-                window: [-1.0, 1.0, -1.0, 1.0],
-                game: GameParams {
-                    dynamics,
-                    reg: 0.04,
-                    actor_lr: 0.01,
-                    critic_lr: 0.01,
-                    critic_steps: 2,
-                },
+                game,
+                ..base
             };
             let map = ConvergenceMap::cpu(&req);
             for iy in 0..4 {
@@ -342,18 +340,17 @@ mod tests {
 
     #[test]
     fn the_time_sliced_twin_equals_the_whole_twin() {
+        let base = MapRequest::benchmark(48, 3000);
+        let game = GameParams {
+            reg: 0.0,
+            ..base.game
+        };
+        let window = [-1.0, 1.0, -0.5, 1.5];
         let req = MapRequest {
-            nx: 48,
             ny: 40,
-            steps: 3000,
-            window: [-1.0, 1.0, -0.5, 1.5],
-            game: GameParams {
-                dynamics: Dynamics::Stackelberg,
-                reg: 0.0,
-                actor_lr: 0.01,
-                critic_lr: 0.01,
-                critic_steps: 1,
-            },
+            window,
+            game,
+            ..base
         };
         let mut runtime = crate::gpu::ComputeRuntime::cpu("test");
         let mut job = crate::gpu::Job::<ConvergenceMap>::start(&mut runtime, req.clone());
@@ -382,19 +379,15 @@ mod tests {
 
     #[test]
     fn divergence_and_bad_requests() {
-        let mut req = MapRequest {
-            nx: 2,
-            ny: 2,
-            steps: 1000,
-            window: [-1.0, 1.0, -1.0, 1.0],
-            game: GameParams {
-                dynamics: Dynamics::Simultaneous,
-                reg: 0.0,
-                actor_lr: 50.0,
-                critic_lr: 50.0,
-                critic_steps: 1,
-            },
+        let base = MapRequest::benchmark(2, 1000);
+        let game = GameParams {
+            dynamics: Dynamics::Simultaneous,
+            reg: 0.0,
+            actor_lr: 50.0,
+            critic_lr: 50.0,
+            ..base.game
         };
+        let mut req = MapRequest { game, ..base };
         assert!(ConvergenceMap::cpu(&req).iter().all(|&v| v == DIVERGED));
         let mut huge = req.clone();
         (huge.nx, huge.ny, huge.steps, huge.game.critic_steps) = (512, 512, 10_000, 100);
