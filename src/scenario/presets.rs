@@ -77,7 +77,7 @@ mod tests {
     use super::*;
     use crate::scenario::{control_lab, ihvp_lab, playground, soft_rl, stackelberg};
 
-    /// Every preset validates, differs from the others and comes back unchanged from its own link.
+    /// Every preset validates, has a name of its own and comes back unchanged from its own link.
     fn check<S: Document + Clone + PartialEq + std::fmt::Debug>(
         presets: Result<&[Preset<S>], &str>,
     ) {
