@@ -411,7 +411,7 @@ fn playground_toy_shows_nash_and_stackelberg() {
 fn playground_noisy_oracles_draw_seed_bands() {
     use bilevel_lab::scenario::anchor::Anchor;
     use bilevel_lab::scenario::{playground::presets, presets::named, query::to_query};
-    let preset = named(presets().unwrap(), "Noisy oracles")
+    let preset = named(presets().unwrap_or_else(|e| panic!("{e}")), "Noisy oracles")
         .map(|p| p.state.clone())
         .expect("the preset");
     let mut harness = light([1500.0, 1000.0]);
@@ -643,7 +643,8 @@ fn soft_rl_baselines_parl_hpgd_drlhf_run_side_by_side() {
 fn soft_rl_link(preset: &str, extra: &str) -> String {
     use bilevel_lab::scenario::query::to_query;
     use bilevel_lab::scenario::{presets::named, soft_rl::presets};
-    let preset = named(presets().unwrap(), preset).unwrap_or_else(|| panic!("no preset {preset}"));
+    let preset = named(presets().unwrap_or_else(|e| panic!("{e}")), preset)
+        .unwrap_or_else(|| panic!("no preset {preset}"));
     let pairs: Vec<String> = to_query(&preset.state)
         .into_iter()
         .map(|(k, v)| format!("{k}={v}"))

@@ -9,7 +9,7 @@ use super::document::{Document, flatten, in_its_half};
 use super::query::{from_query, to_query};
 
 /// A named starting state of a view, with a one-line hint.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Preset<S> {
     pub name: String,
     pub hint: String,
