@@ -25,7 +25,9 @@ use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
 use super::envs::{EnvBatch, EnvKind};
-use super::hypergradient::{ActorLoss, CriticHessian, Minibatch, actor_loss, mixed_term};
+use super::forms::mixed;
+pub use super::hypergradient::Form;
+use super::hypergradient::{ActorLoss, CriticHessian, Minibatch, actor_loss};
 use super::mlp::CriticLoss;
 use super::ppo::{Adam, Agent, PpoConfig, Rollout, clip_norm, collect, gae};
 pub use super::terms::Terms;
@@ -66,6 +68,8 @@ pub struct BlpoConfig {
     pub fixed_columns: bool,
     /// Measure each minibatch's IHVP against a converged solve and the Hessian's spectrum (costly).
     pub diagnose: bool,
+    /// How J and the mixed term are written (`forms.rs`).
+    pub form: Form,
 }
 
 impl Default for BlpoConfig {
@@ -79,6 +83,7 @@ impl Default for BlpoConfig {
             cg_iters: 50,
             fixed_columns: true,
             diagnose: false,
+            form: Form::default(),
         }
     }
 }
@@ -191,7 +196,7 @@ impl Blpo {
             last_obs,
         };
         // 2. J and its gradients with the current critic.
-        let j = actor_loss(&self.agent, &mb, &self.ppo);
+        let j = actor_loss(&self.agent, &mb, &self.ppo, self.cfg.form);
         let local = CriticLoss {
             net: self.agent.critic,
             inputs: &mb_obs,
@@ -303,7 +308,13 @@ impl Blpo {
             }
             // 4–5. The mixed term, clipped, subtracted.
             let mb = Minibatch { r, index, last_obs };
-            let mut correction = mixed_term(&self.agent, &mb, &j.advantages, &ihvp.v);
+            let mut correction = mixed(
+                self.cfg.form,
+                (&self.agent, &self.ppo),
+                (&mb, &mb_targets),
+                &j,
+                &ihvp.v,
+            );
             let norm = correction.norm();
             terms.correction_ratio = norm / terms.grad_norm.max(f64::MIN_POSITIVE);
             let cap = self.cfg.bound * terms.grad_norm;
@@ -315,7 +326,9 @@ impl Blpo {
             terms.cosine = direction.dot(&j.grad_theta)
                 / (direction.norm() * terms.grad_norm).max(f64::MIN_POSITIVE);
         }
-        clip_norm(&mut direction, self.ppo.max_grad_norm);
+        if self.cfg.form.ppo_actor() {
+            clip_norm(&mut direction, self.ppo.max_grad_norm);
+        }
         let lr = self.actor_lr();
         self.actor_adam.step(&mut self.agent.theta, &direction, lr);
         (j.value, terms)
@@ -468,12 +481,11 @@ enum Solve {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::numerics::ihvp::cg::cg;
-    use crate::numerics::random::gaussian;
 
-    fn small() -> (Blpo, Rollout, Vec<f64>, Vec<Vec<f64>>) {
+    pub(crate) fn small() -> (Blpo, Rollout, Vec<f64>, Vec<Vec<f64>>) {
         let ppo = PpoConfig {
             hidden: 5,
             envs: 2,
@@ -563,83 +575,32 @@ mod tests {
     }
 
     #[test]
-    fn the_actor_losss_critic_gradient_matches_central_differences() {
+    fn the_actor_losss_gradients_match_central_differences_in_both_of_its_forms() {
         let (b, r, _, last) = small();
         let mb = Minibatch {
             r: &r,
             index: (0..6).map(|t| t * 2 + 1).collect(),
             last_obs: &last[1],
         };
-        let j = actor_loss(&b.agent, &mb, &b.ppo);
         let h = 1e-6;
-        for k in 0..b.agent.omega.len() {
-            let (mut p, mut m) = (b.agent.clone(), b.agent.clone());
-            p.omega[k] += h;
-            m.omega[k] -= h;
-            let fd =
-                (actor_loss(&p, &mb, &b.ppo).value - actor_loss(&m, &mb, &b.ppo).value) / (2.0 * h);
-            assert!(
-                (fd - j.grad_omega[k]).abs() < 1e-6,
-                "ω{k}: {fd} vs {}",
-                j.grad_omega[k]
-            );
+        for form in [Form::NormalisedMean, Form::AuthorsCode] {
+            let j = actor_loss(&b.agent, &mb, &b.ppo, form);
+            let value = |a: &Agent| actor_loss(a, &mb, &b.ppo, form).value;
+            for (k, want) in j.grad_omega.iter().enumerate() {
+                let (mut p, mut m) = (b.agent.clone(), b.agent.clone());
+                p.omega[k] += h;
+                m.omega[k] -= h;
+                let fd = (value(&p) - value(&m)) / (2.0 * h);
+                assert!((fd - want).abs() < 1e-6, "{form:?} ω{k}: {fd} vs {want}");
+            }
+            for (k, want) in j.grad_theta.iter().enumerate() {
+                let (mut p, mut m) = (b.agent.clone(), b.agent.clone());
+                p.theta[k] += h;
+                m.theta[k] -= h;
+                let fd = (value(&p) - value(&m)) / (2.0 * h);
+                assert!((fd - want).abs() < 1e-6, "{form:?} θ{k}: {fd} vs {want}");
+            }
         }
-        for k in 0..b.agent.theta.len() {
-            let (mut p, mut m) = (b.agent.clone(), b.agent.clone());
-            p.theta[k] += h;
-            m.theta[k] -= h;
-            let fd =
-                (actor_loss(&p, &mb, &b.ppo).value - actor_loss(&m, &mb, &b.ppo).value) / (2.0 * h);
-            assert!(
-                (fd - j.grad_theta[k]).abs() < 1e-6,
-                "θ{k}: {fd} vs {}",
-                j.grad_theta[k]
-            );
-        }
-    }
-
-    #[test]
-    fn the_mixed_term_matches_second_differences_of_the_surrogate() {
-        let (b, r, targets, last) = small();
-        let mb = Minibatch {
-            r: &r,
-            index: (0..6).map(|t| t * 2).collect(),
-            last_obs: &last[0],
-        };
-        let adv: Vec<f64> = (0..6).map(|i| (i as f64 - 2.5) / 2.0).collect();
-        let mut rng = SeededRng::seed_from_u64(9);
-        let v = DVector::from_fn(b.agent.omega.len(), |_, _| gaussian(&mut rng));
-        let u = DVector::from_fn(b.agent.theta.len(), |_, _| gaussian(&mut rng));
-        let mixed = mixed_term(&b.agent, &mb, &adv, &v);
-        // S(θ, ω) = −2·mean(ρ_θ A (R − V_ω(s))); uᵀ ∇_θω S v by a central second difference.
-        let surrogate = |theta: &DVector<f64>, omega: &DVector<f64>| {
-            let mut a = b.agent.clone();
-            a.theta = theta.clone();
-            a.omega = omega.clone();
-            let n = mb.index.len() as f64;
-            mb.index
-                .iter()
-                .enumerate()
-                .map(|(j, &k)| {
-                    let out = a.policy_out(&r.obs[k]);
-                    let e = a.head.eval(&out, a.log_std(), r.actions[k]);
-                    let ratio = (e.logp - r.logp[k]).exp();
-                    -2.0 * ratio * adv[j] * (targets[k] - a.value(&r.obs[k])) / n
-                })
-                .sum::<f64>()
-        };
-        let (h, e) = (1e-4, 1e-4);
-        let (t, w) = (&b.agent.theta, &b.agent.omega);
-        let fd = (surrogate(&(t + &u * h), &(w + &v * e))
-            - surrogate(&(t + &u * h), &(w - &v * e))
-            - surrogate(&(t - &u * h), &(w + &v * e))
-            + surrogate(&(t - &u * h), &(w - &v * e)))
-            / (4.0 * h * e);
-        let got = u.dot(&mixed);
-        assert!(
-            (fd - got).abs() < 1e-5 * got.abs().max(1.0),
-            "{fd} vs {got}"
-        );
     }
 
     /// The diagnostics: CG run long measures ~0 error against the converged reference, the damped

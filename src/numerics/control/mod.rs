@@ -3,6 +3,7 @@
 
 pub mod blpo;
 pub mod envs;
+pub mod forms;
 pub mod hypergradient;
 pub mod learner;
 pub mod lockstep;

@@ -4,6 +4,7 @@
 
 use super::SLOT_COLORS;
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
+use crate::numerics::control::blpo::Form;
 use crate::numerics::control::envs::EnvKind;
 use crate::numerics::control::learner::Name;
 use crate::scenario::control_lab::{ControlLabState, LearnerSlot, presets, range};
@@ -96,6 +97,19 @@ fn learner_ui(ui: &mut egui::Ui, k: usize, slot: &mut LearnerSlot) {
                 range::CRITIC_LR,
                 Param::new("", "critic step", "ω ← Adam(ω, ∇_ωL, lr)", true),
             );
+            ui.horizontal(|ui| {
+                let label = ui.label("form");
+                egui::ComboBox::from_id_salt(("control-form", k))
+                    .selected_text(c.form.label())
+                    .show_ui(ui, |ui| {
+                        for form in Form::ALL {
+                            ui.selectable_value(&mut c.form, form, form.label())
+                                .on_hover_text(form.about());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            });
             if slot.name == Name::Nested {
                 return;
             }
