@@ -92,13 +92,17 @@ where
                 .into_iter()
                 .map(|(k, _)| k)
                 .collect();
+            // A key or value is echoed escaped, so a stray newline cannot split the one-line message.
             format!(
-                "URL parameter `{key}`: unknown (allowed: {})",
+                "URL parameter `{}`: unknown (allowed: {})",
+                key.escape_debug(),
                 known.join(", ")
             )
         })?;
-        *slot = parse_like(slot, text)
-            .map_err(|e| format!("URL parameter `{key}`: {e}, got `{text}`"))?;
+        *slot = parse_like(slot, text).map_err(|e| {
+            let (key, text) = (key.escape_debug(), text.escape_debug());
+            format!("URL parameter `{key}`: {e}, got `{text}`")
+        })?;
     }
     let state: T = serde_path_to_error::deserialize(value).map_err(|e| {
         // serde writes `panels[2].rule`; the link's key is `panels.2.rule`.
@@ -283,5 +287,10 @@ mod tests {
         assert!(e.contains("`panels.5.on`"), "{e}");
         let e = err(&[("rate", "NaN")]);
         assert!(e.contains("finite"), "{e}");
+        // A newline in a key or a value is echoed escaped: the message stays one line.
+        let e = err(&[("no\npe", "1")]);
+        assert!(e.contains(r"`no\npe`") && !e.contains('\n'), "{e}");
+        let e = err(&[("rate", "1\n2")]);
+        assert!(e.contains(r"`1\n2`") && !e.contains('\n'), "{e}");
     }
 }
