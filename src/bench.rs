@@ -100,20 +100,20 @@ where
     let f64s = float64();
     let f64_s = started.elapsed().as_secs_f64();
     let on_gpu = gpu.ran_on == Ran::Gpu;
-    let row = serde_json::json!({
-        "ran_on": if on_gpu { "gpu" } else { "cpu" },
-        "gpu_seconds": gpu_s,
-        "cpu_f32_twin_seconds": twin_s,
-        "cpu_f64_seconds": f64_s,
-        "f64_over_gpu": f64_s / gpu_s,
-        "twin_over_gpu": twin_s / gpu_s,
-        "max_rel_diff_gpu_vs_f64": rel(&gpu.value, &f64s),
-        "max_rel_diff_twin_vs_f64": rel(&twin, &f64s),
-    });
-    match row {
-        serde_json::Value::Object(row) => (row, on_gpu),
-        _ => (serde_json::Map::new(), on_gpu),
-    }
+    let row = [
+        ("ran_on", (if on_gpu { "gpu" } else { "cpu" }).into()),
+        ("gpu_seconds", gpu_s.into()),
+        ("cpu_f32_twin_seconds", twin_s.into()),
+        ("cpu_f64_seconds", f64_s.into()),
+        ("f64_over_gpu", (f64_s / gpu_s).into()),
+        ("twin_over_gpu", (twin_s / gpu_s).into()),
+        ("max_rel_diff_gpu_vs_f64", rel(&gpu.value, &f64s).into()),
+        ("max_rel_diff_twin_vs_f64", rel(&twin, &f64s).into()),
+    ];
+    let row = row
+        .into_iter()
+        .map(|(k, v): (&str, serde_json::Value)| (k.to_owned(), v));
+    (row.collect(), on_gpu)
 }
 
 /// One method's row of the IHVP benchmark ([`race`]): `float64(k, instance)` solves instance k; the difference

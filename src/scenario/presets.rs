@@ -63,10 +63,9 @@ macro_rules! presets {
                 $kind,
                 ".json"
             ));
-            match LIST.get_or_init(|| $crate::scenario::presets::read(TEXT)) {
-                Ok(list) => Ok(list),
-                Err(e) => Err(e),
-            }
+            LIST.get_or_init(|| $crate::scenario::presets::read(TEXT))
+                .as_deref()
+                .map_err(String::as_str)
         }
     };
 }

@@ -26,10 +26,14 @@ pub fn mixed(
     j: &ActorLoss,
     v: &DVector<f64>,
 ) -> DVector<f64> {
-    // dV_t = ∇_ω V(s_t)·v (the R-operator), then the bootstrap state's.
+    // V(s_t) and dV_t = ∇_ω V(s_t)·v, both from the R-operator's one forward pass; then the bootstrap state's.
     let omega = agent.omega.as_slice();
-    let dv = |x: &[f64]| agent.critic.r_forward(omega, v.as_slice(), x).1.out[0];
-    let mut d_values: Vec<f64> = mb.index.iter().map(|&k| dv(&mb.r.obs[k])).collect();
+    let at = |x: &[f64]| {
+        let (f, r) = agent.critic.r_forward(omega, v.as_slice(), x);
+        (f.out[0], r.out[0])
+    };
+    let (values, mut d_values): (Vec<f64>, Vec<f64>) =
+        mb.index.iter().map(|&k| at(&mb.r.obs[k])).unzip();
     match form {
         Form::NormalisedMean => {
             let n = mb.index.len().max(1) as f64;
@@ -37,7 +41,7 @@ pub fn mixed(
             theta_gradient(agent, mb, |t, rho| 2.0 * a[t] * d_values[t] * rho / n)
         }
         Form::AuthorsCode => {
-            d_values.push(dv(mb.last_obs));
+            d_values.push(at(mb.last_obs).1);
             // GAE is linear in the values once the rewards are taken out: dA = GAE of dδ_t = γ(1 − d_t)dV_{t+1} − dV_t.
             let mut traj = trajectory(mb);
             traj.rewards.iter_mut().for_each(|r| *r = 0.0);
@@ -49,12 +53,9 @@ pub fn mixed(
                 cfg.gamma,
                 cfg.gae_lambda,
             );
-            let weights: Vec<f64> = mb
-                .index
-                .iter()
-                .enumerate()
-                .map(|(t, &k)| {
-                    let residual = targets[t] - agent.value(&mb.r.obs[k]);
+            let weights: Vec<f64> = (0..mb.index.len())
+                .map(|t| {
+                    let residual = targets[t] - values[t];
                     -2.0 * (d_adv[t] * residual - j.advantages[t] * d_values[t])
                 })
                 .collect();
@@ -69,17 +70,15 @@ pub fn mixed(
 fn paper(agent: &Agent, mb: &Minibatch<'_>, adv: &[f64], d_values: &[f64]) -> DVector<f64> {
     let n = mb.index.len();
     let nf = n.max(1) as f64;
-    let dones: Vec<bool> = mb.index.iter().map(|&k| mb.r.dones[k]).collect();
+    let dones = trajectory(mb).dones;
     // The end (exclusive) of each step's piece: the step after its episode's last, or n.
     let mut end = vec![n; n];
     for t in (0..n).rev() {
-        end[t] = if dones[t] {
-            t + 1
+        if dones[t] {
+            end[t] = t + 1;
         } else if t + 1 < n {
-            end[t + 1]
-        } else {
-            n
-        };
+            end[t] = end[t + 1];
+        }
     }
     let mut c = vec![0.0; n];
     let mut running = 0.0;

@@ -3,7 +3,6 @@
 //! gradients, and the critic loss's Hessian as an operator for the IHVP (the mixed term: `forms.rs`).
 
 use nalgebra::DVector;
-
 use serde::{Deserialize, Serialize};
 
 use super::mlp::CriticLoss;
