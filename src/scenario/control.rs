@@ -44,17 +44,21 @@ pub fn validate_ppo(p: &PpoConfig) -> Result<(), String> {
         ("gamma", p.gamma),
         ("gae_lambda", p.gae_lambda),
         ("clip", p.clip),
-        ("max_grad_norm", p.max_grad_norm),
     ] {
         if !(v.is_finite() && v > 0.0) {
             return Err(format!("ppo.{name}: must be a finite number > 0, got {v}"));
         }
     }
-    if !(p.entropy.is_finite() && p.entropy >= 0.0 && p.value.is_finite() && p.value >= 0.0) {
-        return Err(format!(
-            "ppo.entropy, ppo.value: must be finite numbers ≥ 0, got {} and {}",
-            p.entropy, p.value
-        ));
+    for (name, v) in [
+        ("entropy", p.entropy),
+        ("value", p.value),
+        ("max_grad_norm", p.max_grad_norm),
+    ] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(format!(
+                "ppo.{name}: must be a finite number ≥ 0 (max_grad_norm 0: no clipping), got {v}"
+            ));
+        }
     }
     Ok(())
 }

@@ -1,23 +1,23 @@
 //! BLPO, Algorithm 2 of seed 000 (Sec. 5, Eq. 8–13; Corollary 5.4's product-form mixed term; the clipping
-//! heuristic of Sec. 6), as the authors' `nystrom_ppo.py` runs it on PureJaxRL's PPO skeleton (see
+//! heuristic of Sec. 6), as the authors' `dis_nystrom_ppo.py` runs it on PureJaxRL's PPO skeleton (see
 //! `shared/seeds/README.md`), and its two ablations:
 //!
 //! per minibatch (one environment's T-step rollout),
-//! 1. the critic takes K_ω Adam steps on L(ω) = mean (V_ω(s) − R)² to the rollout's GAE targets R (Eq. 11);
-//! 2. the actor's PPO loss J(θ, ω) (clipped surrogate and entropy bonus, to be minimised) is evaluated
-//!    with advantages recomputed by GAE from the current critic and normalised, so J depends on ω through
-//!    them; ∇_θ J directly, ∇_ω J back through the normalisation and the GAE recursion;
+//! 1. the critic takes K_ω Adam steps on L(ω) = mean (V_ω(s) − R)² to the GAE targets R (Eq. 11);
+//! 2. the actor's loss J(θ, ω) (to be minimised) is evaluated with advantages recomputed by GAE from the
+//!    current critic, so J depends on ω through them; ∇_θ J directly, ∇_ω J back through the GAE recursion;
 //! 3. v̂ = (∇²_ω L + ρI)⁻¹ ∇_ω J (Eq. 9): Nyström of rank q with the damped core of the authors' code
-//!    (`Blpo`), or CG (`BlpoCg`, at most 50 iterations, footnote 7);
-//! 4. the mixed term ∇_θω L · v̂ in Corollary 5.4's product form: the θ-gradient of the JVP along v̂ of the
-//!    surrogate S(θ, ω) = −2·mean(ρ_θ A (R − V_ω(s))), that is (2/n) Σᵢ Aᵢ (∇_ω V(sᵢ)·v̂) ρᵢ ∇_θ log π(aᵢ|sᵢ);
+//!    (`Blpo`), or CG (`BlpoCg`, at most `cg_iters` iterations, footnote 7);
+//! 4. the mixed term ∇_θω L · v̂ (`forms.rs`: in the form the code writes it, the paper's, or a mean);
 //! 5. the correction clipped to at most bound·‖∇_θ J‖ (Sec. 6), the actor steps along
 //!    ∇_θ J − ∇_θω L · v̂ (Eq. 8).
 //!
-//! `Nested` (the authors' `vanilla = True`) is steps 1–2 and the actor along ∇_θ J alone. Where the text
-//! and the code are silent, this file chooses: the Hessian is the minibatch's critic loss; A in the
-//! surrogate is the normalised minibatch advantage used in J, held fixed; both gradients are clipped to
-//! the PPO global norm 0.5 before Adam.
+//! `Nested` (the authors' `dis_nested_ppo.py`) is steps 1–2 and the actor along ∇_θ J alone. The form
+//! ([`Form`]) decides the rest: in the authors' code's form the critic steps on the minibatch's loss with
+//! plain Adam, J has neither normalisation nor entropy and the actor's Adam is unclipped, all as the file
+//! does; in the other two the critic steps on the whole rollout's loss and J is PureJaxRL's (normalised
+//! advantages, entropy bonus), both gradients clipped to the global norm. The Hessian is always the
+//! minibatch's critic loss (the file's `critic_target_loss(params, traj_batch, targets)`).
 
 use nalgebra::DVector;
 use rand::SeedableRng as _;
@@ -164,17 +164,43 @@ impl Blpo {
         }
     }
 
-    /// One nested critic step (Adam, clipped gradient) on the whole rollout's MSE to its targets.
-    pub fn critic_step(&mut self, r: &Rollout, targets: &[f64]) {
-        let whole = CriticLoss {
-            net: self.agent.critic,
-            inputs: &r.obs,
-            targets,
+    /// One nested critic step on the MSE to the GAE targets: in the authors' code's form on the minibatch
+    /// (environment `env`'s trajectory, as `dis_nystrom_ppo.py`'s `critic_target_loss(critic_state.params,
+    /// traj_batch, targets)` reads it inside `_update_minbatch`, where `traj_batch` is the minibatch), with
+    /// plain Adam and, when annealing, its `critic_linear_schedule`; in the other forms on the whole
+    /// rollout, the gradient clipped to the global norm.
+    pub fn critic_step(&mut self, r: &Rollout, targets: &[f64], env: usize) {
+        let authors = !self.cfg.form.ppo_actor();
+        let (obs, mb_targets) = if authors {
+            let (_, obs, t) = minibatch(r, targets, self.ppo.envs, env);
+            (obs, t)
+        } else {
+            (r.obs.clone(), targets.to_vec())
         };
-        let mut g = whole.gradient(self.agent.omega.as_slice());
-        clip_norm(&mut g, self.ppo.max_grad_norm);
-        self.critic_adam
-            .step(&mut self.agent.omega, &g, self.cfg.critic_lr);
+        let loss = CriticLoss {
+            net: self.agent.critic,
+            inputs: &obs,
+            targets: &mb_targets,
+        };
+        let mut g = loss.gradient(self.agent.omega.as_slice());
+        if !authors {
+            clip_norm(&mut g, self.ppo.max_grad_norm);
+        }
+        let lr = self.cfg.critic_lr * self.critic_frac(authors);
+        self.critic_adam.step(&mut self.agent.omega, &g, lr);
+    }
+
+    /// The critic's learning-rate factor. Annealed in the authors' code's form as its
+    /// `critic_linear_schedule(count)` = 1 − (count // (minibatches · epochs)) / updates, where `count`
+    /// counts the critic optimiser's steps — K_ω of them per minibatch, so the factor reaches 0 after
+    /// 1/K_ω of the run and then turns negative (the file's own arithmetic, kept; `main.py` runs with
+    /// `ANNEAL_LR` False). In the other forms the critic's rate is constant.
+    fn critic_frac(&self, authors: bool) -> f64 {
+        if !(authors && self.ppo.anneal) {
+            return 1.0;
+        }
+        let per_update = (self.ppo.envs * self.ppo.epochs) as u64;
+        1.0 - (self.critic_adam.steps() / per_update) as f64 / self.total_updates as f64
     }
 
     /// The actor's step on environment `env`'s trajectory begun (steps 2–3): J and its gradients with the
@@ -186,10 +212,7 @@ impl Blpo {
         env: usize,
         last_obs: &[f64],
     ) -> ActorStep {
-        let n = self.ppo.envs;
-        let index: Vec<usize> = (0..r.rewards.len() / n).map(|t| t * n + env).collect();
-        let mb_obs: Vec<Vec<f64>> = index.iter().map(|&k| r.obs[k].clone()).collect();
-        let mb_targets: Vec<f64> = index.iter().map(|&k| targets[k]).collect();
+        let (index, mb_obs, mb_targets) = minibatch(r, targets, self.ppo.envs, env);
         let mb = Minibatch {
             r,
             index: index.clone(),
@@ -385,7 +408,7 @@ impl Blpo {
                 w.order.shuffle(&mut self.rng);
             }
             if w.critic_done < self.cfg.critic_steps {
-                self.critic_step(&w.r, &w.targets);
+                self.critic_step(&w.r, &w.targets, w.order[w.minibatch % n]);
                 w.critic_done += 1;
                 self.pending = Some(w);
                 return None;
@@ -454,6 +477,20 @@ struct ActorStep {
     solve: Solve,
 }
 
+/// Environment `env`'s trajectory in a rollout of `n` environments (the authors' minibatch): its indices,
+/// observations and targets.
+fn minibatch(
+    r: &Rollout,
+    targets: &[f64],
+    n: usize,
+    env: usize,
+) -> (Vec<usize>, Vec<Vec<f64>>, Vec<f64>) {
+    let index: Vec<usize> = (0..r.rewards.len() / n).map(|t| t * n + env).collect();
+    let obs = index.iter().map(|&k| r.obs[k].clone()).collect();
+    let t = index.iter().map(|&k| targets[k]).collect();
+    (index, obs, t)
+}
+
 /// The Hessian of the minibatch's critic loss at the agent's critic ω (the IHVP's operator, Eq. 9).
 fn minibatch_hessian<'a>(
     agent: &'a Agent,
@@ -510,6 +547,56 @@ pub(crate) mod tests {
             .enumerate()
             .for_each(|(i, t)| *t += 0.2 * (i as f64).sin());
         (b, r, targets, last)
+    }
+
+    /// In the authors' code's form a nested critic step is plain Adam on environment `env`'s minibatch MSE
+    /// (no clipping), its rate annealed by the critic optimiser's own step count; in the paper's form it
+    /// is Adam on the whole rollout's MSE with the gradient clipped, at a constant rate.
+    #[test]
+    fn the_critic_steps_as_each_form_writes_it() {
+        let (b, r, targets, _) = small();
+        for (form, anneal) in [(Form::AuthorsCode, true), (Form::Paper, true)] {
+            let mut learner = b.clone();
+            learner.cfg.form = form;
+            learner.ppo.anneal = anneal;
+            learner.ppo.max_grad_norm = 1e-3;
+            learner.total_updates = 3;
+            let authors = form == Form::AuthorsCode;
+            let (obs, t) = if authors {
+                let (_, o, t) = minibatch(&r, &targets, 2, 1);
+                (o, t)
+            } else {
+                (r.obs.clone(), targets.clone())
+            };
+            let mut by_hand = learner.agent.omega.clone();
+            let mut adam = Adam::new(by_hand.len(), 1e-5);
+            // 100 steps at 2 envs × 4 epochs per update: the authors' factor 1 − ⌊100/8⌋/3 ends at −3.
+            for k in 0..100u32 {
+                let loss = CriticLoss {
+                    net: learner.agent.critic,
+                    inputs: &obs,
+                    targets: &t,
+                };
+                let mut g = loss.gradient(by_hand.as_slice());
+                let frac = if authors {
+                    1.0 - f64::from(k / 8) / 3.0
+                } else {
+                    1.0
+                };
+                if !authors {
+                    clip_norm(&mut g, 1e-3);
+                }
+                adam.step(&mut by_hand, &g, 1e-3 * frac);
+                learner.critic_step(&r, &targets, 1);
+            }
+            assert_eq!(learner.agent.omega, by_hand, "{form:?}");
+            let frac = learner.critic_frac(authors);
+            assert_eq!(
+                frac,
+                if authors { 1.0 - 12.0 / 3.0 } else { 1.0 },
+                "{form:?}"
+            );
+        }
     }
 
     #[test]

@@ -38,12 +38,13 @@ pub struct Minibatch<'a> {
 #[serde(rename_all = "snake_case")]
 pub enum Form {
     /// As the authors' code runs it: J without advantage normalisation or entropy bonus, the summed
-    /// surrogate with A differentiated through GAE, the actor's Adam without gradient clipping.
+    /// surrogate with A differentiated through GAE, the actor's Adam without gradient clipping; the nested
+    /// critic steps on the minibatch, unclipped (the CLI's and the Control tab's default).
+    #[default]
     AuthorsCode,
     /// Corollary 5.4 as printed (J as PPO's).
     Paper,
     /// The per-step mean with J's normalised advantages held fixed (J as PPO's).
-    #[default]
     NormalisedMean,
 }
 

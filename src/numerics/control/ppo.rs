@@ -74,6 +74,11 @@ impl Adam {
         }
     }
 
+    /// Steps taken (optax's `count`).
+    pub fn steps(&self) -> u64 {
+        u64::try_from(self.t).unwrap_or(0)
+    }
+
     /// p ← p − lr · m̂ / (√v̂ + ε) for gradient g (β₁ = 0.9, β₂ = 0.999).
     pub fn step(&mut self, p: &mut DVector<f64>, g: &DVector<f64>, lr: f64) {
         self.t += 1;
@@ -221,10 +226,10 @@ pub fn gae(
     (adv, targets)
 }
 
-/// Scales `g` to norm at most `max`.
+/// Scales `g` to norm at most `max` (`max` ≤ 0: leaves it; the authors' PPO baseline runs unclipped).
 pub fn clip_norm(g: &mut DVector<f64>, max: f64) {
     let norm = g.norm();
-    if norm > max {
+    if max > 0.0 && norm > max {
         *g *= max / norm;
     }
 }
