@@ -329,6 +329,7 @@ pub fn control(env: crate::numerics::control::envs::EnvKind, updates: usize) -> 
             "ratio_to_ppo": per_update / ppo_seconds,
         }));
     }
+    let parallel = parallel_speedup(env, updates);
     let mut runtime = ComputeRuntime::headless();
     let kernel: Vec<_> = [(2, 4), (16, 16), (16, 512)]
         .into_iter()
@@ -340,11 +341,45 @@ pub fn control(env: crate::numerics::control::envs::EnvKind, updates: usize) -> 
         "updates": updates,
         "steps_per_update": PpoConfig::default().envs * PpoConfig::default().steps,
         "learners": rows,
+        "parallel": parallel,
         "compute_backend": runtime.backend_label(),
         "mlp_forward": kernel,
     });
     println!("{json}");
     ExitCode::SUCCESS
+}
+
+/// The four learners × two seeds trained for `updates` updates on one thread, then on every core
+/// (`parallel::train`, whose records are the same bit for bit): the wall times and their ratio.
+fn parallel_speedup(
+    env: crate::numerics::control::envs::EnvKind,
+    updates: usize,
+) -> serde_json::Value {
+    use crate::numerics::control::blpo::BlpoConfig;
+    use crate::numerics::control::learner::Name;
+    use crate::numerics::control::lockstep::Seeds;
+    use crate::numerics::control::parallel::{threads, train};
+    use crate::numerics::control::ppo::PpoConfig;
+    let ppo = PpoConfig::default();
+    let total = updates * ppo.envs * ppo.steps;
+    let time = |n: usize| {
+        let mut runs: Vec<Seeds> = Name::ALL
+            .iter()
+            .map(|name| Seeds::new(env, &name.with(BlpoConfig::default()), &ppo, &[0, 1], total))
+            .collect();
+        let started = Instant::now();
+        train(&mut runs, total, n, &|| 0.0, &|_| {});
+        started.elapsed().as_secs_f64()
+    };
+    let n = threads();
+    let (one, many) = (time(1), time(n));
+    serde_json::json!({
+        "jobs": "4 learners × 2 seeds",
+        "threads": n,
+        "one_thread_seconds": one,
+        "all_threads_seconds": many,
+        "speedup": one / many,
+    })
 }
 
 /// The critic's forward pass for `seeds` networks (PureJaxRL's width) at `per_seed` observations each:

@@ -25,6 +25,7 @@ pub mod gpu;
 pub mod lesson;
 pub mod numerics;
 pub mod platform;
+pub mod progress;
 pub mod scenario;
 pub mod status;
 #[cfg(target_arch = "wasm32")]

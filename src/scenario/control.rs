@@ -1,16 +1,18 @@
-//! `"kind": "control"`: one of BLPO Figure 3's learners trained on a classic-control task, one run per seed
-//! (issue 16). Prints each update's environment steps, the mean return of the last 20 finished episodes per
-//! seed and the hypergradient's pieces, the final mean returns and the wall time.
+//! `"kind": "control"`: BLPO Figure 3's learners trained on a control task, each on every seed (issue 16),
+//! on the machine's cores (issue 36: [`parallel`]). Prints the run's record ([`ControlRecord`]): each
+//! update's environment steps, each seed's mean return over its last 20 finished episodes and the
+//! hypergradient's pieces, the final mean returns and the wall time. A progress bar on stderr when stderr
+//! is a terminal.
 
-use serde::Deserialize;
-use serde_json::{Value, json};
-use web_time::Instant;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+use web_time::{Instant, SystemTime, UNIX_EPOCH};
 
-use super::json::num;
-use crate::numerics::control::blpo::Terms;
+use super::control_record::{ControlRecord, KIND, LearnerRecord, VERSION, date, machine};
 use crate::numerics::control::envs::EnvKind;
 use crate::numerics::control::learner::LearnerSpec;
 use crate::numerics::control::lockstep::Seeds;
+use crate::numerics::control::parallel::{self, Progress};
 use crate::numerics::control::ppo::PpoConfig;
 
 /// Most environment steps one run may ask for.
@@ -19,11 +21,30 @@ pub const MAX_STEPS: usize = 20_000_000;
 #[serde(deny_unknown_fields)]
 pub struct ControlScenario {
     pub env: EnvKind,
-    pub algorithm: LearnerSpec,
+    /// One learner, or a list of them (each on every seed).
+    #[serde(deserialize_with = "one_or_many")]
+    pub algorithm: Vec<LearnerSpec>,
     #[serde(default)]
     pub ppo: PpoConfig,
     pub seeds: Vec<u64>,
     pub total_steps: usize,
+}
+
+/// A learner object, or an array of them (an error names the entry: `[1]: …`).
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<LearnerSpec>, D::Error> {
+    use serde::de::Error as _;
+    match Value::deserialize(d)? {
+        Value::Array(items) => items
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| {
+                serde_json::from_value(v).map_err(|e| D::Error::custom(format!("[{i}]: {e}")))
+            })
+            .collect(),
+        one => serde_json::from_value(one)
+            .map(|a| vec![a])
+            .map_err(D::Error::custom),
+    }
 }
 
 /// PPO's shared settings' ranges (the CLI's `ppo` and the Control view's); errors name the field.
@@ -65,7 +86,18 @@ pub fn validate_ppo(p: &PpoConfig) -> Result<(), String> {
 
 impl ControlScenario {
     pub fn validate(&self) -> Result<(), String> {
-        self.algorithm.validate()?;
+        if !(1..=8).contains(&self.algorithm.len()) {
+            return Err(format!(
+                "algorithm: give one learner or a list of 1..=8, got {}",
+                self.algorithm.len()
+            ));
+        }
+        for (i, a) in self.algorithm.iter().enumerate() {
+            a.validate().map_err(|e| match self.algorithm.len() {
+                1 => e,
+                _ => e.replacen("algorithm.", &format!("algorithm[{i}]."), 1),
+            })?;
+        }
         if !(1..=32).contains(&self.seeds.len()) {
             return Err(format!(
                 "seeds: give 1..=32 seeds, got {}",
@@ -81,50 +113,52 @@ impl ControlScenario {
         validate_ppo(&self.ppo)
     }
 
+    /// Trains every learner on every seed on [`parallel::threads`] threads and records the run.
     pub fn run(&self) -> Value {
+        self.record(parallel::threads())
+    }
+
+    pub fn record(&self, threads: usize) -> Value {
         let began = Instant::now();
-        let mut seeds = Seeds::new(
-            self.env,
-            &self.algorithm,
-            &self.ppo,
-            &self.seeds,
-            self.total_steps,
-        );
-        while seeds
-            .learners
-            .first()
-            .is_some_and(|l| l.steps() < self.total_steps)
-        {
-            seeds.update(&|| began.elapsed().as_secs_f64());
-        }
-        let updates: Vec<Value> = seeds
-            .history
+        let mut runs: Vec<Seeds> = self
+            .algorithm
             .iter()
-            .map(|r| {
-                let term = |f: fn(&Terms) -> f64| r.terms.as_ref().map(|t| num(f(t)));
-                json!({
-                    "steps": r.steps,
-                    "mean_return": r.mean_return.iter().map(|&v| num(v)).collect::<Vec<_>>(),
-                    "actor_loss": num(r.actor_loss),
-                    "cosine": term(|t| t.cosine),
-                    "correction_ratio": term(|t| t.correction_ratio),
-                    "critic_loss": term(|t| t.critic_loss),
-                    "ihvp_error": term(|t| t.ihvp_error),
-                    "top_eigenvalue": term(|t| t.top_eigenvalue),
-                    "condition": term(|t| t.condition),
-                    "indefinite": term(|t| t.indefinite),
-                    "clip_rate": num(r.clip_rate),
-                })
-            })
+            .map(|a| Seeds::new(self.env, a, &self.ppo, &self.seeds, self.total_steps))
             .collect();
-        json!({
-            "kind": "control",
-            "env": self.env,
-            "algorithm": self.algorithm.label(),
-            "updates": updates,
-            "final_mean_return": seeds.final_mean_return().into_iter().map(num).collect::<Vec<_>>(),
-            "wall_seconds": began.elapsed().as_secs_f64(),
-        })
+        let per_update = self.ppo.envs * self.ppo.steps;
+        let updates = self.total_steps.div_ceil(per_update.max(1));
+        let labels: Vec<&str> = self.algorithm.iter().map(LearnerSpec::label).collect();
+        let progress = crate::progress::Bar::new(
+            updates * runs.len() * self.seeds.len(),
+            &labels,
+            self.seeds.len(),
+        );
+        parallel::train(
+            &mut runs,
+            self.total_steps,
+            threads,
+            &|| began.elapsed().as_secs_f64(),
+            &|p: Progress| progress.update(p),
+        );
+        progress.finish();
+        let record = ControlRecord {
+            kind: KIND.to_owned(),
+            version: VERSION,
+            machine: machine(),
+            date: date(
+                SystemTime::now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+            ),
+            env: self.env,
+            ppo: self.ppo.clone(),
+            seeds: self.seeds.clone(),
+            total_steps: self.total_steps,
+            threads,
+            wall_seconds: began.elapsed().as_secs_f64(),
+            learners: runs.iter().map(LearnerRecord::of).collect(),
+        };
+        serde_json::to_value(record).unwrap_or(Value::Null)
     }
 }
 
@@ -137,10 +171,42 @@ mod tests {
         let text = r#"{"kind": "control", "env": "cartpole", "algorithm": {"name": "nested", "critic_steps": 1},
             "ppo": {"hidden": 8, "steps": 16, "envs": 2}, "seeds": [0, 1], "total_steps": 64}"#;
         let out = run(&parse(text).expect("valid"));
-        assert_eq!(out["updates"].as_array().map(Vec::len), Some(2), "{out}");
-        assert_eq!(out["updates"][1]["steps"], 64);
-        assert_eq!(out["final_mean_return"].as_array().map(Vec::len), Some(2));
-        assert!(out["updates"][0]["cosine"].is_number());
+        let learner = &out["learners"][0];
+        assert_eq!(
+            learner["updates"]["steps"],
+            serde_json::json!([32, 64]),
+            "{out}"
+        );
+        assert_eq!(
+            learner["updates"]["mean_return"][1]
+                .as_array()
+                .map(Vec::len),
+            Some(2)
+        );
+        assert_eq!(
+            learner["final_mean_return"].as_array().map(Vec::len),
+            Some(2)
+        );
+        assert!(learner["updates"]["terms"]["cosine"][0].is_number());
+        assert_eq!(learner["algorithm"]["form"], "authors_code");
+        // The record reads back, and its history is the run's to six digits.
+        let record = super::ControlRecord::parse(&out.to_string()).expect("a record");
+        assert_eq!(record.learners[0].history().len(), 2);
+        // Two learners in one run, each on both seeds; a bad entry is named by its place.
+        let two = text.replace(
+            r#"{"name": "nested", "critic_steps": 1}"#,
+            r#"[{"name": "ppo"}, {"name": "blpo", "form": "paper", "critic_steps": 1, "rank": 2}]"#,
+        );
+        let out = run(&parse(&two).expect("valid"));
+        assert_eq!(out["learners"].as_array().map(Vec::len), Some(2));
+        assert!(
+            out["learners"][0]["updates"].get("terms").is_none(),
+            "PPO has no terms"
+        );
+        assert_eq!(out["learners"][1]["algorithm"]["form"], "paper");
+        let bad = two.replace(r#""rank": 2"#, r#""rank": 0"#);
+        let e = parse(&bad).expect_err("rank 0");
+        assert!(e.starts_with("algorithm[1].rank"), "{e}");
         for (bad, field) in [
             (
                 r#"{"kind": "control", "env": "cartpole", "algorithm": {"name": "sac"}, "seeds": [0], "total_steps": 10}"#,

@@ -7,6 +7,7 @@ pub mod anchor;
 pub mod bilevel;
 pub mod control;
 pub mod control_lab;
+pub mod control_record;
 pub mod document;
 pub mod env;
 pub mod game;

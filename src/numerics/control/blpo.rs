@@ -239,13 +239,16 @@ impl Blpo {
         // 3. The IHVP against the minibatch critic loss's Hessian.
         let solve = match self.implicit {
             Implicit::None => Solve::Skip,
-            Implicit::Cg => Solve::Cg(CgRun::new(
-                &j.grad_omega,
-                self.cfg.cg_iters,
-                0.0,
-                Guard::Curvature,
-                &DVector::clone,
-            )),
+            Implicit::Cg => {
+                let (tol, guard) = cg_stops(self.cfg.form);
+                Solve::Cg(CgRun::new(
+                    &j.grad_omega,
+                    self.cfg.cg_iters,
+                    tol,
+                    guard,
+                    &DVector::clone,
+                ))
+            }
             Implicit::Nystrom => {
                 let op = CriticHessian {
                     loss: local,
@@ -477,6 +480,17 @@ struct ActorStep {
     solve: Solve,
 }
 
+/// CG's relative tolerance and guard: in the authors' code's form `dis_CG_ppo.py`'s
+/// `jax.scipy.sparse.linalg.cg(hvp, v, maxiter=20, tol=1e-10)` on H + λI (here ρ), which runs on through
+/// negative curvature; in the others all `cg_iters` iterations, stopping at negative curvature.
+fn cg_stops(form: Form) -> (f64, Guard) {
+    if form.ppo_actor() {
+        (0.0, Guard::Curvature)
+    } else {
+        (1e-10, Guard::None)
+    }
+}
+
 /// Environment `env`'s trajectory in a rollout of `n` environments (the authors' minibatch): its indices,
 /// observations and targets.
 fn minibatch(
@@ -635,13 +649,14 @@ pub(crate) mod tests {
         let mut w = whole.pending.take().unwrap_or_else(|| panic!("pending"));
         let mut step = w.actor.take().unwrap_or_else(|| panic!("an actor step"));
         let op = minibatch_hessian(&whole.agent, &step.mb_obs, &step.mb_targets);
+        let (tol, guard) = cg_stops(whole.cfg.form);
         let one_call = cg(
             &op,
             &step.j.grad_omega,
             whole.cfg.rho,
             whole.cfg.cg_iters,
-            0.0,
-            Guard::Curvature,
+            tol,
+            guard,
         );
         assert!(
             one_call.iterations > 2 * CG_PIECE && step.j.grad_omega.norm() > 1e-6,

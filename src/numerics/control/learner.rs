@@ -101,7 +101,15 @@ impl LearnerSpec {
             }
         };
         positive("critic_lr", c.critic_lr)?;
-        positive("rho", c.rho)?;
+        // Nyström divides by ρ; CG solves (H + ρI)v = b and may run with ρ = 0 (`main.py`'s `--lam 0`).
+        if matches!(self, Self::Blpo(_)) {
+            positive("rho", c.rho)?;
+        } else if !(c.rho.is_finite() && c.rho >= 0.0) {
+            return Err(format!(
+                "algorithm.rho: must be a finite number ≥ 0, got {}",
+                c.rho
+            ));
+        }
         if !(c.bound.is_finite() && c.bound >= 0.0) {
             return Err(format!("algorithm.bound: must be ≥ 0, got {}", c.bound));
         }
@@ -178,6 +186,12 @@ impl Learner {
             Self::Ppo(p) => &p.agent,
             Self::Blpo(b) => &b.agent,
         }
+    }
+
+    /// Whether every actor and critic parameter is finite.
+    pub fn finite(&self) -> bool {
+        let a = self.agent();
+        a.theta.iter().chain(a.omega.iter()).all(|v| v.is_finite())
     }
 
     /// One update (a rollout and its epochs).

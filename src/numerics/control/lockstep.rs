@@ -80,6 +80,8 @@ pub struct Seeds {
     pub last: Option<Terms>,
     /// The update after which a parameter stopped being finite.
     pub diverged: Option<usize>,
+    /// Whether every seed's parameters were finite after its last reported update.
+    finite: bool,
 }
 
 impl Seeds {
@@ -103,6 +105,7 @@ impl Seeds {
             history: Vec::new(),
             last: None,
             diverged: None,
+            finite: true,
         }
     }
 
@@ -127,6 +130,16 @@ impl Seeds {
         let Some(report) = report else {
             return false;
         };
+        let finite = self.learners[i].finite();
+        self.report(i, report, 0.0, finite)
+    }
+
+    /// Seed `i`'s finished update, which took `seconds` beyond what [`Self::work`] timed, and whether its
+    /// parameters are still finite; true when that completed the update of every seed. Seeds may report
+    /// in any order (threads, workers): the record is the same.
+    pub fn report(&mut self, i: usize, report: Report, seconds: f64, finite: bool) -> bool {
+        self.seconds += seconds;
+        self.finite &= finite;
         self.returns[i].extend(&report.finished);
         self.reports[i] = Some(report);
         if self.reports.iter().any(Option::is_none) {
@@ -155,11 +168,7 @@ impl Seeds {
             seconds: self.seconds / n,
         });
         self.seconds = 0.0;
-        let finite = self.learners.iter().all(|l| {
-            let a = l.agent();
-            a.theta.iter().chain(a.omega.iter()).all(|v| v.is_finite())
-        });
-        if !finite {
+        if !self.finite && self.diverged.is_none() {
             self.diverged = Some(self.history.len());
         }
     }

@@ -8,6 +8,7 @@ pub mod hypergradient;
 pub mod learner;
 pub mod lockstep;
 pub mod mlp;
+pub mod parallel;
 pub mod policy;
 pub mod ppo;
 pub mod terms;

@@ -1,0 +1,244 @@
+//! The record of a `control` run (issue 36; documented in docs/scenarios.md): what `bilevel-lab run`
+//! prints for `"kind": "control"`, and what the Control tab opens to show a run recorded elsewhere (BLPO
+//! Figure 3 re-run here: `assets/records/`). One entry per learner, each update's numbers in columns
+//! (one value per update; `mean_return` one row of seeds per update), rounded to six significant digits;
+//! `null` where a value is not a number (no finished episode yet, a term PPO has not).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::numerics::control::blpo::Terms;
+use crate::numerics::control::envs::EnvKind;
+use crate::numerics::control::learner::LearnerSpec;
+use crate::numerics::control::lockstep::{Record, Seeds};
+use crate::numerics::control::ppo::PpoConfig;
+
+/// The record's `kind`.
+pub const KIND: &str = "control_record";
+/// The record format's version.
+pub const VERSION: u32 = 1;
+
+/// A recorded run: the task, the shared PPO settings, the seeds, and each learner's updates.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ControlRecord {
+    pub kind: String,
+    pub version: u32,
+    /// Where it ran, in words (CPU model, cores, OS), and on which day (UTC).
+    pub machine: String,
+    pub date: String,
+    pub env: EnvKind,
+    pub ppo: PpoConfig,
+    pub seeds: Vec<u64>,
+    pub total_steps: usize,
+    pub threads: usize,
+    pub wall_seconds: f64,
+    pub learners: Vec<LearnerRecord>,
+}
+
+/// One learner on every seed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LearnerRecord {
+    /// The learner and its settings (`name`, `form`, …), as the scenario gave them.
+    pub algorithm: LearnerSpec,
+    /// Each seed's mean return over its last 20 episodes at the end.
+    pub final_mean_return: Vec<Option<f64>>,
+    /// The update after which a parameter stopped being finite.
+    pub diverged_at: Option<usize>,
+    pub updates: Columns,
+}
+
+/// Per-update columns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Columns {
+    /// Environment steps per seed after the update.
+    pub steps: Vec<usize>,
+    /// Each seed's mean return over its last 20 finished episodes.
+    pub mean_return: Vec<Vec<Option<f64>>>,
+    pub actor_loss: Vec<Option<f64>>,
+    /// Share of minibatches whose correction the bound clipped.
+    pub clip_rate: Vec<Option<f64>>,
+    /// Wall time of the update per seed (s).
+    pub seconds: Vec<Option<f64>>,
+    /// BLPO and its ablations: the hypergradient's pieces, averaged over minibatches and seeds
+    /// ([`TERMS`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub terms: BTreeMap<String, Vec<Option<f64>>>,
+}
+
+type Field = (&'static str, fn(&Terms) -> f64, fn(&mut Terms, f64));
+
+/// The recorded pieces of [`Terms`], by name.
+pub const TERMS: [Field; 8] = [
+    (
+        "correction_ratio",
+        |t| t.correction_ratio,
+        |t, v| t.correction_ratio = v,
+    ),
+    ("cosine", |t| t.cosine, |t, v| t.cosine = v),
+    ("critic_loss", |t| t.critic_loss, |t, v| t.critic_loss = v),
+    ("grad_norm", |t| t.grad_norm, |t, v| t.grad_norm = v),
+    ("ihvp_error", |t| t.ihvp_error, |t, v| t.ihvp_error = v),
+    (
+        "top_eigenvalue",
+        |t| t.top_eigenvalue,
+        |t, v| t.top_eigenvalue = v,
+    ),
+    ("condition", |t| t.condition, |t, v| t.condition = v),
+    ("indefinite", |t| t.indefinite, |t, v| t.indefinite = v),
+];
+
+/// `v` to six significant digits; `None` when it is not a number.
+pub fn compact(v: f64) -> Option<f64> {
+    v.is_finite()
+        .then(|| format!("{v:.5e}").parse().unwrap_or(v))
+}
+
+fn column(history: &[Record], f: impl Fn(&Record) -> f64) -> Vec<Option<f64>> {
+    history.iter().map(|r| compact(f(r))).collect()
+}
+
+impl LearnerRecord {
+    /// A learner's run, recorded.
+    pub fn of(run: &Seeds) -> Self {
+        let h = &run.history;
+        let has_terms = h.iter().any(|r| r.terms.is_some());
+        Self {
+            algorithm: run.algorithm.clone(),
+            final_mean_return: run.final_mean_return().into_iter().map(compact).collect(),
+            diverged_at: run.diverged,
+            updates: Columns {
+                steps: h.iter().map(|r| r.steps).collect(),
+                mean_return: h
+                    .iter()
+                    .map(|r| r.mean_return.iter().map(|&v| compact(v)).collect())
+                    .collect(),
+                actor_loss: column(h, |r| r.actor_loss),
+                clip_rate: column(h, |r| r.clip_rate),
+                seconds: column(h, |r| r.seconds),
+                terms: TERMS
+                    .iter()
+                    .filter(|_| has_terms)
+                    .map(|&(name, get, _)| (name.to_owned(), column(h, |r| r.term(get))))
+                    .collect(),
+            },
+        }
+    }
+
+    /// The updates as the Control tab's records (what was not recorded is NaN).
+    pub fn history(&self) -> Vec<Record> {
+        let u = &self.updates;
+        let at = |c: &[Option<f64>], i: usize| c.get(i).copied().flatten().unwrap_or(f64::NAN);
+        (0..u.steps.len())
+            .map(|i| Record {
+                steps: u.steps[i],
+                mean_return: u
+                    .mean_return
+                    .get(i)
+                    .map(|row| row.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+                    .unwrap_or_default(),
+                actor_loss: at(&u.actor_loss, i),
+                terms: (!u.terms.is_empty()).then(|| {
+                    let mut t = Terms {
+                        ihvp_norm: f64::NAN,
+                        grad_omega_norm: f64::NAN,
+                        ..Terms::default()
+                    };
+                    for &(name, _, set) in &TERMS {
+                        set(&mut t, u.terms.get(name).map_or(f64::NAN, |c| at(c, i)));
+                    }
+                    t
+                }),
+                clip_rate: at(&u.clip_rate, i),
+                seconds: at(&u.seconds, i),
+            })
+            .collect()
+    }
+}
+
+impl ControlRecord {
+    /// Reads a record; errors name the field.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("not JSON: {e}"))?;
+        let record: Self = super::typed(value)?;
+        if record.kind != KIND || record.version != VERSION {
+            return Err(format!(
+                "kind, version: this app reads {KIND} version {VERSION}, got {} version {}",
+                record.kind, record.version
+            ));
+        }
+        for (i, l) in record.learners.iter().enumerate() {
+            let u = &l.updates;
+            let n = u.steps.len();
+            let seeds = record.seeds.len();
+            if [
+                u.mean_return.len(),
+                u.actor_loss.len(),
+                u.clip_rate.len(),
+                u.seconds.len(),
+            ]
+            .into_iter()
+            .chain(u.terms.values().map(Vec::len))
+            .any(|len| len != n)
+                || u.mean_return.iter().any(|row| row.len() != seeds)
+            {
+                return Err(format!(
+                    "learners[{i}].updates: every column needs {n} entries and every mean_return row {seeds}"
+                ));
+            }
+        }
+        Ok(record)
+    }
+}
+
+/// The day (UTC) `unix_seconds` falls on, as YYYY-MM-DD (the proleptic Gregorian calendar;
+/// H. Hinnant's `civil_from_days`).
+pub fn date(unix_seconds: u64) -> String {
+    let z = (unix_seconds / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// This machine in words: the CPU's model, its cores and the OS (natively; "browser" on the web).
+pub fn machine() -> String {
+    if cfg!(target_arch = "wasm32") {
+        return "browser".to_owned();
+    }
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    format!("{model}, {cores} cores, {}", std::env::consts::OS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_rounding() {
+        assert_eq!(date(0), "1970-01-01");
+        assert_eq!(date(951_782_400), "2000-02-29");
+        assert_eq!(date(1_796_601_600), "2026-12-07");
+        assert_eq!(compact(1.234_567_89), Some(1.234_57));
+        assert_eq!(compact(-0.000_123_456_789), Some(-0.000_123_457));
+        assert_eq!(compact(f64::NAN), None);
+    }
+}
