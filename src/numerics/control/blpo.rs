@@ -24,6 +24,7 @@ use rand::SeedableRng as _;
 use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
+use super::critic::{self, Schedule, cg_stops, minibatch, minibatch_hessian};
 use super::envs::{EnvBatch, EnvKind};
 use super::forms::mixed;
 pub use super::hypergradient::Form;
@@ -32,7 +33,7 @@ use super::mlp::CriticLoss;
 use super::ppo::{Adam, Agent, PpoConfig, Rollout, clip_norm, collect, gae};
 pub use super::terms::Terms;
 use super::terms::{diagnose, mean_of};
-use crate::numerics::ihvp::cg::{CgRun, Guard};
+use crate::numerics::ihvp::cg::CgRun;
 use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, nystrom};
 use crate::numerics::ihvp::{IhvpResult, Shifted};
 use crate::numerics::random::SeededRng;
@@ -164,43 +165,28 @@ impl Blpo {
         }
     }
 
-    /// One nested critic step on the MSE to the GAE targets: in the authors' code's form on the minibatch
-    /// (environment `env`'s trajectory, as `dis_nystrom_ppo.py`'s `critic_target_loss(critic_state.params,
-    /// traj_batch, targets)` reads it inside `_update_minbatch`, where `traj_batch` is the minibatch), with
-    /// plain Adam and, when annealing, its `critic_linear_schedule`; in the other forms on the whole
-    /// rollout, the gradient clipped to the global norm.
+    /// One nested critic step (`critic::step`) on environment `env`'s trajectory or the whole rollout.
     pub fn critic_step(&mut self, r: &Rollout, targets: &[f64], env: usize) {
-        let authors = !self.cfg.form.ppo_actor();
-        let (obs, mb_targets) = if authors {
-            let (_, obs, t) = minibatch(r, targets, self.ppo.envs, env);
-            (obs, t)
-        } else {
-            (r.obs.clone(), targets.to_vec())
-        };
-        let loss = CriticLoss {
-            net: self.agent.critic,
-            inputs: &obs,
-            targets: &mb_targets,
-        };
-        let mut g = loss.gradient(self.agent.omega.as_slice());
-        if !authors {
-            clip_norm(&mut g, self.ppo.max_grad_norm);
-        }
-        let lr = self.cfg.critic_lr * self.critic_frac(authors);
-        self.critic_adam.step(&mut self.agent.omega, &g, lr);
+        let s = self.schedule();
+        critic::step(
+            &mut self.agent,
+            &mut self.critic_adam,
+            &s,
+            (r, targets),
+            (self.ppo.envs, env),
+        );
     }
 
-    /// The critic's learning-rate factor. Annealed in the authors' code's form as its
-    /// `critic_linear_schedule(count)` = 1 − (count // (minibatches · epochs)) / updates, where `count`
-    /// counts the critic optimiser's steps — K_ω of them per minibatch, so the factor reaches 0 after
-    /// 1/K_ω of the run and then turns negative (the file's own arithmetic, kept; `main.py` runs with
-    /// `ANNEAL_LR` False). In the other forms the critic's rate is constant.
-    fn critic_frac(&self, authors: bool) -> f64 {
-        if !(authors && self.ppo.anneal) {
-            return 1.0;
+    /// What the critic's step reads of the settings.
+    fn schedule(&self) -> Schedule {
+        Schedule {
+            form: self.cfg.form,
+            lr: self.cfg.critic_lr,
+            anneal: self.ppo.anneal,
+            minibatches: self.ppo.envs * self.ppo.epochs,
+            updates: self.total_updates,
+            max_grad_norm: self.ppo.max_grad_norm,
         }
-        let per_update = (self.ppo.envs * self.ppo.epochs) as u64;
-        1.0 - (self.critic_adam.steps() / per_update) as f64 / self.total_updates as f64
     }
 
     /// The actor's step on environment `env`'s trajectory begun (steps 2–3): J and its gradients with the
@@ -480,47 +466,6 @@ struct ActorStep {
     solve: Solve,
 }
 
-/// CG's relative tolerance and guard: in the authors' code's form `dis_CG_ppo.py`'s
-/// `jax.scipy.sparse.linalg.cg(hvp, v, maxiter=20, tol=1e-10)` on H + λI (here ρ), which runs on through
-/// negative curvature; in the others all `cg_iters` iterations, stopping at negative curvature.
-fn cg_stops(form: Form) -> (f64, Guard) {
-    if form.ppo_actor() {
-        (0.0, Guard::Curvature)
-    } else {
-        (1e-10, Guard::None)
-    }
-}
-
-/// Environment `env`'s trajectory in a rollout of `n` environments (the authors' minibatch): its indices,
-/// observations and targets.
-fn minibatch(
-    r: &Rollout,
-    targets: &[f64],
-    n: usize,
-    env: usize,
-) -> (Vec<usize>, Vec<Vec<f64>>, Vec<f64>) {
-    let index: Vec<usize> = (0..r.rewards.len() / n).map(|t| t * n + env).collect();
-    let obs = index.iter().map(|&k| r.obs[k].clone()).collect();
-    let t = index.iter().map(|&k| targets[k]).collect();
-    (index, obs, t)
-}
-
-/// The Hessian of the minibatch's critic loss at the agent's critic ω (the IHVP's operator, Eq. 9).
-fn minibatch_hessian<'a>(
-    agent: &'a Agent,
-    inputs: &'a [Vec<f64>],
-    targets: &'a [f64],
-) -> CriticHessian<'a> {
-    CriticHessian {
-        loss: CriticLoss {
-            net: agent.critic,
-            inputs,
-            targets,
-        },
-        at: &agent.omega,
-    }
-}
-
 /// The IHVP of an actor step.
 #[derive(Clone, Debug)]
 enum Solve {
@@ -604,7 +549,7 @@ pub(crate) mod tests {
                 learner.critic_step(&r, &targets, 1);
             }
             assert_eq!(learner.agent.omega, by_hand, "{form:?}");
-            let frac = learner.critic_frac(authors);
+            let frac = critic::frac(&learner.critic_adam, &learner.schedule());
             assert_eq!(
                 frac,
                 if authors { 1.0 - 12.0 / 3.0 } else { 1.0 },
