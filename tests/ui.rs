@@ -679,13 +679,13 @@ fn soft_rl_cbso_keeps_the_budget_the_unconstrained_runs_break() {
     harness.snapshot("soft-rl-cbso");
 }
 
-/// M-SoBiRL on the authors' quadratic reward (x ∈ ℝ¹⁰⁰): by step 300 M-SoBiRL is far out (φ > 1e30) while
-/// exact descent has come down from its start; the picture of both curves.
+/// M-SoBiRL's synthetic test at the τ = 0.01 of the script's argument list (x ∈ ℝ¹⁰⁰): by step 300 M-SoBiRL
+/// is far out (φ > 1e30) while exact descent has come down from its start; the picture of both curves.
 #[test]
 fn soft_rl_quadratic_reward_preset_shows_m_sobirl_leaving() {
     let mut harness = light([1500.0, 1100.0]);
     harness.state_mut().open_link(&soft_rl_link(
-        "M-SoBiRL on the authors' quadratic",
+        "M-SoBiRL's synthetic test with τ = 0.01",
         "stop_at=300&steps_per_frame=50",
     ));
     harness.step();
@@ -700,13 +700,14 @@ fn soft_rl_quadratic_reward_preset_shows_m_sobirl_leaving() {
     harness.snapshot("soft-rl-quadratic");
 }
 
-/// The authors' random MDP (S = 10, A = 5, γ = 0.5, τ = 0.01, f = ½‖x‖² + ½‖π‖²): M-SoBiRL decreases φ and
+/// The synthetic objective on a random MDP with r = τx (S = 10, A = 5, γ = 0.5, τ = 0.01, f = ½‖x‖² + ½‖π‖²):
+/// M-SoBiRL decreases φ and
 /// its direction approaches the exact hypergradient; a 32 × 32 maze runs its first steps.
 #[test]
 fn soft_rl_random_mdp_preset_and_a_32_by_32_maze() {
     let mut harness = light([1500.0, 1100.0]);
     harness.state_mut().open_link(&soft_rl_link(
-        "The authors' random MDP",
+        "The synthetic objective on a random MDP",
         "stop_at=300&steps_per_frame=50",
     ));
     let mut phi0 = f64::NAN;

@@ -106,4 +106,6 @@ pub struct Settings {
     /// CBSO's sampled estimates: B trajectories of H steps each (`penalty::Sampling`); B = 0: exact.
     pub cbso_batch: usize,
     pub cbso_horizon: usize,
+    /// M-SoBiRL's w₀: N(0, I) drawn from this seed (the authors' `w = torch.randn(S, 1)`), or 0.
+    pub w0_seed: Option<u64>,
 }

@@ -46,6 +46,17 @@ pub enum Upper {
 pub const PREFERENCE_PAIRS: usize = 1024;
 
 impl Upper {
+    /// The objective's name in messages.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Upper::ExpertNll { .. } => "expert NLL (inverse RL)",
+            Upper::Shaping { true_tau, .. } if *true_tau == 0.0 => "shaping",
+            Upper::Shaping { .. } => "shaping with an entropy bonus (true τ > 0)",
+            Upper::Preferences { .. } => "preferences",
+            Upper::Synthetic => "the synthetic objective",
+        }
+    }
+
     pub fn l2(&self) -> f64 {
         match self {
             Upper::ExpertNll { l2, .. }

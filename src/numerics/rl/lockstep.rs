@@ -10,11 +10,39 @@ use nalgebra::DVector;
 
 pub use super::algorithm::{RlAlgorithm, Settings};
 use super::baselines::{Baseline, Rule, Steps};
-use super::hypergradient::BilevelRl;
+use super::hypergradient::{BilevelRl, Upper};
 use super::m_sobirl::MSoBiRl;
 use super::mdp::{SoftSolution, SoftSolver};
 use super::penalty::{Budget, ConstrainedSolve, Penalty, Sampling};
 use super::sobirl::{SoBiRl, model_free_check};
+
+/// Whether `algorithm` moves x on the objective `upper` (with or without a cost budget); if not, one line
+/// naming the algorithm and the objectives it takes. No pair runs with x standing still (a test loops
+/// over all of them).
+pub fn refusal(algorithm: RlAlgorithm, upper: &Upper, budget: bool) -> Result<(), String> {
+    let name = algorithm.name();
+    match algorithm {
+        RlAlgorithm::Sobirl | RlAlgorithm::StocSobirl | RlAlgorithm::Hpgd => model_free_check(upper)
+            .map_err(|why| {
+                format!(
+                    "{name} takes trajectory objectives only — preferences, or shaping with true τ = 0 — not {}: {why}",
+                    upper.label()
+                )
+            }),
+        RlAlgorithm::Drlhf => match upper {
+            Upper::ExpertNll { l2, .. } | Upper::Shaping { l2, .. } if *l2 == 0.0 => Err(format!(
+                "{name} takes preferences and the synthetic objective, and {} only with an ℓ₂ term: its \
+                 leader follows ∇ₓf alone, and there f depends on x only through π",
+                upper.label()
+            )),
+            _ => Ok(()),
+        },
+        RlAlgorithm::Cbso if !budget => Err(format!(
+            "{name} takes every objective, with a cost budget: switch the constraint on"
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// One step's numbers of a run (NaN where they do not apply).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -150,7 +178,9 @@ impl RlLockstep {
             .map(|&algorithm| {
                 let x = x0.clone();
                 let runner = match algorithm {
-                    RlAlgorithm::MSobirl => Runner::MSobirl(MSoBiRl::new(&problem, x)),
+                    RlAlgorithm::MSobirl => {
+                        Runner::MSobirl(MSoBiRl::new(&problem, x, settings.w0_seed))
+                    }
                     RlAlgorithm::Sobirl => {
                         Runner::Sobirl(SoBiRl::new(&problem, x, 1.0, settings.seed))
                     }
@@ -173,15 +203,7 @@ impl RlLockstep {
                         Runner::Penalty(p)
                     }
                 };
-                let unavailable = match algorithm {
-                    RlAlgorithm::Sobirl | RlAlgorithm::StocSobirl | RlAlgorithm::Hpgd => {
-                        model_free_check(&problem.upper).err()
-                    }
-                    RlAlgorithm::Cbso if budget.is_none() => {
-                        Some("CBSO needs a cost budget: switch the constraint on".to_owned())
-                    }
-                    _ => None,
-                };
+                let unavailable = refusal(algorithm, &problem.upper, budget.is_some()).err();
                 RlRun {
                     algorithm,
                     runner,
@@ -513,6 +535,7 @@ mod tests {
             leader_steps: 1,
             cbso_batch: 0,
             cbso_horizon: 50,
+            w0_seed: None,
         }
     }
 
@@ -591,5 +614,93 @@ mod tests {
                 .contains("budget")
         );
         assert!(lock.runs[2].diverged.is_some(), "β = 1e300 must diverge");
+    }
+}
+
+/// Every algorithm × objective pair (ℓ₂ = 0, so nothing moves x but the upper objective through the
+/// algorithm's own rule) either moves x within three steps or is refused, and a refusal names the
+/// algorithm and what it takes.
+#[cfg(test)]
+mod pairs {
+    use super::*;
+    use crate::numerics::rl::gridworld::Gridworld;
+    use crate::numerics::rl::tests_fixtures::{expert_demos, on_grid};
+
+    #[test]
+    fn every_algorithm_moves_x_on_each_objective_or_is_refused() {
+        let g = Gridworld::default();
+        let uppers = [
+            Upper::ExpertNll {
+                demos: expert_demos(&g),
+                l2: 0.0,
+            },
+            Upper::Shaping {
+                true_reward: g.true_reward(),
+                true_tau: 0.0,
+                l2: 0.0,
+            },
+            Upper::Shaping {
+                true_reward: g.true_reward(),
+                true_tau: 0.3,
+                l2: 0.0,
+            },
+            Upper::Preferences {
+                true_reward: g.true_reward(),
+                l2: 0.0,
+            },
+            Upper::Synthetic,
+        ];
+        let s = Settings {
+            beta: 0.1,
+            xi: 0.5,
+            bellman_steps: 10,
+            samples: 256,
+            momentum: 0.3,
+            lambda: 10.0,
+            policy_lr: 0.3,
+            seed: 1,
+            leader_steps: 1,
+            cbso_batch: 0,
+            cbso_horizon: 50,
+            w0_seed: None,
+        };
+        let x0 = DVector::from_fn(25, |i, _| 0.1 * (i as f64).sin());
+        let mut refused = 0;
+        for upper in uppers {
+            let label = upper.label();
+            for budget in [false, true] {
+                let problem = on_grid(&g, 0.8, 0.3, upper.clone());
+                let b = budget.then(|| Budget {
+                    cost: DVector::from_element(100, 0.1),
+                    budget: 0.5,
+                    weight: 5.0,
+                });
+                let mut lock = RlLockstep::new(problem, b, &RlAlgorithm::ALL, &x0, &s);
+                for _ in 0..3 {
+                    lock.round(&s);
+                }
+                for r in &lock.runs {
+                    let moved = (r.x() - &x0).norm();
+                    match &r.unavailable {
+                        Some(why) => {
+                            refused += 1;
+                            assert!(
+                                why.starts_with(r.algorithm.name()) && why.contains(" takes "),
+                                "{why}"
+                            );
+                            assert_eq!(moved, 0.0);
+                        }
+                        None => assert!(
+                            moved > 1e-6,
+                            "{:?} on {label}: x moved {moved:e}",
+                            r.algorithm
+                        ),
+                    }
+                }
+            }
+        }
+        // SoBiRL, Stoc-SoBiRL, HPGD on three objectives, DRLHF on three (expert NLL, both shapings; ℓ₂ = 0),
+        // CBSO without a budget on all five.
+        assert_eq!(refused, 2 * (3 * 3 + 3) + 5);
     }
 }

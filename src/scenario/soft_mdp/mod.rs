@@ -12,11 +12,10 @@ mod run;
 use super::json::{matrix, vector};
 use crate::numerics::rl::gridworld::Gridworld;
 use crate::numerics::rl::hypergradient::{BilevelRl, Upper};
-use crate::numerics::rl::lockstep::RlAlgorithm;
+use crate::numerics::rl::lockstep::{RlAlgorithm, refusal};
 use crate::numerics::rl::mdp::SoftMdp;
 use crate::numerics::rl::penalty::Budget;
 use crate::numerics::rl::reward::RewardModel;
-use crate::numerics::rl::sobirl::model_free_check;
 
 /// Largest number of states × actions the CLI takes.
 pub const MAX_PAIRS: usize = 32 * 32 * 4;
@@ -48,6 +47,9 @@ pub struct RandomMdp {
     pub actions: usize,
     #[serde(default)]
     pub seed: u64,
+    /// Each pair's successors as the authors' `RandMDP` draws them (1 ..= S − 1 of them).
+    #[serde(default)]
+    pub sparse: bool,
 }
 
 /// The reward model: r(x) = Φx (`features`: given rows, or a named map), or M-SoBiRL's synthetic
@@ -137,6 +139,9 @@ pub struct RlAlgorithmSpec {
     pub batch: usize,
     #[serde(default = "crate::int::<50>")]
     pub horizon: usize,
+    /// M-SoBiRL's w₀ ~ N(0, I) from this seed, as the authors' code starts it (absent: w₀ = 0).
+    #[serde(default)]
+    pub w0_seed: Option<u64>,
 }
 
 serde_defaults! {
@@ -205,12 +210,12 @@ impl SoftMdpScenario {
                         "mdp.random: states × actions must be in 1..={MAX_PAIRS}"
                     ));
                 }
-                let m = SoftMdp::random(
+                let m = SoftMdp::random_mdp(
                     random.states,
                     random.actions,
-                    self.gamma,
-                    self.tau,
+                    (self.gamma, self.tau),
                     random.seed,
+                    random.sparse,
                 );
                 SoftMdp::new(
                     m.states,
@@ -409,9 +414,8 @@ impl SoftMdpScenario {
                     a.samples
                 ));
             }
-            if matches!(a.name, RlAlgorithm::Sobirl | RlAlgorithm::StocSobirl) {
-                model_free_check(&problem.upper).map_err(|e| format!("algorithm.name: {e}"))?;
-            }
+            refusal(a.name, &problem.upper, self.budget.is_some())
+                .map_err(|e| format!("algorithm.name: {e}"))?;
             if a.name == RlAlgorithm::Cbso && self.budget.is_none() {
                 return Err("budget: CBSO needs a cost budget".to_owned());
             }
@@ -584,6 +588,14 @@ mod tests {
         );
         let e = parse(&both).err().unwrap_or_default();
         assert!(e.starts_with("reward: give either"), "{e}");
+        // HPGD samples trajectories: refused on the synthetic objective, in one line naming what it takes.
+        let e = parse(&text.replace(r#""name": "m_sobirl""#, r#""name": "hpgd""#))
+            .err()
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("algorithm.name: HPGD takes trajectory objectives only"),
+            "{e}"
+        );
         let e = parse(&text.replace(r#""dim": 100"#, r#""dim": 0"#))
             .err()
             .unwrap_or_default();

@@ -54,6 +54,7 @@ impl SoftMdpScenario {
                 leader_steps: a.leader_steps,
                 cbso_batch: a.batch,
                 cbso_horizon: a.horizon,
+                w0_seed: a.w0_seed,
             };
             let mut lock = RlLockstep::new(problem, budget, &[a.name], &x, &settings);
             let mut xs = vec![vec(&x)];

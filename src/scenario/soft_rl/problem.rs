@@ -20,12 +20,12 @@ impl SoftRlState {
                 .grid
                 .mdp(self.gamma, self.tau)
                 .map_err(|e| format!("`grid.{e}")),
-            Env::Random => Ok(SoftMdp::random(
+            Env::Random => Ok(SoftMdp::random_mdp(
                 self.random.states,
                 self.random.actions,
-                self.gamma,
-                self.tau,
+                (self.gamma, self.tau),
                 self.random.seed,
+                self.random.sparse,
             )),
         }
     }
@@ -179,6 +179,8 @@ impl SoftRlState {
             leader_steps: self.leader_steps,
             cbso_batch: self.cbso_batch,
             cbso_horizon: self.cbso_horizon,
+            // On a random MDP M-SoBiRL starts as the authors' code does, w₀ ~ N(0, I) (x₀ likewise: `x0`).
+            w0_seed: (self.env == Env::Random).then_some(self.random.seed ^ 0x7730),
         }
     }
 

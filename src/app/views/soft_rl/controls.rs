@@ -38,6 +38,14 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
                     .labelled_by(label.id);
             });
             ui.checkbox(
+                &mut s.random.sparse,
+                "sparse successors (the authors' code)",
+            )
+            .on_hover_text(
+                "each state–action pair moves to 1 … S − 1 distinct random states, as the \
+                     authors' RandMDP draws them; off: every state, with random weights",
+            );
+            ui.checkbox(
                 &mut s.random.quadratic,
                 "quadratic reward (the authors' code)",
             )

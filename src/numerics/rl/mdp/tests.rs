@@ -146,3 +146,36 @@ fn bad_mdps_are_named() {
         .unwrap_or_default();
     assert!(e.contains("4×2"), "{e}");
 }
+
+/// The authors' sparse support (`RanMDP.generate_transition_probs`): each pair reaches 1 ..= S − 1 distinct
+/// states, each row a distribution; over many pairs every count in that range occurs. The dense draw
+/// reaches every state.
+#[test]
+fn sparse_random_mdps_draw_the_authors_support() {
+    let m = SoftMdp::random_mdp(10, 5, (0.5, 1.0), 3, true);
+    let p = m.transitions();
+    let mut counts = [0usize; 11];
+    for r in 0..50 {
+        let row = p.row(r);
+        let k = row.iter().filter(|&&v| v > 0.0).count();
+        assert!((1..=9).contains(&k), "pair {r}: {k} successors");
+        assert!(
+            (row.sum() - 1.0).abs() < 1e-12,
+            "pair {r}: sums to {}",
+            row.sum()
+        );
+        counts[k] += 1;
+    }
+    let mut more = SoftMdp::random_mdp(4, 200, (0.5, 1.0), 4, true).transitions();
+    for r in 0..800 {
+        let k = more.row(r).iter().filter(|&&v| v > 0.0).count();
+        assert!((1..=3).contains(&k), "{k}");
+        counts[k] += 100;
+    }
+    assert!(counts[1..=3].iter().all(|&c| c >= 100), "{counts:?}");
+    more = SoftMdp::random(10, 5, 0.5, 1.0, 3).transitions();
+    assert!(
+        more.iter().all(|&v| v > 0.0),
+        "dense rows reach every state"
+    );
+}
