@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::hypergradient::Upper;
+use super::sobirl::model_free_check;
+
 /// The algorithms of seed 001's comparison (and CBSO of seed 003).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -108,4 +111,32 @@ pub struct Settings {
     pub cbso_horizon: usize,
     /// M-SoBiRL's w₀: N(0, I) drawn from this seed (the authors' `w = torch.randn(S, 1)`), or 0.
     pub w0_seed: Option<u64>,
+}
+
+/// Whether `algorithm` moves x on the objective `upper` (with or without a cost budget); if not, one line
+/// naming the algorithm and the objectives it takes. No pair runs with x standing still (a test loops
+/// over all of them).
+pub fn refusal(algorithm: RlAlgorithm, upper: &Upper, budget: bool) -> Result<(), String> {
+    let name = algorithm.name();
+    match algorithm {
+        RlAlgorithm::Sobirl | RlAlgorithm::StocSobirl | RlAlgorithm::Hpgd => model_free_check(upper)
+            .map_err(|why| {
+                format!(
+                    "{name} takes trajectory objectives only — preferences, or shaping with true τ = 0 — not {}: {why}",
+                    upper.label()
+                )
+            }),
+        RlAlgorithm::Drlhf => match upper {
+            Upper::ExpertNll { l2, .. } | Upper::Shaping { l2, .. } if *l2 == 0.0 => Err(format!(
+                "{name} takes preferences and the synthetic objective, and {} only with an ℓ₂ term: its \
+                 leader follows ∇ₓf alone, and there f depends on x only through π",
+                upper.label()
+            )),
+            _ => Ok(()),
+        },
+        RlAlgorithm::Cbso if !budget => Err(format!(
+            "{name} takes every objective, with a cost budget: switch the constraint on"
+        )),
+        _ => Ok(()),
+    }
 }

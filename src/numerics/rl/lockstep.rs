@@ -8,41 +8,13 @@
 use crate::numerics::stepped::{Stepped, Work};
 use nalgebra::DVector;
 
-pub use super::algorithm::{RlAlgorithm, Settings};
+pub use super::algorithm::{RlAlgorithm, Settings, refusal};
 use super::baselines::{Baseline, Rule, Steps};
-use super::hypergradient::{BilevelRl, Upper};
+use super::hypergradient::BilevelRl;
 use super::m_sobirl::MSoBiRl;
 use super::mdp::{SoftSolution, SoftSolver};
 use super::penalty::{Budget, ConstrainedSolve, Penalty, Sampling};
-use super::sobirl::{SoBiRl, model_free_check};
-
-/// Whether `algorithm` moves x on the objective `upper` (with or without a cost budget); if not, one line
-/// naming the algorithm and the objectives it takes. No pair runs with x standing still (a test loops
-/// over all of them).
-pub fn refusal(algorithm: RlAlgorithm, upper: &Upper, budget: bool) -> Result<(), String> {
-    let name = algorithm.name();
-    match algorithm {
-        RlAlgorithm::Sobirl | RlAlgorithm::StocSobirl | RlAlgorithm::Hpgd => model_free_check(upper)
-            .map_err(|why| {
-                format!(
-                    "{name} takes trajectory objectives only — preferences, or shaping with true τ = 0 — not {}: {why}",
-                    upper.label()
-                )
-            }),
-        RlAlgorithm::Drlhf => match upper {
-            Upper::ExpertNll { l2, .. } | Upper::Shaping { l2, .. } if *l2 == 0.0 => Err(format!(
-                "{name} takes preferences and the synthetic objective, and {} only with an ℓ₂ term: its \
-                 leader follows ∇ₓf alone, and there f depends on x only through π",
-                upper.label()
-            )),
-            _ => Ok(()),
-        },
-        RlAlgorithm::Cbso if !budget => Err(format!(
-            "{name} takes every objective, with a cost budget: switch the constraint on"
-        )),
-        _ => Ok(()),
-    }
-}
+use super::sobirl::SoBiRl;
 
 /// One step's numbers of a run (NaN where they do not apply).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -624,6 +596,7 @@ mod tests {
 mod pairs {
     use super::*;
     use crate::numerics::rl::gridworld::Gridworld;
+    use crate::numerics::rl::hypergradient::Upper;
     use crate::numerics::rl::tests_fixtures::{expert_demos, on_grid};
 
     #[test]

@@ -2,6 +2,8 @@
 //! references, and the checks on bad MDPs.
 
 use super::*;
+use crate::numerics::random::SeededRng;
+use rand::{Rng as _, SeedableRng as _};
 
 #[test]
 fn soft_value_iteration_reaches_the_consistency_equations() {
