@@ -53,6 +53,21 @@ pub fn write_hash(hash: &str, push: bool) {
     }
 }
 
+/// A text asset shipped beside the page (`assets/records/…`), by its path under `assets/`: fetched from
+/// the page's own origin (web; Trunk copies the folder to the site's root), read from the repository's
+/// `assets/` natively. `deliver` gets its text or why not — on the web in a later task.
+pub fn fetch_asset(path: &str, deliver: impl FnOnce(Result<String, String>) + 'static) {
+    #[cfg(target_arch = "wasm32")]
+    crate::web::fetch_text(path, deliver);
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets")
+            .join(path);
+        deliver(std::fs::read_to_string(&file).map_err(|e| format!("{path}: {e}")));
+    }
+}
+
 /// Publishes the status JSON in the page (web); logged at debug level natively.
 pub fn publish_status(json: &str) {
     #[cfg(target_arch = "wasm32")]

@@ -23,12 +23,14 @@ pub enum Series {
     StackelbergRegularized,
 }
 
-/// The colors of a view's four run slots (the bilevel RL and Control views): slot k is always this color.
-pub const SLOT_COLORS: [Series; 4] = [
+/// The colors of a view's four run slots (the bilevel RL and Control views): slot k is always this color;
+/// a fifth for a recorded run's learners beyond the four (another form of one of them).
+pub const SLOT_COLORS: [Series; 5] = [
     Series::Stackelberg,
     Series::Ihvp(Method::Exact),
     Series::Simultaneous,
     Series::TwoTimescale,
+    Series::StackelbergRegularized,
 ];
 
 impl Look {

@@ -128,6 +128,11 @@ impl LearnerRecord {
         }
     }
 
+    /// The learner as the Control tab shows it: its updates, nothing to train.
+    pub fn seeds(&self) -> Seeds {
+        Seeds::recorded(self.algorithm.clone(), self.history(), self.diverged_at)
+    }
+
     /// The updates as the Control tab's records (what was not recorded is NaN).
     pub fn history(&self) -> Vec<Record> {
         let u = &self.updates;

@@ -148,3 +148,34 @@ pub fn pick_text_file(
     input.click();
     Ok(())
 }
+
+/// Fetches a text file from the page's own origin (`url` relative to the page); `deliver` gets its text,
+/// or why not (the HTTP status included).
+pub fn fetch_text(url: &str, deliver: impl FnOnce(Result<String, String>) + 'static) {
+    let url = url.to_owned();
+    wasm_bindgen_futures::spawn_local(async move {
+        deliver(fetch(&url).await);
+    });
+}
+
+async fn fetch(url: &str) -> Result<String, String> {
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or_else(|| format!("{url}: no window"))?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("{url}: could not be fetched ({e:?})"))?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|e| format!("{url}: the answer is not an HTTP response ({e:?})"))?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    let text = response
+        .text()
+        .map_err(|e| format!("{url}: no text ({e:?})"))?;
+    JsFuture::from(text)
+        .await
+        .map_err(|e| format!("{url}: could not be read ({e:?})"))?
+        .as_string()
+        .ok_or_else(|| format!("{url}: not text"))
+}

@@ -9,7 +9,8 @@ use wasm_bindgen::prelude::*;
 mod files;
 
 pub use files::{
-    captured_png_bytes, download, pick_text_file, save_png_after_paint, saved_png_outcome,
+    captured_png_bytes, download, fetch_text, pick_text_file, save_png_after_paint,
+    saved_png_outcome,
 };
 
 const CANVAS_ID: &str = "the_canvas_id";

@@ -26,8 +26,8 @@ const CARD_IDS: [&str; 12] = [
     "lesson-card-10",
     "lesson-card-11",
 ];
-const FIGURE_IDS: [&str; 6] = [
-    "figure-0", "figure-1", "figure-2", "figure-3", "figure-4", "figure-5",
+const FIGURE_IDS: [&str; 7] = [
+    "figure-0", "figure-1", "figure-2", "figure-3", "figure-4", "figure-5", "figure-6",
 ];
 
 /// A seed figure the app reproduces: its name, what to look for, and the link that shows it.
@@ -63,6 +63,13 @@ pub fn figures() -> Vec<Figure> {
             look_for: "The relative errors of Nyström and CG on the same batch of network Hessians, \
                        at the paper's settings; the regime map says when each wins.",
             link: preset_link("ihvp", ihvp_lab::presets(), "BLPO Figure 2"),
+        },
+        Figure {
+            title: "BLPO Fig. 3 as re-run here",
+            look_for: "PPO, BLPO, BLPO-CG and nesting alone on CartPole with main.py's settings, 5 seeds × \
+                       500 000 steps recorded natively: return curves with 95% bands, correction ratio \
+                       and clip rate, opened in a second.",
+            link: "#control?record=cartpole-main-py".to_owned(),
         },
         Figure {
             title: "Lecture: Nash ≠ Stackelberg",
@@ -228,6 +235,9 @@ impl View for Welcome {
                  with its IHVP method; every IFT term of a step.",
                 "Bilevel RL — soft MDPs: the leader sets the reward, the follower plays soft-optimally; \
                  seven algorithms, a cost budget, φ on the GPU.",
+                "Control — BLPO Figure 3's learners (PPO, BLPO, BLPO-CG, nesting alone) on CartPole, \
+                 Acrobot and Pendulum: return curves with 95% bands, the hypergradient's pieces, the \
+                 agent animated; or a run recorded on more seeds than a browser trains in a lecture.",
                 "Compute — the GPU backend, its self-check against the CPU, a batch test.",
                 "Projector (top bar) enlarges everything for the back of the hall; Reset view puts a \
                  view back to its defaults.",

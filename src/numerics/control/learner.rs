@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::blpo::{Blpo, BlpoConfig, Implicit, Terms};
+use super::blpo::{Blpo, BlpoConfig, Form, Implicit, Terms};
 use super::envs::EnvKind;
 use super::ppo::{Agent, Ppo, PpoConfig};
 
@@ -76,6 +76,14 @@ impl LearnerSpec {
 
     pub fn label(&self) -> &'static str {
         self.name().label()
+    }
+
+    /// The label, and the form where it is not the authors' code's (a recorded run may hold both).
+    pub fn display(&self) -> String {
+        match self.blpo().map(|c| c.form) {
+            Some(f) if f != Form::AuthorsCode => format!("{} · {} form", self.label(), f.label()),
+            _ => self.label().to_owned(),
+        }
     }
 
     /// The BLPO settings of BLPO and its ablations (`None` for PPO).

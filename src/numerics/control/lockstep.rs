@@ -109,6 +109,23 @@ impl Seeds {
         }
     }
 
+    /// A learner's run recorded elsewhere (`scenario::control_record`): its updates, no networks to train
+    /// or animate.
+    pub fn recorded(algorithm: LearnerSpec, history: Vec<Record>, diverged: Option<usize>) -> Self {
+        let seeds = history.first().map_or(0, |r| r.mean_return.len());
+        Self {
+            algorithm,
+            learners: Vec::new(),
+            returns: vec![Vec::new(); seeds],
+            reports: Vec::new(),
+            seconds: 0.0,
+            history,
+            last: None,
+            diverged,
+            finite: diverged.is_none(),
+        }
+    }
+
     /// Updates every seed has finished.
     pub fn updates(&self) -> usize {
         self.history.len()

@@ -61,6 +61,8 @@ pub struct ControlLabState {
     pub shown: usize,
     /// Updates to train (the actor's learning rate anneals to 0 there).
     pub stop_at: usize,
+    /// A recorded run to show instead of training (`assets/records/<record>.json`; empty: train live).
+    pub record: String,
 }
 
 impl Default for ControlLabState {
@@ -78,6 +80,7 @@ impl Default for ControlLabState {
             ppo: PpoConfig::default(),
             shown: 1,
             stop_at: 200,
+            record: String::new(),
         }
     }
 }
@@ -116,11 +119,12 @@ fn quoted(prefix: &str, e: &str) -> String {
     }
 }
 
-/// `show`: the learner shown (`stop_at` is `run`: PPO's learning rate anneals over it).
+/// `show`: the learner shown and the recorded run shown (`stop_at` is `run`: PPO's learning rate anneals
+/// over it).
 impl crate::scenario::document::Document for ControlLabState {
     const KIND: &'static str = "control_lab";
     const ANCHOR: &'static str = "control";
-    const SHOW: &'static [&'static str] = &["shown"];
+    const SHOW: &'static [&'static str] = &["shown", "record"];
 
     /// The `run` half with the learners that are off reduced to `{"on": false}`: their settings change
     /// no run.
@@ -143,6 +147,17 @@ impl Validate for ControlLabState {
         check_usize("seeds", self.seeds, range::SEEDS)?;
         check_usize("stop_at", self.stop_at, range::STOP_AT)?;
         check_usize("shown", self.shown, (0, 3))?;
+        let name_ok = self.record.len() <= 64
+            && self
+                .record
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !name_ok {
+            return Err(format!(
+                "`record`: a recorded run's name (lowercase letters, digits and '-'), got {:?}",
+                self.record
+            ));
+        }
         validate_ppo(&self.ppo).map_err(|e| quoted("", &e))?;
         for (k, s) in self.learners.iter().enumerate() {
             s.algorithm().validate().map_err(|e| {

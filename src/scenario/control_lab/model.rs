@@ -2,8 +2,11 @@
 //! the updates is passed in).
 
 use super::ControlLabState;
+use crate::numerics::control::blpo::Form;
+use crate::numerics::control::learner::{LearnerSpec, Name};
 use crate::numerics::control::lockstep::{Learners, Seeds, updates_done};
 use crate::numerics::stepped::{Stepped, Work};
+use crate::scenario::control_record::{ControlRecord, LearnerRecord};
 use crate::scenario::query::Validate as _;
 
 /// The learners of one state, in lockstep.
@@ -28,6 +31,20 @@ impl Model {
                 .collect(),
             clock,
         })
+    }
+
+    /// A recorded run's learners (nothing to train): each in its learner's slot (its colour) when in the
+    /// authors' code's form, the others after the four.
+    pub fn recorded(record: &ControlRecord) -> Self {
+        let slot = |a: &LearnerSpec| match a.blpo().map(|c| c.form) {
+            Some(f) if f != Form::AuthorsCode => 4,
+            _ => Name::ALL.iter().position(|&n| n == a.name()).unwrap_or(4),
+        };
+        Self {
+            slots: record.learners.iter().map(|l| slot(&l.algorithm)).collect(),
+            runs: record.learners.iter().map(LearnerRecord::seeds).collect(),
+            clock: || 0.0,
+        }
     }
 
     /// The learner in slot `slot`, if it is on.

@@ -97,13 +97,17 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
             ui.end_row();
             for (&slot, r) in model.slots.iter().zip(&model.runs) {
                 let name = r.algorithm.name();
-                ui.colored_label(look.color(SLOT_COLORS[slot]), name.label())
+                ui.colored_label(look.color(SLOT_COLORS[slot]), r.algorithm.display())
                     .on_hover_text(name.rule());
                 let last = r.history.last();
                 ui.label(format::count(last.map_or(0, |p| p.steps)));
                 let (mean, band) = last.map_or((f64::NAN, f64::NAN), |p| mean_band(&p.mean_return));
                 ui.label(if mean.is_finite() {
-                    format!("{} ({} seeds)", format::num(mean), r.learners.len())
+                    format!(
+                        "{} ({} seeds)",
+                        format::num(mean),
+                        last.map_or(0, |p| p.mean_return.len())
+                    )
                 } else {
                     "no episode finished yet".to_owned()
                 });
@@ -167,7 +171,7 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                 band(pui, &edges, color);
                 let line: Vec<[f64; 2]> = points.iter().map(|&(x, m, _)| [x, m]).collect();
                 pui.line(
-                    Line::new(r.algorithm.label(), thin(line, pui.transform()))
+                    Line::new(r.algorithm.display(), thin(line, pui.transform()))
                         .color(color)
                         .width(look.line_width()),
                 );
@@ -202,7 +206,13 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                         .show(ui, |pui| {
                             for (&slot, r) in model.slots.iter().zip(&model.runs) {
                                 let pts = thinned(&r.history).map(|p| [p.steps as f64, f(p)]);
-                                series_line(pui, r.algorithm.label(), look, SLOT_COLORS[slot], pts);
+                                series_line(
+                                    pui,
+                                    &r.algorithm.display(),
+                                    look,
+                                    SLOT_COLORS[slot],
+                                    pts,
+                                );
                             }
                         });
                 });

@@ -31,13 +31,13 @@ fn ppo_lines(s: &ControlLabState) -> Vec<String> {
             p.envs, p.steps, p.epochs, p.minibatches
         ),
         format!(
-            "Each minibatch: one Adam step (step {} annealed linearly to 0) on the clipped surrogate (ε = {}) − {} · entropy + {} · value loss, \
-             the gradient clipped to norm {}.",
+            "Each minibatch: one Adam step (step {}{}) on the clipped surrogate (ε = {}) − {} · entropy + {} · value loss, {}.",
             format::num(p.lr),
+            annealed(p.anneal),
             p.clip,
             p.entropy,
             p.value,
-            p.max_grad_norm
+            clipped(p.max_grad_norm)
         ),
         "Actor and critic move together: no nested critic, no hypergradient — the simultaneous play of Fig. 1."
             .to_owned(),
@@ -50,24 +50,50 @@ fn blpo_lines(
     c: &crate::numerics::control::blpo::BlpoConfig,
     t: &Terms,
 ) -> Vec<String> {
+    let authors = !c.form.ppo_actor();
+    let actor_clip = if authors {
+        "not clipped".to_owned()
+    } else {
+        clipped(s.ppo.max_grad_norm)
+    };
     let mut lines = vec![
+        format!("Form: {} — {}.", c.form.label(), c.form.about()),
         format!(
-            "1. Critic (Eq. 11): K_ω = {} Adam steps (lr {}) on L(ω) = mean (V_ω(s) − R)² → L = {} on this minibatch.",
+            "1. Critic (Eq. 11): K_ω = {} Adam steps (lr {}{}, {}) on L(ω) = mean (V_ω(s) − R)² over {} → L = {} on this minibatch.",
             c.critic_steps,
             format::num(c.critic_lr),
+            match (authors, s.ppo.anneal) {
+                (true, true) =>
+                    ", annealed as the authors' file counts it: 0 after 1/K_ω of the run, then negative",
+                _ => ", constant",
+            },
+            if authors {
+                "not clipped".to_owned()
+            } else {
+                clipped(s.ppo.max_grad_norm)
+            },
+            if authors {
+                "the minibatch"
+            } else {
+                "the whole rollout"
+            },
             format::num(t.critic_loss)
         ),
         format!(
-            "2. Actor loss J(θ, ω): clipped surrogate with advantages by GAE from V_ω → ‖∇_θJ‖ = {}, ‖∇_ωJ‖ = {}.",
+            "2. Actor loss J(θ, ω): clipped surrogate with advantages by GAE from V_ω{} → ‖∇_θJ‖ = {}, ‖∇_ωJ‖ = {}.",
+            if authors {
+                ", not normalised, no entropy bonus"
+            } else {
+                ", normalised, with the entropy bonus"
+            },
             format::num(t.grad_norm),
             format::num(t.grad_omega_norm)
         ),
     ];
     if name == Name::Nested {
-        lines.push(
-            "3–5. Nesting alone: no implicit term; the actor follows ∇_θJ (Adam, norm clipped to 0.5)."
-                .to_owned(),
-        );
+        lines.push(format!(
+            "3–5. Nesting alone: no implicit term; the actor follows ∇_θJ (Adam, {actor_clip})."
+        ));
         return lines;
     }
     let solver = if name == Name::Blpo {
@@ -105,12 +131,33 @@ fn blpo_lines(
     ));
     lines.push(format!(
         "5. Clip (Sec. 6): ‖correction‖ ≤ {} × ‖∇_θJ‖ = {} → {}; the actor steps along ∇_θJ − correction: \
-         cos(∇_θJ, direction) = {}. Actor: Adam, step {} annealed linearly to 0 at the last update.",
+         cos(∇_θJ, direction) = {}. Actor: Adam, step {}{}, {actor_clip}.",
         c.bound,
         format::num(cap),
         if t.clipped { "clipped" } else { "not clipped" },
         format::num(t.cosine),
-        format::num(s.ppo.lr)
+        format::num(s.ppo.lr),
+        annealed(s.ppo.anneal)
     ));
     lines
+}
+
+fn annealed(anneal: bool) -> &'static str {
+    if anneal {
+        " annealed linearly to 0 at the last update"
+    } else {
+        ", constant"
+    }
+}
+
+/// How a gradient is clipped to the global norm (0: not at all).
+fn clipped(max_grad_norm: f64) -> String {
+    if max_grad_norm > 0.0 {
+        format!(
+            "the gradient clipped to norm {}",
+            format::num(max_grad_norm)
+        )
+    } else {
+        "the gradient not clipped".to_owned()
+    }
 }

@@ -11,6 +11,7 @@ mod controls;
 mod curves;
 mod explain;
 mod export;
+mod recorded;
 mod scene;
 
 use web_time::Instant;
@@ -34,6 +35,8 @@ pub struct ControlView {
     scene: scene::Scene,
     png: RegionPng,
     message: Option<Result<String, String>>,
+    /// The recorded run the state names, once fetched (or why it could not be opened).
+    recorded: recorded::Slot,
 }
 
 impl Default for ControlView {
@@ -46,6 +49,7 @@ impl Default for ControlView {
             playback: Playback::default(),
             png: RegionPng::default(),
             message: None,
+            recorded: recorded::Slot::default(),
         }
     }
 }
@@ -56,6 +60,10 @@ impl View for ControlView {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
         if let Some(result) = self.png.collect(ui.ctx(), "control-curves.png") {
             self.message = Some(result);
+        }
+        if !self.state.record.is_empty() {
+            self.recorded.ui(ui, ctx, &mut self.state);
+            return;
         }
         let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
         self.advance(ui, action, ctx.deadline);
@@ -143,33 +151,7 @@ impl ControlView {
             return;
         };
         ctx.report.value("update", m.steps());
-        let learners: Vec<serde_json::Value> = m
-            .slots
-            .iter()
-            .zip(&m.runs)
-            .map(|(&slot, r)| {
-                let last = r.history.last();
-                let (mean, band) = last.map_or((f64::NAN, f64::NAN), |p| mean_band(&p.mean_return));
-                let term = |f: fn(&crate::numerics::control::blpo::Terms) -> f64| {
-                    last.and_then(|p| p.terms.as_ref()).map(|t| num(f(t)))
-                };
-                serde_json::json!({
-                    "slot": slot,
-                    "name": r.algorithm.name(),
-                    "updates": r.updates(),
-                    "steps": last.map_or(0, |p| p.steps),
-                    "mean_return": last.map(|p| p.mean_return.iter().map(|&v| num(v)).collect::<Vec<_>>()),
-                    "mean": num(mean),
-                    "band": num(band),
-                    "cosine": term(|t| t.cosine),
-                    "correction_ratio": term(|t| t.correction_ratio),
-                    "critic_loss": term(|t| t.critic_loss),
-                    "clip_rate": last.map(|p| num(p.clip_rate)),
-                    "status": status(r),
-                })
-            })
-            .collect();
-        ctx.report.value("learners", learners);
+        ctx.report.value("learners", learners_report(m));
     }
 
     fn results_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
@@ -217,6 +199,38 @@ impl ControlView {
 fn status(r: &Seeds) -> String {
     match r.diverged {
         Some(k) => format!("diverged at update {}", format::count(k)),
+        None if r.learners.is_empty() => "recorded".to_owned(),
         None => "training".to_owned(),
     }
+}
+
+/// Each learner's latest numbers (status JSON).
+fn learners_report(m: &Model) -> Vec<serde_json::Value> {
+    m
+        .slots
+            .iter()
+            .zip(&m.runs)
+            .map(|(&slot, r)| {
+                let last = r.history.last();
+                let (mean, band) = last.map_or((f64::NAN, f64::NAN), |p| mean_band(&p.mean_return));
+                let term = |f: fn(&crate::numerics::control::blpo::Terms) -> f64| {
+                    last.and_then(|p| p.terms.as_ref()).map(|t| num(f(t)))
+                };
+                serde_json::json!({
+                    "slot": slot,
+                    "name": r.algorithm.name(),
+                    "form": r.algorithm.blpo().map(|c| c.form),
+                    "updates": r.updates(),
+                    "steps": last.map_or(0, |p| p.steps),
+                    "mean_return": last.map(|p| p.mean_return.iter().map(|&v| num(v)).collect::<Vec<_>>()),
+                    "mean": num(mean),
+                    "band": num(band),
+                    "cosine": term(|t| t.cosine),
+                    "correction_ratio": term(|t| t.correction_ratio),
+                    "critic_loss": term(|t| t.critic_loss),
+                    "clip_rate": last.map(|p| num(p.clip_rate)),
+                    "status": status(r),
+                })
+            })
+            .collect()
 }

@@ -1,0 +1,115 @@
+//! A recorded run in the Control view (issue 36): the record the state's `record` names
+//! (`assets/records/<record>.json`, fetched from the page's own origin), drawn as if trained live — the
+//! table, the return curves with their 95% bands and the diagnostics — and marked "recorded: N seeds,
+//! machine, date". Nothing trains; "Train live" leaves it.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use super::{Model, curves, learners_report};
+use crate::app::ViewCtx;
+use crate::scenario::control_lab::ControlLabState;
+use crate::scenario::control_record::ControlRecord;
+
+/// A fetched record and its learners as the view draws them.
+struct Recorded {
+    record: ControlRecord,
+    model: Model,
+}
+
+/// A fetch's record name and its text (or why not).
+type Fetched = (String, Result<String, String>);
+
+/// The record shown, by name, and the fetch in flight.
+#[derive(Default)]
+pub struct Slot {
+    shown: Option<(String, Result<Recorded, String>)>,
+    /// The name being fetched, and where each fetch delivers (the name it was for, and the text).
+    pending: Option<String>,
+    arrived: Rc<RefCell<Option<Fetched>>>,
+}
+
+impl Slot {
+    /// Fetches the record `state.record` names when it is not the one shown, and draws it.
+    pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, state: &mut ControlLabState) {
+        self.load(ui.ctx(), &state.record);
+        let mut live = false;
+        ui.horizontal_wrapped(|ui| {
+            let r = ui.button("Train live").on_hover_text(
+                "Leave the recorded run: train the learners of the side panel in this browser",
+            );
+            ctx.report.control("train-live", &r);
+            live = r.clicked();
+        });
+        match &self.shown {
+            Some((name, Ok(rec))) if *name == state.record => {
+                let r = &rec.record;
+                ctx.report.value(
+                    "recorded",
+                    serde_json::json!({
+                        "name": name, "machine": r.machine, "date": r.date,
+                        "seeds": r.seeds.len(), "total_steps": r.total_steps,
+                    }),
+                );
+                ctx.report.value("env", r.env.label());
+                ctx.report.value("learners", learners_report(&rec.model));
+                ui.strong(format!(
+                    "Recorded: {} seeds × {} environment steps on {}, {} ({} threads, {:.0} min) — not trained here",
+                    r.seeds.len(),
+                    crate::app::format::count(r.total_steps),
+                    r.machine,
+                    r.date,
+                    r.threads,
+                    r.wall_seconds / 60.0
+                ));
+                curves::table_ui(ui, &rec.model, ctx.look);
+                ui.add_space(4.0);
+                curves::curves_ui(ui, &rec.model, r.env, ctx.look);
+            }
+            Some((name, Err(e))) if *name == state.record => {
+                ctx.report.value("record_error", format!("`record`: {e}"));
+                ui.colored_label(ctx.look.error_color(), format!("`record`: {e}"));
+            }
+            _ => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Fetching the recorded run {} …", state.record));
+                });
+            }
+        }
+        if live {
+            state.record.clear();
+        }
+    }
+
+    /// Starts fetching `name` unless it is shown or on its way; takes what arrived.
+    fn load(&mut self, egui_ctx: &egui::Context, name: &str) {
+        let arrived = self.arrived.borrow_mut().take();
+        if let Some((fetched, text)) = arrived {
+            let opened = text
+                .and_then(|t| ControlRecord::parse(&t))
+                .map(|record| Recorded {
+                    model: Model::recorded(&record),
+                    record,
+                });
+            if self.pending.as_deref() == Some(fetched.as_str()) {
+                self.pending = None;
+            }
+            self.shown = Some((fetched, opened));
+        }
+        let shown = self.shown.as_ref().is_some_and(|(n, _)| n == name);
+        if shown || self.pending.as_deref() == Some(name) {
+            return;
+        }
+        self.pending = Some(name.to_owned());
+        let (slot, repaint, owned) = (Rc::clone(&self.arrived), egui_ctx.clone(), name.to_owned());
+        crate::platform::fetch_asset(&format!("records/{name}.json"), move |text| {
+            *slot.borrow_mut() = Some((owned, text));
+            repaint.request_repaint();
+        });
+        // Natively the file is read at once: show it this frame.
+        if self.arrived.borrow().is_some() {
+            self.load(egui_ctx, name);
+        }
+    }
+}
