@@ -976,3 +976,47 @@ fn the_landing_page_fits_a_phone() {
     }
     harness.snapshot("phone-welcome");
 }
+
+/// BLPO Fig. 3 as re-run here: the landing card's link opens the shipped record in the Control tab — every
+/// learner marked recorded, on five seeds, at 500 000 steps; a record that is not there, or a name that is
+/// not a record's, is refused naming `record`, and "Train live" leaves the record.
+#[test]
+fn control_opens_the_recorded_figure_3() {
+    let mut harness = light([1280.0, 900.0]);
+    harness
+        .state_mut()
+        .open_link("#control?record=cartpole-main-py");
+    for _ in 0..5 {
+        harness.step();
+    }
+    let status = harness.state().status(false);
+    let view = &status.view;
+    assert_eq!(view["recorded"]["name"], "cartpole-main-py", "{view}");
+    assert_eq!(view["recorded"]["seeds"], 5);
+    let learners = view["learners"].as_array().cloned().unwrap_or_default();
+    assert!(learners.len() >= 4, "{view}");
+    for l in &learners {
+        assert_eq!(l["status"], "recorded");
+        assert_eq!(l["steps"], 499_712);
+        assert_eq!(l["mean_return"].as_array().map(Vec::len), Some(5));
+    }
+    harness.snapshot("control-recorded");
+    harness.state_mut().open_link("#control?record=not-shipped");
+    for _ in 0..3 {
+        harness.step();
+    }
+    let e = harness.state().status(false).view["record_error"].clone();
+    assert!(
+        e.as_str()
+            .is_some_and(|e| e.starts_with("`record`: records/not-shipped.json")),
+        "{e}"
+    );
+    harness.get_by_label("Train live").click();
+    harness.step();
+    harness.step();
+    assert!(harness.state().status(false).view.get("recorded").is_none());
+    harness.state_mut().open_link("#control?record=../etc");
+    harness.step();
+    let e = harness.state().status(false).last_error.unwrap_or_default();
+    assert!(e.contains("`record`"), "a path is not a record's name: {e}");
+}

@@ -37,4 +37,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const r of rows) console.log(`${r.file}: ${mib(r.raw)} raw, ${mib(r.gz)} .gz, ${mib(r.br)} .br`);
   const sum = (k) => rows.reduce((a, r) => a + r[k], 0);
   console.log(`a student downloads ${mib(sum('br'))} (brotli; ${mib(sum('gz'))} gzip, ${mib(sum('raw'))} uncompressed)`);
+  // Recorded runs (the Control tab's records/): fetched only when one is opened, not on the first load.
+  const records = path.join(dir, 'records');
+  if (fs.existsSync(records)) {
+    for (const r of compressDir(records)) console.log(`records/${r.file} (on demand): ${mib(r.raw)} raw, ${mib(r.br)} .br`);
+  }
 }

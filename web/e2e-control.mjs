@@ -3,7 +3,7 @@
 // steps, so that it fits CI's time) trained for three updates from a link while the longest gap between
 // animation frames is measured; every
 // learner reports its updates and returns; the trained agent's cart moves (two screenshots of the scene
-// differ); a screenshot.
+// differ); a screenshot; then the recorded Figure 3 (a record fetched from the page's origin) and its screenshot.
 import path from 'node:path';
 
 export async function controlChecks(page, mode, t) {
@@ -35,4 +35,14 @@ export async function controlChecks(page, mode, t) {
   const second = await page.screenshot({ clip });
   check(`${mode}: the trained agent's cart and pole move`, !first.equals(second), `${first.length} bytes`);
   await page.screenshot({ path: path.join(shots, `${mode}-control.png`) });
+  // BLPO Fig. 3 as re-run here: the landing card's record, fetched from the site's own origin.
+  await page.evaluate(() => { location.hash = '#control?record=cartpole-main-py'; });
+  s = await waitForStatus((st) => view(st).recorded?.name === 'cartpole-main-py', 60_000);
+  const recorded = view(s).learners ?? [];
+  check(`${mode}: the recorded Figure 3 opens: ${recorded.length} learners × ${view(s).recorded?.seeds} seeds, recorded ${view(s).recorded?.date}`,
+    recorded.length >= 4 && view(s).recorded.seeds >= 5
+      && recorded.every((l) => l.status === 'recorded' && l.steps === 499712 && Number.isFinite(l.mean) && Number.isFinite(l.band)),
+    JSON.stringify(view(s)).slice(0, 600));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(shots, `${mode}-control-recorded.png`) });
 }

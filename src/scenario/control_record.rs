@@ -237,6 +237,45 @@ pub fn machine() -> String {
 mod tests {
     use super::*;
 
+    /// Every record the site ships (`assets/records/`) opens, with at least five seeds per learner, and a
+    /// damaged one is refused naming the field.
+    #[test]
+    fn every_shipped_record_opens_and_damage_is_named() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/records");
+        let mut opened = 0;
+        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+            let record =
+                ControlRecord::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(
+                record.seeds.len() >= 5 && !record.learners.is_empty(),
+                "{}",
+                path.display()
+            );
+            for l in &record.learners {
+                let h = l.history();
+                assert_eq!(
+                    h.last().map(|r| r.steps),
+                    Some(
+                        record.total_steps
+                            - record.total_steps % (record.ppo.envs * record.ppo.steps)
+                    )
+                );
+            }
+            opened += 1;
+            if opened == 1 {
+                let short = text.replacen("\"clip_rate\":[", "\"clip_rate\":[0.5,", 1);
+                let e = ControlRecord::parse(&short).expect_err("a column too long");
+                assert!(e.starts_with("learners[0].updates"), "{e}");
+                let e = ControlRecord::parse(&text.replacen("\"version\":1", "\"version\":2", 1))
+                    .expect_err("version 2");
+                assert!(e.starts_with("kind, version"), "{e}");
+            }
+        }
+        assert!(opened >= 2, "{opened} records in {}", dir.display());
+    }
+
     #[test]
     fn dates_and_rounding() {
         assert_eq!(date(0), "1970-01-01");

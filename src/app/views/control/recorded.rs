@@ -53,18 +53,27 @@ impl Slot {
                 );
                 ctx.report.value("env", r.env.label());
                 ctx.report.value("learners", learners_report(&rec.model));
-                ui.strong(format!(
-                    "Recorded: {} seeds × {} environment steps on {}, {} ({} threads, {:.0} min) — not trained here",
-                    r.seeds.len(),
-                    crate::app::format::count(r.total_steps),
-                    r.machine,
-                    r.date,
-                    r.threads,
-                    r.wall_seconds / 60.0
-                ));
-                curves::table_ui(ui, &rec.model, ctx.look);
-                ui.add_space(4.0);
-                curves::curves_ui(ui, &rec.model, r.env, ctx.look);
+                let look = ctx.look;
+                egui::ScrollArea::vertical()
+                    .id_salt("recorded-run")
+                    .auto_shrink(false)
+                    .show(ui, |ui| {
+                        ui.strong(format!(
+                            "Recorded: {} seeds × {} environment steps on {}, {} ({} threads, {:.0} min) — not trained here",
+                            r.seeds.len(),
+                            crate::app::format::count(r.total_steps),
+                            r.machine,
+                            r.date,
+                            r.threads,
+                            r.wall_seconds / 60.0
+                        ));
+                        // The table is wider than a phone: it scrolls sideways, the page does not.
+                        egui::ScrollArea::horizontal()
+                            .id_salt("recorded-table")
+                            .show(ui, |ui| curves::table_ui(ui, &rec.model, look));
+                        ui.add_space(4.0);
+                        curves::curves_ui(ui, &rec.model, r.env, look);
+                    });
             }
             Some((name, Err(e))) if *name == state.record => {
                 ctx.report.value("record_error", format!("`record`: {e}"));

@@ -278,6 +278,15 @@ fn every_figure_link_opens_its_view() {
             .find(|v| v.anchor() == anchor.view)
             .unwrap_or_else(|| panic!("{}: no view `{}`", figure.title, anchor.view));
         assert_eq!(view.apply_query(&anchor.query), Ok(()), "{}", figure.title);
+        // A recorded run's card names a record the site ships.
+        for (key, name) in &anchor.query {
+            if key == "record" {
+                let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("assets/records")
+                    .join(format!("{name}.json"));
+                assert!(file.is_file(), "{}: no {}", figure.title, file.display());
+            }
+        }
         assert!(
             anchor.view != "playground"
                 || figure.link.contains("problem")
