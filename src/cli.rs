@@ -56,15 +56,15 @@ pub fn main(args: &[String]) -> ExitCode {
         Some("bench-control") => {
             use crate::numerics::control::envs::EnvKind;
             let env = match args.get(1).map(String::as_str) {
-                None | Some("cartpole") => Some(EnvKind::Cartpole),
-                Some("acrobot") => Some(EnvKind::Acrobot),
-                Some("pendulum") => Some(EnvKind::Pendulum),
-                Some(_) => None,
+                None => Some(EnvKind::Cartpole),
+                Some(name) => serde_json::from_value(serde_json::Value::from(name)).ok(),
             };
             let updates = args.get(2).map_or(Ok(5), |a| a.parse::<usize>());
             match (env, updates) {
                 (Some(env), Ok(u)) if (1..=1000).contains(&u) => crate::bench::control(env, u),
-                _ => usage("bench-control [cartpole|acrobot|pendulum U]  (U in 1..=1000)"),
+                _ => usage(
+                    "bench-control [cartpole|acrobot|pendulum|inverted_pendulum|inverted_double_pendulum U]  (U in 1..=1000)",
+                ),
             }
         }
         Some("run") => match args.get(1) {

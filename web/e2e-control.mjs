@@ -3,7 +3,7 @@
 // steps, so that it fits CI's time) trained for three updates from a link while the longest gap between
 // animation frames is measured; every
 // learner reports its updates and returns; the trained agent's cart moves (two screenshots of the scene
-// differ); a screenshot; then the recorded Figure 3 (a record fetched from the page's origin) and its screenshot.
+// differ); a screenshot; Brax's inverted_pendulum trained an update and animated; then the recorded Figure 3 (a record fetched from the page's origin) and its screenshot.
 import path from 'node:path';
 
 export async function controlChecks(page, mode, t) {
@@ -35,6 +35,20 @@ export async function controlChecks(page, mode, t) {
   const second = await page.screenshot({ clip });
   check(`${mode}: the trained agent's cart and pole move`, !first.equals(second), `${first.length} bytes`);
   await page.screenshot({ path: path.join(shots, `${mode}-control.png`) });
+  // Brax's inverted_pendulum (a continuous task): one update, then the animated cart and pole move.
+  await page.evaluate(() => { location.hash = '#control?env=inverted_pendulum&stop_at=1&ppo.hidden=16&ppo.steps=32'; });
+  s = await waitForStatus((st) => view(st).env === 'inverted_pendulum (Brax)' && view(st).update === 0, 30_000);
+  await click('play');
+  s = await waitForStatus((st) => view(st).update === 1, 180_000);
+  const brax = await control('scene');
+  const box = { x: brax.x, y: brax.y, width: brax.w, height: brax.h };
+  const a = await page.screenshot({ clip: box });
+  await page.waitForTimeout(400);
+  const b = await page.screenshot({ clip: box });
+  check(`${mode}: inverted_pendulum trains an update and its cart and pole move`,
+    (view(s).learners ?? []).every((l) => l.updates === 1 && l.steps === 128) && !a.equals(b),
+    JSON.stringify(view(s).learners));
+  await page.screenshot({ path: path.join(shots, `${mode}-control-inverted-pendulum.png`) });
   // BLPO Fig. 3 as re-run here: the landing card's record, fetched from the site's own origin.
   await page.evaluate(() => { location.hash = '#control?record=cartpole-main-py'; });
   s = await waitForStatus((st) => view(st).recorded?.name === 'cartpole-main-py', 60_000);

@@ -1,6 +1,7 @@
 //! `"kind": "env"`: a classic-control task stepped from a given internal state by given actions (issue 16):
 //! CartPole (x, ẋ, θ, θ̇) with actions 0/1, Acrobot (θ₁, θ₂, θ̇₁, θ̇₂) with actions 0/1/2, Pendulum (θ, θ̇)
-//! with torques. Stops after the first terminated step; prints every state (the start included), the
+//! with torques, Brax's inverted_pendulum (x, θ, ẋ, θ̇) and inverted_double_pendulum (x, θ₁, θ₂, ẋ, θ̇₁,
+//! θ̇₂) with actions in [−1, 1] (qpos then qvel). Stops after the first terminated step; prints every state (the start included), the
 //! rewards and the termination flags.
 
 use serde::Deserialize;
@@ -50,7 +51,7 @@ impl EnvScenario {
                         format!("actions[{i}]: must be an integer in 0..{n}, got {a}")
                     }
                     Actions::Continuous { .. } => {
-                        format!("actions[{i}]: must be a finite torque, got {a}")
+                        format!("actions[{i}]: must be a finite number, got {a}")
                     }
                 });
             }
@@ -110,5 +111,22 @@ mod tests {
             r#"{"kind": "env", "env": "pendulum", "state": [3.14, 0], "actions": [2, -2, 0.5]}"#;
         let out = run(&parse(pendulum).expect("valid"));
         assert_eq!(out["terminated"], json!([false, false, false]));
+        // Brax's pendulums, qpos then qvel: pushed hard one way the pole falls the other and the run ends.
+        for (env, state) in [
+            ("inverted_pendulum", "[0, 0, 0, 0]"),
+            ("inverted_double_pendulum", "[0, 0, 0, 0, 0, 0]"),
+        ] {
+            let text = format!(
+                r#"{{"kind": "env", "env": "{env}", "state": {state}, "actions": [{}]}}"#,
+                vec!["1"; 200].join(", ")
+            );
+            let out = run(&parse(&text).unwrap_or_else(|e| panic!("{env}: {e}")));
+            let n = out["rewards"].as_array().map_or(0, Vec::len);
+            assert!(n < 200 && out["terminated"][n - 1] == true, "{env}: {out}");
+            assert!(
+                out["states"][n][1].as_f64().is_some_and(|q| q < 0.0),
+                "{env}: falls back"
+            );
+        }
     }
 }

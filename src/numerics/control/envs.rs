@@ -2,7 +2,8 @@
 //! them (gymnax follows the same equations): CartPole-v1 (Barto, Sutton & Anderson 1983; explicit Euler),
 //! Acrobot-v1 (Sutton 1996, the "book" dynamics; one RK4 step of 0.2 s, angles wrapped, speeds bounded) and
 //! Pendulum-v1 (clipped torque and speed, semi-implicit Euler). Their constants, rewards, termination and
-//! time limits (500, 500, 200 steps) are the references'. Float64 throughout.
+//! time limits (500, 500, 200 steps) are the references'. And Brax's `inverted_pendulum` and
+//! `inverted_double_pendulum` (`brax.rs`: Fig. 3's continuous tasks; 1000 steps). Float64 throughout.
 
 use rand::Rng;
 use serde::{Deserialize, Serialize};
@@ -15,6 +16,8 @@ pub enum EnvKind {
     Cartpole,
     Acrobot,
     Pendulum,
+    InvertedPendulum,
+    InvertedDoublePendulum,
 }
 
 /// The action space: n discrete actions, or one continuous action in [−bound, bound].
@@ -33,7 +36,13 @@ pub struct Step {
 }
 
 impl EnvKind {
-    pub const ALL: [Self; 3] = [Self::Cartpole, Self::Acrobot, Self::Pendulum];
+    pub const ALL: [Self; 5] = [
+        Self::Cartpole,
+        Self::Acrobot,
+        Self::Pendulum,
+        Self::InvertedPendulum,
+        Self::InvertedDoublePendulum,
+    ];
 
     /// The reference's name.
     pub fn label(self) -> &'static str {
@@ -41,6 +50,8 @@ impl EnvKind {
             Self::Cartpole => "CartPole-v1",
             Self::Acrobot => "Acrobot-v1",
             Self::Pendulum => "Pendulum-v1",
+            Self::InvertedPendulum => "inverted_pendulum (Brax)",
+            Self::InvertedDoublePendulum => "inverted_double_pendulum (Brax)",
         }
     }
 
@@ -49,7 +60,7 @@ impl EnvKind {
     pub fn return_range(self) -> (f64, f64) {
         let steps = self.time_limit() as f64;
         match self {
-            Self::Cartpole => (1.0, steps),
+            Self::Cartpole | Self::InvertedPendulum => (1.0, steps),
             Self::Acrobot => (-steps, 0.0),
             Self::Pendulum => {
                 let worst = PI * PI
@@ -57,23 +68,37 @@ impl EnvKind {
                     + 0.001 * pendulum::MAX_TORQUE * pendulum::MAX_TORQUE;
                 (-worst * steps, 0.0)
             }
+            // At most 10 − (1.2 − 2)² a step (the tip is at most 1.2 high); no lower bound (the cart and
+            // the speeds are unbounded in the penalties).
+            Self::InvertedDoublePendulum => (f64::NEG_INFINITY, (10.0 - 0.64) * steps),
         }
     }
 
-    /// Entries of the internal state: (x, ẋ, θ, θ̇), (θ₁, θ₂, θ̇₁, θ̇₂), (θ, θ̇).
+    /// Entries of the internal state: (x, ẋ, θ, θ̇), (θ₁, θ₂, θ̇₁, θ̇₂), (θ, θ̇), and Brax's q then q̇.
     pub fn state_len(self) -> usize {
         match self {
-            Self::Cartpole | Self::Acrobot => 4,
+            Self::Cartpole | Self::Acrobot | Self::InvertedPendulum => 4,
             Self::Pendulum => 2,
+            Self::InvertedDoublePendulum => 6,
+        }
+    }
+
+    /// The Brax tasks' cart and poles.
+    pub fn chain(self) -> Option<super::brax::Chain> {
+        match self {
+            Self::InvertedPendulum => Some(super::brax::Chain::single()),
+            Self::InvertedDoublePendulum => Some(super::brax::Chain::double()),
+            _ => None,
         }
     }
 
     /// Entries of the observation the policy sees.
     pub fn obs_len(self) -> usize {
         match self {
-            Self::Cartpole => 4,
+            Self::Cartpole | Self::InvertedPendulum => 4,
             Self::Acrobot => 6,
             Self::Pendulum => 3,
+            Self::InvertedDoublePendulum => 8,
         }
     }
 
@@ -84,6 +109,9 @@ impl EnvKind {
             Self::Pendulum => Actions::Continuous {
                 bound: pendulum::MAX_TORQUE,
             },
+            Self::InvertedPendulum | Self::InvertedDoublePendulum => {
+                Actions::Continuous { bound: 1.0 }
+            }
         }
     }
 
@@ -92,35 +120,79 @@ impl EnvKind {
         match self {
             Self::Cartpole | Self::Acrobot => 500,
             Self::Pendulum => 200,
+            Self::InvertedPendulum | Self::InvertedDoublePendulum => 1000,
         }
     }
 
     /// A start state as the reference draws it: CartPole and Acrobot every entry uniform in ±0.05 and
-    /// ±0.1, Pendulum θ uniform in ±π and θ̇ in ±1.
+    /// ±0.1, Pendulum θ uniform in ±π and θ̇ in ±1; Brax's single pendulum q and q̇ uniform in ±0.01,
+    /// its double pendulum q uniform in ±0.01 and q̇ normal with σ = 0.01.
     pub fn reset<R: Rng + ?Sized>(self, rng: &mut R) -> Vec<f64> {
         match self {
             Self::Cartpole => (0..4).map(|_| rng.random_range(-0.05..0.05)).collect(),
             Self::Acrobot => (0..4).map(|_| rng.random_range(-0.1..0.1)).collect(),
             Self::Pendulum => vec![rng.random_range(-PI..PI), rng.random_range(-1.0..1.0)],
+            Self::InvertedPendulum => (0..4).map(|_| rng.random_range(-0.01..0.01)).collect(),
+            Self::InvertedDoublePendulum => (0..6)
+                .map(|k| {
+                    if k < 3 {
+                        rng.random_range(-0.01..0.01)
+                    } else {
+                        0.01 * crate::numerics::random::gaussian(rng)
+                    }
+                })
+                .collect(),
         }
     }
 
     /// The observation of a state.
     pub fn observe(self, s: &[f64]) -> Vec<f64> {
         match self {
-            Self::Cartpole => s.to_vec(),
+            Self::Cartpole | Self::InvertedPendulum => s.to_vec(),
             Self::Acrobot => vec![s[0].cos(), s[0].sin(), s[1].cos(), s[1].sin(), s[2], s[3]],
             Self::Pendulum => vec![s[0].cos(), s[0].sin(), s[1]],
+            Self::InvertedDoublePendulum => vec![
+                s[0],
+                s[1].sin(),
+                s[2].sin(),
+                s[1].cos(),
+                s[2].cos(),
+                s[3].clamp(-10.0, 10.0),
+                s[4].clamp(-10.0, 10.0),
+                s[5].clamp(-10.0, 10.0),
+            ],
         }
     }
 
-    /// One step from state `s` (updated in place). `action` is the action's index for the discrete tasks
-    /// and the torque for Pendulum.
+    /// One step from state `s` (updated in place). `action` is the action's index for the discrete tasks,
+    /// the torque for Pendulum, and a ∈ [−1, 1] for Brax's tasks.
     pub fn step(self, s: &mut [f64], action: f64) -> Step {
         match self {
             Self::Cartpole => cartpole::step(s, action as usize),
             Self::Acrobot => acrobot::step(s, action as usize),
             Self::Pendulum => pendulum::step(s, action),
+            Self::InvertedPendulum => {
+                let chain = super::brax::Chain::single();
+                // `inverted_pendulum.py`'s step: (a + 1)·(max − min)/2 + min into the ctrl range.
+                let (lo, hi) = chain.ctrl;
+                chain.control_step(s, (action + 1.0) * (hi - lo) * 0.5 + lo);
+                Step {
+                    reward: 1.0,
+                    terminated: s[1].abs() > 0.2,
+                }
+            }
+            Self::InvertedDoublePendulum => {
+                let chain = super::brax::Chain::double();
+                chain.control_step(s, action);
+                let (_, [x, y]) = chain.points(&s[..3]);
+                let done = y <= 1.0;
+                let penalty =
+                    0.01 * x * x + (y - 2.0).powi(2) + 1e-3 * s[4] * s[4] + 5e-3 * s[5] * s[5];
+                Step {
+                    reward: if done { 0.0 } else { 10.0 } - penalty,
+                    terminated: done,
+                }
+            }
         }
     }
 }

@@ -2,6 +2,7 @@
 //! the actor and critic networks with exact gradients and critic Hessian–vector products.
 
 pub mod blpo;
+pub mod brax;
 pub mod critic;
 pub mod envs;
 pub mod forms;

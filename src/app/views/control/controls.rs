@@ -14,7 +14,12 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
     ui.separator();
     ui.horizontal(|ui| {
         ui.strong("Task");
-        for env in [EnvKind::Cartpole, EnvKind::Acrobot, EnvKind::Pendulum] {
+        for env in [
+            EnvKind::Cartpole,
+            EnvKind::Acrobot,
+            EnvKind::InvertedPendulum,
+            EnvKind::InvertedDoublePendulum,
+        ] {
             ui.selectable_value(&mut s.env, env, env.label());
         }
     });

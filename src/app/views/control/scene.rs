@@ -73,6 +73,9 @@ impl Scene {
             EnvKind::Cartpole => cartpole::TAU,
             EnvKind::Acrobot => crate::numerics::control::envs::acrobot::DT,
             EnvKind::Pendulum => crate::numerics::control::envs::pendulum::DT,
+            EnvKind::InvertedPendulum | EnvKind::InvertedDoublePendulum => {
+                env.chain().map_or(0.02, |c| c.timestep * c.frames as f64)
+            }
         }
     }
 
@@ -180,6 +183,32 @@ fn draw(painter: &egui::Painter, rect: Rect, env: EnvKind, s: &[f64], ink: Color
             painter.line_segment([pivot, p1], Stroke::new(width * 2.0, ink));
             painter.line_segment([p1, p2], Stroke::new(width * 2.0, accent));
             painter.circle_filled(pivot, width * 1.5, ink);
+        }
+        EnvKind::InvertedPendulum | EnvKind::InvertedDoublePendulum => {
+            // Brax's rail (x ∈ [−1, 1] marked) and the poles from the cart, 0.6 m each.
+            let Some(chain) = env.chain() else {
+                return;
+            };
+            let n = chain.dofs();
+            let scale = rect.height() / (0.6 * chain.links.len() as f32 + 0.6);
+            let ground = rect.bottom() - 0.25 * scale;
+            let at = |x: f64, h: f64| {
+                pos2(
+                    rect.center().x + x as f32 * scale,
+                    ground - h as f32 * scale,
+                )
+            };
+            painter.line_segment([at(-1.0, 0.0), at(1.0, 0.0)], Stroke::new(1.5, ink));
+            let cart = Rect::from_center_size(at(s[0], 0.0), vec2(0.4 * scale, 0.2 * scale));
+            painter.rect_filled(cart, 2.0, ink);
+            let (mut x, mut h, mut phi) = (s[0], 0.0, 0.0);
+            for (i, link) in chain.links.iter().enumerate() {
+                phi += s[1 + i];
+                let (x2, h2) = (x + link.length * phi.sin(), h + link.length * phi.cos());
+                let colour = if i + 1 == n - 1 { accent } else { ink };
+                painter.line_segment([at(x, h), at(x2, h2)], Stroke::new(width * 2.0, colour));
+                (x, h) = (x2, h2);
+            }
         }
         EnvKind::Pendulum => {
             // θ = 0 is upright.
