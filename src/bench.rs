@@ -311,8 +311,18 @@ pub fn control(env: crate::numerics::control::envs::EnvKind, updates: usize) -> 
     use crate::numerics::control::ppo::PpoConfig;
     let mut rows = Vec::new();
     let mut ppo_seconds = f64::NAN;
-    for name in Name::ALL {
-        let algorithm = name.with(BlpoConfig::default());
+    // Fig. 4's variant (the authors' Nyström-preconditioned CG, 10 iterations) after the four.
+    let pcg = crate::numerics::control::learner::LearnerSpec::Blpo(BlpoConfig {
+        ihvp: crate::numerics::control::blpo::Ihvp::NystromPcg,
+        cg_iters: 10,
+        ..BlpoConfig::default()
+    });
+    let specs = Name::ALL
+        .iter()
+        .map(|n| n.with(BlpoConfig::default()))
+        .chain([pcg]);
+    for algorithm in specs {
+        let name = algorithm.name();
         let mut learner = Learner::new(env, &algorithm, PpoConfig::default(), 0, 1_000_000);
         learner.update();
         let started = Instant::now();
@@ -324,7 +334,7 @@ pub fn control(env: crate::numerics::control::envs::EnvKind, updates: usize) -> 
             ppo_seconds = per_update;
         }
         rows.push(serde_json::json!({
-            "algorithm": algorithm.label(),
+            "algorithm": algorithm.display(),
             "seconds_per_update": per_update,
             "ratio_to_ppo": per_update / ppo_seconds,
         }));

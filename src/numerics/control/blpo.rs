@@ -24,7 +24,8 @@ use rand::SeedableRng as _;
 use rand::seq::SliceRandom as _;
 use serde::{Deserialize, Serialize};
 
-use super::critic::{self, Schedule, cg_stops, minibatch, minibatch_hessian};
+pub use super::critic::Ihvp;
+use super::critic::{self, NystromInverse, Schedule, cg_stops, minibatch, minibatch_hessian};
 use super::envs::{EnvBatch, EnvKind};
 use super::forms::mixed;
 pub use super::hypergradient::Form;
@@ -33,7 +34,7 @@ use super::mlp::CriticLoss;
 use super::ppo::{Adam, Agent, PpoConfig, Rollout, clip_norm, collect, gae};
 pub use super::terms::Terms;
 use super::terms::{diagnose, mean_of};
-use crate::numerics::ihvp::cg::CgRun;
+use crate::numerics::ihvp::cg::{CgRun, Guard};
 use crate::numerics::ihvp::nystrom::{ColumnSampling, NystromVariant, nystrom};
 use crate::numerics::ihvp::{IhvpResult, Shifted};
 use crate::numerics::random::SeededRng;
@@ -71,6 +72,8 @@ pub struct BlpoConfig {
     pub diagnose: bool,
     /// How J and the mixed term are written (`forms.rs`).
     pub form: Form,
+    /// BLPO's IHVP: Nyström, or Nyström-preconditioned CG (Fig. 4's variant).
+    pub ihvp: Ihvp,
 }
 
 impl Default for BlpoConfig {
@@ -85,6 +88,7 @@ impl Default for BlpoConfig {
             fixed_columns: true,
             diagnose: false,
             form: Form::default(),
+            ihvp: Ihvp::default(),
         }
     }
 }
@@ -227,13 +231,22 @@ impl Blpo {
             Implicit::None => Solve::Skip,
             Implicit::Cg => {
                 let (tol, guard) = cg_stops(self.cfg.form);
-                Solve::Cg(CgRun::new(
+                let run = CgRun::new(
                     &j.grad_omega,
                     self.cfg.cg_iters,
                     tol,
                     guard,
                     &DVector::clone,
-                ))
+                );
+                Solve::Cg(run, None)
+            }
+            Implicit::Nystrom if self.cfg.ihvp == Ihvp::NystromPcg => {
+                let op = minibatch_hessian(&self.agent, &mb_obs, &mb_targets);
+                let inverse = NystromInverse::new(&op, &self.columns, self.cfg.rho);
+                let run = CgRun::new(&j.grad_omega, self.cfg.cg_iters, 1e-10, Guard::None, &|r| {
+                    inverse.apply(r)
+                });
+                Solve::Cg(run, Some(Box::new(inverse)))
             }
             Implicit::Nystrom => {
                 let op = CriticHessian {
@@ -271,15 +284,20 @@ impl Blpo {
     /// Up to `iterations` more of the step's CG iterations (one HVP each, footnote 7's at most 50 in
     /// all); whether its IHVP is ready.
     fn actor_solve(&self, step: &mut ActorStep, iterations: usize) -> bool {
-        let Solve::Cg(run) = &mut step.solve else {
+        let Solve::Cg(run, inverse) = &mut step.solve else {
             return true;
         };
         let op = minibatch_hessian(&self.agent, &step.mb_obs, &step.mb_targets);
-        run.advance(
-            &Shifted::new(&op, self.cfg.rho),
-            iterations,
-            &DVector::clone,
-        )
+        match inverse {
+            Some(m) => run.advance(&Shifted::new(&op, 1.0 / self.cfg.rho), iterations, &|r| {
+                m.apply(r)
+            }),
+            None => run.advance(
+                &Shifted::new(&op, self.cfg.rho),
+                iterations,
+                &DVector::clone,
+            ),
+        }
     }
 
     /// The actor's step finished (steps 4–5) once its IHVP is ready: the mixed term, clipped, subtracted,
@@ -297,8 +315,8 @@ impl Blpo {
         let ihvp = match solve {
             Solve::Skip => None,
             Solve::Done(ihvp) => Some(ihvp),
-            Solve::Cg(run) => {
-                let hvp_count = run.hvps();
+            Solve::Cg(run, inverse) => {
+                let hvp_count = run.hvps() + inverse.map_or(0, |m| m.hvps());
                 let mut warnings = Vec::new();
                 let (v, iterations, residual_norms) = run.finish("CG", &mut warnings);
                 Some(IhvpResult {
@@ -404,7 +422,7 @@ impl Blpo {
             }
             let env = w.order[w.minibatch % n];
             let step = self.actor_begin(&w.r, &w.targets, env, &w.last_obs[env]);
-            if matches!(step.solve, Solve::Cg(_)) {
+            if matches!(step.solve, Solve::Cg(..)) {
                 w.actor = Some(step);
                 self.pending = Some(w);
                 return None;
@@ -472,8 +490,8 @@ enum Solve {
     /// None (nesting alone, or Nyström refused the system): the actor follows ∇_θ J.
     Skip,
     Done(IhvpResult),
-    /// CG in progress.
-    Cg(CgRun),
+    /// CG in progress (with the Nyström preconditioner of Fig. 4's variant).
+    Cg(CgRun, Option<Box<NystromInverse>>),
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::blpo::{Blpo, BlpoConfig, Form, Implicit, Terms};
+use super::blpo::{Blpo, BlpoConfig, Form, Ihvp, Implicit, Terms};
 use super::envs::EnvKind;
 use super::ppo::{Agent, Ppo, PpoConfig};
 
@@ -78,12 +78,19 @@ impl LearnerSpec {
         self.name().label()
     }
 
-    /// The label, and the form where it is not the authors' code's (a recorded run may hold both).
+    /// The label, the IHVP where it is Fig. 4's variant, and the form where it is not the authors'
+    /// code's (a recorded run may hold several).
     pub fn display(&self) -> String {
-        match self.blpo().map(|c| c.form) {
-            Some(f) if f != Form::AuthorsCode => format!("{} · {} form", self.label(), f.label()),
-            _ => self.label().to_owned(),
+        let mut label = self.label().to_owned();
+        if let Some(c) = self.blpo() {
+            if c.ihvp == Ihvp::NystromPcg {
+                label.push_str(" · Nyström-PCG");
+            }
+            if c.form != Form::AuthorsCode {
+                label.push_str(&format!(" · {} form", c.form.label()));
+            }
         }
+        label
     }
 
     /// The BLPO settings of BLPO and its ablations (`None` for PPO).
@@ -109,6 +116,11 @@ impl LearnerSpec {
             }
         };
         positive("critic_lr", c.critic_lr)?;
+        if c.ihvp != Ihvp::Nystrom && !matches!(self, Self::Blpo(_)) {
+            return Err(
+                "algorithm.ihvp: only blpo chooses its IHVP (blpo_cg solves by CG, nested has none)".to_owned(),
+            );
+        }
         // Nyström divides by ρ; CG solves (H + ρI)v = b and may run with ρ = 0 (`main.py`'s `--lam 0`).
         if matches!(self, Self::Blpo(_)) {
             positive("rho", c.rho)?;

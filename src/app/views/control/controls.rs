@@ -4,7 +4,7 @@
 
 use super::SLOT_COLORS;
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
-use crate::numerics::control::blpo::Form;
+use crate::numerics::control::blpo::{Form, Ihvp};
 use crate::numerics::control::envs::EnvKind;
 use crate::numerics::control::learner::Name;
 use crate::scenario::control_lab::{ControlLabState, LearnerSlot, presets, range};
@@ -133,7 +133,14 @@ fn learner_ui(ui: &mut egui::Ui, k: usize, slot: &mut LearnerSlot) {
                 );
                 ui.checkbox(&mut c.fixed_columns, "fixed columns")
                     .on_hover_text("the authors' code draws the columns once; off: fresh columns per minibatch");
-            } else {
+                let mut pcg = c.ihvp == Ihvp::NystromPcg;
+                ui.checkbox(&mut pcg, "Nyström-preconditioned CG (Fig. 4)").on_hover_text(
+                    "the authors' nystrom_preconditioned_cg.py: CG on ∇²_ωL + I/ρ, preconditioned by the Nyström \
+                     inverse, at most the CG cap's iterations (the file: 10)",
+                );
+                c.ihvp = if pcg { Ihvp::NystromPcg } else { Ihvp::Nystrom };
+            }
+            if slot.name == Name::BlpoCg || c.ihvp == Ihvp::NystromPcg {
                 param_usize(
                     ui,
                     &mut c.cg_iters,
