@@ -241,7 +241,7 @@ impl Stepped for Learners<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -267,17 +267,22 @@ mod tests {
         );
     }
 
-    /// Seeds in lockstep give what each seed's learner gives alone, whatever the interleaving.
-    #[test]
-    fn lockstep_seeds_match_solo_runs() {
-        let ppo = PpoConfig {
+    /// PPO's settings shrunk for tests: 4 units, 2 environments × 8 steps, 2 epochs of 2 minibatches.
+    pub(crate) fn tiny_ppo() -> PpoConfig {
+        PpoConfig {
             hidden: 4,
             envs: 2,
             steps: 8,
             epochs: 2,
             minibatches: 2,
             ..PpoConfig::default()
-        };
+        }
+    }
+
+    /// Seeds in lockstep give what each seed's learner gives alone, whatever the interleaving.
+    #[test]
+    fn lockstep_seeds_match_solo_runs() {
+        let ppo = tiny_ppo();
         let algorithm = LearnerSpec::Nested(super::super::blpo::BlpoConfig {
             critic_steps: 2,
             ..Default::default()

@@ -134,20 +134,12 @@ mod tests {
     use crate::numerics::control::blpo::BlpoConfig;
     use crate::numerics::control::envs::EnvKind;
     use crate::numerics::control::learner::LearnerSpec;
-    use crate::numerics::control::ppo::PpoConfig;
 
     /// Two learners × three seeds on three threads record exactly what one thread records, which is what
     /// the lockstep loop records; every update is observed once.
     #[test]
     fn threads_record_what_one_thread_records_bit_for_bit() {
-        let ppo = PpoConfig {
-            hidden: 4,
-            envs: 2,
-            steps: 8,
-            epochs: 2,
-            minibatches: 2,
-            ..PpoConfig::default()
-        };
+        let ppo = crate::numerics::control::lockstep::tests::tiny_ppo();
         let specs = [
             LearnerSpec::Ppo,
             LearnerSpec::Blpo(BlpoConfig {

@@ -494,7 +494,7 @@ mod tests {
     use crate::numerics::rl::hypergradient::Upper;
     use crate::numerics::rl::tests_fixtures::{on_grid, shaping};
 
-    fn settings() -> Settings {
+    pub(super) fn settings() -> Settings {
         Settings {
             beta: 0.2,
             xi: 0.5,
@@ -625,17 +625,8 @@ mod pairs {
         ];
         let s = Settings {
             beta: 0.1,
-            xi: 0.5,
-            bellman_steps: 10,
             samples: 256,
-            momentum: 0.3,
-            lambda: 10.0,
-            policy_lr: 0.3,
-            seed: 1,
-            leader_steps: 1,
-            cbso_batch: 0,
-            cbso_horizon: 50,
-            w0_seed: None,
+            ..super::tests::settings()
         };
         let x0 = DVector::from_fn(25, |i, _| 0.1 * (i as f64).sin());
         let mut refused = 0;
