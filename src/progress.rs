@@ -15,7 +15,7 @@ pub struct Bar {
 #[cfg(not(target_arch = "wasm32"))]
 impl Bar {
     /// A bar over `total` updates (all learners and seeds) of learners named `labels` on `seeds` seeds.
-    pub fn new(total: usize, labels: &[&str], seeds: usize) -> Self {
+    pub fn new(total: usize, labels: &[String], seeds: usize) -> Self {
         let bar = indicatif::ProgressBar::new(total as u64);
         let style = indicatif::ProgressStyle::with_template(
             "{bar:30} {pos}/{len} updates · {msg} · {eta} left",
@@ -24,7 +24,7 @@ impl Bar {
         bar.set_style(style);
         Self {
             bar,
-            labels: labels.iter().map(|&l| l.to_owned()).collect(),
+            labels: labels.to_vec(),
             latest: std::sync::Mutex::new(vec![vec![f64::NAN; seeds]; labels.len()]),
         }
     }
@@ -60,7 +60,7 @@ pub struct Bar;
 
 #[cfg(target_arch = "wasm32")]
 impl Bar {
-    pub fn new(_total: usize, _labels: &[&str], _seeds: usize) -> Self {
+    pub fn new(_total: usize, _labels: &[String], _seeds: usize) -> Self {
         Self
     }
 

@@ -118,6 +118,7 @@ impl ControlScenario {
         self.record(parallel::threads())
     }
 
+    /// The run on `threads` threads (1: in this thread), as its record.
     pub fn record(&self, threads: usize) -> Value {
         let began = Instant::now();
         let mut runs: Vec<Seeds> = self
@@ -127,7 +128,7 @@ impl ControlScenario {
             .collect();
         let per_update = self.ppo.envs * self.ppo.steps;
         let updates = self.total_steps.div_ceil(per_update.max(1));
-        let labels: Vec<&str> = self.algorithm.iter().map(LearnerSpec::label).collect();
+        let labels: Vec<String> = self.algorithm.iter().map(LearnerSpec::display).collect();
         let progress = crate::progress::Bar::new(
             updates * runs.len() * self.seeds.len(),
             &labels,
