@@ -273,7 +273,7 @@ mod tests {
                 assert!(e.starts_with("kind, version"), "{e}");
             }
         }
-        assert!(opened >= 2, "{opened} records in {}", dir.display());
+        assert!(opened >= 1, "{opened} records in {}", dir.display());
     }
 
     #[test]
