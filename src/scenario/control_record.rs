@@ -280,16 +280,16 @@ mod tests {
     /// What the README's BLPO section says of the shipped runs (main.py's defaults, the authors' form),
     /// checked on the records themselves: in the code's form the summed correction is hundreds of times
     /// ∇_θJ and the bound clips it at every minibatch, in the paper's form it is a few percent and almost
-    /// never clipped; every nested learner's mean over seeds reaches the task's threshold at least 7 times
-    /// sooner than the authors' PPO baseline; BLPO does not get there before nesting alone, and their final
-    /// 95% intervals overlap.
+    /// never clipped; BLPO's mean over seeds does not reach the task's threshold before nesting alone's, and
+    /// their final 95% intervals overlap; on CartPole every nested learner crosses 475 at least 7 times
+    /// sooner than the authors' PPO baseline, on Acrobot every learner's final interval overlaps every other's.
     #[test]
     fn the_readme_findings_hold_in_the_shipped_records() {
         use crate::numerics::control::blpo::Form;
         use crate::numerics::control::learner::Name;
         use crate::numerics::control::lockstep::mean_band;
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/records");
-        for name in ["cartpole-main-py"] {
+        for name in ["cartpole-main-py", "acrobot-main-py"] {
             let path = dir.join(format!("{name}.json"));
             let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
             let record = ControlRecord::parse(&text).unwrap_or_else(|e| panic!("{e}"));
@@ -341,25 +341,38 @@ mod tests {
                 median(paper, "correction_ratio") < 0.05 && clip(paper) < 0.05,
                 "{name}: paper's form"
             );
-            let ppo = first(find(Name::Ppo, Form::AuthorsCode));
+            let ppo = find(Name::Ppo, Form::AuthorsCode);
             let nested = find(Name::Nested, Form::AuthorsCode);
+            let overlap = |a: (f64, f64), b: (f64, f64)| a.0 <= b.1 && b.0 <= a.1;
             for l in [
                 authors,
                 paper,
                 find(Name::BlpoCg, Form::AuthorsCode),
                 nested,
             ] {
-                assert!(
-                    first(l).saturating_mul(5) < ppo,
-                    "{name}: {} at {} vs PPO at {ppo}",
-                    l.algorithm.display(),
-                    first(l)
-                );
+                let who = l.algorithm.display();
+                if record.env == EnvKind::Cartpole {
+                    // CartPole: the nested critic crosses 475 at least 7× sooner than PPO.
+                    assert!(
+                        first(l).saturating_mul(7) < first(ppo),
+                        "{name}: {who} at {}",
+                        first(l)
+                    );
+                } else {
+                    // Acrobot: every learner's final interval overlaps every other's, PPO's included.
+                    for other in &record.learners {
+                        assert!(
+                            overlap(final_band(l), final_band(other)),
+                            "{name}: {who} apart from {}",
+                            other.algorithm.display()
+                        );
+                    }
+                }
             }
             assert!(first(nested) <= first(authors), "{name}: BLPO first");
             let (a, b) = (final_band(authors), final_band(nested));
             assert!(
-                a.0 <= b.1 && b.0 <= a.1,
+                overlap(a, b),
                 "{name}: final intervals {a:?} and {b:?} apart"
             );
         }

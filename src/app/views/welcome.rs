@@ -26,8 +26,8 @@ const CARD_IDS: [&str; 12] = [
     "lesson-card-10",
     "lesson-card-11",
 ];
-const FIGURE_IDS: [&str; 7] = [
-    "figure-0", "figure-1", "figure-2", "figure-3", "figure-4", "figure-5", "figure-6",
+const FIGURE_IDS: [&str; 8] = [
+    "figure-0", "figure-1", "figure-2", "figure-3", "figure-4", "figure-5", "figure-6", "figure-7",
 ];
 
 /// A seed figure the app reproduces: its name, what to look for, and the link that shows it.
@@ -70,6 +70,12 @@ pub fn figures() -> Vec<Figure> {
                        500 000 steps recorded natively: return curves with 95% bands, correction ratio \
                        and clip rate, opened in a second.",
             link: "#control?record=cartpole-main-py".to_owned(),
+        },
+        Figure {
+            title: "BLPO Fig. 3 on Acrobot as re-run here",
+            look_for: "The same five learners and settings on Acrobot-v1, 5 seeds × 500 000 steps: all end \
+                       between −80 and −83, within each other's intervals.",
+            link: "#control?record=acrobot-main-py".to_owned(),
         },
         Figure {
             title: "Lecture: Nash ≠ Stackelberg",
