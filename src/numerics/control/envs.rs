@@ -8,6 +8,13 @@
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
+use std::sync::LazyLock;
+
+use super::brax::Chain;
+
+/// Brax's two cart-and-pole bodies, built once (`EnvKind::step` is the hot path of every rollout).
+static SINGLE: LazyLock<Chain> = LazyLock::new(Chain::single);
+static DOUBLE: LazyLock<Chain> = LazyLock::new(Chain::double);
 
 /// Which task.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -83,11 +90,11 @@ impl EnvKind {
         }
     }
 
-    /// The Brax tasks' cart and poles.
-    pub fn chain(self) -> Option<super::brax::Chain> {
+    /// The Brax tasks' cart and poles, built once.
+    pub fn chain(self) -> Option<&'static Chain> {
         match self {
-            Self::InvertedPendulum => Some(super::brax::Chain::single()),
-            Self::InvertedDoublePendulum => Some(super::brax::Chain::double()),
+            Self::InvertedPendulum => Some(&SINGLE),
+            Self::InvertedDoublePendulum => Some(&DOUBLE),
             _ => None,
         }
     }
@@ -172,7 +179,7 @@ impl EnvKind {
             Self::Acrobot => acrobot::step(s, action as usize),
             Self::Pendulum => pendulum::step(s, action),
             Self::InvertedPendulum => {
-                let chain = super::brax::Chain::single();
+                let chain = &*SINGLE;
                 // `inverted_pendulum.py`'s step: (a + 1)·(max − min)/2 + min into the ctrl range.
                 let (lo, hi) = chain.ctrl;
                 chain.control_step(s, (action + 1.0) * (hi - lo) * 0.5 + lo);
@@ -182,7 +189,7 @@ impl EnvKind {
                 }
             }
             Self::InvertedDoublePendulum => {
-                let chain = super::brax::Chain::double();
+                let chain = &*DOUBLE;
                 chain.control_step(s, action);
                 let (_, [x, y]) = chain.points(&s[..3]);
                 let done = y <= 1.0;

@@ -36,19 +36,22 @@ pub fn curves_ui(ui: &mut egui::Ui, lock: &RlLockstep, slots: &[usize], budget: 
     let link = egui::Id::unique("soft-rl-curves");
     let width = ((ui.available_width() - 24.0) / 3.0).max(160.0);
     let shown = if budget { CURVES.len() } else { 4 };
-    // A curve no run has numbers for (e.g. direction errors when no run estimates ∇φ) is left out.
+    // A curve no run has numbers for (e.g. direction errors when no run estimates ∇φ) is left out; log₁₀ 0
+    // (an exact solve) is a number, said under the plot since a log axis cannot draw it.
+    let drawn = |v: f64| v.is_finite() || v == f64::NEG_INFINITY;
     let curves: Vec<&Metric> = CURVES[..shown]
         .iter()
         .filter(|(_, metric)| {
             lock.runs
                 .iter()
-                .any(|r| r.history.iter().any(|p| metric(p).is_finite()))
+                .any(|r| r.history.iter().any(|p| drawn(metric(p))))
         })
         .collect();
     for row in curves.chunks(3) {
         ui.horizontal(|ui| {
             for &&(title, metric) in row {
                 ui.vertical(|ui| {
+                    ui.set_max_width(width);
                     ui.strong(title);
                     Plot::new(("soft-rl-curve", title))
                         .width(width)
@@ -72,6 +75,20 @@ pub fn curves_ui(ui: &mut egui::Ui, lock: &RlLockstep, slots: &[usize], budget: 
                                 );
                             }
                         });
+                    for run in &lock.runs {
+                        let zeros = run
+                            .history
+                            .iter()
+                            .filter(|p| metric(p) == f64::NEG_INFINITY)
+                            .count();
+                        if zeros > 0 {
+                            ui.weak(format!(
+                                "{}: exactly 0 at {zeros} of {} steps (not drawn: log axis)",
+                                run.algorithm.name(),
+                                run.history.len()
+                            ));
+                        }
+                    }
                 });
             }
         });
