@@ -180,7 +180,8 @@ fn lesson_check(file: &str) -> ExitCode {
             }
             for (claim, outcome) in &step.claims {
                 let mark = if outcome.passed { "ok  " } else { "FAIL" };
-                println!("    {mark} {claim}  [measured {}]", outcome.measured);
+                let key = if claim.invariant { "invariant " } else { "" };
+                println!("    {mark} {key}{claim}  [{}]", outcome.describe());
                 if outcome.passed {
                     passed += 1;
                 } else {

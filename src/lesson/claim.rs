@@ -8,6 +8,10 @@
 //!
 //! PATH walks objects by key and arrays by index, dot-separated. `=` takes a tolerance (default 0), `<`,
 //! `>`, `<=`, `>=` compare numbers, `==` and `!=` compare text.
+//!
+//! A claim is checked twice (issue 37): at the step's start, before its run, and after it. A `claim:` says
+//! what the run *shows*, so it must not hold at the start already; an `invariant:` line (same syntax) says
+//! what must *stay* true through the run (no divergence, no sign change, x unmoved) and may hold at both.
 
 use serde_json::Value;
 
@@ -18,6 +22,8 @@ pub struct Claim {
     pub op: Op,
     /// What it means, for the class ("simultaneous play ends at the Nash point").
     pub text: String,
+    /// Written `invariant:`: true before and after the run alike; a `claim:` must change.
+    pub invariant: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,6 +42,37 @@ pub enum Op {
 pub struct Outcome {
     pub measured: String,
     pub passed: bool,
+    /// The value at the step's start, before its run, where it was measured there.
+    pub start: Option<String>,
+    /// A `claim:` that held at the start already (so the run showed nothing): failed for that.
+    pub held_at_start: bool,
+}
+
+impl Outcome {
+    /// The verdict after the run (`self`, from [`Claim::check`]) given the claim's outcome at the start:
+    /// a `claim:` that held there fails; an invariant must hold at both ends.
+    pub fn against_start(mut self, claim: &Claim, start: Outcome) -> Self {
+        self.held_at_start = !claim.invariant && start.passed;
+        self.passed = if claim.invariant {
+            self.passed && start.passed
+        } else {
+            self.passed && !start.passed
+        };
+        self.start = Some(start.measured);
+        self
+    }
+
+    /// One line: the value measured, with the start's where it was measured, and why it failed.
+    pub fn describe(&self) -> String {
+        let mut out = format!("measured {}", self.measured);
+        if let Some(start) = &self.start {
+            out += &format!(", at the start {start}");
+        }
+        if self.held_at_start {
+            out += "; it held before the run: claim what the run changes, or write `invariant:`";
+        }
+        out
+    }
 }
 
 impl Claim {
@@ -100,6 +137,7 @@ impl Claim {
             path: path.to_owned(),
             op,
             text,
+            invariant: false,
         })
     }
 
@@ -144,6 +182,8 @@ impl Claim {
             return Outcome {
                 measured: format!("nothing reported at `{}`", self.path),
                 passed: false,
+                start: None,
+                held_at_start: false,
             };
         };
         let passed = match (&self.op, found.as_f64()) {
@@ -159,6 +199,8 @@ impl Claim {
         Outcome {
             measured: text_of(found),
             passed,
+            start: None,
+            held_at_start: false,
         }
     }
 }
@@ -173,13 +215,21 @@ fn text_of(value: &Value) -> String {
 impl std::fmt::Display for Claim {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ", self.path)?;
+        // Numbers as written by hand: 1e-14, not 0.00000000000001 (both parse back to the same f64).
+        let n = |x: f64| {
+            if x != 0.0 && !(1e-4..1e6).contains(&x.abs()) {
+                format!("{x:e}")
+            } else {
+                x.to_string()
+            }
+        };
         match &self.op {
-            Op::Near { value, tol } if *tol == 0.0 => write!(f, "= {value}")?,
-            Op::Near { value, tol } => write!(f, "= {value} ± {tol}")?,
-            Op::Less(v) => write!(f, "< {v}")?,
-            Op::Greater(v) => write!(f, "> {v}")?,
-            Op::AtMost(v) => write!(f, "<= {v}")?,
-            Op::AtLeast(v) => write!(f, ">= {v}")?,
+            Op::Near { value, tol } if *tol == 0.0 => write!(f, "= {}", n(*value))?,
+            Op::Near { value, tol } => write!(f, "= {} ± {}", n(*value), n(*tol))?,
+            Op::Less(v) => write!(f, "< {}", n(*v))?,
+            Op::Greater(v) => write!(f, "> {}", n(*v))?,
+            Op::AtMost(v) => write!(f, "<= {}", n(*v))?,
+            Op::AtLeast(v) => write!(f, ">= {}", n(*v))?,
             Op::Is(v) => write!(f, "== {v}")?,
             Op::IsNot(v) => write!(f, "!= {v}")?,
         }

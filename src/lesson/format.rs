@@ -22,6 +22,7 @@
 //!
 //! try: Drag the outer step size up.               ← optional prompts, any number
 //! claim: runs.0.x.0 = 1 ± 1e-3 | simultaneous play ends at x = 1
+//! invariant: runs.0.status == ok | and never diverges   ← optional: true before and after the run
 //! ```
 
 use super::claim::Claim;
@@ -235,7 +236,8 @@ impl Lesson {
                 out += &format!("try: {t}\n");
             }
             for c in &step.claims {
-                out += &format!("claim: {c}\n");
+                let key = if c.invariant { "invariant" } else { "claim" };
+                out += &format!("{key}: {c}\n");
             }
         }
         out
@@ -400,10 +402,11 @@ impl StepBuilder {
                 }
                 "focus" => self.step.focus = Some(nonempty(n, "focus", value)?),
                 "try" => self.step.tries.push(nonempty(n, "try", value)?),
-                "claim" => {
-                    self.step
-                        .claims
-                        .push(Claim::parse(value).map_err(|e| error(n, "claim", e))?);
+                "claim" | "invariant" => {
+                    let field = if key == "claim" { "claim" } else { "invariant" };
+                    let mut claim = Claim::parse(value).map_err(|e| error(n, field, e))?;
+                    claim.invariant = key == "invariant";
+                    self.step.claims.push(claim);
                     self.step.lines.claims.push(n);
                 }
                 // Any other `word:` line is text ("Note: …").
@@ -461,6 +464,15 @@ impl StepBuilder {
                 self.step.lines.heading,
                 "view",
                 format!("step `{}` has no `view:` line", self.step.title),
+            ));
+        }
+        if self.step.claims.iter().all(|c| c.invariant)
+            && let Some(&line) = self.step.lines.claims.first()
+        {
+            return Err(error(
+                line,
+                "invariant",
+                "a step with invariants needs a `claim:` too: something its run changes",
             ));
         }
         Ok(())

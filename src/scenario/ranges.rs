@@ -4,7 +4,7 @@
 /// The Stackelberg game.
 pub mod stackelberg {
     pub const LR: (f64, f64) = (1e-4, 2.0);
-    pub const TTSA_RATIO: (f64, f64) = (1.0, 100.0);
+    pub const TIMESCALE_RATIO: (f64, f64) = (1.0, 100.0);
     pub const REG: (f64, f64) = (0.0, 1.0);
     pub const CRITIC_STEPS: (usize, usize) = (1, 100);
     pub const STEPS_PER_FRAME: (usize, usize) = (1, 5000);

@@ -69,8 +69,11 @@ pub struct StackelbergState {
     pub actor_lr: f64,
     /// Critic step δ₂.
     pub critic_lr: f64,
-    /// Two-timescale ratio: the two-timescale critic steps with δ₂ · ratio.
-    pub ttsa_ratio: f64,
+    /// Timescale ratio: two-timescale gradient play's critic steps with δ₂ · ratio (gradient play, no
+    /// implicit term — not Hong et al.'s TTSA, the playground's `ttsa`; links before issue 37 said
+    /// `ttsa_ratio`).
+    #[serde(alias = "ttsa_ratio")]
+    pub timescale_ratio: f64,
     /// Ridge λ of the regularized Stackelberg panel.
     pub reg: f64,
     /// K critic steps per actor step in nested panels.
@@ -106,7 +109,7 @@ impl Default for StackelbergState {
         Self {
             actor_lr: 0.01,
             critic_lr: 0.01,
-            ttsa_ratio: 5.0,
+            timescale_ratio: 5.0,
             reg: 0.04,
             critic_steps: 10,
             start: [-1.0, 1.0],
@@ -137,7 +140,7 @@ impl StackelbergState {
             Rule::Simultaneous => (Dynamics::Simultaneous, self.critic_lr, 0.0),
             Rule::TwoTimescale => (
                 Dynamics::Simultaneous,
-                self.critic_lr * self.ttsa_ratio,
+                self.critic_lr * self.timescale_ratio,
                 0.0,
             ),
             Rule::StackelbergRidge => (Dynamics::Stackelberg, self.critic_lr, self.reg),
@@ -159,7 +162,7 @@ impl StackelbergState {
         };
         let base = match spec.rule {
             Rule::Simultaneous => "simultaneous".to_owned(),
-            Rule::TwoTimescale => format!("two-timescale, δ₂ × {}", self.ttsa_ratio),
+            Rule::TwoTimescale => format!("two-timescale gradient play, δ₂ × {}", self.timescale_ratio),
             Rule::StackelbergRidge => format!("Stackelberg, λ = {}", self.reg),
             Rule::Stackelberg => "Stackelberg, λ = 0".to_owned(),
         };
@@ -219,7 +222,7 @@ impl Validate for StackelbergState {
     fn validate(&self) -> Result<(), String> {
         check_f64("actor_lr", self.actor_lr, range::LR)?;
         check_f64("critic_lr", self.critic_lr, range::LR)?;
-        check_f64("ttsa_ratio", self.ttsa_ratio, range::TTSA_RATIO)?;
+        check_f64("timescale_ratio", self.timescale_ratio, range::TIMESCALE_RATIO)?;
         check_f64("reg", self.reg, range::REG)?;
         check_f64("entropy", self.entropy, range::ENTROPY)?;
         check_usize("critic_steps", self.critic_steps, range::CRITIC_STEPS)?;

@@ -52,6 +52,21 @@ pub fn open_view(step: &Step, open: OpenView) -> Result<Box<dyn View>, String> {
     Ok(view)
 }
 
+/// The step's view at its start, before its run: the link with `step=0` where the step plays to a step (its
+/// `run:` or the link's own `step`), and the report of that view's first frame.
+pub fn start_report(step: &Step, open: OpenView) -> Result<Value, String> {
+    let anchor = Anchor::parse(&step.view)?;
+    let mut query = anchor.query.clone();
+    if step.run.is_some() || query.iter().any(|(k, _)| k == "step") {
+        query.retain(|(k, _)| k != "step");
+        query.push(("step".to_owned(), "0".to_owned()));
+    }
+    let mut view = open(&anchor.view)?;
+    view.apply_query(&query)?;
+    let (report, _) = Headless::new(view).frame();
+    Ok(Value::Object(report.values))
+}
+
 /// The link's query with the step's run as `step=N` (the views that replay to a step take it).
 pub fn run_query(step: &Step, anchor: &Anchor) -> Vec<(String, String)> {
     let mut query = anchor.query.clone();
@@ -168,7 +183,8 @@ pub struct LessonChecker {
     limit: Duration,
     /// The steps checked so far.
     pub steps: Vec<StepCheck>,
-    player: Option<(StepPlayer, Instant)>,
+    /// The open step's player, when it began, and its report at the start.
+    player: Option<(StepPlayer, Instant, Value)>,
     open: OpenView,
 }
 
@@ -213,8 +229,10 @@ impl LessonChecker {
             claims: Vec::new(),
         };
         if self.player.is_none() {
-            match open_view(step, self.open).map(StepPlayer::new) {
-                Ok(player) => self.player = Some((player, Instant::now())),
+            let opened = start_report(step, self.open)
+                .and_then(|start| Ok((StepPlayer::new(open_view(step, self.open)?), start)));
+            match opened {
+                Ok((player, start)) => self.player = Some((player, Instant::now(), start)),
                 Err(e) => {
                     out.error = Some(e);
                     self.steps.push(out);
@@ -222,7 +240,7 @@ impl LessonChecker {
                 }
             }
         }
-        let Some((player, started)) = self.player.as_mut() else {
+        let Some((player, started, start)) = self.player.as_mut() else {
             return;
         };
         let played = match player.advance_within(self.limit, deadline) {
@@ -238,7 +256,7 @@ impl LessonChecker {
                 out.claims = step
                     .claims
                     .iter()
-                    .map(|c| (c.clone(), c.check(&values)))
+                    .map(|c| (c.clone(), c.check(&values).against_start(c, c.check(start))))
                     .collect();
             }
             Err(e) => out.error = Some(e),

@@ -146,6 +146,15 @@ fn malformed_lessons_are_rejected_naming_the_line_and_field() {
             "whole number",
         ),
         (with("id: short-one", "id: Short One"), 2, "id", "lowercase"),
+        (
+            with(
+                "claim: panels.0.theta_sign_changes >= 1 | simultaneous play crosses θ = 0\n",
+                "",
+            ),
+            28,
+            "invariant",
+            "needs a `claim:`",
+        ),
         (with("view: #stackelberg\n", ""), 25, "view", "no `view:`"),
         (
             with("try: Move the start point.", "> stray"),
@@ -190,6 +199,39 @@ fn claims_compare_reported_values() {
     ] {
         assert!(Claim::parse(bad).is_err(), "{bad}");
     }
+}
+
+/// A claim is checked at the step's start too: a `claim:` that holds there already fails (the run showed
+/// nothing), an `invariant:` must hold at both ends; both values are reported.
+#[test]
+fn a_claim_must_change_over_the_run_and_an_invariant_must_not() {
+    let start = serde_json::json!({"n": 0, "status": "ok"});
+    let end = serde_json::json!({"n": 5, "status": "ok"});
+    let verdict = |line: &str| {
+        let lesson = Lesson::parse(&format!(
+            "# T\nid: t\nminutes: 1\n\n## S\nview: #playground\n{line}\nclaim: n > 3\n"
+        ))
+        .expect("parses");
+        let c = lesson.steps[0].claims[0].clone();
+        c.check(&end).against_start(&c, c.check(&start))
+    };
+    let changed = verdict("claim: n > 3 | grows");
+    assert!(changed.passed && !changed.held_at_start, "{changed:?}");
+    assert_eq!(changed.start.as_deref(), Some("0"));
+    let already = verdict("claim: status == ok | never diverges");
+    assert!(!already.passed && already.held_at_start, "{already:?}");
+    assert!(already.describe().contains("held before the run"), "{}", already.describe());
+    let kept = verdict("invariant: status == ok | never diverges");
+    assert!(kept.passed, "{kept:?}");
+    let broken = verdict("invariant: n = 0 | unmoved");
+    assert!(!broken.passed, "an invariant that breaks fails: {broken:?}");
+    // The written form keeps the keyword, and small numbers as one would write them.
+    let lesson = Lesson::parse(
+        "# T\nid: t\nminutes: 1\n\n## S\nview: #playground\nclaim: n < 1e-14\ninvariant: m == ok\n",
+    )
+    .expect("parses");
+    let text = lesson.to_text();
+    assert!(text.contains("claim: n < 1e-14\ninvariant: m == ok"), "{text}");
 }
 
 #[test]

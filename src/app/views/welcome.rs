@@ -54,8 +54,8 @@ pub fn figures() -> Vec<Figure> {
     vec![
         Figure {
             title: "BLPO Fig. 1 — the one-step actor–critic game",
-            look_for: "Simultaneous and two-timescale play circle the equilibrium; Stackelberg play, \
-                       with the implicit correction, walks to it.",
+            look_for: "Simultaneous and two-timescale play spiral in slowly, the actor crossing θ = 0 on \
+                       every turn; the Stackelberg actor, with the implicit correction, comes straight in.",
             link: preset_link("stackelberg", stackelberg::presets(), "Zheng et al. 2022"),
         },
         Figure {

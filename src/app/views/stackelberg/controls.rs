@@ -30,8 +30,8 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
     );
     param_f64(
         ui,
-        &mut state.ttsa_ratio,
-        range::TTSA_RATIO,
+        &mut state.timescale_ratio,
+        range::TIMESCALE_RATIO,
         lr(
             "δ₂ ×",
             "two-timescale ratio",
