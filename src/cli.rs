@@ -24,6 +24,9 @@ USAGE:
     bilevel-lab lesson check FILE|--all  play every step of a lesson file (or of every built-in
                                 lesson) headless and print each claim with its measured value;
                                 exit 1 when a claim fails, 2 when the file is malformed
+    bilevel-lab lesson grade FILE  replay the hand-in links of a CSV `name,link` headless and print CSV
+                                `name,link,lesson,step,pass,measured,reason`; exit 2 when unreadable
+    bilevel-lab lesson list --json  the built-in lessons, their minutes and steps (step or exercise)
     bilevel-lab --version       print the version
     bilevel-lab --help          print this help
 ";
@@ -73,7 +76,9 @@ pub fn main(args: &[String]) -> ExitCode {
         },
         Some("lesson") => match (args.get(1).map(String::as_str), args.get(2)) {
             (Some("check"), Some(file)) if args.len() == 3 => lesson_check(file),
-            _ => usage("lesson check FILE|--all"),
+            (Some("grade"), Some(file)) if args.len() == 3 => lesson_grade(file),
+            (Some("list"), Some(flag)) if args.len() == 3 && flag == "--json" => lesson_list(),
+            _ => usage("lesson check FILE|--all, lesson grade FILE, lesson list --json"),
         },
         Some(other) => {
             eprintln!("bilevel-lab: unknown command `{other}` (see bilevel-lab --help)");
@@ -137,6 +142,52 @@ fn run_scenario(file: &str) -> ExitCode {
     }
 }
 
+/// `lesson grade FILE`: every hand-in link of a `name,link` CSV replayed headless, one CSV row each; exit 0
+/// when the file was read (whatever the rows say), 2 when it was not.
+fn lesson_grade(file: &str) -> ExitCode {
+    use crate::app::lesson_check::{STEP_LIMIT, grade};
+    use crate::app::views::by_anchor;
+    let rows = std::fs::read_to_string(file)
+        .map_err(|e| format!("{file}: {e}"))
+        .and_then(|text| grade::hand_ins(&text).map_err(|e| format!("{file}: {e}")));
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let lessons = crate::lesson::built_in();
+    println!("{}", grade::Graded::HEADER);
+    for (name, link) in rows {
+        println!(
+            "{}",
+            grade::grade(&name, &link, &lessons, by_anchor, STEP_LIMIT).csv()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// `lesson list --json`: the built-in lessons, their steps and which are exercises.
+fn lesson_list() -> ExitCode {
+    let list: Vec<serde_json::Value> = crate::lesson::built_in()
+        .iter()
+        .map(|l| {
+            let steps: Vec<serde_json::Value> = l
+                .steps
+                .iter()
+                .map(|s| {
+                    let kind = if s.is_exercise() { "exercise" } else { "step" };
+                    serde_json::json!({"title": s.title, "view": s.view, "kind": kind})
+                })
+                .collect();
+            serde_json::json!({"id": l.id, "title": l.title, "minutes": l.minutes, "steps": steps})
+        })
+        .collect();
+    println!("{}", serde_json::Value::Array(list));
+    ExitCode::SUCCESS
+}
+
 /// `lesson check`: a file, or every built-in lesson (`--all`).
 fn lesson_check(file: &str) -> ExitCode {
     use crate::app::{lesson_check as check, views::by_anchor};
@@ -178,9 +229,13 @@ fn lesson_check(file: &str) -> ExitCode {
                 failed += 1;
                 println!("    FAIL {e}");
             }
-            for (claim, outcome) in &step.claims {
+            let claims = step.claims.iter().map(|(c, o)| {
+                let key = if c.invariant { "invariant " } else { "" };
+                (key, c, o)
+            });
+            let goals = step.goals.iter().map(|(g, o)| ("goal ", g, o));
+            for (key, claim, outcome) in claims.chain(goals) {
                 let mark = if outcome.passed { "ok  " } else { "FAIL" };
-                let key = if claim.invariant { "invariant " } else { "" };
                 println!("    {mark} {key}{claim}  [{}]", outcome.describe());
                 if outcome.passed {
                     passed += 1;

@@ -23,6 +23,11 @@
 //! try: Drag the outer step size up.               ← optional prompts, any number
 //! claim: runs.0.x.0 = 1 ± 1e-3 | simultaneous play ends at x = 1
 //! invariant: runs.0.status == ok | and never diverges   ← optional: true before and after the run
+//!
+//! ## Exercise: make it converge                   ← a step with `goal:` lines is an exercise
+//! view: #playground?outer_lr=9
+//! goal: runs.0.status == ok | the run converges   ← checked live on the student's own view
+//! solution: #playground?outer_lr=0.5              ← a state that reaches the goals (`lesson check`)
 //! ```
 
 use super::claim::Claim;
@@ -38,7 +43,7 @@ pub struct Lesson {
 }
 
 /// One step: a live view in a given state, its narrative, and what it asks and claims.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Step {
     pub title: String,
     /// The view's link, `#view?k=v&…` (checked against the view when the lesson is checked).
@@ -52,16 +57,30 @@ pub struct Step {
     pub question: Option<Question>,
     pub tries: Vec<String>,
     pub claims: Vec<Claim>,
+    /// An exercise's goals: claims the student's own view is checked against, live. A step with goals is
+    /// an exercise.
+    pub goals: Vec<Claim>,
+    /// An exercise's solution: a link of the step's view that reaches every goal (`lesson check` plays it).
+    pub solution: Option<String>,
     /// Where the step's parts stand in the file (1-based), for messages.
     pub lines: StepLines,
 }
 
-/// The lines of a step's heading, its `view:` and each `claim:`.
+impl Step {
+    /// A step with goals: the student changes the view until they hold.
+    pub fn is_exercise(&self) -> bool {
+        !self.goals.is_empty()
+    }
+}
+
+/// The lines of a step's heading, its `view:`, each `claim:` and `goal:`, and its `solution:`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StepLines {
     pub heading: usize,
     pub view: usize,
     pub claims: Vec<usize>,
+    pub goals: Vec<usize>,
+    pub solution: usize,
 }
 
 /// A question put to the class before the run.
@@ -229,7 +248,7 @@ impl Lesson {
                     out += &format!("> {line}\n");
                 }
             }
-            if !step.tries.is_empty() || !step.claims.is_empty() {
+            if !step.tries.is_empty() || !step.claims.is_empty() || step.is_exercise() {
                 out.push('\n');
             }
             for t in &step.tries {
@@ -238,6 +257,12 @@ impl Lesson {
             for c in &step.claims {
                 let key = if c.invariant { "invariant" } else { "claim" };
                 out += &format!("{key}: {c}\n");
+            }
+            for g in &step.goals {
+                out += &format!("goal: {g}\n");
+            }
+            if let Some(solution) = &step.solution {
+                out += &format!("solution: {solution}\n");
             }
         }
         out
@@ -291,17 +316,11 @@ impl StepBuilder {
         Self {
             step: Step {
                 title: title.to_owned(),
-                view: String::new(),
-                run: None,
-                focus: None,
-                text: String::new(),
-                question: None,
-                tries: Vec::new(),
-                claims: Vec::new(),
                 lines: StepLines {
                     heading: line,
                     ..StepLines::default()
                 },
+                ..Step::default()
             },
             text: Vec::new(),
             question_line: None,
@@ -409,6 +428,20 @@ impl StepBuilder {
                     self.step.claims.push(claim);
                     self.step.lines.claims.push(n);
                 }
+                "goal" => {
+                    let goal = Claim::parse(value).map_err(|e| error(n, "goal", e))?;
+                    self.step.goals.push(goal);
+                    self.step.lines.goals.push(n);
+                }
+                "solution" => {
+                    if self.step.solution.is_some() {
+                        return Err(error(n, "solution", "one solution per exercise"));
+                    }
+                    let anchor = crate::scenario::anchor::Anchor::parse(value)
+                        .map_err(|e| error(n, "solution", e))?;
+                    self.step.solution = Some(anchor.to_hash());
+                    self.step.lines.solution = n;
+                }
                 // Any other `word:` line is text ("Note: …").
                 _ => return self.text_line(n, line),
             }
@@ -465,6 +498,38 @@ impl StepBuilder {
                 "view",
                 format!("step `{}` has no `view:` line", self.step.title),
             ));
+        }
+        let heading = self.step.lines.heading;
+        match (self.step.is_exercise(), &self.step.solution) {
+            (true, None) => {
+                return Err(error(
+                    heading,
+                    "solution",
+                    "an exercise needs a `solution:` link that reaches its goals (`lesson check` plays it)",
+                ));
+            }
+            (false, Some(_)) => {
+                return Err(error(
+                    self.step.lines.solution,
+                    "solution",
+                    "a `solution:` belongs to an exercise: add its `goal:` lines",
+                ));
+            }
+            (true, Some(solution)) => {
+                let view = |link: &str| link.split('?').next().unwrap_or_default().to_owned();
+                if view(solution) != view(&self.step.view) {
+                    return Err(error(
+                        self.step.lines.solution,
+                        "solution",
+                        format!(
+                            "the solution is a link of the step's view `{}`, got `{}`",
+                            view(&self.step.view),
+                            view(solution)
+                        ),
+                    ));
+                }
+            }
+            (false, None) => {}
         }
         if self.step.claims.iter().all(|c| c.invariant)
             && let Some(&line) = self.step.lines.claims.first()

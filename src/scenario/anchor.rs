@@ -58,9 +58,53 @@ impl Anchor {
     }
 }
 
+/// A link inside a link's value (an exercise's hand-in carries the student's view link): every byte
+/// outside `A–Z a–z 0–9 - _ . ~` as `%XX`.
+pub fn encode_component(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The inverse of [`encode_component`]; a malformed `%` or bytes that are not UTF-8 are an error.
+pub fn decode_component(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("a `%` not followed by two hex digits at {i}"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|e| format!("not UTF-8 once decoded ({e})"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_link_survives_inside_a_links_value() {
+        let link = "#playground?rho=10&start=1,0&grid.costs=0,0;0,1&t=Φ";
+        let encoded = encode_component(link);
+        assert!(!encoded.contains(['#', '?', '&', '=']), "{encoded}");
+        assert_eq!(decode_component(&encoded).as_deref(), Ok(link));
+        assert!(decode_component("%2").is_err() && decode_component("%zz").is_err());
+        assert!(decode_component("%FF").is_err());
+    }
 
     #[test]
     fn round_trips() {

@@ -162,7 +162,9 @@ impl StackelbergState {
         };
         let base = match spec.rule {
             Rule::Simultaneous => "simultaneous".to_owned(),
-            Rule::TwoTimescale => format!("two-timescale gradient play, δ₂ × {}", self.timescale_ratio),
+            Rule::TwoTimescale => {
+                format!("two-timescale gradient play, δ₂ × {}", self.timescale_ratio)
+            }
             Rule::StackelbergRidge => format!("Stackelberg, λ = {}", self.reg),
             Rule::Stackelberg => "Stackelberg, λ = 0".to_owned(),
         };
@@ -222,7 +224,11 @@ impl Validate for StackelbergState {
     fn validate(&self) -> Result<(), String> {
         check_f64("actor_lr", self.actor_lr, range::LR)?;
         check_f64("critic_lr", self.critic_lr, range::LR)?;
-        check_f64("timescale_ratio", self.timescale_ratio, range::TIMESCALE_RATIO)?;
+        check_f64(
+            "timescale_ratio",
+            self.timescale_ratio,
+            range::TIMESCALE_RATIO,
+        )?;
         check_f64("reg", self.reg, range::REG)?;
         check_f64("entropy", self.entropy, range::ENTROPY)?;
         check_usize("critic_steps", self.critic_steps, range::CRITIC_STEPS)?;

@@ -12,7 +12,7 @@ use serde_json::Value;
 use web_time::Instant;
 
 use crate::app::headless::{Headless, StepPlayer};
-use crate::app::view::{OpenView, View};
+use crate::app::view::{OpenView, View, ViewReport};
 use crate::lesson::claim::{Claim, Outcome};
 use crate::lesson::format::{Lesson, LessonError, Step};
 use crate::scenario::anchor::Anchor;
@@ -30,12 +30,56 @@ pub struct StepCheck {
     pub seconds: f64,
     pub error: Option<String>,
     pub claims: Vec<(Claim, Outcome)>,
+    /// An exercise's goals on its solution, each with its value at the step's start.
+    pub goals: Vec<(Claim, Outcome)>,
 }
 
 impl StepCheck {
     pub fn passed(&self) -> bool {
-        self.error.is_none() && self.claims.iter().all(|(_, o)| o.passed)
+        self.error.is_none() && self.claims.iter().chain(&self.goals).all(|(_, o)| o.passed)
     }
+}
+
+/// An exercise's goals against its start (the step's link, played) and its solution (played): each goal
+/// must hold on the solution, and not all of them may hold at the start — or the exercise asks nothing.
+pub fn check_goals(
+    goals: &[Claim],
+    start: &Value,
+    solution: &Value,
+) -> (Vec<(Claim, Outcome)>, Option<String>) {
+    let outcomes: Vec<(Claim, Outcome)> = goals
+        .iter()
+        .map(|g| {
+            let mut end = g.check(solution);
+            end.start = Some(g.check(start).measured);
+            (g.clone(), end)
+        })
+        .collect();
+    let solved = goals.iter().all(|g| g.check(start).passed);
+    let error = solved.then(|| {
+        "the exercise is solved at its start: the step's own link already reaches every goal"
+            .to_owned()
+    });
+    (outcomes, error)
+}
+
+/// The step a solution link plays: the exercise's step with the solution as its view and no run.
+fn solution_step(step: &Step) -> Option<Step> {
+    Some(Step {
+        view: step.solution.clone()?,
+        run: None,
+        ..step.clone()
+    })
+}
+
+/// The open step's players: the step's own link, then (an exercise) its solution.
+struct Playing {
+    player: StepPlayer,
+    started: Instant,
+    /// The claims' start: the step's view at step 0, one frame.
+    start: Value,
+    /// An exercise's step link, played: set when its solution is being played.
+    played: Option<ViewReport>,
 }
 
 /// The anchor of lesson mode, which a step cannot show.
@@ -183,8 +227,7 @@ pub struct LessonChecker {
     limit: Duration,
     /// The steps checked so far.
     pub steps: Vec<StepCheck>,
-    /// The open step's player, when it began, and its report at the start.
-    player: Option<(StepPlayer, Instant, Value)>,
+    player: Option<Playing>,
     open: OpenView,
 }
 
@@ -227,12 +270,20 @@ impl LessonChecker {
             seconds: 0.0,
             error: None,
             claims: Vec::new(),
+            goals: Vec::new(),
         };
         if self.player.is_none() {
             let opened = start_report(step, self.open)
                 .and_then(|start| Ok((StepPlayer::new(open_view(step, self.open)?), start)));
             match opened {
-                Ok((player, start)) => self.player = Some((player, Instant::now(), start)),
+                Ok((player, start)) => {
+                    self.player = Some(Playing {
+                        player,
+                        started: Instant::now(),
+                        start,
+                        played: None,
+                    });
+                }
                 Err(e) => {
                     out.error = Some(e);
                     self.steps.push(out);
@@ -240,31 +291,65 @@ impl LessonChecker {
                 }
             }
         }
-        let Some((player, started, start)) = self.player.as_mut() else {
+        let Some(playing) = self.player.as_mut() else {
             return;
         };
-        let played = match player.advance_within(self.limit, deadline) {
+        let report = match playing.player.advance_within(self.limit, deadline) {
             Ok(None) => return,
             Ok(Some(report)) => Ok(report),
             Err(e) => Err(e),
         };
-        out.frames = player.frames();
-        out.seconds = started.elapsed().as_secs_f64();
-        match played {
-            Ok(report) => {
-                let values = Value::Object(report.values);
+        out.frames = playing.player.frames();
+        out.seconds = playing.started.elapsed().as_secs_f64();
+        match (report, playing.played.take()) {
+            // An exercise's own link has played: now its solution.
+            (Ok(report), None) if step.is_exercise() => {
+                match solution_step(step).map(|s| open_view(&s, self.open)) {
+                    Some(Ok(view)) => {
+                        playing.player = StepPlayer::new(view);
+                        playing.played = Some(report);
+                        return;
+                    }
+                    Some(Err(e)) => out.error = Some(format!("the solution: {e}")),
+                    None => out.error = Some("an exercise without a solution".to_owned()),
+                }
+            }
+            (Ok(report), played) => {
+                let (step_report, solution) = match played {
+                    Some(played) => (played, Some(report)),
+                    None => (report, None),
+                };
+                let values = Value::Object(step_report.values);
                 out.claims = step
                     .claims
                     .iter()
-                    .map(|c| (c.clone(), c.check(&values).against_start(c, c.check(start))))
+                    .map(|c| {
+                        let start = c.check(&playing.start);
+                        (c.clone(), c.check(&values).against_start(c, start))
+                    })
                     .collect();
+                if let Some(solution) = solution {
+                    let (goals, error) =
+                        check_goals(&step.goals, &values, &Value::Object(solution.values));
+                    out.goals = goals;
+                    out.error = error;
+                }
             }
-            Err(e) => out.error = Some(e),
+            (Err(e), played) => {
+                let what = if played.is_some() {
+                    "the solution: "
+                } else {
+                    ""
+                };
+                out.error = Some(format!("{what}{e}"));
+            }
         }
         self.player = None;
         self.steps.push(out);
     }
 }
+
+pub mod grade;
 
 #[cfg(test)]
 mod tests;

@@ -220,7 +220,11 @@ fn a_claim_must_change_over_the_run_and_an_invariant_must_not() {
     assert_eq!(changed.start.as_deref(), Some("0"));
     let already = verdict("claim: status == ok | never diverges");
     assert!(!already.passed && already.held_at_start, "{already:?}");
-    assert!(already.describe().contains("held before the run"), "{}", already.describe());
+    assert!(
+        already.describe().contains("held before the run"),
+        "{}",
+        already.describe()
+    );
     let kept = verdict("invariant: status == ok | never diverges");
     assert!(kept.passed, "{kept:?}");
     let broken = verdict("invariant: n = 0 | unmoved");
@@ -231,7 +235,10 @@ fn a_claim_must_change_over_the_run_and_an_invariant_must_not() {
     )
     .expect("parses");
     let text = lesson.to_text();
-    assert!(text.contains("claim: n < 1e-14\ninvariant: m == ok"), "{text}");
+    assert!(
+        text.contains("claim: n < 1e-14\ninvariant: m == ok"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -286,5 +293,77 @@ fn every_character_of_the_built_in_lessons_has_a_glyph() {
                 );
             }
         }
+    }
+}
+
+/// An exercise needs a solution of its own view, a solution needs goals, and `lesson check` plays both
+/// ends: the goals must hold on the solution and must not all hold at the step's start.
+#[test]
+fn exercises_are_checked_at_their_start_and_on_their_solution() {
+    let exercise = |goal: &str, solution: &str| {
+        format!(
+            "# T\nid: t\nminutes: 1\n\n## Ex\nview: #playground?outer_lr=9&runs.1.on=false\nrun: 300\n{goal}\n{solution}\n"
+        )
+    };
+    let goal = "goal: runs.0.status == ok | converges";
+    let solution = "solution: #playground?outer_lr=0.5&runs.1.on=false&step=300";
+    let e = Lesson::parse(&exercise(goal, "")).expect_err("no solution");
+    assert_eq!((e.line, e.field), (5, "solution"), "{e}");
+    let e = Lesson::parse(&exercise(goal, "solution: #stackelberg")).expect_err("another view");
+    assert_eq!((e.line, e.field), (9, "solution"), "{e}");
+    let e = Lesson::parse(&exercise("", solution)).expect_err("no goals");
+    assert_eq!(e.field, "solution", "{e}");
+    let lesson = Lesson::parse(&exercise(goal, solution)).expect("parses");
+    assert!(lesson.steps[0].is_exercise());
+    let text = lesson.to_text();
+    assert_eq!(
+        Lesson::parse(&text).map(|l| l.to_text()),
+        Ok(text),
+        "round trip"
+    );
+    let [step] = check(&lesson, STEP_LIMIT, by_anchor)
+        .try_into()
+        .expect("one step");
+    assert!(step.passed(), "{step:?}");
+    assert_eq!(
+        step.goals[0].1.start.as_deref(),
+        Some("diverged at step 10"),
+        "{step:?}"
+    );
+    // A goal the start reaches already: the exercise asks nothing.
+    let easy =
+        Lesson::parse(&exercise("goal: runs.0.phi > -1 | anything", solution)).expect("parses");
+    let [step] = check(&easy, STEP_LIMIT, by_anchor)
+        .try_into()
+        .expect("one step");
+    assert!(
+        !step.passed()
+            && step
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("solved at its start")),
+        "{step:?}"
+    );
+    // A solution that misses the goal fails.
+    let wrong = Lesson::parse(&exercise(
+        goal,
+        "solution: #playground?outer_lr=3&runs.1.on=false&step=300",
+    ))
+    .expect("parses");
+    let [step] = check(&wrong, STEP_LIMIT, by_anchor)
+        .try_into()
+        .expect("one step");
+    assert!(!step.passed() && !step.goals[0].1.passed, "{step:?}");
+}
+
+/// Every built-in lesson ends with an exercise.
+#[test]
+fn every_built_in_lesson_ends_with_an_exercise() {
+    for lesson in built_in() {
+        assert!(
+            lesson.steps.last().is_some_and(|s| s.is_exercise()),
+            "{} ends with an exercise",
+            lesson.id
+        );
     }
 }

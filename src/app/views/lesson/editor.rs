@@ -11,7 +11,6 @@ use crate::app::lesson_check as check;
 use crate::app::view::OpenView;
 use crate::app::{ViewCtx, ViewReport};
 use crate::budget::work_until;
-use crate::lesson::format::StepLines;
 use crate::lesson::{Lesson, Step};
 use crate::platform;
 use crate::scenario::anchor::Anchor;
@@ -199,13 +198,8 @@ impl LessonView {
             Step {
                 title,
                 view,
-                run: None,
-                focus: None,
                 text: text.trim().to_owned(),
-                question: None,
-                tries: Vec::new(),
-                claims: Vec::new(),
-                lines: StepLines::default(),
+                ..Step::default()
             },
         );
         self.commit(edited, step + 1)

@@ -9,6 +9,7 @@
 //! here, kept in the browser's storage); `editor` edits them, `handout` writes the Markdown handout.
 
 mod editor;
+mod exercise;
 mod handout;
 mod library;
 pub mod narrative;
@@ -127,6 +128,21 @@ impl LessonView {
         }
     }
 
+    /// An exercise's hand-in: the student's view link applied to the open step's view, shown as it is.
+    fn open_student_view(&mut self, link: &str) -> Result<(), String> {
+        let Some(open) = self.open.as_mut() else {
+            return Ok(());
+        };
+        let step = &self.lessons[open.lesson].lesson.steps[open.step];
+        let query = exercise::student_query(step, open.step, link)?;
+        if exercise::view_link(&*open.inner) == link {
+            return Ok(());
+        }
+        open.inner.apply_query(&query)?;
+        open.phase = Phase::Done;
+        Ok(())
+    }
+
     /// The narrative: the step's title, text, question, prompts and (after the run) its claims.
     fn narrative_ui(&mut self, ui: &mut egui::Ui, look: Look, report: &mut ViewReport) {
         let Some(open) = &self.open else {
@@ -141,6 +157,7 @@ impl LessonView {
         };
         let mut asked = Asked::Nothing;
         let mut run = false;
+        let mut copied = false;
         egui::ScrollArea::vertical()
             .auto_shrink(false)
             .show(ui, |ui| {
@@ -164,6 +181,18 @@ impl LessonView {
                     ui.add_space(6.0);
                     narrative::claims_ui(ui, step, &open.last, look);
                 }
+                if step.is_exercise() {
+                    ui.add_space(6.0);
+                    if exercise::goals_ui(ui, step, &open.last, look, report) {
+                        let id = &self.lessons[open.lesson].lesson.id;
+                        let query = exercise::hand_in_query(id, open.step, &*open.inner);
+                        let hash =
+                            crate::scenario::anchor::Anchor::new(LESSON_ANCHOR, query).to_hash();
+                        ui.ctx()
+                            .copy_text(format!("{}{hash}", platform::page_url()));
+                        copied = true;
+                    }
+                }
                 if open.phase == Phase::Running {
                     ui.horizontal(|ui| {
                         ui.spinner();
@@ -179,6 +208,9 @@ impl LessonView {
         }
         if run {
             self.run();
+        }
+        if copied {
+            self.message = Some(Ok("The hand-in link is on the clipboard.".to_owned()));
         }
     }
 
@@ -220,6 +252,9 @@ impl LessonView {
             "question_revealed",
             step.question.is_some() && open.phase == Phase::Done,
         );
+        if step.is_exercise() {
+            report.value("exercise", exercise::report(step, &open.last));
+        }
         report.value("narrative", self.narrative);
     }
 }
@@ -244,6 +279,10 @@ impl View for LessonView {
 
     fn to_query(&self) -> Vec<(String, String)> {
         match &self.open {
+            Some(open) if self.lessons[open.lesson].lesson.steps[open.step].is_exercise() => {
+                let id = &self.lessons[open.lesson].lesson.id;
+                exercise::hand_in_query(id, open.step, &*open.inner)
+            }
             Some(open) => vec![
                 ("id".to_owned(), self.lessons[open.lesson].lesson.id.clone()),
                 ("step".to_owned(), (open.step + 1).to_string()),
@@ -255,9 +294,15 @@ impl View for LessonView {
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
         let mut id = None;
         let mut step = 0;
+        let mut student = None;
         for (key, value) in query {
             match key.as_str() {
                 "id" => id = Some(value.clone()),
+                "view" => {
+                    let link = crate::scenario::anchor::decode_component(value)
+                        .map_err(|e| format!("URL parameter `view`: {e}"))?;
+                    student = Some(link);
+                }
                 "step" => {
                     step = value
                         .parse::<usize>()
@@ -272,7 +317,7 @@ impl View for LessonView {
                 }
                 _ => {
                     return Err(format!(
-                        "URL parameter `{key}`: a lesson link takes `id` and `step`"
+                        "URL parameter `{key}`: a lesson link takes `id`, `step` and (an exercise) `view`"
                     ));
                 }
             }
@@ -290,10 +335,12 @@ impl View for LessonView {
                     .open
                     .as_ref()
                     .is_some_and(|o| self.lessons[o.lesson].lesson.id == id && o.step == step);
-                if same {
-                    Ok(())
-                } else {
-                    self.open_link(&id, step)
+                if !same {
+                    self.open_link(&id, step)?;
+                }
+                match student {
+                    Some(link) => self.open_student_view(&link),
+                    None => Ok(()),
                 }
             }
         }

@@ -84,7 +84,7 @@ fn step_links_open_steps_and_bad_links_name_the_field() {
     let e = view
         .apply_query(&query(&[("id", "nash-vs-stackelberg"), ("step", "99")]))
         .expect_err("past the end");
-    assert!(e.contains("`step`") && e.contains("1..=5"), "{e}");
+    assert!(e.contains("`step`") && e.contains("1..=6"), "{e}");
     let e = view
         .apply_query(&query(&[("id", "nash-vs-stackelberg"), ("step", "0")]))
         .expect_err("steps count from 1");
@@ -95,6 +95,68 @@ fn step_links_open_steps_and_bad_links_name_the_field() {
     assert!(e.contains("`lesson`"), "{e}");
     assert_eq!(view.apply_query(&[]), Ok(()));
     assert!(view.open.is_none(), "an empty link shows the list");
+}
+
+/// An exercise step checks its goals live on the student's view and links with the view's state: the
+/// hand-in link reopens the student's view as it was, and the goals read "done" there.
+#[test]
+fn an_exercise_checks_its_goals_live_and_hands_in_the_views_state() {
+    use crate::scenario::anchor::encode_component;
+    let mut view = library();
+    let id = "nash-vs-stackelberg";
+    view.apply_query(&query(&[("id", id)])).expect("opens");
+    let steps = view.lessons[view.find(id).expect("built in")]
+        .lesson
+        .steps
+        .clone();
+    let k = steps
+        .iter()
+        .position(|s| s.is_exercise())
+        .expect("an exercise");
+    view.apply_query(&query(&[("id", id), ("step", &(k + 1).to_string())]))
+        .expect("opens the exercise");
+    let mut h = Headless::new(Box::new(view));
+    let exercise = |h: &mut Headless<LessonView>| {
+        let mut last = Value::Null;
+        for _ in 0..200 {
+            last = h.frame().0.values["exercise"].clone();
+        }
+        last
+    };
+    let start = exercise(&mut h);
+    assert_eq!(start["done"], false, "{start}");
+    assert_eq!(start["goals"][0]["passed"], false, "{start}");
+    // Its link carries the view's state: the starting link, encoded.
+    let link = h.view.to_query();
+    let view_link = link
+        .iter()
+        .find(|(k, _)| k == "view")
+        .map(|(_, v)| v.clone());
+    assert!(
+        view_link.is_some_and(|v| v.contains("outer_lr%3D9")),
+        "{link:?}"
+    );
+    // The student's solved state, handed in and opened again.
+    let solved =
+        "#playground?outer_lr=0.5&runs.1.on=false&runs.2.on=false&runs.3.on=false&step=300";
+    let step = (k + 1).to_string();
+    let hand_in = query(&[
+        ("id", id),
+        ("step", &step),
+        ("view", &encode_component(solved)),
+    ]);
+    h.view.apply_query(&hand_in).expect("a hand-in link opens");
+    let done = exercise(&mut h);
+    assert_eq!(done["done"], true, "{done}");
+    let e = h
+        .view
+        .apply_query(&query(&[
+            ("id", id),
+            ("step", "1"),
+            ("view", &encode_component(solved)),
+        ]))
+        .expect_err("step 1 is no exercise");
+    assert!(e.contains("`view`") && e.contains("not an exercise"), "{e}");
 }
 
 #[test]
