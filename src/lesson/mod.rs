@@ -6,6 +6,8 @@
 
 pub mod claim;
 pub mod format;
+mod model;
+mod step_builder;
 
 pub use format::{Lesson, LessonError, Question, Step};
 
