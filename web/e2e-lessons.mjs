@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { control } from './e2e-ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.join(here, '..', 'tests', 'fixtures', 'short.lesson');
@@ -65,6 +66,35 @@ export async function lessonChecks(page, mode, t) {
   check(`${mode}: the answer is revealed after the run, which ends at x = 1`,
     view(s).question_revealed && view(s).answer === 0 && Math.abs(x - 1) < 1e-3, JSON.stringify([view(s).phase, x]));
   await shot('lesson-question-revealed');
+
+  // An exercise solved in the page (issue 37): Lesson 0's last step starts with the leader too slow
+  // (outer step 0.01, 100 steps); moving the outer-step slider and pressing Play turns "not yet" into
+  // "done", and the link then carries the student's view.
+  await page.evaluate(() => { location.hash = '#lesson?id=the-core&step=5'; });
+  s = await waitForStatus((st) => view(st).lesson === 'the-core' && view(st).step === 5 && view(st).inner?.step === 100, 60_000);
+  check(`${mode}: the exercise opens "not yet"`, view(s).exercise?.done === false, JSON.stringify(view(s).exercise));
+  const eta = async () => {
+    const hash = decodeURIComponent(await page.evaluate(() => location.hash));
+    return Number(hash.match(/outer_lr=([0-9.e+-]+)/)?.[1] ?? NaN);
+  };
+  let [lo, hi, value] = [0, 1, NaN];
+  for (let k = 0; k < 8; k += 1) {
+    const c = await control(page, 'outer-lr');
+    const t = (lo + hi) / 2;
+    // The rail is the slider's first 100 points; its handle's centre runs from 6 to 94.
+    await page.mouse.click(c.x + 6 + 88 * t, c.y + c.h / 2);
+    await page.waitForTimeout(300);
+    value = await eta();
+    if (value < 0.05) lo = t; else if (value > 0.4) hi = t; else break;
+  }
+  check(`${mode}: the outer-step slider moved to ${value}`, value >= 0.05 && value <= 0.4, String(value));
+  await click('play');
+  s = await waitForStatus((st) => view(st).exercise?.done === true, 120_000);
+  check(`${mode}: moving the slider and playing solves the exercise: "done"`, view(s).exercise?.done === true,
+    JSON.stringify(view(s).exercise));
+  const handIn = await page.evaluate(() => location.hash);
+  check(`${mode}: the link carries the student's view`, handIn.includes('id=the-core&step=5&view=%23playground'), handIn);
+  await shot('lesson-exercise-done');
 
   // Full screen: F enters, Esc leaves.
   await page.keyboard.press('f');

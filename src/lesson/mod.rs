@@ -5,6 +5,7 @@
 //! `app`.
 
 pub mod claim;
+pub mod course;
 pub mod format;
 mod model;
 mod step_builder;
@@ -12,7 +13,11 @@ mod step_builder;
 pub use format::{Lesson, LessonError, Question, Step};
 
 /// The built-in lesson files (name, text), in teaching order.
-pub const BUILT_IN: [(&str, &str); 6] = [
+pub const BUILT_IN: [(&str, &str); 10] = [
+    (
+        "00-the-core.lesson",
+        include_str!("../../assets/lessons/00-the-core.lesson"),
+    ),
     (
         "01-nash-vs-stackelberg.lesson",
         include_str!("../../assets/lessons/01-nash-vs-stackelberg.lesson"),
@@ -36,6 +41,18 @@ pub const BUILT_IN: [(&str, &str); 6] = [
     (
         "06-bilevel-rl.lesson",
         include_str!("../../assets/lessons/06-bilevel-rl.lesson"),
+    ),
+    (
+        "07-blpo-on-control.lesson",
+        include_str!("../../assets/lessons/07-blpo-on-control.lesson"),
+    ),
+    (
+        "08-stochastic-oracles.lesson",
+        include_str!("../../assets/lessons/08-stochastic-oracles.lesson"),
+    ),
+    (
+        "09-step-cost.lesson",
+        include_str!("../../assets/lessons/09-step-cost.lesson"),
     ),
 ];
 

@@ -116,9 +116,7 @@ impl Slot {
             *slot.borrow_mut() = Some((owned, text));
             repaint.request_repaint();
         });
-        // Natively the file is read at once: show it this frame.
-        if self.arrived.borrow().is_some() {
-            self.load(egui_ctx, name);
-        }
+        // Natively the file is read at once; it is shown next frame all the same, as on the web (a
+        // lesson step's start is the view before its record has arrived).
     }
 }

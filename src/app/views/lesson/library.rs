@@ -14,10 +14,14 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The built-in lessons, in teaching order.
+    /// The built-in courses (a lecture made of lessons' steps, presented as a lesson), then the built-in
+    /// lessons in teaching order.
     pub fn built_in() -> Vec<Self> {
-        crate::lesson::built_in()
+        let lessons = crate::lesson::built_in();
+        let courses = crate::lesson::course::built_in(&lessons);
+        courses
             .into_iter()
+            .chain(lessons)
             .map(|lesson| Self { lesson, own: false })
             .collect()
     }

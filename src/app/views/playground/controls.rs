@@ -23,12 +23,14 @@ pub fn problem_text(s: &PlaygroundState) -> String {
         })
 }
 
+/// The side panel's controls; returns the outer step's slider (published as `outer-lr`: lessons'
+/// exercises and the browser tests move it).
 pub fn controls_ui(
     ui: &mut egui::Ui,
     s: &mut PlaygroundState,
     paste: &mut String,
     paste_error: &mut Option<String>,
-) {
+) -> egui::Response {
     preset_picker(ui, "playground-preset", presets(), s);
     ui.separator();
     ui.strong("Problem");
@@ -201,7 +203,7 @@ pub fn controls_ui(
     }
     ui.separator();
     ui.strong("Step sizes");
-    param_f64(
+    let outer_lr = param_f64(
         ui,
         &mut s.outer_lr,
         range::LR,
@@ -421,4 +423,5 @@ pub fn controls_ui(
         range::STOP_AT,
         Param::new("", "stop at step", "Play stops here", true),
     );
+    outer_lr
 }

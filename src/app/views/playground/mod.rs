@@ -8,6 +8,7 @@ mod curves;
 mod draws;
 mod explain;
 mod export;
+mod phi_curve;
 mod picture;
 
 use web_time::Instant;
@@ -64,6 +65,8 @@ pub struct PlaygroundView {
     /// The PNG export of the picture and curves, and the last export's outcome.
     png: crate::app::widgets::export::RegionPng,
     message: Option<Result<String, String>>,
+    /// The outer step's slider as last drawn (published as `outer-lr`).
+    outer_lr: Option<egui::Response>,
 }
 
 impl Default for PlaygroundView {
@@ -81,6 +84,7 @@ impl Default for PlaygroundView {
             draws: None,
             png: Default::default(),
             message: None,
+            outer_lr: None,
         }
     }
 }
@@ -99,9 +103,16 @@ impl View for PlaygroundView {
             ui,
             "playground-controls",
             self,
-            |ui, v| controls::controls_ui(ui, &mut v.state, &mut v.paste, &mut v.paste_error),
+            |ui, v| {
+                let slider =
+                    controls::controls_ui(ui, &mut v.state, &mut v.paste, &mut v.paste_error);
+                v.outer_lr = Some(slider);
+            },
             |ui, v| v.results_ui(ui, ctx),
         );
+        if let Some(slider) = &self.outer_lr {
+            ctx.report.control("outer-lr", slider);
+        }
     }
 }
 
@@ -208,6 +219,22 @@ impl PlaygroundView {
     }
 
     fn report(&self, ctx: &mut ViewCtx<'_>) {
+        // A 1-D leader and follower: the hypergradient's terms at each run's iterate (Lesson 0's arrows).
+        let terms = |t: &crate::numerics::bilevel::lockstep::Tracked| {
+            let Ok(model) = &self.run.model else {
+                return serde_json::Value::Null;
+            };
+            let problem = model.lock.problem.as_ref();
+            if problem.dims() != (1, 1) {
+                return serde_json::Value::Null;
+            }
+            phi_curve::terms(problem, t.run.x[0], t.run.y[0]).map_or(
+                serde_json::Value::Null,
+                |(direct, implicit, total)| {
+                    serde_json::json!({"direct": direct, "implicit": implicit, "total": total})
+                },
+            )
+        };
         ctx.report.value("step", self.steps());
         ctx.report.value("playing", self.playback.playing);
         ctx.report
@@ -231,6 +258,8 @@ impl PlaygroundView {
                     "run": i,
                     "seed": k,
                     "oracles": t.oracles(),
+                    "hvps": t.run.hvp_count,
+                    "terms": terms(t),
                     "x": t.run.x.iter().copied().collect::<Vec<f64>>(),
                     "y": t.run.y.iter().copied().collect::<Vec<f64>>(),
                     "status": t.run.status.to_string(),

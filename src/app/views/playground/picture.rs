@@ -373,4 +373,8 @@ pub fn picture_ui(
             }
         });
     ui.label(caption);
+    if kind == Kind::Plane {
+        ui.add_space(4.0);
+        super::phi_curve::phi_curve_ui(ui, model, (a0, a1), look, side);
+    }
 }
