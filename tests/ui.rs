@@ -827,6 +827,12 @@ fn every_lesson_has_a_step_snapshot() {
         ("approximating-the-inverse-hessian", 1, None),
         ("single-or-double-loop", 1, None),
         ("bilevel-rl", 1, None),
+        ("the-core", 3, None),
+        ("blpo-on-control", 3, None),
+        ("stochastic-oracles", 2, None),
+        ("step-cost", 2, None),
+        ("the-core", 5, None),
+        ("stackelberg-in-50", 1, None),
     ] {
         harness
             .state_mut()

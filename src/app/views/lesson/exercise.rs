@@ -88,7 +88,7 @@ pub fn goals_ui(
                     );
                 }
                 ui.label(RichText::new(&goal.text).size(size));
-                ui.weak(format!("(measured {})", outcome.measured));
+                ui.weak(format!("(measured {})", super::narrative::short(&outcome.measured)));
             });
         }
         let button = ui

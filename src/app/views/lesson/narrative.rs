@@ -246,7 +246,7 @@ pub fn claims_ui(ui: &mut egui::Ui, step: &Step, values: &Value, look: Look) {
 }
 
 /// A measured number as a class reads it: six decimals, or three significant digits when tiny.
-fn short(measured: &str) -> String {
+pub(super) fn short(measured: &str) -> String {
     match measured.parse::<f64>() {
         Ok(v) if v != 0.0 && v.abs() < 1e-3 => format!("{v:.3e}"),
         Ok(v) if v.is_finite() => format!("{}", (v * 1e6).round() / 1e6),
