@@ -334,6 +334,22 @@ impl LessonView {
         if handout.clicked() {
             self.start_handout();
         }
+        let entry = &self.lessons[lesson].lesson;
+        if entry.steps.iter().any(|s| s.is_exercise()) {
+            let homework = ui.button("Homework (Markdown)").on_hover_text(
+                "Save the lesson's exercises, their goals and links, as one Markdown file for the students",
+            );
+            report.control("lesson-homework", &homework);
+            if homework.clicked() {
+                let md = super::exercise::homework(entry, &crate::platform::page_url());
+                let name = format!("{}-homework.md", entry.id);
+                self.message = Some(crate::platform::save_file(
+                    &name,
+                    "text/markdown",
+                    md.as_bytes(),
+                ));
+            }
+        }
         match outcome {
             Some(Ok(())) => {
                 self.message = None;

@@ -88,7 +88,10 @@ pub fn goals_ui(
                     );
                 }
                 ui.label(RichText::new(&goal.text).size(size));
-                ui.weak(format!("(measured {})", super::narrative::short(&outcome.measured)));
+                ui.weak(format!(
+                    "(measured {})",
+                    super::narrative::short(&outcome.measured)
+                ));
             });
         }
         let button = ui
@@ -98,4 +101,63 @@ pub fn goals_ui(
         copy = button.clicked();
     });
     copy
+}
+
+/// "Homework (Markdown)": a lesson's exercises for the students — each one's title, text, goals and the
+/// link that opens it (`base` is the page's address without its `#`).
+pub fn homework(lesson: &crate::lesson::Lesson, base: &str) -> String {
+    let mut md = format!("# Homework: {}\n\n", lesson.title);
+    md += "Open each link, change the view until every goal reads \"done\", then press \"Copy the \
+           hand-in link\" and send that link.\n";
+    for (k, step) in lesson
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.is_exercise())
+    {
+        md += &format!("\n## {}\n\n{}\n\nGoals:\n", step.title, step.text);
+        for goal in &step.goals {
+            md += &format!("- {}\n", goal.text);
+        }
+        md += &format!("\nOpen it: <{base}{}>\n", super::step_link(&lesson.id, k));
+    }
+    md
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The homework lists every exercise of a lesson with its goals and link, and nothing else.
+    #[test]
+    fn homework_lists_each_exercise_with_its_goals_and_link() {
+        let lessons = crate::lesson::built_in();
+        let lesson = lessons
+            .iter()
+            .find(|l| l.id == "the-core")
+            .expect("lesson 0");
+        let md = homework(lesson, "https://host/app/");
+        let k = lesson
+            .steps
+            .iter()
+            .position(Step::is_exercise)
+            .expect("an exercise");
+        assert!(md.starts_with("# Homework: Lesson 0"), "{md}");
+        assert!(
+            md.contains(&format!("## {}", lesson.steps[k].title)),
+            "{md}"
+        );
+        assert!(
+            md.contains(&format!(
+                "<https://host/app/#lesson?id=the-core&step={}>",
+                k + 1
+            )),
+            "{md}"
+        );
+        assert!(
+            md.contains("- the leader ends within 0.001 of x* = 1.5"),
+            "{md}"
+        );
+        assert_eq!(md.matches("\n## ").count(), 1, "only the exercises: {md}");
+    }
 }
