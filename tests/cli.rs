@@ -327,3 +327,84 @@ fn env_and_control_kinds_run_and_bench_control_checks_its_arguments() {
         .expect("CLI finishes");
     assert_eq!(bench.status.code(), Some(2));
 }
+
+/// `lesson grade FILE`: CSV of hand-in links in, one graded CSV row per link out (a solved exercise, an
+/// unsolved one, a foreign link, a quoted name with a comma); exit 2 when the file cannot be read or has
+/// no `name,link` header. `lesson list --json` lists the built-in lessons with their steps' kinds.
+#[test]
+fn lesson_grade_and_list() {
+    let dir = std::env::temp_dir().join(format!("bilevel-lab-grade-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cli = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_bilevel-lab"))
+            .args(args)
+            .output()
+            .expect("CLI finishes");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, list) = cli(&["lesson", "list", "--json"]);
+    assert_eq!(code, 0);
+    let list: serde_json::Value = serde_json::from_str(&list).expect("JSON");
+    let core = &list.as_array().expect("a list")[0];
+    assert_eq!(core["id"], "the-core", "{core}");
+    let steps = core["steps"].as_array().expect("steps");
+    assert_eq!(steps.last().expect("a step")["kind"], "exercise", "{core}");
+    assert!(
+        steps[0]["view"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("#playground"))
+    );
+    assert!(core["minutes"].as_u64().is_some() && core["title"].is_string());
+
+    let off = "runs.0.on=false&runs.2.on=false&runs.3.on=false";
+    let enc = |link: &str| {
+        link.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect::<String>()
+    };
+    let link = |eta: &str| {
+        format!(
+            "https://host/app/#lesson?id=the-core&step=5&view={}",
+            enc(&format!(
+                "#playground?{off}&outer_lr={eta}&stop_at=100&step=100"
+            ))
+        )
+    };
+    let csv = format!(
+        "name,link\n\"Lovelace, Ada\",{}\nBob,{}\nEve,#playground?outer_lr=1\n",
+        link("0.2"),
+        link("0.01")
+    );
+    let file = dir.join("hand-ins.csv");
+    std::fs::write(&file, csv).expect("write");
+    let (code, out) = cli(&["lesson", "grade", file.to_str().expect("path")]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "name,link,lesson,step,pass,measured,reason");
+    assert!(
+        lines[1].starts_with("\"Lovelace, Ada\",") && lines[1].contains(",the-core,5,true,"),
+        "{out}"
+    );
+    assert!(
+        lines[2].starts_with("Bob,") && lines[2].contains(",the-core,5,false,"),
+        "{out}"
+    );
+    assert!(lines[2].contains("not yet: "), "{out}");
+    assert!(
+        lines[3].starts_with("Eve,") && lines[3].contains(",false,,not a lesson link"),
+        "{out}"
+    );
+    assert_eq!(lines.len(), 4, "{out}");
+
+    std::fs::write(&file, "who,where\n").expect("write");
+    assert_eq!(cli(&["lesson", "grade", file.to_str().expect("path")]).0, 2);
+    assert_eq!(cli(&["lesson", "grade", "/no/such/file.csv"]).0, 2);
+}
