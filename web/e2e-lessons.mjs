@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { control } from './e2e-ui.mjs';
+import { control, status } from './e2e-ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURE = path.join(here, '..', 'tests', 'fixtures', 'short.lesson');
@@ -14,6 +14,17 @@ const FIXTURE = path.join(here, '..', 'tests', 'fixtures', 'short.lesson');
 export async function lessonChecks(page, mode, t) {
   const { check, waitForStatus, click, shots } = t;
   const view = (s) => s?.view ?? {};
+  // A landing card below the fold: the page scrolled by the wheel until the card's button is on screen.
+  const scrollIntoView = async (id) => {
+    for (let k = 0; k < 20; k += 1) {
+      const c = (await status(page))?.controls?.find((r) => r.id === id);
+      const height = page.viewportSize()?.height ?? 800;
+      if (c && c.y >= 60 && c.y + c.h <= height - 40) return;
+      await page.mouse.move(640, height / 2);
+      await page.mouse.wheel(0, c ? c.y - height / 2 : 400);
+      await page.waitForTimeout(300);
+    }
+  };
   const shot = async (name) => {
     await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(shots, `${mode}-${name}.png`) });
@@ -31,6 +42,7 @@ export async function lessonChecks(page, mode, t) {
   for (const [i, lesson] of lessons.entries()) {
     await page.evaluate(() => { location.hash = '#welcome'; });
     await waitForStatus((st) => st.active_view === 'welcome');
+    await scrollIntoView(`lesson-card-${i}`);
     await click(`lesson-card-${i}`);
     s = await waitForStatus((st) => st.active_view === 'lesson' && view(st).lesson === lesson.id && view(st).step === 1);
     check(`${mode}: card ${i} starts “${lesson.title}” at step 1 / ${lesson.steps}`,

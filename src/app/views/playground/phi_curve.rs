@@ -54,6 +54,7 @@ pub fn phi_curve_ui(ui: &mut egui::Ui, model: &Model, (a0, a1): (f64, f64), look
         .width(side)
         .height((side * 0.45).clamp(140.0, 240.0))
         .x_axis_label("x (leader)")
+        .legend(egui_plot::Legend::default().position(egui_plot::Corner::RightTop))
         .allow_scroll(false)
         .show(ui, |pui| {
             pui.line(Line::new("Φ(x)", curve).color(ink).width(width));
