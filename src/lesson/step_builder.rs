@@ -5,6 +5,19 @@
 use super::claim::Claim;
 use super::model::{ANSWERS, LessonError, Question, Step, StepLines, error, field, nonempty};
 
+/// A view's link on line `n` (`view:`, `solution:`), as the app writes links.
+fn link(n: usize, field: &'static str, value: &str) -> Result<String, LessonError> {
+    let anchor = crate::scenario::anchor::Anchor::parse(value).map_err(|e| error(n, field, e))?;
+    if anchor.view.is_empty() {
+        return Err(error(
+            n,
+            field,
+            "write the view's link, e.g. `#stackelberg?reg=0.04`",
+        ));
+    }
+    Ok(anchor.to_hash())
+}
+
 /// A step as its lines are read.
 pub(super) struct StepBuilder {
     step: Step,
@@ -96,16 +109,7 @@ impl StepBuilder {
                     if !self.step.view.is_empty() {
                         return Err(error(n, "view", "one view per step"));
                     }
-                    let anchor = crate::scenario::anchor::Anchor::parse(value)
-                        .map_err(|e| error(n, "view", e))?;
-                    if anchor.view.is_empty() {
-                        return Err(error(
-                            n,
-                            "view",
-                            "write the view's link, e.g. `#stackelberg?reg=0.04`",
-                        ));
-                    }
-                    self.step.view = anchor.to_hash();
+                    self.step.view = link(n, "view", value)?;
                     self.step.lines.view = n;
                 }
                 "run" => {
@@ -141,9 +145,7 @@ impl StepBuilder {
                     if self.step.solution.is_some() {
                         return Err(error(n, "solution", "one solution per exercise"));
                     }
-                    let anchor = crate::scenario::anchor::Anchor::parse(value)
-                        .map_err(|e| error(n, "solution", e))?;
-                    self.step.solution = Some(anchor.to_hash());
+                    self.step.solution = Some(link(n, "solution", value)?);
                     self.step.lines.solution = n;
                 }
                 // Any other `word:` line is text ("Note: …").
