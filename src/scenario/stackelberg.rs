@@ -34,7 +34,7 @@ impl Rule {
     pub fn label(self) -> &'static str {
         match self {
             Rule::Simultaneous => "simultaneous",
-            Rule::TwoTimescale => "two-timescale",
+            Rule::TwoTimescale => "two-timescale gradient play",
             Rule::StackelbergRidge => "Stackelberg, ridge λ",
             Rule::Stackelberg => "Stackelberg, λ = 0",
         }
