@@ -304,10 +304,18 @@ mod tests {
         let (blpo, nested, ppo) = (find(Name::Blpo), find(Name::Nested), find(Name::Ppo));
         let slowest_blpo = (0..3).map(|s| first(blpo, s)).max();
         let fastest_nested = (0..3).map(|s| first(nested, s)).min();
-        assert!(slowest_blpo <= fastest_nested, "{slowest_blpo:?} {fastest_nested:?}");
-        assert!((0..3).all(|s| first(ppo, s) == usize::MAX), "PPO never reaches 500");
         assert!(
-            ppo.final_mean_return.iter().all(|v| v.is_some_and(|v| (250.0..350.0).contains(&v))),
+            slowest_blpo <= fastest_nested,
+            "{slowest_blpo:?} {fastest_nested:?}"
+        );
+        assert!(
+            (0..3).all(|s| first(ppo, s) == usize::MAX),
+            "PPO never reaches 500"
+        );
+        assert!(
+            ppo.final_mean_return
+                .iter()
+                .all(|v| v.is_some_and(|v| (250.0..350.0).contains(&v))),
             "{:?}",
             ppo.final_mean_return
         );
@@ -348,12 +356,22 @@ mod tests {
                 .map(|r| r.steps)
         };
         assert_eq!(record.seeds.len(), 3);
-        assert!(first_mean(blpo) < first_mean(nested), "BLPO's mean crosses first");
+        assert!(
+            first_mean(blpo) < first_mean(nested),
+            "BLPO's mean crosses first"
+        );
         for seed in 0..3 {
-            assert!(first_per_seed(blpo, seed) < first_per_seed(nested, seed), "seed {seed}");
+            assert!(
+                first_per_seed(blpo, seed) < first_per_seed(nested, seed),
+                "seed {seed}"
+            );
         }
         for l in [blpo, nested] {
-            assert!(l.final_mean_return.iter().all(|v| *v == Some(500.0)), "{}", l.algorithm.display());
+            assert!(
+                l.final_mean_return.iter().all(|v| *v == Some(500.0)),
+                "{}",
+                l.algorithm.display()
+            );
         }
         let clip: Vec<f64> = blpo.updates.clip_rate.iter().flatten().copied().collect();
         assert!(clip.iter().all(|&c| c > 0.99), "clipped at every minibatch");
