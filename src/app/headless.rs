@@ -238,7 +238,8 @@ mod tests {
         assert!(reused.ctx == spare, "the spare context is reused");
         drop(reused);
         let again = play(open("stackelberg", &link), Duration::from_secs(120)).expect("plays");
+        // The numbers, not the frame count: how many frames a play takes follows each frame's wall-clock
+        // budget, which a loaded machine (or a first GPU initialisation) spends sooner.
         assert_eq!(fresh.0.values, again.0.values);
-        assert_eq!(fresh.1, again.1, "the same number of frames");
     }
 }
