@@ -277,93 +277,91 @@ mod tests {
         assert!(opened >= 1, "{opened} records in {}", dir.display());
     }
 
+    use crate::numerics::control::blpo::Form;
+    use crate::numerics::control::learner::Name;
+
+    /// A shipped record, `assets/records/<name>.json`, parsed.
+    fn shipped(name: &str) -> ControlRecord {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("assets/records/{name}.json"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+        ControlRecord::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    /// Learner `n` of a record, in `form` where it has one.
+    fn learner(record: &ControlRecord, n: Name, form: Form) -> &LearnerRecord {
+        record
+            .learners
+            .iter()
+            .find(|l| l.algorithm.name() == n && l.algorithm.blpo().is_none_or(|c| c.form == form))
+            .unwrap_or_else(|| panic!("no {n:?} in the {form:?} form"))
+    }
+
+    /// The step at which seed `seed`'s mean return first reaches `level` (`usize::MAX`: never).
+    fn first_at(l: &LearnerRecord, seed: usize, level: f64) -> usize {
+        l.history()
+            .iter()
+            .find(|r| r.mean_return[seed] >= level)
+            .map_or(usize::MAX, |r| r.steps)
+    }
+
+    /// The three learners of a measurement beside BLPO: BLPO and nesting alone in the authors' form, PPO.
+    fn three(record: &ControlRecord) -> [&LearnerRecord; 3] {
+        [Name::Blpo, Name::Nested, Name::Ppo].map(|n| learner(record, n, Form::AuthorsCode))
+    }
+
     /// The docs' sentences on Brax's inverted pendulum (BLPO Fig. 3's "fewer samples than PPO"; 3 seeds,
     /// 204 800 steps): every BLPO seed reaches a return of 500 before every seed of nesting alone does, no
     /// PPO seed reaches 500 (each ends between 250 and 350), and BLPO's correction is clipped throughout.
     #[test]
     fn on_brax_inverted_pendulum_blpo_reaches_500_first_and_ppo_never() {
-        use crate::numerics::control::learner::Name;
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("assets/records/inverted-pendulum.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        let record = ControlRecord::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let record = shipped("inverted-pendulum");
         assert_eq!(record.env, EnvKind::InvertedPendulum);
-        let find = |n: Name| {
-            record
-                .learners
-                .iter()
-                .find(|l| l.algorithm.name() == n)
-                .unwrap_or_else(|| panic!("no {n:?}"))
-        };
-        let first = |l: &LearnerRecord, seed: usize| {
-            l.history()
-                .iter()
-                .find(|r| r.mean_return[seed] >= 500.0)
-                .map_or(usize::MAX, |r| r.steps)
-        };
-        let (blpo, nested, ppo) = (find(Name::Blpo), find(Name::Nested), find(Name::Ppo));
-        let slowest_blpo = (0..3).map(|s| first(blpo, s)).max();
-        let fastest_nested = (0..3).map(|s| first(nested, s)).min();
+        let [blpo, nested, ppo] = three(&record);
+        let slowest_blpo = (0..3).map(|s| first_at(blpo, s, 500.0)).max();
+        let fastest_nested = (0..3).map(|s| first_at(nested, s, 500.0)).min();
         assert!(
             slowest_blpo <= fastest_nested,
             "{slowest_blpo:?} {fastest_nested:?}"
         );
         assert!(
-            (0..3).all(|s| first(ppo, s) == usize::MAX),
+            (0..3).all(|s| first_at(ppo, s, 500.0) == usize::MAX),
             "PPO never reaches 500"
         );
+        let ends = &ppo.final_mean_return;
         assert!(
-            ppo.final_mean_return
-                .iter()
+            ends.iter()
                 .all(|v| v.is_some_and(|v| (250.0..350.0).contains(&v))),
-            "{:?}",
-            ppo.final_mean_return
+            "{ends:?}"
         );
         let clip: Vec<f64> = blpo.updates.clip_rate.iter().flatten().copied().collect();
         assert!(clip.iter().all(|&c| c > 0.99), "clipped at every minibatch");
     }
 
     /// The docs' sentences on Brax's inverted double pendulum (3 seeds, 204 800 steps): BLPO and nesting
-    /// alone reach a return of 1000 and 2000 on every seed within 100 000 steps of each other's seeds —
-    /// nesting alone first to 2000 on every seed — while no PPO seed reaches 1000.
+    /// alone reach a return of 1000 and 2000 on every seed within 100 000 steps — nesting alone first to 2000
+    /// on every seed — while no PPO seed reaches 1000.
     #[test]
     fn on_brax_inverted_double_pendulum_the_nested_learners_tie_and_ppo_trails() {
-        use crate::numerics::control::learner::Name;
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("assets/records/inverted-double-pendulum.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        let record = ControlRecord::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let record = shipped("inverted-double-pendulum");
         assert_eq!(record.env, EnvKind::InvertedDoublePendulum);
-        let find = |n: Name| {
-            record
-                .learners
-                .iter()
-                .find(|l| l.algorithm.name() == n)
-                .unwrap_or_else(|| panic!("no {n:?}"))
-        };
-        let first = |l: &LearnerRecord, seed: usize, level: f64| {
-            l.history()
-                .iter()
-                .find(|r| r.mean_return[seed] >= level)
-                .map_or(usize::MAX, |r| r.steps)
-        };
-        let (blpo, nested, ppo) = (find(Name::Blpo), find(Name::Nested), find(Name::Ppo));
+        let [blpo, nested, ppo] = three(&record);
         for seed in 0..3 {
             for level in [1000.0, 2000.0] {
                 assert!(
-                    first(blpo, seed, level) < 100_000,
+                    first_at(blpo, seed, level) < 100_000,
                     "BLPO seed {seed} to {level}"
                 );
                 assert!(
-                    first(nested, seed, level) < 100_000,
+                    first_at(nested, seed, level) < 100_000,
                     "nested seed {seed} to {level}"
                 );
             }
             assert!(
-                first(nested, seed, 2000.0) < first(blpo, seed, 2000.0),
+                first_at(nested, seed, 2000.0) < first_at(blpo, seed, 2000.0),
                 "seed {seed}"
             );
-            assert_eq!(first(ppo, seed, 1000.0), usize::MAX, "PPO seed {seed}");
+            assert_eq!(first_at(ppo, seed, 1000.0), usize::MAX, "PPO seed {seed}");
         }
     }
 
@@ -374,29 +372,15 @@ mod tests {
     /// on every seed.
     #[test]
     fn under_the_main_blocks_schedule_the_authors_form_collapses_on_acrobot() {
-        use crate::numerics::control::blpo::Form;
-        use crate::numerics::control::learner::Name;
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("assets/records/acrobot-main-block.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        let record = ControlRecord::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+        let record = shipped("acrobot-main-block");
         assert_eq!(record.env, EnvKind::Acrobot);
-        let find = |n: Name, form: Form| {
-            record
-                .learners
-                .iter()
-                .find(|l| {
-                    l.algorithm.name() == n && l.algorithm.blpo().is_none_or(|c| c.form == form)
-                })
-                .unwrap_or_else(|| panic!("no {n:?} {form:?}"))
-        };
         let last = |l: &LearnerRecord| -> Vec<f64> {
             l.final_mean_return
                 .iter()
                 .map(|v| v.unwrap_or(f64::NAN))
                 .collect()
         };
-        let blpo = find(Name::Blpo, Form::AuthorsCode);
+        let [blpo, nested, ppo] = three(&record);
         let history = blpo.history();
         let tenth = &history[history.len() / 10].mean_return;
         let end = last(blpo);
@@ -409,16 +393,13 @@ mod tests {
             assert!(end[seed] < tenth[seed], "BLPO seed {seed} ends lower");
         }
         assert!(end.contains(&-500.0), "{end:?}");
-        let nested = last(find(Name::Nested, Form::AuthorsCode));
+        let nested = last(nested);
         assert_eq!(
             nested.iter().filter(|&&v| v == -500.0).count(),
             2,
             "{nested:?}"
         );
-        for l in [
-            find(Name::Blpo, Form::Paper),
-            find(Name::Ppo, Form::AuthorsCode),
-        ] {
+        for l in [learner(&record, Name::Blpo, Form::Paper), ppo] {
             assert!(
                 last(l).iter().all(|&v| v > -90.0),
                 "{}",
@@ -433,30 +414,13 @@ mod tests {
     /// reaches 475.
     #[test]
     fn under_env_configs_cartpole_entry_blpo_reaches_475_first() {
-        use crate::numerics::control::learner::Name;
         use crate::numerics::control::lockstep::mean_band;
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("assets/records/cartpole-env-config.json");
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        let record = ControlRecord::parse(&text).unwrap_or_else(|e| panic!("{e}"));
-        let find = |n: Name| {
-            record
-                .learners
-                .iter()
-                .find(|l| l.algorithm.name() == n)
-                .unwrap_or_else(|| panic!("no {n:?}"))
-        };
-        let (blpo, nested, ppo) = (find(Name::Blpo), find(Name::Nested), find(Name::Ppo));
+        let record = shipped("cartpole-env-config");
+        let [blpo, nested, ppo] = three(&record);
         let first_mean = |l: &LearnerRecord| {
             l.history()
                 .iter()
                 .find(|r| mean_band(&r.mean_return).0 >= 475.0)
-                .map(|r| r.steps)
-        };
-        let first_per_seed = |l: &LearnerRecord, seed: usize| {
-            l.history()
-                .iter()
-                .find(|r| r.mean_return[seed] >= 475.0)
                 .map(|r| r.steps)
         };
         assert_eq!(record.seeds.len(), 3);
@@ -466,13 +430,14 @@ mod tests {
         );
         for seed in 0..3 {
             assert!(
-                first_per_seed(blpo, seed) < first_per_seed(nested, seed),
+                first_at(blpo, seed, 475.0) < first_at(nested, seed, 475.0),
                 "seed {seed}"
             );
         }
         for l in [blpo, nested] {
+            let ends = &l.final_mean_return;
             assert!(
-                l.final_mean_return.iter().all(|v| *v == Some(500.0)),
+                ends.iter().all(|v| *v == Some(500.0)),
                 "{}",
                 l.algorithm.display()
             );
@@ -490,14 +455,9 @@ mod tests {
     /// sooner than the authors' PPO baseline, on Acrobot every learner's final interval overlaps every other's.
     #[test]
     fn the_readme_findings_hold_in_the_shipped_records() {
-        use crate::numerics::control::blpo::Form;
-        use crate::numerics::control::learner::Name;
         use crate::numerics::control::lockstep::mean_band;
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/records");
         for name in ["cartpole-main-py", "acrobot-main-py"] {
-            let path = dir.join(format!("{name}.json"));
-            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-            let record = ControlRecord::parse(&text).unwrap_or_else(|e| panic!("{e}"));
+            let record = shipped(name);
             assert_eq!(
                 record.seeds.len(),
                 5,
@@ -508,15 +468,7 @@ mod tests {
             } else {
                 -100.0
             };
-            let find = |n: Name, form: Form| {
-                record
-                    .learners
-                    .iter()
-                    .find(|l| {
-                        l.algorithm.name() == n && l.algorithm.blpo().is_none_or(|c| c.form == form)
-                    })
-                    .unwrap_or_else(|| panic!("{name}: no {n:?} in the {form:?} form"))
-            };
+            let find = |n: Name, form: Form| learner(&record, n, form);
             let median = |l: &LearnerRecord, key: &str| {
                 let mut v: Vec<f64> = l.updates.terms[key].iter().flatten().copied().collect();
                 v.sort_by(f64::total_cmp);
