@@ -47,15 +47,17 @@ pub fn check_goals(
     start: &Value,
     solution: &Value,
 ) -> (Vec<(Claim, Outcome)>, Option<String>) {
+    let mut solved = true;
     let outcomes: Vec<(Claim, Outcome)> = goals
         .iter()
         .map(|g| {
+            let at_start = g.check(start);
+            solved &= at_start.passed;
             let mut end = g.check(solution);
-            end.start = Some(g.check(start).measured);
+            end.start = Some(at_start.measured);
             (g.clone(), end)
         })
         .collect();
-    let solved = goals.iter().all(|g| g.check(start).passed);
     let error = solved.then(|| {
         "the exercise is solved at its start: the step's own link already reaches every goal"
             .to_owned()
@@ -102,8 +104,7 @@ pub fn start_report(step: &Step, open: OpenView) -> Result<Value, String> {
     let anchor = Anchor::parse(&step.view)?;
     let mut query = anchor.query.clone();
     if step.run.is_some() || query.iter().any(|(k, _)| k == "step") {
-        query.retain(|(k, _)| k != "step");
-        query.push(("step".to_owned(), "0".to_owned()));
+        set_step(&mut query, 0);
     }
     let mut view = open(&anchor.view)?;
     view.apply_query(&query)?;
@@ -115,10 +116,15 @@ pub fn start_report(step: &Step, open: OpenView) -> Result<Value, String> {
 pub fn run_query(step: &Step, anchor: &Anchor) -> Vec<(String, String)> {
     let mut query = anchor.query.clone();
     if let Some(run) = step.run {
-        query.retain(|(k, _)| k != "step");
-        query.push(("step".to_owned(), run.to_string()));
+        set_step(&mut query, run);
     }
     query
+}
+
+/// A link's query playing to `step`: its own `step` replaced.
+fn set_step(query: &mut Vec<(String, String)>, step: u64) {
+    query.retain(|(k, _)| k != "step");
+    query.push(("step".to_owned(), step.to_string()));
 }
 
 /// Reads a lesson file and validates it against the views (see [`validate`]): what opening a file does.

@@ -63,7 +63,7 @@ pub fn goals_ui(
     report: &mut ViewReport,
 ) -> bool {
     let (done, goals) = progress(step, values);
-    let size = egui::TextStyle::Body.resolve(ui.style()).size * 1.2;
+    let size = super::narrative::body_size(ui);
     let mut copy = false;
     ui.group(|ui| {
         let (verdict, color) = if done {

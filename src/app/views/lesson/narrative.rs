@@ -31,7 +31,7 @@ pub struct Shown {
     pub revealed: bool,
 }
 
-fn body_size(ui: &egui::Ui) -> f32 {
+pub(super) fn body_size(ui: &egui::Ui) -> f32 {
     egui::TextStyle::Body.resolve(ui.style()).size * SCALE
 }
 
