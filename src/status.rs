@@ -32,6 +32,34 @@ pub struct AppStatus {
     /// The wasm instance's linear memory in bytes (it only grows: a view that keeps growing shows here);
     /// `None` natively.
     pub memory_bytes: Option<u64>,
+    /// Where a stage put things (a lesson, a course, Present: `app::stage`); absent when none is drawn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<StageReport>,
+}
+
+/// A drawn stage, in CSS pixels of the page.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StageReport {
+    /// Each shown part's rectangle as laid out: its full size, even where the window cuts it.
+    pub parts: Vec<StagePart>,
+    /// The controls drawn, in order.
+    pub controls: Vec<&'static str>,
+    /// The narrative's rectangle `[x, y, w, h]` (`None`: no narrative, or folded away).
+    pub narrative: Option<[f32; 4]>,
+    /// The body text's size (a lesson's narrative text).
+    pub text_px: f32,
+}
+
+/// One part of a stage's figure.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct StagePart {
+    pub id: &'static str,
+    pub x: f32,
+    pub y: f32,
+    pub w: f32,
+    pub h: f32,
+    /// Some of it lies outside the window.
+    pub clipped: bool,
 }
 
 /// A control's id and rectangle (CSS pixels, top-left origin).

@@ -15,16 +15,20 @@ impl BilevelApp {
     /// On a wide screen one wrapped row: the name, a tab per view, the actions. On a phone (narrower than
     /// [`PHONE`]) one row — the name, a view picker and a "Menu" toggle — with the actions in a row
     /// under it while the menu is open, so the figure keeps the screen.
-    pub(super) fn top_bar_ui(&mut self, ui: &mut egui::Ui) {
+    ///
+    /// On a stage (an open lesson step) the bar is that one row on any screen, with Projector in it where
+    /// there is room: the figure keeps the height.
+    pub(super) fn top_bar_ui(&mut self, ui: &mut egui::Ui, on_stage: bool) {
         self.tab_rects.clear();
         self.control_rects.clear();
-        if ui.available_width() >= PHONE {
+        let wide = ui.available_width() >= PHONE;
+        if wide && !on_stage {
             ui.horizontal_wrapped(|ui| {
                 ui.strong("bilevel-lab");
                 ui.separator();
                 self.tabs_ui(ui);
                 ui.separator();
-                self.actions_ui(ui);
+                self.actions_ui(ui, true);
             });
             return;
         }
@@ -44,13 +48,19 @@ impl BilevelApp {
             if picked != self.active {
                 self.select(picked);
             }
+            if wide {
+                let projector = ui
+                    .toggle_value(&mut self.settings.projector, "Projector")
+                    .on_hover_text("Larger text and thicker lines, for a lecture hall");
+                self.control_rects.push(UiRect::of("projector", &projector));
+            }
             let toggle = ui
                 .toggle_value(&mut menu, "Menu")
                 .on_hover_text("Reset, scenario files, theme, projector mode, About");
             self.control_rects.push(UiRect::of("menu", &toggle));
         });
         if menu {
-            ui.horizontal_wrapped(|ui| self.actions_ui(ui));
+            ui.horizontal_wrapped(|ui| self.actions_ui(ui, !wide));
         }
         ui.data_mut(|d| d.insert_temp(menu_key(), menu));
     }
@@ -70,8 +80,8 @@ impl BilevelApp {
         }
     }
 
-    /// Reset, the view's scenario file, theme, projector mode, About.
-    fn actions_ui(&mut self, ui: &mut egui::Ui) {
+    /// Reset, the view's scenario file, theme, projector mode (unless the bar has it), About, Present.
+    fn actions_ui(&mut self, ui: &mut egui::Ui, projector: bool) {
         let reset = ui
             .button("Reset view")
             .on_hover_text("Put this view back to its defaults");
@@ -102,12 +112,58 @@ impl BilevelApp {
             ui.ctx().set_theme(self.settings.theme.preference());
         }
         ui.separator();
-        let projector = ui
-            .toggle_value(&mut self.settings.projector, "Projector")
-            .on_hover_text("Larger text and thicker lines, for a lecture hall");
-        self.control_rects.push(UiRect::of("projector", &projector));
+        if projector {
+            let projector = ui
+                .toggle_value(&mut self.settings.projector, "Projector")
+                .on_hover_text("Larger text and thicker lines, for a lecture hall");
+            self.control_rects.push(UiRect::of("projector", &projector));
+        }
         let about = ui.toggle_value(&mut self.show_about, "About");
         self.control_rects.push(UiRect::of("about", &about));
+        ui.separator();
+        let present = ui.button("Present").on_hover_text(
+            "This view on the stage: its figure large, a few controls (P; Esc leaves)",
+        );
+        self.control_rects.push(UiRect::of("present", &present));
+        if present.clicked() {
+            self.presenting = true;
+        }
+    }
+
+    /// While presenting, the one bar: the view's title and "Leave" (Esc).
+    pub(super) fn present_bar_ui(&mut self, ui: &mut egui::Ui) {
+        self.tab_rects.clear();
+        self.control_rects.clear();
+        ui.horizontal(|ui| {
+            ui.strong(self.views[self.active].title());
+            ui.separator();
+            let leave = ui
+                .button("Leave")
+                .on_hover_text("Back to the whole view (Esc)");
+            self.control_rects.push(UiRect::of("present-leave", &leave));
+            if leave.clicked() {
+                self.leave_presenting(ui.ctx());
+            }
+        });
+    }
+
+    /// On a stage the status bar shows only an error, if there is one.
+    pub(super) fn stage_error_ui(&mut self, ui: &mut egui::Ui, look: Look) {
+        if let Some(error) = self.error() {
+            ui.horizontal_wrapped(|ui| {
+                ui.colored_label(look.error_color(), format!("Error: {error}"));
+                if self.url_error.is_some() && ui.small_button("dismiss").clicked() {
+                    self.url_error = None;
+                }
+            });
+        }
+    }
+
+    /// The link's error, or the compute runtime's last one.
+    fn error(&self) -> Option<String> {
+        self.url_error
+            .clone()
+            .or_else(|| self.runtime.last_error().map(str::to_owned))
     }
 
     pub(super) fn status_bar_ui(&mut self, ui: &mut egui::Ui, look: Look) {
@@ -141,11 +197,7 @@ impl BilevelApp {
                     );
                 }
             }
-            let error = self
-                .url_error
-                .clone()
-                .or_else(|| self.runtime.last_error().map(str::to_owned));
-            if let Some(error) = error {
+            if let Some(error) = self.error() {
                 ui.separator();
                 ui.colored_label(look.error_color(), format!("Error: {error}"));
                 if self.url_error.is_some() && ui.small_button("dismiss").clicked() {

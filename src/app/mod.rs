@@ -10,6 +10,7 @@ pub mod lesson_check;
 pub mod look;
 pub mod playback;
 pub mod settings;
+pub mod stage;
 pub mod view;
 pub mod views;
 pub mod widgets;
@@ -20,6 +21,7 @@ pub use view::{View, ViewCtx, ViewReport};
 use crate::scenario::anchor::Anchor;
 use frame_clock::FrameClock;
 use settings::Settings;
+use stage::Stage;
 
 use web_time::Instant;
 
@@ -63,6 +65,9 @@ pub struct BilevelApp {
     hash_written: Option<Instant>,
     /// A scenario file the user opened (the browser's file picker delivers it between frames).
     opened_file: platform::FileSlot,
+    /// Present (key P): the open view on its stage (`app::stage`), "All controls" open or not.
+    presenting: bool,
+    present_all_controls: bool,
 }
 
 impl BilevelApp {
@@ -102,6 +107,8 @@ impl BilevelApp {
             view_report: ViewReport::default(),
             hash_written: None,
             opened_file: std::sync::Arc::default(),
+            presenting: false,
+            present_all_controls: false,
         };
         ctx.set_theme(app.settings.theme.preference());
         ctx.set_fonts(fonts());
@@ -118,6 +125,11 @@ impl BilevelApp {
     /// The anchor of the open view.
     pub fn active_view(&self) -> &'static str {
         self.views[self.active].anchor()
+    }
+
+    /// Projector mode on or off (the top bar's toggle; tests).
+    pub fn set_projector(&mut self, on: bool) {
+        self.settings.projector = on;
     }
 
     /// The compute runtime (for tests and the status).
@@ -150,6 +162,7 @@ impl BilevelApp {
             view: serde_json::Value::Object(self.view_report.values.clone()),
             frame_ms: self.frame_clock.stats(),
             memory_bytes: platform::memory_bytes(),
+            stage: self.view_report.stage.clone(),
         }
     }
 
@@ -221,6 +234,31 @@ impl BilevelApp {
         }
     }
 
+    /// P presents the open view, Esc leaves presenting (and full screen); not while a text field has the
+    /// keyboard.
+    fn present_keys(&mut self, ctx: &egui::Context) {
+        if ctx.egui_wants_keyboard_input() {
+            return;
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::P)) {
+            if self.presenting {
+                self.leave_presenting(ctx);
+            } else {
+                self.presenting = true;
+            }
+        }
+        if self.presenting
+            && ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::Escape))
+        {
+            self.leave_presenting(ctx);
+        }
+    }
+
+    fn leave_presenting(&mut self, ctx: &egui::Context) {
+        self.presenting = false;
+        platform::set_fullscreen(ctx, false);
+    }
+
     /// Sets egui's zoom to the projector setting when it differs (the first frame, or the frame in which
     /// the toggle was clicked) and asks egui to redo this pass at the new zoom. Returns whether it did.
     fn apply_zoom(&mut self, ctx: &egui::Context) -> bool {
@@ -262,7 +300,14 @@ impl eframe::App for BilevelApp {
             self.open_link(&hash);
         }
 
-        egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui));
+        self.present_keys(ui.ctx());
+        let presenting = self.presenting;
+        if presenting {
+            egui::Panel::top("present_bar").show(ui, |ui| self.present_bar_ui(ui));
+        } else {
+            let on_stage = self.views[self.active].on_stage();
+            egui::Panel::top("top_bar").show(ui, |ui| self.top_bar_ui(ui, on_stage));
+        }
         if self.apply_zoom(ui.ctx()) {
             // This pass was laid out at the old zoom: egui discards it and lays the frame out again, so
             // no drawn frame (and no published rectangle) mixes the two sizes.
@@ -272,7 +317,13 @@ impl eframe::App for BilevelApp {
             dark: ui.visuals().dark_mode,
             projector: self.settings.projector,
         };
-        egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, look));
+        if presenting || self.views[self.active].on_stage() {
+            egui::Panel::bottom("status_bar")
+                .show_separator_line(false)
+                .show(ui, |ui| self.stage_error_ui(ui, look));
+        } else {
+            egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, look));
+        }
         if self.show_about {
             about::window(
                 ui.ctx(),
@@ -291,7 +342,17 @@ impl eframe::App for BilevelApp {
                 report: &mut self.view_report,
                 navigate: &mut navigate,
             };
-            self.views[self.active].ui(ui, &mut ctx);
+            let view = &mut self.views[self.active];
+            match view.staging().filter(|_| presenting) {
+                Some(staging) => {
+                    let defaults = (staging, view.default_parts());
+                    let mut stage = Stage::new(defaults, (&[], &[]), self.present_all_controls);
+                    view.stage_ui(ui, &mut ctx, &mut stage);
+                    self.present_all_controls = stage.all_controls;
+                    ctx.report.stage = Some(stage.report(ui.ctx(), None));
+                }
+                None => view.ui(ui, &mut ctx),
+            }
         });
         if let Some(link) = navigate {
             self.follow(&link);

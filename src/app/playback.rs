@@ -10,7 +10,7 @@ use serde_json::Value;
 use web_time::Instant;
 
 use crate::app::format;
-use crate::app::view::ViewReport;
+use crate::app::stage::Controls;
 use crate::app::widgets::{RunAction, run_controls_ui};
 use crate::budget::work_until;
 pub use crate::numerics::stepped::{Stepped, Work};
@@ -97,25 +97,42 @@ impl Playback {
         }
     }
 
-    /// Play / Step / Restart and "step k of N" (with a spinner while the run catches up with its target);
-    /// returns what was asked for this frame.
+    /// Play / Step / Restart (those `c` shows) and "step k of N" (with a spinner while the run catches up
+    /// with its target); returns what was asked for this frame.
     pub fn controls_ui(
         &mut self,
         ui: &mut egui::Ui,
-        report: &mut ViewReport,
+        c: &mut Controls<'_>,
         steps: usize,
         last: usize,
     ) -> RunAction {
-        let action = run_controls_ui(ui, &mut self.playing, report);
-        ui.label(format!(
-            "step {} of {}",
-            format::count(steps),
-            format::count(last)
-        ));
-        if steps < self.target {
-            ui.spinner();
+        if !c.shows_any(&Controls::RUN) {
+            return run_controls_ui(ui, &mut self.playing, c);
         }
-        action
+        let busy = steps < self.target;
+        let progress = |ui: &mut egui::Ui| {
+            ui.label(format!(
+                "step {} of {}",
+                format::count(steps),
+                format::count(last)
+            ));
+            if busy {
+                ui.spinner();
+            }
+        };
+        if c.full() {
+            let action = run_controls_ui(ui, &mut self.playing, c);
+            progress(ui);
+            return action;
+        }
+        // On a stage: the buttons on a line, the progress under them.
+        c.group(ui, |ui, c| {
+            let action = ui
+                .horizontal(|ui| run_controls_ui(ui, &mut self.playing, c))
+                .inner;
+            ui.horizontal(progress);
+            action
+        })
     }
 
     /// A frame of a view whose model is built from its state: rebuilt (`Built::rebuild_if`) on Restart, a
@@ -211,8 +228,8 @@ pub fn parse_link<S: Serialize + DeserializeOwned + Default + Validate>(
 }
 
 /// The state half of a view's [`View`] impl, the same in every view with a scenario kept in `self.state`:
-/// `anchor` (the state's `Document::ANCHOR`), `title`, `reset` (back to `Default`), `state_json`, and its
-/// link. `view_state!(State, last, "Title")` is for a view that steps a run through `self.playback`
+/// `anchor` (the state's `Document::ANCHOR`), `title`, `reset` (back to `Default`), `state_json`, `staging`
+/// (the module's `STAGING`: its figure parts, `app::stage`) and its link. `view_state!(State, last, "Title")` is for a view that steps a run through `self.playback`
 /// (`app::playback`): the link is the state plus `step=k`, at most the state's field `last`.
 /// `view_state!(links State, "Title")` gives `to_query` only, for a view whose `apply_query` does more than
 /// set the state.
@@ -232,6 +249,10 @@ macro_rules! view_state {
 
         fn state_json(&self) -> Option<serde_json::Value> {
             serde_json::to_value(&self.state).ok()
+        }
+
+        fn staging(&self) -> Option<&'static $crate::app::stage::Staging> {
+            Some(&STAGING)
         }
     };
     (links $state:ty, $title:literal) => {

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use crate::app::look::Look;
+use crate::app::stage::{Stage, Staging};
 use crate::gpu::{ComputeRuntime, SelfCheck};
 use crate::scenario::document::halves;
 use crate::scenario::json::pretty;
@@ -33,6 +34,8 @@ pub struct ViewCtx<'a> {
 pub struct ViewReport {
     pub controls: Vec<UiRect>,
     pub values: serde_json::Map<String, serde_json::Value>,
+    /// Where the view's stage put things, when it drew one.
+    pub stage: Option<crate::status::StageReport>,
 }
 
 impl ViewReport {
@@ -66,6 +69,30 @@ pub trait View {
 
     /// Draws the view; long work is time-sliced across frames or dispatched to the GPU.
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>);
+
+    /// The figure parts this view names and its own stage's parts and controls (`app::stage`); `None`
+    /// for a view without a figure (the landing page, lessons, Compute), which a stage draws as it is.
+    fn staging(&self) -> Option<&'static Staging> {
+        None
+    }
+
+    /// The parts the view's stage shows where a step names none: its staging's defaults, unless what it
+    /// shows depends on its state (the IHVP lab's section).
+    fn default_parts(&self) -> &'static [&'static str] {
+        self.staging().map_or(&[], |s| s.default_parts)
+    }
+
+    /// Draws the view on a stage: `Stage::controls_ui` (its run row and the named controls), the frame's
+    /// work, `Stage::parts_ui` (each shown part in its rectangle). A view without a staging draws itself.
+    fn stage_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, _stage: &mut Stage) {
+        self.ui(ui, ctx);
+    }
+
+    /// Whether the view draws itself on a stage now (an open lesson step): the shell then hides its status
+    /// bar.
+    fn on_stage(&self) -> bool {
+        false
+    }
 
     /// Back to the view's defaults ("reset this view").
     fn reset(&mut self);

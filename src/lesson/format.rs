@@ -12,6 +12,8 @@
 //! view: #playground?problem.name=toy              ← the live view, any view's link
 //! run: 2000                                       ← optional: play the view to step 2000
 //! focus: picture                                  ← optional: ring a published control
+//! parts: plane phi-curve                          ← optional: the figure parts the stage shows
+//! controls: play outer-lr                         ← optional: the controls beside them
 //!
 //! Text, in paragraphs, with **bold**, *italic* and "- " bullets.
 //!
@@ -148,6 +150,11 @@ impl Lesson {
             }
             if let Some(focus) = &step.focus {
                 out += &format!("focus: {focus}\n");
+            }
+            for (key, ids) in [("parts", &step.parts), ("controls", &step.controls)] {
+                if !ids.is_empty() {
+                    out += &format!("{key}: {}\n", ids.join(" "));
+                }
             }
             if !step.text.is_empty() {
                 out += &format!("\n{}\n", step.text);

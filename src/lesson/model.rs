@@ -23,6 +23,10 @@ pub struct Step {
     pub run: Option<u64>,
     /// The id of a published control or region to ring.
     pub focus: Option<String>,
+    /// The figure parts the step's stage shows (`parts:`), and the controls (`controls:`); empty: the view's
+    /// own stage's (`app::stage`).
+    pub parts: Vec<String>,
+    pub controls: Vec<String>,
     /// Paragraphs and bullets, as written (blank lines separate paragraphs).
     pub text: String,
     pub question: Option<Question>,

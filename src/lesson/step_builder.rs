@@ -128,6 +128,8 @@ impl StepBuilder {
                     })?);
                 }
                 "focus" => self.step.focus = Some(nonempty(n, "focus", value)?),
+                "parts" => self.step.parts = ids(n, "parts", value, &self.step.parts)?,
+                "controls" => self.step.controls = ids(n, "controls", value, &self.step.controls)?,
                 "try" => self.step.tries.push(nonempty(n, "try", value)?),
                 "claim" | "invariant" => {
                     let field = if key == "claim" { "claim" } else { "invariant" };
@@ -255,4 +257,31 @@ impl StepBuilder {
         step.text = lines.join("\n").trim().to_owned();
         step
     }
+}
+
+/// A `parts:` or `controls:` line: ids (lower case, digits, `-`) separated by spaces, once per step.
+fn ids(
+    n: usize,
+    field: &'static str,
+    value: &str,
+    before: &[String],
+) -> Result<Vec<String>, LessonError> {
+    if !before.is_empty() {
+        return Err(error(n, field, format!("one `{field}:` line per step")));
+    }
+    let ids: Vec<String> = value.split_whitespace().map(str::to_owned).collect();
+    if ids.is_empty() {
+        return Err(error(n, field, "name at least one id"));
+    }
+    if let Some(bad) = ids.iter().find(|id| {
+        !id.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    }) {
+        return Err(error(
+            n,
+            field,
+            format!("`{bad}` is not an id (lower-case letters, digits and `-`)"),
+        ));
+    }
+    Ok(ids)
 }

@@ -95,6 +95,18 @@ pub fn open_view(step: &Step, open: OpenView) -> Result<Box<dyn View>, String> {
     }
     let mut view = open(&anchor.view)?;
     view.apply_query(&run_query(step, &anchor))?;
+    match view.staging() {
+        Some(staging) => staging
+            .check_parts(&step.parts)
+            .map_err(|e| format!("`parts`: {e}"))?,
+        None if !step.parts.is_empty() || !step.controls.is_empty() => {
+            return Err(format!(
+                "`parts`: the view `{}` has no figure parts to stage",
+                anchor.view
+            ));
+        }
+        None => {}
+    }
     Ok(view)
 }
 

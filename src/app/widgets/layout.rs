@@ -5,6 +5,9 @@
 //! controls start folded away behind a "Settings" toggle, so the figure keeps the width; results wider than
 //! the screen scroll sideways.
 
+use crate::app::ViewCtx;
+use crate::app::stage::Controls;
+
 /// Below this width (points) the controls start folded.
 const NARROW: f32 = 640.0;
 
@@ -96,10 +99,9 @@ pub fn out_of_sight_later(
 /// Lays out `controls` (left) and `results` (center) for `view`.
 pub fn controls_and_results<T>(
     ui: &mut egui::Ui,
-    id: &'static str,
-    view: &mut T,
-    controls: impl FnOnce(&mut egui::Ui, &mut T),
-    results: impl FnOnce(&mut egui::Ui, &mut T),
+    (id, view, ctx): (&'static str, &mut T, &mut ViewCtx<'_>),
+    controls: impl FnOnce(&mut egui::Ui, &mut T, &mut Controls<'_>),
+    results: impl FnOnce(&mut egui::Ui, &mut T, &mut ViewCtx<'_>),
 ) {
     let narrow = ui.available_width() < NARROW;
     let mut open = !narrow;
@@ -117,12 +119,13 @@ pub fn controls_and_results<T>(
         .resizable(true)
         .default_size(300.0)
         .show_collapsible(ui, &mut open, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| controls(ui, view));
+            egui::ScrollArea::vertical()
+                .show(ui, |ui| controls(ui, view, &mut Controls::all(ctx.report)));
         });
     // Both ways: content is laid out to the visible width, and what cannot shrink (a row of panels on a
     // phone) is reached by dragging sideways instead of being cut off.
     egui::CentralPanel::default().show(ui, |ui| {
-        egui::ScrollArea::both().show(ui, |ui| results(ui, view));
+        egui::ScrollArea::both().show(ui, |ui| results(ui, view, ctx));
     });
 }
 

@@ -15,5 +15,12 @@ pub mod thin;
 pub use layout::{controls_and_results, out_of_sight_later};
 pub use param::{Param, nystrom_columns_ui, param_f64, param_usize};
 pub use preset::preset_picker;
+
+/// A paste box's text and the error its last use left (the user's own matrix, problem JSON).
+#[derive(Clone, Debug, Default)]
+pub struct Paste {
+    pub text: String,
+    pub error: Option<String>,
+}
 pub use run_controls::{RunAction, run_controls_ui};
 pub use thin::{series_line, thin};

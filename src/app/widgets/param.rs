@@ -37,9 +37,18 @@ impl Param<'_> {
         value: &'v mut N,
         range: RangeInclusive<N>,
     ) -> egui::Slider<'v> {
+        self.bare(value, range)
+            .text(format!("{}  {}", self.symbol, self.what))
+    }
+
+    /// The slider without its text (`param_f64_above` writes it above).
+    fn bare<'v, N: egui::emath::Numeric>(
+        &self,
+        value: &'v mut N,
+        range: RangeInclusive<N>,
+    ) -> egui::Slider<'v> {
         egui::Slider::new(value, range)
             .logarithmic(self.log)
-            .text(format!("{}  {}", self.symbol, self.what))
             .suffix(self.unit)
             .clamping(egui::SliderClamping::Always)
     }
@@ -62,6 +71,39 @@ pub fn param_f64(
 ) -> egui::Response {
     let slider = p.slider(value, lo..=hi).max_decimals(6);
     ui.add(slider).on_hover_text(p.hint())
+}
+
+/// A float parameter as a stage draws it: the symbol and words on a line, the slider and its value under them
+/// (a projector's text is too large for both on one line).
+pub fn param_f64_above(
+    ui: &mut egui::Ui,
+    value: &mut f64,
+    (lo, hi): (f64, f64),
+    p: Param<'_>,
+) -> egui::Response {
+    above(ui, p, |ui| ui.add(p.bare(value, lo..=hi).max_decimals(6)))
+}
+
+/// An integer parameter as a stage draws it (`param_f64_above`).
+pub fn param_usize_above(
+    ui: &mut egui::Ui,
+    value: &mut usize,
+    (lo, hi): (usize, usize),
+    p: Param<'_>,
+) -> egui::Response {
+    above(ui, p, |ui| ui.add(p.bare(value, lo..=hi)))
+}
+
+fn above(
+    ui: &mut egui::Ui,
+    p: Param<'_>,
+    slider: impl FnOnce(&mut egui::Ui) -> egui::Response,
+) -> egui::Response {
+    ui.vertical(|ui| {
+        let label = ui.add(egui::Label::new(format!("{}  {}", p.symbol, p.what)).truncate());
+        slider(ui).on_hover_text(p.hint()).labelled_by(label.id)
+    })
+    .inner
 }
 
 /// An integer parameter.

@@ -3,35 +3,47 @@
 //! shared settings (actor step, entropy, rollout, epochs, networks); where to stop.
 
 use super::SLOT_COLORS;
+use crate::app::stage::Controls;
 use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
 use crate::numerics::control::blpo::{Form, Ihvp};
 use crate::numerics::control::envs::EnvKind;
 use crate::numerics::control::learner::Name;
 use crate::scenario::control_lab::{ControlLabState, LearnerSlot, presets, range};
 
-pub fn controls_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
-    preset_picker(ui, "control-preset", presets(), s);
-    ui.separator();
-    ui.horizontal(|ui| {
-        ui.strong("Task");
-        for env in [
-            EnvKind::Cartpole,
-            EnvKind::Acrobot,
-            EnvKind::InvertedPendulum,
-            EnvKind::InvertedDoublePendulum,
-        ] {
-            ui.selectable_value(&mut s.env, env, env.label());
-        }
+/// The learners' rows' ids.
+const LEARNER_IDS: [&str; 4] = ["learner-0", "learner-1", "learner-2", "learner-3"];
+
+/// The controls `c` shows, each published under its id: `preset`, `task`, `learner-0`…`learner-3` (each
+/// learner's own settings fold under its row in the full panel), `seeds`, `seed`, PPO's (`actor-lr`,
+/// `entropy`, `rollout`, `envs`, `epochs`, `minibatches`, `hidden`) and `stop-at`.
+pub fn controls_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut ControlLabState) {
+    c.row(ui, "preset", |ui| {
+        preset_picker(ui, "control-preset", presets(), s)
     });
-    ui.separator();
-    ui.strong("Learners");
+    c.heading(ui, "Task");
+    c.row(ui, "task", |ui| {
+        ui.horizontal(|ui| {
+            for env in [
+                EnvKind::Cartpole,
+                EnvKind::Acrobot,
+                EnvKind::InvertedPendulum,
+                EnvKind::InvertedDoublePendulum,
+            ] {
+                ui.selectable_value(&mut s.env, env, env.label());
+            }
+        })
+    });
+    c.heading(ui, "Learners");
     for (k, slot) in s.learners.iter_mut().enumerate() {
-        learner_ui(ui, k, slot);
+        c.row(ui, LEARNER_IDS[k], |ui| learner_row_ui(ui, k, slot));
+        if c.full() {
+            learner_settings_ui(ui, k, slot);
+        }
     }
-    ui.separator();
-    ui.strong("Seeds");
-    param_usize(
+    c.heading(ui, "Seeds");
+    c.usize(
         ui,
+        "seeds",
         &mut s.seeds,
         range::SEEDS,
         Param::new(
@@ -41,16 +53,17 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
             false,
         ),
     );
-    ui.horizontal(|ui| {
-        let label = ui.label("first seed s");
-        ui.add(egui::DragValue::new(&mut s.seed).range(0..=u32::MAX as u64))
-            .labelled_by(label.id);
-    });
-    ui.separator();
-    ppo_ui(ui, s);
-    ui.separator();
-    param_usize(
+    c.drag(
         ui,
+        "seed",
+        &mut s.seed,
+        ("first seed s", 0..=u32::MAX as u64),
+    );
+    ppo_ui(ui, c, s);
+    c.heading(ui, "Length");
+    c.usize(
+        ui,
+        "stop-at",
         &mut s.stop_at,
         range::STOP_AT,
         Param::new(
@@ -60,13 +73,16 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
             true,
         ),
     );
-    ui.label(format!(
-        "= {} environment steps per seed",
-        crate::app::format::count(s.total_steps())
-    ));
+    if c.full() {
+        ui.label(format!(
+            "= {} environment steps per seed",
+            crate::app::format::count(s.total_steps())
+        ));
+    }
 }
 
-fn learner_ui(ui: &mut egui::Ui, k: usize, slot: &mut LearnerSlot) {
+/// Learner `k`'s row: on or off, and which learner.
+fn learner_row_ui(ui: &mut egui::Ui, k: usize, slot: &mut LearnerSlot) {
     ui.horizontal(|ui| {
         ui.checkbox(&mut slot.on, format!("{}", k + 1));
         let label = ui.label("learner");
@@ -83,6 +99,10 @@ fn learner_ui(ui: &mut egui::Ui, k: usize, slot: &mut LearnerSlot) {
             .response
             .labelled_by(label.id);
     });
+}
+
+/// Learner `k`'s own settings (BLPO's and the nested critic's), folded under its row.
+fn learner_settings_ui(ui: &mut egui::Ui, k: usize, slot: &mut LearnerSlot) {
     if !slot.on || slot.name == Name::Ppo {
         return;
     }
@@ -172,11 +192,12 @@ fn look_of(ui: &egui::Ui) -> crate::app::Look {
     }
 }
 
-fn ppo_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
-    ui.strong("PPO skeleton (every learner)");
+fn ppo_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut ControlLabState) {
+    c.heading(ui, "PPO skeleton (every learner)");
     let p = &mut s.ppo;
-    param_f64(
+    c.f64(
         ui,
+        "actor-lr",
         &mut p.lr,
         range::ACTOR_LR,
         Param::new(
@@ -186,8 +207,9 @@ fn ppo_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
             true,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "entropy",
         &mut p.entropy,
         range::ENTROPY,
         Param::new(
@@ -197,8 +219,9 @@ fn ppo_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
             false,
         ),
     );
-    param_usize(
+    c.usize(
         ui,
+        "rollout",
         &mut p.steps,
         range::ROLLOUT,
         Param::new(
@@ -208,8 +231,9 @@ fn ppo_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
             true,
         ),
     );
-    param_usize(
+    c.usize(
         ui,
+        "envs",
         &mut p.envs,
         range::ENVS,
         Param::new(
@@ -219,20 +243,23 @@ fn ppo_ui(ui: &mut egui::Ui, s: &mut ControlLabState) {
             false,
         ),
     );
-    param_usize(
+    c.usize(
         ui,
+        "epochs",
         &mut p.epochs,
         range::EPOCHS,
         Param::new("", "epochs", "passes over the rollout per update", false),
     );
-    param_usize(
+    c.usize(
         ui,
+        "minibatches",
         &mut p.minibatches,
         range::MINIBATCHES,
         Param::new("", "minibatches (PPO)", "per epoch", false),
     );
-    param_usize(
+    c.usize(
         ui,
+        "hidden",
         &mut p.hidden,
         range::HIDDEN,
         Param::new(

@@ -136,6 +136,12 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
 
 /// The return curves (mean and 95% band over seeds) and the diagnostics.
 pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
+    returns_ui(ui, model, env, look, 260.0);
+    diagnostics_ui(ui, model, look, 150.0);
+}
+
+/// The mean return over seeds with its 95% band, the plot `height` points high.
+pub fn returns_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look, height: f32) {
     let link = egui::Id::unique("control-curves");
     ui.strong(format!(
         "{}: mean return of the last {WINDOW} episodes, mean over seeds and its 95% interval (Student t, \
@@ -145,7 +151,7 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
     let width = ui.available_width().max(200.0);
     Plot::new("control-returns")
         .width(width)
-        .height(260.0)
+        .height(height)
         .link_axis(link, [true, false])
         .x_axis_label("environment steps per seed")
         .y_axis_label("return")
@@ -177,7 +183,11 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                 );
             }
         });
-    let shown: Vec<&Metric> = DIAGNOSTICS
+}
+
+/// The diagnostics some learner has numbers for.
+fn diagnostics(model: &Model) -> Vec<&'static Metric> {
+    DIAGNOSTICS
         .iter()
         .filter(|(_, _, f)| {
             model
@@ -185,7 +195,18 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                 .iter()
                 .any(|r| r.history.iter().any(|p| f(p).is_finite()))
         })
-        .collect();
+        .collect()
+}
+
+/// How many rows of three the diagnostics take.
+pub fn diagnostic_rows(model: &Model) -> usize {
+    diagnostics(model).len().div_ceil(3)
+}
+
+/// The diagnostics that have numbers, three a row, each plot `height` points high.
+pub fn diagnostics_ui(ui: &mut egui::Ui, model: &Model, look: Look, height: f32) {
+    let link = egui::Id::unique("control-curves");
+    let shown = diagnostics(model);
     let small = ((ui.available_width() - 24.0) / 3.0).max(160.0);
     for row in shown.chunks(3) {
         ui.horizontal(|ui| {
@@ -199,7 +220,7 @@ pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
                         plot = plot.include_y(0.0).include_y(1.0);
                     }
                     plot.width(small)
-                        .height(150.0)
+                        .height(height)
                         .link_axis(link, [true, false])
                         .x_axis_label("environment steps")
                         .allow_scroll(false)

@@ -18,9 +18,11 @@ use web_time::Instant;
 
 use crate::app::frame_clock;
 use crate::app::playback::{Built, Playback, Stepped as _};
+use crate::app::stage::{Controls, Part, Stage, Staging};
 use crate::app::widgets::export::RegionPng;
 use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{View, ViewCtx, format};
+use crate::numerics::control::envs::EnvKind;
 use crate::numerics::control::lockstep::{Seeds, mean_band};
 use crate::scenario::control_lab::{ControlLabState, Model};
 use crate::scenario::json::num;
@@ -70,20 +72,135 @@ impl View for ControlView {
         self.report(ctx);
         controls_and_results(
             ui,
-            "control-controls",
-            self,
-            |ui, v| controls::controls_ui(ui, &mut v.state),
-            |ui, v| v.results_ui(ui, ctx),
+            ("control-controls", self, ctx),
+            |ui, v, c| controls::controls_ui(ui, c, &mut v.state),
+            |ui, v, ctx| v.results_ui(ui, ctx),
         );
     }
+
+    fn default_parts(&self) -> &'static [&'static str] {
+        if self.state.record.is_empty() {
+            STAGING.default_parts
+        } else {
+            // A recorded run has no agent to animate.
+            &["returns", "diagnostics"]
+        }
+    }
+
+    fn stage_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, stage: &mut Stage) {
+        let recorded = !self.state.record.is_empty();
+        let (steps, stop_at) = (
+            self.run.model.as_ref().map_or(0, Model::steps),
+            self.state.stop_at,
+        );
+        let (action, live) = stage.controls_ui(ui, &STAGING, ctx.report, |ui, c| {
+            if recorded {
+                return (
+                    RunAction::None,
+                    ui.horizontal_wrapped(|ui| recorded::train_live_ui(ui, c))
+                        .inner,
+                );
+            }
+            let action = self.playback.controls_ui(ui, c, steps, stop_at);
+            controls::controls_ui(ui, c, &mut self.state);
+            (action, false)
+        });
+        let look = ctx.look;
+        if recorded {
+            let name = self.state.record.clone();
+            let got = self.recorded.get(ui.ctx(), ctx, &name);
+            stage.parts_ui(ui, &STAGING, |ui, id| match &got {
+                Some(Ok(rec)) => curves_part(ui, id, (&rec.model, rec.record.env), look),
+                Some(Err(e)) => {
+                    ui.colored_label(look.error_color(), e);
+                }
+                None => {
+                    ui.spinner();
+                }
+            });
+            if live {
+                self.state.record.clear();
+            }
+            return;
+        }
+        self.advance(ui, action, ctx.deadline);
+        self.report(ctx);
+        let Some(model) = stage.built(ui, (&STAGING, look), &self.run.model) else {
+            return;
+        };
+        let env = self.state.env;
+        let shown = model
+            .learner(self.state.shown)
+            .or_else(|| model.runs.first());
+        stage.parts_ui(ui, &STAGING, |ui, id| {
+            if id != "scene" {
+                curves_part(ui, id, (model, env), look);
+                return;
+            }
+            let Some(seeds) = shown else { return };
+            let Some(learner) = seeds.learners.first() else {
+                ui.label("A recorded run has no agent to animate.");
+                return;
+            };
+            let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+            let gap = ui.spacing().item_spacing.x;
+            let each = egui::vec2(
+                (ui.available_width() - gap) / 2.0,
+                (ui.available_height() - 3.0 * line).max(20.0),
+            );
+            let trained = seeds.updates() > 0;
+            let rect = self
+                .scene
+                .ui(ui, env, learner.agent(), trained, (look, Some(each)));
+            ctx.report.control("scene", &rect);
+        });
+    }
 }
+
+/// A curves part of the stage (`returns`, `diagnostics`, `table`), live or recorded.
+fn curves_part(
+    ui: &mut egui::Ui,
+    id: &str,
+    (model, env): (&Model, EnvKind),
+    look: crate::app::Look,
+) {
+    let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+    let h = ui.available_height();
+    match id {
+        "returns" => curves::returns_ui(ui, model, env, look, (h - 2.0 * line).max(20.0)),
+        "diagnostics" => {
+            let rows = curves::diagnostic_rows(model).max(1) as f32;
+            let height = ((h - rows * line) / rows - ui.spacing().item_spacing.y).max(20.0);
+            curves::diagnostics_ui(ui, model, look, height);
+        }
+        "table" => curves::table_ui(ui, model, look),
+        _ => {
+            ui.label("A recorded run has no agent to animate.");
+        }
+    }
+}
+
+/// The view's stage: the returns and the animated agents; Play, Restart and the task.
+const STAGING: Staging = Staging {
+    parts: &[
+        Part::flex("scene", 2.0, 4.0),
+        Part::flex("returns", 1.2, 4.0),
+        Part::flex("diagnostics", 1.5, 4.0),
+        Part::flex("table", 2.0, 6.0),
+    ],
+    default_parts: &["returns", "scene"],
+    default_controls: &["play", "restart", "task"],
+};
 
 impl ControlView {
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
         let steps = self.run.model.as_ref().map_or(0, Model::steps);
-        let action = self
-            .playback
-            .controls_ui(ui, ctx.report, steps, self.state.stop_at);
+        let action = self.playback.controls_ui(
+            ui,
+            &mut Controls::all(ctx.report),
+            steps,
+            self.state.stop_at,
+        );
         ui.label("updates");
         ui.separator();
         ui.label("Export");
@@ -184,7 +301,7 @@ impl ControlView {
             let trained = seeds.updates() > 0;
             let rect = self
                 .scene
-                .ui(ui, self.state.env, learner.agent(), trained, look);
+                .ui(ui, self.state.env, learner.agent(), trained, (look, None));
             ctx.report.control("scene", &rect);
         }
         if let Some(seeds) = shown {

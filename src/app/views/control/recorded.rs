@@ -8,13 +8,24 @@ use std::rc::Rc;
 
 use super::{Model, curves, learners_report};
 use crate::app::ViewCtx;
+use crate::app::stage::Controls;
 use crate::scenario::control_lab::ControlLabState;
 use crate::scenario::control_record::ControlRecord;
 
 /// A fetched record and its learners as the view draws them.
-struct Recorded {
-    record: ControlRecord,
-    model: Model,
+pub struct Recorded {
+    pub record: ControlRecord,
+    pub model: Model,
+}
+
+/// "Train live": leaves the recorded run (published as `train-live`, drawn on every stage of one);
+/// whether it was clicked.
+pub fn train_live_ui(ui: &mut egui::Ui, c: &mut Controls<'_>) -> bool {
+    let r = ui.button("Train live").on_hover_text(
+        "Leave the recorded run: train the learners of the side panel in this browser",
+    );
+    c.publish("train-live", &r);
+    r.clicked()
 }
 
 /// A fetch's record name and its text (or why not).
@@ -32,28 +43,12 @@ pub struct Slot {
 impl Slot {
     /// Fetches the record `state.record` names when it is not the one shown, and draws it.
     pub fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, state: &mut ControlLabState) {
-        self.load(ui.ctx(), &state.record);
         let mut live = false;
-        ui.horizontal_wrapped(|ui| {
-            let r = ui.button("Train live").on_hover_text(
-                "Leave the recorded run: train the learners of the side panel in this browser",
-            );
-            ctx.report.control("train-live", &r);
-            live = r.clicked();
-        });
-        match &self.shown {
-            Some((name, Ok(rec))) if *name == state.record => {
+        ui.horizontal_wrapped(|ui| live = train_live_ui(ui, &mut Controls::all(ctx.report)));
+        let look = ctx.look;
+        match self.get(ui.ctx(), ctx, &state.record) {
+            Some(Ok(rec)) => {
                 let r = &rec.record;
-                ctx.report.value(
-                    "recorded",
-                    serde_json::json!({
-                        "name": name, "machine": r.machine, "date": r.date,
-                        "seeds": r.seeds.len(), "total_steps": r.total_steps,
-                    }),
-                );
-                ctx.report.value("env", r.env.label());
-                ctx.report.value("learners", learners_report(&rec.model));
-                let look = ctx.look;
                 egui::ScrollArea::vertical()
                     .id_salt("recorded-run")
                     .auto_shrink(false)
@@ -75,11 +70,10 @@ impl Slot {
                         curves::curves_ui(ui, &rec.model, r.env, look);
                     });
             }
-            Some((name, Err(e))) if *name == state.record => {
-                ctx.report.value("record_error", format!("`record`: {e}"));
-                ui.colored_label(ctx.look.error_color(), format!("`record`: {e}"));
+            Some(Err(e)) => {
+                ui.colored_label(look.error_color(), e);
             }
-            _ => {
+            None => {
                 ui.horizontal(|ui| {
                     ui.spinner();
                     ui.label(format!("Fetching the recorded run {} …", state.record));
@@ -88,6 +82,38 @@ impl Slot {
         }
         if live {
             state.record.clear();
+        }
+    }
+
+    /// The record `name` (fetched when it is not the one shown; its numbers reported), why it failed (as
+    /// the view says it), or nothing while it is on its way.
+    pub fn get(
+        &mut self,
+        egui_ctx: &egui::Context,
+        ctx: &mut ViewCtx<'_>,
+        name: &str,
+    ) -> Option<Result<&Recorded, String>> {
+        self.load(egui_ctx, name);
+        match &self.shown {
+            Some((shown, Ok(rec))) if shown == name => {
+                let r = &rec.record;
+                ctx.report.value(
+                    "recorded",
+                    serde_json::json!({
+                        "name": name, "machine": r.machine, "date": r.date,
+                        "seeds": r.seeds.len(), "total_steps": r.total_steps,
+                    }),
+                );
+                ctx.report.value("env", r.env.label());
+                ctx.report.value("learners", learners_report(&rec.model));
+                Some(Ok(rec))
+            }
+            Some((shown, Err(e))) if shown == name => {
+                let e = format!("`record`: {e}");
+                ctx.report.value("record_error", e.clone());
+                Some(Err(e))
+            }
+            _ => None,
         }
     }
 

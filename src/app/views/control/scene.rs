@@ -87,7 +87,7 @@ impl Scene {
         env: EnvKind,
         agent: &Agent,
         trained: bool,
-        look: Look,
+        (look, each): (Look, Option<egui::Vec2>),
     ) -> egui::Response {
         if env != self.env {
             *self = Self::new(env);
@@ -116,7 +116,7 @@ impl Scene {
             }
             ui.ctx().request_repaint();
         }
-        let size = vec2(300.0, 190.0) * if look.projector { 1.3 } else { 1.0 };
+        let size = each.unwrap_or(vec2(300.0, 190.0) * if look.projector { 1.3 } else { 1.0 });
         ui.horizontal(|ui| {
             for e in &self.episodes {
                 ui.vertical(|ui| {

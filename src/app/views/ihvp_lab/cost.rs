@@ -40,7 +40,14 @@ fn log10(x: f64) -> f64 {
     }
 }
 
-pub fn section_ui(ui: &mut egui::Ui, sweep: Option<&Sweep>, run: &StudyRun, look: Look) {
+/// Error against HVPs, each method's median line with its spread, the plot `height` points high.
+pub fn section_ui(
+    ui: &mut egui::Ui,
+    sweep: Option<&Sweep>,
+    run: &StudyRun,
+    look: Look,
+    (height, stage): (f32, bool),
+) {
     let Some(sweep) = sweep else {
         ui.label("The sweep starts when the batch is complete.");
         return;
@@ -57,7 +64,7 @@ pub fn section_ui(ui: &mut egui::Ui, sweep: Option<&Sweep>, run: &StudyRun, look
     }
     let width = look.line_width();
     Plot::new("ihvp-cost")
-        .height(360.0)
+        .height(height)
         .legend(Legend::default())
         .x_axis_label("Hessian-vector products (log scale)")
         .y_axis_label("log₁₀ relative error")
@@ -100,6 +107,9 @@ pub fn section_ui(ui: &mut egui::Ui, sweep: Option<&Sweep>, run: &StudyRun, look
                 pui.points(Points::new("", median).color(color).radius(width + 1.5));
             }
         });
+    if stage {
+        return;
+    }
     ui.label(
         "Line: median over the batch; band: 25th–75th percentile. Errors below 1e-16 are drawn at \
          −17. Equal x means equal work.",

@@ -4,8 +4,9 @@ use crate::app::Look;
 use crate::app::widgets::histogram::{Series, histogram_ui};
 use crate::numerics::ihvp::study_run::StudyRun;
 
-/// The batch's histograms, one per method of the study, with how to read them.
-pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, look: Look) {
+/// The batch's histograms, one per method of the study, `height` points high, with how to read them (not on a
+/// `stage`: the lesson's text says it).
+pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, look: Look, (height, stage): (f32, bool)) {
     let stats = run.stats();
     let series: Vec<Series<'_>> = run
         .methods
@@ -26,9 +27,12 @@ pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, look: Look) {
         ui,
         ("ihvp-histogram", "Hessians"),
         &series,
-        320.0,
+        height,
         look.line_width(),
     );
+    if stage {
+        return;
+    }
     ui.label(
         "Bars: how many Hessians reach each error. Solid line: median; dashed: mean (pulled right by \
          the worst cases).",

@@ -17,6 +17,7 @@ use web_time::Instant;
 
 use crate::budget::work_until;
 
+use crate::app::stage::{Part, Stage, Staging};
 use crate::app::{Series, View, ViewCtx, format};
 use crate::gpu::ihvp_f32::F32Batch;
 use crate::numerics::ihvp::spec::IhvpSpec;
@@ -54,8 +55,7 @@ pub struct IhvpLabView {
     regimes: Option<Sweep>,
     closeup: Option<closeup::Closeup>,
     /// The paste box of the `given` family and its last error.
-    paste: String,
-    paste_error: Option<String>,
+    paste: crate::app::widgets::Paste,
 }
 
 /// The study a state asks for; its error is the pasted matrix's (which `validate` reports).
@@ -86,8 +86,10 @@ impl Default for IhvpLabView {
             cost: None,
             regimes: None,
             closeup: None,
-            paste: controls::pasted_text(&state),
-            paste_error: None,
+            paste: crate::app::widgets::Paste {
+                text: controls::pasted_text(&state),
+                error: None,
+            },
             state,
         }
     }
@@ -98,11 +100,105 @@ impl View for IhvpLabView {
 
     fn apply_query(&mut self, query: &[(String, String)]) -> Result<(), String> {
         self.state = from_query(query)?;
-        self.paste = controls::pasted_text(&self.state);
+        self.paste.text = controls::pasted_text(&self.state);
         Ok(())
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        self.frame(ui, ctx, &[self.state.section]);
+        crate::app::widgets::controls_and_results(
+            ui,
+            ("ihvp-controls", self, ctx),
+            |ui, v, c| controls::controls_ui(ui, c, &mut v.state, &mut v.paste),
+            |ui, v, ctx| v.results_ui(ui, ctx),
+        );
+    }
+
+    fn default_parts(&self) -> &'static [&'static str] {
+        let i = SECTION_PARTS
+            .iter()
+            .position(|(s, _)| *s == self.state.section)
+            .unwrap_or(0);
+        std::slice::from_ref(&SECTION_PARTS[i].1)
+    }
+
+    fn stage_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, stage: &mut Stage) {
+        stage.controls_ui(ui, &STAGING, ctx.report, |ui, c| {
+            controls::controls_ui(ui, c, &mut self.state, &mut self.paste);
+        });
+        let sections: Vec<Section> = stage
+            .parts()
+            .iter()
+            .filter_map(|p| {
+                SECTION_PARTS
+                    .iter()
+                    .find(|(_, id)| id == p)
+                    .map(|(s, _)| *s)
+            })
+            .collect();
+        if let Some(&first) = sections.first() {
+            self.state.section = first;
+        }
+        self.frame(ui, ctx, &sections);
+        let look = ctx.look;
+        stage.parts_ui(ui, &STAGING, |ui, id| {
+            // The figure's words are the lesson's: the plots take the part, less a line of progress.
+            let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+            let h = (ui.available_height() - 2.0 * line).max(40.0);
+            match id {
+                "histogram" => histogram::section_ui(ui, self.shown_run(), look, (h, true)),
+                "error-vs-cost" => {
+                    cost::section_ui(ui, self.cost.as_ref(), &self.run, look, (h, true));
+                }
+                "spectrum" => {
+                    spectrum::section_ui(ui, &self.run, &mut self.state, look, (h - line, true));
+                }
+                "closeup" => {
+                    closeup::section_ui(
+                        ui,
+                        self.closeup.as_ref(),
+                        &self.run,
+                        &mut self.state,
+                        look,
+                    );
+                }
+                _ => {
+                    let fit = (look, h - 3.0 * line, true);
+                    regimes::section_ui(ui, self.regimes.as_ref(), fit, ctx.report);
+                }
+            }
+        });
+    }
+}
+
+/// The histograms' height in the view (points).
+const HISTOGRAM_HEIGHT: f32 = 320.0;
+
+/// Each section's stage part.
+const SECTION_PARTS: [(Section, &str); 5] = [
+    (Section::Histograms, "histogram"),
+    (Section::Cost, "error-vs-cost"),
+    (Section::Regimes, "regimes"),
+    (Section::Spectrum, "spectrum"),
+    (Section::Closeup, "closeup"),
+];
+
+/// The view's stage: the shown section's figure (`default_parts`); α, Nyström's rank, CG's iterations.
+const STAGING: Staging = Staging {
+    parts: &[
+        Part::flex("histogram", 0.9, 3.0),
+        Part::flex("error-vs-cost", 0.9, 3.0),
+        Part::flex("regimes", 0.9, 3.5),
+        Part::flex("spectrum", 0.9, 4.0),
+        Part::flex("closeup", 1.2, 3.5),
+    ],
+    default_parts: &["histogram"],
+    default_controls: &["alpha", "rank", "cg-iters"],
+};
+
+impl IhvpLabView {
+    /// A frame's work: the float64 batch, then its f32 run, the sweeps of `sections`; the numbers reported.
+    fn frame(&mut self, ui: &egui::Ui, ctx: &mut ViewCtx<'_>, sections: &[Section]) {
         let deadline = ctx.deadline;
         self.advance(ui, deadline);
         if self.run.finished() {
@@ -129,8 +225,10 @@ impl View for IhvpLabView {
                 })
                 .collect();
             ctx.report.value("f32_ran_on", ran_on);
-            if self.sections_step(deadline) {
-                ui.ctx().request_repaint();
+            for &section in sections {
+                if self.sections_step(deadline, section) {
+                    ui.ctx().request_repaint();
+                }
             }
             if let Some((done, all)) = self.section_progress() {
                 ctx.report.value("sweep_done", done);
@@ -155,17 +253,8 @@ impl View for IhvpLabView {
             .value("section", format!("{:?}", self.state.section));
         let showing_previous = self.previous.is_some() && !self.run.finished();
         ctx.report.value("showing_previous", showing_previous);
-        crate::app::widgets::controls_and_results(
-            ui,
-            "ihvp-controls",
-            self,
-            |ui, v| controls::controls_ui(ui, &mut v.state, &mut v.paste, &mut v.paste_error),
-            |ui, v| v.results_ui(ui, ctx),
-        );
     }
-}
 
-impl IhvpLabView {
     /// Restarts on a settings change; scores Hessians until `deadline`.
     fn advance(&mut self, ui: &egui::Ui, deadline: Instant) {
         self.state.instance = self.state.instance.min(self.state.size.saturating_sub(1));
@@ -203,9 +292,17 @@ impl IhvpLabView {
         }
     }
 
-    /// Advances the shown section's sweep (started on first view); true while it has work left.
-    fn sections_step(&mut self, deadline: Instant) -> bool {
-        match self.state.section {
+    /// The batch the histograms show: the last complete one until the new one is done.
+    fn shown_run(&self) -> &StudyRun {
+        match &self.previous {
+            Some((previous, _, _)) if !self.run.finished() => previous,
+            _ => &self.run,
+        }
+    }
+
+    /// Advances a section's sweep (started when first shown); true while it has work left.
+    fn sections_step(&mut self, deadline: Instant, section: Section) -> bool {
+        match section {
             Section::Histograms | Section::Spectrum => false,
             Section::Cost => {
                 let sweep = self
@@ -307,22 +404,29 @@ impl IhvpLabView {
                         self.run.done(),
                         self.run.size
                     ));
-                    histogram::section_ui(ui, previous, look);
+                    histogram::section_ui(ui, previous, look, (HISTOGRAM_HEIGHT, false));
                     ui.add_space(6.0);
                     table::stats_ui(ui, previous, f32s.as_ref(), *seconds, look);
                 }
                 _ => {
-                    histogram::section_ui(ui, &self.run, look);
+                    histogram::section_ui(ui, &self.run, look, (HISTOGRAM_HEIGHT, false));
                     ui.add_space(6.0);
                     table::stats_ui(ui, &self.run, self.f32s.as_ref(), self.seconds, look);
                 }
             },
-            Section::Cost => cost::section_ui(ui, self.cost.as_ref(), &self.run, look),
-            Section::Spectrum => spectrum::section_ui(ui, &self.run, &mut self.state, look),
+            Section::Cost => {
+                cost::section_ui(ui, self.cost.as_ref(), &self.run, look, (360.0, false));
+            }
+            Section::Spectrum => {
+                spectrum::section_ui(ui, &self.run, &mut self.state, look, (300.0, false));
+            }
             Section::Closeup => {
                 closeup::section_ui(ui, self.closeup.as_ref(), &self.run, &mut self.state, look);
             }
-            Section::Regimes => regimes::section_ui(ui, self.regimes.as_ref(), look, ctx.report),
+            Section::Regimes => {
+                let fit = (look, 13.0 * 22.0 + 16.0, false);
+                regimes::section_ui(ui, self.regimes.as_ref(), fit, ctx.report);
+            }
         }
     }
 }

@@ -65,7 +65,13 @@ pub fn times(log_ratio: f64) -> String {
     }
 }
 
-pub fn section_ui(ui: &mut egui::Ui, sweep: Option<&Sweep>, look: Look, report: &mut ViewReport) {
+/// The three maps (Nyström's, CG's, the winner's), `height` points high (on a `stage`: without the words).
+pub fn section_ui(
+    ui: &mut egui::Ui,
+    sweep: Option<&Sweep>,
+    (look, height, stage): (Look, f32, bool),
+    report: &mut ViewReport,
+) {
     let Some(sweep) = sweep else {
         ui.label("The regime map starts when the batch is complete.");
         return;
@@ -145,8 +151,8 @@ pub fn section_ui(ui: &mut egui::Ui, sweep: Option<&Sweep>, look: Look, report: 
         hover("log₁₀ median error of CG"),
         hover("log₁₀ (Nyström / CG), < 0: Nyström wins"),
     );
-    let width = ((ui.available_width() - 24.0) / 3.0).clamp(180.0, 420.0);
-    let size = egui::vec2(width, 13.0 * 22.0 + 16.0);
+    let width = ((ui.available_width() - 24.0) / 3.0).clamp(100.0, 420.0);
+    let size = egui::vec2(width, height);
     ui.horizontal(|ui| {
         for (title, values, color, text, hover) in [
             (
@@ -191,6 +197,9 @@ pub fn section_ui(ui: &mut egui::Ui, sweep: Option<&Sweep>, look: Look, report: 
         "log₁₀ median relative error",
         "",
     );
+    if stage {
+        return;
+    }
     ui.label(format!(
         "Rows: ridge α; columns: HVPs (Nyström's rank q, CG's iterations k). Nyström wins {wins} of {} \
          cells. Cells show log₁₀ of the median error over the batch; the winner map shows how many \

@@ -30,7 +30,14 @@ pub fn sign_bins<'a>(eigenvalues: impl Iterator<Item = &'a f64>) -> (Vec<usize>,
     (pos, neg)
 }
 
-pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, state: &mut IhvpLabState, look: Look) {
+/// The chosen Hessian's eigenvalues and the batch's, side by side, `height` points high.
+pub fn section_ui(
+    ui: &mut egui::Ui,
+    run: &StudyRun,
+    state: &mut IhvpLabState,
+    look: Look,
+    (height, stage): (f32, bool),
+) {
     if run.done() == 0 {
         ui.label("Waiting for the first Hessian…");
         return;
@@ -65,9 +72,17 @@ pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, state: &mut IhvpLabState, l
     ));
     let bad = look.error_color();
     let width = look.line_width();
-    ui.columns(2, |cols| {
+    // Side by side, or (a tall stage part) one over the other.
+    let stacked = stage && ui.available_width() < 1.6 * ui.available_height();
+    let (columns, height) = if stacked {
+        (1, (height - 2.0 * ui.spacing().interact_size.y) / 2.0)
+    } else {
+        (2, height)
+    };
+    ui.columns(columns, |cols| {
+        let second = cols.len() - 1;
         Plot::new("ihvp-eigenvalues")
-            .height(300.0)
+            .height(height)
             .legend(Legend::default())
             .x_axis_label("index j (sorted)")
             .y_axis_label("eigenvalue λ_j of H")
@@ -100,12 +115,12 @@ pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, state: &mut IhvpLabState, l
         let [r, g, b, _] = neutral.to_array();
         let [rn, gn, bn, _] = bad.to_array();
         Plot::new("ihvp-batch-spectrum")
-            .height(300.0)
+            .height(height)
             .legend(Legend::default())
             .x_axis_label("log₁₀ |λ|, every Hessian of the batch")
             .y_axis_label("eigenvalues")
             .allow_scroll(false)
-            .show(&mut cols[1], |pui| {
+            .show(&mut cols[second], |pui| {
                 pui.bar_chart(
                     BarChart::new("λ > 0", bars(pos))
                         .color(Color32::from_rgba_unmultiplied(r, g, b, 150)),
@@ -117,6 +132,9 @@ pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, state: &mut IhvpLabState, l
                 pui.vline(VLine::new("α", alpha.log10()).color(bad).width(width));
             });
     });
+    if stage {
+        return;
+    }
     ui.label(
         "Left: red points sit below −α, where H + αI has a negative eigenvalue. Right: eigenvalues \
          left of the α line are swamped by the ridge ((λ + α)⁻¹ ≈ α⁻¹); negative ones right of it make \

@@ -18,6 +18,7 @@ mod step;
 use serde_json::{Value, json};
 
 use crate::app::lesson_check::{self as check, LESSON_ANCHOR};
+use crate::app::stage;
 use crate::app::view::OpenView;
 use crate::app::{Look, View, ViewCtx, ViewReport};
 use crate::platform;
@@ -66,7 +67,10 @@ impl LessonView {
 
 impl LessonView {
     /// The bar over a lesson: back to the list, the title, the step counter, Back / Next and the tools.
-    fn bar_ui(&mut self, ui: &mut egui::Ui, report: &mut ViewReport) {
+    ///
+    /// In a row over the stage, or (`column`) wrapped at the top of the narrative's column, where the figure
+    /// keeps the window's height.
+    fn bar_ui(&mut self, ui: &mut egui::Ui, report: &mut ViewReport, column: bool) {
         let Some(open) = &self.open else {
             return;
         };
@@ -75,7 +79,16 @@ impl LessonView {
         let title = entry.lesson.title.clone();
         let mut nav = None;
         let mut close = false;
-        ui.horizontal_wrapped(|ui| {
+        // One row on any screen: the title last, cut to the room left.
+        let wide = !column && ui.available_width() >= 700.0;
+        let row = |ui: &mut egui::Ui, add: &mut dyn FnMut(&mut egui::Ui)| {
+            if column {
+                ui.horizontal_wrapped(add);
+            } else {
+                ui.horizontal(add);
+            }
+        };
+        row(ui, &mut |ui| {
             let list = ui.button("All lessons").on_hover_text("All lessons");
             report.control("lesson-list", &list);
             close = list.clicked();
@@ -83,11 +96,11 @@ impl LessonView {
                 .toggle_value(&mut self.narrative, "Text")
                 .on_hover_text("Show or hide the lesson's text");
             report.control("lesson-text", &text);
-            ui.separator();
-            ui.strong(&title);
-            ui.separator();
             let back = ui
-                .add_enabled(step > 0, egui::Button::new("◀ Back"))
+                .add_enabled(
+                    step > 0,
+                    egui::Button::new(if wide { "◀ Back" } else { "◀" }),
+                )
                 .on_hover_text("Previous step (← or PageUp)");
             report.control("lesson-back", &back);
             let counter = ui.label(
@@ -97,7 +110,10 @@ impl LessonView {
             );
             report.control("lesson-counter", &counter);
             let next = ui
-                .add_enabled(step + 1 < steps, egui::Button::new("Next ▶"))
+                .add_enabled(
+                    step + 1 < steps,
+                    egui::Button::new(if wide { "Next ▶" } else { "▶" }),
+                )
                 .on_hover_text("Next step (→ or PageDown)");
             report.control("lesson-next", &next);
             if back.clicked() {
@@ -106,9 +122,8 @@ impl LessonView {
             if next.clicked() {
                 nav = Some(Nav::Next);
             }
-            ui.separator();
             let full = ui
-                .button("Full screen")
+                .button(if wide { "Full screen" } else { "Full" })
                 .on_hover_text("The browser's full screen (F; Esc leaves it)");
             report.control("lesson-fullscreen", &full);
             if full.clicked() {
@@ -119,6 +134,10 @@ impl LessonView {
                 .toggle_value(&mut self.editor.shown, "Edit")
                 .on_hover_text("Add, reorder, delete and save steps");
             report.control("lesson-edit", &edit);
+            if !column {
+                ui.separator();
+                ui.add(egui::Label::new(egui::RichText::new(&title).strong()).truncate());
+            }
         });
         if close {
             self.open = None;
@@ -216,6 +235,7 @@ impl LessonView {
 
     fn report(&self, report: &mut ViewReport, inner: ViewReport, ctx: &egui::Context) {
         report.controls.extend(inner.controls);
+        report.stage = inner.stage;
         report.value("lessons", Entry::list(&self.lessons));
         report.value("fullscreen", platform::fullscreen(ctx));
         if let Some(message) = &self.message {
@@ -266,6 +286,10 @@ impl View for LessonView {
 
     fn title(&self) -> &'static str {
         "Lesson"
+    }
+
+    fn on_stage(&self) -> bool {
+        self.open.is_some()
     }
 
     fn reset(&mut self) {
@@ -361,7 +385,12 @@ impl View for LessonView {
             self.library_ui(ui, ctx);
         } else {
             self.keys(ui);
-            egui::Panel::top("lesson_bar").show(ui, |ui| self.bar_ui(ui, ctx.report));
+            // A landscape window with the text shown: the bar heads the text's column.
+            let column = self.narrative
+                && ui.available_rect_before_wrap().aspect_ratio() >= stage::layout::COLUMN_ASPECT;
+            if !column {
+                egui::Panel::top("lesson_bar").show(ui, |ui| self.bar_ui(ui, ctx.report, false));
+            }
             if let Some(message) = self.message.clone() {
                 egui::Panel::top("lesson_message").show(ui, |ui| {
                     let text = match message {
@@ -376,33 +405,78 @@ impl View for LessonView {
                     });
                 });
             }
-            let full = ui.available_width();
-            let mut expanded = self.narrative;
-            let panel = egui::Panel::left("lesson_narrative")
-                .resizable(true)
-                .default_size((full * 0.34).clamp(240.0, 460.0))
-                .max_size((full * 0.5).max(240.0))
-                .show_collapsible(ui, &mut expanded, |ui| {
-                    if self.editor.shown {
-                        let change = self.editor_ui(ui, ctx);
-                        if change {
-                            self.store_own(ui.ctx());
-                        }
-                        ui.separator();
-                    }
-                    self.narrative_ui(ui, ctx.look, ctx.report);
-                });
-            if let Some(panel) = panel {
-                ctx.report.control("lesson-narrative", &panel.response);
-            }
-            self.narrative = expanded;
-            let mut view_rect = egui::Rect::NOTHING;
-            egui::CentralPanel::default().show(ui, |ui| {
-                view_rect = ui.max_rect();
-                if self.open.is_some() {
-                    inner = self.inner_ui(ui, ctx);
+            let rect = ui.available_rect_before_wrap();
+            let mut stage = self.stage();
+            let (narrative, view_rect) = if self.narrative {
+                let split = stage::layout::narrative_split(rect);
+                (Some(split.narrative), split.view)
+            } else {
+                (None, rect)
+            };
+            // Beside the figure, a lesson's controls sit under its text.
+            let narrative = match (narrative, stage.as_mut()) {
+                (Some(area), Some(stage)) if view_rect.left() > area.right() => {
+                    let h = stage.controls_height(ui).min(area.height() * 0.55);
+                    let (text, controls) = area.split_top_bottom_at_y(area.bottom() - h);
+                    stage.put_controls(controls.with_min_y(controls.top() + stage::layout::GAP));
+                    Some(text)
                 }
-            });
+                (area, _) => area,
+            };
+            if let Some(area) = narrative {
+                let mut child = ui.new_child(
+                    egui::UiBuilder::new()
+                        .max_rect(area)
+                        .id_salt("lesson-narrative"),
+                );
+                child.set_clip_rect(area);
+                if column {
+                    self.bar_ui(&mut child, ctx.report, true);
+                    child.separator();
+                }
+                if self.editor.shown {
+                    let change = self.editor_ui(&mut child, ctx);
+                    if change {
+                        self.store_own(child.ctx());
+                    }
+                    child.separator();
+                }
+                self.narrative_ui(&mut child, ctx.look, ctx.report);
+                let edge = if view_rect.left() > area.right() {
+                    [area.right_top(), area.right_bottom()]
+                } else {
+                    [area.left_bottom(), area.right_bottom()]
+                };
+                let stroke = ui.visuals().widgets.noninteractive.bg_stroke;
+                ui.painter().line_segment(edge, stroke);
+                ctx.report.controls.push(crate::status::UiRect::at(
+                    "lesson-narrative",
+                    ui.ctx(),
+                    area,
+                ));
+            }
+            let mut child = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(view_rect)
+                    .id_salt("lesson-view"),
+            );
+            child.set_clip_rect(view_rect);
+            if self.open.is_some() {
+                inner = self.inner_ui(&mut child, ctx, stage.as_mut());
+            }
+            if let Some(stage) = &mut inner.stage {
+                let zoom = ui.ctx().zoom_factor();
+                stage.narrative = narrative.map(|r| {
+                    [
+                        r.min.x * zoom,
+                        r.min.y * zoom,
+                        r.width() * zoom,
+                        r.height() * zoom,
+                    ]
+                });
+                stage.text_px = narrative::body_size(ui) * zoom;
+            }
+            ui.allocate_rect(rect, egui::Sense::hover());
             self.handout_frame(ui, view_rect);
         }
         self.report(ctx.report, inner, ui.ctx());

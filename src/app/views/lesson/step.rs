@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::LessonView;
 use crate::app::lesson_check as check;
+use crate::app::stage::Stage;
 use crate::app::{Look, View, ViewCtx, ViewReport};
 use crate::lesson::Step;
 use crate::platform;
@@ -43,6 +44,8 @@ pub(super) struct Open {
     /// The inner view's numbers last frame, and for how many frames they have not changed.
     pub(super) last: Value,
     pub(super) still: usize,
+    /// "All controls" is open on the step's stage.
+    pub(super) all_controls: bool,
 }
 
 /// What a presenter key or a button asked for.
@@ -94,8 +97,19 @@ impl LessonView {
             answer: None,
             last: Value::Null,
             still: 0,
+            all_controls: false,
         });
         Ok(())
+    }
+
+    /// The open step's stage (its `parts:` and `controls:`, or its view's own), if its view has a figure.
+    pub(super) fn stage(&self) -> Option<Stage> {
+        let open = self.open.as_ref()?;
+        let step = self.step()?;
+        let staging = open.inner.staging()?;
+        let defaults = (staging, open.inner.default_parts());
+        let named = (step.parts.as_slice(), step.controls.as_slice());
+        Some(Stage::new(defaults, named, open.all_controls))
     }
 
     /// Plays the open step to its run (after an answer or the Run button).
@@ -183,7 +197,12 @@ impl LessonView {
     }
 
     /// The step's view, then its focus ring; notices when its run has ended.
-    pub(super) fn inner_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> ViewReport {
+    pub(super) fn inner_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        ctx: &mut ViewCtx<'_>,
+        stage: Option<&mut Stage>,
+    ) -> ViewReport {
         let mut report = ViewReport::default();
         let Some(open) = self.open.as_mut() else {
             return report;
@@ -196,7 +215,31 @@ impl LessonView {
             report: &mut report,
             navigate: ctx.navigate,
         };
-        open.inner.ui(ui, &mut inner_ctx);
+        match stage {
+            Some(stage) => {
+                open.inner.stage_ui(ui, &mut inner_ctx, stage);
+                open.all_controls = stage.all_controls;
+                let drawn = stage.report(ui.ctx(), None);
+                // A lecturer's `controls:` naming what the view does not draw (a typo, or a control its
+                // state hides) is said, not silently left out.
+                let step = &self.lessons[open.lesson].lesson.steps[open.step];
+                let missing: Vec<&str> = step
+                    .controls
+                    .iter()
+                    .filter(|id| !open.all_controls && !drawn.controls.iter().any(|c| c == id))
+                    .map(String::as_str)
+                    .collect();
+                if !missing.is_empty() && self.message.is_none() {
+                    self.message = Some(Err(format!(
+                        "step {}, `controls`: the view draws no {} here",
+                        open.step + 1,
+                        missing.join(", ")
+                    )));
+                }
+                report.stage = Some(drawn);
+            }
+            None => open.inner.ui(ui, &mut inner_ctx),
+        }
         let values = Value::Object(report.values.clone());
         open.still = if values == open.last {
             open.still + 1

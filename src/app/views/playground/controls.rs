@@ -1,7 +1,8 @@
 //! The playground's side panel: presets, the problem and its parameters, the four runs (algorithm and
 //! IHVP method each), the shared step sizes and IHVP knobs, the start, speed and horizon.
 
-use crate::app::widgets::{Param, nystrom_columns_ui, param_f64, param_usize, preset_picker};
+use crate::app::stage::Controls;
+use crate::app::widgets::{Param, Paste, nystrom_columns_ui, preset_picker};
 use crate::numerics::bilevel::algorithms::unrolled::Mode;
 use crate::scenario::playground::{AlgoKind, Method, PlaygroundState, ProblemKind, presets, range};
 
@@ -23,38 +24,49 @@ pub fn problem_text(s: &PlaygroundState) -> String {
         })
 }
 
-/// The side panel's controls; returns the outer step's slider (published as `outer-lr`: lessons'
-/// exercises and the browser tests move it).
+/// The runs' rows' ids.
+const RUN_IDS: [&str; 4] = ["run-0", "run-1", "run-2", "run-3"];
+
+/// The controls `c` shows, each published under its id: `preset`, `problem`, the problem's own (`features`,
+/// `samples`, `dim`, `condition`, `tasks`), `run-0`…`run-3`, the step sizes (`outer-lr`, `inner-lr`,
+/// `inner-steps`, `outer-decay`, `inner-decay`, `momentum`, `radius`, `tau`, `rho`, `a1`, `a2`, `dual-lr`,
+/// `unroll`), the oracles (`stochastic`, `sigma`, `batch`, `seeds`), IHVP (`alpha`, `rank`, `iters`,
+/// `neumann-step`, `columns`, `clip`, `seed`) and `x0`, `y0`, `steps-per-frame`, `stop-at`. The paste box
+/// for a problem belongs to the full panel.
 pub fn controls_ui(
     ui: &mut egui::Ui,
+    c: &mut Controls<'_>,
     s: &mut PlaygroundState,
-    paste: &mut String,
-    paste_error: &mut Option<String>,
-) -> egui::Response {
-    preset_picker(ui, "playground-preset", presets(), s);
-    ui.separator();
-    ui.strong("Problem");
-    ui.horizontal(|ui| {
-        let label = ui.label("problem");
-        let current = ProblemKind::ALL
-            .iter()
-            .find(|(k, _)| *k == s.problem)
-            .map_or("?", |(_, n)| n);
-        egui::ComboBox::from_id_salt("playground-problem")
-            .selected_text(current)
-            .width(190.0)
-            .show_ui(ui, |ui| {
-                for (k, name) in ProblemKind::ALL {
-                    ui.selectable_value(&mut s.problem, k, name);
-                }
-            })
-            .response
-            .labelled_by(label.id);
+    paste: &mut Paste,
+) {
+    c.row(ui, "preset", |ui| {
+        preset_picker(ui, "playground-preset", presets(), s)
+    });
+    c.heading(ui, "Problem");
+    c.row(ui, "problem", |ui| {
+        ui.horizontal(|ui| {
+            let label = ui.label("problem");
+            let current = ProblemKind::ALL
+                .iter()
+                .find(|(k, _)| *k == s.problem)
+                .map_or("?", |(_, n)| n);
+            egui::ComboBox::from_id_salt("playground-problem")
+                .selected_text(current)
+                .width(190.0)
+                .show_ui(ui, |ui| {
+                    for (k, name) in ProblemKind::ALL {
+                        ui.selectable_value(&mut s.problem, k, name);
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        })
     });
     match s.problem {
         ProblemKind::RidgeHpo => {
-            param_usize(
+            c.usize(
                 ui,
+                "features",
                 &mut s.features,
                 range::FEATURES,
                 Param::new(
@@ -66,8 +78,9 @@ pub fn controls_ui(
             );
         }
         ProblemKind::HyperCleaning => {
-            param_usize(
+            c.usize(
                 ui,
+                "samples",
                 &mut s.samples,
                 range::SAMPLES,
                 Param::new(
@@ -79,22 +92,25 @@ pub fn controls_ui(
             );
         }
         ProblemKind::Lancbio => {
-            param_usize(
+            c.usize(
                 ui,
+                "dim",
                 &mut s.dim,
                 range::DIM,
                 Param::new("d", "dimension", "x, y ∈ R^d", false),
             );
-            param_f64(
+            c.f64(
                 ui,
+                "condition",
                 &mut s.condition,
                 range::CONDITION,
                 Param::new("κ", "inner condition number", "of the inner Hessian", true),
             );
         }
         ProblemKind::Quadratic => {
-            param_f64(
+            c.f64(
                 ui,
+                "condition",
                 &mut s.condition,
                 range::CONDITION,
                 Param::new(
@@ -106,8 +122,9 @@ pub fn controls_ui(
             );
         }
         ProblemKind::Representation => {
-            param_usize(
+            c.usize(
                 ui,
+                "features",
                 &mut s.features,
                 range::FEATURES,
                 Param::new(
@@ -117,16 +134,18 @@ pub fn controls_ui(
                     false,
                 ),
             );
-            param_usize(
+            c.usize(
                 ui,
+                "tasks",
                 &mut s.tasks,
                 range::TASKS,
                 Param::new("T", "tasks", "one ridge head φ_t per task", false),
             );
         }
         ProblemKind::Pruning => {
-            param_usize(
+            c.usize(
                 ui,
+                "features",
                 &mut s.features,
                 range::FEATURES,
                 Param::new(
@@ -136,8 +155,9 @@ pub fn controls_ui(
                     false,
                 ),
             );
-            param_usize(
+            c.usize(
                 ui,
+                "samples",
                 &mut s.samples,
                 range::SAMPLES,
                 Param::new("N", "training samples", "and as many held out", true),
@@ -145,11 +165,14 @@ pub fn controls_ui(
         }
         ProblemKind::Toy | ProblemKind::ActorCritic => {}
     }
+    if !c.full() {
+        return runs_and_more(ui, c, s);
+    }
     egui::CollapsingHeader::new("Load a problem (the CLI's JSON)")
         .id_salt("playground-load")
         .show(ui, |ui| {
             ui.add(
-                egui::TextEdit::multiline(paste)
+                egui::TextEdit::multiline(&mut paste.text)
                     .desired_rows(4)
                     .desired_width(f32::INFINITY)
                     .font(egui::TextStyle::Monospace),
@@ -159,64 +182,72 @@ pub fn controls_ui(
                 .on_hover_text("any `problem` of a `bilevel` scenario (docs/scenarios.md), e.g. a quadratic with your matrices")
                 .clicked()
             {
-                *paste_error = s.load_problem(paste).err();
+                paste.error = s.load_problem(&paste.text).err();
             }
-            if let Some(e) = paste_error {
+            if let Some(e) = &paste.error {
                 ui.colored_label(ui.visuals().error_fg_color, e.as_str());
             }
         });
-    ui.separator();
-    ui.strong("Runs");
+    runs_and_more(ui, c, s);
+}
+
+/// Everything under the problem: the runs, step sizes, oracles, IHVP knobs, start and speed.
+fn runs_and_more(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut PlaygroundState) {
+    c.heading(ui, "Runs");
     for i in 0..4 {
         let run = &mut s.runs[i];
-        ui.horizontal(|ui| {
-            let on = ui.checkbox(&mut run.on, ["(a)", "(b)", "(c)", "(d)"][i]);
-            let algo = AlgoKind::ALL
-                .iter()
-                .find(|(k, _, _)| *k == run.algorithm)
-                .map_or("?", |(_, n, _)| n);
-            egui::ComboBox::from_id_salt(("playground-algo", i))
-                .selected_text(algo)
-                .width(150.0)
-                .show_ui(ui, |ui| {
-                    for &(k, name, hint) in AlgoKind::ALL {
-                        ui.selectable_value(&mut run.algorithm, k, name)
-                            .on_hover_text(hint);
-                    }
-                })
-                .response
-                .labelled_by(on.id);
-            if run.algorithm.uses_ihvp() {
-                egui::ComboBox::from_id_salt(("playground-ihvp", i))
-                    .selected_text(run.ihvp.label())
-                    .width(80.0)
+        c.row(ui, RUN_IDS[i], |ui| {
+            ui.horizontal(|ui| {
+                let on = ui.checkbox(&mut run.on, ["(a)", "(b)", "(c)", "(d)"][i]);
+                let algo = AlgoKind::ALL
+                    .iter()
+                    .find(|(k, _, _)| *k == run.algorithm)
+                    .map_or("?", |(_, n, _)| n);
+                egui::ComboBox::from_id_salt(("playground-algo", i))
+                    .selected_text(algo)
+                    .width(150.0)
                     .show_ui(ui, |ui| {
-                        for method in Method::ALL {
-                            ui.selectable_value(&mut run.ihvp, method, method.label())
-                                .on_hover_text(method.about().summary);
+                        for &(k, name, hint) in AlgoKind::ALL {
+                            ui.selectable_value(&mut run.algorithm, k, name)
+                                .on_hover_text(hint);
                         }
                     })
                     .response
                     .labelled_by(on.id);
-            }
+                if run.algorithm.uses_ihvp() {
+                    egui::ComboBox::from_id_salt(("playground-ihvp", i))
+                        .selected_text(run.ihvp.label())
+                        .width(80.0)
+                        .show_ui(ui, |ui| {
+                            for method in Method::ALL {
+                                ui.selectable_value(&mut run.ihvp, method, method.label())
+                                    .on_hover_text(method.about().summary);
+                            }
+                        })
+                        .response
+                        .labelled_by(on.id);
+                }
+            })
         });
     }
-    ui.separator();
-    ui.strong("Step sizes");
-    let outer_lr = param_f64(
+    c.heading(ui, "Step sizes");
+    c.f64(
         ui,
+        "outer-lr",
         &mut s.outer_lr,
         range::LR,
         Param::new("η", "outer step", "x ← x − η · direction", true),
     );
-    param_f64(
+    c.f64(
         ui,
+        "inner-lr",
         &mut s.inner_lr,
         range::LR,
         Param::new("β", "inner step", "y ← y − β ∇_y g", true),
     );
-    param_usize(
+    c.usize(
         ui,
+        "inner-steps",
         &mut s.inner_steps,
         range::INNER_STEPS,
         Param::new(
@@ -226,20 +257,23 @@ pub fn controls_ui(
             true,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "outer-decay",
         &mut s.outer_decay,
         range::DECAY,
         Param::new("a", "TTSA outer decay", "η_k = η / (k + 1)^a", false),
     );
-    param_f64(
+    c.f64(
         ui,
+        "inner-decay",
         &mut s.inner_decay,
         range::DECAY,
         Param::new("b", "TTSA inner decay", "β_k = β / (k + 1)^b", false),
     );
-    param_f64(
+    c.f64(
         ui,
+        "momentum",
         &mut s.eta,
         range::ETA,
         Param::new(
@@ -249,8 +283,9 @@ pub fn controls_ui(
             false,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "radius",
         &mut s.radius,
         range::RADIUS,
         Param::new(
@@ -260,8 +295,9 @@ pub fn controls_ui(
             false,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "tau",
         &mut s.tau,
         range::TAU,
         Param::new(
@@ -271,14 +307,16 @@ pub fn controls_ui(
             false,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "rho",
         &mut s.rho,
         range::RHO,
         Param::new("ρ", "penalty weight", "f + ρ (g − min g)", true),
     );
-    param_f64(
+    c.f64(
         ui,
+        "a1",
         &mut s.a1,
         range::PENALTY_A,
         Param::new(
@@ -288,8 +326,9 @@ pub fn controls_ui(
             false,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "a2",
         &mut s.a2,
         range::PENALTY_A,
         Param::new(
@@ -299,8 +338,9 @@ pub fn controls_ui(
             false,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "dual-lr",
         &mut s.dual_lr,
         range::LR,
         Param::new(
@@ -310,23 +350,32 @@ pub fn controls_ui(
             true,
         ),
     );
-    ui.horizontal(|ui| {
-        ui.label("unrolled:");
-        ui.selectable_value(&mut s.unroll, Mode::Reverse, "reverse mode")
-            .on_hover_text("back-propagate through the K inner steps (one pass per outer step)");
-        ui.selectable_value(&mut s.unroll, Mode::Forward, "forward mode")
-            .on_hover_text("carry dy/dx through the K inner steps (n tangents)");
+    c.row(ui, "unroll", |ui| {
+        ui.horizontal(|ui| {
+            ui.label("unrolled:");
+            ui.selectable_value(&mut s.unroll, Mode::Reverse, "reverse mode")
+                .on_hover_text(
+                    "back-propagate through the K inner steps (one pass per outer step)",
+                );
+            ui.selectable_value(&mut s.unroll, Mode::Forward, "forward mode")
+                .on_hover_text("carry dy/dx through the K inner steps (n tangents)");
+        })
     });
-    ui.separator();
-    ui.strong("Oracles");
-    ui.checkbox(&mut s.stochastic, "stochastic gradients and HVPs")
-        .on_hover_text(
+    c.heading(ui, "Oracles");
+    c.check(
+        ui,
+        "stochastic",
+        &mut s.stochastic,
+        (
+            "stochastic gradients and HVPs",
             "every derivative a fresh sample: minibatches on ridge HPO and hyper-cleaning, Gaussian \
              noise σ/√batch elsewhere; curves against oracle calls",
-        );
+        ),
+    );
     if s.stochastic {
-        param_f64(
+        c.f64(
             ui,
+            "sigma",
             &mut s.sigma,
             range::SIGMA,
             Param::new(
@@ -336,8 +385,9 @@ pub fn controls_ui(
                 false,
             ),
         );
-        param_usize(
+        c.usize(
             ui,
+            "batch",
             &mut s.batch,
             range::BATCH,
             Param::new(
@@ -347,42 +397,49 @@ pub fn controls_ui(
                 true,
             ),
         );
-        param_usize(
+        c.usize(
             ui,
+            "seeds",
             &mut s.seeds,
             range::SEEDS,
             Param::new("", "seeds per run", "mean curve and 10–90% band", false),
         );
     }
-    ui.separator();
-    ui.strong("IHVP");
-    param_f64(
+    c.heading(ui, "IHVP");
+    c.f64(
         ui,
+        "alpha",
         &mut s.alpha,
         range::ALPHA,
         Param::new("α", "ridge", "(∇²_yy g + αI)⁻¹ ∇_y f", false),
     );
-    param_usize(
+    c.usize(
         ui,
+        "rank",
         &mut s.rank,
         (1, 64),
         Param::new("q", "Nyström rank", "columns of ∇²_yy g sampled", false),
     );
-    param_usize(
+    c.usize(
         ui,
+        "iters",
         &mut s.iters,
         range::ITERS,
         Param::new("k", "iterations", "CG, Neumann, Lanczos", true),
     );
-    param_f64(
+    c.f64(
         ui,
+        "neumann-step",
         &mut s.neumann_step,
         range::STEP,
         Param::new("", "Neumann step", "v = η Σ (I − η(H + αI))^j b", true),
     );
-    nystrom_columns_ui(ui, &mut s.sampling, &mut s.columns);
-    param_f64(
+    c.row(ui, "columns", |ui| {
+        nystrom_columns_ui(ui, &mut s.sampling, &mut s.columns);
+    });
+    c.f64(
         ui,
+        "clip",
         &mut s.clip,
         range::CLIP,
         Param::new(
@@ -392,36 +449,34 @@ pub fn controls_ui(
             false,
         ),
     );
-    ui.horizontal(|ui| {
-        let label = ui.label("seed");
-        ui.add(egui::DragValue::new(&mut s.seed).range(0..=u32::MAX as u64))
-            .labelled_by(label.id);
-    });
-    ui.separator();
-    ui.strong("Start and speed");
-    param_f64(
+    c.drag(ui, "seed", &mut s.seed, ("seed", 0..=u32::MAX as u64));
+    c.heading(ui, "Start and speed");
+    c.f64(
         ui,
+        "x0",
         &mut s.start[0],
         range::START,
         Param::new("x₀", "start of x", "every coordinate", false),
     );
-    param_f64(
+    c.f64(
         ui,
+        "y0",
         &mut s.start[1],
         range::START,
         Param::new("y₀", "start of y", "every coordinate", false),
     );
-    param_usize(
+    c.usize(
         ui,
+        "steps-per-frame",
         &mut s.steps_per_frame,
         range::STEPS_PER_FRAME,
         Param::new("", "steps per frame", "while playing", true),
     );
-    param_usize(
+    c.usize(
         ui,
+        "stop-at",
         &mut s.stop_at,
         range::STOP_AT,
         Param::new("", "stop at step", "Play stops here", true),
     );
-    outer_lr
 }

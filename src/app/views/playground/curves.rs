@@ -40,11 +40,14 @@ fn log10(v: f64) -> f64 {
     if v > 0.0 { v.log10() } else { f64::NAN }
 }
 
+/// The first `shown` of the five curves (the gap to Φ*, ‖∇Φ‖, the inner error, the direction's error, HVPs),
+/// `per_row` a row, each plot `height` points high.
 pub fn curves_ui(
     ui: &mut egui::Ui,
     state: &PlaygroundState,
     (model, cache): (&Model, &mut SeriesCache),
     look: Look,
+    (shown, per_row, height): (usize, usize, f32),
 ) {
     let phi_star = model.lock.phi_star();
     type Pick = Box<dyn Fn(&Metrics) -> f64>;
@@ -80,7 +83,9 @@ pub fn curves_ui(
         ("hvps", "HVPs spent", Box::new(|m: &Metrics| m.hvps as f64)),
     ];
     let link = egui::Id::unique("playground-curves-link");
-    let width = ((ui.available_width() - 16.0) / 2.0).max(160.0);
+    let per_row = per_row.max(1);
+    let gaps = 16.0 * (per_row - 1) as f32;
+    let width = ((ui.available_width() - gaps) / per_row as f32).max(160.0);
     let x_label = if state.stochastic {
         "oracle calls"
     } else {
@@ -90,7 +95,11 @@ pub fn curves_ui(
     if cache.entries.len() < plots.len() * 4 {
         cache.entries.resize_with(plots.len() * 4, Entry::default);
     }
-    for (row, entries) in plots.chunks(2).zip(cache.entries.chunks_mut(2 * 4)) {
+    let plots = &plots[..shown.min(plots.len())];
+    for (row, entries) in plots
+        .chunks(per_row)
+        .zip(cache.entries.chunks_mut(per_row * 4))
+    {
         ui.horizontal(|ui| {
             for ((id, title, pick), entries) in row.iter().zip(entries.chunks_mut(4)) {
                 ui.vertical(|ui| {
@@ -98,7 +107,7 @@ pub fn curves_ui(
                     // No legends: the colors are the runs' in the table above.
                     Plot::new(("playground-curve", *id))
                         .width(width)
-                        .height(150.0)
+                        .height(height)
                         .link_axis(link, [true, false])
                         .x_axis_label(x_label)
                         .allow_scroll(false)

@@ -14,6 +14,7 @@ mod picture;
 use web_time::Instant;
 
 use crate::app::playback::{Built, Playback};
+use crate::app::stage::{Part, Stage, Staging};
 use crate::app::widgets::RunAction;
 use crate::app::{Look, Series, View, ViewCtx, format};
 use crate::numerics::bilevel::algorithms::Status;
@@ -60,13 +61,10 @@ pub struct PlaygroundView {
     /// Nyström draws at the selected run's iterate, when asked for.
     draws: Option<draws::Draws>,
     /// The "load a problem" paste box and its last error.
-    paste: String,
-    paste_error: Option<String>,
+    paste: crate::app::widgets::Paste,
     /// The PNG export of the picture and curves, and the last export's outcome.
     png: crate::app::widgets::export::RegionPng,
     message: Option<Result<String, String>>,
-    /// The outer step's slider as last drawn (published as `outer-lr`).
-    outer_lr: Option<egui::Response>,
 }
 
 impl Default for PlaygroundView {
@@ -74,8 +72,10 @@ impl Default for PlaygroundView {
         let state = PlaygroundState::default();
         Self {
             run: Built::new(&state, Model::new),
-            paste: controls::problem_text(&state),
-            paste_error: None,
+            paste: crate::app::widgets::Paste {
+                text: controls::problem_text(&state),
+                error: None,
+            },
             state,
             playback: Playback::default(),
             selected: 1,
@@ -84,7 +84,6 @@ impl Default for PlaygroundView {
             draws: None,
             png: Default::default(),
             message: None,
-            outer_lr: None,
         }
     }
 }
@@ -101,29 +100,87 @@ impl View for PlaygroundView {
         self.report(ctx);
         crate::app::widgets::controls_and_results(
             ui,
-            "playground-controls",
-            self,
-            |ui, v| {
-                let slider =
-                    controls::controls_ui(ui, &mut v.state, &mut v.paste, &mut v.paste_error);
-                v.outer_lr = Some(slider);
-            },
-            |ui, v| v.results_ui(ui, ctx),
+            ("playground-controls", self, ctx),
+            |ui, v, c| controls::controls_ui(ui, c, &mut v.state, &mut v.paste),
+            |ui, v, ctx| v.results_ui(ui, ctx),
         );
-        if let Some(slider) = &self.outer_lr {
-            ctx.report.control("outer-lr", slider);
+    }
+
+    fn stage_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, stage: &mut Stage) {
+        let (steps, stop_at) = (self.steps(), self.state.stop_at);
+        let action = stage.controls_ui(ui, &STAGING, ctx.report, |ui, c| {
+            let action = self.playback.controls_ui(ui, c, steps, stop_at);
+            controls::controls_ui(ui, c, &mut self.state, &mut self.paste);
+            action
+        });
+        self.advance(ui, action, ctx.deadline);
+        self.report(ctx);
+        let look = ctx.look;
+        let Some(model) = stage.built(ui, (&STAGING, look), &self.run.model) else {
+            return;
+        };
+        stage.parts_ui(ui, &STAGING, |ui, id| {
+            let size = ui.available_size();
+            let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+            match id {
+                "plane" => picture::picture_ui(
+                    ui,
+                    (&self.state, model),
+                    &mut self.landscape,
+                    (&mut *ctx.runtime, ctx.deadline),
+                    look,
+                    (size, false),
+                ),
+                "phi-curve" => {
+                    if let Some(range) = picture::x_range(&self.state, model, &self.landscape) {
+                        ui.strong(phi_curve::TITLE);
+                        let size = egui::vec2(size.x, size.y - line);
+                        phi_curve::phi_curve_ui(ui, model, range, look, size);
+                    } else {
+                        ui.label("Φ(x) is drawn for a 1-D leader and follower.");
+                    }
+                }
+                "curves" => {
+                    // The gap to Φ* and ‖∇Φ‖: side by side, or one over the other on a tall part.
+                    let per_row = if size.x >= 1.4 * size.y { 2 } else { 1 };
+                    let rows = (2 / per_row) as f32;
+                    let height = (size.y / rows - 3.0 * line).max(20.0);
+                    let cache = &mut self.curves;
+                    let layout = (2, per_row, height);
+                    curves::curves_ui(ui, &self.state, (model, cache), look, layout);
+                }
+                _ => status_ui(ui, &self.state, model, look),
+            }
+        });
+        if !self.landscape.finished() {
+            ui.ctx().request_repaint();
         }
     }
 }
+
+/// The view's stage: the plane (or Φ over the x plane) and the curves; Play, Restart and the step sizes.
+const STAGING: Staging = Staging {
+    parts: &[
+        Part::new("plane", 1.0),
+        Part::flex("curves", 0.45, 6.0),
+        Part::flex("table", 2.0, 6.0),
+        Part::flex("phi-curve", 1.4, 4.0),
+    ],
+    default_parts: &["plane", "curves"],
+    default_controls: &["play", "restart", "outer-lr", "inner-steps"],
+};
 
 impl PlaygroundView {
     /// Play / Step / Restart, then CSV, JSON and PNG buttons and the last export's outcome.
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
         use crate::app::widgets::export::file_button;
         let steps = self.steps();
-        let action = self
-            .playback
-            .controls_ui(ui, ctx.report, steps, self.state.stop_at);
+        let action = self.playback.controls_ui(
+            ui,
+            &mut crate::app::stage::Controls::all(ctx.report),
+            steps,
+            self.state.stop_at,
+        );
         ui.separator();
         ui.label("Export");
         if let Ok(model) = &self.run.model {
@@ -292,8 +349,12 @@ impl PlaygroundView {
                 landscape,
                 (runtime, deadline),
                 look,
-                side,
+                (egui::vec2(side, side.min(460.0)), true),
             );
+        };
+        let curves = &mut self.curves;
+        let mut curves_ui = |ui: &mut egui::Ui| {
+            curves::curves_ui(ui, state, (model, curves), look, (5, 2, 150.0));
         };
         let figure = if wide {
             ui.horizontal_top(|ui| {
@@ -301,16 +362,14 @@ impl PlaygroundView {
                     ui.set_max_width(side);
                     draw(ui, &mut self.landscape);
                 });
-                ui.vertical(|ui| {
-                    curves::curves_ui(ui, &self.state, (model, &mut self.curves), look);
-                });
+                ui.vertical(curves_ui);
             })
             .response
             .rect
         } else {
             ui.vertical(|ui| {
                 draw(ui, &mut self.landscape);
-                curves::curves_ui(ui, &self.state, (model, &mut self.curves), look);
+                curves_ui(ui);
             })
             .response
             .rect

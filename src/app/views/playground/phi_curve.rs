@@ -29,7 +29,17 @@ fn phi(problem: &dyn BilevelProblem, x: f64) -> Option<f64> {
     Some(problem.f(&x, &y)).filter(|v| v.is_finite())
 }
 
-pub fn phi_curve_ui(ui: &mut egui::Ui, model: &Model, (a0, a1): (f64, f64), look: Look, side: f32) {
+/// The Φ curve's title.
+pub const TITLE: &str = "Φ(x) = f(x, y*(x)): the leader's cost once the follower has answered";
+
+/// The plot of Φ over [a0, a1], `size` points, with the first run's iterate and its terms as arrows.
+pub fn phi_curve_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    (a0, a1): (f64, f64),
+    look: Look,
+    size: egui::Vec2,
+) {
     let problem = model.lock.problem.as_ref();
     let ink = look.color(crate::app::Series::Ihvp(
         crate::numerics::ihvp::spec::Method::Exact,
@@ -49,10 +59,9 @@ pub fn phi_curve_ui(ui: &mut egui::Ui, model: &Model, (a0, a1): (f64, f64), look
         Some((x, phi(problem, x)?, terms(problem, x, y)?))
     });
     let span = curve_span(&curve);
-    ui.strong("Φ(x) = f(x, y*(x)): the leader's cost once the follower has answered");
     Plot::new("playground-phi-curve")
-        .width(side)
-        .height((side * 0.45).clamp(140.0, 240.0))
+        .width(size.x)
+        .height(size.y)
         .x_axis_label("x (leader)")
         .legend(egui_plot::Legend::default().position(egui_plot::Corner::RightTop))
         .allow_scroll(false)

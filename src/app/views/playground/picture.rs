@@ -189,13 +189,57 @@ fn window(points: &[(f64, f64)]) -> [f64; 4] {
     [a0, a1, b0, b1]
 }
 
+/// The picture's window: the start, where the follower heads first, the Stackelberg and Nash points, padded.
+fn window_of(state: &PlaygroundState, problem: &dyn BilevelProblem, kind: Kind) -> [f64; 4] {
+    let (n, m) = problem.dims();
+    let x0 = DVector::from_element(n, state.start[0]);
+    let stackelberg = problem
+        .x_star()
+        .and_then(|x| best_response(problem, &x, &DVector::zeros(m)).map(|y| (x, y)));
+    let mut pts = match kind {
+        Kind::Plane => vec![(state.start[0], state.start[1])],
+        Kind::Phi => vec![(state.start[0], state.start[0])],
+    };
+    // The follower heads for y*(x₀) first: keep it in the picture.
+    if let (Kind::Plane, Some(y)) = (kind, best_response(problem, &x0, &DVector::zeros(m))) {
+        pts.push((state.start[0], y[0]));
+    }
+    for p in [stackelberg.as_ref(), problem.nash().as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        pts.push(match kind {
+            Kind::Plane => (p.0[0], p.1[0]),
+            Kind::Phi => (p.0[0], p.0[1]),
+        });
+    }
+    window(&pts)
+}
+
+/// The leader's range the plane shows (a 1-D leader and follower), for the Φ curve drawn on its own.
+pub fn x_range(
+    state: &PlaygroundState,
+    model: &Model,
+    landscape: &Landscape,
+) -> Option<(f64, f64)> {
+    let problem = model.lock.problem.as_ref();
+    if problem.dims() != (1, 1) {
+        return None;
+    }
+    let [a0, a1, _, _] = match landscape.kind {
+        Some(Kind::Plane) => landscape.window,
+        _ => window_of(state, problem, Kind::Plane),
+    };
+    Some((a0, a1))
+}
+
 pub fn picture_ui(
     ui: &mut egui::Ui,
     (state, model): (&PlaygroundState, &Model),
     landscape: &mut Landscape,
     (runtime, deadline): (&mut ComputeRuntime, Instant),
     look: Look,
-    side: f32,
+    (size, extras): (egui::Vec2, bool),
 ) {
     let problem = model.lock.problem.as_ref();
     let (n, m) = problem.dims();
@@ -217,21 +261,7 @@ pub fn picture_ui(
     };
     if landscape.kind.is_none() {
         let x0 = DVector::from_element(n, state.start[0]);
-        let mut pts = match kind {
-            Kind::Plane => vec![(state.start[0], state.start[1])],
-            Kind::Phi => vec![(state.start[0], state.start[0])],
-        };
-        // The follower heads for y*(x₀) first: keep it in the picture.
-        if let (Kind::Plane, Some(y)) = (kind, best_response(problem, &x0, &DVector::zeros(m))) {
-            pts.push((state.start[0], y[0]));
-        }
-        for p in [stackelberg.as_ref(), nash.as_ref()].into_iter().flatten() {
-            pts.push(match kind {
-                Kind::Plane => (p.0[0], p.1[0]),
-                Kind::Phi => (p.0[0], p.0[1]),
-            });
-        }
-        let window = window(&pts);
+        let window = window_of(state, problem, kind);
         // Ridge HPO and the quadratic problem have the kernel's form; others fill on the CPU.
         let spec = state.problem_spec().ok();
         let inner = spec.as_ref().and_then(|p| {
@@ -285,8 +315,8 @@ pub fn picture_ui(
         ),
     };
     Plot::new("playground-picture")
-        .width(side)
-        .height(side.min(460.0))
+        .width(size.x)
+        .height(size.y)
         .data_aspect(1.0)
         .x_axis_label(x_label)
         .y_axis_label(y_label)
@@ -372,9 +402,14 @@ pub fn picture_ui(
                 );
             }
         });
+    if !extras {
+        return;
+    }
     ui.label(caption);
     if kind == Kind::Plane {
         ui.add_space(4.0);
-        super::phi_curve::phi_curve_ui(ui, model, (a0, a1), look, side);
+        ui.strong(super::phi_curve::TITLE);
+        let size = egui::vec2(size.x, (size.x * 0.45).clamp(140.0, 240.0));
+        super::phi_curve::phi_curve_ui(ui, model, (a0, a1), look, size);
     }
 }

@@ -2,60 +2,77 @@
 //! random MDP); γ and τ; the leader and its data; the four runs and their step sizes; the cost budget;
 //! speed.
 
-use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
+use crate::app::stage::Controls;
+use crate::app::widgets::{Param, preset_picker};
 use crate::numerics::rl::lockstep::RlAlgorithm;
 use crate::scenario::soft_rl::{DemoSource, Env, Leader, SoftRlState, Tool, presets, range};
 
-pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
-    preset_picker(ui, "soft-rl-preset", presets(), s);
-    ui.separator();
-    ui.horizontal(|ui| {
-        ui.strong("Environment");
-        ui.selectable_value(&mut s.env, Env::Gridworld, "gridworld");
-        ui.selectable_value(&mut s.env, Env::Random, "random MDP")
+/// The controls `c` shows, each published under its id: `preset`, `env`, the environment's (`rows`,
+/// `columns`, `slip`, `tool`; `states`, `actions`, `mdp-seed`, `sparse`, `quadratic`, `dim`), `gamma`, `tau`,
+/// the leader's (`leader`, `demos-from`, `demos`, `horizon`, `l2`, `seed`), the runs' (`run-0`…`run-3`,
+/// `beta`, `xi`, `bellman-steps`, `samples`, `leader-steps`, `momentum`, `lambda`, `policy-lr`), the budget's
+/// (`constraint`, `budget`, `cost-weight`, `cbso-batch`, `cbso-horizon`), `steps-per-frame`, `stop-at`.
+pub fn controls_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut SoftRlState) {
+    c.row(ui, "preset", |ui| {
+        preset_picker(ui, "soft-rl-preset", presets(), s)
+    });
+    c.heading(ui, "Environment");
+    c.row(ui, "env", |ui| {
+        ui.horizontal(|ui| {
+            ui.selectable_value(&mut s.env, Env::Gridworld, "gridworld");
+            ui.selectable_value(&mut s.env, Env::Random, "random MDP")
             .on_hover_text(
                 "rows of P uniform and normalized, ρ uniform, r = τx (one x per state–action pair)",
             );
+        })
     });
     match s.env {
-        Env::Gridworld => grid_ui(ui, s),
+        Env::Gridworld => grid_ui(ui, c, s),
         Env::Random => {
-            param_usize(
+            c.usize(
                 ui,
+                "states",
                 &mut s.random.states,
                 range::STATES,
                 Param::new("S", "states", "random MDP", false),
             );
-            param_usize(
+            c.usize(
                 ui,
+                "actions",
                 &mut s.random.actions,
                 range::ACTIONS,
                 Param::new("A", "actions", "random MDP", false),
             );
-            ui.horizontal(|ui| {
-                let label = ui.label("MDP seed");
-                ui.add(egui::DragValue::new(&mut s.random.seed).range(0..=u32::MAX as u64))
-                    .labelled_by(label.id);
-            });
-            ui.checkbox(
-                &mut s.random.sparse,
-                "sparse successors (the authors' code)",
-            )
-            .on_hover_text(
-                "each state–action pair moves to 1 … S − 1 distinct random states, as the \
-                     authors' RandMDP draws them; off: every state, with random weights",
+            c.drag(
+                ui,
+                "mdp-seed",
+                &mut s.random.seed,
+                ("MDP seed", 0..=u32::MAX as u64),
             );
-            ui.checkbox(
+            c.check(
+                ui,
+                "sparse",
+                &mut s.random.sparse,
+                (
+                    "sparse successors (the authors' code)",
+                    "each state–action pair moves to 1 … S − 1 distinct random states, as the \
+                     authors' RandMDP draws them; off: every state, with random weights",
+                ),
+            );
+            c.check(
+                ui,
+                "quadratic",
                 &mut s.random.quadratic,
-                "quadratic reward (the authors' code)",
-            )
-            .on_hover_text(
-                "r_sa = c_sa·(x·Mx) with c_sa = U_sa·U_s uniform and M Gaussian, as M-SoBiRL's \
+                (
+                    "quadratic reward (the authors' code)",
+                    "r_sa = c_sa·(x·Mx) with c_sa = U_sa·U_s uniform and M Gaussian, as M-SoBiRL's \
                      synthetic test draws them; off: r = τx, one x per state–action pair",
+                ),
             );
             if s.random.quadratic {
-                param_usize(
+                c.usize(
                     ui,
+                    "dim",
                     &mut s.random.dim,
                     range::DIM,
                     Param::new("n", "dimension of x", "the authors: 100", false),
@@ -63,29 +80,28 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             }
         }
     }
-    ui.separator();
-    ui.strong("Soft MDP");
-    param_f64(
+    c.heading(ui, "Soft MDP");
+    c.f64(
         ui,
+        "gamma",
         &mut s.gamma,
         range::GAMMA,
         Param::new("γ", "discount", "V = E Σ γ^t (r + τ H(π))", false),
     );
-    param_f64(
+    c.f64(
         ui,
+        "tau",
         &mut s.tau,
         range::TAU,
         Param::new("τ", "temperature", "π* = softmax(Q*/τ)", true),
     );
-    ui.separator();
-    leader_ui(ui, s);
-    ui.separator();
-    runs_ui(ui, s);
-    ui.separator();
-    constraint_ui(ui, s);
-    ui.separator();
-    param_usize(
+    leader_ui(ui, c, s);
+    runs_ui(ui, c, s);
+    constraint_ui(ui, c, s);
+    c.heading(ui, "Speed");
+    c.usize(
         ui,
+        "steps-per-frame",
         &mut s.steps_per_frame,
         range::STEPS_PER_FRAME,
         Param::new(
@@ -95,24 +111,27 @@ pub fn controls_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             true,
         ),
     );
-    param_usize(
+    c.usize(
         ui,
+        "stop-at",
         &mut s.stop_at,
         range::STOP_AT,
         Param::new("", "stop at step", "Play stops here", true),
     );
 }
 
-fn grid_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
+fn grid_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut SoftRlState) {
     let (mut rows, mut cols) = (s.grid.rows, s.grid.cols);
-    param_usize(
+    c.usize(
         ui,
+        "rows",
         &mut rows,
         range::SIDE,
         Param::new("", "rows", "up to 32", false),
     );
-    param_usize(
+    c.usize(
         ui,
+        "columns",
         &mut cols,
         range::SIDE,
         Param::new("", "columns", "up to 32", false),
@@ -129,39 +148,42 @@ fn grid_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
         s.grid.start = [s.grid.start[0].min(rows - 1), s.grid.start[1].min(cols - 1)];
         s.grid.walls.retain(|c| *c != s.grid.start);
     }
-    param_f64(
+    c.f64(
         ui,
+        "slip",
         &mut s.grid.slip,
         (0.0, 1.0),
         Param::new("", "slip", "probability of a random other move", false),
     );
-    ui.horizontal_wrapped(|ui| {
-        ui.label("click edits:");
-        for (t, name, hint) in [
-            (Tool::Wall, "wall", "toggle a wall"),
-            (Tool::Goal, "goal", "toggle a goal (+1, absorbing)"),
-            (Tool::Trap, "trap", "toggle a trap (−1, absorbing)"),
-            (Tool::Start, "start", "move the start"),
-            (
-                Tool::Cost,
-                "cost",
-                "toggle a cost cell: 1 per step there (the budget's cost)",
-            ),
-            (
-                Tool::Draw,
-                "draw demo",
-                "extend the hand-drawn demonstration to a neighbouring cell (start next to ●)",
-            ),
-        ] {
-            ui.selectable_value(&mut s.tool, t, name)
-                .on_hover_text(hint);
-        }
+    c.row(ui, "tool", |ui| {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("click edits:");
+            for (t, name, hint) in [
+                (Tool::Wall, "wall", "toggle a wall"),
+                (Tool::Goal, "goal", "toggle a goal (+1, absorbing)"),
+                (Tool::Trap, "trap", "toggle a trap (−1, absorbing)"),
+                (Tool::Start, "start", "move the start"),
+                (
+                    Tool::Cost,
+                    "cost",
+                    "toggle a cost cell: 1 per step there (the budget's cost)",
+                ),
+                (
+                    Tool::Draw,
+                    "draw demo",
+                    "extend the hand-drawn demonstration to a neighbouring cell (start next to ●)",
+                ),
+            ] {
+                ui.selectable_value(&mut s.tool, t, name)
+                    .on_hover_text(hint);
+            }
+        })
     });
 }
 
-fn leader_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
-    ui.strong("Leader");
-    ui.horizontal_wrapped(|ui| {
+fn leader_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut SoftRlState) {
+    c.heading(ui, "Leader");
+    c.row(ui, "leader", |ui| ui.horizontal_wrapped(|ui| {
         for (leader, hint) in [
             (
                 Leader::InverseRl,
@@ -180,22 +202,27 @@ fn leader_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             ui.selectable_value(&mut s.leader, leader, leader.name())
                 .on_hover_text(hint);
         }
-    });
+    }));
     if s.leader == Leader::InverseRl {
-        ui.horizontal(|ui| {
-            ui.label("demonstrations:");
-            ui.selectable_value(&mut s.demos_from, DemoSource::Expert, "expert");
-            if s.env == Env::Gridworld {
-                ui.selectable_value(&mut s.demos_from, DemoSource::Drawn, "drawn by hand")
-                    .on_hover_text("pick the tool \"draw demo\" and click a path from the start");
-                if ui.button("clear path").clicked() {
-                    s.drawn.clear();
+        c.row(ui, "demos-from", |ui| {
+            ui.horizontal(|ui| {
+                ui.label("demonstrations:");
+                ui.selectable_value(&mut s.demos_from, DemoSource::Expert, "expert");
+                if s.env == Env::Gridworld {
+                    ui.selectable_value(&mut s.demos_from, DemoSource::Drawn, "drawn by hand")
+                        .on_hover_text(
+                            "pick the tool \"draw demo\" and click a path from the start",
+                        );
+                    if ui.button("clear path").clicked() {
+                        s.drawn.clear();
+                    }
                 }
-            }
+            })
         });
         if s.demos_from == DemoSource::Expert || s.env == Env::Random {
-            param_usize(
+            c.usize(
                 ui,
+                "demos",
                 &mut s.demos,
                 range::DEMOS,
                 Param::new(
@@ -205,8 +232,9 @@ fn leader_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
                     true,
                 ),
             );
-            param_usize(
+            c.usize(
                 ui,
+                "horizon",
                 &mut s.horizon,
                 range::HORIZON,
                 Param::new("", "trajectory length", "steps per trajectory", true),
@@ -214,52 +242,57 @@ fn leader_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
         }
     }
     if s.leader != Leader::Synthetic {
-        param_f64(
+        c.f64(
             ui,
+            "l2",
             &mut s.l2,
             range::L2,
             Param::new("", "ℓ₂ on x", "+ (l2/2)‖x‖²", false),
         );
     }
-    ui.horizontal(|ui| {
-        let label = ui.label("seed");
-        ui.add(egui::DragValue::new(&mut s.seed).range(0..=u32::MAX as u64))
-            .labelled_by(label.id);
-    });
+    c.drag(ui, "seed", &mut s.seed, ("seed", 0..=u32::MAX as u64));
 }
 
-fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
-    ui.strong("Runs");
+/// The runs' rows' ids.
+const RUN_IDS: [&str; 4] = ["run-0", "run-1", "run-2", "run-3"];
+
+fn runs_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut SoftRlState) {
+    c.heading(ui, "Runs");
     for (k, slot) in s.runs.iter_mut().enumerate() {
-        ui.horizontal(|ui| {
-            ui.checkbox(&mut slot.on, format!("run {}", k + 1));
-            let label = ui.label("algorithm");
-            egui::ComboBox::from_id_salt(("soft-rl-run", k))
-                .selected_text(slot.algorithm.name())
-                .show_ui(ui, |ui| {
-                    for a in RlAlgorithm::ALL {
-                        ui.selectable_value(&mut slot.algorithm, a, a.name())
-                            .on_hover_text(a.rule());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
+        c.row(ui, RUN_IDS[k], |ui| {
+            ui.horizontal(|ui| {
+                ui.checkbox(&mut slot.on, format!("run {}", k + 1));
+                let label = ui.label("algorithm");
+                egui::ComboBox::from_id_salt(("soft-rl-run", k))
+                    .selected_text(slot.algorithm.name())
+                    .show_ui(ui, |ui| {
+                        for a in RlAlgorithm::ALL {
+                            ui.selectable_value(&mut slot.algorithm, a, a.name())
+                                .on_hover_text(a.rule());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+            })
         });
     }
-    param_f64(
+    c.f64(
         ui,
+        "beta",
         &mut s.beta,
         range::STEP,
         Param::new("β", "outer step", "x ← x − β · direction (all runs)", true),
     );
-    param_f64(
+    c.f64(
         ui,
+        "xi",
         &mut s.xi,
         range::STEP,
         Param::new("ξ", "M-SoBiRL w step", "w ← w − ξ(A^T A w − A^T b)", true),
     );
-    param_usize(
+    c.usize(
         ui,
+        "bellman-steps",
         &mut s.bellman_steps,
         range::BELLMAN,
         Param::new(
@@ -269,8 +302,9 @@ fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             true,
         ),
     );
-    param_usize(
+    c.usize(
         ui,
+        "samples",
         &mut s.samples,
         range::SAMPLES,
         Param::new(
@@ -280,8 +314,9 @@ fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             true,
         ),
     );
-    param_usize(
+    c.usize(
         ui,
+        "leader-steps",
         &mut s.leader_steps,
         range::LEADER_STEPS,
         Param::new(
@@ -291,8 +326,9 @@ fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             true,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "momentum",
         &mut s.momentum,
         range::MOMENTUM,
         Param::new(
@@ -302,8 +338,9 @@ fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             false,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "lambda",
         &mut s.lambda,
         range::LAMBDA,
         Param::new(
@@ -313,8 +350,9 @@ fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             true,
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "policy-lr",
         &mut s.policy_lr,
         range::STEP,
         Param::new(
@@ -326,20 +364,29 @@ fn runs_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
     );
 }
 
-fn constraint_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
-    ui.checkbox(&mut s.constraint, "cost budget (CBSO)").on_hover_text(
-        "the follower must keep J_c(π) = E Σ γ^t c(s_t, a_t) ≤ b; CBSO handles it by an exact penalty, the \
-         other runs ignore it and the table shows how far they go over",
+fn constraint_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut SoftRlState) {
+    c.heading(ui, "Cost budget");
+    c.check(
+        ui,
+        "constraint",
+        &mut s.constraint,
+        (
+            "cost budget (CBSO)",
+            "the follower must keep J_c(π) = E Σ γ^t c(s_t, a_t) ≤ b; CBSO handles it by an exact penalty, \
+             the other runs ignore it and the table shows how far they go over",
+        ),
     );
     if s.constraint {
-        param_f64(
+        c.f64(
             ui,
+            "budget",
             &mut s.budget,
             range::BUDGET,
             Param::new("b", "budget", "J_c(π) ≤ b", false),
         );
-        param_f64(
+        c.f64(
             ui,
+            "cost-weight",
             &mut s.cost_weight,
             range::COST_WEIGHT,
             Param::new(
@@ -349,9 +396,7 @@ fn constraint_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
                 false,
             ),
         );
-        param_usize(
-            ui,
-            &mut s.cbso_batch,
+        c.usize(ui, "cbso-batch", &mut s.cbso_batch,
             range::CBSO_BATCH,
             Param::new(
                 "B",
@@ -362,14 +407,15 @@ fn constraint_ui(ui: &mut egui::Ui, s: &mut SoftRlState) {
             ),
         );
         if s.cbso_batch > 0 {
-            param_usize(
+            c.usize(
                 ui,
+                "cbso-horizon",
                 &mut s.cbso_horizon,
                 range::CBSO_HORIZON,
                 Param::new("H", "CBSO's horizon", "steps per sampled trajectory", false),
             );
         }
-        if s.env == Env::Gridworld && s.grid.costs.is_empty() {
+        if c.full() && s.env == Env::Gridworld && s.grid.costs.is_empty() {
             ui.label("No cost cells yet: pick the tool \"cost\" and click cells.");
         }
     }

@@ -32,7 +32,15 @@ const CURVES: [Metric; 7] = [
     ),
 ];
 
-pub fn curves_ui(ui: &mut egui::Ui, lock: &RlLockstep, slots: &[usize], budget: bool, look: Look) {
+/// The curves, three a row, each plot `height` points high.
+pub fn curves_ui(
+    ui: &mut egui::Ui,
+    lock: &RlLockstep,
+    slots: &[usize],
+    budget: bool,
+    look: Look,
+    height: f32,
+) {
     let link = egui::Id::unique("soft-rl-curves");
     let width = ((ui.available_width() - 24.0) / 3.0).max(160.0);
     let shown = if budget { CURVES.len() } else { 4 };
@@ -55,7 +63,7 @@ pub fn curves_ui(ui: &mut egui::Ui, lock: &RlLockstep, slots: &[usize], budget: 
                     ui.strong(title);
                     Plot::new(("soft-rl-curve", title))
                         .width(width)
-                        .height(170.0)
+                        .height(height)
                         .link_axis(link, [true, false])
                         .x_axis_label("step")
                         .allow_scroll(false)

@@ -12,6 +12,7 @@ mod curves;
 mod expert;
 mod grids;
 mod landscape;
+mod pictures;
 mod results;
 
 use results::status_text;
@@ -21,6 +22,7 @@ use nalgebra::DVector;
 use web_time::Instant;
 
 use crate::app::playback::{Built, Playback, Stepped as _};
+use crate::app::stage::{Controls, Part, Stage, Staging};
 use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{Look, View, ViewCtx, format};
 use crate::gpu::{ComputeRuntime, Ran};
@@ -65,8 +67,85 @@ impl View for SoftRlView {
         let steps = self.run.model.as_ref().map_or(0, Model::steps);
         let (playback, stop_at) = (&mut self.playback, self.state.stop_at);
         let action = ui
-            .horizontal_wrapped(|ui| playback.controls_ui(ui, ctx.report, steps, stop_at))
+            .horizontal_wrapped(|ui| {
+                playback.controls_ui(ui, &mut Controls::all(ctx.report), steps, stop_at)
+            })
             .inner;
+        self.frame(ui, ctx, action);
+        controls_and_results(
+            ui,
+            ("soft-rl-controls", self, ctx),
+            |ui, v, c| controls::controls_ui(ui, c, &mut v.state),
+            |ui, v, ctx| v.results_ui(ui, ctx.look, ctx.runtime, ctx.deadline),
+        );
+    }
+
+    fn stage_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, stage: &mut Stage) {
+        let steps = self.run.model.as_ref().map_or(0, Model::steps);
+        let stop_at = self.state.stop_at;
+        let action = stage.controls_ui(ui, &STAGING, ctx.report, |ui, c| {
+            let action = self.playback.controls_ui(ui, c, steps, stop_at);
+            controls::controls_ui(ui, c, &mut self.state);
+            action
+        });
+        self.frame(ui, ctx, action);
+        let look = ctx.look;
+        let pictures = self.pictures();
+        let mut clicked = None;
+        stage.parts_ui(ui, &STAGING, |ui, id| {
+            let Ok(model) = &self.run.model else {
+                look.built(ui, &self.run.model);
+                return;
+            };
+            let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+            let (w, h) = (ui.available_width(), ui.available_height());
+            let budget = self.state.constraint;
+            match (id, &pictures) {
+                ("curves", _) => {
+                    let rows = if budget { 3.0 } else { 2.0 };
+                    let height = ((h - rows * line) / rows - ui.spacing().item_spacing.y).max(20.0);
+                    curves::curves_ui(ui, &model.lock, &model.slots, budget, look, height);
+                }
+                ("table", _) => results::table_ui(ui, model, budget, look),
+                (_, Err(why)) => {
+                    ui.colored_label(look.error_color(), *why);
+                }
+                (_, Ok(p)) => {
+                    let k = PICTURES.iter().position(|&q| q == id).unwrap_or(0);
+                    let cell = p.ui(ui, k, w.min(h - 2.0 * line).max(20.0), look);
+                    if k == 3 {
+                        clicked = cell;
+                    }
+                }
+            }
+        });
+        if let Some(cell) = clicked {
+            self.state.edit(cell);
+        }
+    }
+}
+
+/// The pictures' parts, in `Pictures::ui`'s order.
+const PICTURES: [&str; 4] = ["reward", "value", "occupancy", "truth"];
+
+/// The view's stage: the learned reward, the value, the occupancy and the curves; Play, Restart, the outer
+/// step and τ.
+const STAGING: Staging = Staging {
+    parts: &[
+        Part::new("reward", 0.85),
+        Part::new("value", 0.85),
+        Part::new("occupancy", 0.85),
+        Part::new("truth", 0.85),
+        Part::flex("curves", 1.5, 5.0),
+        Part::flex("table", 2.0, 6.0),
+    ],
+    default_parts: &["reward", "value", "occupancy", "curves"],
+    default_controls: &["play", "restart", "beta", "tau"],
+};
+
+impl SoftRlView {
+    /// A frame's work after the run controls: the runs advanced, the numbers reported.
+    fn frame(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, action: RunAction) {
         self.advance(ui, action, ctx.deadline);
         ctx.report.value("solving_expert", self.solving_expert);
         if self.solving_expert {
@@ -120,17 +199,8 @@ impl View for SoftRlView {
                 finite.iter().copied().fold(f64::INFINITY, f64::min),
             );
         }
-        controls_and_results(
-            ui,
-            "soft-rl-controls",
-            self,
-            |ui, v| controls::controls_ui(ui, &mut v.state),
-            |ui, v| v.results_ui(ui, ctx.look, ctx.runtime, ctx.deadline),
-        );
     }
-}
 
-impl SoftRlView {
     /// Rebuilds on Restart, a link or a settings change (replayed to the same step), and plays.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
         let stale = self.run.stale(&self.state);

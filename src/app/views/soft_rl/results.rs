@@ -1,8 +1,9 @@
 //! The bilevel RL view's results: the runs' table, the grids (learned and true reward, V*, occupancy,
 //! π*), the curves, and the φ landscape.
 
+use super::pictures::Pictures;
 use super::{
-    ComputeRuntime, DVector, Env, Look, SLOT_COLORS, SoftRlView, curves, format, grids, landscape,
+    ComputeRuntime, DVector, Env, Look, SLOT_COLORS, SoftRlView, curves, format, landscape,
 };
 
 impl SoftRlView {
@@ -17,49 +18,7 @@ impl SoftRlView {
             return;
         };
         let budget = self.state.constraint;
-        egui::Grid::new("soft-rl-status")
-            .num_columns(6)
-            .spacing([16.0, 2.0])
-            .show(ui, |ui| {
-                let violation = if budget { "budget violation" } else { "" };
-                for h in [
-                    "run",
-                    "φ(x)",
-                    "‖∇φ(x)‖",
-                    "lower-level residual",
-                    violation,
-                    "status",
-                ] {
-                    ui.strong(h);
-                }
-                ui.end_row();
-                for (run, &slot) in model.lock.runs.iter().zip(&model.slots) {
-                    ui.colored_label(look.color(SLOT_COLORS[slot]), run.algorithm.name())
-                        .on_hover_text(run.algorithm.rule());
-                    let p = run.history.last();
-                    let get =
-                        |f: fn(&crate::numerics::rl::lockstep::Point) -> f64| p.map_or(f64::NAN, f);
-                    ui.label(format::num(get(|p| p.phi)));
-                    ui.label(format::error(get(|p| p.grad_norm)));
-                    let residual = get(|p| p.residual);
-                    ui.label(if residual == 0.0 {
-                        "0".to_owned()
-                    } else {
-                        format::error(residual)
-                    });
-                    ui.label(if budget {
-                        format::num(get(|p| p.violation))
-                    } else {
-                        String::new()
-                    });
-                    if run.active() {
-                        ui.label("ok");
-                    } else {
-                        ui.colored_label(look.error_color(), status_text(run));
-                    }
-                    ui.end_row();
-                }
-            });
+        table_ui(ui, model, budget, look);
         if model.lock.runs.is_empty() {
             ui.label("Switch a run on in the side panel.");
             return;
@@ -72,117 +31,34 @@ impl SoftRlView {
                 ui.selectable_value(&mut self.state.shown, slot, text);
             }
         });
-        // The shown run, or the first finite one.
-        let shown = model
-            .slots
-            .iter()
-            .position(|&k| k == self.state.shown)
-            .filter(|&i| model.lock.runs[i].diverged.is_none())
-            .or_else(|| model.lock.runs.iter().position(|r| r.diverged.is_none()));
-        let Some(run) = shown.map(|i| &model.lock.runs[i]) else {
-            ui.colored_label(
-                look.error_color(),
-                "every run diverged: change a step size or reset",
-            );
-            return;
-        };
-        let (Some(sol), x) = (run.follower.as_ref(), run.x()) else {
-            return;
-        };
-        let mdp = &model.lock.problem.mdp;
-        // The occupancy is a policy evaluation (hundreds of sweeps at γ = 0.98 on 32 × 32): once per
-        // record of the shown run, not once per frame.
-        let key = (shown.unwrap_or(0), run.history.len());
-        let occupancy = match &self.occupancy {
-            Some((k, d)) if *k == key => d.clone(),
-            _ => {
-                let d = mdp.occupancy(&sol.pi);
-                self.occupancy = Some((key, d.clone()));
-                d
+        let pictures = match self.pictures() {
+            Ok(p) => p,
+            Err(why) => {
+                ui.colored_label(look.error_color(), why);
+                return;
             }
         };
-        let truth = self.state.true_reward();
+        let Ok(model) = &self.run.model else { return };
         let mut clicked = None;
-        match self.state.env {
-            Env::Gridworld => {
-                let per_state = |v: &DVector<f64>| -> Vec<f64> {
-                    (0..mdp.states)
-                        .map(|s| (0..mdp.actions).map(|a| v[s * mdp.actions + a]).sum())
-                        .collect()
-                };
-                let truth: Vec<f64> = per_state(&truth)
-                    .into_iter()
-                    .map(|v| v / mdp.actions as f64)
-                    .collect();
-                let reward: Vec<f64> = x.iter().copied().collect();
-                let v: Vec<f64> = sol.v.iter().copied().collect();
-                let occ = per_state(&occupancy);
-                let side = ((ui.available_width() - 40.0) / 4.0).clamp(140.0, 420.0);
-                let grid = self.state.grid.clone();
-                let drawn = self.state.drawn.clone();
-                ui.horizontal_top(|ui| {
-                    let pictures = [
-                        grids::Picture {
-                            title: "learned reward r(x) and π*(x)",
-                            values: &reward,
-                            pi: Some(sol.pi.as_slice()),
-                            path: &[],
-                        },
-                        grids::Picture {
-                            title: "soft value V*(x)",
-                            values: &v,
-                            pi: None,
-                            path: &[],
-                        },
-                        grids::Picture {
-                            title: "occupancy of π*(x)",
-                            values: &occ,
-                            pi: None,
-                            path: &[],
-                        },
-                        grids::Picture {
-                            title: "hidden true reward (click to edit)",
-                            values: &truth,
-                            pi: None,
-                            path: &drawn,
-                        },
-                    ];
-                    for (k, p) in pictures.iter().enumerate() {
-                        let cell = grids::grid_ui(ui, &grid, p, side, look);
-                        if k == 3 {
-                            clicked = cell;
-                        }
-                    }
-                });
-                ui.label(
-                    "Arrows: the follower's policy, length ∝ π(a|s) (on small cells one arrow, the \
-                     expected move). ◎ goal (+1, absorbing), × trap (−1, \
-                     absorbing), ● start, ▢ cost cell (1 per step), white line: the drawn demonstration; \
-                     each other step costs 0.02. Colors: viridis from each grid's smallest to largest value.",
-                );
+        let side = ((ui.available_width() - 40.0) / 4.0).clamp(140.0, 420.0);
+        ui.horizontal_top(|ui| {
+            for k in 0..4 {
+                let cell = pictures.ui(ui, k, side, look);
+                if k == 3 {
+                    clicked = cell;
+                }
             }
-            Env::Random => {
-                let r = model.lock.problem.reward(x);
-                let side = ((ui.available_width() - 40.0) / 4.0).clamp(140.0, 320.0);
-                ui.horizontal_top(|ui| {
-                    for (title, values) in [
-                        ("learned reward r(x)", &r),
-                        ("π*(x)", &sol.pi),
-                        ("occupancy of π*(x)", &occupancy),
-                        ("hidden true reward", &truth),
-                    ] {
-                        grids::matrix_ui(ui, title, values.as_slice(), mdp.actions, side);
-                    }
-                });
-                ui.label("Rows: states, columns: actions. Colors: viridis from each map's smallest to largest value.");
-            }
-        }
+        });
+        ui.label(pictures.caption());
         if let Some(cell) = clicked {
             self.state.edit(cell);
         }
         ui.add_space(6.0);
-        curves::curves_ui(ui, &model.lock, &model.slots, budget, look);
+        curves::curves_ui(ui, &model.lock, &model.slots, budget, look, 170.0);
         ui.add_space(6.0);
+        let Some(run) = self.shown().map(|i| &model.lock.runs[i]) else {
+            return;
+        };
         let base = run.x().clone();
         let steepest = run.grad().map(|g| {
             let mut order: Vec<usize> = (0..g.len()).collect();
@@ -235,6 +111,124 @@ impl SoftRlView {
             l.ui(ui, look, 360.0);
         }
     }
+}
+
+impl SoftRlView {
+    /// The shown run's index among the model's runs, or the first finite run's.
+    fn shown(&self) -> Option<usize> {
+        let model = self.run.model.as_ref().ok()?;
+        model
+            .slots
+            .iter()
+            .position(|&k| k == self.state.shown)
+            .filter(|&i| model.lock.runs[i].diverged.is_none())
+            .or_else(|| model.lock.runs.iter().position(|r| r.diverged.is_none()))
+    }
+
+    /// The shown run's four pictures (its occupancy computed once per record of the run).
+    pub(super) fn pictures(&mut self) -> Result<Pictures, &'static str> {
+        let shown = self.shown();
+        let Ok(model) = &self.run.model else {
+            return Err("no model");
+        };
+        let Some(run) = shown.map(|i| &model.lock.runs[i]) else {
+            return Err("every run diverged: change a step size or reset");
+        };
+        let (Some(sol), x) = (run.follower.as_ref(), run.x()) else {
+            return Err("the follower has no policy yet");
+        };
+        let mdp = &model.lock.problem.mdp;
+        // The occupancy is a policy evaluation (hundreds of sweeps at γ = 0.98 on 32 × 32): once per
+        // record of the shown run, not once per frame.
+        let key = (shown.unwrap_or(0), run.history.len());
+        let occupancy = match &self.occupancy {
+            Some((k, d)) if *k == key => d.clone(),
+            _ => {
+                let d = mdp.occupancy(&sol.pi);
+                self.occupancy = Some((key, d.clone()));
+                d
+            }
+        };
+        let truth = self.state.true_reward();
+        Ok(match self.state.env {
+            Env::Gridworld => {
+                let per_state = |v: &DVector<f64>| -> Vec<f64> {
+                    (0..mdp.states)
+                        .map(|s| (0..mdp.actions).map(|a| v[s * mdp.actions + a]).sum())
+                        .collect()
+                };
+                let truth = per_state(&truth)
+                    .into_iter()
+                    .map(|v| v / mdp.actions as f64)
+                    .collect();
+                Pictures::Grid {
+                    grid: self.state.grid.clone(),
+                    drawn: self.state.drawn.clone(),
+                    reward: x.iter().copied().collect(),
+                    pi: sol.pi.iter().copied().collect(),
+                    value: sol.v.iter().copied().collect(),
+                    occupancy: per_state(&occupancy),
+                    truth,
+                }
+            }
+            Env::Random => Pictures::Matrices {
+                actions: mdp.actions,
+                maps: [
+                    model.lock.problem.reward(x).iter().copied().collect(),
+                    sol.pi.iter().copied().collect(),
+                    occupancy.iter().copied().collect(),
+                    truth.iter().copied().collect(),
+                ],
+            },
+        })
+    }
+}
+
+/// The runs' table: φ, ‖∇φ‖, the lower-level residual, the budget's violation, the status.
+pub(super) fn table_ui(ui: &mut egui::Ui, model: &super::Model, budget: bool, look: Look) {
+    egui::Grid::new("soft-rl-status")
+        .num_columns(6)
+        .spacing([16.0, 2.0])
+        .show(ui, |ui| {
+            let violation = if budget { "budget violation" } else { "" };
+            for h in [
+                "run",
+                "φ(x)",
+                "‖∇φ(x)‖",
+                "lower-level residual",
+                violation,
+                "status",
+            ] {
+                ui.strong(h);
+            }
+            ui.end_row();
+            for (run, &slot) in model.lock.runs.iter().zip(&model.slots) {
+                ui.colored_label(look.color(SLOT_COLORS[slot]), run.algorithm.name())
+                    .on_hover_text(run.algorithm.rule());
+                let p = run.history.last();
+                let get =
+                    |f: fn(&crate::numerics::rl::lockstep::Point) -> f64| p.map_or(f64::NAN, f);
+                ui.label(format::num(get(|p| p.phi)));
+                ui.label(format::error(get(|p| p.grad_norm)));
+                let residual = get(|p| p.residual);
+                ui.label(if residual == 0.0 {
+                    "0".to_owned()
+                } else {
+                    format::error(residual)
+                });
+                ui.label(if budget {
+                    format::num(get(|p| p.violation))
+                } else {
+                    String::new()
+                });
+                if run.active() {
+                    ui.label("ok");
+                } else {
+                    ui.colored_label(look.error_color(), status_text(run));
+                }
+                ui.end_row();
+            }
+        });
 }
 
 /// "ok", "diverged at step k", or why the run cannot go.

@@ -1,14 +1,21 @@
 //! The Stackelberg view's side panel: presets, step sizes, λ, K, the stochastic actor, the convergence
 //! map, the window and the panels' dynamics. Every slider carries its unit and formula.
 
-use crate::app::widgets::{Param, param_f64, param_usize, preset_picker};
+use crate::app::stage::Controls;
+use crate::app::widgets::{Param, preset_picker};
 use crate::scenario::stackelberg::{Rule, StackelbergState, presets, range};
 
-/// Draws the controls into `state`.
-pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
-    preset_picker(ui, "stackelberg-preset", presets(), state);
-    ui.separator();
-    ui.strong("Dynamics");
+/// The panels' rule pickers' ids.
+const RULE_IDS: [&str; 4] = ["rule-0", "rule-1", "rule-2", "rule-3"];
+
+/// Draws the controls `c` shows into `state`: `preset`, `actor-lr`, `critic-lr`, `timescale-ratio`, `reg`,
+/// `critic-steps`, `rule-0`…`rule-3`, `steps-per-frame`, `horizon`, `stochastic`, `entropy`, `samples`,
+/// `seed`, `map-steps`, `map-size`, `window`.
+pub fn controls_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, state: &mut StackelbergState) {
+    c.row(ui, "preset", |ui| {
+        preset_picker(ui, "stackelberg-preset", presets(), state)
+    });
+    c.heading(ui, "Dynamics");
     let lr = |symbol, what, formula| Param {
         symbol,
         what,
@@ -16,20 +23,23 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
         formula,
         log: true,
     };
-    param_f64(
+    c.f64(
         ui,
+        "actor-lr",
         &mut state.actor_lr,
         range::LR,
         lr("δ₁", "actor step", "θ ← θ + δ₁ · (actor direction)"),
     );
-    param_f64(
+    c.f64(
         ui,
+        "critic-lr",
         &mut state.critic_lr,
         range::LR,
         lr("δ₂", "critic step", "w ← w − δ₂ ∂wf₂"),
     );
-    param_f64(
+    c.f64(
         ui,
+        "timescale-ratio",
         &mut state.timescale_ratio,
         range::TIMESCALE_RATIO,
         lr(
@@ -38,8 +48,9 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
             "the two-timescale critic steps with δ₂ · ratio",
         ),
     );
-    param_f64(
+    c.f64(
         ui,
+        "reg",
         &mut state.reg,
         range::REG,
         Param {
@@ -50,8 +61,9 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
             log: false,
         },
     );
-    param_usize(
+    c.usize(
         ui,
+        "critic-steps",
         &mut state.critic_steps,
         range::CRITIC_STEPS,
         Param {
@@ -62,31 +74,32 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
             log: true,
         },
     );
-    ui.separator();
-    ui.strong("Panels");
+    c.heading(ui, "Panels");
     for (i, panel) in state.panels.iter_mut().enumerate() {
-        ui.horizontal(|ui| {
-            let label = ui.label(["(a)", "(b)", "(c)", "(d)"][i]);
-            egui::ComboBox::from_id_salt(("panel-rule", i))
-                .selected_text(panel.rule.label())
-                .width(150.0)
-                .show_ui(ui, |ui| {
-                    for rule in Rule::ALL {
-                        ui.selectable_value(&mut panel.rule, rule, rule.label());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.checkbox(&mut panel.nested, "K")
-                .on_hover_text("Nested critic: K critic steps per actor step");
-            ui.checkbox(&mut panel.map, "map")
-                .on_hover_text("Convergence map under this panel");
+        c.row(ui, RULE_IDS[i], |ui| {
+            ui.horizontal(|ui| {
+                let label = ui.label(["(a)", "(b)", "(c)", "(d)"][i]);
+                egui::ComboBox::from_id_salt(("panel-rule", i))
+                    .selected_text(panel.rule.label())
+                    .width(150.0)
+                    .show_ui(ui, |ui| {
+                        for rule in Rule::ALL {
+                            ui.selectable_value(&mut panel.rule, rule, rule.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(label.id);
+                ui.checkbox(&mut panel.nested, "K")
+                    .on_hover_text("Nested critic: K critic steps per actor step");
+                ui.checkbox(&mut panel.map, "map")
+                    .on_hover_text("Convergence map under this panel");
+            });
         });
     }
-    ui.separator();
-    ui.strong("Running");
-    param_usize(
+    c.heading(ui, "Running");
+    c.usize(
         ui,
+        "steps-per-frame",
         &mut state.steps_per_frame,
         range::STEPS_PER_FRAME,
         Param {
@@ -97,8 +110,9 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
             log: true,
         },
     );
-    param_usize(
+    c.usize(
         ui,
+        "horizon",
         &mut state.horizon,
         range::HORIZON,
         Param {
@@ -109,12 +123,20 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
             log: true,
         },
     );
-    ui.separator();
-    ui.checkbox(&mut state.stochastic, "Stochastic actor")
-        .on_hover_text("tanh-squashed Gaussian actor a = tanh(μ + ε), critic Q = w·a, reward −a²");
+    c.heading(ui, "Stochastic actor");
+    c.check(
+        ui,
+        "stochastic",
+        &mut state.stochastic,
+        (
+            "Stochastic actor",
+            "tanh-squashed Gaussian actor a = tanh(μ + ε), critic Q = w·a, reward −a²",
+        ),
+    );
     ui.add_enabled_ui(state.stochastic, |ui| {
-        param_f64(
+        c.f64(
             ui,
+            "entropy",
             &mut state.entropy,
             range::ENTROPY,
             Param {
@@ -125,8 +147,9 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
                 log: false,
             },
         );
-        param_usize(
+        c.usize(
             ui,
+            "samples",
             &mut state.samples,
             range::SAMPLES,
             Param {
@@ -137,16 +160,12 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
                 log: true,
             },
         );
-        ui.horizontal(|ui| {
-            let label = ui.label("seed");
-            ui.add(egui::DragValue::new(&mut state.seed).range(0..=u32::MAX as u64))
-                .labelled_by(label.id);
-        });
+        c.drag(ui, "seed", &mut state.seed, ("seed", 0..=u32::MAX as u64));
     });
-    ui.separator();
-    ui.strong("Convergence map");
-    param_usize(
+    c.heading(ui, "Convergence map");
+    c.usize(
         ui,
+        "map-steps",
         &mut state.map_steps,
         range::MAP_STEPS,
         Param {
@@ -157,8 +176,9 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
             log: true,
         },
     );
-    param_usize(
+    c.usize(
         ui,
+        "map-size",
         &mut state.map_size,
         range::MAP_SIZE,
         Param {
@@ -169,41 +189,42 @@ pub fn controls_ui(ui: &mut egui::Ui, state: &mut StackelbergState) {
             log: true,
         },
     );
-    ui.separator();
-    ui.strong("Window");
-    let [t0, t1, w0, w1] = &mut state.window;
-    for (axis, lo, hi) in [("θ", t0, t1), ("w", w0, w1)] {
+    c.heading(ui, "Window");
+    c.row(ui, "window", |ui| {
+        let [t0, t1, w0, w1] = &mut state.window;
+        for (axis, lo, hi) in [("θ", t0, t1), ("w", w0, w1)] {
+            ui.horizontal(|ui| {
+                let label = ui.label(format!("{axis} from"));
+                let top = *hi - 1e-3;
+                ui.add(
+                    egui::DragValue::new(lo)
+                        .speed(0.05)
+                        .range(-range::WINDOW..=top),
+                )
+                .labelled_by(label.id);
+                let label = ui.label("to");
+                let bottom = *lo + 1e-3;
+                ui.add(
+                    egui::DragValue::new(hi)
+                        .speed(0.05)
+                        .range(bottom..=range::WINDOW),
+                )
+                .labelled_by(label.id);
+            });
+        }
         ui.horizontal(|ui| {
-            let label = ui.label(format!("{axis} from"));
-            let top = *hi - 1e-3;
-            ui.add(
-                egui::DragValue::new(lo)
-                    .speed(0.05)
-                    .range(-range::WINDOW..=top),
-            )
-            .labelled_by(label.id);
-            let label = ui.label("to");
-            let bottom = *lo + 1e-3;
-            ui.add(
-                egui::DragValue::new(hi)
-                    .speed(0.05)
-                    .range(bottom..=range::WINDOW),
-            )
-            .labelled_by(label.id);
+            if ui.button("[−1, 1]²").clicked() {
+                state.window = [-1.0, 1.0, -1.0, 1.0];
+            }
+            if ui
+                .add_enabled(
+                    !state.extra_starts.is_empty(),
+                    egui::Button::new("Clear added starts"),
+                )
+                .clicked()
+            {
+                state.extra_starts.clear();
+            }
         });
-    }
-    ui.horizontal(|ui| {
-        if ui.button("[−1, 1]²").clicked() {
-            state.window = [-1.0, 1.0, -1.0, 1.0];
-        }
-        if ui
-            .add_enabled(
-                !state.extra_starts.is_empty(),
-                egui::Button::new("Clear added starts"),
-            )
-            .clicked()
-        {
-            state.extra_starts.clear();
-        }
     });
 }

@@ -72,14 +72,14 @@ pub struct CurveStyle {
     pub dashed: bool,
 }
 
-/// The three plots side by side, linked on the step axis.
+/// The three plots side by side (or, `stacked`, one over the other), each `height` points high, linked on
+/// the step axis.
 pub fn curves_ui(
     ui: &mut egui::Ui,
-    runs: &Runs,
-    cache: &mut CurveCache,
+    (runs, cache): (&Runs, &mut CurveCache),
     styles: &[CurveStyle],
     look: Look,
-    height: f32,
+    (height, stacked): (f32, bool),
 ) {
     type Metric = fn(f64, f64) -> f64;
     let plots: [(&str, &str, Metric); 3] = [
@@ -98,8 +98,17 @@ pub fn curves_ui(
         ),
     ];
     let link = egui::Id::unique("stackelberg-curves-link");
-    let width = ((ui.available_width() - 16.0) / 3.0).max(120.0);
-    ui.horizontal(|ui| {
+    let width = if stacked {
+        ui.available_width()
+    } else {
+        ((ui.available_width() - 16.0) / 3.0).max(120.0)
+    };
+    let layout = if stacked {
+        egui::Layout::top_down(egui::Align::Min)
+    } else {
+        egui::Layout::left_to_right(egui::Align::Min)
+    };
+    ui.with_layout(layout, |ui| {
         for (plot_index, (id, title, metric)) in plots.into_iter().enumerate() {
             ui.vertical(|ui| {
                 ui.strong(title);

@@ -12,6 +12,7 @@ mod trajectories;
 use web_time::Instant;
 
 use crate::app::playback::Playback;
+use crate::app::stage::{Controls, Part, Stage, Staging};
 use crate::app::widgets::{RunAction, colormap, export, out_of_sight_later};
 use crate::app::{Series, View, ViewCtx, format, view};
 use crate::gpu::Ran;
@@ -76,10 +77,9 @@ impl View for StackelbergView {
 
         crate::app::widgets::controls_and_results(
             ui,
-            "stackelberg-controls",
-            self,
-            |ui, v| controls::controls_ui(ui, &mut v.state),
-            |ui, v| {
+            ("stackelberg-controls", self, ctx),
+            |ui, v, c| controls::controls_ui(ui, c, &mut v.state),
+            |ui, v, ctx| {
                 v.panels_ui(ui, ctx);
                 ui.add_space(6.0);
                 v.curves_ui(ui, ctx);
@@ -88,7 +88,79 @@ impl View for StackelbergView {
             },
         );
     }
+
+    fn stage_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, stage: &mut Stage) {
+        let (step, horizon) = (self.runs.step, self.state.horizon);
+        let action = stage.controls_ui(ui, &STAGING, ctx.report, |ui, c| {
+            let action = self.playback.controls_ui(ui, c, step, horizon);
+            controls::controls_ui(ui, c, &mut self.state);
+            action
+        });
+        self.advance(ui, action, ctx.deadline);
+        self.report(ctx);
+        let range = self.update_maps(ui, ctx);
+        let mut gesture = Gesture::None;
+        stage.parts_ui(ui, &STAGING, |ui, id| {
+            let look = ctx.look;
+            let (w, h) = (ui.available_width(), ui.available_height());
+            let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+            match PORTRAITS.iter().position(|p| p.id == id) {
+                Some(i) => {
+                    let g = self.portrait_ui(ui, (i, w.min(h - 3.0 * line).max(20.0)), range, ctx);
+                    if g != Gesture::None {
+                        gesture = g;
+                    }
+                }
+                None => match id {
+                    "curves" => {
+                        // A row of three, or (a tall part) one over the other.
+                        let stacked = w < 2.0 * h;
+                        let height = if stacked {
+                            h / 3.0 - 2.0 * line
+                        } else {
+                            h - 2.0 * line
+                        };
+                        let styles = self.styles(look);
+                        let cache = (&self.runs, &mut self.curves);
+                        curves::curves_ui(ui, cache, &styles, look, (height.max(20.0), stacked));
+                    }
+                    "table" => curves::table_ui(ui, &self.runs, &self.styles(look), look),
+                    _ => explain::rules_ui(ui, self.state.stochastic),
+                },
+            }
+        });
+        self.apply(gesture);
+    }
 }
+
+/// The four phase portraits as stage parts (a title line over the square plot, two status lines under it).
+const PORTRAITS: [Part; 4] = [
+    Part::new("portrait-0", 0.85),
+    Part::new("portrait-1", 0.85),
+    Part::new("portrait-2", 0.85),
+    Part::new("portrait-3", 0.85),
+];
+
+/// The view's stage: the four portraits and the curves; Play, Restart, the actor's step and λ.
+const STAGING: Staging = Staging {
+    parts: &[
+        PORTRAITS[0],
+        PORTRAITS[1],
+        PORTRAITS[2],
+        PORTRAITS[3],
+        Part::flex("curves", 0.8, 6.0),
+        Part::flex("table", 2.0, 5.0),
+        Part::flex("rules", 1.2, 3.0),
+    ],
+    default_parts: &[
+        "portrait-0",
+        "portrait-1",
+        "portrait-2",
+        "portrait-3",
+        "curves",
+    ],
+    default_controls: &["play", "restart", "actor-lr", "reg"],
+};
 
 impl StackelbergView {
     fn styles(&self, look: crate::app::Look) -> Vec<CurveStyle> {
@@ -106,9 +178,12 @@ impl StackelbergView {
     }
 
     fn toolbar_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) -> RunAction {
-        let action = self
-            .playback
-            .controls_ui(ui, ctx.report, self.runs.step, self.state.horizon);
+        let action = self.playback.controls_ui(
+            ui,
+            &mut Controls::all(ctx.report),
+            self.runs.step,
+            self.state.horizon,
+        );
         ui.separator();
         ui.label("Export");
         let files = [
@@ -200,11 +275,8 @@ impl StackelbergView {
         ctx.report.value("target", self.playback.target());
     }
 
-    fn panels_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
-        let look = ctx.look;
-        let gap = 10.0;
-        // Each plot's width includes its axes; four plots and three gaps fill the row.
-        let size = ((ui.available_width() - 3.0 * gap - 2.0) / 4.0).clamp(140.0, 520.0);
+    /// Brings each panel's convergence map up to date (GPU jobs, polled); the colour range they share.
+    fn update_maps(&mut self, ui: &egui::Ui, ctx: &mut ViewCtx<'_>) -> Option<(f32, f32)> {
         let [t0, t1, w0, w1] = self.state.window;
         let mut range: Option<(f32, f32)> = None;
         for (i, slot) in self.maps.iter_mut().enumerate() {
@@ -227,55 +299,58 @@ impl StackelbergView {
                 range = Some(range.map_or(r, |(lo, hi)| (lo.min(r.0), hi.max(r.1))));
             }
         }
-        let range = range.map(|(lo, hi)| {
+        range.map(|(lo, hi)| {
             (
                 lo.floor().max(-8.0),
                 hi.ceil().min(3.0).max(lo.floor() + 1.0),
             )
-        });
-        let styles = self.styles(look);
-        let mut gesture = Gesture::None;
-        let response = ui.horizontal(|ui| {
-            ui.spacing_mut().item_spacing.x = gap;
-            for i in 0..4 {
-                let spec = self.state.panels[i];
-                let params = self.state.params(&spec);
-                let color = look.color(series(spec.rule));
-                ui.vertical(|ui| {
-                    ui.set_width(size);
-                    ui.colored_label(color, egui::RichText::new(&styles[i].name).strong());
-                    let map = match (&mut self.maps[i].shown, range) {
-                        (Some(shown), Some(range)) => {
-                            let window = shown.request.window.map(f64::from);
-                            let texture = shown.texture(ui.ctx(), range, PANEL_IDS[i]);
-                            Some(MapLayer { texture, window })
-                        }
-                        _ => None,
-                    };
-                    let tracks = self.runs.tracks.get(i).map(Vec::as_slice).unwrap_or(&[]);
-                    let portrait = Portrait {
-                        id: i,
-                        size,
-                        window: self.state.window,
-                        params: &params,
-                        tracks,
-                        color,
-                        map,
-                        look,
-                    };
-                    let (r, g, marker) = portrait.ui(ui);
-                    ctx.report.control(PANEL_IDS[i], &r);
-                    if let Some(pos) = marker {
-                        ctx.report.spot(START_IDS[i], ui.ctx(), pos);
-                    }
-                    if g != Gesture::None {
-                        gesture = g;
-                    }
-                    self.status_line_ui(ui, i, look);
-                });
+        })
+    }
+
+    /// Panel `i`: its title, its phase portrait `size` points square, its status lines; the gesture on it.
+    fn portrait_ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        (i, size): (usize, f32),
+        range: Option<(f32, f32)>,
+        ctx: &mut ViewCtx<'_>,
+    ) -> Gesture {
+        let look = ctx.look;
+        let spec = self.state.panels[i];
+        let params = self.state.params(&spec);
+        let color = look.color(series(spec.rule));
+        let name = self.styles(look).swap_remove(i).name;
+        ui.colored_label(color, egui::RichText::new(name).strong());
+        let map = match (&mut self.maps[i].shown, range) {
+            (Some(shown), Some(range)) => {
+                let window = shown.request.window.map(f64::from);
+                let texture = shown.texture(ui.ctx(), range, PANEL_IDS[i]);
+                Some(MapLayer { texture, window })
             }
-        });
-        self.png.set_region(ui, response.response.rect);
+            _ => None,
+        };
+        let tracks = self.runs.tracks.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        let portrait = Portrait {
+            id: i,
+            size,
+            window: self.state.window,
+            params: &params,
+            tracks,
+            color,
+            map,
+            look,
+        };
+        let (r, g, marker) = portrait.ui(ui);
+        ctx.report.control(PANEL_IDS[i], &r);
+        if let Some(pos) = marker {
+            ctx.report.spot(START_IDS[i], ui.ctx(), pos);
+        }
+        self.status_line_ui(ui, i, look);
+        g
+    }
+
+    /// A drag or click on a portrait: the start moved, or a start point added.
+    fn apply(&mut self, gesture: Gesture) {
         match gesture {
             Gesture::MoveStart(p) => self.state.start = p,
             Gesture::AddStart(p) if self.state.extra_starts.len() < MAX_EXTRA_STARTS => {
@@ -288,6 +363,28 @@ impl StackelbergView {
             }
             Gesture::None => {}
         }
+    }
+
+    fn panels_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
+        let gap = 10.0;
+        // Each plot's width includes its axes; four plots and three gaps fill the row.
+        let size = ((ui.available_width() - 3.0 * gap - 2.0) / 4.0).clamp(140.0, 520.0);
+        let range = self.update_maps(ui, ctx);
+        let mut gesture = Gesture::None;
+        let response = ui.horizontal(|ui| {
+            ui.spacing_mut().item_spacing.x = gap;
+            for i in 0..4 {
+                ui.vertical(|ui| {
+                    ui.set_width(size);
+                    let g = self.portrait_ui(ui, (i, size), range, ctx);
+                    if g != Gesture::None {
+                        gesture = g;
+                    }
+                });
+            }
+        });
+        self.png.set_region(ui, response.response.rect);
+        self.apply(gesture);
         ui.horizontal_wrapped(|ui| {
             ui.label("Drag the ring to move the start; click to add a start point. Arrows: direction of one step. Dashed: the critic's best response w*(θ) = −θ/5.");
         });
@@ -343,7 +440,8 @@ impl StackelbergView {
 
     fn curves_ui(&mut self, ui: &mut egui::Ui, ctx: &ViewCtx<'_>) {
         let styles = self.styles(ctx.look);
-        curves::curves_ui(ui, &self.runs, &mut self.curves, &styles, ctx.look, 200.0);
+        let cache = (&self.runs, &mut self.curves);
+        curves::curves_ui(ui, cache, &styles, ctx.look, (200.0, false));
         curves::table_ui(ui, &self.runs, &styles, ctx.look);
     }
 
