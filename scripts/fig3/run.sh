@@ -3,7 +3,8 @@
 # every (learner, seed) on its own thread (BILEVEL_LAB_THREADS, default every core), the record written next
 # to it as NAME.record.json; `scripts/control-table.py NAME.record.json` tables one. Pass the names to run
 # (default all). The shipped records in assets/records/ came from these files on a 2-core VM: main-py-* 35–60
-# min each, main-block-acrobot 71 min, env-config-cartpole 29 min, brax-* 20 min on one thread.
+# min each, main-block-acrobot 71 min, main-block-cartpole 33 min, env-config-cartpole 29 min, env-config-acrobot
+# 30 min, brax-* 20 min on one thread.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$here/../.."

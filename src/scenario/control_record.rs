@@ -408,6 +408,58 @@ mod tests {
         }
     }
 
+    /// The README's sentence on the `__main__` block on CartPole (3 seeds, 499 712 steps): in the authors' form
+    /// BLPO and nesting alone are above 475 on every seed at a tenth of the run, where the critic's schedule
+    /// reaches 0, and end lower on two seeds of three (below 50), while the paper's form ends at 500 on every
+    /// seed and PPO above 490.
+    #[test]
+    fn under_the_main_blocks_schedule_the_authors_form_collapses_on_cartpole() {
+        let record = shipped("cartpole-main-block");
+        assert_eq!(record.env, EnvKind::Cartpole);
+        let [blpo, nested, ppo] = three(&record);
+        for l in [blpo, nested] {
+            let history = l.history();
+            let tenth = &history[history.len() / 10].mean_return;
+            assert!(tenth.iter().all(|&v| v >= 475.0), "{tenth:?}");
+            let ends = &l.final_mean_return;
+            let fallen = ends.iter().filter(|v| v.is_some_and(|v| v < 50.0)).count();
+            assert!(fallen >= 2, "{}: {ends:?}", l.algorithm.display());
+        }
+        let paper = learner(&record, Name::Blpo, Form::Paper);
+        assert!(paper.final_mean_return.iter().all(|v| *v == Some(500.0)));
+        assert!(
+            ppo.final_mean_return
+                .iter()
+                .all(|v| v.is_some_and(|v| v > 490.0)),
+            "{:?}",
+            ppo.final_mean_return
+        );
+    }
+
+    /// The README's sentence on `env_config.py`'s Acrobot entry (3 seeds, 24 updates of 20 480 steps): BLPO
+    /// reaches a mean return of −100 before nesting alone on every seed, PPO after both, and every learner's
+    /// seeds end between −115 and −75.
+    #[test]
+    fn under_env_configs_acrobot_entry_blpo_reaches_minus_100_first() {
+        let record = shipped("acrobot-env-config");
+        assert_eq!((record.env, record.seeds.len()), (EnvKind::Acrobot, 3));
+        let [blpo, nested, ppo] = three(&record);
+        for seed in 0..3 {
+            let at = |l| first_at(l, seed, -100.0);
+            assert!(at(blpo) < at(nested), "seed {seed}");
+            assert!(at(nested) < at(ppo), "seed {seed}");
+        }
+        for l in &record.learners {
+            let ends = &l.final_mean_return;
+            let inside = |v: &Option<f64>| v.is_some_and(|v| (-115.0..-75.0).contains(&v));
+            assert!(
+                ends.iter().all(inside),
+                "{}: {ends:?}",
+                l.algorithm.display()
+            );
+        }
+    }
+
     /// The README's sentence on `env_config.py`'s CartPole entry with `sweep_dis.py`'s batch (3 seeds, 24
     /// updates of 20 480 steps): BLPO's mean over seeds reaches 475 before nesting alone's — on every seed —
     /// both end at 500, BLPO's summed correction is clipped at every minibatch, and PPO's mean never
