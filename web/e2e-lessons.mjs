@@ -90,16 +90,20 @@ export async function lessonChecks(page, mode, t) {
     return Number(hash.match(/outer_lr=([0-9.e+-]+)/)?.[1] ?? NaN);
   };
   let [lo, hi, value] = [0, 1, NaN];
+  const tried = [];
   for (let k = 0; k < 8; k += 1) {
     const c = await control(page, 'outer-lr');
     const t = (lo + hi) / 2;
-    // The rail is the slider's first 100 points; its handle's centre runs from 6 to 94.
-    await page.mouse.click(c.x + 6 + 88 * t, c.y + c.h / 2);
+    // On the stage the control's rectangle is the slider's rail; the handle's centre runs a handle's radius
+    // (egui: the rail's height / 2.5) in from either end.
+    const r = c.h / 2.5;
+    await page.mouse.click(c.x + r + (c.w - 2 * r) * t, c.y + c.h / 2);
     await page.waitForTimeout(300);
     value = await eta();
+    tried.push([t, value, c]);
     if (value < 0.05) lo = t; else if (value > 0.4) hi = t; else break;
   }
-  check(`${mode}: the outer-step slider moved to ${value}`, value >= 0.05 && value <= 0.4, String(value));
+  check(`${mode}: the outer-step slider moved to ${value}`, value >= 0.05 && value <= 0.4, JSON.stringify(tried));
   await click('play');
   s = await waitForStatus((st) => view(st).exercise?.done === true, 120_000);
   check(`${mode}: moving the slider and playing solves the exercise: "done"`, view(s).exercise?.done === true,

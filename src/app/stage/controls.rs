@@ -7,6 +7,7 @@ use std::ops::RangeInclusive;
 use crate::app::ViewReport;
 use crate::app::widgets::param::{param_f64_above, param_usize_above};
 use crate::app::widgets::{Param, param_f64, param_usize};
+use crate::status::UiRect;
 
 /// Which controls to draw this frame, and where their rectangles go.
 pub struct Controls<'a> {
@@ -151,7 +152,7 @@ impl<'a> Controls<'a> {
         Some(r.inner)
     }
 
-    /// A float parameter's slider (`widgets::param_f64`); whether it changed.
+    /// A float parameter's slider (`widgets::param_f64`; on a stage `param_f64_above`); whether it changed.
     pub fn f64(
         &mut self,
         ui: &mut egui::Ui,
@@ -160,18 +161,17 @@ impl<'a> Controls<'a> {
         range: (f64, f64),
         p: Param<'_>,
     ) -> bool {
-        let full = self.full();
-        self.row(ui, id, |ui| {
+        self.slider(ui, id, |ui, full| {
             if full {
                 param_f64(ui, value, range, p)
             } else {
                 param_f64_above(ui, value, range, p)
             }
         })
-        .is_some_and(|r| r.changed())
     }
 
-    /// An integer parameter's slider (`widgets::param_usize`); whether it changed.
+    /// An integer parameter's slider (`widgets::param_usize`; on a stage `param_usize_above`); whether it
+    /// changed.
     pub fn usize(
         &mut self,
         ui: &mut egui::Ui,
@@ -180,15 +180,40 @@ impl<'a> Controls<'a> {
         range: (usize, usize),
         p: Param<'_>,
     ) -> bool {
-        let full = self.full();
-        self.row(ui, id, |ui| {
+        self.slider(ui, id, |ui, full| {
             if full {
                 param_usize(ui, value, range, p)
             } else {
                 param_usize_above(ui, value, range, p)
             }
         })
-        .is_some_and(|r| r.changed())
+    }
+
+    /// A slider drawn by `add(ui, full)`, published under `id`: in the full panel the whole widget, on a stage
+    /// its rail (what a test drags along: `slider_width` from the left of the widget).
+    fn slider(
+        &mut self,
+        ui: &mut egui::Ui,
+        id: &'static str,
+        add: impl FnOnce(&mut egui::Ui, bool) -> egui::Response,
+    ) -> bool {
+        if !self.shows(id) {
+            return false;
+        }
+        let full = self.full();
+        let (r, rail) = self.group(ui, |ui, _| {
+            let r = add(ui, full);
+            let rail = egui::vec2(ui.spacing().slider_width, r.rect.height());
+            (r, rail)
+        });
+        let rect = if full {
+            r.rect
+        } else {
+            egui::Rect::from_min_size(r.rect.min, rail)
+        };
+        self.report.controls.push(UiRect::at(id, &r.ctx, rect));
+        self.drawn.push(id);
+        r.changed()
     }
 
     /// A checkbox; whether it changed.

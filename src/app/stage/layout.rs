@@ -111,12 +111,14 @@ pub fn split(rect: Rect, aspects: &[Aspect], controls: usize, row: f32) -> Areas
 pub type Aspect = (f32, f32);
 
 /// Flexible rows keep at least this share of the height (a plot squeezed to a strip says nothing).
-const FLEX_FLOOR: f32 = 0.18;
+const FLEX_FLOOR: f32 = 0.16;
 
-/// Lays parts of these aspects out in rows, in order, as large as fits in `area`: every way of cutting the
-/// order into rows is tried, and the one that gives the parts the most area wins. Rows with a fixed part share
-/// one height (parts of a kind stay one size), rows of flexible parts only share the rest; a flexible part
-/// stretches across what its row leaves. Rows are centred across and start at the top.
+/// Lays parts of these aspects out in rows, in order, as large as fits in `area`. Every way of cutting the
+/// order into rows is tried. Each part's *fill* is its area over the area it would have alone; the cuts whose
+/// smallest fill is at least [`FAIR`] of the best smallest fill are the fair ones (no part shrunk to a
+/// thumbnail for another's sake), and of those the one covering the most area wins. Rows with a fixed part
+/// share one height (parts of a kind stay one size), rows of flexible parts only share the rest; a flexible
+/// part stretches across what its row leaves. Rows are centred across and start at the top.
 pub fn grid(aspects: &[Aspect], area: Rect) -> Vec<Rect> {
     let n = aspects.len();
     if n == 0 || area.width() <= 0.0 || area.height() <= 0.0 || n > 12 {
@@ -126,27 +128,55 @@ pub fn grid(aspects: &[Aspect], area: Rect) -> Vec<Rect> {
         .iter()
         .map(|&(lo, hi)| (lo.max(0.05), hi.max(lo.max(0.05))))
         .collect();
-    let mut best: Option<(f32, Vec<std::ops::Range<usize>>, Vec<f32>)> = None;
+    // Each part alone in the area.
+    let alone: Vec<f32> = aspects
+        .iter()
+        .map(|&(lo, hi)| {
+            let h = area.height().min(area.width() / lo);
+            h * area.width().min(hi * h)
+        })
+        .collect();
     // Bit i of `cuts` set: a new row starts after part i.
-    for cuts in 0..1u32 << (n - 1) {
-        let mut rows = Vec::new();
-        let mut start = 0;
-        for i in 0..n {
-            if i == n - 1 || cuts & (1 << i) != 0 {
-                rows.push(start..i + 1);
-                start = i + 1;
+    let layouts: Vec<Vec<Rect>> = (0..1u32 << (n - 1))
+        .map(|cuts| {
+            let mut rows = Vec::new();
+            let mut start = 0;
+            for i in 0..n {
+                if i == n - 1 || cuts & (1 << i) != 0 {
+                    rows.push(start..i + 1);
+                    start = i + 1;
+                }
             }
-        }
-        let rows_of: Vec<&[Aspect]> = rows.iter().map(|r| &aspects[r.clone()]).collect();
-        let (covered, heights) = heights(&rows_of, area);
-        if best.as_ref().is_none_or(|(c, _, _)| covered > *c + 1e-3) {
-            best = Some((covered, rows, heights));
-        }
-    }
-    let Some((_, rows, heights)) = best else {
-        return Vec::new();
+            place(&aspects, rows, area)
+        })
+        .collect();
+    let fill = |rects: &[Rect]| {
+        rects
+            .iter()
+            .zip(&alone)
+            .map(|(r, a)| r.area() / a.max(1e-6))
+            .fold(f32::INFINITY, f32::min)
     };
-    let mut rects = vec![Rect::NOTHING; n];
+    let fairest = layouts.iter().map(|r| fill(r)).fold(0.0, f32::max);
+    let covered = |rects: &[Rect]| rects.iter().map(|r| r.area()).sum::<f32>();
+    layouts
+        .into_iter()
+        .filter(|r| fill(r) >= FAIR * fairest)
+        .fold((f32::NEG_INFINITY, Vec::new()), |best, r| {
+            let c = covered(&r);
+            if c > best.0 + 1e-3 { (c, r) } else { best }
+        })
+        .1
+}
+
+/// A fair layout's smallest fill is at least this share of the fairest layout's.
+const FAIR: f32 = 0.5;
+
+/// The parts' rectangles in these rows (`heights` gives the rows their heights).
+fn place(aspects: &[Aspect], rows: Vec<std::ops::Range<usize>>, area: Rect) -> Vec<Rect> {
+    let rows_of: Vec<&[Aspect]> = rows.iter().map(|r| &aspects[r.clone()]).collect();
+    let (_, heights) = heights(&rows_of, area);
+    let mut rects = vec![Rect::NOTHING; aspects.len()];
     let mut y = area.top();
     for (row, h) in rows.into_iter().zip(heights) {
         let widths = widths(&aspects[row.clone()], h, area.width());
@@ -333,6 +363,20 @@ mod tests {
         assert!((r[4].width() - 950.0).abs() < 1e-3 && r[4].top() > r[0].bottom());
         let covered: f32 = r.iter().map(|p| p.area()).sum();
         assert!(covered > 0.6 * 950.0 * 660.0, "{covered}");
+    }
+
+    #[test]
+    fn no_part_is_shrunk_to_a_thumbnail_for_anothers_sake() {
+        // A 1024 × 768 projector's stage (437 × 471 points): four portraits in a row would leave a plot
+        // most of the room; the fair layout puts them two by two, the curves in a strip under them.
+        let mut aspects = vec![(1.0, 1.0); 4];
+        aspects.push((0.8, 6.0));
+        let r = grid(&aspects, rect(437.0, 471.0));
+        assert!(r[..4].iter().all(|p| p.width() > 180.0), "{r:?}");
+        assert!(
+            r[2].top() > r[0].bottom() && r[4].top() > r[2].bottom(),
+            "{r:?}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod export;
 pub mod heatmap;
 pub mod histogram;
 pub mod layout;
+pub mod math;
 pub mod param;
 pub mod preset;
 pub mod run_controls;

@@ -34,11 +34,11 @@ impl<'a> Param<'a> {
 impl Param<'_> {
     fn slider<'v, N: egui::emath::Numeric>(
         &self,
+        ui: &egui::Ui,
         value: &'v mut N,
         range: RangeInclusive<N>,
     ) -> egui::Slider<'v> {
-        self.bare(value, range)
-            .text(format!("{}  {}", self.symbol, self.what))
+        self.bare(value, range).text(self.name(ui))
     }
 
     /// The slider without its text (`param_f64_above` writes it above).
@@ -51,6 +51,13 @@ impl Param<'_> {
             .logarithmic(self.log)
             .suffix(self.unit)
             .clamping(egui::SliderClamping::Always)
+    }
+
+    /// The symbol and the words in `ui`'s body font, scripts laid out (`math`): "η_ρ  multiplier step".
+    fn name(&self, ui: &egui::Ui) -> egui::text::LayoutJob {
+        let text = format!("{}  {}", self.symbol, self.what);
+        let font = egui::TextStyle::Body.resolve(ui.style());
+        crate::app::widgets::math::job(&text, font, egui::Color32::PLACEHOLDER)
     }
 
     fn hint(&self) -> String {
@@ -69,7 +76,7 @@ pub fn param_f64(
     (lo, hi): (f64, f64),
     p: Param<'_>,
 ) -> egui::Response {
-    let slider = p.slider(value, lo..=hi).max_decimals(6);
+    let slider = p.slider(ui, value, lo..=hi).max_decimals(6);
     ui.add(slider).on_hover_text(p.hint())
 }
 
@@ -100,7 +107,7 @@ fn above(
     slider: impl FnOnce(&mut egui::Ui) -> egui::Response,
 ) -> egui::Response {
     ui.vertical(|ui| {
-        let label = ui.add(egui::Label::new(format!("{}  {}", p.symbol, p.what)).truncate());
+        let label = ui.add(egui::Label::new(p.name(ui)).truncate());
         slider(ui).on_hover_text(p.hint()).labelled_by(label.id)
     })
     .inner
@@ -113,7 +120,7 @@ pub fn param_usize(
     (lo, hi): (usize, usize),
     p: Param<'_>,
 ) -> egui::Response {
-    ui.add(p.slider(value, lo..=hi)).on_hover_text(p.hint())
+    ui.add(p.slider(ui, value, lo..=hi)).on_hover_text(p.hint())
 }
 
 /// How Nyström picks its columns: the sampling rule and whether each call draws fresh ones (the IHVP lab

@@ -212,7 +212,7 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, model: &Model, look: Look, height: f32)
         ui.horizontal(|ui| {
             for &&(title, hint, f) in row {
                 ui.vertical(|ui| {
-                    ui.strong(title).on_hover_text(hint);
+                    crate::app::widgets::math::strong(ui, title).on_hover_text(hint);
                     // A share is drawn on [0, 1] (a clip rate of 0 throughout is not a flat line
                     // in an arbitrary window).
                     let mut plot = Plot::new(("control-diagnostic", title));

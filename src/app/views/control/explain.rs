@@ -18,7 +18,13 @@ pub fn explain_ui(ui: &mut egui::Ui, state: &ControlLabState, seeds: &Seeds, loo
                 (_, None) => vec!["No update yet: press Step.".to_owned()],
             };
             for line in lines {
-                ui.label(egui::RichText::new(line).size(if look.projector { 17.0 } else { 14.0 }));
+                let size = if look.projector { 17.0 } else { 14.0 };
+                let color = ui.visuals().text_color();
+                ui.label(crate::app::widgets::math::job(
+                    &line,
+                    egui::FontId::proportional(size),
+                    color,
+                ));
             }
         });
 }

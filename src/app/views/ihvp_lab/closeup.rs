@@ -147,7 +147,7 @@ pub fn section_ui(
     ui.horizontal(|ui| {
         for (k, title) in ["H", "H_q = C W⁺ C^T", "H − H_q"].iter().enumerate() {
             ui.vertical(|ui| {
-                ui.strong(*title);
+                crate::app::widgets::math::strong(ui, title);
                 let hover = |r: usize, col: usize, v: f64| {
                     format!("{title} [{}, {}] = {}", r + 1, col + 1, format::num(v))
                 };

@@ -172,7 +172,7 @@ pub fn section_ui(
             ),
         ] {
             ui.vertical(|ui| {
-                ui.strong(title);
+                crate::app::widgets::math::strong(ui, title);
                 heatmap_ui(
                     ui,
                     &HeatMap {

@@ -6,6 +6,7 @@
 use egui::RichText;
 use serde_json::{Value, json};
 
+use crate::app::widgets::math;
 use crate::app::{Look, View, ViewReport};
 use crate::lesson::Step;
 use crate::lesson::claim::{Claim, Outcome};
@@ -87,7 +88,12 @@ pub fn goals_ui(
                         RichText::new("not yet").size(size * 0.8),
                     );
                 }
-                ui.label(RichText::new(&goal.text).size(size));
+                let color = ui.visuals().text_color();
+                ui.label(math::job(
+                    &goal.text,
+                    egui::FontId::proportional(size),
+                    color,
+                ));
                 ui.weak(format!(
                     "(measured {})",
                     super::narrative::short(&outcome.measured)

@@ -180,7 +180,9 @@ impl LessonView {
         egui::ScrollArea::vertical()
             .auto_shrink(false)
             .show(ui, |ui| {
-                ui.heading(&step.title);
+                let font = egui::TextStyle::Heading.resolve(ui.style());
+                let color = ui.visuals().strong_text_color();
+                ui.label(crate::app::widgets::math::job(&step.title, font, color));
                 ui.add_space(4.0);
                 narrative::text_ui(ui, &step.text);
                 asked = narrative::question_ui(ui, step, shown, look, report);

@@ -6,6 +6,7 @@ use egui::text::LayoutJob;
 use egui::{Color32, FontId, RichText, TextFormat};
 use serde_json::Value;
 
+use crate::app::widgets::math;
 use crate::app::{Look, ViewReport};
 use crate::lesson::Step;
 
@@ -79,7 +80,7 @@ pub fn inline(ui: &egui::Ui, text: &str, size: f32) -> LayoutJob {
             Span::Italic => format.italics = true,
             Span::Plain => {}
         }
-        job.append(part, 0.0, format);
+        math::append(&mut job, part, &format);
     }
     job
 }
@@ -165,11 +166,12 @@ pub fn question_ui(
     let mut asked = Asked::Nothing;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
-        ui.label(
-            RichText::new(format!("Question: {}", q.prompt))
-                .size(size)
-                .strong(),
-        );
+        let strong = ui.visuals().strong_text_color();
+        ui.label(math::job(
+            &format!("Question: {}", q.prompt),
+            FontId::proportional(size),
+            strong,
+        ));
         for (k, answer) in q.answers.iter().enumerate() {
             // The app's fonts have no check marks: the right answer is said in words.
             let (mark, note) = match (shown.revealed, k == q.correct, shown.answer == Some(k)) {
@@ -178,16 +180,15 @@ pub fn question_ui(
                 (false, _, true) => ("▶ ", ""),
                 _ => ("", ""),
             };
-            let mut text = RichText::new(format!(
-                "{mark}{}. {answer}{note}",
-                (b'A' + k as u8) as char
-            ))
-            .size(size);
-            if shown.revealed && k == q.correct {
-                text = text.color(look.ok_color()).strong();
+            let color = if shown.revealed && k == q.correct {
+                look.ok_color()
             } else if shown.revealed && shown.answer == Some(k) {
-                text = text.color(look.error_color());
-            }
+                look.error_color()
+            } else {
+                ui.visuals().text_color()
+            };
+            let line = format!("{mark}{}. {answer}{note}", (b'A' + k as u8) as char);
+            let text = math::job(&line, FontId::proportional(size), color);
             let button = ui.add_enabled(shown.answer.is_none(), egui::Button::new(text).wrap());
             if let Some(&id) = ANSWER_IDS.get(k) {
                 report.control(id, &button);
@@ -238,7 +239,7 @@ pub fn claims_ui(ui: &mut egui::Ui, step: &Step, values: &Value, look: Look) {
                 };
                 ui.horizontal_wrapped(|ui| {
                     ui.colored_label(color, mark);
-                    ui.label(&claim.text);
+                    math::label(ui, &claim.text);
                     ui.weak(format!("(measured {})", short(&outcome.measured)));
                 });
             }

@@ -103,7 +103,7 @@ pub fn curves_ui(
         ui.horizontal(|ui| {
             for ((id, title, pick), entries) in row.iter().zip(entries.chunks_mut(4)) {
                 ui.vertical(|ui| {
-                    ui.strong(*title);
+                    crate::app::widgets::math::strong(ui, title);
                     // No legends: the colors are the runs' in the table above.
                     Plot::new(("playground-curve", *id))
                         .width(width)

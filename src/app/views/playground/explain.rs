@@ -52,7 +52,7 @@ pub fn explain_ui(
         .striped(true)
         .show(ui, |ui| {
             let mut row = |name: &str, value: String| {
-                ui.label(name);
+                crate::app::widgets::math::label(ui, name);
                 ui.monospace(value);
                 ui.end_row();
             };

@@ -133,7 +133,7 @@ impl View for PlaygroundView {
                 ),
                 "phi-curve" => {
                     if let Some(range) = picture::x_range(&self.state, model, &self.landscape) {
-                        ui.strong(phi_curve::TITLE);
+                        crate::app::widgets::math::strong(ui, phi_curve::TITLE);
                         let size = egui::vec2(size.x, size.y - line);
                         phi_curve::phi_curve_ui(ui, model, range, look, size);
                     } else {

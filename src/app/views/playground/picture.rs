@@ -408,7 +408,7 @@ pub fn picture_ui(
     ui.label(caption);
     if kind == Kind::Plane {
         ui.add_space(4.0);
-        ui.strong(super::phi_curve::TITLE);
+        crate::app::widgets::math::strong(ui, super::phi_curve::TITLE);
         let size = egui::vec2(size.x, (size.x * 0.45).clamp(140.0, 240.0));
         super::phi_curve::phi_curve_ui(ui, model, (a0, a1), look, size);
     }

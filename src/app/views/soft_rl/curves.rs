@@ -60,7 +60,7 @@ pub fn curves_ui(
             for &&(title, metric) in row {
                 ui.vertical(|ui| {
                     ui.set_max_width(width);
-                    ui.strong(title);
+                    crate::app::widgets::math::strong(ui, title);
                     Plot::new(("soft-rl-curve", title))
                         .width(width)
                         .height(height)

@@ -169,7 +169,7 @@ fn titled_map_ui(
     height: f32,
     side: f32,
 ) -> egui::Response {
-    ui.strong(title);
+    crate::app::widgets::math::strong(ui, title);
     ui.label(format!("{} … {}", format::num(lo), format::num(hi)));
     heatmap_ui(ui, map, vec2(side, height))
 }

@@ -72,15 +72,30 @@ pub struct CurveStyle {
     pub dashed: bool,
 }
 
-/// The three plots side by side (or, `stacked`, one over the other), each `height` points high, linked on
-/// the step axis.
+/// How the curves fit their room: each plot's height, one over the other or side by side, how many of the
+/// three (the distance first), and whether the distance plot carries the panels' legend.
+#[derive(Clone, Copy, Debug)]
+pub struct Fit {
+    pub height: f32,
+    pub stacked: bool,
+    pub plots: usize,
+    pub legend: bool,
+}
+
+/// The plots side by side (or one over the other), linked on the step axis.
 pub fn curves_ui(
     ui: &mut egui::Ui,
     (runs, cache): (&Runs, &mut CurveCache),
     styles: &[CurveStyle],
     look: Look,
-    (height, stacked): (f32, bool),
+    fit: Fit,
 ) {
+    let Fit {
+        height,
+        stacked,
+        plots: shown,
+        legend,
+    } = fit;
     type Metric = fn(f64, f64) -> f64;
     let plots: [(&str, &str, Metric); 3] = [
         (
@@ -101,7 +116,7 @@ pub fn curves_ui(
     let width = if stacked {
         ui.available_width()
     } else {
-        ((ui.available_width() - 16.0) / 3.0).max(120.0)
+        ((ui.available_width() - 8.0 * shown as f32) / shown as f32).max(120.0)
     };
     let layout = if stacked {
         egui::Layout::top_down(egui::Align::Min)
@@ -109,11 +124,11 @@ pub fn curves_ui(
         egui::Layout::left_to_right(egui::Align::Min)
     };
     ui.with_layout(layout, |ui| {
-        for (plot_index, (id, title, metric)) in plots.into_iter().enumerate() {
+        for (plot_index, (id, title, metric)) in plots.into_iter().enumerate().take(shown) {
             ui.vertical(|ui| {
-                ui.strong(title);
+                crate::app::widgets::math::strong(ui, title);
                 let mut plot = Plot::new(("curve", id)).width(width).height(height);
-                if id == "distance" {
+                if id == "distance" && legend {
                     // One legend is enough: the colors are the panels' everywhere.
                     plot = plot.legend(Legend::default().position(Corner::LeftBottom));
                 }

@@ -106,23 +106,41 @@ impl View for StackelbergView {
             let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
             match PORTRAITS.iter().position(|p| p.id == id) {
                 Some(i) => {
-                    let g = self.portrait_ui(ui, (i, w.min(h - 3.0 * line).max(20.0)), range, ctx);
+                    let size = w.min(h).max(20.0);
+                    let g = self.portrait_ui(ui, (i, size, true), range, ctx);
                     if g != Gesture::None {
                         gesture = g;
                     }
                 }
                 None => match id {
                     "curves" => {
-                        // A row of three, or (a tall part) one over the other.
+                        // A row of three, one over the other (a tall part), or on a strip too low for three
+                        // the distance alone; the portraits' titles name the colours.
                         let stacked = w < 2.0 * h;
-                        let height = if stacked {
-                            h / 3.0 - 2.0 * line
-                        } else {
-                            h - 2.0 * line
-                        };
+                        let each = if stacked { h / 3.0 } else { h } - 2.0 * line;
                         let styles = self.styles(look);
-                        let cache = (&self.runs, &mut self.curves);
-                        curves::curves_ui(ui, cache, &styles, look, (height.max(20.0), stacked));
+                        if each >= 70.0 {
+                            let fit = curves::Fit {
+                                height: each,
+                                stacked,
+                                plots: 3,
+                                legend: false,
+                            };
+                            let cache = (&self.runs, &mut self.curves);
+                            curves::curves_ui(ui, cache, &styles, look, fit);
+                        } else {
+                            // Too low a strip for a plot: the numbers the curves end at, in the panels' colours.
+                            ui.horizontal_wrapped(|ui| {
+                                ui.label("distance to (0, 0):");
+                                for (i, style) in styles.iter().enumerate() {
+                                    if let Some(t) = self.runs.main(i) {
+                                        let d = format::num(t.walker.distance());
+                                        let letter = style.name.get(..3).unwrap_or_default();
+                                        ui.colored_label(style.color, format!("{letter} {d}"));
+                                    }
+                                }
+                            });
+                        }
                     }
                     "table" => curves::table_ui(ui, &self.runs, &self.styles(look), look),
                     _ => explain::rules_ui(ui, self.state.stochastic),
@@ -135,10 +153,10 @@ impl View for StackelbergView {
 
 /// The four phase portraits as stage parts (a title line over the square plot, two status lines under it).
 const PORTRAITS: [Part; 4] = [
-    Part::new("portrait-0", 0.85),
-    Part::new("portrait-1", 0.85),
-    Part::new("portrait-2", 0.85),
-    Part::new("portrait-3", 0.85),
+    Part::new("portrait-0", 1.0),
+    Part::new("portrait-1", 1.0),
+    Part::new("portrait-2", 1.0),
+    Part::new("portrait-3", 1.0),
 ];
 
 /// The view's stage: the four portraits and the curves; Play, Restart, the actor's step and λ.
@@ -311,7 +329,7 @@ impl StackelbergView {
     fn portrait_ui(
         &mut self,
         ui: &mut egui::Ui,
-        (i, size): (usize, f32),
+        (i, size, compact): (usize, f32, bool),
         range: Option<(f32, f32)>,
         ctx: &mut ViewCtx<'_>,
     ) -> Gesture {
@@ -320,7 +338,9 @@ impl StackelbergView {
         let params = self.state.params(&spec);
         let color = look.color(series(spec.rule));
         let name = self.styles(look).swap_remove(i).name;
-        ui.colored_label(color, egui::RichText::new(name).strong());
+        if !compact {
+            ui.colored_label(color, egui::RichText::new(&name).strong());
+        }
         let map = match (&mut self.maps[i].shown, range) {
             (Some(shown), Some(range)) => {
                 let window = shown.request.window.map(f64::from);
@@ -341,11 +361,29 @@ impl StackelbergView {
             look,
         };
         let (r, g, marker) = portrait.ui(ui);
+        if compact {
+            // On a stage the title and the status sit on the plot, which keeps the part's height.
+            let (status, status_color) = self.status_text(i, (look, ui.visuals().text_color()));
+            let font = egui::TextStyle::Body.resolve(ui.style());
+            let mut job = egui::text::LayoutJob::default();
+            let format = |color| egui::TextFormat::simple(font.clone(), color);
+            job.append(&name, 0.0, format(color));
+            job.append(&format!("\n{status}"), 0.0, format(status_color));
+            job.wrap.max_width = r.rect.width() * 0.75;
+            let galley = ui.painter().layout_job(job);
+            // At the top right: the start ring sits at the window's top left.
+            let at = egui::pos2(r.rect.right() - galley.size().x - 6.0, r.rect.top() + 4.0);
+            let back = egui::Rect::from_min_size(at, galley.size()).expand(3.0);
+            let fill = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
+            ui.painter().rect_filled(back, 3.0, fill);
+            ui.painter().galley(at, galley, color);
+        } else {
+            self.status_line_ui(ui, i, look);
+        }
         ctx.report.control(PANEL_IDS[i], &r);
         if let Some(pos) = marker {
             ctx.report.spot(START_IDS[i], ui.ctx(), pos);
         }
-        self.status_line_ui(ui, i, look);
         g
     }
 
@@ -376,7 +414,7 @@ impl StackelbergView {
             for i in 0..4 {
                 ui.vertical(|ui| {
                     ui.set_width(size);
-                    let g = self.portrait_ui(ui, (i, size), range, ctx);
+                    let g = self.portrait_ui(ui, (i, size, false), range, ctx);
                     if g != Gesture::None {
                         gesture = g;
                     }
@@ -398,26 +436,37 @@ impl StackelbergView {
         }
     }
 
-    fn status_line_ui(&self, ui: &mut egui::Ui, i: usize, look: crate::app::Look) {
+    /// Where panel `i`'s run is — its distance to (0, 0) and θ's crossings of 0 — or where it diverged, and
+    /// the colour to write it in.
+    fn status_text(
+        &self,
+        i: usize,
+        (look, ink): (crate::app::Look, egui::Color32),
+    ) -> (String, egui::Color32) {
         let Some(track) = self.runs.main(i) else {
-            return;
+            return (String::new(), ink);
         };
         let w = &track.walker;
         match w.diverged_at {
-            Some(k) => {
-                ui.colored_label(
-                    look.error_color(),
-                    format!("diverged at step {}", format::count(k)),
-                );
-            }
-            None => {
-                ui.label(format!(
+            Some(k) => (
+                format!("diverged at step {}", format::count(k)),
+                look.error_color(),
+            ),
+            None => (
+                format!(
                     "distance {}  ·  θ crossed 0: {}×",
                     format::num(w.distance()),
                     w.theta_sign_changes
-                ));
-            }
+                ),
+                ink,
+            ),
         }
+    }
+
+    /// Panel `i`'s status line (`status_text`) and how its convergence map was computed.
+    fn status_line_ui(&self, ui: &mut egui::Ui, i: usize, look: crate::app::Look) {
+        let (text, color) = self.status_text(i, (look, ui.visuals().text_color()));
+        ui.colored_label(color, text);
         if let Some(slot) = self.maps.get(i) {
             if let Some(why) = &slot.refused {
                 ui.colored_label(look.error_color(), format!("map not computed: {why}"));
@@ -441,7 +490,13 @@ impl StackelbergView {
     fn curves_ui(&mut self, ui: &mut egui::Ui, ctx: &ViewCtx<'_>) {
         let styles = self.styles(ctx.look);
         let cache = (&self.runs, &mut self.curves);
-        curves::curves_ui(ui, cache, &styles, ctx.look, (200.0, false));
+        let fit = curves::Fit {
+            height: 200.0,
+            stacked: false,
+            plots: 3,
+            legend: true,
+        };
+        curves::curves_ui(ui, cache, &styles, ctx.look, fit);
         curves::table_ui(ui, &self.runs, &styles, ctx.look);
     }
 
