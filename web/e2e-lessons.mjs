@@ -140,6 +140,40 @@ export async function lessonChecks(page, mode, t) {
   }
   await click('projector');
   await waitForStatus((st) => !st.projector);
+
+  // The stage (issue 38) at 1280 × 720: every step of every lesson in the CPU tab, three in the WebGPU tab —
+  // each shown part inside the window, the parts covering ≥ 55 % of it, at most 6 controls (the built-in
+  // lessons name none beyond their views' stages).
+  await page.setViewportSize({ width: 1280, height: 720 });
+  const staged = mode === 'cpu'
+    ? lessons.flatMap((l) => Array.from({ length: l.steps }, (_, k) => [l.id, k + 1]))
+    : [['the-core', 2], ['actor-critic-cycles', 4], ['bilevel-rl', 2]];
+  const stageFaults = [];
+  for (const [id, step] of staged) {
+    await page.evaluate(([i, k]) => { location.hash = `#lesson?id=${i}&step=${k}`; }, [id, step]);
+    s = await waitForStatus((st) => view(st).lesson === id && view(st).step === step && st.stage, 20_000);
+    const stage = s?.stage;
+    if (!stage) { stageFaults.push(`${id} ${step}: no stage`); continue; }
+    const covered = stage.parts.reduce((a, p) => a + p.w * p.h, 0) / (1280 * 720);
+    const outside = stage.parts.filter((p) => p.clipped || p.x < -0.5 || p.y < -0.5 || p.x + p.w > 1280.5 || p.y + p.h > 720.5);
+    if (covered < 0.55 || outside.length > 0 || stage.controls.length > 6) {
+      stageFaults.push(`${id} ${step}: ${(100 * covered).toFixed(0)} %, outside ${outside.map((p) => p.id)}, controls ${stage.controls}`);
+    }
+  }
+  check(`${mode}: ${staged.length} lesson steps staged at 1280 × 720: parts inside, ≥ 55 % covered, ≤ 6 controls`,
+    stageFaults.length === 0, stageFaults.join('; '));
+  await shot('stage-1280x720');
+  // Present (P) stages the open view, Esc leaves it.
+  await page.evaluate(() => { location.hash = '#stackelberg'; });
+  await waitForStatus((st) => st.active_view === 'stackelberg' && !st.stage);
+  await page.keyboard.press('p');
+  s = await waitForStatus((st) => st.stage, 10_000);
+  check(`${mode}: P presents the Stackelberg view on the stage`,
+    (s?.stage?.parts ?? []).some((p) => p.id === 'portrait-0'), JSON.stringify(s?.stage ?? null).slice(0, 200));
+  if (mode === 'webgpu') await shot('present-stackelberg');
+  await page.keyboard.press('Escape');
+  s = await waitForStatus((st) => !st.stage, 10_000);
+  check(`${mode}: Esc leaves Present`, s && !s.stage);
   await page.setViewportSize({ width: 1280, height: 800 });
 
   // A hand-written lesson file: opened, a step added from the live view, saved, a handout made.

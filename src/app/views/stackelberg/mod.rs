@@ -7,12 +7,13 @@ mod curves;
 mod explain;
 mod maps;
 mod phase;
+mod stage;
 mod trajectories;
 
 use web_time::Instant;
 
 use crate::app::playback::Playback;
-use crate::app::stage::{Controls, Part, Stage, Staging};
+use crate::app::stage::{Controls, Stage};
 use crate::app::widgets::{RunAction, colormap, export, out_of_sight_later};
 use crate::app::{Series, View, ViewCtx, format, view};
 use crate::gpu::Ran;
@@ -22,6 +23,7 @@ use crate::scenario::stackelberg::{MAX_EXTRA_STARTS, Rule, StackelbergState};
 use curves::CurveStyle;
 use maps::MapSlot;
 use phase::{Gesture, MapLayer, Portrait};
+use stage::STAGING;
 
 const PANEL_IDS: [&str; 4] = ["panel-0", "panel-1", "panel-2", "panel-3"];
 const START_IDS: [&str; 4] = ["start-0", "start-1", "start-2", "start-3"];
@@ -90,95 +92,9 @@ impl View for StackelbergView {
     }
 
     fn stage_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>, stage: &mut Stage) {
-        let (step, horizon) = (self.runs.step, self.state.horizon);
-        let action = stage.controls_ui(ui, &STAGING, ctx.report, |ui, c| {
-            let action = self.playback.controls_ui(ui, c, step, horizon);
-            controls::controls_ui(ui, c, &mut self.state);
-            action
-        });
-        self.advance(ui, action, ctx.deadline);
-        self.report(ctx);
-        let range = self.update_maps(ui, ctx);
-        let mut gesture = Gesture::None;
-        stage.parts_ui(ui, &STAGING, |ui, id| {
-            let look = ctx.look;
-            let (w, h) = (ui.available_width(), ui.available_height());
-            let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
-            match PORTRAITS.iter().position(|p| p.id == id) {
-                Some(i) => {
-                    let size = w.min(h).max(20.0);
-                    let g = self.portrait_ui(ui, (i, size, true), range, ctx);
-                    if g != Gesture::None {
-                        gesture = g;
-                    }
-                }
-                None => match id {
-                    "curves" => {
-                        // A row of three, one over the other (a tall part), or on a strip too low for three
-                        // the distance alone; the portraits' titles name the colours.
-                        let stacked = w < 2.0 * h;
-                        let each = if stacked { h / 3.0 } else { h } - 2.0 * line;
-                        let styles = self.styles(look);
-                        if each >= 70.0 {
-                            let fit = curves::Fit {
-                                height: each,
-                                stacked,
-                                plots: 3,
-                                legend: false,
-                            };
-                            let cache = (&self.runs, &mut self.curves);
-                            curves::curves_ui(ui, cache, &styles, look, fit);
-                        } else {
-                            // Too low a strip for a plot: the numbers the curves end at, in the panels' colours.
-                            ui.horizontal_wrapped(|ui| {
-                                ui.label("distance to (0, 0):");
-                                for (i, style) in styles.iter().enumerate() {
-                                    if let Some(t) = self.runs.main(i) {
-                                        let d = format::num(t.walker.distance());
-                                        let letter = style.name.get(..3).unwrap_or_default();
-                                        ui.colored_label(style.color, format!("{letter} {d}"));
-                                    }
-                                }
-                            });
-                        }
-                    }
-                    "table" => curves::table_ui(ui, &self.runs, &self.styles(look), look),
-                    _ => explain::rules_ui(ui, self.state.stochastic),
-                },
-            }
-        });
-        self.apply(gesture);
+        self.staged_ui(ui, ctx, stage);
     }
 }
-
-/// The four phase portraits as stage parts (a title line over the square plot, two status lines under it).
-const PORTRAITS: [Part; 4] = [
-    Part::new("portrait-0", 1.0),
-    Part::new("portrait-1", 1.0),
-    Part::new("portrait-2", 1.0),
-    Part::new("portrait-3", 1.0),
-];
-
-/// The view's stage: the four portraits and the curves; Play, Restart, the actor's step and λ.
-const STAGING: Staging = Staging {
-    parts: &[
-        PORTRAITS[0],
-        PORTRAITS[1],
-        PORTRAITS[2],
-        PORTRAITS[3],
-        Part::flex("curves", 0.8, 6.0),
-        Part::flex("table", 2.0, 5.0),
-        Part::flex("rules", 1.2, 3.0),
-    ],
-    default_parts: &[
-        "portrait-0",
-        "portrait-1",
-        "portrait-2",
-        "portrait-3",
-        "curves",
-    ],
-    default_controls: &["play", "restart", "actor-lr", "reg"],
-};
 
 impl StackelbergView {
     fn styles(&self, look: crate::app::Look) -> Vec<CurveStyle> {
