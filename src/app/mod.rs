@@ -112,6 +112,7 @@ impl BilevelApp {
         };
         ctx.set_theme(app.settings.theme.preference());
         ctx.set_fonts(fonts());
+        look::legible(ctx);
         let stored = app.settings.view.clone();
         if let Some(i) = app.views.iter().position(|v| v.anchor() == stored) {
             app.active = i;

@@ -3,6 +3,7 @@
 
 pub mod band;
 pub mod colormap;
+pub mod empty;
 pub mod export;
 pub mod heatmap;
 pub mod histogram;
@@ -13,6 +14,7 @@ pub mod preset;
 pub mod run_controls;
 pub mod thin;
 
+pub use empty::empty_chart;
 pub use layout::{controls_and_results, out_of_sight_later};
 pub use param::{Param, nystrom_columns_ui, param_f64, param_usize};
 pub use preset::preset_picker;

@@ -149,6 +149,11 @@ pub fn returns_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look, he
         env.label()
     ));
     let width = ui.available_width().max(200.0);
+    if model.runs.iter().all(|r| r.history.is_empty()) {
+        let what = "Press Play: each learner's mean return draws here, update by update.";
+        crate::app::widgets::empty_chart(ui, egui::vec2(width, height), what);
+        return;
+    }
     Plot::new("control-returns")
         .width(width)
         .height(height)

@@ -104,6 +104,11 @@ pub fn curves_ui(
             for ((id, title, pick), entries) in row.iter().zip(entries.chunks_mut(4)) {
                 ui.vertical(|ui| {
                     crate::app::widgets::math::strong(ui, title);
+                    if model.lock.step_count() == 0 {
+                        let what = "Press Play: each run's curve draws here.";
+                        crate::app::widgets::empty_chart(ui, egui::vec2(width, height), what);
+                        return;
+                    }
                     // No legends: the colors are the runs' in the table above.
                     Plot::new(("playground-curve", *id))
                         .width(width)

@@ -61,6 +61,11 @@ pub fn curves_ui(
                 ui.vertical(|ui| {
                     ui.set_max_width(width);
                     crate::app::widgets::math::strong(ui, title);
+                    if lock.runs.iter().all(|r| r.history.len() <= 1) {
+                        let what = "Press Play: each run's curve draws here.";
+                        crate::app::widgets::empty_chart(ui, egui::vec2(width, height), what);
+                        return;
+                    }
                     Plot::new(("soft-rl-curve", title))
                         .width(width)
                         .height(height)

@@ -127,6 +127,11 @@ pub fn curves_ui(
         for (plot_index, (id, title, metric)) in plots.into_iter().enumerate().take(shown) {
             ui.vertical(|ui| {
                 crate::app::widgets::math::strong(ui, title);
+                if runs.step == 0 {
+                    let what = "Press Play: the four panels' curves draw here, step by step.";
+                    crate::app::widgets::empty_chart(ui, egui::vec2(width, height), what);
+                    return;
+                }
                 let mut plot = Plot::new(("curve", id)).width(width).height(height);
                 if id == "distance" && legend {
                     // One legend is enough: the colors are the panels' everywhere.
