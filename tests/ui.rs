@@ -53,7 +53,11 @@ fn tabs_switch_views_and_snapshots_match() {
     let mut harness = harness();
     assert_eq!(harness.state().active_view(), "welcome");
     harness.snapshot("welcome");
-    harness.get_by_label("Compute").click();
+    // Diagnostics has no tab: About → Diagnostics opens it.
+    assert!(harness.query_by_label("Diagnostics").is_none());
+    harness.get_by_label("About").click();
+    harness.run();
+    harness.get_by_label("Diagnostics").click();
     harness.run();
     assert_eq!(harness.state().active_view(), "compute");
     harness.snapshot("compute");

@@ -40,8 +40,10 @@ pub const SOURCES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Shows the About window while `open`.
-pub fn window(ctx: &egui::Context, open: &mut bool, backend: &str) {
+/// Shows the About window while `open`; returns its Diagnostics button (which backend computes, the
+/// self-check of GPU against CPU, the batch test: the `#compute` view, which has no tab of its own).
+pub fn window(ctx: &egui::Context, open: &mut bool, backend: &str) -> Option<egui::Response> {
+    let mut diagnostics = None;
     egui::Window::new("About bilevel-lab")
         .open(open)
         .collapsible(false)
@@ -50,7 +52,12 @@ pub fn window(ctx: &egui::Context, open: &mut bool, backend: &str) {
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .show(ctx, |ui| {
             ui.label(format!("bilevel-lab {}", env!("CARGO_PKG_VERSION")));
-            ui.label(format!("Compute: {backend}"));
+            ui.horizontal(|ui| {
+                ui.label(format!("Compute: {backend}"));
+                diagnostics = Some(ui.button("Diagnostics").on_hover_text(
+                    "The compute backend, the GPU's self-check against the CPU, a batch test",
+                ));
+            });
             ui.add_space(6.0);
             ui.strong("Built from");
             egui::ScrollArea::vertical()
@@ -62,4 +69,5 @@ pub fn window(ctx: &egui::Context, open: &mut bool, backend: &str) {
                     }
                 });
         });
+    diagnostics
 }

@@ -39,7 +39,7 @@ impl BilevelApp {
             let picker = egui::ComboBox::new("view-picker", "view")
                 .selected_text(self.views[self.active].title())
                 .show_ui(ui, |ui| {
-                    for (i, view) in self.views.iter().enumerate() {
+                    for (i, view) in self.views.iter().enumerate().filter(|(_, v)| v.tab()) {
                         ui.selectable_value(&mut picked, i, view.title());
                     }
                 });
@@ -68,7 +68,7 @@ impl BilevelApp {
     /// A tab per view.
     fn tabs_ui(&mut self, ui: &mut egui::Ui) {
         let mut clicked = None;
-        for (i, view) in self.views.iter().enumerate() {
+        for (i, view) in self.views.iter().enumerate().filter(|(_, v)| v.tab()) {
             let response = ui.selectable_label(i == self.active, view.title());
             if response.clicked() {
                 clicked = Some(i);

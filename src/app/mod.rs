@@ -326,11 +326,23 @@ impl eframe::App for BilevelApp {
             egui::Panel::bottom("status_bar").show(ui, |ui| self.status_bar_ui(ui, look));
         }
         if self.show_about {
-            about::window(
+            let diagnostics = about::window(
                 ui.ctx(),
                 &mut self.show_about,
                 &self.runtime.backend_label(),
             );
+            if let Some(button) = diagnostics {
+                self.control_rects.push(UiRect::of("diagnostics", &button));
+                if button.clicked() {
+                    self.show_about = false;
+                    self.select(
+                        self.views
+                            .iter()
+                            .position(|v| v.anchor() == "compute")
+                            .unwrap_or(0),
+                    );
+                }
+            }
         }
         self.view_report = ViewReport::default();
         let mut navigate = None;

@@ -67,6 +67,12 @@ pub trait View {
     /// Tab title.
     fn title(&self) -> &'static str;
 
+    /// Whether the view has a tab (and a place in the phone's view picker); a view without one is opened
+    /// by its link or from elsewhere (Diagnostics: About → Diagnostics).
+    fn tab(&self) -> bool {
+        true
+    }
+
     /// Draws the view; long work is time-sliced across frames or dispatched to the GPU.
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>);
 

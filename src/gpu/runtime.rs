@@ -32,7 +32,7 @@ pub struct KernelSpec {
 pub struct ComputeRuntime {
     gpu: Option<Gpu>,
     cpu_reason: String,
-    /// The adapter the app draws with, also when it cannot compute (shown in the Compute view).
+    /// The adapter the app draws with, also when it cannot compute (shown in Diagnostics).
     adapter: Option<String>,
     /// The browser's adapter name, fetched once where wgpu reports none (WebGPU).
     adapter_name: Option<Polled<Option<String>>>,

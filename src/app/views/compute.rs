@@ -1,4 +1,4 @@
-//! The compute tab: which backend runs the kernels, the self-check of GPU against CPU, and a batch test
+//! Diagnostics (About → Diagnostics, `#compute`): which backend runs the kernels, the self-check of GPU against CPU, and a batch test
 //! whose size the user chooses.
 
 use web_time::Instant;
@@ -93,7 +93,11 @@ impl View for ComputeView {
     }
 
     fn title(&self) -> &'static str {
-        "Compute"
+        "Diagnostics"
+    }
+
+    fn tab(&self) -> bool {
+        false
     }
 
     fn reset(&mut self) {

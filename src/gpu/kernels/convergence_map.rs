@@ -47,7 +47,7 @@ pub struct MapRequest {
 }
 
 impl MapRequest {
-    /// The benchmark map (`bilevel-lab bench N T` natively, the Compute view's twin timing in the
+    /// The benchmark map (`bilevel-lab bench N T` natively, Diagnostics' twin timing in the
     /// browser): N² starts × T steps of the Stackelberg dynamics with λ = 0.04 over [−1, 1]².
     pub fn benchmark(n: u32, steps: u32) -> Self {
         Self {
