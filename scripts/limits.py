@@ -13,6 +13,10 @@
    uses its parent's items: the parent is its namespace); a parent's `mod child;` line is a declaration. A
    circle is a strongly connected set of two or more module files.
 3. No line over 160 characters in README.md or ARCHITECTURE.md, and README.md at most 250 lines.
+4. Colours come from one place (issue 38): outside app/look.rs (marks, text, backgrounds) and
+   app/widgets/colormap.rs (heat maps), no code under src/app makes a colour — no `Color32::from_…`, no named
+   colour but TRANSPARENT and PLACEHOLDER, no `gamma_multiply` or `linear_multiply` — so the contrast test of
+   look.rs sees every colour a plot draws.
 
 Duplicated code is the other limit; jscpd counts it (scripts/duplication.sh, baseline in
 .ci/duplication-baseline).
@@ -26,6 +30,8 @@ SRC = os.path.join(ROOT, "src")
 MAX_LINES = 500
 MAX_DOC_LINE = 160
 MAX_README = 250
+COLOUR_HOMES = ("src/app/look.rs", "src/app/widgets/colormap.rs")
+COLOUR = re.compile(r"Color32::(from_\w+|(?!TRANSPARENT\b|PLACEHOLDER\b)[A-Z][A-Z_]+\b)|\.(gamma|linear)_multiply\(")
 
 
 def is_test_file(path):
@@ -212,8 +218,15 @@ def main():
     for f in rust_files():
         if is_test_file(f):
             continue
-        n = len(non_test_lines(open(f, encoding="utf-8").read()))
-        lengths.append((n, os.path.relpath(f, ROOT)))
+        kept = non_test_lines(open(f, encoding="utf-8").read())
+        n = len(kept)
+        rel = os.path.relpath(f, ROOT)
+        lengths.append((n, rel))
+        if rel.startswith("src/app/") and rel not in COLOUR_HOMES:
+            for line in kept:
+                hit = COLOUR.search(line)
+                if hit and not line.strip().startswith("//"):
+                    failures.append(f"{rel}: makes a colour (`{hit.group(0)}`): take it from app::look")
         if n > MAX_LINES:
             failures.append(f"{os.path.relpath(f, ROOT)}: {n} lines outside its tests (limit {MAX_LINES})")
     modules, edges = imports()

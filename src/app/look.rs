@@ -44,7 +44,9 @@ impl Look {
         if self.projector { 3.5 } else { 1.8 }
     }
 
-    /// Okabe–Ito colorblind-safe colors, lightened on dark backgrounds.
+    /// Okabe–Ito colour-blind-safe colours, lightened on dark backgrounds and, on light ones, the two that
+    /// fade on white (orange, reddish purple) darkened to keep 3 : 1 against the plot (a test measures every
+    /// mark colour in both themes).
     pub fn color(&self, series: Series) -> Color32 {
         let colour = match series {
             Series::Ihvp(method) => method_colour(method),
@@ -58,9 +60,9 @@ impl Look {
             Colour::Blue => ((0, 114, 178), (86, 180, 233)),
             Colour::Vermillion => ((213, 94, 0), (240, 140, 70)),
             Colour::BluishGreen => ((0, 158, 115), (60, 200, 150)),
-            Colour::ReddishPurple => ((204, 121, 167), (225, 160, 200)),
+            Colour::ReddishPurple => ((190, 110, 170), (225, 160, 200)),
             Colour::Ochre => ((150, 120, 0), (240, 228, 66)),
-            Colour::Orange => ((230, 159, 0), (240, 175, 40)),
+            Colour::Orange => ((190, 125, 0), (240, 175, 40)),
             Colour::Grey => ((110, 110, 110), (165, 165, 165)),
             Colour::Brown => ((140, 85, 35), (205, 150, 100)),
         };
@@ -94,8 +96,95 @@ impl Look {
         if self.dark {
             Color32::from_rgb(255, 200, 40)
         } else {
-            Color32::from_rgb(230, 120, 0)
+            Color32::from_rgb(205, 105, 0)
         }
+    }
+
+    /// Marks that belong to no run: a direction field, a best-response curve, an equilibrium, eigenvalues.
+    pub fn neutral(&self) -> Color32 {
+        Color32::from_gray(if self.dark { 220 } else { 40 })
+    }
+
+    /// The plot's background (egui's `extreme_bg_color`, which egui_plot fills plots with; a test checks
+    /// they agree).
+    pub fn plot_bg(&self) -> Color32 {
+        Color32::from_gray(if self.dark { 10 } else { 255 })
+    }
+
+    /// `color` faded toward the plot's background by `strength` ∈ [0, 1] (1: the colour itself), opaque —
+    /// but never below 3 : 1 against the background: a faint seed, an old stretch of a path or a direction
+    /// field stays visible from a hall's back rows.
+    pub fn fade(&self, color: Color32, strength: f32) -> Color32 {
+        let bg = self.plot_bg();
+        let mix = |t: f32| {
+            let m = |a: u8, b: u8| (f32::from(b) + (f32::from(a) - f32::from(b)) * t).round() as u8;
+            Color32::from_rgb(
+                m(color.r(), bg.r()),
+                m(color.g(), bg.g()),
+                m(color.b(), bg.b()),
+            )
+        };
+        let mut t = strength.clamp(0.0, 1.0);
+        while t < 1.0 && contrast(mix(t), bg) < FADE_FLOOR {
+            t = (t + 0.02).min(1.0);
+        }
+        mix(t)
+    }
+
+    /// The walls of a grid world, between the heat map's cells.
+    pub fn wall(&self) -> Color32 {
+        Color32::from_gray(if self.dark { 20 } else { 60 })
+    }
+
+    /// A title's backdrop laid over a plot (the stage's portraits): the plot's background, a little see-through.
+    pub fn overlay(&self) -> Color32 {
+        self.plot_bg().gamma_multiply(0.85)
+    }
+
+    /// Every colour a line, marker, bar or arrow is drawn in on a plot: each series, the neutral marks, the
+    /// error (a threshold line), the ok and focus colours, and each of them faded as far as [`Look::fade`] goes.
+    pub fn marks(&self) -> Vec<(String, Color32)> {
+        let mut all: Vec<(String, Color32)> = Method::ALL
+            .iter()
+            .map(|&m| Series::Ihvp(m))
+            .chain(SLOT_COLORS)
+            .map(|s| (format!("{s:?}"), self.color(s)))
+            .collect();
+        all.extend([
+            ("neutral".to_owned(), self.neutral()),
+            ("error".to_owned(), self.error_color()),
+            ("ok".to_owned(), self.ok_color()),
+            ("focus".to_owned(), self.focus_color()),
+        ]);
+        let faded: Vec<(String, Color32)> = all
+            .iter()
+            .map(|(name, c)| (format!("{name}, faded"), self.fade(*c, 0.0)))
+            .collect();
+        all.extend(faded);
+        all
+    }
+
+    /// Run slot (or panel) `k`'s dash: solid, long dashes, dots, short dashes — the slots differ in a
+    /// grey-scale print and for a colour-blind eye, not by colour alone.
+    pub fn dash(k: usize) -> egui_plot::LineStyle {
+        use egui_plot::LineStyle;
+        [
+            LineStyle::Solid,
+            LineStyle::Dashed { length: 14.0 },
+            LineStyle::Dotted { spacing: 7.0 },
+            LineStyle::Dashed { length: 5.0 },
+        ][k % 4]
+    }
+
+    /// Run slot (or panel) `k`'s marker, for the same reason as [`Look::dash`].
+    pub fn marker(k: usize) -> egui_plot::MarkerShape {
+        use egui_plot::MarkerShape;
+        [
+            MarkerShape::Circle,
+            MarkerShape::Square,
+            MarkerShape::Diamond,
+            MarkerShape::Up,
+        ][k % 4]
     }
 
     /// Color for passed checks.
@@ -105,6 +194,31 @@ impl Look {
         } else {
             Color32::from_rgb(0, 120, 50)
         }
+    }
+}
+
+/// An area under or between lines (a spread over seeds, a quartile band): the line's colour, see-through.
+/// Areas are not marks: the line that bounds or crosses them carries the contrast.
+pub fn area(line: Color32) -> Color32 {
+    line.gamma_multiply(0.18)
+}
+
+/// The least contrast a faded mark keeps against the plot (WCAG's 3 : 1 for graphics).
+const FADE_FLOOR: f32 = 3.05;
+
+/// Marks drawn on data (a heat map's cells: a grid world's goals, traps, path and policy arrows): white over a
+/// black outline, so that one of the two stands out against any cell (white or black has ≥ 4.58 : 1 against
+/// every colour).
+pub const INK_ON_DATA: Color32 = Color32::WHITE;
+/// The outline under [`INK_ON_DATA`].
+pub const OUTLINE_ON_DATA: Color32 = Color32::BLACK;
+
+/// Text on a data cell: black or white, whichever has more contrast against the cell (a heat map's values).
+pub fn ink_on(cell: Color32) -> Color32 {
+    if contrast(Color32::BLACK, cell) >= contrast(Color32::WHITE, cell) {
+        Color32::BLACK
+    } else {
+        Color32::WHITE
     }
 }
 
@@ -208,6 +322,60 @@ mod tests {
                     < contrast(v.text_color(), v.panel_fill)
             );
         }
+    }
+
+    /// Every mark colour (each series, the neutral, error, ok and focus colours, and each faded as far as
+    /// `fade` goes) has ≥ 3 : 1 against the plot background and the panel in both themes, where `plot_bg` is
+    /// egui's; the slots' dashes and markers differ.
+    #[test]
+    fn every_mark_has_three_to_one_against_its_plot_in_both_themes() {
+        let ctx = egui::Context::default();
+        for (theme, dark) in [(egui::Theme::Light, false), (egui::Theme::Dark, true)] {
+            let v = ctx.style_of(theme).visuals.clone();
+            for projector in [false, true] {
+                let look = Look { dark, projector };
+                assert_eq!(look.plot_bg(), v.extreme_bg_color, "{theme:?}");
+                let marks = look.marks();
+                assert!(marks.len() >= 2 * (Method::ALL.len() + 9));
+                for (name, c) in marks {
+                    // Faded marks are drawn on plots only; the others also on panels (a legend's swatch).
+                    let panel = if name.ends_with("faded") {
+                        v.extreme_bg_color
+                    } else {
+                        v.panel_fill
+                    };
+                    for bg in [v.extreme_bg_color, panel] {
+                        let ratio = contrast(c, bg);
+                        assert!(
+                            ratio >= 3.0,
+                            "{theme:?}: {name} {c:?} on {bg:?}: {ratio:.2} : 1"
+                        );
+                    }
+                }
+            }
+        }
+        let dashes: std::collections::HashSet<String> =
+            (0..4).map(|k| format!("{:?}", Look::dash(k))).collect();
+        let markers: std::collections::HashSet<String> =
+            (0..4).map(|k| format!("{:?}", Look::marker(k))).collect();
+        assert_eq!((dashes.len(), markers.len()), (4, 4));
+        // Marks and labels on data cells: white over a black outline, or black or white text by the cell.
+        for k in 0..=40 {
+            let cell = crate::app::widgets::colormap::viridis(k as f32 / 40.0);
+            let outlined = contrast(INK_ON_DATA, cell).max(contrast(OUTLINE_ON_DATA, cell));
+            assert!(
+                outlined >= 4.5 && contrast(ink_on(cell), cell) >= 4.5,
+                "{cell:?}"
+            );
+        }
+        // Fading goes no further than the floor, and full strength is the colour itself.
+        let look = Look {
+            dark: false,
+            projector: false,
+        };
+        let blue = look.color(Series::Stackelberg);
+        assert_eq!(look.fade(blue, 1.0), blue);
+        assert!(contrast(look.fade(blue, 0.0), look.plot_bg()) < 3.5);
     }
 
     /// Every IHVP method has its own colour, in both themes.

@@ -16,7 +16,7 @@ pub fn band(pui: &mut PlotUi<'_>, points: &[(f64, f64, f64)], color: egui::Color
         let hi: Vec<f64> = stretch.iter().map(|p| p.2).collect();
         pui.add(
             FilledArea::new("", &xs, &lo, &hi)
-                .fill_color(color.gamma_multiply(0.18))
+                .fill_color(crate::app::look::area(color))
                 .allow_hover(false),
         );
     }

@@ -27,6 +27,11 @@ pub fn viridis(t: f32) -> Color32 {
     Color32::from_rgb(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
 }
 
+/// Viridis washed toward the background (a map under marks: the playground's level bands).
+pub fn wash(t: f32) -> Color32 {
+    viridis(t).gamma_multiply(0.55)
+}
+
 /// Blue–white–orange for signed values t ∈ [−1, 1] (clamped): negative blue, zero white, positive
 /// orange — colorblind-safe (Okabe–Ito hues) and symmetric, for matrices like H and H − H_q.
 pub fn diverging(t: f32) -> Color32 {

@@ -111,15 +111,7 @@ pub fn heatmap_ui(ui: &mut egui::Ui, map: &HeatMap<'_>, size: Vec2) -> egui::Res
             for c in 0..map.cols {
                 let v = value(r, c);
                 let fill = (map.color)(v);
-                // Dark text on light cells, light text on dark ones.
-                let luma = 0.299 * f32::from(fill.r())
-                    + 0.587 * f32::from(fill.g())
-                    + 0.114 * f32::from(fill.b());
-                let ink = if luma > 140.0 {
-                    Color32::BLACK
-                } else {
-                    Color32::WHITE
-                };
+                let ink = crate::app::look::ink_on(fill);
                 painter.text(
                     cell_rect(r, c).center(),
                     egui::Align2::CENTER_CENTER,

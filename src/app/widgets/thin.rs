@@ -72,15 +72,17 @@ pub fn series_line(
     pui: &mut egui_plot::PlotUi<'_>,
     name: &str,
     look: crate::app::Look,
-    series: crate::app::Series,
+    slot: usize,
     points: impl Iterator<Item = [f64; 2]>,
 ) {
+    use crate::app::{Look, look::SLOT_COLORS};
     let pts: Vec<[f64; 2]> = points.filter(|p| p[1].is_finite()).collect();
     if !pts.is_empty() {
         pui.line(
             egui_plot::Line::new(name, thin(pts, pui.transform()))
-                .color(look.color(series))
-                .width(look.line_width()),
+                .color(look.color(SLOT_COLORS[slot % SLOT_COLORS.len()]))
+                .width(look.line_width())
+                .style(Look::dash(slot)),
         );
     }
 }

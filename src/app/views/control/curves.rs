@@ -184,7 +184,8 @@ pub fn returns_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look, he
                 pui.line(
                     Line::new(r.algorithm.display(), thin(line, pui.transform()))
                         .color(color)
-                        .width(look.line_width()),
+                        .width(look.line_width())
+                        .style(Look::dash(slot)),
                 );
             }
         });
@@ -232,13 +233,7 @@ pub fn diagnostics_ui(ui: &mut egui::Ui, model: &Model, look: Look, height: f32)
                         .show(ui, |pui| {
                             for (&slot, r) in model.slots.iter().zip(&model.runs) {
                                 let pts = thinned(&r.history).map(|p| [p.steps as f64, f(p)]);
-                                series_line(
-                                    pui,
-                                    &r.algorithm.display(),
-                                    look,
-                                    SLOT_COLORS[slot],
-                                    pts,
-                                );
+                                series_line(pui, &r.algorithm.display(), look, slot, pts);
                             }
                         });
                 });

@@ -2,7 +2,6 @@
 //! the number of Hessian-vector products it spends — CG, Neumann and Lanczos one per iteration, Nyström
 //! one per sampled column, Nyström-PCG q + k; the identity spends none (a flat line).
 
-use egui::Color32;
 use egui_plot::{FilledArea, HLine, Legend, Line, LineStyle, Plot, Points};
 
 use crate::app::Look;
@@ -89,15 +88,13 @@ pub fn section_ui(
                     continue;
                 }
                 let x = |k: usize| (hvps(spec, k) as f64).log10();
-                let [r, g, b, _] = color.to_array();
                 let xs: Vec<f64> = curve.iter().map(|(k, _)| x(*k)).collect();
                 let q25: Vec<f64> = curve.iter().map(|(_, s)| log10(s.q25)).collect();
                 let q75: Vec<f64> = curve.iter().map(|(_, s)| log10(s.q75)).collect();
                 // Same lengths by construction (FilledArea panics otherwise).
                 pui.add(
                     // Unnamed: the legend lists each method once, by its line.
-                    FilledArea::new("", &xs, &q25, &q75)
-                        .fill_color(Color32::from_rgba_unmultiplied(r, g, b, 45)),
+                    FilledArea::new("", &xs, &q25, &q75).fill_color(crate::app::look::area(color)),
                 );
                 let median: Vec<[f64; 2]> = curve
                     .iter()

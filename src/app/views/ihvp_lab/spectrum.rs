@@ -2,7 +2,6 @@
 //! indefinite) and the whole batch's eigenvalue magnitudes as a histogram of log₁₀|λ| split by sign, with
 //! α marked: eigenvalues far below α are swamped by the ridge, those above it carry the curvature.
 
-use egui::Color32;
 use egui_plot::{Bar, BarChart, HLine, Legend, Plot, Points, VLine};
 
 use crate::app::{Look, format};
@@ -112,8 +111,6 @@ pub fn section_ui(
                 .map(|(k, c)| Bar::new(LO + (k as f64 + 0.5) * WIDTH, c as f64).width(WIDTH * 0.9))
                 .collect()
         };
-        let [r, g, b, _] = neutral.to_array();
-        let [rn, gn, bn, _] = bad.to_array();
         Plot::new("ihvp-batch-spectrum")
             .height(height)
             .legend(Legend::default())
@@ -121,14 +118,8 @@ pub fn section_ui(
             .y_axis_label("eigenvalues")
             .allow_scroll(false)
             .show(&mut cols[second], |pui| {
-                pui.bar_chart(
-                    BarChart::new("λ > 0", bars(pos))
-                        .color(Color32::from_rgba_unmultiplied(r, g, b, 150)),
-                );
-                pui.bar_chart(
-                    BarChart::new("λ < 0", bars(neg))
-                        .color(Color32::from_rgba_unmultiplied(rn, gn, bn, 150)),
-                );
+                pui.bar_chart(BarChart::new("λ > 0", bars(pos)).color(neutral));
+                pui.bar_chart(BarChart::new("λ < 0", bars(neg)).color(bad));
                 pui.vline(VLine::new("α", alpha.log10()).color(bad).width(width));
             });
     });

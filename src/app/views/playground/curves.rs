@@ -129,7 +129,8 @@ pub fn curves_ui(
                                 pui.line(
                                     Line::new(run_label(state, slot), thin(line, pui.transform()))
                                         .color(color)
-                                        .width(look.line_width()),
+                                        .width(look.line_width())
+                                        .style(Look::dash(slot)),
                                 );
                             }
                         });

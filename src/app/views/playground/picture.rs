@@ -11,7 +11,6 @@ use web_time::Instant;
 
 use super::{Model, run_color, run_label};
 use crate::app::Look;
-use crate::app::widgets::colormap::viridis;
 use crate::app::widgets::thin;
 use crate::budget::work_until;
 use crate::gpu::kernels::{LandscapeRequest, LinearInner, PhiLandscape};
@@ -148,7 +147,7 @@ impl Landscape {
                 .map(|v| {
                     if v.is_finite() {
                         let t = (((v - lo) / span).sqrt() as f32 * BANDS).floor() / BANDS;
-                        viridis(t).gamma_multiply(0.55)
+                        crate::app::widgets::colormap::wash(t)
                     } else {
                         egui::Color32::TRANSPARENT
                     }
@@ -354,7 +353,7 @@ pub fn picture_ui(
                 let (color, width) = if seed == 0 {
                     (run_color(look, i), width)
                 } else {
-                    (run_color(look, i).gamma_multiply(0.35), width * 0.5)
+                    (look.fade(run_color(look, i), 0.35), width * 0.5)
                 };
                 let name = if seed == 0 {
                     run_label(state, i)
@@ -375,10 +374,11 @@ pub fn picture_ui(
                         Points::new("", vec![last])
                             .color(color)
                             .radius(width + 3.0)
-                            .shape(MarkerShape::Circle),
+                            .shape(Look::marker(i)),
                     );
                 }
                 let pts = thin(pts, pui.transform());
+                // Solid: the best response y*(x) is the plane's dashed line; runs differ by colour and head marker.
                 pui.line(Line::new(name, pts).color(color).width(width));
             }
             if let Some((x, y)) = &stackelberg {

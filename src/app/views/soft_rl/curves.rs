@@ -4,7 +4,6 @@
 
 use egui_plot::Plot;
 
-use super::SLOT_COLORS;
 use crate::app::Look;
 use crate::app::widgets::series_line;
 use crate::numerics::rl::lockstep::{Point, RlLockstep};
@@ -79,13 +78,7 @@ pub fn curves_ui(
                                     .iter()
                                     .enumerate()
                                     .map(|(i, p)| [i as f64, metric(p)]);
-                                series_line(
-                                    pui,
-                                    run.algorithm.name(),
-                                    look,
-                                    SLOT_COLORS[slot],
-                                    pts,
-                                );
+                                series_line(pui, run.algorithm.name(), look, slot, pts);
                             }
                         });
                     for run in &lock.runs {

@@ -3,8 +3,9 @@
 //! [`FOUR_ARROWS_FROM`] points one arrow, the expected move Σₐ π(a|s)·moveₐ; the same grid is the editor
 //! (a click applies the tool to the cell).
 
-use egui::{Color32, Pos2, Stroke, pos2, vec2};
+use egui::{Pos2, Stroke, pos2, vec2};
 
+use crate::app::look::{INK_ON_DATA, OUTLINE_ON_DATA};
 use crate::app::widgets::colormap::viridis;
 use crate::app::widgets::heatmap::{HeatMap, heatmap_ui};
 use crate::app::{Look, format};
@@ -31,11 +32,7 @@ pub fn grid_ui(
     look: Look,
 ) -> Option<[usize; 2]> {
     let (rows, cols) = (grid.rows, grid.cols);
-    let wall = if look.dark {
-        Color32::from_gray(20)
-    } else {
-        Color32::from_gray(60)
-    };
+    let wall = look.wall();
     let walls: Vec<bool> = (0..rows * cols)
         .map(|s| grid.walls.contains(&[s / cols, s % cols]))
         .collect();
@@ -80,8 +77,8 @@ pub fn grid_ui(
             )
         };
         let painter = ui.painter_at(rect);
-        let ink = Color32::WHITE;
-        let outline = Stroke::new(1.5, Color32::BLACK);
+        let ink = INK_ON_DATA;
+        let outline = Stroke::new(1.5, OUTLINE_ON_DATA);
         let radius = cell.x.min(cell.y) * 0.3;
         for &g in &grid.goals {
             painter.circle_stroke(center(g), radius, Stroke::new(2.5, ink));
@@ -105,14 +102,14 @@ pub fn grid_ui(
             let pts: Vec<Pos2> = picture.path.iter().map(|&c| center(c)).collect();
             painter.add(egui::Shape::line(
                 pts.clone(),
-                Stroke::new(5.0, Color32::BLACK),
+                Stroke::new(5.0, OUTLINE_ON_DATA),
             ));
             painter.add(egui::Shape::line(pts, Stroke::new(3.0, ink)));
         } else if let Some(&c) = picture.path.first() {
             painter.circle_filled(center(c), radius * 0.35, ink);
         }
         if let Some(pi) = picture.pi {
-            let arrow = Stroke::new((cell.x * 0.06).clamp(1.0, 2.5), Color32::from_gray(245));
+            let arrow = Stroke::new((cell.x * 0.06).clamp(1.0, 2.5), INK_ON_DATA);
             // Four arrows a cell where a cell is large enough to tell them apart; below that one, the
             // expected move (a 32 × 32 grid drew ~4500 strokes no one could read).
             let four = cell.x.min(cell.y) >= FOUR_ARROWS_FROM;

@@ -69,7 +69,7 @@ impl CurveCache {
 pub struct CurveStyle {
     pub name: String,
     pub color: Color32,
-    pub dashed: bool,
+    pub dash: LineStyle,
 }
 
 /// How the curves fit their room: each plot's height, one over the other or side by side, how many of the
@@ -148,13 +148,12 @@ pub fn curves_ui(
                             let slot = plot_index * styles.len() + panel;
                             let pts = cache.points(slot, &runs.key, &track.history, metric);
                             let pts = thin(pts.to_vec(), pui.transform());
-                            let mut line = Line::new(style.name.clone(), pts)
-                                .color(style.color)
-                                .width(look.line_width());
-                            if style.dashed {
-                                line = line.style(LineStyle::dashed_dense());
-                            }
-                            pui.line(line);
+                            pui.line(
+                                Line::new(style.name.clone(), pts)
+                                    .color(style.color)
+                                    .width(look.line_width())
+                                    .style(style.dash),
+                            );
                         }
                     });
             });

@@ -106,7 +106,7 @@ impl StackelbergView {
                     self.state.panel_label(i)
                 ),
                 color: look.color(series(self.state.panels[i].rule)),
-                dashed: self.state.panels[i].nested,
+                dash: crate::app::Look::dash(i),
             })
             .collect()
     }
@@ -290,7 +290,7 @@ impl StackelbergView {
             // At the top right: the start ring sits at the window's top left.
             let at = egui::pos2(r.rect.right() - galley.size().x - 6.0, r.rect.top() + 4.0);
             let back = egui::Rect::from_min_size(at, galley.size()).expand(3.0);
-            let fill = ui.visuals().extreme_bg_color.gamma_multiply(0.85);
+            let fill = look.overlay();
             ui.painter().rect_filled(back, 3.0, fill);
             ui.painter().galley(at, galley, color);
         } else {

@@ -84,7 +84,7 @@ impl Portrait<'_> {
             let br = [[t0, best_response(t0)], [t1, best_response(t1)]];
             pui.line(
                 Line::new("w*(θ) = −θ/5", br.to_vec())
-                    .color(self.neutral(200))
+                    .color(self.look.neutral())
                     .width(width * 0.8)
                     .style(LineStyle::dashed_loose()),
             );
@@ -100,7 +100,7 @@ impl Portrait<'_> {
                 Points::new("equilibrium (0, 0)", vec![[0.0, 0.0]])
                     .shape(MarkerShape::Diamond)
                     .radius(5.0)
-                    .color(self.neutral(255)),
+                    .color(self.look.neutral()),
             );
             if let Some(s) = start {
                 pui.points(
@@ -146,11 +146,6 @@ impl Portrait<'_> {
         (r, gesture, marker)
     }
 
-    fn neutral(&self, alpha: u8) -> Color32 {
-        let v = if self.look.dark { 220 } else { 40 };
-        Color32::from_rgba_unmultiplied(v, v, v, alpha)
-    }
-
     /// Arrows along one step of the dynamics, normalized to a fixed length (a direction field).
     fn field_ui(&self, pui: &mut egui_plot::PlotUi<'_>) {
         let [t0, t1, w0, w1] = self.window;
@@ -173,7 +168,7 @@ impl Portrait<'_> {
         }
         pui.arrows(
             Arrows::new("direction of one step", origins, tips)
-                .color(self.neutral(90))
+                .color(self.look.fade(self.look.neutral(), 0.35))
                 .tip_length(5.0),
         );
     }
@@ -205,14 +200,9 @@ impl Portrait<'_> {
                 continue;
             }
             let chunk = thin_in_bounds(pts[a..b].to_vec(), pui.transform(), bounds);
-            let alpha = (170 + 85 * (c + 1) / chunks) as u8;
-            let [r, g, bl, _] = self.color.to_array();
+            let strength = (2 + 3 * (c + 1) / chunks) as f32 / 5.0;
             // A halo in the background color keeps the path readable over the convergence map.
-            let halo = if self.look.dark {
-                Color32::from_black_alpha(alpha / 2)
-            } else {
-                Color32::from_white_alpha(alpha / 2)
-            };
+            let halo = self.look.overlay();
             pui.line(
                 Line::new("", chunk.clone())
                     .color(halo)
@@ -221,7 +211,7 @@ impl Portrait<'_> {
             );
             pui.line(
                 Line::new("", chunk)
-                    .color(Color32::from_rgba_unmultiplied(r, g, bl, alpha))
+                    .color(self.look.fade(self.color, strength))
                     .width(width)
                     .allow_hover(false),
             );
@@ -231,6 +221,7 @@ impl Portrait<'_> {
                 Points::new("", vec![*last])
                     .radius(width + 2.5)
                     .color(self.color)
+                    .shape(Look::marker(self.id))
                     .filled(true),
             );
         }
