@@ -859,7 +859,7 @@ fn every_lesson_has_a_step_snapshot() {
 /// (and its check that it opens without an error) by being registered, as egui's demo app loops over
 /// its demos.
 #[test]
-fn every_view_opens_idle_and_has_a_snapshot() {
+fn every_view_opens_idle_and_has_a_snapshot_and_so_has_its_present() {
     let mut harness = light([1280.0, 800.0]);
     let anchors: Vec<&'static str> = bilevel_lab::app::views::all()
         .iter()
@@ -873,6 +873,16 @@ fn every_view_opens_idle_and_has_a_snapshot() {
         assert_eq!(status.active_view, anchor);
         assert_eq!(status.last_error, None, "{anchor}");
         harness.snapshot(format!("view-{anchor}"));
+        // Present (P): a view with a figure puts its default parts on the stage; Esc leaves.
+        if bilevel_lab::app::views::by_anchor(anchor).is_ok_and(|v| v.staging().is_some()) {
+            harness.key_press(egui::Key::P);
+            settle(&mut harness, 20_000);
+            assert!(harness.state().status(false).stage.is_some(), "{anchor}: P");
+            harness.snapshot(format!("present-{anchor}"));
+            harness.key_press(egui::Key::Escape);
+            harness.run_steps(2);
+            assert!(harness.state().status(false).stage.is_none(), "{anchor}: Esc");
+        }
     }
 }
 
