@@ -17,6 +17,9 @@
    app/widgets/colormap.rs (heat maps), no code under src/app makes a colour — no `Color32::from_…`, no named
    colour but TRANSPARENT and PLACEHOLDER, no `gamma_multiply` or `linear_multiply` — so the contrast test of
    look.rs sees every colour a plot draws.
+5. No script marker (`x_k`, `∇²_yy`, `C^T`) in a string that egui shows as written — a hover text, a plot
+   item's legend name, an axis label, a RichText or a plain label: those go through app::widgets::math
+   (`label`, `strong`, `hover`, `job`), or say it without a script.
 
 Duplicated code is the other limit; jscpd counts it (scripts/duplication.sh, baseline in
 .ci/duplication-baseline).
@@ -30,6 +33,10 @@ SRC = os.path.join(ROOT, "src")
 MAX_LINES = 500
 MAX_DOC_LINE = 160
 MAX_README = 250
+PLAIN_SINK = re.compile(
+    r'(on_hover_text|(Line|Points|HLine|VLine|BarChart|Arrows|FilledArea|Polygon)::new|_axis_label|RichText::new|'
+    r'ui\.(label|weak|strong|heading|small|monospace))\((format!\()?"([^"`]*)"')
+SCRIPT = re.compile(r"[^\s\\_]_(\{|[A-Za-zα-ωΦ∇0-9])|[^\s\\]\^(\{|[-−A-Za-z0-9])")
 COLOUR_HOMES = ("src/app/look.rs", "src/app/widgets/colormap.rs")
 COLOUR = re.compile(r"Color32::(from_\w+|(?!TRANSPARENT\b|PLACEHOLDER\b)[A-Z][A-Z_]+\b)|\.(gamma|linear)_multiply\(")
 
@@ -227,6 +234,9 @@ def main():
                 hit = COLOUR.search(line)
                 if hit and not line.strip().startswith("//"):
                     failures.append(f"{rel}: makes a colour (`{hit.group(0)}`): take it from app::look")
+                for sink in PLAIN_SINK.finditer(line):
+                    if SCRIPT.search(sink.group(5)):
+                        failures.append(f"{rel}: `{sink.group(5)}` is shown as written: lay its scripts out (math)")
         if n > MAX_LINES:
             failures.append(f"{os.path.relpath(f, ROOT)}: {n} lines outside its tests (limit {MAX_LINES})")
     modules, edges = imports()

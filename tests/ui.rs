@@ -881,7 +881,10 @@ fn every_view_opens_idle_and_has_a_snapshot_and_so_has_its_present() {
             harness.snapshot(format!("present-{anchor}"));
             harness.key_press(egui::Key::Escape);
             harness.run_steps(2);
-            assert!(harness.state().status(false).stage.is_none(), "{anchor}: Esc");
+            assert!(
+                harness.state().status(false).stage.is_none(),
+                "{anchor}: Esc"
+            );
         }
     }
 }

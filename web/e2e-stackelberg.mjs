@@ -29,6 +29,15 @@ export async function stackelbergChecks(page, mode, t) {
     JSON.stringify(panels.map((p) => [p.theta_sign_changes, p.distance])));
   await page.waitForTimeout(400);
   await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-50000.png`) });
+  // The same on the stage (P): README's picture of Figure 1; Esc leaves.
+  await page.keyboard.press('p');
+  s = await waitForStatus((st) => (st.stage?.parts ?? []).length >= 4);
+  check(`${mode}: Present puts the 50 000-step figure on the stage`, (s?.stage?.parts ?? []).every((p) => !p.clipped),
+    JSON.stringify(s?.stage?.parts));
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-present.png`) });
+  await page.keyboard.press('Escape');
+  await waitForStatus((st) => !st.stage);
 
   // Play, pause, step.
   await page.evaluate(() => { location.hash = '#stackelberg'; });

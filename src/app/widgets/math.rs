@@ -130,6 +130,13 @@ pub fn label(ui: &mut egui::Ui, text: &str) -> egui::Response {
     ui.label(job(text, font, ui.visuals().text_color()))
 }
 
+/// `response` with `text` as its hover text, scripts laid out (egui's `on_hover_text` shows the characters).
+pub fn hover(response: egui::Response, text: &str) -> egui::Response {
+    response.on_hover_ui(|ui| {
+        label(ui, text);
+    })
+}
+
 /// A heading-strength label (a plot's title), scripts laid out.
 pub fn strong(ui: &mut egui::Ui, text: &str) -> egui::Response {
     let font = egui::TextStyle::Body.resolve(ui.style());

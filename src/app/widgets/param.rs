@@ -77,7 +77,7 @@ pub fn param_f64(
     p: Param<'_>,
 ) -> egui::Response {
     let slider = p.slider(ui, value, lo..=hi).max_decimals(6);
-    ui.add(slider).on_hover_text(p.hint())
+    crate::app::widgets::math::hover(ui.add(slider), &p.hint())
 }
 
 /// A float parameter as a stage draws it: the symbol and words on a line, the slider and its value under them
@@ -108,7 +108,7 @@ fn above(
 ) -> egui::Response {
     ui.vertical(|ui| {
         let label = ui.add(egui::Label::new(p.name(ui)).truncate());
-        slider(ui).on_hover_text(p.hint()).labelled_by(label.id)
+        crate::app::widgets::math::hover(slider(ui), &p.hint()).labelled_by(label.id)
     })
     .inner
 }
@@ -120,7 +120,7 @@ pub fn param_usize(
     (lo, hi): (usize, usize),
     p: Param<'_>,
 ) -> egui::Response {
-    ui.add(p.slider(ui, value, lo..=hi)).on_hover_text(p.hint())
+    crate::app::widgets::math::hover(ui.add(p.slider(ui, value, lo..=hi)), &p.hint())
 }
 
 /// How Nyström picks its columns: the sampling rule and whether each call draws fresh ones (the IHVP lab
@@ -133,8 +133,10 @@ pub fn nystrom_columns_ui(
     use crate::numerics::ihvp::spec::{Draw, Sampling};
     ui.horizontal(|ui| {
         ui.selectable_value(sampling, Sampling::Uniform, "uniform columns");
-        ui.selectable_value(sampling, Sampling::Diagonal, "∝ diag²")
-            .on_hover_text("columns drawn with probability ∝ H_jj² (BLPO Thm 4.6)");
+        crate::app::widgets::math::hover(
+            ui.selectable_value(sampling, Sampling::Diagonal, "∝ diag²"),
+            "columns drawn with probability ∝ H_{jj}² (BLPO Thm 4.6)",
+        );
     });
     ui.horizontal(|ui| {
         ui.selectable_value(draw, Draw::Fresh, "fresh per call")

@@ -77,8 +77,10 @@ pub fn controls_ui(
                 ui.horizontal(|ui| {
                     ui.selectable_value(&mut s.hessian, Curvature::Full, "full Hessian")
                         .on_hover_text("exact Hessian of the training loss (typically indefinite)");
-                    ui.selectable_value(&mut s.hessian, Curvature::GaussNewton, "Gauss–Newton")
-                        .on_hover_text("J^T J / N: positive semi-definite, rank ≤ N = 32 samples");
+                    crate::app::widgets::math::hover(
+                        ui.selectable_value(&mut s.hessian, Curvature::GaussNewton, "Gauss–Newton"),
+                        "J^T J / N: positive semi-definite, rank ≤ N = 32 samples",
+                    );
                 })
             });
         }
@@ -195,8 +197,10 @@ fn methods_ui(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut IhvpLabState) {
                     "W⁺ (BLPO's definition of H_q)",
                 ),
             ] {
-                ui.selectable_value(&mut s.variant, v, name)
-                    .on_hover_text(hint);
+                crate::app::widgets::math::hover(
+                    ui.selectable_value(&mut s.variant, v, name),
+                    hint,
+                );
             }
         })
     });

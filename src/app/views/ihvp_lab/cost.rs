@@ -48,7 +48,8 @@ pub fn section_ui(
     (height, stage): (f32, bool),
 ) {
     let Some(sweep) = sweep else {
-        ui.label("The sweep starts when the batch is complete.");
+        let what = "Each method's error against its cost draws here once the batch is complete.";
+        crate::app::widgets::empty_chart(ui, egui::vec2(ui.available_width(), height), what);
         return;
     };
     let (done, all) = sweep.progress();

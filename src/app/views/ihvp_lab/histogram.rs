@@ -38,7 +38,7 @@ pub fn section_ui(ui: &mut egui::Ui, run: &StudyRun, look: Look, (height, stage)
          the worst cases).",
     );
     for line in reading(run) {
-        ui.label(line);
+        crate::app::widgets::math::label(ui, &line);
     }
 }
 

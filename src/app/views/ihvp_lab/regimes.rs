@@ -73,7 +73,9 @@ pub fn section_ui(
     report: &mut ViewReport,
 ) {
     let Some(sweep) = sweep else {
-        ui.label("The regime map starts when the batch is complete.");
+        let what =
+            "The regime maps (Nyström, CG, the winner) draw here once the batch is complete.";
+        crate::app::widgets::empty_chart(ui, egui::vec2(ui.available_width(), height), what);
         return;
     };
     let (done, all) = sweep.progress();

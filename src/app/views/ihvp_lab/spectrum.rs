@@ -50,22 +50,25 @@ pub fn section_ui(
         eig.last().copied().unwrap_or(0.0),
     );
     let below = eig.iter().filter(|l| **l + alpha < 0.0).count();
-    ui.label(format!(
-        "λ_min = {}, λ_max = {}; eigenvalues of H + αI in [{}, {}]; {} below −α{}",
-        format::num(lo),
-        format::num(hi),
-        format::num(lo + alpha),
-        format::num(hi + alpha),
-        below,
-        if lo + alpha > 0.0 {
-            format!(
-                ", condition number κ(H + αI) = {}",
-                format::num((hi + alpha) / (lo + alpha))
-            )
-        } else {
-            " (H + αI is indefinite)".to_owned()
-        }
-    ));
+    crate::app::widgets::math::label(
+        ui,
+        &format!(
+            "λ_min = {}, λ_max = {}; eigenvalues of H + αI in [{}, {}]; {} below −α{}",
+            format::num(lo),
+            format::num(hi),
+            format::num(lo + alpha),
+            format::num(hi + alpha),
+            below,
+            if lo + alpha > 0.0 {
+                format!(
+                    ", condition number κ(H + αI) = {}",
+                    format::num((hi + alpha) / (lo + alpha))
+                )
+            } else {
+                " (H + αI is indefinite)".to_owned()
+            }
+        ),
+    );
     let neutral = look.color(crate::app::Series::Ihvp(
         crate::numerics::ihvp::spec::Method::Nystrom,
     ));
@@ -84,7 +87,7 @@ pub fn section_ui(
             .height(height)
             .legend(Legend::default())
             .x_axis_label("index j (sorted)")
-            .y_axis_label("eigenvalue λ_j of H")
+            .y_axis_label("eigenvalue of H")
             .allow_scroll(false)
             .show(&mut cols[0], |pui| {
                 let (ok, neg): (Vec<_>, Vec<_>) = eig
@@ -93,12 +96,16 @@ pub fn section_ui(
                     .map(|(j, &l)| [j as f64, l])
                     .partition(|[_, l]| l + alpha >= 0.0);
                 pui.points(
-                    Points::new("λ_j ≥ −α", ok)
+                    Points::new("eigenvalues ≥ −α", ok)
                         .color(neutral)
                         .radius(width + 1.0),
                 );
                 if !neg.is_empty() {
-                    pui.points(Points::new("λ_j < −α", neg).color(bad).radius(width + 1.5));
+                    pui.points(
+                        Points::new("eigenvalues < −α", neg)
+                            .color(bad)
+                            .radius(width + 1.5),
+                    );
                 }
                 pui.hline(HLine::new("−α", -alpha).color(bad).width(width));
             });

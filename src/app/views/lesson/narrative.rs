@@ -189,7 +189,14 @@ pub fn question_ui(
             };
             let line = format!("{mark}{}. {answer}{note}", (b'A' + k as u8) as char);
             let text = math::job(&line, FontId::proportional(size), color);
-            let button = ui.add_enabled(shown.answer.is_none(), egui::Button::new(text).wrap());
+            // Once answered the buttons stop taking clicks but keep their full contrast (a disabled
+            // button fades to half, unreadable on a projector); the picked one keeps its mark.
+            let sense = if shown.answer.is_none() {
+                egui::Sense::click()
+            } else {
+                egui::Sense::hover()
+            };
+            let button = ui.add(egui::Button::new(text).wrap().sense(sense));
             if let Some(&id) = ANSWER_IDS.get(k) {
                 report.control(id, &button);
             }

@@ -93,13 +93,13 @@ pub fn phi_curve_ui(
                     let scale = 0.2 * (a1 - a0) / longest;
                     let arrows = [
                         (
-                            "−∇_x f: direct",
+                            "direct: −∂f/∂x",
                             -direct,
                             0.06,
                             look.color(crate::app::Series::Simultaneous),
                         ),
                         (
-                            "+∇²_xy g·v: implicit",
+                            "implicit: +(∂²g/∂x∂y)·v",
                             -implicit,
                             0.12,
                             look.color(crate::app::Series::Stackelberg),

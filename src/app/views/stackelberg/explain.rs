@@ -49,7 +49,9 @@ pub fn step_ui(ui: &mut egui::Ui, step: usize, p: &GameParams, t: &StepTerms) {
             let mut row = |what: &str, formula: String, value: f64| {
                 ui.label(what);
                 ui.strong(num(value));
-                ui.label(egui::RichText::new(formula).monospace());
+                let font = egui::TextStyle::Monospace.resolve(ui.style());
+                let color = ui.visuals().text_color();
+                ui.label(crate::app::widgets::math::job(&formula, font, color));
                 ui.end_row();
             };
             row("actor θ", "θ".into(), theta);
