@@ -136,6 +136,11 @@ impl Look {
         Color32::from_gray(if self.dark { 20 } else { 60 })
     }
 
+    /// The see-through rim under a path drawn over a heat map, so that it reads on any cell.
+    pub fn halo(&self) -> Color32 {
+        self.plot_bg().gamma_multiply(0.45)
+    }
+
     /// A title's backdrop laid over a plot (the stage's portraits): the plot's background, a little see-through.
     pub fn overlay(&self) -> Color32 {
         self.plot_bg().gamma_multiply(0.85)

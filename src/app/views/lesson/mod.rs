@@ -20,12 +20,11 @@ use serde_json::{Value, json};
 use crate::app::lesson_check::{self as check, LESSON_ANCHOR};
 use crate::app::stage;
 use crate::app::view::OpenView;
-use crate::app::{Look, View, ViewCtx, ViewReport};
+use crate::app::{View, ViewCtx, ViewReport};
 use crate::platform;
 use editor::Editor;
 use handout::Handout;
 pub use library::{Entry, step_link};
-use narrative::{Asked, Shown};
 use step::{Nav, Open, Phase};
 
 /// The lesson tab.
@@ -160,79 +159,6 @@ impl LessonView {
         open.inner.apply_query(&query)?;
         open.phase = Phase::Done;
         Ok(())
-    }
-
-    /// The narrative: the step's title, text, question, prompts and (after the run) its claims.
-    fn narrative_ui(&mut self, ui: &mut egui::Ui, look: Look, report: &mut ViewReport) {
-        let Some(open) = &self.open else {
-            return;
-        };
-        let Some(step) = self.lessons[open.lesson].lesson.steps.get(open.step) else {
-            return;
-        };
-        let shown = Shown {
-            answer: open.answer,
-            revealed: open.phase == Phase::Done,
-        };
-        let mut asked = Asked::Nothing;
-        let mut run = false;
-        let mut copied = false;
-        egui::ScrollArea::vertical()
-            .auto_shrink(false)
-            .show(ui, |ui| {
-                let font = egui::TextStyle::Heading.resolve(ui.style());
-                let color = ui.visuals().strong_text_color();
-                ui.label(crate::app::widgets::math::job(&step.title, font, color));
-                ui.add_space(4.0);
-                narrative::text_ui(ui, &step.text);
-                asked = narrative::question_ui(ui, step, shown, look, report);
-                if open.phase == Phase::Asking {
-                    let label = if step.run.is_some() {
-                        "Run the step"
-                    } else {
-                        "Show the answer"
-                    };
-                    let button = ui.button(label).on_hover_text("Without picking an answer");
-                    report.control("lesson-run", &button);
-                    run = button.clicked();
-                }
-                ui.add_space(6.0);
-                narrative::tries_ui(ui, step);
-                if open.phase == Phase::Done {
-                    ui.add_space(6.0);
-                    narrative::claims_ui(ui, step, &open.last, look);
-                }
-                if step.is_exercise() {
-                    ui.add_space(6.0);
-                    if exercise::goals_ui(ui, step, &open.last, look, report) {
-                        let id = &self.lessons[open.lesson].lesson.id;
-                        let query = exercise::hand_in_query(id, open.step, &*open.inner);
-                        let hash =
-                            crate::scenario::anchor::Anchor::new(LESSON_ANCHOR, query).to_hash();
-                        ui.ctx()
-                            .copy_text(format!("{}{hash}", platform::page_url()));
-                        copied = true;
-                    }
-                }
-                if open.phase == Phase::Running {
-                    ui.horizontal(|ui| {
-                        ui.spinner();
-                        ui.label("The view is playing the step…");
-                    });
-                }
-            });
-        if let Asked::Answer(k) = asked
-            && let Some(open) = self.open.as_mut()
-        {
-            open.answer = Some(k);
-            run = true;
-        }
-        if run {
-            self.run();
-        }
-        if copied {
-            self.message = Some(Ok("The hand-in link is on the clipboard.".to_owned()));
-        }
     }
 
     fn report(&self, report: &mut ViewReport, inner: ViewReport, ctx: &egui::Context) {

@@ -6,9 +6,13 @@ use egui::text::LayoutJob;
 use egui::{Color32, FontId, RichText, TextFormat};
 use serde_json::Value;
 
+use super::exercise;
+use super::step::Phase;
+use crate::app::lesson_check::LESSON_ANCHOR;
 use crate::app::widgets::math;
 use crate::app::{Look, ViewReport};
 use crate::lesson::Step;
+use crate::platform;
 
 /// The narrative's text is this much larger than the UI's body text (read from the back of a room).
 const SCALE: f32 = 1.2;
@@ -259,6 +263,81 @@ pub(super) fn short(measured: &str) -> String {
         Ok(v) if v != 0.0 && v.abs() < 1e-3 => format!("{v:.3e}"),
         Ok(v) if v.is_finite() => format!("{}", (v * 1e6).round() / 1e6),
         _ => measured.to_owned(),
+    }
+}
+
+impl super::LessonView {
+    /// The narrative: the step's title, text, question, prompts and (after the run) its claims.
+    pub(super) fn narrative_ui(&mut self, ui: &mut egui::Ui, look: Look, report: &mut ViewReport) {
+        let Some(open) = &self.open else {
+            return;
+        };
+        let Some(step) = self.lessons[open.lesson].lesson.steps.get(open.step) else {
+            return;
+        };
+        let shown = Shown {
+            answer: open.answer,
+            revealed: open.phase == Phase::Done,
+        };
+        let mut asked = Asked::Nothing;
+        let mut run = false;
+        let mut copied = false;
+        egui::ScrollArea::vertical()
+            .auto_shrink(false)
+            .show(ui, |ui| {
+                let font = egui::TextStyle::Heading.resolve(ui.style());
+                let color = ui.visuals().strong_text_color();
+                ui.label(crate::app::widgets::math::job(&step.title, font, color));
+                ui.add_space(4.0);
+                text_ui(ui, &step.text);
+                asked = question_ui(ui, step, shown, look, report);
+                if open.phase == Phase::Asking {
+                    let label = if step.run.is_some() {
+                        "Run the step"
+                    } else {
+                        "Show the answer"
+                    };
+                    let button = ui.button(label).on_hover_text("Without picking an answer");
+                    report.control("lesson-run", &button);
+                    run = button.clicked();
+                }
+                ui.add_space(6.0);
+                tries_ui(ui, step);
+                if open.phase == Phase::Done {
+                    ui.add_space(6.0);
+                    claims_ui(ui, step, &open.last, look);
+                }
+                if step.is_exercise() {
+                    ui.add_space(6.0);
+                    if exercise::goals_ui(ui, step, &open.last, look, report) {
+                        let id = &self.lessons[open.lesson].lesson.id;
+                        let query = exercise::hand_in_query(id, open.step, &*open.inner);
+                        let hash =
+                            crate::scenario::anchor::Anchor::new(LESSON_ANCHOR, query).to_hash();
+                        ui.ctx()
+                            .copy_text(format!("{}{hash}", platform::page_url()));
+                        copied = true;
+                    }
+                }
+                if open.phase == Phase::Running {
+                    ui.horizontal(|ui| {
+                        ui.spinner();
+                        ui.label("The view is playing the step…");
+                    });
+                }
+            });
+        if let Asked::Answer(k) = asked
+            && let Some(open) = self.open.as_mut()
+        {
+            open.answer = Some(k);
+            run = true;
+        }
+        if run {
+            self.run();
+        }
+        if copied {
+            self.message = Some(Ok("The hand-in link is on the clipboard.".to_owned()));
+        }
     }
 }
 

@@ -451,20 +451,13 @@ fn runs_and_more(ui: &mut egui::Ui, c: &mut Controls<'_>, s: &mut PlaygroundStat
     );
     c.drag(ui, "seed", &mut s.seed, ("seed", 0..=u32::MAX as u64));
     c.heading(ui, "Start and speed");
-    c.f64(
-        ui,
-        "x0",
-        &mut s.start[0],
-        range::START,
-        Param::new("x₀", "start of x", "every coordinate", false),
-    );
-    c.f64(
-        ui,
-        "y0",
-        &mut s.start[1],
-        range::START,
-        Param::new("y₀", "start of y", "every coordinate", false),
-    );
+    for ((id, symbol, what), start) in [("x0", "x₀", "start of x"), ("y0", "y₀", "start of y")]
+        .into_iter()
+        .zip(&mut s.start)
+    {
+        let param = Param::new(symbol, what, "every coordinate", false);
+        c.f64(ui, id, start, range::START, param);
+    }
     c.usize(
         ui,
         "steps-per-frame",

@@ -279,16 +279,24 @@ impl StackelbergView {
         let (r, g, marker) = portrait.ui(ui);
         if compact {
             // On a stage the title and the status sit on the plot, which keeps the part's height.
-            let (status, status_color) = self.status_text(i, (look, ui.visuals().text_color()));
+            // The distance is the curves' (or, where they have no room, the strip's under the portraits).
+            let (status, status_color) = match self.runs.main(i).map(|t| &t.walker) {
+                Some(w) if w.diverged_at.is_none() => (
+                    format!("θ crossed 0: {}×", w.theta_sign_changes),
+                    ui.visuals().text_color(),
+                ),
+                _ => self.status_text(i, (look, ui.visuals().text_color())),
+            };
             let font = egui::TextStyle::Body.resolve(ui.style());
             let mut job = egui::text::LayoutJob::default();
             let format = |color| egui::TextFormat::simple(font.clone(), color);
             job.append(&name, 0.0, format(color));
             job.append(&format!("\n{status}"), 0.0, format(status_color));
-            job.wrap.max_width = r.rect.width() * 0.75;
+            job.wrap.max_width = r.rect.width() * 0.9;
             let galley = ui.painter().layout_job(job);
-            // At the top right: the start ring sits at the window's top left.
-            let at = egui::pos2(r.rect.right() - galley.size().x - 6.0, r.rect.top() + 4.0);
+            // At the bottom right, the corner the paths keep away from (they start at the top left, spiral
+            // around (0, 0) and end on it; the best response leaves the right edge at w = −0.2).
+            let at = r.rect.right_bottom() - galley.size() - egui::vec2(6.0, 4.0);
             let back = egui::Rect::from_min_size(at, galley.size()).expand(3.0);
             let fill = look.overlay();
             ui.painter().rect_filled(back, 3.0, fill);

@@ -202,7 +202,7 @@ impl Portrait<'_> {
             let chunk = thin_in_bounds(pts[a..b].to_vec(), pui.transform(), bounds);
             let strength = (2 + 3 * (c + 1) / chunks) as f32 / 5.0;
             // A halo in the background color keeps the path readable over the convergence map.
-            let halo = self.look.overlay();
+            let halo = self.look.halo();
             pui.line(
                 Line::new("", chunk.clone())
                     .color(halo)
