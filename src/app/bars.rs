@@ -83,7 +83,7 @@ impl BilevelApp {
     /// Reset, the view's scenario file, theme, projector mode (unless the bar has it), About, Present.
     fn actions_ui(&mut self, ui: &mut egui::Ui, projector: bool) {
         let reset = ui
-            .button("Reset view")
+            .button("Reset")
             .on_hover_text("Put this view back to its defaults");
         self.control_rects.push(UiRect::of("reset", &reset));
         if reset.clicked() {
@@ -120,7 +120,6 @@ impl BilevelApp {
         }
         let about = ui.toggle_value(&mut self.show_about, "About");
         self.control_rects.push(UiRect::of("about", &about));
-        ui.separator();
         let present = ui.button("Present").on_hover_text(
             "This view on the stage: its figure large, a few controls (P; Esc leaves)",
         );

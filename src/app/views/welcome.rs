@@ -244,9 +244,10 @@ impl View for Welcome {
                 "Control — BLPO Figure 3's learners (PPO, BLPO, BLPO-CG, nesting alone) on CartPole, \
                  Acrobot and Pendulum: return curves with 95% bands, the hypergradient's pieces, the \
                  agent animated; or a run recorded on more seeds than a browser trains in a lecture.",
-                "Compute — the GPU backend, its self-check against the CPU, a batch test.",
-                "Projector (top bar) enlarges everything for the back of the hall; Reset view puts a \
-                 view back to its defaults.",
+                "Present (P) puts the open view on the stage: its figure large, a few controls; Esc leaves. \
+                 About → Diagnostics: the GPU backend, its self-check against the CPU, a batch test.",
+                "Projector (top bar) enlarges everything for the back of the hall; Reset puts a view back \
+                 to its defaults.",
             ] {
                 ui.label(format!("•  {line}"));
             }
