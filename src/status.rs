@@ -60,6 +60,8 @@ pub struct StagePart {
     pub h: f32,
     /// Some of it lies outside the window.
     pub clipped: bool,
+    /// What the part drew ran past its rectangle (cut off there: a plot or a title that did not fit).
+    pub overflow: bool,
 }
 
 /// A control's id and rectangle (CSS pixels, top-left origin).

@@ -72,6 +72,9 @@ fn faults(stage: &StageReport, (w, h): (f32, f32), share: f32, named: usize) -> 
                 [p.x, p.y, p.w, p.h]
             ));
         }
+        if p.overflow {
+            out.push(format!("part {} draws past its rectangle", p.id));
+        }
     }
     let covered: f32 = stage.parts.iter().map(|p| p.w * p.h).sum();
     if covered < share * w * h {
@@ -142,8 +145,8 @@ fn on_a_phone_a_step_stacks_text_figure_and_controls() {
             ));
         }
         for p in &stage.parts {
-            if p.x < -0.5 || p.x + p.w > w + 0.5 || p.clipped {
-                out.push(format!("part {} leaves the window", p.id));
+            if p.x < -0.5 || p.x + p.w > w + 0.5 || p.clipped || p.overflow {
+                out.push(format!("part {} leaves the window or its rectangle", p.id));
             }
         }
         let narrative = stage.narrative.unwrap_or_default();

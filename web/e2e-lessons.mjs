@@ -155,7 +155,7 @@ export async function lessonChecks(page, mode, t) {
     const stage = s?.stage;
     if (!stage) { stageFaults.push(`${id} ${step}: no stage`); continue; }
     const covered = stage.parts.reduce((a, p) => a + p.w * p.h, 0) / (1280 * 720);
-    const outside = stage.parts.filter((p) => p.clipped || p.x < -0.5 || p.y < -0.5 || p.x + p.w > 1280.5 || p.y + p.h > 720.5);
+    const outside = stage.parts.filter((p) => p.clipped || p.overflow || p.x < -0.5 || p.y < -0.5 || p.x + p.w > 1280.5 || p.y + p.h > 720.5);
     if (covered < 0.55 || outside.length > 0 || stage.controls.length > 6) {
       stageFaults.push(`${id} ${step}: ${(100 * covered).toFixed(0)} %, outside ${outside.map((p) => p.id)}, controls ${stage.controls}`);
     }

@@ -32,7 +32,7 @@ export async function stackelbergChecks(page, mode, t) {
   // The same on the stage (P): README's picture of Figure 1; Esc leaves.
   await page.keyboard.press('p');
   s = await waitForStatus((st) => (st.stage?.parts ?? []).length >= 4);
-  check(`${mode}: Present puts the 50 000-step figure on the stage`, (s?.stage?.parts ?? []).every((p) => !p.clipped),
+  check(`${mode}: Present puts the 50 000-step figure on the stage`, (s?.stage?.parts ?? []).every((p) => !p.clipped && !p.overflow),
     JSON.stringify(s?.stage?.parts));
   await page.waitForTimeout(400);
   await page.screenshot({ path: path.join(shots, `${mode}-stackelberg-present.png`) });

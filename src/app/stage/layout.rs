@@ -264,6 +264,23 @@ fn heights(rows: &[&[Aspect]], area: Rect) -> (f32, Vec<f32>) {
     plan(most.min(fixed_cap))
 }
 
+/// Plots in a grid inside a part `w` × `h` points: `n` plots each under a one-line title `title` high, `gap`
+/// between them; of 1 … n columns the one whose plots are largest at about 1.6 : 1. Returns the columns and
+/// each plot's width and height (the soft-MDP curves, the Control diagnostics).
+pub fn plot_grid(n: usize, (w, h): (f32, f32), title: f32, gap: egui::Vec2) -> (usize, f32, f32) {
+    let n = n.max(1);
+    let size = |cols: usize| {
+        let rows = n.div_ceil(cols) as f32;
+        let width = (w - gap.x * (cols as f32 - 1.0)) / cols as f32 - 1.0;
+        let height = (h / rows - title - gap.y).max(20.0);
+        (cols, width.max(20.0), height)
+    };
+    (1..=n)
+        .map(size)
+        .max_by(|a, b| a.1.min(1.6 * a.2).total_cmp(&b.1.min(1.6 * b.2)))
+        .unwrap_or_else(|| size(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,5 +422,19 @@ mod tests {
         assert!(c.top() > phone.figure.bottom() && (c.height() - 70.0).abs() < 1e-3);
         let none = split(rect(390.0, 500.0), &[(1.0, 1.0)], 0, 30.0);
         assert_eq!((none.figure, none.controls), (rect(390.0, 500.0), None));
+    }
+
+    /// Plots in a part: side by side in a wide strip, stacked in a tall column, and inside the part either way.
+    #[test]
+    fn plot_grids_fit_their_part() {
+        let gap = egui::vec2(8.0, 4.0);
+        assert_eq!(plot_grid(4, (1200.0, 200.0), 20.0, gap).0, 4);
+        assert_eq!(plot_grid(4, (300.0, 900.0), 20.0, gap).0, 1);
+        for (w, h) in [(1200.0, 200.0), (300.0, 900.0), (600.0, 400.0)] {
+            let (cols, pw, ph) = plot_grid(5, (w, h), 20.0, gap);
+            let rows = 5usize.div_ceil(cols) as f32;
+            assert!(cols as f32 * pw + (cols as f32 - 1.0) * gap.x <= w);
+            assert!(rows * (ph + 20.0 + gap.y) <= h + 0.01);
+        }
     }
 }

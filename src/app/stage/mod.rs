@@ -88,7 +88,7 @@ pub struct Stage {
     /// Where the caller put the controls (a lesson's narrative column), instead of beside or under the figure.
     controls_at: Option<egui::Rect>,
     drawn_controls: Vec<&'static str>,
-    laid: Vec<(&'static str, egui::Rect)>,
+    laid: Vec<(&'static str, egui::Rect, bool)>,
 }
 
 impl Stage {
@@ -242,7 +242,8 @@ impl Stage {
             if r.width() >= MIN_PART && r.height() >= MIN_PART {
                 draw(&mut child, part.id);
             }
-            self.laid.push((part.id, r));
+            let overflow = !r.expand(1.0).contains_rect(child.min_rect());
+            self.laid.push((part.id, r, overflow));
         }
         ui.allocate_rect(rect, egui::Sense::hover());
     }
@@ -286,7 +287,7 @@ impl Stage {
             parts: self
                 .laid
                 .iter()
-                .map(|&(id, r)| {
+                .map(|&(id, r, overflow)| {
                     let [x, y, w, h] = css(r);
                     StagePart {
                         id,
@@ -295,6 +296,7 @@ impl Stage {
                         w,
                         h,
                         clipped: !screen.expand(0.5).contains_rect(r),
+                        overflow,
                     }
                 })
                 .collect(),

@@ -137,7 +137,7 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
 /// The return curves (mean and 95% band over seeds) and the diagnostics.
 pub fn curves_ui(ui: &mut egui::Ui, model: &Model, env: EnvKind, look: Look) {
     returns_ui(ui, model, env, look, 260.0);
-    diagnostics_ui(ui, model, look, 150.0);
+    diagnostics_ui(ui, model, look, None);
 }
 
 /// The mean return over seeds with its 95% band, the plot `height` points high.
@@ -205,19 +205,24 @@ fn diagnostics(model: &Model) -> Vec<&'static Metric> {
 }
 
 /// How many rows of three the diagnostics take.
-pub fn diagnostic_rows(model: &Model) -> usize {
-    diagnostics(model).len().div_ceil(3)
-}
-
-/// The diagnostics that have numbers, three a row, each plot `height` points high.
-pub fn diagnostics_ui(ui: &mut egui::Ui, model: &Model, look: Look, height: f32) {
+/// The diagnostics that have numbers: three a row, each plot 150 points high; on a stage (`fit`: the part's
+/// width and height) as many a row as make them largest (`stage::layout::plot_grid`).
+pub fn diagnostics_ui(ui: &mut egui::Ui, model: &Model, look: Look, fit: Option<(f32, f32)>) {
     let link = egui::Id::unique("control-curves");
     let shown = diagnostics(model);
-    let small = ((ui.available_width() - 24.0) / 3.0).max(160.0);
-    for row in shown.chunks(3) {
+    let (cols, small, height) = match fit {
+        None => (3, ((ui.available_width() - 24.0) / 3.0).max(160.0), 150.0),
+        Some(fit) => {
+            let gap = ui.spacing().item_spacing;
+            let title = ui.text_style_height(&egui::TextStyle::Body) + gap.y;
+            crate::app::stage::layout::plot_grid(shown.len(), fit, title, gap)
+        }
+    };
+    for row in shown.chunks(cols) {
         ui.horizontal(|ui| {
             for &&(title, hint, f) in row {
                 ui.vertical(|ui| {
+                    ui.set_max_width(small);
                     crate::app::widgets::math::strong(ui, title).on_hover_text(hint);
                     // A share is drawn on [0, 1] (a clip rate of 0 throughout is not a flat line
                     // in an arbitrary window).

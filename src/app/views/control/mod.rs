@@ -142,6 +142,7 @@ impl View for ControlView {
                 ui.label("A recorded run has no agent to animate.");
                 return;
             };
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
             let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
             let gap = ui.spacing().item_spacing.x;
             let each = egui::vec2(
@@ -165,14 +166,12 @@ fn curves_part(
     look: crate::app::Look,
 ) {
     let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
-    let h = ui.available_height();
+    let (w, h) = (ui.available_width(), ui.available_height());
+    // On the stage titles keep to one line: the plots take the rest.
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
     match id {
         "returns" => curves::returns_ui(ui, model, env, look, (h - 2.0 * line).max(20.0)),
-        "diagnostics" => {
-            let rows = curves::diagnostic_rows(model).max(1) as f32;
-            let height = ((h - rows * line) / rows - ui.spacing().item_spacing.y).max(20.0);
-            curves::diagnostics_ui(ui, model, look, height);
-        }
+        "diagnostics" => curves::diagnostics_ui(ui, model, look, Some((w, h))),
         "table" => curves::table_ui(ui, model, look),
         _ => {
             ui.label("A recorded run has no agent to animate.");

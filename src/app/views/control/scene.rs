@@ -120,6 +120,7 @@ impl Scene {
         ui.horizontal(|ui| {
             for e in &self.episodes {
                 ui.vertical(|ui| {
+                    ui.set_max_width(size.x);
                     let (response, painter) = ui.allocate_painter(size, egui::Sense::hover());
                     let rect = response.rect;
                     let bg = ui.visuals().extreme_bg_color;

@@ -31,17 +31,17 @@ const CURVES: [Metric; 7] = [
     ),
 ];
 
-/// The curves, three a row, each plot `height` points high.
+/// The curves: three a row, each plot 170 points high; on a stage (`fit`: the part's width and height) as
+/// many a row as make the plots largest at about 1.6 : 1, titles on one line.
 pub fn curves_ui(
     ui: &mut egui::Ui,
     lock: &RlLockstep,
     slots: &[usize],
     budget: bool,
     look: Look,
-    height: f32,
+    fit: Option<(f32, f32)>,
 ) {
     let link = egui::Id::unique("soft-rl-curves");
-    let width = ((ui.available_width() - 24.0) / 3.0).max(160.0);
     let shown = if budget { CURVES.len() } else { 4 };
     // A curve no run has numbers for (e.g. direction errors when no run estimates ∇φ) is left out; log₁₀ 0
     // (an exact solve) is a number, said under the plot since a log axis cannot draw it.
@@ -54,7 +54,16 @@ pub fn curves_ui(
                 .any(|r| r.history.iter().any(|p| drawn(metric(p))))
         })
         .collect();
-    for row in curves.chunks(3) {
+    let gap = ui.spacing().item_spacing;
+    let (cols, width, height) = match fit {
+        None => (3, ((ui.available_width() - 24.0) / 3.0).max(160.0), 170.0),
+        Some(fit) => {
+            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+            let title = ui.text_style_height(&egui::TextStyle::Body) + gap.y;
+            crate::app::stage::layout::plot_grid(curves.len(), fit, title, gap)
+        }
+    };
+    for row in curves.chunks(cols) {
         ui.horizontal(|ui| {
             for &&(title, metric) in row {
                 ui.vertical(|ui| {
@@ -81,7 +90,8 @@ pub fn curves_ui(
                                 series_line(pui, run.algorithm.name(), look, slot, pts);
                             }
                         });
-                    for run in &lock.runs {
+                    // Off the stage (where the plots fill the part): runs at exactly 0 said in words.
+                    for run in lock.runs.iter().filter(|_| fit.is_none()) {
                         let zeros = run
                             .history
                             .iter()

@@ -102,9 +102,7 @@ impl View for SoftRlView {
             let budget = self.state.constraint;
             match (id, &pictures) {
                 ("curves", _) => {
-                    let rows = if budget { 3.0 } else { 2.0 };
-                    let height = ((h - rows * line) / rows - ui.spacing().item_spacing.y).max(20.0);
-                    curves::curves_ui(ui, &model.lock, &model.slots, budget, look, height);
+                    curves::curves_ui(ui, &model.lock, &model.slots, budget, look, Some((w, h)));
                 }
                 ("table", _) => results::table_ui(ui, model, budget, look),
                 (_, Err(why)) => {
@@ -112,7 +110,8 @@ impl View for SoftRlView {
                 }
                 (_, Ok(p)) => {
                     let k = PICTURES.iter().position(|&q| q == id).unwrap_or(0);
-                    let cell = p.ui(ui, k, w.min(h - 2.0 * line).max(20.0), look);
+                    // Room for the title (two lines where it wraps) and the range under it.
+                    let cell = p.ui(ui, k, w.min(h - 3.0 * line).max(20.0), look);
                     if k == 3 {
                         clicked = cell;
                     }

@@ -54,7 +54,7 @@ impl SoftRlView {
             self.state.edit(cell);
         }
         ui.add_space(6.0);
-        curves::curves_ui(ui, &model.lock, &model.slots, budget, look, 170.0);
+        curves::curves_ui(ui, &model.lock, &model.slots, budget, look, None);
         ui.add_space(6.0);
         let Some(run) = self.shown().map(|i| &model.lock.runs[i]) else {
             return;
