@@ -56,17 +56,27 @@ pub fn histogram_ui(
         .show(ui, |pui| bars(pui, series, line_width));
 }
 
+/// Bars of these counts over bins `width` wide from `lo` (empty bins left out), outlined in `color` and
+/// filled with a fifth of it (egui_plot's).
+pub fn bar_chart(
+    name: &str,
+    counts: Vec<usize>,
+    color: Color32,
+    (lo, width): (f64, f64),
+) -> BarChart {
+    let bars: Vec<Bar> = counts
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| *c > 0)
+        .map(|(k, c)| Bar::new(lo + (k as f64 + 0.5) * width, c as f64).width(width * 0.9))
+        .collect();
+    BarChart::new(name, bars).color(color)
+}
+
 /// Draws the series' bars and their median/mean lines into a plot.
 pub fn bars(pui: &mut egui_plot::PlotUi<'_>, series: &[Series<'_>], line_width: f32) {
     for s in series {
-        let bars: Vec<Bar> = bins(s.errors)
-            .into_iter()
-            .enumerate()
-            .filter(|(_, c)| *c > 0)
-            .map(|(k, c)| Bar::new(LO + (k as f64 + 0.5) * WIDTH, c as f64).width(WIDTH * 0.9))
-            .collect();
-        // The bar's outline in the method's colour, its fill a fifth of it (egui_plot's).
-        pui.bar_chart(BarChart::new(s.name, bars).color(s.color));
+        pui.bar_chart(bar_chart(s.name, bins(s.errors), s.color, (LO, WIDTH)));
         for (value, style) in [
             (s.stats.median, LineStyle::Solid),
             (s.stats.mean, LineStyle::dashed_dense()),

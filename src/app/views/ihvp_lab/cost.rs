@@ -13,6 +13,28 @@ use crate::scenario::ihvp_lab::IhvpLabState;
 /// The budgets swept (iterations, or Nyström's rank; ranks above p are skipped).
 pub const BUDGETS: [usize; 14] = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128];
 
+/// A sweep's section until it is complete: what will draw there while there is no sweep (the batch is not
+/// complete), then the sweep's progress (`done of all unit`) over what it has drawn so far.
+pub fn swept<'a>(
+    ui: &mut egui::Ui,
+    sweep: Option<&'a Sweep>,
+    height: f32,
+    (what, unit): (&str, &str),
+) -> Option<&'a Sweep> {
+    let Some(sweep) = sweep else {
+        crate::app::widgets::empty_chart(ui, egui::vec2(ui.available_width(), height), what);
+        return None;
+    };
+    let (done, all) = sweep.progress();
+    if done < all {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(format!("{done} of {all} {unit}"));
+        });
+    }
+    Some(sweep)
+}
+
 /// The sweep of every method of the finished study over [`BUDGETS`] at the study's α.
 pub fn sweep(run: &StudyRun, _state: &IhvpLabState) -> Sweep {
     Sweep::new(
@@ -47,21 +69,11 @@ pub fn section_ui(
     look: Look,
     (height, stage): (f32, bool),
 ) {
-    let Some(sweep) = sweep else {
-        let what = "Each method's error against its cost draws here once the batch is complete.";
-        crate::app::widgets::empty_chart(ui, egui::vec2(ui.available_width(), height), what);
+    let what = "Each method's error against its cost draws here once the batch is complete.";
+    let unit = format!("Hessians swept over {} budgets", BUDGETS.len());
+    let Some(sweep) = swept(ui, sweep, height, (what, &unit)) else {
         return;
     };
-    let (done, all) = sweep.progress();
-    if done < all {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(format!(
-                "{done} of {all} Hessians swept over {} budgets",
-                BUDGETS.len()
-            ));
-        });
-    }
     let width = look.line_width();
     Plot::new("ihvp-cost")
         .height(height)

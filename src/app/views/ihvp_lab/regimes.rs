@@ -72,19 +72,10 @@ pub fn section_ui(
     (look, height, stage): (Look, f32, bool),
     report: &mut ViewReport,
 ) {
-    let Some(sweep) = sweep else {
-        let what =
-            "The regime maps (Nyström, CG, the winner) draw here once the batch is complete.";
-        crate::app::widgets::empty_chart(ui, egui::vec2(ui.available_width(), height), what);
+    let what = "The regime maps (Nyström, CG, the winner) draw here once the batch is complete.";
+    let Some(sweep) = super::cost::swept(ui, sweep, height, (what, "(α, Hessian) pairs")) else {
         return;
     };
-    let (done, all) = sweep.progress();
-    if done < all {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label(format!("{done} of {all} (α, Hessian) pairs"));
-        });
-    }
     let nys = sweep.medians(0);
     let cg = sweep.medians(1);
     let rows = sweep.alphas.len();

@@ -2,7 +2,9 @@
 //! indefinite) and the whole batch's eigenvalue magnitudes as a histogram of log₁₀|λ| split by sign, with
 //! α marked: eigenvalues far below α are swamped by the ridge, those above it carry the curvature.
 
-use egui_plot::{Bar, BarChart, HLine, Legend, Plot, Points, VLine};
+use egui_plot::{HLine, Legend, Plot, Points, VLine};
+
+use crate::app::widgets::histogram::bar_chart;
 
 use crate::app::{Look, format};
 use crate::numerics::ihvp::study_run::StudyRun;
@@ -110,14 +112,6 @@ pub fn section_ui(
                 pui.hline(HLine::new("−α", -alpha).color(bad).width(width));
             });
         let (pos, neg) = sign_bins(run.spectra.iter().flatten());
-        let bars = |counts: Vec<usize>| -> Vec<Bar> {
-            counts
-                .into_iter()
-                .enumerate()
-                .filter(|(_, c)| *c > 0)
-                .map(|(k, c)| Bar::new(LO + (k as f64 + 0.5) * WIDTH, c as f64).width(WIDTH * 0.9))
-                .collect()
-        };
         Plot::new("ihvp-batch-spectrum")
             .height(height)
             .legend(Legend::default())
@@ -125,8 +119,8 @@ pub fn section_ui(
             .y_axis_label("eigenvalues")
             .allow_scroll(false)
             .show(&mut cols[second], |pui| {
-                pui.bar_chart(BarChart::new("λ > 0", bars(pos)).color(neutral));
-                pui.bar_chart(BarChart::new("λ < 0", bars(neg)).color(bad));
+                pui.bar_chart(bar_chart("λ > 0", pos, neutral, (LO, WIDTH)));
+                pui.bar_chart(bar_chart("λ < 0", neg, bad, (LO, WIDTH)));
                 pui.vline(VLine::new("α", alpha.log10()).color(bad).width(width));
             });
     });
