@@ -4,7 +4,7 @@
     python3 scripts/limits.py            check, print what breaks a limit, exit 1 if anything does
     python3 scripts/limits.py --report   also list the longest files and every module's imports
 
-1. No file under src/ over 500 lines outside its tests. A file's tests are its `#[cfg(test)]` items (a
+1. No file under src/ (or crates/*/src/) over 500 lines outside its tests. A file's tests are its `#[cfg(test)]` items (a
    `mod tests { … }` block or a single item, up to its closing brace at the same indentation); files named
    tests.rs or tests_*.rs are tests as a whole.
 2. No import circle: a module file (src/**/*.rs) imports another when its non-test code names it by path —
@@ -81,11 +81,20 @@ def non_test_lines(text):
     return kept
 
 
-def rust_files():
-    for dirpath, _, files in os.walk(SRC):
-        for f in sorted(files):
-            if f.endswith(".rs"):
-                yield os.path.join(dirpath, f)
+def rust_files(roots=(SRC,)):
+    for root in roots:
+        for dirpath, _, files in os.walk(root):
+            for f in sorted(files):
+                if f.endswith(".rs"):
+                    yield os.path.join(dirpath, f)
+
+
+def crate_sources():
+    """The workspace's other crates' src/ folders (crates/*/src): the line limit holds there too."""
+    crates = os.path.join(ROOT, "crates")
+    if not os.path.isdir(crates):
+        return ()
+    return tuple(os.path.join(crates, c, "src") for c in sorted(os.listdir(crates)))
 
 
 def module_path(path):
@@ -222,7 +231,7 @@ def main():
     report = "--report" in sys.argv
     failures = []
     lengths = []
-    for f in rust_files():
+    for f in rust_files((SRC,) + crate_sources()):
         if is_test_file(f):
             continue
         kept = non_test_lines(open(f, encoding="utf-8").read())

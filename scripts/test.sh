@@ -21,14 +21,14 @@ bash "$ROOT/scripts/duplication.sh"
 step "rustfmt"
 cargo fmt --all -- --check
 
-step "clippy (native)"
-cargo clippy --all-targets -- -D warnings
+step "clippy (native, the workspace: the app, the classroom protocol, the server)"
+cargo clippy --workspace --all-targets -- -D warnings
 
-step "clippy (wasm32)"
-cargo clippy --target wasm32-unknown-unknown --lib --bins -- -D warnings
+step "clippy (wasm32, the app alone)"
+cargo clippy --target wasm32-unknown-unknown -p bilevel-lab --lib --bins -- -D warnings
 
-step "native unit and integration tests"
-cargo test --all-targets
+step "native unit and integration tests (the workspace; the server's on 127.0.0.1)"
+cargo test --workspace --all-targets
 
 web_build
 
