@@ -83,7 +83,8 @@ pub enum ToClient {
     Poll { poll: Option<Poll> },
     /// The student's vote as counted.
     Voted { poll: String, answer: usize },
-    /// The poll's counts per answer, to the presenter (at most every tally period).
+    /// The poll's counts per answer and the students in the room, to the presenter (at most every tally
+    /// period); before the first poll `poll` is empty and `counts` too.
     Tally {
         poll: String,
         counts: Vec<usize>,

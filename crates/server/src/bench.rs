@@ -86,7 +86,8 @@ async fn phase(url: &str, rooms: usize, students: usize) -> Measured {
     let tally_ms = Arc::new(Mutex::new(Vec::new()));
     let mut presenters = Vec::new();
     for r in 0..rooms {
-        let Ok((mut ws, _)) = tokio_tungstenite::connect_async(url).await else {
+        let Ok((mut ws, _)) = tokio_tungstenite::connect_async_with_config(url, None, true).await
+        else {
             continue;
         };
         ws.send(Message::Text(encode(&ToServer::Create).into()))
@@ -148,7 +149,8 @@ async fn student(
     t0: Instant,
     (step_ms, votes): (Arc<Mutex<Vec<f64>>>, Votes),
 ) {
-    let Ok((mut ws, _)) = tokio_tungstenite::connect_async(url).await else {
+    let Ok((mut ws, _)) = tokio_tungstenite::connect_async_with_config(url, None, true).await
+    else {
         return;
     };
     let join = ToServer::Join {

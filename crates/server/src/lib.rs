@@ -4,10 +4,10 @@
 
 pub mod bench;
 pub mod live;
+pub mod poll;
 pub mod rooms;
 pub mod site;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +18,7 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse as _, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 
 use live::Live;
 use rooms::Limits;
@@ -166,8 +167,12 @@ pub fn router(settings: &Settings, live: Arc<Live>) -> Result<Router, String> {
 }
 
 async fn live_socket(State(app): State<App>, ws: WebSocketUpgrade) -> Response {
+    // Small buffers: a class is thousands of sockets sending frames of a few hundred bytes (tungstenite's
+    // default 128 KiB each way made 10 rooms × 300 students take 441 MB).
     ws.max_message_size(live::SOCKET_LIMIT)
         .max_frame_size(live::SOCKET_LIMIT)
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| app.live.connection(socket))
 }
 
@@ -206,10 +211,11 @@ pub async fn serve(
     let ticker = tokio::spawn(live.clone().ticker());
     let app = router(&settings, live)?;
     // Not axum's graceful shutdown: it would wait for every open WebSocket. Stopping closes them.
-    let served = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    );
+    // No Nagle delay: a class's frames are small and each is awaited by a person.
+    let listener = listener.tap_io(|tcp| {
+        tcp.set_nodelay(true).ok();
+    });
+    let served = axum::serve(listener, app.into_make_service());
     let out = tokio::select! {
         r = served => r.map_err(|e| e.to_string()),
         () = shutdown => Ok(()),

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::{Message, Utf8Bytes, WebSocket};
 use bilevel_lab_classroom::{Fault, MAX_FRAME, ToClient, ToServer, decode, encode};
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio::sync::mpsc;
@@ -15,9 +15,9 @@ use tokio::sync::mpsc;
 use crate::rooms::{Conn, Effects, Rooms};
 use crate::{Clock, Settings};
 
-/// What a connection's writer is told.
+/// What a connection's writer is told (a frame's text is shared by the students it is broadcast to).
 enum Out {
-    Frame(String),
+    Frame(Utf8Bytes),
     Close,
 }
 
@@ -64,7 +64,8 @@ impl Live {
         reason = "the server's ticker runs as long as the server"
     )]
     pub async fn ticker(self: Arc<Self>) {
-        let period = self.settings.tally_period.max(Duration::from_millis(20));
+        // A tenth of the period: a due tally waits at most 1.1 periods (275 ms).
+        let period = (self.settings.tally_period / 10).max(Duration::from_millis(10));
         let mut interval = tokio::time::interval(period);
         loop {
             interval.tick().await;
@@ -85,7 +86,7 @@ impl Live {
         let writer = tokio::spawn(async move {
             while let Some(out) = rx.recv().await {
                 let done = match out {
-                    Out::Frame(text) => sink.send(Message::Text(text.into())).await.is_err(),
+                    Out::Frame(text) => sink.send(Message::Text(text)).await.is_err(),
                     Out::Close => {
                         sink.send(Message::Close(None)).await.ok();
                         true
@@ -145,9 +146,19 @@ impl Live {
 
     fn deliver(&self, out: Effects) {
         let conns = self.conns.lock().unwrap_or_else(PoisonError::into_inner);
+        // A broadcast is the same message to every student in a row: encoded once.
+        let mut last: Option<(ToClient, Utf8Bytes)> = None;
         for (conn, msg) in out.send {
+            let text = match &last {
+                Some((m, text)) if *m == msg => text.clone(),
+                _ => {
+                    let text = Utf8Bytes::from(encode(&msg));
+                    last = Some((msg, text.clone()));
+                    text
+                }
+            };
             if let Some(tx) = conns.get(&conn) {
-                tx.send(Out::Frame(encode(&msg))).ok();
+                tx.send(Out::Frame(text)).ok();
             }
         }
         for conn in out.close {

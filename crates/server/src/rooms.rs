@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use bilevel_lab_classroom::{
-    Fault, MAX_ANSWERS, Poll, ToClient, ToServer, code_of, normalize_code,
-};
+use bilevel_lab_classroom::{Fault, MAX_ANSWERS, ToClient, ToServer, code_of, normalize_code};
 use serde_json::Value;
+
+use crate::poll::{PollState, csv_field};
 
 /// A connection, numbered by the server.
 pub type Conn = u64;
@@ -47,35 +47,6 @@ impl Effects {
 enum Role {
     Presenter(String),
     Student { code: String, device: String },
-}
-
-/// A poll and its votes, one per device.
-#[derive(Clone, Debug)]
-struct PollState {
-    id: String,
-    answers: usize,
-    open: bool,
-    votes: HashMap<String, usize>,
-}
-
-impl PollState {
-    fn shown(&self) -> Poll {
-        Poll {
-            poll: self.id.clone(),
-            answers: self.answers,
-            open: self.open,
-        }
-    }
-
-    fn counts(&self) -> Vec<usize> {
-        let mut counts = vec![0; self.answers];
-        for &a in self.votes.values() {
-            if let Some(c) = counts.get_mut(a) {
-                *c += 1;
-            }
-        }
-        counts
-    }
 }
 
 struct Room {
@@ -484,15 +455,6 @@ impl Rooms {
             room.tally_due = false;
             room.tally_sent = Some(now);
         }
-    }
-}
-
-/// A CSV field: quoted when it holds a comma, a quote or a line break.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
     }
 }
 
