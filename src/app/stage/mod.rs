@@ -11,6 +11,25 @@
 pub mod controls;
 pub mod layout;
 
+/// The columns and each plot's width and height for `n` plots under one-line titles: off a stage three a row,
+/// `height` points high and no narrower than 160; on a stage (`fit`: the part's width and height) the grid
+/// `layout::plot_grid` finds in `ui`'s spacing, titles kept to one line (the soft-MDP curves, the Control
+/// diagnostics).
+pub fn plot_columns(
+    ui: &mut egui::Ui,
+    n: usize,
+    fit: Option<(f32, f32)>,
+    height: f32,
+) -> (usize, f32, f32) {
+    let Some(fit) = fit else {
+        return (3, ((ui.available_width() - 24.0) / 3.0).max(160.0), height);
+    };
+    ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+    let gap = ui.spacing().item_spacing;
+    let title = ui.text_style_height(&egui::TextStyle::Body) + gap.y;
+    layout::plot_grid(n, fit, title, gap)
+}
+
 pub use controls::{Cells, Controls};
 
 use crate::app::ViewReport;

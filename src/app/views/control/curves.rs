@@ -204,20 +204,12 @@ fn diagnostics(model: &Model) -> Vec<&'static Metric> {
         .collect()
 }
 
-/// How many rows of three the diagnostics take.
 /// The diagnostics that have numbers: three a row, each plot 150 points high; on a stage (`fit`: the part's
 /// width and height) as many a row as make them largest (`stage::layout::plot_grid`).
 pub fn diagnostics_ui(ui: &mut egui::Ui, model: &Model, look: Look, fit: Option<(f32, f32)>) {
     let link = egui::Id::unique("control-curves");
     let shown = diagnostics(model);
-    let (cols, small, height) = match fit {
-        None => (3, ((ui.available_width() - 24.0) / 3.0).max(160.0), 150.0),
-        Some(fit) => {
-            let gap = ui.spacing().item_spacing;
-            let title = ui.text_style_height(&egui::TextStyle::Body) + gap.y;
-            crate::app::stage::layout::plot_grid(shown.len(), fit, title, gap)
-        }
-    };
+    let (cols, small, height) = crate::app::stage::plot_columns(ui, shown.len(), fit, 150.0);
     for row in shown.chunks(cols) {
         ui.horizontal(|ui| {
             for &&(title, hint, f) in row {

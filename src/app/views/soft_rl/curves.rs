@@ -54,15 +54,7 @@ pub fn curves_ui(
                 .any(|r| r.history.iter().any(|p| drawn(metric(p))))
         })
         .collect();
-    let gap = ui.spacing().item_spacing;
-    let (cols, width, height) = match fit {
-        None => (3, ((ui.available_width() - 24.0) / 3.0).max(160.0), 170.0),
-        Some(fit) => {
-            ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
-            let title = ui.text_style_height(&egui::TextStyle::Body) + gap.y;
-            crate::app::stage::layout::plot_grid(curves.len(), fit, title, gap)
-        }
-    };
+    let (cols, width, height) = crate::app::stage::plot_columns(ui, curves.len(), fit, 170.0);
     for row in curves.chunks(cols) {
         ui.horizontal(|ui| {
             for &&(title, metric) in row {
