@@ -258,3 +258,24 @@ pub fn pick_text_file(slot: &FileSlot, ctx: &egui::Context) -> Result<(), String
         ctx.request_repaint();
     })
 }
+
+/// 64 random bits for an id (the live classroom's voter id): the browser's `Math.random`, natively the
+/// clock and the process id hashed. Not for secrets.
+pub fn random_u64() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let half = || (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        (half() << 32) | half()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::hash::{BuildHasher as _, Hasher as _};
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(nanos);
+        h.write_u32(std::process::id());
+        h.finish()
+    }
+}

@@ -24,6 +24,7 @@ import { startProfile } from './e2e-profile.mjs';
 import { MIN_WINDOW_FRAMES, startTrace, traceLine } from './e2e-trace.mjs';
 import { deviceLossChecks } from './e2e-device-loss.mjs';
 import { twinTimingChecks } from './e2e-compute.mjs';
+import { classroomChecks } from './e2e-classroom.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dist = path.resolve(process.argv[2] ?? path.join(here, '..', 'dist'));
@@ -251,6 +252,10 @@ async function runMode(browserFlags, mode, origin) {
   }
 
   if (!only || only.includes('compute')) await twinTimingChecks(page, mode, { check, ...ui });
+  if (!only || only.includes('classroom')) {
+    await classroomChecks([...BASE_FLAGS, ...browserFlags], mode,
+      { check, shots, dist, base: BASE, staticOrigin: origin, CHROMIUM });
+  }
 
   // Last in WebGPU mode (the page has no GPU after it): the device lost mid-run. Its console errors are
   // the expected report of the loss.

@@ -53,6 +53,9 @@ impl BilevelApp {
                     .toggle_value(&mut self.settings.projector, "Projector")
                     .on_hover_text("Larger text and thicker lines, for a lecture hall");
                 self.control_rects.push(UiRect::of("projector", &projector));
+                if on_stage {
+                    self.go_live_ui(ui);
+                }
             }
             let toggle = ui
                 .toggle_value(&mut menu, "Menu")
@@ -126,6 +129,25 @@ impl BilevelApp {
         self.control_rects.push(UiRect::of("present", &present));
         if present.clicked() {
             self.presenting = true;
+        }
+        // A lesson's stage on a phone: Go live is in the menu (the row has no room).
+        if self.views[self.active].on_stage() && projector {
+            self.go_live_ui(ui);
+        }
+    }
+
+    /// "Go live" (on a lesson's stage): a room for this class on the page's live server (`live`), unless this
+    /// page is in one.
+    fn go_live_ui(&mut self, ui: &mut egui::Ui) {
+        if self.live.session().is_some() {
+            return;
+        }
+        let live = ui.button("Go live").on_hover_text(
+            "Open a live room: students join with a code or QR code, follow your steps and vote",
+        );
+        self.control_rects.push(UiRect::of("go-live", &live));
+        if live.clicked() {
+            self.go_live();
         }
     }
 

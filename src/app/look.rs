@@ -218,6 +218,11 @@ pub const INK_ON_DATA: Color32 = Color32::WHITE;
 /// The outline under [`INK_ON_DATA`].
 pub const OUTLINE_ON_DATA: Color32 = Color32::BLACK;
 
+/// A QR code's modules: black on white in either theme (what phone cameras read), with its quiet zone.
+pub const QR_DARK: Color32 = Color32::BLACK;
+/// The light modules and the quiet zone around a QR code.
+pub const QR_LIGHT: Color32 = Color32::WHITE;
+
 /// Text on a data cell: black or white, whichever has more contrast against the cell (a heat map's values).
 pub fn ink_on(cell: Color32) -> Color32 {
     if contrast(Color32::BLACK, cell) >= contrast(Color32::WHITE, cell) {

@@ -7,6 +7,7 @@ pub mod format;
 pub mod frame_clock;
 pub mod headless;
 pub mod lesson_check;
+pub mod live;
 pub mod look;
 pub mod playback;
 pub mod settings;
@@ -68,6 +69,8 @@ pub struct BilevelApp {
     /// Present (key P): the open view on its stage (`app::stage`), "All controls" open or not.
     presenting: bool,
     present_all_controls: bool,
+    /// The live classroom: this page's room, as presenter or student (`live`).
+    live: live::Live,
 }
 
 impl BilevelApp {
@@ -109,7 +112,9 @@ impl BilevelApp {
             opened_file: std::sync::Arc::default(),
             presenting: false,
             present_all_controls: false,
+            live: live::Live::default(),
         };
+        app.live = live::Live::resume(&app.settings.live);
         ctx.set_theme(app.settings.theme.preference());
         ctx.set_fonts(fonts());
         look::legible(ctx);
@@ -173,6 +178,10 @@ impl BilevelApp {
         self.last_hash = Some(hash.to_owned());
         let anchor = match Anchor::parse(hash) {
             Ok(a) if a.view.is_empty() => return,
+            Ok(a) if a.view == "join" => {
+                self.url_error = self.open_join(&a.query).err();
+                return;
+            }
             Ok(a) => a,
             Err(e) => {
                 self.url_error = Some(e);
@@ -205,6 +214,8 @@ impl BilevelApp {
 
     fn select(&mut self, index: usize) {
         if index != self.active {
+            // A student who picks another view explores on their own.
+            self.live.following = false;
             self.active = index;
             self.settings.view = self.active_view().to_owned();
             self.url_error = None;
@@ -344,7 +355,8 @@ impl eframe::App for BilevelApp {
                 }
             }
         }
-        self.view_report = ViewReport::default();
+        // The frame's report starts with the live classroom's parts (read off the last frame's report).
+        self.view_report = self.live_ui(ui, look);
         let mut navigate = None;
         egui::CentralPanel::default().show(ui, |ui| {
             let mut ctx = ViewCtx {
@@ -371,6 +383,7 @@ impl eframe::App for BilevelApp {
             self.follow(&link);
             ui.ctx().request_repaint();
         }
+        self.live_lead(ui.ctx());
         self.sync_hash(ui.ctx());
 
         if self.settings != self.saved_settings {

@@ -29,6 +29,8 @@ pub struct Settings {
     pub projector: bool,
     /// The last view, used when the URL names none.
     pub view: String,
+    /// The live classroom's voter id and the room held (a reload keeps it).
+    pub live: crate::app::live::Memory,
 }
 
 /// The storage key.

@@ -84,16 +84,27 @@ impl Live {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(conn, tx);
         let writer = tokio::spawn(async move {
-            while let Some(out) = rx.recv().await {
-                let done = match out {
-                    Out::Frame(text) => sink.send(Message::Text(text)).await.is_err(),
-                    Out::Close => {
-                        sink.send(Message::Close(None)).await.ok();
-                        true
+            // What is queued goes out in one flush (a step's state and poll: one write, not two).
+            while let Some(mut out) = rx.recv().await {
+                loop {
+                    match out {
+                        Out::Frame(text) => {
+                            if sink.feed(Message::Text(text)).await.is_err() {
+                                return;
+                            }
+                        }
+                        Out::Close => {
+                            sink.send(Message::Close(None)).await.ok();
+                            return;
+                        }
                     }
-                };
-                if done {
-                    break;
+                    match rx.try_recv() {
+                        Ok(next) => out = next,
+                        Err(_) => break,
+                    }
+                }
+                if sink.flush().await.is_err() {
+                    return;
                 }
             }
         });

@@ -196,6 +196,12 @@ impl LessonView {
         report.value("inner", Value::Object(inner.values));
         report.value("phase", open.phase.label());
         report.value("answer", open.answer);
+        if let Some(q) = &step.question {
+            report.value(
+                "question",
+                json!({"prompt": q.prompt, "answers": q.answers, "correct": q.correct}),
+            );
+        }
         report.value(
             "question_revealed",
             step.question.is_some() && open.phase == Phase::Done,
@@ -235,10 +241,20 @@ impl View for LessonView {
                 let id = &self.lessons[open.lesson].lesson.id;
                 exercise::hand_in_query(id, open.step, &*open.inner)
             }
-            Some(open) => vec![
-                ("id".to_owned(), self.lessons[open.lesson].lesson.id.clone()),
-                ("step".to_owned(), (open.step + 1).to_string()),
-            ],
+            Some(open) => {
+                let mut query = vec![
+                    ("id".to_owned(), self.lessons[open.lesson].lesson.id.clone()),
+                    ("step".to_owned(), (open.step + 1).to_string()),
+                ];
+                // A question's step after the reveal: its link opens it revealed (a live class follows it).
+                let asks = self.lessons[open.lesson].lesson.steps[open.step]
+                    .question
+                    .is_some();
+                if asks && open.phase != Phase::Asking {
+                    query.push(("play".to_owned(), "1".to_owned()));
+                }
+                query
+            }
             None => Vec::new(),
         }
     }
@@ -247,9 +263,16 @@ impl View for LessonView {
         let mut id = None;
         let mut step = 0;
         let mut student = None;
+        let mut play = false;
         for (key, value) in query {
             match key.as_str() {
                 "id" => id = Some(value.clone()),
+                "play" if value == "1" => play = true,
+                "play" => {
+                    return Err(format!(
+                        "URL parameter `play`: 1 plays the step (reveals its question), got `{value}`"
+                    ));
+                }
                 "view" => {
                     let link = crate::scenario::anchor::decode_component(value)
                         .map_err(|e| format!("URL parameter `view`: {e}"))?;
@@ -269,7 +292,7 @@ impl View for LessonView {
                 }
                 _ => {
                     return Err(format!(
-                        "URL parameter `{key}`: a lesson link takes `id`, `step` and (an exercise) `view`"
+                        "URL parameter `{key}`: a lesson link takes `id`, `step`, `play` and (an exercise) `view`"
                     ));
                 }
             }
@@ -289,6 +312,9 @@ impl View for LessonView {
                     .is_some_and(|o| self.lessons[o.lesson].lesson.id == id && o.step == step);
                 if !same {
                     self.open_link(&id, step)?;
+                }
+                if play {
+                    self.run();
                 }
                 match student {
                     Some(link) => self.open_student_view(&link),

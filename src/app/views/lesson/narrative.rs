@@ -168,6 +168,15 @@ pub fn question_ui(
     };
     let size = body_size(ui);
     let mut asked = Asked::Nothing;
+    // A student's page following a live poll: the answers are votes; the lecturer reveals.
+    let ballot = crate::app::live::ballot(ui.ctx()).filter(|_| !shown.revealed);
+    let shown = match ballot {
+        Some(b) => Shown {
+            answer: b.vote,
+            revealed: false,
+        },
+        None => shown,
+    };
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_width(ui.available_width());
         let strong = ui.visuals().strong_text_color();
@@ -195,20 +204,26 @@ pub fn question_ui(
             let text = math::job(&line, FontId::proportional(size), color);
             // Once answered the buttons stop taking clicks but keep their full contrast (a disabled
             // button fades to half, unreadable on a projector); the picked one keeps its mark.
-            let sense = if shown.answer.is_none() {
-                egui::Sense::click()
-            } else {
-                egui::Sense::hover()
-            };
+            let sense =
+                if ballot.is_some_and(|b| b.open) || ballot.is_none() && shown.answer.is_none() {
+                    egui::Sense::click()
+                } else {
+                    egui::Sense::hover()
+                };
             let button = ui.add(egui::Button::new(text).wrap().sense(sense));
             if let Some(&id) = ANSWER_IDS.get(k) {
                 report.control(id, &button);
             }
             if button.clicked() {
-                asked = Asked::Answer(k);
+                match ballot {
+                    Some(_) => crate::app::live::cast(ui.ctx(), k),
+                    None => asked = Asked::Answer(k),
+                }
             }
         }
-        if shown.revealed {
+        if ballot.is_some() {
+            ui.label(RichText::new("Vote: the lecturer reveals the answer.").italics());
+        } else if shown.revealed {
             ui.add_space(size * 0.3);
             ui.label(inline(ui, &q.explanation, size));
         } else if shown.answer.is_some() {
@@ -291,7 +306,7 @@ impl super::LessonView {
                 ui.add_space(4.0);
                 text_ui(ui, &step.text);
                 asked = question_ui(ui, step, shown, look, report);
-                if open.phase == Phase::Asking {
+                if open.phase == Phase::Asking && crate::app::live::ballot(ui.ctx()).is_none() {
                     let label = if step.run.is_some() {
                         "Run the step"
                     } else {
