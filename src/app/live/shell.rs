@@ -99,6 +99,7 @@ impl BilevelApp {
                     .exact_size(width)
                     .resizable(false)
                     .show(ui, |ui| {
+                        let bottom = ui.max_rect().bottom();
                         egui::ScrollArea::vertical()
                             .show(ui, |ui| {
                                 ui::presenter(
@@ -106,6 +107,7 @@ impl BilevelApp {
                                     &session,
                                     join.as_deref(),
                                     &mut self.live.show_join,
+                                    bottom,
                                     correct,
                                     look,
                                     &mut report,

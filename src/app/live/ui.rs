@@ -70,7 +70,8 @@ fn notice_ui(ui: &mut egui::Ui, session: &Session, look: Look, asked: &mut Optio
     }
 }
 
-/// The presenter's panel: the join link, QR code and code while `show_join`, the students in the room,
+/// The presenter's panel (its bottom at `bottom`): the join link, QR code and code while `show_join` (the QR
+/// code as large as the answers leave room for), the students in the room,
 /// the poll's histogram (counts and %) and Reveal, CSV and End. `correct` is the step's right answer, marked
 /// once the poll is closed.
 pub fn presenter(
@@ -78,6 +79,7 @@ pub fn presenter(
     session: &Session,
     join: Option<&str>,
     show_join: &mut bool,
+    bottom: f32,
     correct: Option<usize>,
     look: Look,
     report: &mut ViewReport,
@@ -117,12 +119,19 @@ pub fn presenter(
     report.control("live-students", &count);
     let toggle = ui.toggle_value(show_join, "Join code and QR");
     report.control("live-show-join", &toggle);
-    if *show_join {
+    let join_block = *show_join;
+    if join_block {
         if let Some(join) = join {
             ui.label("Join at");
             ui.add(egui::Label::new(RichText::new(join).monospace()).wrap());
-            if let Ok(qr) = Qr::new(join) {
-                let side = ui.available_width().min(ui.available_height() * 0.6);
+            // The QR code takes the height the code and the answers leave (one row per answer and the
+            // buttons); smaller than 120 points it gives way, the link and code stay.
+            let answers = session.tally.as_ref().map_or(0, |t| t.counts.len() + 4);
+            let below = size * (6.0 + 2.2 * answers as f32);
+            let side = ui.available_width().min(bottom - ui.cursor().top() - below);
+            if side >= 120.0
+                && let Ok(qr) = Qr::new(join)
+            {
                 let (rect, _) =
                     ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
                 let drawn = qr.paint(ui.painter(), rect);
@@ -135,7 +144,7 @@ pub fn presenter(
     }
     let big = ui.label(
         RichText::new(spaced)
-            .font(FontId::monospace(size * if *show_join { 3.0 } else { 1.6 }))
+            .font(FontId::monospace(size * if join_block { 3.0 } else { 2.0 }))
             .strong(),
     );
     report.control("live-code", &big);
@@ -186,7 +195,8 @@ pub fn presenter(
 pub fn histogram(ui: &mut egui::Ui, counts: &[usize], correct: Option<usize>, look: Look) {
     let total: usize = counts.iter().sum();
     let most = counts.iter().copied().max().unwrap_or(0).max(1);
-    let size = egui::TextStyle::Body.resolve(ui.style()).size * 1.2;
+    // Read from the back of the hall: half again the body text.
+    let size = egui::TextStyle::Body.resolve(ui.style()).size * 1.5;
     for (k, &n) in counts.iter().enumerate() {
         let share = if total == 0 {
             0.0
