@@ -102,13 +102,16 @@ impl BilevelApp {
                         let bottom = ui.max_rect().bottom();
                         egui::ScrollArea::vertical()
                             .show(ui, |ui| {
+                                let lecture = ui::Lecture {
+                                    join: join.as_deref(),
+                                    bottom,
+                                    correct,
+                                };
                                 ui::presenter(
                                     ui,
                                     &session,
-                                    join.as_deref(),
+                                    &lecture,
                                     &mut self.live.show_join,
-                                    bottom,
-                                    correct,
                                     look,
                                     &mut report,
                                 )

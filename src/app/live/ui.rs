@@ -70,6 +70,14 @@ fn notice_ui(ui: &mut egui::Ui, session: &Session, look: Look, asked: &mut Optio
     }
 }
 
+/// Where the presenter's panel stands: the join link, the panel's bottom edge and the step's right answer.
+#[derive(Clone, Copy, Debug)]
+pub struct Lecture<'a> {
+    pub join: Option<&'a str>,
+    pub bottom: f32,
+    pub correct: Option<usize>,
+}
+
 /// The presenter's panel (its bottom at `bottom`): the join link, QR code and code while `show_join` (the QR
 /// code as large as the answers leave room for), the students in the room,
 /// the poll's histogram (counts and %) and Reveal, CSV and End. `correct` is the step's right answer, marked
@@ -77,13 +85,16 @@ fn notice_ui(ui: &mut egui::Ui, session: &Session, look: Look, asked: &mut Optio
 pub fn presenter(
     ui: &mut egui::Ui,
     session: &Session,
-    join: Option<&str>,
+    step: &Lecture<'_>,
     show_join: &mut bool,
-    bottom: f32,
-    correct: Option<usize>,
     look: Look,
     report: &mut ViewReport,
 ) -> Option<Asked> {
+    let Lecture {
+        join,
+        bottom,
+        correct,
+    } = *step;
     let mut asked = None;
     let size = egui::TextStyle::Body.resolve(ui.style()).size;
     ui.horizontal_wrapped(|ui| {
