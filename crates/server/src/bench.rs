@@ -68,6 +68,15 @@ pub async fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// A simulated phone's socket: small buffers, as the server's. tungstenite's default 128 KiB read buffer is
+/// zeroed on every read: with 3 000 clients in this one process it was a third of the benchmark's CPU
+/// (`perf`: memset), work that sat on the cores the server shares here and no phone does for a whole class.
+fn client_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+}
+
 fn flag(args: &[String], name: &str) -> Option<usize> {
     let at = args.iter().position(|a| a == name)?;
     args.get(at + 1)?.parse().ok()
@@ -86,7 +95,8 @@ async fn phase(url: &str, rooms: usize, students: usize) -> Measured {
     let tally_ms = Arc::new(Mutex::new(Vec::new()));
     let mut presenters = Vec::new();
     for r in 0..rooms {
-        let Ok((mut ws, _)) = tokio_tungstenite::connect_async_with_config(url, None, true).await
+        let Ok((mut ws, _)) =
+            tokio_tungstenite::connect_async_with_config(url, Some(client_config()), true).await
         else {
             continue;
         };
@@ -149,7 +159,8 @@ async fn student(
     t0: Instant,
     (step_ms, votes): (Arc<Mutex<Vec<f64>>>, Votes),
 ) {
-    let Ok((mut ws, _)) = tokio_tungstenite::connect_async_with_config(url, None, true).await
+    let Ok((mut ws, _)) =
+        tokio_tungstenite::connect_async_with_config(url, Some(client_config()), true).await
     else {
         return;
     };

@@ -168,11 +168,12 @@ pub fn router(settings: &Settings, live: Arc<Live>) -> Result<Router, String> {
 
 async fn live_socket(State(app): State<App>, ws: WebSocketUpgrade) -> Response {
     // Small buffers: a class is thousands of sockets sending frames of a few hundred bytes (tungstenite's
-    // default 128 KiB each way made 10 rooms × 300 students take 441 MB).
+    // default 128 KiB each way made 10 rooms × 300 students take 441 MB). Frames queued together (a step's
+    // state and poll) leave in one write: the connection's writer flushes once for them.
     ws.max_message_size(live::SOCKET_LIMIT)
         .max_frame_size(live::SOCKET_LIMIT)
         .read_buffer_size(4096)
-        .write_buffer_size(0)
+        .write_buffer_size(4096)
         .on_upgrade(move |socket| app.live.connection(socket))
 }
 
