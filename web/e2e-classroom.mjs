@@ -5,7 +5,7 @@
 // steps on and the students follow; the server is stopped (the pages say the connection is lost) and started
 // again (the presenter's page opens a new room and says so; a student types the new code and follows again);
 // the presenter's reload keeps its room. On the static host (web/serve.mjs) Go live says there is no live
-// server. Screenshots: the presenter's stage with the QR code, with the histogram, and a phone's vote screen.
+// server. Screenshots: the presenter's stage with the QR code, with the histogram, revealed, and a phone's vote screen.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -125,6 +125,8 @@ export async function classroomChecks(flags, mode, { check, shots, dist, base, s
       (x) => x.view?.phase !== 'asking' && live(x).poll?.open === false)));
     check(`${mode}: live: Reveal closes the vote and plays the step on every phone`,
       revealed.every((x) => x.view?.phase !== 'asking' && live(x).poll?.open === false), JSON.stringify(revealed.map((x) => x.view?.phase)));
+    await lecturer.page.waitForTimeout(500);
+    await lecturer.page.screenshot({ path: path.join(shots, `${mode}-live-presenter-revealed.png`) });
 
     await lecturer.page.keyboard.press('ArrowRight');
     const followed = await Promise.all(students.map((st) => st.ui.waitForStatus(onStep(3))));
