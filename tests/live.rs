@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use bilevel_lab::BilevelApp;
 use bilevel_lab::app::live::Backoff;
-use bilevel_lab_server::{ManualClock, Settings, serve};
+use bilevel_lab_server::{ManualClock, Running, Settings, start_on_own_runtime};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use serde_json::Value;
@@ -25,31 +25,13 @@ type Page = Harness<'static, BilevelApp>;
 /// Long enough for any frame on a loaded 2-core machine; a wait this long has failed.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-struct Server {
-    _runtime: tokio::runtime::Runtime,
-    port: u16,
-}
-
-fn start(port: u16, clock: Arc<ManualClock>) -> Server {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
-        .expect("a port");
-    let port = listener.local_addr().expect("an address").port();
+fn start(port: u16, clock: Arc<ManualClock>) -> Running {
     let settings = Settings {
         port,
         tally_period: Duration::ZERO,
         ..Settings::default()
     };
-    runtime.spawn(serve(listener, settings, clock, std::future::pending()));
-    Server {
-        _runtime: runtime,
-        port,
-    }
+    start_on_own_runtime(settings, clock).expect("a server")
 }
 
 fn page(size: [f32; 2], port: u16) -> Page {
@@ -99,6 +81,17 @@ fn on_step(h: &Page, step: u64) -> bool {
     s["active_view"] == "lesson" && s["view"]["step"] == step
 }
 
+/// A presenter's page on the question step of nash-vs-stackelberg, Go live clicked.
+fn lecturer_live(port: u16) -> Page {
+    let mut lecturer = page([1280.0, 800.0], port);
+    lecturer
+        .state_mut()
+        .open_link("#lesson?id=nash-vs-stackelberg&step=2");
+    lecturer.run_steps(3);
+    click(&mut lecturer, "Go live");
+    lecturer
+}
+
 fn click(h: &mut Page, label: &str) {
     h.get_by_label(label).click();
     h.run_steps(2);
@@ -109,12 +102,7 @@ fn a_class_follows_votes_and_recovers_from_a_server_restart() {
     let clock = Arc::new(ManualClock::default());
     let server = start(0, clock.clone());
     let port = server.port;
-    let mut lecturer = page([1280.0, 800.0], port);
-    lecturer
-        .state_mut()
-        .open_link("#lesson?id=nash-vs-stackelberg&step=2");
-    lecturer.run_steps(3);
-    click(&mut lecturer, "Go live");
+    let mut lecturer = lecturer_live(port);
     until(&mut [&mut lecturer], &clock, "a room", |h| {
         live(h)["code"].is_string()
     });
@@ -195,6 +183,7 @@ fn a_class_follows_votes_and_recovers_from_a_server_restart() {
     );
 
     // The server restarts: the presenter's page opens a new room; the students' are told theirs is gone.
+    // Dropped, not stopped in the background: the port is free again when the new server binds it.
     drop(server);
     let server = start(port, clock.clone());
     until(&mut [&mut lecturer], &clock, "a new room", |h| {
@@ -226,7 +215,7 @@ fn a_class_follows_votes_and_recovers_from_a_server_restart() {
         "following the new room",
         |h| on_step(h, 4) && live(h)["code"] == new_code.as_str(),
     );
-    drop(server);
+    server.stop();
 }
 
 #[test]
@@ -237,12 +226,7 @@ fn without_a_live_server_go_live_says_so() {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let mut lecturer = page([1280.0, 800.0], port);
-    lecturer
-        .state_mut()
-        .open_link("#lesson?id=nash-vs-stackelberg&step=2");
-    lecturer.run_steps(3);
-    click(&mut lecturer, "Go live");
+    let mut lecturer = lecturer_live(port);
     until(&mut [&mut lecturer], &clock, "the notice", |h| {
         live(h)["notice"]
             .as_str()

@@ -225,6 +225,35 @@ pub async fn serve(
     out
 }
 
+/// A server on a runtime of its own, on 127.0.0.1 (tests: dropping it closes every connection at once, as a
+/// restart does).
+pub struct Running {
+    runtime: tokio::runtime::Runtime,
+    pub port: u16,
+}
+
+impl Running {
+    /// Stops the server now, dropping every connection without waiting for it.
+    pub fn stop(self) {
+        self.runtime.shutdown_background();
+    }
+}
+
+/// Starts a server with `settings` on 127.0.0.1 at `settings.port` (0: any free port), on its own runtime.
+pub fn start_on_own_runtime(settings: Settings, clock: Arc<dyn Clock>) -> Result<Running, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", settings.port)))
+        .map_err(|e| format!("127.0.0.1:{}: {e}", settings.port))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    runtime.spawn(serve(listener, settings, clock, std::future::pending()));
+    Ok(Running { runtime, port })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bilevel_lab_classroom::{Fault, ToClient, ToServer, decode, encode};
-use bilevel_lab_server::{ManualClock, Settings, serve};
+use bilevel_lab_server::{ManualClock, Running, Settings, start_on_own_runtime};
 use futures_util::{SinkExt as _, StreamExt as _};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -26,23 +26,8 @@ const STUDENTS: usize = 50;
 const PATIENCE: Duration = Duration::from_secs(20);
 
 /// A server on its own runtime (dropping it closes every connection, as a restart does).
-struct Server {
-    runtime: tokio::runtime::Runtime,
-    port: u16,
-}
-
-fn start(port: u16, settings: Settings, clock: Arc<ManualClock>) -> Server {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind(("127.0.0.1", port)))
-        .expect("a port");
-    let port = listener.local_addr().expect("an address").port();
-    runtime.spawn(serve(listener, settings, clock, std::future::pending()));
-    Server { runtime, port }
+fn start(port: u16, settings: Settings, clock: Arc<ManualClock>) -> Running {
+    start_on_own_runtime(Settings { port, ..settings }, clock).expect("a server")
 }
 
 fn settings(site: Option<std::path::PathBuf>) -> Settings {
@@ -194,7 +179,7 @@ fn a_class_of_fifty_follows_votes_and_survives_a_restart() {
         let closed = until(&mut late, |m| matches!(m, ToClient::Closed { .. })).await;
         assert!(matches!(&closed, ToClient::Closed { reason } if reason.contains("4 hours")), "{closed:?}");
         // The server restarts: connections end, and the old room is gone with a clear message.
-        server.runtime.shutdown_background();
+        server.stop();
         // The client sees the server go (after what it had already been sent: its room).
         while let Some(msg) = next(&mut other).await {
             assert!(matches!(msg, ToClient::Created { .. }), "{msg:?}");
@@ -215,7 +200,7 @@ fn a_class_of_fifty_follows_votes_and_survives_a_restart() {
             other => panic!("{other:?}"),
         }
     });
-    server.runtime.shutdown_background();
+    server.stop();
 }
 
 /// A vote in poll `cycles/2`, and the fault it gets.
@@ -312,6 +297,6 @@ fn the_site_is_served_precompressed_cached_and_with_its_policy() {
                 .starts_with("HTTP/1.1 404")
         );
     });
-    server.runtime.shutdown_background();
+    server.stop();
     std::fs::remove_dir_all(dir).ok();
 }
