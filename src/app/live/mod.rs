@@ -55,6 +55,8 @@ pub struct Live {
     last_push: Option<Instant>,
     /// The presenter shows the join code and QR code (hidden once the class is in).
     show_join: bool,
+    /// The QR code was drawn last frame (the panel is wider for it).
+    qr_shown: bool,
     /// A student's typed room code.
     code_field: String,
     /// The wait before tries (tests shorten it).
@@ -101,16 +103,17 @@ impl Live {
         let mut live = Self::default();
         let fresh = |h: &&Held| now_s().saturating_sub(h.at) < ROOM_LIFE_S && !h.code.is_empty();
         if let Some(held) = memory.presenter.as_ref().filter(fresh) {
+            // A first try that fails says "no live server" with Try again (the page may be another host's).
             let mut s = Session::new(Role::Presenter, Some(held.code.clone()), String::new());
             s.secret = Some(held.secret.clone());
-            // The room was reachable before the reload: a failed try is a reconnect.
-            s.ever_open = true;
             live.start(s);
         } else if let Some(held) = memory.student.as_ref().filter(fresh) {
-            let mut s = Session::new(Role::Student, Some(held.code.clone()), String::new());
-            s.ever_open = true;
+            live.start(Session::new(
+                Role::Student,
+                Some(held.code.clone()),
+                String::new(),
+            ));
             live.following = true;
-            live.start(s);
         }
         live
     }

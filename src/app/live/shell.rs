@@ -94,7 +94,12 @@ impl BilevelApp {
                 let poll = step_poll(values).map(|p| p.0);
                 let mut session = session.clone();
                 session.tally = session.tally.filter(|t| Some(&t.poll) == poll.as_ref());
-                let width = (ui.available_width() * 0.28).clamp(200.0, 440.0);
+                // Narrower once the QR code has given way to the answers: the stage gets the room.
+                let width = if self.live.qr_shown {
+                    (ui.available_width() * 0.28).clamp(200.0, 440.0)
+                } else {
+                    (ui.available_width() * 0.2).clamp(170.0, 320.0)
+                };
                 egui::Panel::right("live")
                     .exact_size(width)
                     .resizable(false)
@@ -122,6 +127,7 @@ impl BilevelApp {
             }
             Role::Student => self.student_ui(ui, &session, look, &mut report),
         };
+        self.live.qr_shown = report.controls.iter().any(|c| c.id == "live-qr");
         if let Some(asked) = asked {
             self.live_asked(asked);
             ui.ctx().request_repaint();

@@ -130,8 +130,8 @@ pub fn presenter(
     report.control("live-students", &count);
     let toggle = ui.toggle_value(show_join, "Join code and QR");
     report.control("live-show-join", &toggle);
-    let join_block = *show_join;
-    if join_block {
+    let mut qr_drawn = false;
+    if *show_join {
         if let Some(join) = join {
             ui.label("Join at");
             ui.add(egui::Label::new(RichText::new(join).monospace()).wrap());
@@ -146,6 +146,7 @@ pub fn presenter(
                 let (rect, _) =
                     ui.allocate_exact_size(egui::vec2(side, side), egui::Sense::hover());
                 let drawn = qr.paint(ui.painter(), rect);
+                qr_drawn = true;
                 report
                     .controls
                     .push(crate::status::UiRect::at("live-qr", ui.ctx(), drawn));
@@ -155,7 +156,7 @@ pub fn presenter(
     }
     let big = ui.label(
         RichText::new(spaced)
-            .font(FontId::monospace(size * if join_block { 3.0 } else { 2.0 }))
+            .font(FontId::monospace(size * if qr_drawn { 3.0 } else { 2.2 }))
             .strong(),
     );
     report.control("live-code", &big);

@@ -306,10 +306,12 @@ impl View for LessonView {
                 Err("URL parameter `id`: a lesson link with a step needs the lesson's id".into())
             }
             Some(id) => {
-                let same = self
-                    .open
-                    .as_ref()
-                    .is_some_and(|o| self.lessons[o.lesson].lesson.id == id && o.step == step);
+                // The open step, unless the link asks its question again (no `play`) after a reveal.
+                let same = self.open.as_ref().is_some_and(|o| {
+                    let steps = &self.lessons[o.lesson].lesson.steps;
+                    let revealed = steps[o.step].question.is_some() && o.phase != Phase::Asking;
+                    self.lessons[o.lesson].lesson.id == id && o.step == step && (play || !revealed)
+                });
                 if !same {
                     self.open_link(&id, step)?;
                 }

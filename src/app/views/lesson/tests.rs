@@ -432,3 +432,35 @@ fn check_this_lesson_runs_frame_by_frame_and_names_a_false_claim() {
     assert_eq!(summary["claims_failed"], 1, "{summary}");
     assert_eq!(summary["errors"], 0, "{summary}");
 }
+
+/// `play=1` (what a live class follows after the reveal): a question's step opens revealed and its link says
+/// so; the link without it asks again; another value is named.
+#[test]
+fn play_in_a_link_reveals_the_question_and_its_absence_asks_again() {
+    let mut view = library();
+    let step2 = [("id", "nash-vs-stackelberg"), ("step", "2")];
+    view.apply_query(&query(&step2)).expect("opens");
+    let mut h = Headless::new(Box::new(view));
+    let ((report, _), _) = h.frame_with(Vec::new());
+    assert_eq!(report.values["phase"], json!("asking"));
+    assert!(!h.view.to_query().iter().any(|(k, _)| k == "play"));
+    let played = [step2[0], step2[1], ("play", "1")];
+    h.view.apply_query(&query(&played)).expect("plays");
+    let report = settle(&mut h, 20_000);
+    assert_eq!(report.values["question_revealed"], json!(true));
+    assert_eq!(h.view.to_query(), query(&played));
+    assert_eq!(
+        report.values["question"]["answers"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    h.view.apply_query(&query(&step2)).expect("asks again");
+    let ((report, _), _) = h.frame_with(Vec::new());
+    assert_eq!(report.values["phase"], json!("asking"));
+    let e = h
+        .view
+        .apply_query(&query(&[step2[0], step2[1], ("play", "yes")]))
+        .expect_err("refused");
+    assert!(e.contains("`play`") && e.contains("`yes`"), "{e}");
+}
