@@ -187,14 +187,20 @@ fn presenter_keys_walk_the_steps() {
     assert_eq!(at(&mut h, egui::Key::Home), 1);
 }
 
-#[test]
-fn a_question_waits_then_runs_and_reveals_with_the_claims_holding() {
+/// nash-vs-stackelberg's step 2 (a question) opened by its link, a frame drawn: it asks.
+fn asking_at_step_2() -> (Headless<LessonView>, ViewReport) {
     let mut view = library();
     view.apply_query(&query(&[("id", "nash-vs-stackelberg"), ("step", "2")]))
         .expect("opens");
     let mut h = Headless::new(Box::new(view));
     let ((report, _), _) = h.frame_with(Vec::new());
     assert_eq!(report.values["phase"], json!("asking"));
+    (h, report)
+}
+
+#[test]
+fn a_question_waits_then_runs_and_reveals_with_the_claims_holding() {
+    let (mut h, report) = asking_at_step_2();
     assert_eq!(report.values["question_revealed"], json!(false));
     assert_eq!(report.values["inner_view"], json!("playground"));
     assert!(
@@ -437,12 +443,8 @@ fn check_this_lesson_runs_frame_by_frame_and_names_a_false_claim() {
 /// so; the link without it asks again; another value is named.
 #[test]
 fn play_in_a_link_reveals_the_question_and_its_absence_asks_again() {
-    let mut view = library();
+    let (mut h, _) = asking_at_step_2();
     let step2 = [("id", "nash-vs-stackelberg"), ("step", "2")];
-    view.apply_query(&query(&step2)).expect("opens");
-    let mut h = Headless::new(Box::new(view));
-    let ((report, _), _) = h.frame_with(Vec::new());
-    assert_eq!(report.values["phase"], json!("asking"));
     assert!(!h.view.to_query().iter().any(|(k, _)| k == "play"));
     let played = [step2[0], step2[1], ("play", "1")];
     h.view.apply_query(&query(&played)).expect("plays");
