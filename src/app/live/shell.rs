@@ -61,7 +61,7 @@ impl BilevelApp {
         let url = socket_url(&page(&self.live));
         self.live.poll(ui.ctx(), &url, &self.settings.live.device);
         self.live.remember(&mut self.settings.live);
-        let Some(session) = self.live.session.clone() else {
+        let Some(mut session) = self.live.session.clone() else {
             return report;
         };
         report.value(
@@ -92,8 +92,10 @@ impl BilevelApp {
                     .map(|c| c as usize);
                 // The histogram is the open step's: another step's last tally is not shown.
                 let poll = step_poll(values).map(|p| p.0);
-                let mut session = session.clone();
-                session.tally = session.tally.filter(|t| Some(&t.poll) == poll.as_ref());
+                session.tally = session
+                    .tally
+                    .take()
+                    .filter(|t| Some(&t.poll) == poll.as_ref());
                 // Narrower once the QR code has given way to the answers: the stage gets the room.
                 let width = if self.live.qr_shown {
                     (ui.available_width() * 0.28).clamp(200.0, 440.0)
@@ -214,13 +216,7 @@ impl BilevelApp {
                 query.push(("play".to_owned(), "1".to_owned()));
                 self.open_link(&Anchor::new(view.anchor(), query).to_hash());
             }
-            Asked::Csv => {
-                if let Some((tx, _)) = &mut self.live.socket {
-                    let frame =
-                        bilevel_lab_classroom::encode(&bilevel_lab_classroom::ToServer::Csv);
-                    tx.send(ewebsock::WsMessage::Text(frame));
-                }
-            }
+            Asked::Csv => self.live.send(vec![bilevel_lab_classroom::ToServer::Csv]),
             Asked::End => {
                 self.live.end();
                 self.live.remember(&mut self.settings.live);

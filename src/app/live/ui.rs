@@ -43,6 +43,12 @@ pub fn question(state: Option<&Value>) -> Option<(String, Vec<String>)> {
     Some((prompt, answers))
 }
 
+/// Publishes a button's rectangle under `id` (the browser tests click by it) and says whether it was clicked.
+fn pressed(report: &mut ViewReport, id: &'static str, button: &egui::Response) -> bool {
+    report.control(id, button);
+    button.clicked()
+}
+
 fn letter(k: usize) -> char {
     char::from(b'A' + (k as u8).min(25))
 }
@@ -102,8 +108,7 @@ pub fn presenter(
         let end = ui
             .button("End")
             .on_hover_text("Close the room's page here (the room expires)");
-        report.control("live-end", &end);
-        if end.clicked() {
+        if pressed(report, "live-end", &end) {
             asked = Some(Asked::End);
         }
     });
@@ -186,8 +191,7 @@ pub fn presenter(
                     RichText::new("Reveal").size(size * 1.3).strong(),
                 ))
                 .on_hover_text("Close the vote and play the step");
-            report.control("live-reveal", &reveal);
-            if reveal.clicked() {
+            if pressed(report, "live-reveal", &reveal) {
                 asked = Some(Asked::Reveal);
             }
         }
@@ -195,8 +199,7 @@ pub fn presenter(
     let csv = ui
         .button("Tallies as CSV")
         .on_hover_text("Every poll of this room: poll, answer, votes");
-    report.control("live-csv", &csv);
-    if csv.clicked() {
+    if pressed(report, "live-csv", &csv) {
         asked = Some(Asked::Csv);
     }
     asked
@@ -229,12 +232,10 @@ pub fn histogram(ui: &mut egui::Ui, counts: &[usize], correct: Option<usize>, lo
                     .monospace(),
             );
             let text = format!("{n} · {share:.0} %{}", if right { " (right)" } else { "" });
-            let label_w = ui.fonts_mut(|f| {
-                f.layout_no_wrap(text.clone(), FontId::proportional(size), color)
-                    .size()
-                    .x
-            });
-            let room = (ui.available_width() - label_w - 8.0).max(8.0);
+            // Laid out once: its width sizes the bar, then it is drawn.
+            let galley =
+                ui.fonts_mut(|f| f.layout_no_wrap(text, FontId::proportional(size), color));
+            let room = (ui.available_width() - galley.size().x - 8.0).max(8.0);
             let (rect, _) =
                 ui.allocate_exact_size(egui::vec2(room, size * 1.1), egui::Sense::hover());
             let bar = egui::Rect::from_min_size(
@@ -249,7 +250,7 @@ pub fn histogram(ui: &mut egui::Ui, counts: &[usize], correct: Option<usize>, lo
                 egui::Stroke::new(2.0, color),
                 egui::StrokeKind::Inside,
             );
-            ui.label(RichText::new(text).size(size).color(color));
+            ui.label(galley);
         });
     }
 }
@@ -276,8 +277,7 @@ pub fn student_strip(
         let state = ui.label(RichText::new(what).strong().size(size));
         report.control("live-following", &state);
         let toggle = ui.button(RichText::new(button).size(size));
-        report.control("live-follow", &toggle);
-        if toggle.clicked() {
+        if pressed(report, "live-follow", &toggle) {
             asked = Some(Asked::Follow(!following));
         }
         ui.label(format!("room {code}"));
@@ -293,9 +293,8 @@ pub fn student_strip(
             let field = ui.add(egui::TextEdit::singleline(code_field).desired_width(110.0));
             report.control("live-code-field", &field);
             let join = ui.button("Join");
-            report.control("live-join", &join);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            if join.clicked() || enter {
+            if pressed(report, "live-join", &join) || enter {
                 asked = Some(Asked::Join(code_field.clone()));
             }
         });
