@@ -916,6 +916,14 @@ fn control_view_trains_four_learners_and_explains_an_update() {
         assert_eq!(l["status"], "training", "{l}");
     }
     assert!(learners[0]["cosine"].is_null() && learners[1]["cosine"].is_number());
+    let trainer = status.view["trainer"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        trainer.ends_with("thread") || trainer.ends_with("threads"),
+        "{trainer}"
+    );
     harness.get_by_label("Explain this update").click();
     harness.run_steps(3);
     harness.get_by_label_contains("3. IHVP (Eq. 9)");
@@ -923,6 +931,48 @@ fn control_view_trains_four_learners_and_explains_an_update() {
     let before = scene(&harness);
     harness.run_steps(10);
     assert_eq!(scene(&harness), before, "paused: the numbers hold still");
+}
+
+/// On the workers (threads natively), Step trains exactly one update, Pause stops at the end of the update
+/// in progress, and Restart goes back to update 0 (issue 40: the playback is the frames' own).
+#[test]
+fn control_on_workers_steps_pauses_and_restarts_as_in_frames() {
+    let mut harness = light([1500.0, 1100.0]);
+    harness
+        .state_mut()
+        .open_link("#control?stop_at=8&ppo.hidden=8&ppo.steps=16&learners.1.blpo.critic_steps=2&learners.1.blpo.rank=3");
+    harness.step();
+    harness.get_by_label("Step").click();
+    step_until(&mut harness, "update", &1.into());
+    for _ in 0..30 {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    assert_eq!(
+        harness.state().status(false).view["update"],
+        1,
+        "Step: one update"
+    );
+    harness.get_by_label("Play").click();
+    step_until(&mut harness, "update", &3.into());
+    harness.get_by_label("Pause").click();
+    let paused_at = harness.state().status(false).view["update"]
+        .as_u64()
+        .unwrap_or_default();
+    for _ in 0..300 {
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    let stopped = harness.state().status(false).view["update"]
+        .as_u64()
+        .unwrap_or_default();
+    assert!(
+        stopped == paused_at || stopped == paused_at + 1,
+        "Pause at {paused_at}: the update in progress ends it, got {stopped}"
+    );
+    harness.get_by_label("Restart").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().status(false).view["update"], 0, "Restart");
 }
 
 /// On a phone (390 × 844 points) the top bar is one row — the name, a view picker, "Menu" — and its

@@ -1,31 +1,69 @@
-// Browser checks of the Control view (issue 16), run by e2e.mjs in both modes: CartPole with all four
+// Browser checks of the Control view (issues 16 and 40), run by e2e.mjs in both modes: CartPole with all four
 // learners (PPO, BLPO, BLPO-CG, nesting alone; two seeds each; networks of 16 units and rollouts of 4 × 32
-// steps, so that it fits CI's time) trained for three updates from a link while the longest gap between
-// animation frames is measured; every
-// learner reports its updates and returns; the trained agent's cart moves (two screenshots of the scene
-// differ); a screenshot; Brax's inverted_pendulum trained an update and animated; then the recorded Figure 3 (a record fetched from the page's origin) and its screenshot.
+// steps, so that it fits CI's time) trained for three updates on Web Workers from Play while the longest gap
+// between animation frames is measured; every learner reports its updates and returns; in the CPU mode the
+// same run again in the page's frames (workers off in the stored settings): the same numbers, and how much
+// slower; the trained agent's cart moves (two screenshots of the scene differ); a screenshot; Brax's
+// inverted_pendulum trained an update and animated; then the recorded Figure 3 (a record fetched from the
+// page's origin) and its screenshot.
 import path from 'node:path';
 
-export async function controlChecks(page, mode, t) {
-  const { check, waitForStatus, click, control, shots, longestFrameGap } = t;
+const THREE = '#control?learners.2.on=true&learners.3.on=true&stop_at=3&ppo.hidden=16&ppo.steps=32';
+
+/// Opens the four learners' run, plays it to update 3 and says how long that took, the longest gap between
+/// frames meanwhile, and the status then.
+async function playThree(page, t) {
+  const { waitForStatus, click, longestFrameGap } = t;
   const view = (s) => s?.view ?? {};
-  await page.evaluate(() => { location.hash = '#control?learners.2.on=true&learners.3.on=true&stop_at=3&ppo.hidden=16&ppo.steps=32'; });
-  let s = await waitForStatus((st) => st.active_view === 'control' && view(st).update === 0
+  await page.evaluate((link) => { location.hash = link; }, THREE);
+  await waitForStatus((st) => st.active_view === 'control' && view(st).update === 0
     && (view(st).learners ?? []).length === 4, 30_000);
   await click('play');
   const began = Date.now();
   const gaps = longestFrameGap(5000);
-  // Generous: frames keep to their 5 ms share of work, so on SwiftShader (~2–4 frames a second) this takes minutes.
-  s = await waitForStatus((st) => view(st).update === 3, 360_000);
-  const worst = await gaps;
-  const seconds = (Date.now() - began) / 1000;
+  // Generous: in the page's frames each keeps to its 5 ms share of work, so on SwiftShader this takes minutes.
+  const s = await waitForStatus((st) => view(st).update === 3, 600_000);
+  return { seconds: (Date.now() - began) / 1000, worst: await gaps, s };
+}
+
+/// Sets how many workers train (`Settings::workers`, RON in the page's local storage) and reloads.
+async function storeWorkers(page, t, choice) {
+  await page.evaluate((c) => {
+    const key = 'bilevel-lab/settings';
+    const ron = localStorage.getItem(key) ?? '()';
+    const next = /workers:\s*\w+(\(\d+\))?/.test(ron)
+      ? ron.replace(/workers:\s*\w+(\(\d+\))?/, `workers:${c}`)
+      : ron.replace(/^\(/, `(workers:${c},`);
+    localStorage.setItem(key, next);
+  }, choice);
+  await page.reload();
+  await t.waitForStatus((st) => st.self_check !== null, 120_000);
+}
+
+export async function controlChecks(page, mode, t) {
+  const { check, waitForStatus, click, control, shots } = t;
+  const view = (s) => s?.view ?? {};
+  // In the CPU mode the run first trains in the page's frames (workers off in the stored settings).
+  const frames = mode === 'cpu' ? await storeWorkers(page, t, 'Frames').then(() => playThree(page, t)) : null;
+  if (frames) await storeWorkers(page, t, 'Auto');
+  const workers = await playThree(page, t);
+  let s = workers.s;
   const learners = view(s).learners ?? [];
-  check(`${mode}: four learners train 3 updates on CartPole in ${seconds.toFixed(0)} s (longest frame gap ${worst.toFixed(0)} ms)`,
-    learners.length === 4 && learners.every((l) => l.updates === 3 && l.steps === 3 * 128 && l.status === 'training'
-      && Number.isFinite(l.mean) && l.mean_return.length === 2) && worst < 2000,
-    JSON.stringify([worst, learners]));
+  check(`${mode}: four learners train 3 updates on CartPole on ${view(s).trainer} in ${workers.seconds.toFixed(0)} s (longest frame gap ${workers.worst.toFixed(0)} ms)`,
+    /^\d+ Web Workers?$/.test(view(s).trainer ?? '')
+      && learners.length === 4 && learners.every((l) => l.updates === 3 && l.steps === 3 * 128 && l.status === 'training'
+      && Number.isFinite(l.mean) && l.mean_return.length === 2) && workers.worst < 2000,
+    JSON.stringify([workers.worst, view(s).trainer, learners]));
+  if (frames) {
+    // The numbers equal the workers' bit for bit (the status prints each float's shortest round trip).
+    check(`${mode}: in the page's frames the same run gives the same numbers, in ${frames.seconds.toFixed(0)} s`
+      + ` (${(frames.seconds / workers.seconds).toFixed(1)}× the workers' time; longest frame gap ${frames.worst.toFixed(0)} ms)`,
+      (view(frames.s).trainer ?? '').startsWith('frames: no workers in the settings')
+        && JSON.stringify(view(frames.s).learners) === JSON.stringify(learners),
+      JSON.stringify([view(frames.s).trainer, view(frames.s).learners, learners]));
+  }
   check(`${mode}: BLPO reports its hypergradient's pieces, PPO none`,
-    learners[0].cosine === null && Number.isFinite(learners[1].cosine) && Number.isFinite(learners[1].correction_ratio)
+    learners.length === 4 && learners[0].cosine === null && Number.isFinite(learners[1].cosine) && Number.isFinite(learners[1].correction_ratio)
       && Number.isFinite(learners[2].critic_loss),
     JSON.stringify(learners.map((l) => [l.name, l.cosine, l.correction_ratio, l.critic_loss])));
   const scene = await control('scene');

@@ -39,8 +39,29 @@ pub fn count(n: usize) -> String {
     out
 }
 
+/// A time to wait, rounded as a person says it: 8 s, 4 min 05 s, 1 h 12 min.
+pub fn duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        return "–".to_owned();
+    }
+    let s = seconds.round() as u64;
+    match s {
+        0..60 => format!("{s} s"),
+        60..3600 => format!("{} min {:02} s", s / 60, s % 60),
+        _ => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_read_well() {
+        assert_eq!(super::duration(7.6), "8 s");
+        assert_eq!(super::duration(245.0), "4 min 05 s");
+        assert_eq!(super::duration(4320.0), "1 h 12 min");
+        assert_eq!(super::duration(f64::NAN), "–");
+    }
+
     #[test]
     fn numbers_read_well() {
         assert_eq!(super::num(-1.0), "-1.000");

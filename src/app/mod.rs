@@ -12,6 +12,7 @@ pub mod look;
 pub mod playback;
 pub mod settings;
 pub mod stage;
+pub mod training;
 pub mod view;
 pub mod views;
 pub mod widgets;
@@ -115,6 +116,7 @@ impl BilevelApp {
             live: live::Live::default(),
         };
         app.live = live::Live::resume(&app.settings.live);
+        app.settings.workers.choose();
         ctx.set_theme(app.settings.theme.preference());
         ctx.set_fonts(fonts());
         look::legible(ctx);
@@ -386,6 +388,7 @@ impl eframe::App for BilevelApp {
         self.live_lead(ui.ctx());
         self.sync_hash(ui.ctx());
 
+        self.settings.workers = training::Workers::chosen();
         if self.settings != self.saved_settings {
             // eframe saves in the first frame after `auto_save_interval`; make sure there is one.
             ui.ctx()

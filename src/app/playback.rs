@@ -17,6 +17,9 @@ pub use crate::numerics::stepped::{Stepped, Work};
 use crate::scenario::document::Document;
 use crate::scenario::query::{Validate, from_query, to_query};
 
+/// How soon a frame looks again at work going on elsewhere (Web Workers), when nothing else asks for one.
+const WAITING: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Play / pause, the step to reach, and a link's pending step.
 #[derive(Clone, Debug, Default)]
 pub struct Playback {
@@ -79,7 +82,7 @@ impl Playback {
             }
         }
         let target = self.target;
-        let mut stuck = false;
+        let (mut stuck, mut waiting) = (false, false);
         let left = work_until(deadline, || match run.work(target) {
             Work::Busy => true,
             Work::Done => false,
@@ -87,12 +90,19 @@ impl Playback {
                 stuck = true;
                 false
             }
+            Work::Waiting => {
+                waiting = true;
+                false
+            }
         });
         if stuck {
             self.target = run.steps();
             self.playing = false;
         }
-        if self.playing || left {
+        if waiting {
+            // The workers wake the page when an update arrives; this is the fallback.
+            ctx.request_repaint_after(WAITING);
+        } else if self.playing || left {
             ctx.request_repaint();
         }
     }

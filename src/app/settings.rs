@@ -31,6 +31,8 @@ pub struct Settings {
     pub view: String,
     /// The live classroom's voter id and the room held (a reload keeps it).
     pub live: crate::app::live::Memory,
+    /// How many workers train the Control view's learners (issue 40).
+    pub workers: crate::app::training::Workers,
 }
 
 /// The storage key.

@@ -13,6 +13,9 @@ pub enum Work {
     Done,
     /// Can't move (every run has diverged): playback stops where it is.
     Stuck,
+    /// The work goes on elsewhere (Web Workers, threads): nothing to do in this frame; look again in the
+    /// next.
+    Waiting,
 }
 
 /// The run behind a view's pictures, stepped a unit at a time.

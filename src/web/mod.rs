@@ -7,6 +7,8 @@ use wasm_bindgen::JsCast as _;
 use wasm_bindgen::prelude::*;
 
 mod files;
+pub mod worker;
+pub mod workers;
 
 pub use files::{
     captured_png_bytes, download, fetch_text, pick_text_file, save_png_after_paint,

@@ -208,6 +208,16 @@ impl Learner {
         }
     }
 
+    /// Puts in the actor's and critic's parameters (an agent trained elsewhere: a Web Worker's seed).
+    pub fn set_parameters(&mut self, theta: nalgebra::DVector<f64>, omega: nalgebra::DVector<f64>) {
+        let agent = match self {
+            Self::Ppo(p) => &mut p.agent,
+            Self::Blpo(b) => &mut b.agent,
+        };
+        agent.theta = theta;
+        agent.omega = omega;
+    }
+
     /// Whether every actor and critic parameter is finite.
     pub fn finite(&self) -> bool {
         let a = self.agent();

@@ -14,3 +14,4 @@ pub mod parallel;
 pub mod policy;
 pub mod ppo;
 pub mod terms;
+pub mod wire;

@@ -4,7 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod jobs;
 mod model;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod threads;
 
 pub use model::Model;
 

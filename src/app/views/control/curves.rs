@@ -80,8 +80,10 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
         .iter()
         .find(|r| r.algorithm.name() == Name::Ppo && !r.history.is_empty())
         .map(Seeds::seconds_per_update);
+    // A recorded run has nothing in progress.
+    let live = model.runs.iter().any(|r| !r.learners.is_empty());
     egui::Grid::new("control-table")
-        .num_columns(6)
+        .num_columns(6 + usize::from(live))
         .spacing([16.0, 2.0])
         .show(ui, |ui| {
             for h in [
@@ -91,11 +93,15 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
                 "95% band",
                 "time / update",
                 "status",
-            ] {
+                if live { "progress" } else { "" },
+            ]
+            .into_iter()
+            .filter(|h| !h.is_empty())
+            {
                 ui.strong(h);
             }
             ui.end_row();
-            for (&slot, r) in model.slots.iter().zip(&model.runs) {
+            for (i, (&slot, r)) in model.slots.iter().zip(&model.runs).enumerate() {
                 let name = r.algorithm.name();
                 ui.colored_label(look.color(SLOT_COLORS[slot]), r.algorithm.display())
                     .on_hover_text(name.rule());
@@ -129,9 +135,48 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
                 } else {
                     ui.colored_label(look.error_color(), status(r));
                 }
+                if live {
+                    ui.label(model.progress(i).map_or("–".to_owned(), |(rate, left)| {
+                        format!("{rate:.2} updates/s · {} left", format::duration(left))
+                    }))
+                    .on_hover_text(
+                        "updates per second over the last ten, and the time to the run's last update at that rate",
+                    );
+                }
                 ui.end_row();
             }
         });
+}
+
+/// What trains the learners (workers, or the page's frames and why) and the picker for how many workers
+/// (kept in the browser's storage; it applies from the next run: Restart or a settings change).
+pub fn trainer_ui(ui: &mut egui::Ui, model: &Model, frames_why: Option<&str>, look: Look) {
+    use crate::app::training::{MAX, Workers};
+    ui.horizontal_wrapped(|ui| {
+        match (model.trainer(), frames_why) {
+            (Some(on), _) => ui.label(format!("Training on {on}.")),
+            (None, Some(why)) => ui.colored_label(
+                look.focus_color(),
+                format!("Training in this page's frames ({why}): slower, a few milliseconds a frame."),
+            ),
+            (None, None) => ui.label("Training starts on workers with Play."),
+        };
+        let mut chosen = Workers::chosen();
+        egui::ComboBox::from_label("workers")
+            .selected_text(chosen.label())
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut chosen, Workers::Auto, Workers::Auto.label());
+                for n in 1..=MAX as u8 {
+                    ui.selectable_value(&mut chosen, Workers::Count(n), n.to_string());
+                }
+                ui.selectable_value(&mut chosen, Workers::Frames, Workers::Frames.label());
+            })
+            .response
+            .on_hover_text("How many workers train (kept in this browser). Applies from the next run: Restart.");
+        if chosen != Workers::chosen() {
+            chosen.choose();
+        }
+    });
 }
 
 /// The return curves (mean and 95% band over seeds) and the diagnostics.

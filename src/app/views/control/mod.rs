@@ -24,6 +24,7 @@ use crate::app::widgets::{RunAction, controls_and_results};
 use crate::app::{View, ViewCtx, format};
 use crate::numerics::control::envs::EnvKind;
 use crate::numerics::control::lockstep::{Seeds, mean_band};
+use crate::scenario::control_lab::jobs::jobs;
 use crate::scenario::control_lab::{ControlLabState, Model};
 use crate::scenario::json::num;
 
@@ -39,6 +40,12 @@ pub struct ControlView {
     message: Option<Result<String, String>>,
     /// The recorded run the state names, once fetched (or why it could not be opened).
     recorded: recorded::Slot,
+    /// Whether the model's trainer was chosen (workers start when training starts, not before).
+    chosen: bool,
+    /// Why the page's frames train instead of workers (none while workers train, or before it is known).
+    frames_why: Option<String>,
+    /// A worker's failure: the frames train from then on.
+    failed: Option<String>,
 }
 
 impl Default for ControlView {
@@ -52,6 +59,9 @@ impl Default for ControlView {
             png: RegionPng::default(),
             message: None,
             recorded: recorded::Slot::default(),
+            chosen: false,
+            frames_why: None,
+            failed: None,
         }
     }
 }
@@ -242,13 +252,45 @@ impl ControlView {
     /// training is too costly to replay on every slider move — and trains. While playing, the target moves
     /// one update ahead only once the learners have reached it, so Pause stops at the end of the update in
     /// progress.
+    ///
+    /// The trainer is chosen when training starts (Play, Step, a link's `step=k`): workers (their wasm
+    /// loads then), or the frames where there are none; a worker's failure hands the run to the frames,
+    /// replayed to where it was heading.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
         let stale = self.run.stale(&self.state);
         let restart =
             self.playback.restart(action) || (stale && self.playback.restart(RunAction::Reset));
-        self.run.rebuild_if(&self.state, restart, |s| {
-            Model::new(s, frame_clock::seconds)
-        });
+        let starting =
+            self.playback.playing || action == RunAction::Step || self.playback.target() > 0;
+        if let Ok(model) = &self.run.model
+            && let Some(why) = model.failure()
+        {
+            log::warn!("training workers failed: {why}");
+            self.failed = Some(why.to_owned());
+        }
+        let failed =
+            self.failed.is_some() && self.run.model.as_ref().is_ok_and(|m| m.trainer().is_some());
+        let rebuild = restart || failed || (starting && !self.chosen);
+        let mut frames_why = None;
+        if self.run.rebuild_if(&self.state, rebuild, |s| {
+            if !starting {
+                return Model::new(s, frame_clock::seconds);
+            }
+            let pool = match &self.failed {
+                Some(why) => Err(format!("a worker failed: {why}")),
+                None => crate::app::training::pool(ui.ctx(), jobs(s).len()),
+            };
+            match pool {
+                Ok(pool) => Model::remote(s, frame_clock::seconds, pool),
+                Err(why) => {
+                    frames_why = Some(why);
+                    Model::new(s, frame_clock::seconds)
+                }
+            }
+        }) {
+            self.chosen = starting;
+            self.frames_why = frames_why;
+        }
         let behind = self.run.model.steps() < self.playback.target();
         self.playback.advance(
             ui.ctx(),
@@ -268,6 +310,13 @@ impl ControlView {
         };
         ctx.report.value("update", m.steps());
         ctx.report.value("learners", learners_report(m));
+        ctx.report.value(
+            "trainer",
+            m.trainer().unwrap_or_else(|| match &self.frames_why {
+                Some(why) => format!("frames: {why}"),
+                None => "frames".to_owned(),
+            }),
+        );
     }
 
     fn results_ui(&mut self, ui: &mut egui::Ui, ctx: &mut ViewCtx<'_>) {
@@ -280,6 +329,7 @@ impl ControlView {
             return;
         }
         curves::table_ui(ui, model, look);
+        curves::trainer_ui(ui, model, self.frames_why.as_deref(), look);
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             ui.label("Agent shown and explained:");

@@ -1,0 +1,82 @@
+//! The native app's [`Pool`]: its workers are threads, running what a Web Worker runs (`jobs::serve`) and
+//! sending back the same numbers (issue 40).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use super::jobs::{Pool, Trainer, serve};
+
+/// Threads, each with its commands' channel; their updates come back on one channel.
+pub struct Threads {
+    commands: Vec<Sender<String>>,
+    inbox: Receiver<Result<Vec<f64>, String>>,
+    /// Set when the page drops the pool: each thread stops after the update in progress.
+    left: Arc<AtomicBool>,
+}
+
+impl Threads {
+    /// `n` threads (at least one) timing updates by `clock`; `wake` is called after each message (the
+    /// app asks for a frame).
+    pub fn new(n: usize, clock: fn() -> f64, wake: Arc<dyn Fn() + Send + Sync>) -> Self {
+        let (outbox, inbox) = channel();
+        let left = Arc::new(AtomicBool::new(false));
+        let commands = (0..n.max(1))
+            .map(|_| {
+                let (send, receive) = channel::<String>();
+                let (outbox, left, wake) = (outbox.clone(), Arc::clone(&left), Arc::clone(&wake));
+                std::thread::spawn(move || {
+                    let mut trainer: Option<Trainer> = None;
+                    for text in receive {
+                        let mut post = |u: crate::numerics::control::wire::Update| {
+                            let sent = outbox.send(Ok(u.encode())).is_ok();
+                            wake();
+                            sent && !left.load(Ordering::Relaxed)
+                        };
+                        if let Err(e) = serve(&mut trainer, &text, clock, &mut post) {
+                            // The page may have left; nothing is waiting for the message then.
+                            outbox.send(Err(e)).ok();
+                            wake();
+                        }
+                    }
+                });
+                send
+            })
+            .collect();
+        Self {
+            commands,
+            inbox,
+            left,
+        }
+    }
+}
+
+impl Drop for Threads {
+    fn drop(&mut self) {
+        self.left.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Pool for Threads {
+    fn workers(&self) -> usize {
+        self.commands.len()
+    }
+
+    fn send(&mut self, w: usize, command: &str) {
+        if let Some(c) = self.commands.get(w) {
+            // A thread that stopped has nothing to train; its failure already came back.
+            c.send(command.to_owned()).ok();
+        }
+    }
+
+    fn receive(&mut self) -> Vec<Result<Vec<f64>, String>> {
+        self.inbox.try_iter().collect()
+    }
+
+    fn name(&self) -> String {
+        match self.commands.len() {
+            1 => "1 thread".to_owned(),
+            n => format!("{n} threads"),
+        }
+    }
+}
