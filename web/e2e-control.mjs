@@ -26,16 +26,23 @@ async function playThree(page, t) {
   return { seconds: (Date.now() - began) / 1000, worst: await gaps, s };
 }
 
-/// Sets how many workers train (`Settings::workers`, RON in the page's local storage) and reloads.
+/// Sets how many workers train (`Settings::workers`, RON in the page's local storage) and reloads. The page
+/// saves its settings as it unloads, so the choice is written by a script that runs before the app on every
+/// load of this page, from the tab's session storage.
+const patched = new WeakSet();
 async function storeWorkers(page, t, choice) {
-  await page.evaluate((c) => {
-    const key = 'bilevel-lab/settings';
-    const ron = localStorage.getItem(key) ?? '()';
-    const next = /workers:\s*\w+(\(\d+\))?/.test(ron)
-      ? ron.replace(/workers:\s*\w+(\(\d+\))?/, `workers:${c}`)
-      : ron.replace(/^\(/, `(workers:${c},`);
-    localStorage.setItem(key, next);
-  }, choice);
+  if (!patched.has(page)) {
+    patched.add(page);
+    await page.addInitScript(() => {
+      const c = sessionStorage.getItem('e2e-workers');
+      if (!c) return;
+      const key = 'bilevel-lab/settings';
+      const ron = localStorage.getItem(key) ?? '()';
+      const field = /workers:\s*\w+(\(\d+\))?/;
+      localStorage.setItem(key, field.test(ron) ? ron.replace(field, `workers:${c}`) : ron.replace(/^\(/, `(workers:${c},`));
+    });
+  }
+  await page.evaluate((c) => sessionStorage.setItem('e2e-workers', c), choice);
   await page.reload();
   await t.waitForStatus((st) => st.self_check !== null, 120_000);
 }
@@ -44,8 +51,8 @@ export async function controlChecks(page, mode, t) {
   const { check, waitForStatus, click, control, shots } = t;
   const view = (s) => s?.view ?? {};
   // In the CPU mode the run first trains in the page's frames (workers off in the stored settings).
-  const frames = mode === 'cpu' ? await storeWorkers(page, t, 'Frames').then(() => playThree(page, t)) : null;
-  if (frames) await storeWorkers(page, t, 'Auto');
+  const frames = mode === 'cpu' ? await storeWorkers(page, t, 'frames').then(() => playThree(page, t)) : null;
+  if (frames) await storeWorkers(page, t, 'auto');
   const workers = await playThree(page, t);
   let s = workers.s;
   const learners = view(s).learners ?? [];

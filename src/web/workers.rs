@@ -112,6 +112,9 @@ impl WebWorkers {
 impl Drop for WebWorkers {
     fn drop(&mut self) {
         for w in &self.workers {
+            // An event already queued must not reach a handler dropped with this.
+            w.set_onmessage(None);
+            w.set_onerror(None);
             w.terminate();
         }
     }

@@ -186,18 +186,14 @@ pub trait Pool {
     fn name(&self) -> String;
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
-#[expect(clippy::expect_used, reason = "tests")]
-mod tests {
-    use std::sync::Arc;
-
+#[cfg(test)]
+pub(crate) mod tests {
     use super::*;
     use crate::numerics::stepped::{Stepped as _, Work};
-    use crate::scenario::control_lab::threads::Threads;
     use crate::scenario::query::from_query;
 
     /// Four small learners on two seeds (PPO, BLPO with the Hessian diagnosed, BLPO-CG, nesting alone).
-    fn small() -> ControlLabState {
+    pub(crate) fn small() -> ControlLabState {
         let link = "stop_at=4&ppo.hidden=8&ppo.steps=16&learners.1.blpo.critic_steps=2&learners.1.blpo.rank=3\
                     &learners.1.blpo.diagnose=true&learners.2.on=true&learners.2.blpo.critic_steps=2\
                     &learners.3.on=true&learners.3.blpo.critic_steps=2";
@@ -207,63 +203,6 @@ mod tests {
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
         from_query(&query).expect("a valid link")
-    }
-
-    /// Plays a model to `target` updates as the app's frames do (waiting on the workers between frames).
-    fn play(model: &mut Model, target: usize) {
-        for _ in 0..200_000 {
-            match model.work(target) {
-                Work::Busy => {}
-                Work::Waiting => std::thread::sleep(std::time::Duration::from_millis(1)),
-                Work::Done | Work::Stuck => return,
-            }
-        }
-        panic!("the workers never finished");
-    }
-
-    /// Every learner's records, returns and animated agent, as text (Debug prints each float's shortest
-    /// round trip, NaN as NaN: equal text, equal bits).
-    fn text(model: &Model) -> String {
-        model
-            .runs
-            .iter()
-            .map(|s| {
-                let agent = s
-                    .learners
-                    .first()
-                    .map(|l| (l.agent().theta.clone(), l.agent().omega.clone()));
-                format!(
-                    "{:?} {:?} {:?} {:?} {:?}",
-                    s.history, s.returns, s.last, s.diverged, agent
-                )
-            })
-            .collect()
-    }
-
-    /// Three threads record what the page's frames record, bit for bit — with the workers told one update
-    /// at a time (Play) or the whole way at once (a link's `step=k`) — and the animated agent is seed 0's.
-    #[test]
-    fn workers_record_what_the_frames_record_bit_for_bit() {
-        let state = small();
-        let mut frames = Model::new(&state, || 0.0).expect("builds");
-        play(&mut frames, 4);
-        assert_eq!(frames.steps(), 4);
-        for stepwise in [true, false] {
-            let pool = Threads::new(3, || 0.0, Arc::new(|| {}));
-            assert_eq!(pool.name(), "3 threads");
-            let mut remote = Model::remote(&state, || 0.0, Box::new(pool)).expect("builds");
-            if stepwise {
-                for k in 1..=4 {
-                    play(&mut remote, k);
-                    assert_eq!(remote.steps(), k);
-                }
-            } else {
-                play(&mut remote, 4);
-            }
-            assert_eq!(remote.trainer().as_deref(), Some("3 threads"));
-            assert_eq!(remote.failure(), None);
-            assert_eq!(text(&remote), text(&frames));
-        }
     }
 
     /// Costly learners' seeds are spread first: with two workers each gets one seed of every learner.

@@ -80,3 +80,70 @@ impl Pool for Threads {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::numerics::stepped::{Stepped as _, Work};
+    use crate::scenario::control_lab::Model;
+    use crate::scenario::control_lab::jobs::tests::small;
+
+    /// Plays a model to `target` updates as the app's frames do (waiting on the workers between frames).
+    fn play(model: &mut Model, target: usize) {
+        for _ in 0..200_000 {
+            match model.work(target) {
+                Work::Busy => {}
+                Work::Waiting => std::thread::sleep(std::time::Duration::from_millis(1)),
+                Work::Done | Work::Stuck => return,
+            }
+        }
+        panic!("the workers never finished");
+    }
+
+    /// Every learner's records, returns and animated agent, as text (Debug prints each float's shortest
+    /// round trip, NaN as NaN: equal text, equal bits).
+    fn text(model: &Model) -> String {
+        model
+            .runs
+            .iter()
+            .map(|s| {
+                let agent = s
+                    .learners
+                    .first()
+                    .map(|l| (l.agent().theta.clone(), l.agent().omega.clone()));
+                format!(
+                    "{:?} {:?} {:?} {:?} {:?}",
+                    s.history, s.returns, s.last, s.diverged, agent
+                )
+            })
+            .collect()
+    }
+
+    /// Three threads record what the page's frames record, bit for bit — with the workers told one update
+    /// at a time (Play) or the whole way at once (a link's `step=k`) — and the animated agent is seed 0's.
+    #[test]
+    fn workers_record_what_the_frames_record_bit_for_bit() {
+        let state = small();
+        let mut frames = Model::new(&state, || 0.0).expect("builds");
+        play(&mut frames, 4);
+        assert_eq!(frames.steps(), 4);
+        for stepwise in [true, false] {
+            let pool = Threads::new(3, || 0.0, Arc::new(|| {}));
+            assert_eq!(pool.name(), "3 threads");
+            let mut remote = Model::remote(&state, || 0.0, Box::new(pool)).expect("builds");
+            if stepwise {
+                for k in 1..=4 {
+                    play(&mut remote, k);
+                    assert_eq!(remote.steps(), k);
+                }
+            } else {
+                play(&mut remote, 4);
+            }
+            assert_eq!(remote.trainer().as_deref(), Some("3 threads"));
+            assert_eq!(remote.failure(), None);
+            assert_eq!(text(&remote), text(&frames));
+        }
+    }
+}
