@@ -103,6 +103,7 @@ impl<V: View + ?Sized> Headless<V> {
                 },
                 report: &mut report,
                 navigate: &mut navigate,
+                workers: false,
             };
             egui::CentralPanel::default().show(ui, |ui| view.ui(ui, &mut vctx));
         });

@@ -368,6 +368,7 @@ impl eframe::App for BilevelApp {
                 look,
                 report: &mut self.view_report,
                 navigate: &mut navigate,
+                workers: true,
             };
             let view = &mut self.views[self.active];
             match view.staging().filter(|_| presenting) {

@@ -27,6 +27,10 @@ pub struct ViewCtx<'a> {
     /// A link (`#view?…`) the view asks the shell to open after this frame: a lesson card, a figure, a
     /// lesson's step. The shell switches tabs and writes the URL.
     pub navigate: &'a mut Option<String>,
+    /// Whether long work may leave for workers (the Control view's training: `app::training`). Not in a
+    /// headless run (the CLI, lesson checks), which plays its frames back to back until the numbers hold
+    /// still: there the frames train, as before.
+    pub workers: bool,
 }
 
 /// A view's controls (CSS-pixel rectangles) and its state in numbers, rebuilt every frame.

@@ -14,8 +14,6 @@ mod export;
 mod recorded;
 mod scene;
 
-use web_time::Instant;
-
 use crate::app::frame_clock;
 use crate::app::playback::{Built, Playback, Stepped as _};
 use crate::app::stage::{Controls, Part, Stage, Staging};
@@ -78,7 +76,7 @@ impl View for ControlView {
             return;
         }
         let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
-        self.advance(ui, action, ctx.deadline);
+        self.advance(ui, action, ctx);
         self.report(ctx);
         controls_and_results(
             ui,
@@ -133,7 +131,7 @@ impl View for ControlView {
             }
             return;
         }
-        self.advance(ui, action, ctx.deadline);
+        self.advance(ui, action, ctx);
         self.report(ctx);
         let Some(model) = stage.built(ui, (&STAGING, look), &self.run.model) else {
             return;
@@ -256,7 +254,7 @@ impl ControlView {
     /// The trainer is chosen when training starts (Play, Step, a link's `step=k`): workers (their wasm
     /// loads then), or the frames where there are none; a worker's failure hands the run to the frames,
     /// replayed to where it was heading.
-    fn advance(&mut self, ui: &egui::Ui, action: RunAction, deadline: Instant) {
+    fn advance(&mut self, ui: &egui::Ui, action: RunAction, ctx: &ViewCtx<'_>) {
         let stale = self.run.stale(&self.state);
         let restart =
             self.playback.restart(action) || (stale && self.playback.restart(RunAction::Reset));
@@ -278,6 +276,7 @@ impl ControlView {
             }
             let pool = match &self.failed {
                 Some(why) => Err(format!("a worker failed: {why}")),
+                None if !ctx.workers => Err("a headless run".to_owned()),
                 None => crate::app::training::pool(ui.ctx(), jobs(s).len()),
             };
             match pool {
@@ -298,7 +297,7 @@ impl ControlView {
             &mut self.run.model,
             usize::from(!behind),
             self.state.stop_at,
-            deadline,
+            ctx.deadline,
         );
     }
 

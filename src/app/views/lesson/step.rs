@@ -214,6 +214,7 @@ impl LessonView {
             look: ctx.look,
             report: &mut report,
             navigate: ctx.navigate,
+            workers: ctx.workers,
         };
         match stage {
             Some(stage) => {
