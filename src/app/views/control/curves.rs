@@ -80,10 +80,8 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
         .iter()
         .find(|r| r.algorithm.name() == Name::Ppo && !r.history.is_empty())
         .map(Seeds::seconds_per_update);
-    // A recorded run has nothing in progress.
-    let live = model.runs.iter().any(|r| !r.learners.is_empty());
     egui::Grid::new("control-table")
-        .num_columns(6 + usize::from(live))
+        .num_columns(6)
         .spacing([16.0, 2.0])
         .show(ui, |ui| {
             for h in [
@@ -93,15 +91,11 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
                 "95% band",
                 "time / update",
                 "status",
-                if live { "progress" } else { "" },
-            ]
-            .into_iter()
-            .filter(|h| !h.is_empty())
-            {
+            ] {
                 ui.strong(h);
             }
             ui.end_row();
-            for (i, (&slot, r)) in model.slots.iter().zip(&model.runs).enumerate() {
+            for (&slot, r) in model.slots.iter().zip(&model.runs) {
                 let name = r.algorithm.name();
                 ui.colored_label(look.color(SLOT_COLORS[slot]), r.algorithm.display())
                     .on_hover_text(name.rule());
@@ -135,23 +129,36 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
                 } else {
                     ui.colored_label(look.error_color(), status(r));
                 }
-                if live {
-                    ui.label(model.progress(i).map_or("–".to_owned(), |(rate, left)| {
-                        format!("{rate:.2} updates/s · {} left", format::duration(left))
-                    }))
-                    .on_hover_text(
-                        "updates per second over the last ten, and the time to the run's last update at that rate",
-                    );
-                }
                 ui.end_row();
             }
         });
 }
 
-/// What trains the learners (workers, or the page's frames and why) and the picker for how many workers
-/// (kept in the browser's storage; it applies from the next run: Restart or a settings change).
+/// What trains the learners (workers, or the page's frames and why), each learner's updates per second
+/// and the time to the run's end while training (under the table, which is wide enough already), and the
+/// picker for how many workers (kept in the browser's storage; it applies from the next run: Restart or a
+/// settings change).
 pub fn trainer_ui(ui: &mut egui::Ui, model: &Model, frames_why: Option<&str>, look: Look) {
     use crate::app::training::{MAX, Workers};
+    let rates: Vec<(usize, f64, f64)> = (0..model.runs.len())
+        .filter_map(|i| model.progress(i).map(|(rate, left)| (i, rate, left)))
+        .collect();
+    if !rates.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            for &(i, rate, _) in &rates {
+                let name = model.runs[i].algorithm.name().label();
+                ui.colored_label(
+                    look.color(SLOT_COLORS[model.slots[i]]),
+                    format!("{name} {rate:.2} updates/s"),
+                );
+            }
+            let left = rates.iter().map(|r| r.2).fold(0.0, f64::max);
+            ui.label(format!("· the run ends in {}", format::duration(left)))
+                .on_hover_text(
+                    "each learner's updates per second over its last ten; the slowest sets the end",
+                );
+        });
+    }
     ui.horizontal_wrapped(|ui| {
         match (model.trainer(), frames_why) {
             (Some(on), _) => ui.label(format!("Training on {on}.")),
