@@ -34,6 +34,8 @@ pub struct Model {
 struct Remote {
     pool: Box<dyn Pool>,
     queues: Vec<VecDeque<Update>>,
+    /// The workers that were given jobs (a pool larger than the jobs has idle ones: they are told nothing).
+    started: usize,
     asked: usize,
     /// Why a worker failed (the view then trains in its frames instead).
     failed: Option<String>,
@@ -64,7 +66,9 @@ impl Model {
         mut pool: Box<dyn Pool>,
     ) -> Result<Self, String> {
         let mut model = Self::new(state, clock)?;
-        for (w, ids) in split(state, pool.workers()).into_iter().enumerate() {
+        let groups = split(state, pool.workers());
+        let started = groups.len();
+        for (w, ids) in groups.into_iter().enumerate() {
             let start = Command::Start {
                 state: Box::new(state.clone()),
                 jobs: ids,
@@ -77,6 +81,7 @@ impl Model {
         model.remote = Some(Remote {
             pool,
             queues: vec![VecDeque::new(); jobs(state).len()],
+            started,
             asked: 0,
             failed: None,
         });
@@ -125,8 +130,9 @@ impl Model {
             return Work::Stuck;
         }
         if target > remote.asked {
-            let until = serde_json::json!({ "until": { "updates": target } }).to_string();
-            for w in 0..remote.pool.workers() {
+            let until =
+                serde_json::to_string(&Command::Until { updates: target }).unwrap_or_default();
+            for w in 0..remote.started {
                 remote.pool.send(w, &until);
             }
             remote.asked = target;
