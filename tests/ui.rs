@@ -954,6 +954,16 @@ fn control_on_workers_steps_pauses_and_restarts_as_in_frames() {
         "Step: one update"
     );
     harness.get_by_label("Play").click();
+    step_until(&mut harness, "update", &2.into());
+    // While the workers train, a page drawn in software (lavapipe here) paces its frames; elsewhere not.
+    let status = harness.state().status(false);
+    let software = bilevel_lab::gpu::adapter::drawn_in_software(&status.compute_backend);
+    assert_eq!(
+        status.view["frame_pace_ms"],
+        if software { 250 } else { 0 },
+        "{}",
+        status.compute_backend
+    );
     step_until(&mut harness, "update", &3.into());
     harness.get_by_label("Pause").click();
     let paused_at = harness.state().status(false).view["update"]

@@ -32,12 +32,14 @@ export async function startTrace(page) {
       thread: stats(frames.map(cpu)),
       threadWindow: worstWindowP95(frames, cpu),
       gpu: stats(gpu.map((e) => e.dur / 1000)),
+      // Each app frame's start (ms from the first) and main-thread CPU (ms), for a caller's own windows.
+      each: frames.map((e) => [(e.ts - frames[0].ts) / 1000, cpu(e)]),
     };
   };
 }
 
 /// p50, p95 and max in milliseconds, one decimal (as frame_ms prints them).
-function stats(ms) {
+export function stats(ms) {
   const sorted = ms.filter(Number.isFinite).sort((a, b) => a - b);
   if (sorted.length === 0) return null;
   const at = (p) => Math.round(10 * sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]) / 10;

@@ -17,8 +17,10 @@ pub use crate::numerics::stepped::{Stepped, Work};
 use crate::scenario::document::Document;
 use crate::scenario::query::{Validate, from_query, to_query};
 
-/// How soon a frame looks again at work going on elsewhere (Web Workers), when nothing else asks for one.
-const WAITING: std::time::Duration = std::time::Duration::from_millis(100);
+/// How soon a frame looks again at work going on elsewhere (Web Workers), when nothing else asks for one:
+/// a worker wakes the page with each update it sends, so this only keeps "the run ends in …" counting
+/// down. Seldom, because every frame drawn in software takes a share of the cores the workers train on.
+const WAITING: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Play / pause, the step to reach, and a link's pending step.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +30,8 @@ pub struct Playback {
     target: usize,
     /// Set by a link: rebuild the run and replay it to this step.
     replay: Option<usize>,
+    /// The last frame found the work going on elsewhere (`Work::Waiting`): the spinner turns quietly.
+    elsewhere: bool,
 }
 
 impl Playback {
@@ -99,6 +103,7 @@ impl Playback {
             self.target = run.steps();
             self.playing = false;
         }
+        self.elsewhere = waiting;
         if waiting {
             // The workers wake the page when an update arrives; this is the fallback.
             ctx.request_repaint_after(WAITING);
@@ -119,14 +124,16 @@ impl Playback {
         if !c.shows_any(&Controls::RUN) {
             return run_controls_ui(ui, &mut self.playing, c);
         }
-        let busy = steps < self.target;
+        let (busy, elsewhere) = (steps < self.target, self.elsewhere);
         let progress = |ui: &mut egui::Ui| {
             ui.label(format!(
                 "step {} of {}",
                 format::count(steps),
                 format::count(last)
             ));
-            if busy {
+            if busy && elsewhere {
+                crate::app::widgets::quiet_spinner(ui);
+            } else if busy {
                 ui.spinner();
             }
         };

@@ -78,8 +78,28 @@ pub fn cores() -> usize {
     }
 }
 
-/// Workers for `jobs` jobs, asking egui for a frame when an update arrives; or why the frames train.
-pub fn pool(ctx: &egui::Context, jobs: usize) -> Result<Box<dyn Pool>, String> {
+/// How often at most a page drawn in software draws while workers train (4 frames a second): each frame
+/// there costs ~45 ms of CPU at 1280 × 800 (SwiftShader, issue 40's 2-core VM), and a page asking for 50
+/// took ~0.8 of the two cores the workers needed. Input still answers at once.
+pub const SOFTWARE_PACE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// The least time between the frames that training asks for: `SOFTWARE_PACE` on a page drawn in
+/// software, none otherwise.
+pub fn pace(drawn_in_software: bool) -> std::time::Duration {
+    if drawn_in_software {
+        SOFTWARE_PACE
+    } else {
+        std::time::Duration::ZERO
+    }
+}
+
+/// Workers for `jobs` jobs, asking egui for a frame (no sooner than `pace`) when an update arrives; or
+/// why the frames train.
+pub fn pool(
+    ctx: &egui::Context,
+    jobs: usize,
+    pace: std::time::Duration,
+) -> Result<Box<dyn Pool>, String> {
     let Some(n) = Workers::chosen().count(jobs) else {
         return Err("no workers in the settings".to_owned());
     };
@@ -89,14 +109,17 @@ pub fn pool(ctx: &egui::Context, jobs: usize) -> Result<Box<dyn Pool>, String> {
         if !crate::web::workers::available() {
             return Err("this browser has no Web Workers".to_owned());
         }
-        crate::web::workers::WebWorkers::spawn(n, std::rc::Rc::new(move || ctx.request_repaint()))
-            .map(|p| Box::new(p) as Box<dyn Pool>)
-            .map_err(|e| format!("the browser refused a Web Worker ({e})"))
+        crate::web::workers::WebWorkers::spawn(
+            n,
+            std::rc::Rc::new(move || ctx.request_repaint_after(pace)),
+        )
+        .map(|p| Box::new(p) as Box<dyn Pool>)
+        .map_err(|e| format!("the browser refused a Web Worker ({e})"))
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
         let clock = crate::app::frame_clock::seconds;
-        let wake = std::sync::Arc::new(move || ctx.request_repaint());
+        let wake = std::sync::Arc::new(move || ctx.request_repaint_after(pace));
         Ok(Box::new(
             crate::scenario::control_lab::threads::Threads::new(n, clock, wake),
         ))

@@ -183,6 +183,12 @@ impl ComputeRuntime {
         self.adapter.as_deref()
     }
 
+    /// Whether the page is drawn on the CPU (`adapter::drawn_in_software`).
+    pub fn drawn_in_software(&self) -> bool {
+        self.adapter()
+            .is_some_and(super::adapter::drawn_in_software)
+    }
+
     /// Bytes of storage inputs uploaded to the device so far (a shared array counts once).
     pub fn uploaded_bytes(&self) -> u64 {
         self.gpu.as_ref().map_or(0, |g| g.uploaded)

@@ -54,6 +54,7 @@ pub fn start() {
         if started.is_err() {
             // A canvas keeps the first kind of context it gave out: WebGL2 needs a fresh one.
             let fresh = fresh_canvas(&canvas);
+            single_sampled_webgl2(&fresh);
             runner = eframe::WebRunner::new();
             started = start_runner(&runner, fresh, eframe::Renderer::Glow).await;
         }
@@ -87,6 +88,21 @@ async fn start_runner(
             Box::new(|cc| Ok(Box::new(crate::BilevelApp::new(cc)))),
         )
         .await
+}
+
+/// Gives `canvas` its WebGL2 context before eframe asks for one (a canvas hands the same context back to
+/// every later `getContext("webgl2")`), without the default's multisampling and depth buffer: egui smooths
+/// its own edges (as eframe's wgpu path does, with one sample) and draws without depth, while a software
+/// renderer (two cores, no GPU: issue 40's benchmark) spends a quarter of each frame resolving samples.
+fn single_sampled_webgl2(canvas: &web_sys::HtmlCanvasElement) {
+    let options = js_sys::Object::new();
+    for key in ["antialias", "depth"] {
+        js_sys::Reflect::set(&options, &key.into(), &JsValue::FALSE).ok();
+    }
+    // Without WebGL2 eframe tries WebGL1 and then says what is missing.
+    canvas
+        .get_context_with_context_options("webgl2", &options)
+        .ok();
 }
 
 /// A copy of `canvas` put in its place (same id and attributes, no context yet).

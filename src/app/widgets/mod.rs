@@ -25,5 +25,5 @@ pub struct Paste {
     pub text: String,
     pub error: Option<String>,
 }
-pub use run_controls::{RunAction, run_controls_ui};
+pub use run_controls::{RunAction, quiet_spinner, run_controls_ui};
 pub use thin::{series_line, thin};

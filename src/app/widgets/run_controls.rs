@@ -40,3 +40,26 @@ pub fn run_controls_ui(ui: &mut egui::Ui, playing: &mut bool, c: &mut Controls<'
     }
     action
 }
+
+/// egui's spinner without its repaint request: it turns when the page draws anyway (an update from a
+/// worker, an animation's step). For work going on elsewhere, where a spinning frame every 16 ms would
+/// only take a share of the cores the workers compute on (issue 40).
+pub fn quiet_spinner(ui: &mut egui::Ui) {
+    let size = ui.style().spacing.interact_size.y;
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
+    let radius = rect.height() * 0.5 - 2.0;
+    let time = ui.input(|i| i.time);
+    let (start, sweep) = (
+        time * std::f64::consts::TAU,
+        240f64.to_radians() * time.sin(),
+    );
+    let points: Vec<egui::Pos2> = (0..16)
+        .map(|i| {
+            let (sin, cos) = (start + sweep * f64::from(i) / 16.0).sin_cos();
+            rect.center() + radius * egui::vec2(cos as f32, sin as f32)
+        })
+        .collect();
+    let color = ui.visuals().strong_text_color();
+    ui.painter()
+        .add(egui::Shape::line(points, egui::Stroke::new(3.0, color)));
+}

@@ -138,7 +138,12 @@ pub fn table_ui(ui: &mut egui::Ui, model: &Model, look: Look) {
 /// and the time to the run's end while training (under the table, which is wide enough already), and the
 /// picker for how many workers (kept in the browser's storage; it applies from the next run: Restart or a
 /// settings change).
-pub fn trainer_ui(ui: &mut egui::Ui, model: &Model, frames_why: Option<&str>, look: Look) {
+pub fn trainer_ui(
+    ui: &mut egui::Ui,
+    model: &Model,
+    (frames_why, pace): (Option<&str>, std::time::Duration),
+    look: Look,
+) {
     use crate::app::training::{MAX, Workers};
     let rates: Vec<(usize, f64, f64)> = (0..model.runs.len())
         .filter_map(|i| model.progress(i).map(|(rate, left)| (i, rate, left)))
@@ -161,6 +166,11 @@ pub fn trainer_ui(ui: &mut egui::Ui, model: &Model, frames_why: Option<&str>, lo
     }
     ui.horizontal_wrapped(|ui| {
         match (model.trainer(), frames_why) {
+            (Some(on), _) if !pace.is_zero() => ui.label(format!(
+                "Training on {on}; meanwhile this page, drawn in software (no GPU), draws {:.0} frames a \
+                 second to leave them the cores.",
+                1.0 / pace.as_secs_f64()
+            )),
             (Some(on), _) => ui.label(format!("Training on {on}.")),
             (None, Some(why)) => ui.colored_label(
                 look.focus_color(),

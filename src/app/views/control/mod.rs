@@ -77,6 +77,7 @@ impl View for ControlView {
         }
         let action = ui.horizontal_wrapped(|ui| self.toolbar_ui(ui, ctx)).inner;
         self.advance(ui, action, ctx);
+        self.scene.pace = self.pace(ctx);
         self.report(ctx);
         controls_and_results(
             ui,
@@ -132,6 +133,7 @@ impl View for ControlView {
             return;
         }
         self.advance(ui, action, ctx);
+        self.scene.pace = self.pace(ctx);
         self.report(ctx);
         let Some(model) = stage.built(ui, (&STAGING, look), &self.run.model) else {
             return;
@@ -254,6 +256,18 @@ impl ControlView {
     /// The trainer is chosen when training starts (Play, Step, a link's `step=k`): workers (their wasm
     /// loads then), or the frames where there are none; a worker's failure hands the run to the frames,
     /// replayed to where it was heading.
+    /// The least time between the animation's frames: `training::pace` while workers train (their
+    /// updates matter more than a smooth cart on a page drawn in software), none otherwise.
+    fn pace(&self, ctx: &ViewCtx<'_>) -> std::time::Duration {
+        let on_workers = self.run.model.as_ref().is_ok_and(|m| m.trainer().is_some());
+        let training = self.playback.playing || self.run.model.steps() < self.playback.target();
+        if on_workers && training {
+            crate::app::training::pace(ctx.runtime.drawn_in_software())
+        } else {
+            std::time::Duration::ZERO
+        }
+    }
+
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, ctx: &ViewCtx<'_>) {
         let stale = self.run.stale(&self.state);
         let restart =
@@ -269,6 +283,7 @@ impl ControlView {
         let failed =
             self.failed.is_some() && self.run.model.as_ref().is_ok_and(|m| m.trainer().is_some());
         let rebuild = restart || failed || (starting && !self.chosen);
+        let pace = crate::app::training::pace(ctx.runtime.drawn_in_software());
         let mut frames_why = None;
         if self.run.rebuild_if(&self.state, rebuild, |s| {
             if !starting {
@@ -277,7 +292,7 @@ impl ControlView {
             let pool = match &self.failed {
                 Some(why) => Err(format!("a worker failed: {why}")),
                 None if !ctx.workers => Err("a headless run".to_owned()),
-                None => crate::app::training::pool(ui.ctx(), jobs(s).len()),
+                None => crate::app::training::pool(ui.ctx(), jobs(s).len(), pace),
             };
             match pool {
                 Ok(pool) => Model::remote(s, frame_clock::seconds, pool),
@@ -309,6 +324,9 @@ impl ControlView {
         };
         ctx.report.value("update", m.steps());
         ctx.report.value("learners", learners_report(m));
+        // The least time between the frames the training asks for (ms; 0: none).
+        ctx.report
+            .value("frame_pace_ms", self.scene.pace.as_millis() as u64);
         ctx.report.value(
             "trainer",
             m.trainer().unwrap_or_else(|| match &self.frames_why {
@@ -328,7 +346,12 @@ impl ControlView {
             return;
         }
         curves::table_ui(ui, model, look);
-        curves::trainer_ui(ui, model, self.frames_why.as_deref(), look);
+        curves::trainer_ui(
+            ui,
+            model,
+            (self.frames_why.as_deref(), self.scene.pace),
+            look,
+        );
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             ui.label("Agent shown and explained:");

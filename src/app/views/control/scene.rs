@@ -1,5 +1,5 @@
 //! The shown learner's agent at work: two copies of the task side by side, one acting greedily (the
-//! policy's most likely action) and one sampling from it, one environment step per frame (CartPole's 50
+//! policy's most likely action) and one sampling from it, a frame per environment step (CartPole's 50
 //! steps a second, Acrobot's 5, Pendulum's 20 in real time, near enough), restarted when an episode ends;
 //! the cart and pole, the two-link acrobot, or the pendulum, with the episode's return so far and the
 //! last finished one.
@@ -52,8 +52,12 @@ pub struct Scene {
     rng: SeededRng,
     /// Time owed to the simulation (s): steps are taken at the task's own rate.
     owed: f64,
+    /// When the last frame stepped it (egui's `time`, s); none while stopped.
+    clock: Option<f64>,
     /// Animating (switched on by the first update, so an untouched view is idle; a button stops it).
     pub running: Option<bool>,
+    /// The least time between frames (the view's `pace`: a page drawn in software while workers train).
+    pub pace: std::time::Duration,
 }
 
 impl Scene {
@@ -63,7 +67,9 @@ impl Scene {
             episodes: [Episode::new(env, true), Episode::new(env, false)],
             rng: SeededRng::seed_from_u64(13),
             owed: 0.0,
+            clock: None,
             running: None,
+            pace: std::time::Duration::ZERO,
         }
     }
 
@@ -106,7 +112,13 @@ impl Scene {
             self.running = Some(running);
         }
         if running {
-            self.owed += f64::from(ui.input(|i| i.stable_dt)).min(0.1);
+            // Real time since the last frame (frames come when a step is due, not at a steady rate, so egui's
+            // `stable_dt` would guess): at most 0.1 s (twice the pace where there is one), so a stalled page
+            // slows the task instead of jumping.
+            let now = ui.input(|i| i.time);
+            let most = 0.1f64.max(2.0 * self.pace.as_secs_f64());
+            self.owed += (now - self.clock.unwrap_or(now)).clamp(0.0, most);
+            self.clock = Some(now);
             let dt = Self::dt(env);
             while self.owed >= dt {
                 self.owed -= dt;
@@ -114,7 +126,13 @@ impl Scene {
                     e.step(agent, &mut self.rng);
                 }
             }
-            ui.ctx().request_repaint();
+            // A frame when the next step is due, not every display frame: the picture changes only then.
+            // Where a frame is drawn in software it costs the training workers a share of the cores, so
+            // there the steps due since the last frame are taken together, no more than `pace` apart.
+            let due = std::time::Duration::from_secs_f64(dt - self.owed);
+            ui.ctx().request_repaint_after(due.max(self.pace));
+        } else {
+            self.clock = None;
         }
         let size = each.unwrap_or(vec2(300.0, 190.0) * if look.projector { 1.3 } else { 1.0 });
         ui.horizontal(|ui| {
