@@ -145,6 +145,8 @@ pub fn trainer_ui(
     look: Look,
 ) {
     use crate::app::training::{MAX, Workers};
+    // The table above can be wider than the panel shows: these lines wrap at the panel's visible edge.
+    ui.set_max_width((ui.clip_rect().right() - ui.max_rect().left()).max(160.0));
     let rates: Vec<(usize, f64, f64)> = (0..model.runs.len())
         .filter_map(|i| model.progress(i).map(|(rate, left)| (i, rate, left)))
         .collect();
@@ -167,8 +169,8 @@ pub fn trainer_ui(
     ui.horizontal_wrapped(|ui| {
         match (model.trainer(), frames_why) {
             (Some(on), _) if !pace.is_zero() => ui.label(format!(
-                "Training on {on}; meanwhile this page, drawn in software (no GPU), draws {:.0} frames a \
-                 second to leave them the cores.",
+                "Training on {on}. Drawn in software (no GPU), the page draws {:.0} frames a second \
+                 meanwhile, leaving the cores to them.",
                 1.0 / pace.as_secs_f64()
             )),
             (Some(on), _) => ui.label(format!("Training on {on}.")),

@@ -346,12 +346,10 @@ impl ControlView {
             return;
         }
         curves::table_ui(ui, model, look);
-        curves::trainer_ui(
-            ui,
-            model,
-            (self.frames_why.as_deref(), self.scene.pace),
-            look,
-        );
+        ui.scope(|ui| {
+            let shown = (self.frames_why.as_deref(), self.scene.pace);
+            curves::trainer_ui(ui, model, shown, look);
+        });
         ui.add_space(4.0);
         ui.horizontal(|ui| {
             ui.label("Agent shown and explained:");
