@@ -248,14 +248,6 @@ impl ControlView {
         action
     }
 
-    /// Rebuilds on Restart or a link (replayed to its update), or on a settings change — from update 0:
-    /// training is too costly to replay on every slider move — and trains. While playing, the target moves
-    /// one update ahead only once the learners have reached it, so Pause stops at the end of the update in
-    /// progress.
-    ///
-    /// The trainer is chosen when training starts (Play, Step, a link's `step=k`): workers (their wasm
-    /// loads then), or the frames where there are none; a worker's failure hands the run to the frames,
-    /// replayed to where it was heading.
     /// The least time between the animation's frames: `training::pace` while workers train (their
     /// updates matter more than a smooth cart on a page drawn in software), none otherwise.
     fn pace(&self, ctx: &ViewCtx<'_>) -> std::time::Duration {
@@ -268,6 +260,14 @@ impl ControlView {
         }
     }
 
+    /// Rebuilds on Restart or a link (replayed to its update), or on a settings change — from update 0:
+    /// training is too costly to replay on every slider move — and trains. While playing, the target moves
+    /// one update ahead only once the learners have reached it, so Pause stops at the end of the update in
+    /// progress.
+    ///
+    /// The trainer is chosen when training starts (Play, Step, a link's `step=k`): workers (their wasm
+    /// loads then), or the frames where there are none; a worker's failure hands the run to the frames,
+    /// replayed to where it was heading.
     fn advance(&mut self, ui: &egui::Ui, action: RunAction, ctx: &ViewCtx<'_>) {
         let stale = self.run.stale(&self.state);
         let restart =
